@@ -1,1 +1,8 @@
-//! oxftpd binaries.
+//! The `oxftpd` daemon's process life and the `oxftpctl` admin tool's pieces.
+
+pub mod cli;
+pub mod daemon;
+pub mod embedded;
+pub mod info;
+pub mod logging;
+pub mod privileges;

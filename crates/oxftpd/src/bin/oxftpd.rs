@@ -1,1 +1,58 @@
-fn main() {}
+//! `oxftpd`: the daemon, with proftpd's command line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use oxftpd::cli::Cli;
+use oxftpd::{daemon, info};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.version >= 2 || cli.version_status {
+        print!("{}", info::version_status());
+        return ExitCode::SUCCESS;
+    }
+    if cli.version == 1 {
+        print!("{}", info::version());
+        return ExitCode::SUCCESS;
+    }
+    if cli.settings {
+        print!("{}", info::settings());
+        return ExitCode::SUCCESS;
+    }
+    if cli.list {
+        print!("{}", info::modules());
+        return ExitCode::SUCCESS;
+    }
+    let source = match daemon::source(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("oxftpd: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if cli.configtest {
+        println!("Checking syntax of configuration file");
+    }
+    let generation = match daemon::load(&source, &cli) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{e}");
+            if cli.configtest {
+                eprintln!("Syntax check failed");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    if cli.configtest {
+        println!("Syntax OK");
+        return ExitCode::SUCCESS;
+    }
+    match daemon::run(&cli, source, generation) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oxftpd: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Address patterns of `Allow from`/`Deny from`: `all`, `none`, an address, CIDR, a `.domain`.
+
+use std::net::IpAddr;
+
+/// One pattern from an `Allow`/`Deny` list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddrPattern {
+    /// `all`.
+    All,
+    /// `none`.
+    None,
+    /// An address with a prefix length (a single address has the full length).
+    Net(IpAddr, u8),
+    /// A dotted address prefix like `10.1.` (ProFTPD's partial form).
+    Prefix(String),
+}
+
+impl AddrPattern {
+    /// Parses a pattern; `None` when it is neither an address form nor a keyword.
+    pub fn parse(s: &str) -> Option<Self> {
+        if s.eq_ignore_ascii_case("all") {
+            return Some(AddrPattern::All);
+        }
+        if s.eq_ignore_ascii_case("none") {
+            return Some(AddrPattern::None);
+        }
+        let s = s.trim_start_matches('[').trim_end_matches(']');
+        if let Some((ip, len)) = s.split_once('/') {
+            let ip: IpAddr = ip.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+            let len: u8 = len.parse().ok()?;
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            return (len <= max).then_some(AddrPattern::Net(ip, len));
+        }
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            let len = if ip.is_ipv4() { 32 } else { 128 };
+            return Some(AddrPattern::Net(ip, len));
+        }
+        if s.ends_with('.') && s.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return Some(AddrPattern::Prefix(s.to_string()));
+        }
+        None
+    }
+
+    /// Whether `addr` matches.
+    pub fn matches(&self, addr: IpAddr) -> bool {
+        let addr = match addr {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+            v4 => v4,
+        };
+        match self {
+            AddrPattern::All => true,
+            AddrPattern::None => false,
+            AddrPattern::Net(net, len) => match (net, addr) {
+                (IpAddr::V4(n), IpAddr::V4(a)) => {
+                    let mask = if *len == 0 { 0 } else { u32::MAX << (32 - u32::from(*len)) };
+                    u32::from(*n) & mask == u32::from(a) & mask
+                }
+                (IpAddr::V6(n), IpAddr::V6(a)) => {
+                    let mask = if *len == 0 { 0 } else { u128::MAX << (128 - u32::from(*len)) };
+                    u128::from(*n) & mask == u128::from(a) & mask
+                }
+                _ => false,
+            },
+            AddrPattern::Prefix(p) => addr.to_string().starts_with(p.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_and_forms() {
+        let a: IpAddr = "10.1.2.3".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        assert!(AddrPattern::parse("10.0.0.0/8").is_some_and(|p| p.matches(a)));
+        assert!(!AddrPattern::parse("10.0.0.0/16").is_some_and(|p| p.matches(a)));
+        assert!(AddrPattern::parse("10.1.").is_some_and(|p| p.matches(a)));
+        assert!(AddrPattern::parse("all").is_some_and(|p| p.matches(a)));
+        assert!(!AddrPattern::parse("none").is_some_and(|p| p.matches(a)));
+        let v6: IpAddr = "2001:db8::1".parse().unwrap_or(IpAddr::from([0u16; 8]));
+        assert!(AddrPattern::parse("2001:db8::/32").is_some_and(|p| p.matches(v6)));
+        assert!(AddrPattern::parse("[::ffff:10.1.2.3]").is_some_and(|p| p.matches(a)));
+        assert_eq!(AddrPattern::parse("example.com"), None);
+    }
+}

@@ -1,0 +1,17 @@
+//! Command handlers, one file per family; the module tables in `modules/` point here.
+
+pub mod auth;
+pub mod data;
+pub mod dirs;
+pub mod files;
+pub mod info;
+pub mod listing;
+pub mod params;
+pub mod transfer;
+
+use crate::session::{Ctx, SessionResult};
+
+/// `501 Invalid number of parameters`, ProFTPD's reply to a missing argument.
+pub async fn missing_argument(ctx: &mut Ctx) -> SessionResult {
+    ctx.reply(501, "Invalid number of parameters").await
+}

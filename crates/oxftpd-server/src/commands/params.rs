@@ -1,0 +1,53 @@
+//! TYPE, MODE, STRU: RFC 959 section 4.1.2 (transfer parameters).
+
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, TransferType};
+
+/// `TYPE A|I|L 8`.
+pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return ctx.reply(500, "'TYPE' not understood").await;
+        };
+        let mut words = arg.split_whitespace();
+        let kind = words.next().unwrap_or("").to_ascii_uppercase();
+        let param = words.next().map(str::to_ascii_uppercase);
+        match (kind.as_str(), param.as_deref()) {
+            ("A", None | Some("N")) => {
+                ctx.transfer_type = TransferType::Ascii;
+                ctx.reply(200, "Type set to A").await
+            }
+            ("I", None) => {
+                ctx.transfer_type = TransferType::Binary;
+                ctx.reply(200, "Type set to I").await
+            }
+            ("L", Some("8")) => {
+                ctx.transfer_type = TransferType::Binary;
+                ctx.reply(200, "Type set to L").await
+            }
+            _ => ctx.reply(504, format!("TYPE not implemented for '{arg}' parameter")).await,
+        }
+    })
+}
+
+/// `MODE S` (stream is the only mode).
+pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        match arg {
+            None => super::missing_argument(ctx).await,
+            Some(m) if m.eq_ignore_ascii_case("S") => ctx.reply(200, "Mode set to S").await,
+            Some(m) => ctx.reply(504, format!("'MODE {m}' unsupported transfer mode")).await,
+        }
+    })
+}
+
+/// `STRU F` (file structure is the only one).
+pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        match arg {
+            None => super::missing_argument(ctx).await,
+            Some(s) if s.eq_ignore_ascii_case("F") => ctx.reply(200, "Structure set to F").await,
+            Some(s) => ctx.reply(504, format!("'STRU {s}' unsupported structure type")).await,
+        }
+    })
+}

@@ -1,0 +1,191 @@
+//! Listening sockets, accepting connections, choosing the server for each, and shutdown.
+//!
+//! The caller binds (so tests can bind port 0 and a daemon can bind before it forks and
+//! drops root) and owns the shutdown signal, as in mini-redis's `server::run`.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tracing::{error, info, warn};
+
+use crate::context::{Generation, ServerCtx, Shared};
+use crate::StartError;
+
+/// Restrictions from the command line (`-4`, `-6`, `-S`).
+#[derive(Clone, Debug, Default)]
+pub struct BindOptions {
+    /// `-4`: IPv4 only.
+    pub ipv4_only: bool,
+    /// `-6`: IPv6 too (the default when `UseIPv6 on`).
+    pub ipv6: bool,
+    /// `-S ADDR`: the main server's address.
+    pub server_addr: Option<IpAddr>,
+}
+
+/// The socket addresses a generation needs.
+pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr> {
+    let mut set = BTreeSet::new();
+    for (i, server) in generation.servers.iter().enumerate() {
+        let s = &server.settings;
+        if s.port == 0 {
+            continue;
+        }
+        let mut ips = s.addresses.clone();
+        if i == 0 {
+            if let Some(a) = opts.server_addr {
+                ips = vec![a];
+            }
+        }
+        if ips.is_empty() {
+            let v6 = s.use_ipv6 && !opts.ipv4_only;
+            ips.push(if v6 { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) });
+        }
+        for ip in ips {
+            if opts.ipv4_only && ip.is_ipv6() {
+                continue;
+            }
+            set.insert(SocketAddr::new(ip, s.port));
+        }
+    }
+    set.into_iter().collect()
+}
+
+/// Binds one listening socket, with a message that names the address and the reason.
+pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, StartError> {
+    let fail = |e: io::Error| StartError::Bind { addr, reason: describe_bind_error(addr, &e) };
+    let domain = if addr.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+    let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(fail)?;
+    socket.set_reuse_address(true).map_err(fail)?;
+    if addr.is_ipv6() {
+        // A wildcard IPv6 socket also takes IPv4 (mapped), as ProFTPD's UseIPv6 does.
+        let _ = socket.set_only_v6(!addr.ip().is_unspecified());
+    }
+    socket.set_nonblocking(true).map_err(fail)?;
+    socket.bind(&addr.into()).map_err(fail)?;
+    socket.listen(1024).map_err(fail)?;
+    Ok(socket.into())
+}
+
+fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
+            format!("{e}: port {} is below 1024 and needs root (or CAP_NET_BIND_SERVICE)", addr.port())
+        }
+        io::ErrorKind::AddrInUse => format!("{e}: another process is listening on {addr}"),
+        io::ErrorKind::AddrNotAvailable => format!("{e}: {} is not an address of this host", addr.ip()),
+        _ => e.to_string(),
+    }
+}
+
+/// Picks the server for a connection that arrived on `local`.
+pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCtx>> {
+    let ip = match local.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    let port = local.port();
+    let on_port = |s: &&Arc<ServerCtx>| s.settings.port == port;
+    let servers = &generation.servers;
+    servers
+        .iter()
+        .skip(1)
+        .filter(on_port)
+        .find(|s| s.settings.addresses.contains(&ip))
+        .or_else(|| {
+            servers.first().filter(on_port).filter(|s| s.settings.addresses.is_empty() || s.settings.addresses.contains(&ip))
+        })
+        .or_else(|| servers.iter().filter(on_port).find(|s| s.settings.default_server))
+        .cloned()
+}
+
+/// The live configuration, replaced on reload.
+pub type Live = Arc<RwLock<Arc<Generation>>>;
+
+/// Accepts on every listener until `shutdown` turns true, then waits for the sessions to end.
+pub async fn serve(listeners: Vec<std::net::TcpListener>, live: Live, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    let mut tasks = Vec::new();
+    for l in listeners {
+        let listener = match TcpListener::from_std(l) {
+            Ok(l) => l,
+            Err(e) => {
+                error!("cannot use listening socket: {e}");
+                continue;
+            }
+        };
+        if let Ok(addr) = listener.local_addr() {
+            info!("listening on {addr}");
+        }
+        tasks.push(tokio::spawn(accept_loop(listener, live.clone(), shared.clone(), shutdown.clone(), done_tx.clone())));
+    }
+    drop(done_tx);
+    let mut stop = shutdown.clone();
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            break;
+        }
+    }
+    for t in &tasks {
+        t.abort();
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    // Every session holds a sender; `recv` returns None when the last one is gone.
+    let _ = tokio::time::timeout(Duration::from_secs(5), done_rx.recv()).await;
+}
+
+async fn accept_loop(listener: TcpListener, live: Live, shared: Arc<Shared>, shutdown: watch::Receiver<bool>, done: mpsc::Sender<()>) {
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(c) => {
+                backoff = Duration::from_millis(10);
+                c
+            }
+            Err(e) => {
+                // Out of fds and the like: back off instead of spinning.
+                warn!("accept failed: {e}");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+                continue;
+            }
+        };
+        let generation = match live.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let shared = shared.clone();
+        let mut shutdown = shutdown.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            let _done = done;
+            let local = match stream.local_addr() {
+                Ok(a) => a,
+                Err(_) => return,
+            };
+            let Some(server) = choose(&generation, local) else {
+                refuse(stream, format!("500 Sorry, no server available to handle request on {}.\r\n", local.ip())).await;
+                return;
+            };
+            shared.enter();
+            tokio::select! {
+                _ = crate::session::run(stream, peer, server, shared.clone()) => {}
+                _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
+            }
+            shared.leave();
+        });
+    }
+}
+
+async fn refuse(mut stream: TcpStream, text: String) {
+    let _ = stream.write_all(text.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}

@@ -1,0 +1,59 @@
+//! The modules compiled into oxftpd, in ProFTPD's order, and lookups derived from their tables.
+
+mod mod_auth;
+mod mod_core;
+mod mod_ls;
+mod mod_xfer;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use oxftpd_config::ModuleSpec;
+
+use crate::module::{CommandSpec, Module};
+
+/// Modules that bring directives but no commands.
+static MOD_AUTH_FILE: Module = Module { spec: &oxftpd_config::modules::mod_auth_file::MODULE, commands: &[] };
+static MOD_AUTH_UNIX: Module = Module { spec: &oxftpd_config::modules::mod_auth_unix::MODULE, commands: &[] };
+static MOD_LOG: Module = Module { spec: &oxftpd_config::modules::mod_log::MODULE, commands: &[] };
+static MOD_IDENT: Module = Module { spec: &oxftpd_config::modules::mod_ident::MODULE, commands: &[] };
+static MOD_DELAY: Module = Module { spec: &oxftpd_config::modules::mod_delay::MODULE, commands: &[] };
+
+/// Every module, as `oxftpd -l` lists them.
+pub static MODULES: &[&Module] = &[
+    &mod_core::MODULE,
+    &mod_xfer::MODULE,
+    &MOD_AUTH_UNIX,
+    &MOD_AUTH_FILE,
+    &mod_auth::MODULE,
+    &mod_ls::MODULE,
+    &MOD_LOG,
+    &MOD_IDENT,
+    &MOD_DELAY,
+];
+
+/// The directive tables of every module, for the configuration parser.
+pub fn specs() -> Vec<&'static ModuleSpec> {
+    MODULES.iter().map(|m| m.spec).collect()
+}
+
+static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> =
+    LazyLock::new(|| MODULES.iter().flat_map(|m| m.commands.iter()).map(|c| (c.name, c)).collect());
+
+/// The command table row for a verb (upper case).
+pub fn command(verb: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.get(verb).copied()
+}
+
+/// Every verb, in table order (HELP).
+pub fn command_names() -> Vec<&'static str> {
+    MODULES.iter().flat_map(|m| m.commands.iter()).map(|c| c.name).collect()
+}
+
+/// FEAT lines, sorted and unique.
+pub fn features() -> Vec<&'static str> {
+    let mut lines: Vec<&'static str> = MODULES.iter().flat_map(|m| m.commands.iter()).filter_map(|c| c.feat).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+}

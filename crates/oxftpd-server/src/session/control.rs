@@ -1,0 +1,87 @@
+//! The control connection: bounded line reading and reply writing.
+
+use std::io;
+
+use oxftpd_proto::line::{Line, LineBuffer, LineError};
+use oxftpd_proto::reply::Reply;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What reading the next command line gave.
+pub enum Incoming {
+    /// A complete line.
+    Line(Line),
+    /// A line longer than `CommandBufferSize`; it was discarded.
+    TooLong,
+    /// The client closed the connection.
+    Closed,
+}
+
+/// The control connection of one session.
+pub struct Control {
+    stream: TcpStream,
+    lines: LineBuffer,
+    out: Vec<u8>,
+}
+
+impl Control {
+    /// Wraps an accepted connection; `max_line` is `CommandBufferSize`.
+    pub fn new(stream: TcpStream, max_line: usize) -> Self {
+        Control { stream, lines: LineBuffer::new(max_line), out: Vec::new() }
+    }
+
+    /// The underlying socket (for addresses and readiness).
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// Reads the next command line.
+    pub async fn next(&mut self) -> io::Result<Incoming> {
+        loop {
+            match self.lines.next_line() {
+                Some(Ok(line)) => return Ok(Incoming::Line(line)),
+                Some(Err(LineError::TooLong)) => return Ok(Incoming::TooLong),
+                None => {}
+            }
+            let mut buf = [0u8; 1024];
+            let n = self.stream.read(&mut buf).await?;
+            if n == 0 {
+                return Ok(Incoming::Closed);
+            }
+            self.lines.feed(&buf[..n]);
+        }
+    }
+
+    /// Whether a complete line is already buffered (pipelined commands).
+    pub fn has_buffered_line(&self) -> bool {
+        self.lines.has_line()
+    }
+
+    /// Queues a reply without sending it.
+    pub fn queue(&mut self, reply: &Reply) {
+        reply.write_to(&mut self.out);
+    }
+
+    /// Sends queued replies.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            self.stream.write_all(&self.out).await?;
+            self.out.clear();
+            if self.out.capacity() > 4096 {
+                self.out = Vec::new();
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues and sends one reply.
+    pub async fn send(&mut self, reply: &Reply) -> io::Result<()> {
+        self.queue(reply);
+        self.flush().await
+    }
+
+    /// Waits until the control connection has input (used to notice ABOR during a transfer).
+    pub async fn readable(&self) -> io::Result<()> {
+        self.stream.readable().await
+    }
+}

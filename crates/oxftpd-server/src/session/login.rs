@@ -1,0 +1,192 @@
+//! Turning USER and PASS into a logged-in session: aliases, `<Anonymous>`, the auth chain,
+//! `RootLogin`, `RequireValidShell`, `DefaultRoot`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use oxftpd_auth::{AuthError, Identity};
+use oxftpd_storage::{Credentials, Fs};
+use tracing::{info, warn};
+
+use super::{Ctx, LoggedIn};
+use crate::context::ServerCtx;
+use crate::groups::GroupExpr;
+
+/// Why a login was refused; every variant answers `530 Login incorrect.` to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown user or wrong password.
+    #[error("{0}")]
+    Auth(#[from] AuthError),
+    /// Refused by policy; the text says which rule, for the log.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Where a login name leads: a real user, or an `<Anonymous>` block.
+pub struct Target {
+    /// The user name to authenticate or look up.
+    pub user: String,
+    /// The `<Anonymous>` block, for anonymous logins.
+    pub anon: Option<usize>,
+}
+
+/// Resolves `UserAlias` and `<Anonymous>` for a login name (what USER needs to know).
+pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError> {
+    let config = server.config();
+    // Aliases inside an <Anonymous> block lead to that block; server-level ones to a user.
+    for (i, anon) in config.anonymous().iter().enumerate() {
+        let anon_user = anon.directive("User").and_then(|d| d.arg(0)).unwrap_or("ftp");
+        for alias in anon.directives("UserAlias") {
+            if alias.arg(0) == Some(login_name) && alias.arg(1) == Some(anon_user) {
+                return Ok(Target { user: anon_user.to_string(), anon: Some(i) });
+            }
+        }
+    }
+    let mut user = login_name.to_string();
+    let mut aliased = false;
+    for alias in config.directives("UserAlias") {
+        if alias.arg(0) == Some(login_name) {
+            if let Some(t) = alias.arg(1) {
+                user = t.to_string();
+                aliased = true;
+                break;
+            }
+        }
+    }
+    for (i, anon) in config.anonymous().iter().enumerate() {
+        let anon_user = anon.directive("User").and_then(|d| d.arg(0)).unwrap_or("ftp");
+        if anon_user == user {
+            let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
+            if alias_only && !aliased {
+                return Err(LoginError::Refused(format!("AuthAliasOnly: '{login_name}' may only log in through an alias")));
+            }
+            return Ok(Target { user, anon: Some(i) });
+        }
+    }
+    Ok(Target { user, anon: None })
+}
+
+/// Whether PASS must check a password for this target (`AnonRequirePassword`).
+pub fn needs_password(server: &ServerCtx, target: &Target) -> bool {
+    match target.anon {
+        None => true,
+        Some(i) => server.config().anonymous()[i].directive("AnonRequirePassword").is_some_and(|d| d.flag()),
+    }
+}
+
+/// Authenticates and builds the logged-in session.
+pub async fn login(ctx: &mut Ctx, login_name: &str, password: &str) -> Result<Box<LoggedIn>, LoginError> {
+    let server = ctx.server.clone();
+    let target = target(&server, login_name)?;
+    let check_password = needs_password(&server, &target);
+    let identity = {
+        let server = server.clone();
+        let user = target.user.clone();
+        let password = password.to_string();
+        ctx.shared
+            .pool
+            .run(&ctx.shared.daemon_cred, move || {
+                if check_password {
+                    server.auth.authenticate(&user, &password)
+                } else {
+                    server.auth.lookup(&user)
+                }
+            })
+            .await?
+    };
+    let settings = &server.settings;
+    if identity.uid == 0 && !settings.root_login {
+        return Err(LoginError::Refused(format!("SECURITY VIOLATION: root login attempted ({login_name})")));
+    }
+    if settings.require_valid_shell && target.anon.is_none() && !oxftpd_auth::valid_shell(&identity.shell, Path::new("/etc/shells")) {
+        return Err(LoginError::Refused(format!(
+            "Invalid shell: '{}' of user {} is not in /etc/shells (RequireValidShell)",
+            identity.shell, identity.name
+        )));
+    }
+    let (identity, root) = match target.anon {
+        Some(i) => anonymous_identity(&server, i, identity)?,
+        None => {
+            let root = jail_for(&server, &identity);
+            (identity, root)
+        }
+    };
+    let cred = Credentials {
+        uid: identity.uid,
+        gid: identity.gid,
+        groups: identity.groups.clone().into(),
+        umask: settings.umask.0,
+    };
+    let fs = Fs::open_root(ctx.shared.pool.clone(), cred, Path::new(&root))
+        .await
+        .map_err(|e| LoginError::Refused(format!("unable to use {root} as the session root: {e}")))?;
+    let mut session = Box::new(LoggedIn {
+        login_name: login_name.to_string(),
+        identity,
+        anon: target.anon,
+        fs,
+        root,
+        cwd: "/".to_string(),
+        rename_from: None,
+    });
+    let start = match (&settings.default_chdir, target.anon) {
+        (Some(dir), None) => session.resolve(dir),
+        _ => session.home_virtual(),
+    };
+    match session.fs.is_dir(&start).await {
+        Ok(true) => session.cwd = start,
+        _ => warn!(user = %session.login_name, "cannot change to home directory {start}: using /"),
+    }
+    info!(peer = %ctx.peer, user = %session.login_name, root = %session.root, "login successful");
+    Ok(session)
+}
+
+fn anonymous_identity(server: &Arc<ServerCtx>, i: usize, mut identity: Identity) -> Result<(Identity, String), LoginError> {
+    let anon = &server.config().anonymous()[i];
+    if let Some(group) = anon.directive("Group").and_then(|d| d.arg(0)) {
+        let gid = server
+            .auth
+            .group_id(group)
+            .ok_or_else(|| LoginError::Refused(format!("<Anonymous {}>: no such group '{group}'", anon.root())))?;
+        identity.gid = gid;
+        identity.groups.retain(|g| *g != gid);
+        identity.groups.insert(0, gid);
+    }
+    let root = anon.root();
+    let root = if let Some(rest) = root.strip_prefix('~') {
+        let (user, sub) = rest.split_once('/').unwrap_or((rest, ""));
+        let home = if user.is_empty() {
+            identity.home.to_string_lossy().into_owned()
+        } else {
+            server
+                .auth
+                .lookup(user)
+                .map(|id| id.home.to_string_lossy().into_owned())
+                .map_err(|_| LoginError::Refused(format!("<Anonymous {root}>: no such user '{user}'")))?
+        };
+        if sub.is_empty() { home } else { format!("{}/{sub}", home.trim_end_matches('/')) }
+    } else {
+        root.to_string()
+    };
+    Ok((identity, root))
+}
+
+/// The root for a real user: the first `DefaultRoot` whose group expression matches, else `/`.
+fn jail_for(server: &ServerCtx, identity: &Identity) -> String {
+    let home = identity.home.to_string_lossy();
+    for root in &server.settings.default_roots {
+        if !root.groups.is_empty() && !GroupExpr::new(&root.groups).matches(&identity.group_names) {
+            continue;
+        }
+        let path = if root.path == "~" {
+            home.to_string()
+        } else if let Some(sub) = root.path.strip_prefix("~/") {
+            format!("{}/{sub}", home.trim_end_matches('/'))
+        } else {
+            root.path.clone()
+        };
+        return oxftpd_proto::path::resolve("/", &path);
+    }
+    "/".to_string()
+}

@@ -1,0 +1,247 @@
+//! One FTP session: its state, its read loop and command dispatch.
+
+mod control;
+mod login;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use oxftpd_auth::Identity;
+use oxftpd_proto::command::{self, CommandError};
+use oxftpd_proto::reply::Reply;
+use oxftpd_storage::Fs;
+use tokio::net::TcpStream;
+use tracing::{debug, info};
+
+pub use control::{Control, Incoming};
+pub use login::{login, LoginError};
+
+use crate::context::{ServerCtx, Shared};
+use crate::data_channel::DataSetup;
+use crate::module::{CommandSpec, Handler};
+use crate::modules;
+
+/// Why a session ends before the client says QUIT.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The control connection failed.
+    #[error("control connection: {0}")]
+    Io(#[from] std::io::Error),
+    /// The session ends by our decision (QUIT, timeout, too many failed logins).
+    #[error("session closed")]
+    Closed,
+}
+
+/// What a handler returns: `Err` ends the session.
+pub type SessionResult = Result<(), SessionError>;
+
+/// Transfer representation (`TYPE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferType {
+    /// `TYPE A`: LF on disk, CRLF on the wire.
+    Ascii,
+    /// `TYPE I` / `TYPE L 8`: bytes as they are.
+    Binary,
+}
+
+/// Everything a session has besides its login state.
+pub struct Ctx {
+    /// The control connection.
+    pub control: Control,
+    /// The server (main or virtual host) this session belongs to.
+    pub server: Arc<ServerCtx>,
+    /// State shared by every session of the process.
+    pub shared: Arc<Shared>,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// Our address on the control connection.
+    pub local: SocketAddr,
+    /// The data connection prepared by PASV/EPSV/PORT/EPRT.
+    pub data: DataSetup,
+    /// `TYPE`.
+    pub transfer_type: TransferType,
+    /// `REST` offset for the next transfer.
+    pub restart: u64,
+    /// Failed logins so far.
+    pub failed_logins: u32,
+}
+
+/// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
+pub enum State {
+    /// Not logged in; `user` is the name from `USER`, awaiting `PASS`.
+    Connected {
+        /// The name given with USER.
+        user: Option<String>,
+    },
+    /// Logged in.
+    LoggedIn(Box<LoggedIn>),
+}
+
+/// A logged-in session: who, where, and its jailed filesystem.
+pub struct LoggedIn {
+    /// The name the client logged in with.
+    pub login_name: String,
+    /// The identity the session acts as.
+    pub identity: Identity,
+    /// The `<Anonymous>` block in force, if an anonymous login.
+    pub anon: Option<usize>,
+    /// The jailed filesystem under the session's credentials.
+    pub fs: Fs,
+    /// The real path of the session's root (`/` when not jailed).
+    pub root: String,
+    /// The current directory, as a virtual path.
+    pub cwd: String,
+    /// The pending `RNFR` source.
+    pub rename_from: Option<String>,
+}
+
+impl LoggedIn {
+    /// Resolves a client path argument against the current directory into a virtual path.
+    pub fn resolve(&self, arg: &str) -> String {
+        let expanded;
+        let arg = if arg == "~" || arg.starts_with("~/") {
+            let home = self.home_virtual();
+            expanded = format!("{home}{}", &arg[1..]);
+            expanded.as_str()
+        } else {
+            arg
+        };
+        oxftpd_proto::path::resolve(&self.cwd, arg)
+    }
+
+    /// The user's home directory as a virtual path (the root when home lies outside it).
+    pub fn home_virtual(&self) -> String {
+        let home = self.identity.home.to_string_lossy();
+        crate::jail::virtual_of(&self.root, &home).unwrap_or_else(|| "/".to_string())
+    }
+
+    /// The real filesystem path of a virtual path, for `<Directory>` matching and logs.
+    pub fn real_path(&self, vpath: &str) -> String {
+        crate::jail::real_of(&self.root, vpath)
+    }
+}
+
+impl Ctx {
+    /// Sends a one-line reply.
+    pub async fn reply(&mut self, code: u16, text: impl AsRef<str>) -> SessionResult {
+        self.control.send(&Reply::new(code, text.as_ref())).await?;
+        Ok(())
+    }
+
+    /// Sends a prepared reply.
+    pub async fn send(&mut self, reply: &Reply) -> SessionResult {
+        self.control.send(reply).await?;
+        Ok(())
+    }
+}
+
+/// Runs a session on an accepted connection until it ends.
+pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, shared: Arc<Shared>) {
+    let local = match stream.local_addr() {
+        Ok(a) => a,
+        Err(_) => return,
+    };
+    let _ = stream.set_nodelay(true);
+    let control = Control::new(stream, server.settings.command_buffer_size);
+    let mut ctx = Ctx {
+        control,
+        server,
+        shared,
+        peer,
+        local,
+        data: DataSetup::None,
+        transfer_type: TransferType::Ascii,
+        restart: 0,
+        failed_logins: 0,
+    };
+    info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
+    let mut state = State::Connected { user: None };
+    let result = serve(&mut ctx, &mut state).await;
+    if let Err(SessionError::Io(e)) = &result {
+        debug!(%peer, "control connection error: {e}");
+    }
+    if let State::LoggedIn(user) = &state {
+        info!(%peer, user = %user.login_name, "FTP session closed");
+    } else {
+        info!(%peer, "FTP session closed");
+    }
+}
+
+async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
+    let banner = crate::messages::banner(ctx);
+    ctx.send(&banner).await?;
+    loop {
+        let timeout = match state {
+            State::Connected { .. } => ctx.server.settings.timeouts.login,
+            State::LoggedIn(_) => ctx.server.settings.timeouts.idle,
+        };
+        let incoming = match read_with_timeout(&mut ctx.control, timeout).await? {
+            Some(incoming) => incoming,
+            None => {
+                let secs = timeout.map(|d| d.as_secs()).unwrap_or(0);
+                let text = match state {
+                    State::Connected { .. } => format!("Login timeout ({secs} seconds): closing control connection"),
+                    State::LoggedIn(_) => format!("Idle timeout ({secs} seconds): closing control connection"),
+                };
+                ctx.reply(421, text).await?;
+                return Ok(());
+            }
+        };
+        let line = match incoming {
+            Incoming::Line(line) => line,
+            Incoming::TooLong => {
+                ctx.reply(500, "Command line too long").await?;
+                continue;
+            }
+            Incoming::Closed => return Ok(()),
+        };
+        match dispatch(ctx, state, line.bytes()).await {
+            Ok(()) => {}
+            Err(SessionError::Closed) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn read_with_timeout(control: &mut Control, timeout: Option<Duration>) -> std::io::Result<Option<Incoming>> {
+    match timeout {
+        Some(d) => match tokio::time::timeout(d, control.next()).await {
+            Ok(r) => r.map(Some),
+            Err(_) => Ok(None),
+        },
+        None => control.next().await.map(Some),
+    }
+}
+
+async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResult {
+    let cmd = match command::parse(line) {
+        Ok(cmd) => cmd,
+        Err(CommandError::Empty) => return Ok(()),
+        Err(e) => {
+            debug!(peer = %ctx.peer, "bad command line: {e}");
+            return ctx.reply(500, crate::messages::bad_line_text(line, &e)).await;
+        }
+    };
+    let verb = cmd.verb.as_str();
+    let arg = cmd.arg;
+    let Some(spec) = modules::command(verb) else {
+        return ctx.reply(500, format!("{verb} not understood")).await;
+    };
+    debug!(peer = %ctx.peer, "command {verb}");
+    run_command(ctx, state, spec, arg).await
+}
+
+async fn run_command(ctx: &mut Ctx, state: &mut State, spec: &'static CommandSpec, arg: Option<&str>) -> SessionResult {
+    match (spec.handler, state) {
+        (Handler::Any(h), _) => h(ctx, arg).await,
+        (Handler::Login(h), state) => h(ctx, state, arg).await,
+        (Handler::User(h), State::LoggedIn(user)) => {
+            if !crate::limit::allowed(ctx, user, spec, arg) {
+                return crate::limit::refuse(ctx, user, spec, arg).await;
+            }
+            h(ctx, user, arg).await
+        }
+        (Handler::User(_), State::Connected { .. }) => ctx.reply(530, "Please login with USER and PASS").await,
+    }
+}

@@ -1,0 +1,82 @@
+//! Where logs go: stderr with `-n`, the `SystemLog` file, or syslog; `-d` sets the level.
+
+use std::ffi::CString;
+use std::io::Write;
+use std::sync::Mutex;
+
+use oxftpd_config::Config;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::Cli;
+
+/// A writer that sends each formatted event to syslog(3) (facility daemon).
+pub struct Syslog;
+
+/// One event's bytes, sent to syslog when dropped.
+pub struct SyslogLine(Vec<u8>);
+
+impl Write for SyslogLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for SyslogLine {
+    fn drop(&mut self) {
+        let text = String::from_utf8_lossy(&self.0).trim_end().replace('\0', " ");
+        if let Ok(c) = CString::new(text) {
+            // SAFETY: "%s" with one valid C string argument.
+            unsafe { libc::syslog(libc::LOG_DAEMON | libc::LOG_NOTICE, c"%s".as_ptr(), c.as_ptr()) };
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for Syslog {
+    type Writer = SyslogLine;
+    fn make_writer(&'a self) -> Self::Writer {
+        SyslogLine(Vec::with_capacity(128))
+    }
+}
+
+fn filter(cli: &Cli) -> EnvFilter {
+    let level = match cli.debug.unwrap_or(0) {
+        0 => "info",
+        1..=4 => "debug",
+        _ => "trace",
+    };
+    EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+}
+
+/// Installs the global subscriber.
+pub fn init(cli: &Cli, config: &Config, foreground: bool) {
+    let system_log = config
+        .servers()
+        .first()
+        .and_then(|s| s.directive("SystemLog"))
+        .and_then(|d| d.arg(0))
+        .filter(|p| !p.eq_ignore_ascii_case("none"))
+        .map(str::to_string);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter(cli)).with_ansi(false);
+    if let Some(path) = system_log {
+        if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+            let _ = builder.with_writer(Mutex::new(file)).try_init();
+            return;
+        }
+    }
+    if foreground {
+        if cli.quiet {
+            let _ = builder.with_writer(std::io::sink).try_init();
+        } else {
+            let _ = builder.with_writer(std::io::stderr).try_init();
+        }
+    } else {
+        // SAFETY: the ident is a static C string.
+        unsafe { libc::openlog(c"oxftpd".as_ptr(), libc::LOG_PID | libc::LOG_NDELAY, libc::LOG_DAEMON) };
+        let _ = builder.without_time().with_writer(Syslog).try_init();
+    }
+}
