@@ -21,7 +21,12 @@ pub(crate) fn open(
     mode: u32,
 ) -> Result<OwnedFd, StorageError> {
     let path = path::check(path)?;
-    let flags = flags | OFlags::CLOEXEC | OFlags::NOCTTY;
+    // openat2 refuses O_PATH with anything but O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC.
+    let flags = if flags.contains(OFlags::PATH) {
+        flags | OFlags::CLOEXEC
+    } else {
+        flags | OFlags::CLOEXEC | OFlags::NOCTTY
+    };
     let mode = if flags.contains(OFlags::CREATE) {
         Mode::from_raw_mode(mode)
     } else {
