@@ -52,6 +52,8 @@ impl std::fmt::Debug for Fs {
 
 impl Fs {
     /// Opens `root` (a real path, chosen by the administrator) as the jail, under `cred`.
+    ///
+    /// Fails with `PermissionDenied` unless `cred` may search the directory.
     pub async fn open_root(
         pool: FsPool,
         cred: Credentials,
@@ -60,11 +62,12 @@ impl Fs {
         let root_path = root.to_owned();
         let fd = pool
             .run(&cred, move || {
-                rustix::fs::open(
-                    &root_path,
-                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-                    Mode::empty(),
-                )
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                let fd = rustix::fs::open(&root_path, flags, Mode::empty())?;
+                // An O_PATH open needs nothing of the directory itself; looking up "."
+                // in it needs search permission, as chdir into it would.
+                openat(&fd, ".", flags, Mode::empty())?;
+                Ok::<_, Errno>(fd)
             })
             .await??;
         Ok(Fs {
