@@ -3,6 +3,8 @@
 
 use std::ffi::CString;
 
+#[cfg(test)]
+use rustix::fd::AsFd;
 use rustix::fd::{AsRawFd, BorrowedFd};
 use rustix::fs::{AtFlags, CWD, Gid, Mode, Timestamps, Uid, chmodat, chownat, utimensat};
 use rustix::io::Errno;
@@ -26,13 +28,7 @@ pub(crate) fn chmod(fd: BorrowedFd<'_>, mode: u32) -> Result<(), StorageError> {
         return Ok(());
     }
     match Errno::from_io_error(&std::io::Error::last_os_error()) {
-        Some(Errno::NOSYS | Errno::INVAL) => chmodat(
-            CWD,
-            proc_path(fd)?.as_c_str(),
-            Mode::from_raw_mode(mode),
-            AtFlags::empty(),
-        )
-        .map_err(StorageError::from),
+        Some(Errno::NOSYS | Errno::INVAL) => chmod_via_proc(fd, mode),
         Some(errno) => Err(errno.into()),
         None => Err(StorageError::Io(std::io::Error::last_os_error())),
     }
@@ -56,15 +52,82 @@ pub(crate) fn chown(
 pub(crate) fn set_times(fd: BorrowedFd<'_>, times: &Timestamps) -> Result<(), StorageError> {
     match utimensat(fd, c"", times, AtFlags::EMPTY_PATH) {
         Ok(()) => Ok(()),
-        Err(Errno::INVAL | Errno::BADF) => {
-            utimensat(CWD, proc_path(fd)?.as_c_str(), times, AtFlags::empty())
-                .map_err(StorageError::from)
-        }
+        Err(Errno::INVAL | Errno::BADF) => set_times_via_proc(fd, times),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `chmod("/proc/self/fd/N")`: follows the fd's magic link, nothing else.
+fn chmod_via_proc(fd: BorrowedFd<'_>, mode: u32) -> Result<(), StorageError> {
+    chmodat(
+        CWD,
+        proc_path(fd)?.as_c_str(),
+        Mode::from_raw_mode(mode),
+        AtFlags::empty(),
+    )
+    .map_err(StorageError::from)
+}
+
+/// `utimensat(AT_FDCWD, "/proc/self/fd/N", times, 0)`.
+fn set_times_via_proc(fd: BorrowedFd<'_>, times: &Timestamps) -> Result<(), StorageError> {
+    utimensat(CWD, proc_path(fd)?.as_c_str(), times, AtFlags::empty()).map_err(StorageError::from)
 }
 
 fn proc_path(fd: BorrowedFd<'_>) -> Result<CString, StorageError> {
     CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd()))
         .map_err(|_| StorageError::InvalidPath("fd path".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::MetadataExt;
+
+    use rustix::fs::{OFlags, Timespec, open};
+
+    use super::*;
+
+    #[test]
+    fn proc_fallbacks_act_on_the_fd_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let fd = open(&file, OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).unwrap();
+        chmod_via_proc(fd.as_fd(), 0o640).unwrap();
+        let times = Timestamps {
+            last_access: Timespec {
+                tv_sec: 7,
+                tv_nsec: 0,
+            },
+            last_modification: Timespec {
+                tv_sec: 9,
+                tv_nsec: 0,
+            },
+        };
+        set_times_via_proc(fd.as_fd(), &times).unwrap();
+        let meta = std::fs::metadata(&file).unwrap();
+        assert_eq!(
+            (meta.mode() & 0o7777, meta.atime(), meta.mtime()),
+            (0o640, 7, 9)
+        );
+    }
+
+    #[tokio::test]
+    async fn proc_fallback_works_for_a_switched_thread() {
+        if !rustix::process::geteuid().is_root() {
+            eprintln!("skipped: needs root");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        std::os::unix::fs::chown(&file, Some(60001), Some(60001)).unwrap();
+        let fd = open(&file, OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).unwrap();
+        let pool = crate::FsPool::new(1).unwrap();
+        let cred = crate::Credentials::new(60001, 60001, vec![], 0o022);
+        let result = pool
+            .run(&cred, move || chmod_via_proc(fd.as_fd(), 0o604))
+            .await;
+        assert!(matches!(result, Ok(Ok(()))), "{result:?}");
+        assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o7777, 0o604);
+    }
 }

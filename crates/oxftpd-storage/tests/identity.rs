@@ -28,17 +28,28 @@ async fn created_files_belong_to_the_session_user_with_its_umask() {
     }
     let root = temp();
     set_owner(root.path(), ALICE, ALICE);
-    let fs = open(&FsPool::new(2).unwrap(), cred(ALICE, ALICE, &[]), root.path()).await;
+    let fs = open(
+        &FsPool::new(2).unwrap(),
+        cred(ALICE, ALICE, &[]),
+        root.path(),
+    )
+    .await;
     let mut f = fs.open_write("/up.txt", WriteMode::Truncate).await.unwrap();
     f.write_all(b"hello").unwrap();
     fs.mkdir("/sub").await.unwrap();
     let (path, _) = fs.create_unique("/sub", "stou.").await.unwrap();
 
     let file = std::fs::metadata(root.path().join("up.txt")).unwrap();
-    assert_eq!((file.uid(), file.gid(), file.mode() & 0o7777), (ALICE, ALICE, 0o644));
+    assert_eq!(
+        (file.uid(), file.gid(), file.mode() & 0o7777),
+        (ALICE, ALICE, 0o644)
+    );
     assert_eq!(file.len(), 5);
     let dir = std::fs::metadata(root.path().join("sub")).unwrap();
-    assert_eq!((dir.uid(), dir.gid(), dir.mode() & 0o7777), (ALICE, ALICE, 0o755));
+    assert_eq!(
+        (dir.uid(), dir.gid(), dir.mode() & 0o7777),
+        (ALICE, ALICE, 0o755)
+    );
     let unique = std::fs::metadata(root.path().join(path.trim_start_matches('/'))).unwrap();
     assert_eq!((unique.uid(), unique.mode() & 0o7777), (ALICE, 0o644));
 }
@@ -53,9 +64,18 @@ async fn another_users_private_file_is_refused_although_the_process_is_root() {
     let pool = FsPool::new(2).unwrap();
     assert!(pool.switches_identity());
     let alice = open(&pool, cred(ALICE, ALICE, &[]), root.path()).await;
-    assert!(matches!(alice.open_read("/bobs", 0).await, Err(StorageError::PermissionDenied)));
-    assert!(matches!(alice.set_mode("/bobs", 0o666).await, Err(StorageError::PermissionDenied)));
-    assert!(matches!(alice.remove_file("/bobs").await, Err(StorageError::PermissionDenied)));
+    assert!(matches!(
+        alice.open_read("/bobs", 0).await,
+        Err(StorageError::PermissionDenied)
+    ));
+    assert!(matches!(
+        alice.set_mode("/bobs", 0o666).await,
+        Err(StorageError::PermissionDenied)
+    ));
+    assert!(matches!(
+        alice.remove_file("/bobs").await,
+        Err(StorageError::PermissionDenied)
+    ));
     let bob = open(&pool, cred(BOB, BOB, &[]), root.path()).await;
     let (file, meta) = bob.open_read("/bobs", 0).await.unwrap();
     assert_eq!(read_all(file), "bob only");
@@ -93,14 +113,20 @@ async fn credentials_are_per_thread_and_groups_do_not_broadcast() {
     let before = thread_ids();
     let process_before = std::fs::read_to_string("/proc/self/status").unwrap();
     let pool = FsPool::new(1).unwrap();
-    let (uid, gid, groups) =
-        pool.run(&cred(ALICE, BOB, &[STAFF, 60011]), thread_ids).await.unwrap();
+    let (uid, gid, groups) = pool
+        .run(&cred(ALICE, BOB, &[STAFF, 60011]), thread_ids)
+        .await
+        .unwrap();
     // Real, effective and saved ids stay root; only the filesystem ids change.
     assert_eq!(uid, format!("0 0 0 {ALICE}"));
     assert_eq!(gid, format!("0 0 0 {BOB}"));
     assert_eq!(groups, format!("{STAFF} 60011"));
     assert_eq!(thread_ids(), before);
-    let groups_line = |s: &str| s.lines().find(|l| l.starts_with("Groups:")).map(str::to_owned);
+    let groups_line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("Groups:"))
+            .map(str::to_owned)
+    };
     let process_after = std::fs::read_to_string("/proc/self/status").unwrap();
     assert_eq!(groups_line(&process_after), groups_line(&process_before));
     // Back to root for a root session: full filesystem capabilities again.
@@ -129,11 +155,16 @@ async fn two_identities_on_several_threads_never_mix() {
             (bob.clone(), "b", "/bob.priv", "/alice.priv")
         };
         tasks.spawn(async move {
-            let mut f = fs.open_write(&format!("/{who}-{i}"), WriteMode::CreateNew).await.unwrap();
+            let mut f = fs
+                .open_write(&format!("/{who}-{i}"), WriteMode::CreateNew)
+                .await
+                .unwrap();
             f.write_all(who.as_bytes()).unwrap();
             let own_ok = fs.open_read(own, 0).await.is_ok();
-            let other_denied =
-                matches!(fs.open_read(other, 0).await, Err(StorageError::PermissionDenied));
+            let other_denied = matches!(
+                fs.open_read(other, 0).await,
+                Err(StorageError::PermissionDenied)
+            );
             (own_ok, other_denied)
         });
     }
@@ -181,7 +212,11 @@ async fn jobs_queue_when_every_worker_is_busy() {
     }
     seen.sort();
     assert_eq!(seen, (0..8).collect::<Vec<_>>());
-    assert!(threads.len() <= 2, "{} threads for a bound of 2", threads.len());
+    assert!(
+        threads.len() <= 2,
+        "{} threads for a bound of 2",
+        threads.len()
+    );
 }
 
 #[tokio::test]
@@ -197,5 +232,9 @@ async fn a_root_the_user_cannot_reach_is_refused() {
     let pool = FsPool::new(1).unwrap();
     let refused = oxftpd_storage::Fs::open_root(pool.clone(), cred(ALICE, ALICE, &[]), &home).await;
     assert!(matches!(refused, Err(StorageError::PermissionDenied)));
-    assert!(oxftpd_storage::Fs::open_root(pool, cred(BOB, BOB, &[]), &home).await.is_ok());
+    assert!(
+        oxftpd_storage::Fs::open_root(pool, cred(BOB, BOB, &[]), &home)
+            .await
+            .is_ok()
+    );
 }

@@ -28,7 +28,10 @@ async fn ten_thousand_entries_in_batches() {
         for entry in batch {
             let meta = entry.meta.expect("stat");
             let i: u64 = entry.name[1..].parse().unwrap();
-            assert_eq!((meta.kind, meta.size), (Kind::File, i.to_string().len() as u64));
+            assert_eq!(
+                (meta.kind, meta.size),
+                (Kind::File, i.to_string().len() as u64)
+            );
             assert!(names.insert(entry.name));
         }
         if !more {
@@ -56,10 +59,22 @@ async fn entries_are_lstat_and_dots_are_left_out() {
     let mut entries = Vec::new();
     while listing.next_batch(&mut entries).await.unwrap() {}
     entries.sort_by(|a, b| a.name.cmp(&b.name));
-    let summary: Vec<(&str, Kind)> =
-        entries.iter().map(|e| (e.name.as_str(), e.meta.as_ref().unwrap().kind)).collect();
-    assert_eq!(summary, [("file", Kind::File), ("link", Kind::Symlink), ("sub", Kind::Dir)]);
-    assert_eq!(entries[1].meta.as_ref().unwrap().size, "/etc/passwd".len() as u64);
+    let summary: Vec<(&str, Kind)> = entries
+        .iter()
+        .map(|e| (e.name.as_str(), e.meta.as_ref().unwrap().kind))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("file", Kind::File),
+            ("link", Kind::Symlink),
+            ("sub", Kind::Dir)
+        ]
+    );
+    assert_eq!(
+        entries[1].meta.as_ref().unwrap().size,
+        "/etc/passwd".len() as u64
+    );
 }
 
 #[tokio::test]
@@ -67,14 +82,23 @@ async fn listing_needs_a_readable_directory() {
     let root = temp();
     std::fs::write(root.path().join("file"), "abc").unwrap();
     let fs = open(&FsPool::new(1).unwrap(), me(), root.path()).await;
-    assert!(matches!(fs.read_dir("/file").await, Err(StorageError::NotADirectory)));
-    assert!(matches!(fs.read_dir("/none").await, Err(StorageError::NotFound)));
+    assert!(matches!(
+        fs.read_dir("/file").await,
+        Err(StorageError::NotADirectory)
+    ));
+    assert!(matches!(
+        fs.read_dir("/none").await,
+        Err(StorageError::NotFound)
+    ));
     if is_root() {
         let closed = root.path().join("closed");
         std::fs::create_dir(&closed).unwrap();
         set_mode(&closed, 0o711);
         set_owner(&closed, BOB, BOB);
         let alice = open(fs.pool(), cred(ALICE, ALICE, &[]), root.path()).await;
-        assert!(matches!(alice.read_dir("/closed").await, Err(StorageError::PermissionDenied)));
+        assert!(matches!(
+            alice.read_dir("/closed").await,
+            Err(StorageError::PermissionDenied)
+        ));
     }
 }

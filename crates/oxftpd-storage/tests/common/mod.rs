@@ -69,7 +69,9 @@ pub fn put_file(path: &Path, text: &str, mode: u32, uid: u32, gid: u32) {
 
 /// A session filesystem on `root` for `cred`.
 pub async fn open(pool: &FsPool, cred: Credentials, root: &Path) -> Fs {
-    Fs::open_root(pool.clone(), cred, root).await.expect("open root")
+    Fs::open_root(pool.clone(), cred, root)
+        .await
+        .expect("open root")
 }
 
 /// Reads a whole `File` as text.
