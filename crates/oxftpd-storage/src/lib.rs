@@ -5,6 +5,11 @@
 //! decides what the user may do. Every client path is resolved inside the session's
 //! root with `openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)`, so neither `..` nor a
 //! symbolic link leaves the root.
+//!
+//! The process umask is shared by all threads, so [`FsPool::new`] sets it to 0 and
+//! every create passes `0o666 & !umask` / `0o777 & !umask` from the session's
+//! credentials. Identity switching needs root; without it every call runs as the
+//! process user ([`FsPool::switches_identity`] says which).
 
 mod attrs;
 mod credentials;

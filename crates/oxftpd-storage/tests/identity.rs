@@ -238,3 +238,25 @@ async fn a_root_the_user_cannot_reach_is_refused() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn too_many_groups_are_cut_to_the_kernel_limit_not_refused() {
+    if skip_unless_root() {
+        return;
+    }
+    let max: usize = std::fs::read_to_string("/proc/sys/kernel/ngroups_max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let groups: Vec<u32> = (0..=max as u32).map(|g| 100_000 + g).collect();
+    let pool = FsPool::new(1).unwrap();
+    let (_, _, line) = pool
+        .run(&cred(ALICE, ALICE, &groups), thread_ids)
+        .await
+        .unwrap();
+    let got: Vec<u32> = line.split(' ').map(|g| g.parse().unwrap()).collect();
+    assert_eq!(got.len(), max);
+    assert_eq!(got[0], 100_000);
+    assert_eq!(*got.last().unwrap(), 100_000 + max as u32 - 1);
+}
