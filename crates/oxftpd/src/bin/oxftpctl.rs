@@ -1,1 +1,389 @@
-fn main() {}
+//! `oxftpctl`: administer oxftpd. Subcommands: `passwd` (edit `AuthUserFile`/
+//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`).
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use oxftpd_auth::crypt::{self, HashScheme};
+use oxftpd_auth::entries::{GroupEntry, PasswdEntry};
+use oxftpd_auth::passwd_file::{Change, GroupFile, PasswdFile};
+use oxftpd_auth::shells;
+
+const PROGRAM: &str = "oxftpctl";
+/// `ftpasswd`'s default output files, relative to the current directory.
+const DEFAULT_PASSWD_FILE: &str = "./ftpd.passwd";
+const DEFAULT_GROUP_FILE: &str = "./ftpd.group";
+
+/// Control and administer oxftpd.
+#[derive(Debug, Parser)]
+#[command(name = "oxftpctl", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create, change or delete entries in AuthUserFile/AuthGroupFile files (as ftpasswd).
+    Passwd(PasswdArgs),
+}
+
+/// Password hash scheme for new passwords.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+enum HashArg {
+    /// SHA-512 crypt (`$6$`).
+    #[default]
+    Sha512,
+    /// yescrypt (`$y$`).
+    Yescrypt,
+}
+
+impl From<HashArg> for HashScheme {
+    fn from(h: HashArg) -> Self {
+        match h {
+            HashArg::Sha512 => HashScheme::Sha512,
+            HashArg::Yescrypt => HashScheme::Yescrypt,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("mode").required(true).args(["passwd", "group"])))]
+struct PasswdArgs {
+    /// Edit a passwd(5)-format AuthUserFile (default file ./ftpd.passwd).
+    #[arg(long)]
+    passwd: bool,
+    /// Edit a group(5)-format AuthGroupFile (default file ./ftpd.group).
+    #[arg(long)]
+    group: bool,
+    /// User or group name.
+    #[arg(long)]
+    name: String,
+    /// File to edit instead of the default.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Numeric user id.
+    #[arg(long, conflicts_with = "group")]
+    uid: Option<u32>,
+    /// Numeric group id (for --passwd, defaults to --uid).
+    #[arg(long)]
+    gid: Option<u32>,
+    /// Home directory (absolute).
+    #[arg(long, conflicts_with = "group")]
+    home: Option<String>,
+    /// Login shell (only checked by RequireValidShell; /bin/false is usual).
+    #[arg(long, conflicts_with = "group")]
+    shell: Option<String>,
+    /// Description of the user.
+    #[arg(long, conflicts_with = "group")]
+    gecos: Option<String>,
+    /// Read the password from one line of standard input instead of the terminal.
+    #[arg(long)]
+    stdin: bool,
+    /// Hash scheme for the new password.
+    #[arg(long, value_enum, default_value_t = HashArg::Sha512, conflicts_with = "group")]
+    hash: HashArg,
+    /// Delete the user.
+    #[arg(long, conflicts_with = "group")]
+    delete_user: bool,
+    /// Disable the user's password (prefix '!').
+    #[arg(short = 'l', long, conflicts_with_all = ["group", "unlock", "delete_user"])]
+    lock: bool,
+    /// Re-enable a locked password.
+    #[arg(short = 'u', long, conflicts_with_all = ["group", "delete_user"])]
+    unlock: bool,
+    /// Change only the password of an existing user.
+    #[arg(long, conflicts_with = "group")]
+    change_password: bool,
+    /// Group member (repeatable); replaces the member list.
+    #[arg(short = 'm', long, conflicts_with = "passwd")]
+    member: Vec<String>,
+    /// Add one member to an existing group.
+    #[arg(long, conflicts_with = "passwd")]
+    add_member: Option<String>,
+    /// Remove one member from a group.
+    #[arg(long, conflicts_with = "passwd")]
+    delete_member: Option<String>,
+    /// Delete the group.
+    #[arg(long, conflicts_with = "passwd")]
+    delete_group: bool,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Passwd(args) => passwd(&args),
+    };
+    if let Err(e) = result {
+        eprintln!("{PROGRAM}: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn passwd(args: &PasswdArgs) -> Result<()> {
+    if args.passwd {
+        passwd_mode(args)
+    } else {
+        group_mode(args)
+    }
+}
+
+fn report(change: Change) {
+    match change {
+        Change::Created => println!("{PROGRAM}: entry created"),
+        Change::Updated => println!("{PROGRAM}: entry updated"),
+    }
+}
+
+fn passwd_mode(args: &PasswdArgs) -> Result<()> {
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_PASSWD_FILE));
+    let mut file = PasswdFile::load(&path)?;
+    let name = args.name.as_str();
+
+    if args.delete_user {
+        file.remove_user(name)?;
+        file.save()?;
+        println!("{PROGRAM}: entry deleted");
+        return Ok(());
+    }
+    if args.lock || args.unlock {
+        if args.lock {
+            file.lock_user(name)?;
+        } else {
+            file.unlock_user(name)?;
+        }
+        file.save()?;
+        report(Change::Updated);
+        return Ok(());
+    }
+    if args.change_password {
+        if file.user(name)?.is_none() {
+            bail!("no such user {name} in {}", path.display());
+        }
+        let hash = new_hash(args)?;
+        file.set_hash(name, &hash)?;
+        file.save()?;
+        report(Change::Updated);
+        return Ok(());
+    }
+
+    let Some(uid) = args.uid else {
+        bail!("--passwd: missing required argument: --uid");
+    };
+    let Some(home) = &args.home else {
+        bail!("--passwd: missing required argument: --home");
+    };
+    let Some(shell) = &args.shell else {
+        bail!("--passwd: missing required argument: --shell");
+    };
+    let gid = args.gid.unwrap_or_else(|| {
+        eprintln!("{PROGRAM}: --passwd: missing --gid argument: default gid set to uid");
+        uid
+    });
+    let home = normalize_home(home)?;
+    if !Path::new(&home).is_dir() {
+        eprintln!("{PROGRAM}: warning: --home {home} is not an existing directory");
+    }
+    if !shells::valid_shell(shell, Path::new(shells::DEFAULT_SHELLS_FILE)) {
+        eprintln!(
+            "{PROGRAM}: {shell} is not among the valid system shells; \"RequireValidShell off\" may be required"
+        );
+    }
+    let hash = new_hash(args)?;
+    let change = file.set_user(&PasswdEntry {
+        name: name.to_owned(),
+        hash,
+        uid,
+        gid,
+        gecos: args.gecos.clone().unwrap_or_default(),
+        home,
+        shell: shell.clone(),
+    })?;
+    file.save()?;
+    report(change);
+    Ok(())
+}
+
+/// An absolute home without a trailing slash (as ftpasswd stores it).
+fn normalize_home(home: &str) -> Result<String> {
+    if !home.starts_with('/') {
+        bail!("relative path given for home directory: {home}");
+    }
+    let trimmed = home.trim_end_matches('/');
+    Ok(if trimmed.is_empty() { "/" } else { trimmed }.to_owned())
+}
+
+fn group_mode(args: &PasswdArgs) -> Result<()> {
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_GROUP_FILE));
+    let mut file = GroupFile::load(&path)?;
+    let name = args.name.as_str();
+
+    if args.delete_group {
+        file.remove_group(name)?;
+        file.save()?;
+        println!("{PROGRAM}: entry deleted");
+        return Ok(());
+    }
+    let existing = file.group(name)?;
+    let gid = match (args.gid, &existing) {
+        (Some(gid), _) => gid,
+        (None, Some(g)) if args.add_member.is_some() || args.delete_member.is_some() => g.gid,
+        _ => bail!("--group: missing required argument: --gid"),
+    };
+    let mut members = if args.member.is_empty() {
+        existing
+            .as_ref()
+            .map(|g| g.members.clone())
+            .unwrap_or_default()
+    } else {
+        args.member.clone()
+    };
+    if let Some(m) = &args.delete_member {
+        members.retain(|x| x != m);
+    }
+    if let Some(m) = &args.add_member {
+        members.push(m.clone());
+    }
+    let mut unique: Vec<String> = Vec::with_capacity(members.len());
+    for m in members {
+        if !unique.contains(&m) {
+            unique.push(m);
+        }
+    }
+    let change = file.set_group(&GroupEntry {
+        name: name.to_owned(),
+        password: existing.map(|g| g.password).unwrap_or_else(|| "x".into()),
+        gid,
+        members: unique,
+    })?;
+    file.save()?;
+    report(change);
+    Ok(())
+}
+
+fn new_hash(args: &PasswdArgs) -> Result<String> {
+    let password = if args.stdin {
+        read_stdin_line()?
+    } else {
+        prompt_twice()?
+    };
+    Ok(crypt::hash_password(&password, args.hash.into())?)
+}
+
+fn read_stdin_line() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading password from stdin")?;
+    Ok(strip_line_end(line))
+}
+
+fn strip_line_end(mut s: String) -> String {
+    while s.ends_with('\n') || s.ends_with('\r') {
+        s.pop();
+    }
+    s
+}
+
+/// Asks twice on the terminal, echo off; up to three tries to type the same.
+fn prompt_twice() -> Result<String> {
+    for _ in 0..3 {
+        let first = tty::read_password("Password: ")?;
+        let second = tty::read_password("Re-type password: ")?;
+        if first == second {
+            return Ok(first);
+        }
+        eprintln!("Passwords do not match.  Please try again.");
+    }
+    bail!("passwords did not match")
+}
+
+/// Reading a line from the controlling terminal without echo.
+mod tty {
+    use std::fs::{File, OpenOptions};
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::fd::AsRawFd;
+
+    use anyhow::{Context, Result};
+
+    /// Restores the terminal's settings when dropped.
+    struct EchoOff<'a> {
+        tty: &'a File,
+        saved: libc::termios,
+    }
+
+    impl<'a> EchoOff<'a> {
+        fn new(tty: &'a File) -> Result<Self> {
+            let fd = tty.as_raw_fd();
+            let mut saved = std::mem::MaybeUninit::<libc::termios>::zeroed();
+            // SAFETY: fd is an open terminal; saved is a valid termios buffer.
+            if unsafe { libc::tcgetattr(fd, saved.as_mut_ptr()) } != 0 {
+                return Err(std::io::Error::last_os_error()).context("tcgetattr /dev/tty");
+            }
+            // SAFETY: tcgetattr succeeded and filled it.
+            let saved = unsafe { saved.assume_init() };
+            let mut quiet = saved;
+            quiet.c_lflag &= !libc::ECHO;
+            quiet.c_lflag |= libc::ECHONL;
+            // SAFETY: fd is open; quiet is a valid termios.
+            if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &quiet) } != 0 {
+                return Err(std::io::Error::last_os_error()).context("tcsetattr /dev/tty");
+            }
+            Ok(EchoOff { tty, saved })
+        }
+    }
+
+    impl Drop for EchoOff<'_> {
+        fn drop(&mut self) {
+            // SAFETY: the fd is still open (borrowed); saved came from tcgetattr.
+            unsafe { libc::tcsetattr(self.tty.as_raw_fd(), libc::TCSAFLUSH, &self.saved) };
+        }
+    }
+
+    pub(super) fn read_password(prompt: &str) -> Result<String> {
+        let tty = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .context("unable to open /dev/tty (use --stdin)")?;
+        (&tty).write_all(prompt.as_bytes())?;
+        (&tty).flush()?;
+        let _echo_off = EchoOff::new(&tty)?;
+        let mut line = String::new();
+        BufReader::new(&tty).read_line(&mut line)?;
+        Ok(super::strip_line_end(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn home_is_normalized() {
+        assert_eq!(normalize_home("/srv/ftp/").unwrap(), "/srv/ftp");
+        assert_eq!(normalize_home("/").unwrap(), "/");
+        assert!(normalize_home("srv").is_err());
+    }
+
+    #[test]
+    fn line_ends_are_stripped() {
+        assert_eq!(strip_line_end("pw \r\n".into()), "pw ");
+        assert_eq!(strip_line_end("pw".into()), "pw");
+    }
+}

@@ -1,0 +1,187 @@
+//! The `AuthOrder` chain: providers asked in order, the first that knows a user decides.
+//!
+//! ProFTPD dispatches each auth request to its modules in `AuthOrder`; a module
+//! either declines (our [`Flow::Continue`]) or answers (`Flow::Break`), and a
+//! module listed with a trailing `*` (`AuthOrder mod_auth_pam.c* …`) is
+//! *authoritative*: the chain ends after it whatever it said. So:
+//!
+//! | provider says | not authoritative | authoritative |
+//! |---|---|---|
+//! | `Continue` | ask the next one | stop: `NoSuchUser` |
+//! | `Break(Ok(id))` | stop: `id` | stop: `id` |
+//! | `Break(Err(e))` | stop: `e` | stop: `e` |
+//!
+//! A user known to one provider with a wrong password is never tried against
+//! a later one. Name look-ups (`user_name`, `group_id`, …) follow the same
+//! order: the first provider with an answer wins, an authoritative one ends
+//! the walk.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::name_cache::NameCache;
+use crate::{AuthError, AuthProvider, FileProvider, Flow, Identity, UnixProvider};
+
+/// `AuthOrder` when the configuration has none: our auth modules in ProFTPD's build order.
+pub const DEFAULT_AUTH_ORDER: &[&str] =
+    &[crate::file_provider::MODULE, crate::unix_provider::MODULE];
+
+/// How long a cached id → name answer is trusted.
+const NAME_TTL: Duration = Duration::from_secs(60);
+/// How many ids each name cache holds before it is emptied.
+const NAME_CAPACITY: usize = 4096;
+
+struct Link {
+    provider: Box<dyn AuthProvider>,
+    authoritative: bool,
+}
+
+/// Providers in `AuthOrder`, with shared caches for uid/gid → name.
+pub struct AuthChain {
+    links: Vec<Link>,
+    user_names: NameCache,
+    group_names: NameCache,
+}
+
+/// Why an `AuthOrder` cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthOrderError {
+    /// A module name we have no provider for (`mod_auth.c` never belongs in `AuthOrder`).
+    #[error("AuthOrder: unknown auth module '{0}' (available: mod_auth_file.c, mod_auth_unix.c)")]
+    UnknownModule(String),
+}
+
+impl std::fmt::Debug for AuthChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.modules()).finish()
+    }
+}
+
+impl AuthChain {
+    /// A chain over `providers` in order; `true` marks a provider authoritative (`*`).
+    pub fn new(providers: Vec<(Box<dyn AuthProvider>, bool)>) -> Self {
+        AuthChain {
+            links: providers
+                .into_iter()
+                .map(|(provider, authoritative)| Link {
+                    provider,
+                    authoritative,
+                })
+                .collect(),
+            user_names: NameCache::new(NAME_TTL, NAME_CAPACITY),
+            group_names: NameCache::new(NAME_TTL, NAME_CAPACITY),
+        }
+    }
+
+    /// Module names in order, each with its authoritative flag.
+    pub fn modules(&self) -> Vec<(&'static str, bool)> {
+        self.links
+            .iter()
+            .map(|l| (l.provider.module(), l.authoritative))
+            .collect()
+    }
+
+    /// Walks the chain with `ask` until a provider breaks or an authoritative one ends it.
+    fn walk(
+        &self,
+        user: &str,
+        what: &str,
+        ask: impl Fn(&dyn AuthProvider) -> Flow<Identity>,
+    ) -> Result<Identity, AuthError> {
+        for link in &self.links {
+            let module = link.provider.module();
+            match ask(link.provider.as_ref()) {
+                Flow::Break(result) => {
+                    match &result {
+                        Ok(_) => tracing::debug!("{what} '{user}': accepted by {module}"),
+                        Err(e) => tracing::debug!("{what} '{user}': refused by {module}: {e}"),
+                    }
+                    return result;
+                }
+                Flow::Continue if link.authoritative => {
+                    tracing::debug!("{what} '{user}': unknown to authoritative {module}");
+                    return Err(AuthError::NoSuchUser);
+                }
+                Flow::Continue => {}
+            }
+        }
+        Err(AuthError::NoSuchUser)
+    }
+
+    /// Checks `user`'s `password`; blocking (crypt), so run it off the async threads.
+    pub fn authenticate(&self, user: &str, password: &str) -> Result<Identity, AuthError> {
+        self.walk(user, "authenticate", |p| p.authenticate(user, password))
+    }
+
+    /// Looks `user` up without a password.
+    pub fn lookup(&self, user: &str) -> Result<Identity, AuthError> {
+        self.walk(user, "lookup", |p| p.lookup(user))
+    }
+
+    /// First answer in chain order (an authoritative provider ends the walk).
+    fn first<T>(&self, ask: impl Fn(&dyn AuthProvider) -> Option<T>) -> Option<T> {
+        for link in &self.links {
+            if let Some(v) = ask(link.provider.as_ref()) {
+                return Some(v);
+            }
+            if link.authoritative {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The name of `uid`, cached (for listings).
+    pub fn user_name(&self, uid: u32) -> Option<Arc<str>> {
+        self.user_names
+            .get_or(uid, |uid| self.first(|p| p.user_name(uid)))
+    }
+
+    /// The name of `gid`, cached (for listings).
+    pub fn group_name(&self, gid: u32) -> Option<Arc<str>> {
+        self.group_names
+            .get_or(gid, |gid| self.first(|p| p.group_name(gid)))
+    }
+
+    /// The uid of user `name`.
+    pub fn user_id(&self, name: &str) -> Option<u32> {
+        self.first(|p| p.user_id(name))
+    }
+
+    /// The gid of group `name`.
+    pub fn group_id(&self, name: &str) -> Option<u32> {
+        self.first(|p| p.group_id(name))
+    }
+}
+
+/// Builds the chain for `AuthOrder names…` (each optionally ending in `*`);
+/// an empty list means [`DEFAULT_AUTH_ORDER`].
+pub fn from_auth_order(
+    names: &[String],
+    user_file: Option<&Path>,
+    group_file: Option<&Path>,
+) -> Result<AuthChain, AuthOrderError> {
+    let defaults: Vec<String>;
+    let names = if names.is_empty() {
+        defaults = DEFAULT_AUTH_ORDER.iter().map(|s| s.to_string()).collect();
+        &defaults[..]
+    } else {
+        names
+    };
+    let mut providers: Vec<(Box<dyn AuthProvider>, bool)> = Vec::with_capacity(names.len());
+    for raw in names {
+        let (name, authoritative) = match raw.strip_suffix('*') {
+            Some(n) => (n, true),
+            None => (raw.as_str(), false),
+        };
+        let provider: Box<dyn AuthProvider> = match name {
+            crate::file_provider::MODULE => Box::new(FileProvider::new(user_file, group_file)),
+            crate::unix_provider::MODULE => Box::new(UnixProvider::new()),
+            _ => return Err(AuthOrderError::UnknownModule(raw.clone())),
+        };
+        providers.push((provider, authoritative));
+    }
+    Ok(AuthChain::new(providers))
+}

@@ -1,0 +1,39 @@
+//! The answer of one provider in a chain.
+
+use crate::AuthError;
+
+/// What a provider in an `AuthOrder` chain answers; ProFTPD's DECLINED versus
+/// HANDLED/ERROR, in the shape of hickory's `LookupControlFlow`.
+///
+/// - `Continue`: the user is not known to this provider (no such entry, no file
+///   configured, backend has nothing to say). The chain asks the next provider,
+///   unless this one is authoritative (`mod_x.c*`), in which case the chain ends
+///   with [`AuthError::NoSuchUser`].
+/// - `Break(Ok(_))`: this provider knows the user and vouches for them; the chain
+///   ends with that identity.
+/// - `Break(Err(_))`: this provider knows the user and refuses (wrong password,
+///   locked, expired) or failed while deciding; the chain ends with that error.
+///   A provider that knows a user never lets another provider try the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Flow<T> {
+    /// Not mine: ask the next provider.
+    Continue,
+    /// Mine: this is the answer, stop the chain.
+    Break(Result<T, AuthError>),
+}
+
+impl<T> Flow<T> {
+    /// True for `Continue`.
+    pub fn is_continue(&self) -> bool {
+        matches!(self, Flow::Continue)
+    }
+
+    /// The answer, if this is a `Break`.
+    pub fn into_break(self) -> Option<Result<T, AuthError>> {
+        match self {
+            Flow::Continue => None,
+            Flow::Break(r) => Some(r),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Who a logged-in user is.
+
+use std::path::PathBuf;
+
+/// A user as a provider knows them: what the session needs after login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Login name.
+    pub name: String,
+    /// User id.
+    pub uid: u32,
+    /// Primary group id.
+    pub gid: u32,
+    /// Group ids: the primary first, then supplementary ones, without duplicates.
+    pub groups: Vec<u32>,
+    /// Names of the groups in `groups` that have one, in the same order
+    /// (a gid without a group entry has no name here).
+    pub group_names: Vec<String>,
+    /// Home directory.
+    pub home: PathBuf,
+    /// Login shell (only used by `RequireValidShell`).
+    pub shell: String,
+}
+
+/// Puts `primary` first and drops later duplicates, keeping first-seen order.
+pub(crate) fn dedup_groups(primary: u32, rest: impl IntoIterator<Item = u32>) -> Vec<u32> {
+    let mut out = vec![primary];
+    for gid in rest {
+        if !out.contains(&gid) {
+            out.push(gid);
+        }
+    }
+    out
+}

@@ -1,0 +1,67 @@
+//! Directive tables, one file per ProFTPD module.
+
+use crate::registry::{Args, Contexts, DirectiveSpec, ModuleSpec, Status};
+
+pub mod mod_auth;
+pub mod mod_auth_file;
+pub mod mod_auth_unix;
+pub mod mod_core;
+pub mod mod_delay;
+pub mod mod_dso;
+pub mod mod_ident;
+pub mod mod_ifsession;
+pub mod mod_log;
+pub mod mod_ls;
+pub mod mod_xfer;
+
+/// Every module oxftpd compiles in, in ProFTPD's usual load order.
+pub static ALL: &[&ModuleSpec] = &[
+    &mod_core::MODULE,
+    &mod_xfer::MODULE,
+    &mod_auth_unix::MODULE,
+    &mod_auth_file::MODULE,
+    &mod_auth::MODULE,
+    &mod_ls::MODULE,
+    &mod_log::MODULE,
+    &mod_delay::MODULE,
+    &mod_dso::MODULE,
+    &mod_ident::MODULE,
+    &mod_ifsession::MODULE,
+];
+
+/// Builds one directive spec that is fully implemented.
+pub(crate) const fn d(
+    name: &'static str,
+    contexts: Contexts,
+    args: Args,
+    multi: bool,
+    summary: &'static str,
+) -> DirectiveSpec {
+    DirectiveSpec {
+        name,
+        contexts,
+        args,
+        multi,
+        status: Status::Implemented,
+        summary,
+    }
+}
+
+/// Builds one directive spec that is only partly implemented.
+pub(crate) const fn partial(
+    name: &'static str,
+    contexts: Contexts,
+    args: Args,
+    multi: bool,
+    missing: &'static str,
+    summary: &'static str,
+) -> DirectiveSpec {
+    DirectiveSpec {
+        name,
+        contexts,
+        args,
+        multi,
+        status: Status::Partial(missing),
+        summary,
+    }
+}

@@ -1,0 +1,116 @@
+//! mod_auth.c: logins, jails, aliases and login-time limits.
+
+use super::d;
+use crate::check as c;
+use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+
+const S: C = C::SERVERS;
+const SA: C = C::SERVERS_ANON;
+
+/// The mod_auth.c module.
+pub static MODULE: ModuleSpec = ModuleSpec {
+    name: "mod_auth.c",
+    directives: DIRECTIVES,
+};
+
+static DIRECTIVES: &[DirectiveSpec] = &[
+    d(
+        "MaxClients",
+        SA,
+        Args::range(1, 2).checked(c::max_clients),
+        false,
+        "most concurrent logins, with an optional message",
+    ),
+    d(
+        "TimeoutLogin",
+        S,
+        Args::exact(1).checked(c::timeout),
+        false,
+        "seconds allowed to complete a login",
+    ),
+    d(
+        "TimeoutSession",
+        SA,
+        Args::range(1, 3).checked(c::timeout),
+        false,
+        "longest session, in seconds",
+    ),
+    d(
+        "DefaultRoot",
+        S,
+        Args::range(1, 2).checked(c::default_root),
+        true,
+        "chroot users into a directory, optionally only for a group expression",
+    ),
+    d(
+        "DefaultChdir",
+        SA,
+        Args::range(1, 2),
+        true,
+        "directory to change into after login",
+    ),
+    d(
+        "RequireValidShell",
+        SA,
+        Args::flag(),
+        false,
+        "refuse users whose shell is not in /etc/shells",
+    ),
+    d("RootLogin", SA, Args::flag(), false, "allow root to log in"),
+    d(
+        "WtmpLog",
+        SA,
+        Args::exact(1).checked(c::flag),
+        false,
+        "record logins in wtmp",
+    ),
+    d(
+        "DisplayLogin",
+        SA,
+        Args::exact(1),
+        false,
+        "file shown after a successful login",
+    ),
+    d(
+        "AccessGrantMsg",
+        SA,
+        Args::exact(1),
+        false,
+        "text of the reply to a successful login",
+    ),
+    d(
+        "AccessDenyMsg",
+        SA,
+        Args::exact(1),
+        false,
+        "text of the reply to a failed login",
+    ),
+    d(
+        "MaxLoginAttempts",
+        S,
+        Args::exact(1).checked(c::max_login_attempts),
+        false,
+        "failed logins allowed before disconnecting",
+    ),
+    d(
+        "UserAlias",
+        SA,
+        Args::exact(2),
+        true,
+        "login name that maps to a real user",
+    ),
+    d(
+        "AnonRequirePassword",
+        C::ANON,
+        Args::flag(),
+        false,
+        "anonymous logins need the user's real password",
+    ),
+    d(
+        "AuthAliasOnly",
+        SA,
+        Args::flag(),
+        false,
+        "only UserAlias names may log in",
+    ),
+];

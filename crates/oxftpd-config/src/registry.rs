@@ -1,0 +1,248 @@
+//! The directive registry: modules, their directives, and where each may appear.
+
+use std::fmt;
+
+/// One ProFTPD module's configuration surface.
+#[derive(Debug)]
+pub struct ModuleSpec {
+    /// Module name as ProFTPD spells it, e.g. `"mod_core.c"`.
+    pub name: &'static str,
+    /// The directives this module registers.
+    pub directives: &'static [DirectiveSpec],
+}
+
+/// One configuration directive: its name, contexts, arguments and status.
+#[derive(Debug)]
+pub struct DirectiveSpec {
+    /// Canonical spelling.
+    pub name: &'static str,
+    /// Contexts in which the directive may appear.
+    pub contexts: Contexts,
+    /// Arity and argument validation.
+    pub args: Args,
+    /// Whether every occurrence in one context is kept (else the last one wins).
+    pub multi: bool,
+    /// How much of the directive oxftpd implements.
+    pub status: Status,
+    /// One line for the directive reference.
+    pub summary: &'static str,
+}
+
+/// How much of a directive oxftpd implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Implemented as ProFTPD documents it.
+    Implemented,
+    /// Accepted, but the named part is missing.
+    Partial(&'static str),
+}
+
+/// A set of configuration contexts.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Contexts(u16);
+
+impl Contexts {
+    /// The main server (top level of the file).
+    pub const SERVER: Contexts = Contexts(1);
+    /// Inside `<VirtualHost>`.
+    pub const VHOST: Contexts = Contexts(1 << 1);
+    /// Inside `<Global>`.
+    pub const GLOBAL: Contexts = Contexts(1 << 2);
+    /// Inside `<Anonymous>`.
+    pub const ANON: Contexts = Contexts(1 << 3);
+    /// Inside `<Directory>`.
+    pub const DIR: Contexts = Contexts(1 << 4);
+    /// Inside `<Limit>`.
+    pub const LIMIT: Contexts = Contexts(1 << 5);
+    /// In a `.ftpaccess` file.
+    pub const FTPACCESS: Contexts = Contexts(1 << 6);
+    /// Inside `<Class>`.
+    pub const CLASS: Contexts = Contexts(1 << 7);
+    /// No context.
+    pub const NONE: Contexts = Contexts(0);
+    /// Server config, `<VirtualHost>`, `<Global>`.
+    pub const SERVERS: Contexts = Self::SERVER.with(Self::VHOST).with(Self::GLOBAL);
+    /// Server config, `<VirtualHost>`, `<Global>`, `<Anonymous>`.
+    pub const SERVERS_ANON: Contexts = Self::SERVERS.with(Self::ANON);
+    /// Server config, `<VirtualHost>`, `<Global>`, `<Anonymous>`, `<Directory>`.
+    pub const SERVERS_ANON_DIR: Contexts = Self::SERVERS_ANON.with(Self::DIR);
+    /// The above plus `.ftpaccess`.
+    pub const SERVERS_ANON_DIR_FTPACCESS: Contexts = Self::SERVERS_ANON_DIR.with(Self::FTPACCESS);
+
+    /// The union of two sets.
+    pub const fn with(self, other: Contexts) -> Contexts {
+        Contexts(self.0 | other.0)
+    }
+
+    /// Whether every context in `other` is in `self`.
+    pub const fn contains(self, other: Contexts) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    /// Human-readable names of the contexts in the set, in a fixed order.
+    pub fn names(self) -> Vec<&'static str> {
+        const NAMES: [(Contexts, &str); 8] = [
+            (Contexts::SERVER, "server config"),
+            (Contexts::VHOST, "<VirtualHost>"),
+            (Contexts::GLOBAL, "<Global>"),
+            (Contexts::ANON, "<Anonymous>"),
+            (Contexts::DIR, "<Directory>"),
+            (Contexts::LIMIT, "<Limit>"),
+            (Contexts::FTPACCESS, ".ftpaccess"),
+            (Contexts::CLASS, "<Class>"),
+        ];
+        NAMES
+            .iter()
+            .filter(|(c, _)| self.contains(*c))
+            .map(|(_, n)| *n)
+            .collect()
+    }
+}
+
+impl std::ops::BitOr for Contexts {
+    type Output = Contexts;
+    fn bitor(self, rhs: Contexts) -> Contexts {
+        self.with(rhs)
+    }
+}
+
+impl fmt::Debug for Contexts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Contexts({})", self.names().join(", "))
+    }
+}
+
+/// A checker for a directive's arguments; the error is a message for the admin.
+pub type Checker = fn(&[String]) -> Result<(), String>;
+
+/// Arity and validation of a directive's arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct Args {
+    /// Fewest arguments accepted.
+    pub min: u8,
+    /// Most arguments accepted; `None` means no limit.
+    pub max: Option<u8>,
+    /// Further validation, run after the arity check.
+    pub check: Option<Checker>,
+}
+
+impl Args {
+    /// Exactly `n` arguments, not otherwise checked.
+    pub const fn exact(n: u8) -> Args {
+        Args {
+            min: n,
+            max: Some(n),
+            check: None,
+        }
+    }
+    /// Between `min` and `max` arguments, not otherwise checked.
+    pub const fn range(min: u8, max: u8) -> Args {
+        Args {
+            min,
+            max: Some(max),
+            check: None,
+        }
+    }
+    /// At least `min` arguments, not otherwise checked.
+    pub const fn at_least(min: u8) -> Args {
+        Args {
+            min,
+            max: None,
+            check: None,
+        }
+    }
+    /// The same arity with a checker.
+    pub const fn checked(self, check: Checker) -> Args {
+        Args {
+            check: Some(check),
+            ..self
+        }
+    }
+    /// One on/off flag.
+    pub const fn flag() -> Args {
+        Args::exact(1).checked(crate::check::flag)
+    }
+
+    /// Checks arity then runs the checker.
+    pub fn validate(&self, args: &[String]) -> Result<(), String> {
+        let n = args.len();
+        let too_few = n < usize::from(self.min);
+        let too_many = self.max.is_some_and(|m| n > usize::from(m));
+        if too_few || too_many {
+            let expected = match self.max {
+                Some(m) if m == self.min => format!("{m}"),
+                Some(m) => format!("{} to {m}", self.min),
+                None => format!("at least {}", self.min),
+            };
+            return Err(format!(
+                "wrong number of parameters (expected {expected}, got {n})"
+            ));
+        }
+        match self.check {
+            Some(check) => check(args),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where a directive's spec was found.
+#[derive(Debug, Clone, Copy)]
+pub struct Found {
+    /// The module providing it.
+    pub module: &'static ModuleSpec,
+    /// Its spec.
+    pub spec: &'static DirectiveSpec,
+}
+
+/// Finds a directive by case-insensitive name among `modules`.
+pub fn lookup(modules: &[&'static ModuleSpec], name: &str) -> Option<Found> {
+    modules.iter().find_map(|m| {
+        m.directives
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
+            .map(|spec| Found { module: m, spec })
+    })
+}
+
+/// Directives that ProFTPD has but oxftpd refuses, with the reason.
+pub static REJECTED: &[(&str, &str)] = &[
+    (
+        "ScoreboardMutex",
+        "the scoreboard is kept in memory by the daemon and needs no lock file",
+    ),
+    (
+        "ScoreboardScrub",
+        "the daemon removes a session's scoreboard entry itself when the session ends",
+    ),
+    (
+        "RLimitChroot",
+        "oxftpd never chroots its own process, so there is no chroot to guard",
+    ),
+    (
+        "PersistentPasswd",
+        "user lookups go through the AuthOrder chain at login; nothing is kept open across a chroot",
+    ),
+];
+
+/// The reason a directive is rejected, if it is in [`REJECTED`].
+pub fn rejected(name: &str) -> Option<(&'static str, &'static str)> {
+    REJECTED
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .copied()
+}
+
+/// Whether `name` (with or without `.c`) is a module in `modules`.
+pub fn has_module(modules: &[&'static ModuleSpec], name: &str) -> bool {
+    let want = module_file_name(name);
+    modules.iter().any(|m| m.name.eq_ignore_ascii_case(&want))
+}
+
+/// `name` with a `.c` suffix added when missing.
+pub fn module_file_name(name: &str) -> String {
+    if name.ends_with(".c") {
+        name.to_string()
+    } else {
+        format!("{name}.c")
+    }
+}

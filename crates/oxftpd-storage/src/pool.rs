@@ -1,0 +1,177 @@
+//! The bounded pool of threads that run filesystem calls under a session's credentials.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use tokio::sync::oneshot;
+
+use crate::{Credentials, StorageError, identity};
+
+/// What a job hands back: its value, or the payload of its panic.
+type Outcome<R> = Result<Result<R, Box<dyn Any + Send>>, StorageError>;
+
+/// One queued call: the credentials to wear and the work (told whether the switch worked).
+struct Job {
+    cred: Credentials,
+    work: Box<dyn FnOnce(Result<(), StorageError>) + Send>,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    idle: usize,
+    threads: usize,
+    shutdown: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    max_threads: usize,
+    switches_identity: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Jobs run outside the lock and their panics are caught, so poisoning
+        // cannot leave the queue half-updated; carry on with it.
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Tells the workers to stop once the last `FsPool` handle is gone.
+struct Handle(Arc<Shared>);
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.0.lock().shutdown = true;
+        self.0.wake.notify_all();
+    }
+}
+
+/// Bounded pool of threads that run filesystem calls under a session's credentials.
+#[derive(Clone)]
+pub struct FsPool {
+    handle: Arc<Handle>,
+}
+
+impl FsPool {
+    /// A pool of at most `threads` workers (at least one), started as work arrives.
+    ///
+    /// Sets the process umask to 0: the umask is shared by all threads, so every
+    /// create passes its mode with the session's umask already applied.
+    pub fn new(threads: usize) -> std::io::Result<Self> {
+        rustix::process::umask(rustix::fs::Mode::empty());
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+            max_threads: threads.max(1),
+            switches_identity: rustix::process::geteuid().is_root(),
+        });
+        // Start one worker now so that a failure to spawn shows at startup.
+        spawn_worker(&shared)?;
+        shared.lock().threads = 1;
+        Ok(FsPool {
+            handle: Arc::new(Handle(shared)),
+        })
+    }
+
+    /// Whether jobs run under the session's credentials (only when the process is root).
+    ///
+    /// When false every operation runs as the process user (virtual users).
+    pub fn switches_identity(&self) -> bool {
+        self.handle.0.switches_identity
+    }
+
+    /// The most worker threads this pool starts.
+    pub fn max_threads(&self) -> usize {
+        self.handle.0.max_threads
+    }
+
+    /// Runs `f` on a worker thread under `cred` and returns its value.
+    ///
+    /// Jobs queue when every worker is busy. Fails with `PermissionDenied` when the
+    /// kernel refused the credentials (then `f` does not run). A panic in `f` is
+    /// caught on the worker and resumed here.
+    pub async fn run<R, F>(&self, cred: &Credentials, f: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce() -> R + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Outcome<R>>();
+        let work = Box::new(move |switched: Result<(), StorageError>| {
+            let outcome = switched.map(|()| catch_unwind(AssertUnwindSafe(f)));
+            let _ = tx.send(outcome);
+        });
+        self.submit(Job {
+            cred: cred.clone(),
+            work,
+        });
+        match rx.await {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(Ok(Err(panic))) => resume_unwind(panic),
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(StorageError::pool_stopped()),
+        }
+    }
+
+    fn submit(&self, job: Job) {
+        let shared = &self.handle.0;
+        let mut queue = shared.lock();
+        queue.jobs.push_back(job);
+        if queue.idle > 0 {
+            drop(queue);
+            shared.wake.notify_one();
+        } else if queue.threads < shared.max_threads {
+            match spawn_worker(shared) {
+                Ok(()) => queue.threads += 1,
+                // The running workers will get to the job.
+                Err(e) => tracing::warn!(error = %e, "cannot start another filesystem worker"),
+            }
+        }
+    }
+}
+
+fn spawn_worker(shared: &Arc<Shared>) -> std::io::Result<()> {
+    let shared = Arc::clone(shared);
+    std::thread::Builder::new()
+        .name("oxftpd-fs".into())
+        .spawn(move || worker(&shared))
+        .map(drop)
+}
+
+fn worker(shared: &Shared) {
+    // The identity this thread wears now; None means "unknown, switch before use".
+    let mut wearing: Option<Credentials> = None;
+    loop {
+        let job = {
+            let mut queue = shared.lock();
+            loop {
+                if let Some(job) = queue.jobs.pop_front() {
+                    break job;
+                }
+                if queue.shutdown {
+                    queue.threads -= 1;
+                    return;
+                }
+                queue.idle += 1;
+                queue = shared.wake.wait(queue).unwrap_or_else(|p| p.into_inner());
+                queue.idle -= 1;
+            }
+        };
+        let already = wearing.as_ref().is_some_and(|w| w.same_identity(&job.cred));
+        let switched = if !shared.switches_identity || already {
+            Ok(())
+        } else {
+            wearing = None;
+            let result = identity::switch_to(&job.cred);
+            if result.is_ok() {
+                wearing = Some(job.cred.clone());
+            }
+            result
+        };
+        (job.work)(switched);
+    }
+}
