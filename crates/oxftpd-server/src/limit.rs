@@ -54,7 +54,7 @@ fn rank(limit: &Limit, spec_name: &str, in_limit: impl Fn(&str) -> bool) -> Opti
 pub fn evaluate(scope: &Scope<'_>, name: &str, in_limit: impl Fn(&str) -> bool, subject: &Subject<'_>) -> Decision {
     for level in scope.limits() {
         let mut chosen: Option<(u8, &Limit)> = None;
-        for limit in level {
+        for limit in level.limits {
             if let Some(r) = rank(limit, name, &in_limit) {
                 // Later blocks of equal rank win (ProFTPD: the last <Limit LOGIN> wins).
                 if chosen.is_none_or(|(best, _)| r >= best) {

@@ -23,12 +23,16 @@ struct Queue {
     jobs: VecDeque<Job>,
     idle: usize,
     threads: usize,
+    /// Workers asked of the spawner thread and not yet started.
+    spawn_requests: usize,
     shutdown: bool,
 }
 
 struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
+    /// Wakes the spawner thread.
+    spawn_wake: Condvar,
     max_threads: usize,
     switches_identity: bool,
 }
@@ -48,6 +52,7 @@ impl Drop for Handle {
     fn drop(&mut self) {
         self.0.lock().shutdown = true;
         self.0.wake.notify_all();
+        self.0.spawn_wake.notify_all();
     }
 }
 
@@ -67,12 +72,21 @@ impl FsPool {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             wake: Condvar::new(),
+            spawn_wake: Condvar::new(),
             max_threads: threads.max(1),
             switches_identity: rustix::process::geteuid().is_root(),
         });
-        // Start one worker now so that a failure to spawn shows at startup.
+        // Start one worker now so that a failure to spawn shows at startup, and the thread
+        // that starts the others: new workers inherit the credentials of the thread that
+        // creates them, so they must come from this one (started with the pool, before the
+        // daemon's other threads drop root), never from a caller's thread.
         spawn_worker(&shared)?;
         shared.lock().threads = 1;
+        let spawner_shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("oxftpd-fs-spawn".into())
+            .stack_size(64 * 1024)
+            .spawn(move || spawner(&spawner_shared))?;
         Ok(FsPool {
             handle: Arc::new(Handle(shared)),
         })
@@ -124,12 +138,30 @@ impl FsPool {
         if queue.idle > 0 {
             drop(queue);
             shared.wake.notify_one();
-        } else if queue.threads < shared.max_threads {
-            match spawn_worker(shared) {
-                Ok(()) => queue.threads += 1,
-                // The running workers will get to the job.
-                Err(e) => tracing::warn!(error = %e, "cannot start another filesystem worker"),
-            }
+        } else if queue.threads + queue.spawn_requests < shared.max_threads {
+            queue.spawn_requests += 1;
+            drop(queue);
+            shared.spawn_wake.notify_one();
+        }
+    }
+}
+
+/// Starts the workers that `submit` asks for, on a thread that keeps the pool's credentials.
+fn spawner(shared: &Arc<Shared>) {
+    let mut queue = shared.lock();
+    loop {
+        if queue.shutdown {
+            return;
+        }
+        if queue.spawn_requests == 0 {
+            queue = shared.spawn_wake.wait(queue).unwrap_or_else(|p| p.into_inner());
+            continue;
+        }
+        queue.spawn_requests -= 1;
+        match spawn_worker(shared) {
+            Ok(()) => queue.threads += 1,
+            // The running workers will get to the job.
+            Err(e) => tracing::warn!(error = %e, "cannot start another filesystem worker"),
         }
     }
 }

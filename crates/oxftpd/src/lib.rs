@@ -6,3 +6,4 @@ pub mod embedded;
 pub mod info;
 pub mod logging;
 pub mod privileges;
+pub mod docs;
