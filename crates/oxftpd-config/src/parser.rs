@@ -277,14 +277,12 @@ impl<'o> Parser<'o> {
             let tag = tag.trim_end_matches('>');
             let mut ok = tag_closed && args.is_empty();
             if !tag_closed && let Some(last) = args.last_mut() {
-                {
-                    if last == ">" {
-                        args.pop();
-                        ok = true;
-                    } else if let Some(s) = last.strip_suffix('>') {
-                        *last = s.to_string();
-                        ok = true;
-                    }
+                if last == ">" {
+                    args.pop();
+                    ok = true;
+                } else if let Some(s) = last.strip_suffix('>') {
+                    *last = s.to_string();
+                    ok = true;
                 }
             }
             if !ok {
