@@ -56,14 +56,21 @@ impl Client {
     }
 
     /// Wraps an already connected stream (TLS hook) and reads the greeting.
-    pub async fn from_stream(stream: BoxStream, local: SocketAddr, peer: SocketAddr) -> Result<Client> {
+    pub async fn from_stream(
+        stream: BoxStream,
+        local: SocketAddr,
+        peer: SocketAddr,
+    ) -> Result<Client> {
         let mut client = Client {
             ctrl: BufReader::new(stream),
             local,
             peer,
             timeout: DEFAULT_TIMEOUT,
             mode: DataMode::Passive,
-            banner: Reply { code: 0, lines: Vec::new() },
+            banner: Reply {
+                code: 0,
+                lines: Vec::new(),
+            },
         };
         client.banner = client.read_reply().await?;
         Ok(client)
@@ -198,7 +205,11 @@ impl Client {
     /// A file's size (SIZE); expects 213.
     pub async fn size(&mut self, path: &str) -> Result<u64> {
         let reply = self.cmd_expect(&format!("SIZE {path}"), 213).await?;
-        reply.text().trim().parse().map_err(|_| Error::Malformed(reply.to_string()))
+        reply
+            .text()
+            .trim()
+            .parse()
+            .map_err(|_| Error::Malformed(reply.to_string()))
     }
 
     /// Sets the restart offset for the next transfer (REST); expects 350.
@@ -240,7 +251,11 @@ impl Client {
     }
 
     /// Downloads a file (RETR) into a writer; returns the bytes written.
-    pub async fn retr_to<W: AsyncWrite + Unpin + ?Sized>(&mut self, path: &str, out: &mut W) -> Result<u64> {
+    pub async fn retr_to<W: AsyncWrite + Unpin + ?Sized>(
+        &mut self,
+        path: &str,
+        out: &mut W,
+    ) -> Result<u64> {
         let command = format!("RETR {path}");
         let t = self.transfer_in_to(&command, out).await?;
         expect_done(&command, t).map(|t| t.bytes)
@@ -253,7 +268,11 @@ impl Client {
     }
 
     /// Uploads a reader's bytes to a file (STOR); returns the completion reply.
-    pub async fn stor_from<R: AsyncRead + Unpin + ?Sized>(&mut self, path: &str, input: &mut R) -> Result<Reply> {
+    pub async fn stor_from<R: AsyncRead + Unpin + ?Sized>(
+        &mut self,
+        path: &str,
+        input: &mut R,
+    ) -> Result<Reply> {
         let command = format!("STOR {path}");
         let t = self.transfer_out(&command, input).await?;
         expect_done(&command, t).map(|t| t.completion)
@@ -269,7 +288,11 @@ impl Client {
     }
 
     /// Like [`Client::transfer_in`], writing the data to `out` instead of memory.
-    pub async fn transfer_in_to<W: AsyncWrite + Unpin + ?Sized>(&mut self, command: &str, out: &mut W) -> Result<Transfer> {
+    pub async fn transfer_in_to<W: AsyncWrite + Unpin + ?Sized>(
+        &mut self,
+        command: &str,
+        out: &mut W,
+    ) -> Result<Transfer> {
         let pending = self.open_data().await?;
         let preliminary = self.cmd(command).await?;
         if !preliminary.is_preliminary() {
@@ -279,12 +302,21 @@ impl Client {
         let bytes = copy_bounded(self.timeout, &mut data, out).await?;
         drop(data);
         let completion = self.read_reply().await?;
-        Ok(Transfer { preliminary: Some(preliminary), completion, data: Vec::new(), bytes })
+        Ok(Transfer {
+            preliminary: Some(preliminary),
+            completion,
+            data: Vec::new(),
+            bytes,
+        })
     }
 
     /// Runs an upload command on a new data connection, sending `input`, and reports every
     /// reply, whatever their codes.
-    pub async fn transfer_out<R: AsyncRead + Unpin + ?Sized>(&mut self, command: &str, input: &mut R) -> Result<Transfer> {
+    pub async fn transfer_out<R: AsyncRead + Unpin + ?Sized>(
+        &mut self,
+        command: &str,
+        input: &mut R,
+    ) -> Result<Transfer> {
         let pending = self.open_data().await?;
         let preliminary = self.cmd(command).await?;
         if !preliminary.is_preliminary() {
@@ -295,7 +327,12 @@ impl Client {
         bounded(self.timeout, "closing the data connection", data.shutdown()).await??;
         drop(data);
         let completion = self.read_reply().await?;
-        Ok(Transfer { preliminary: Some(preliminary), completion, data: Vec::new(), bytes })
+        Ok(Transfer {
+            preliminary: Some(preliminary),
+            completion,
+            data: Vec::new(),
+            bytes,
+        })
     }
 
     async fn download_checked(&mut self, command: &str) -> Result<Vec<u8>> {
@@ -314,7 +351,8 @@ impl Client {
             DataMode::ExtendedPassive => {
                 let reply = self.cmd_expect("EPSV", 229).await?;
                 let port = parse_epsv(&reply).ok_or_else(|| Error::Malformed(reply.to_string()))?;
-                self.connect_data(SocketAddr::new(self.peer.ip(), port)).await
+                self.connect_data(SocketAddr::new(self.peer.ip(), port))
+                    .await
             }
             DataMode::Active | DataMode::ExtendedActive => {
                 let listener = TcpListener::bind(SocketAddr::new(self.local.ip(), 0)).await?;
@@ -331,7 +369,12 @@ impl Client {
     }
 
     async fn connect_data(&self, addr: SocketAddr) -> Result<Pending> {
-        let tcp = bounded(self.timeout, "connecting the data connection", TcpStream::connect(addr)).await??;
+        let tcp = bounded(
+            self.timeout,
+            "connecting the data connection",
+            TcpStream::connect(addr),
+        )
+        .await??;
         Ok(Pending::Connected(tcp))
     }
 
@@ -339,7 +382,12 @@ impl Client {
         match pending {
             Pending::Connected(tcp) => Ok(Box::new(tcp)),
             Pending::Listening(listener) => {
-                let (tcp, _) = bounded(self.timeout, "accepting the data connection", listener.accept()).await??;
+                let (tcp, _) = bounded(
+                    self.timeout,
+                    "accepting the data connection",
+                    listener.accept(),
+                )
+                .await??;
                 Ok(Box::new(tcp))
             }
         }
@@ -372,7 +420,11 @@ impl Client {
 }
 
 /// Runs `fut` with a deadline, naming what was awaited on timeout.
-async fn bounded<T>(after: Duration, during: &'static str, fut: impl Future<Output = T>) -> Result<T> {
+async fn bounded<T>(
+    after: Duration,
+    during: &'static str,
+    fut: impl Future<Output = T>,
+) -> Result<T> {
     tokio::time::timeout(after, fut)
         .await
         .map_err(|_| Error::Timeout { during, after })
@@ -412,7 +464,10 @@ fn expect(command: &str, reply: Reply, ok: impl Fn(u16) -> bool) -> Result<Reply
     if ok(reply.code) {
         Ok(reply)
     } else {
-        Err(Error::Unexpected { command: command.to_string(), reply })
+        Err(Error::Unexpected {
+            command: command.to_string(),
+            reply,
+        })
     }
 }
 
@@ -420,7 +475,10 @@ fn expect_done(command: &str, t: Transfer) -> Result<Transfer> {
     if t.preliminary.is_some() && t.completion.is_completion() {
         Ok(t)
     } else {
-        Err(Error::Unexpected { command: command.to_string(), reply: t.completion })
+        Err(Error::Unexpected {
+            command: command.to_string(),
+            reply: t.completion,
+        })
     }
 }
 
@@ -446,7 +504,9 @@ fn port_command(addr: SocketAddr) -> Result<String> {
             let p = v4.port();
             Ok(format!("PORT {a},{b},{c},{d},{},{}", p >> 8, p & 0xff))
         }
-        SocketAddr::V6(_) => Err(Error::Malformed("PORT needs an IPv4 control connection".into())),
+        SocketAddr::V6(_) => Err(Error::Malformed(
+            "PORT needs an IPv4 control connection".into(),
+        )),
     }
 }
 
@@ -471,7 +531,10 @@ mod tests {
     #[test]
     fn data_commands() {
         let v4: SocketAddr = "127.0.0.1:35431".parse().unwrap();
-        assert_eq!(port_command(v4).ok().as_deref(), Some("PORT 127,0,0,1,138,103"));
+        assert_eq!(
+            port_command(v4).ok().as_deref(),
+            Some("PORT 127,0,0,1,138,103")
+        );
         assert_eq!(eprt_command(v4), "EPRT |1|127.0.0.1|35431|");
         let v6: SocketAddr = "[::1]:21".parse().unwrap();
         assert_eq!(eprt_command(v6), "EPRT |2|::1|21|");

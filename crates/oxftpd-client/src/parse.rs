@@ -72,7 +72,10 @@ mod tests {
     fn pasv_address() {
         let r = reply("227 Entering Passive Mode (127,0,0,1,138,103).");
         assert_eq!(parse_pasv(&r), Some("127.0.0.1:35431".parse().unwrap()));
-        assert_eq!(parse_pasv(&reply("227 Entering Passive Mode (1,2,3)")), None);
+        assert_eq!(
+            parse_pasv(&reply("227 Entering Passive Mode (1,2,3)")),
+            None
+        );
         assert_eq!(parse_pasv(&reply("227 (300,0,0,1,1,1)")), None);
     }
 

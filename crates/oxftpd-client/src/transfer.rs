@@ -18,6 +18,11 @@ pub struct Transfer {
 
 impl Transfer {
     pub(crate) fn refused(reply: Reply) -> Transfer {
-        Transfer { preliminary: None, completion: reply, data: Vec::new(), bytes: 0 }
+        Transfer {
+            preliminary: None,
+            completion: reply,
+            data: Vec::new(),
+            bytes: 0,
+        }
     }
 }

@@ -38,8 +38,15 @@ impl Detached {
             .spawn()
             .map_err(io(format!("starting {}", setup.target.bin.display())))?;
         loop {
-            if let Some(status) = child.try_wait().map_err(io("waiting for the daemon launcher"))? {
-                return Ok(Detached { setup, status, took: started.elapsed() });
+            if let Some(status) = child
+                .try_wait()
+                .map_err(io("waiting for the daemon launcher"))?
+            {
+                return Ok(Detached {
+                    setup,
+                    status,
+                    took: started.elapsed(),
+                });
             }
             if started.elapsed() > RETURN_DEADLINE {
                 let _ = child.kill();
@@ -92,7 +99,11 @@ impl Drop for Detached {
             terminate(pid, Duration::from_secs(5));
         }
         if std::thread::panicking() {
-            eprintln!("--- {} output ---\n{}", self.setup.target.subject.name(), self.log());
+            eprintln!(
+                "--- {} output ---\n{}",
+                self.setup.target.subject.name(),
+                self.log()
+            );
         }
     }
 }

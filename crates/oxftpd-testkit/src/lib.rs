@@ -22,10 +22,10 @@ mod subject;
 
 pub use detached::Detached;
 pub use error::HarnessError;
-pub use process::{pid_alive, read_pid, signal};
 pub use process::wait_until;
+pub use process::{RunOutput, pid_alive, read_pid, run_bounded, signal, terminate};
 pub use server::{TestServer, first_line};
-pub use setup::{Setup, TestUser};
+pub use setup::{Setup, TestUser, free_port};
 pub use subject::{Subject, Target};
 
 /// Result type of the harness.
@@ -46,7 +46,10 @@ macro_rules! target {
 macro_rules! only_oxftpd {
     ($target:expr, $why:expr) => {
         if $target.subject == $crate::Subject::Proftpd {
-            eprintln!("note: skipped against ProFTPD, oxftpd-only behaviour: {}", $why);
+            eprintln!(
+                "note: skipped against ProFTPD, oxftpd-only behaviour: {}",
+                $why
+            );
             return;
         }
     };
@@ -58,8 +61,14 @@ macro_rules! only_oxftpd {
 macro_rules! deliberately_differs {
     ($target:expr, $why:expr) => {
         if $target.subject == $crate::Subject::Proftpd {
-            eprintln!("note: skipped against ProFTPD, which deliberately differs: {}", $why);
+            eprintln!(
+                "note: skipped against ProFTPD, which deliberately differs: {}",
+                $why
+            );
             return;
         }
     };
 }
+
+/// Signal numbers for [`signal`].
+pub use rustix::process::Signal;

@@ -44,7 +44,12 @@ impl TestServer {
                 .spawn()
                 .map_err(io(format!("starting {}", setup.target.bin.display())))?;
             match wait_ready(&setup, &mut child) {
-                Ok(()) => return Ok(TestServer { setup, child: Some(child) }),
+                Ok(()) => {
+                    return Ok(TestServer {
+                        setup,
+                        child: Some(child),
+                    });
+                }
                 Err(HarnessError::Exited { .. }) if attempt < START_ATTEMPTS => {
                     attempt += 1;
                     setup.repick_port()?;
@@ -118,7 +123,11 @@ fn wait_ready(setup: &Setup, child: &mut Child) -> Result<()> {
     let deadline = Instant::now() + READY_DEADLINE;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(HarnessError::Exited { bin, status: status.to_string(), log: setup.log() });
+            return Err(HarnessError::Exited {
+                bin,
+                status: status.to_string(),
+                log: setup.log(),
+            });
         }
         if greets(setup.addr()) {
             return Ok(());
@@ -170,4 +179,3 @@ pub fn first_line(addr: SocketAddr) -> Option<String> {
     BufReader::new(stream).read_line(&mut line).ok()?;
     Some(line.trim_end().to_string())
 }
-

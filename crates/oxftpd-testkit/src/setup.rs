@@ -216,7 +216,11 @@ impl Setup {
     /// The captured stdout and stderr of daemons run from this setup.
     pub fn log(&self) -> String {
         let read = |n: &str| fs::read_to_string(self.dir().join(n)).unwrap_or_default();
-        format!("[stdout]\n{}[stderr]\n{}", read("stdout.log"), read("stderr.log"))
+        format!(
+            "[stdout]\n{}[stderr]\n{}",
+            read("stdout.log"),
+            read("stderr.log")
+        )
     }
 
     pub(crate) fn log_files(&self) -> Result<(fs::File, fs::File)> {
@@ -236,12 +240,32 @@ impl Setup {
         let mut members = Vec::new();
         for u in &self.users {
             let hash = sha512_crypt(&u.password, &u.name)?;
-            let _ = writeln!(passwd, "{}:{}:{}:{}::{}:/bin/sh", u.name, hash, u.uid, u.gid, u.home.display());
+            let _ = writeln!(
+                passwd,
+                "{}:{}:{}:{}::{}:/bin/sh",
+                u.name,
+                hash,
+                u.uid,
+                u.gid,
+                u.home.display()
+            );
             members.push(u.name.as_str());
         }
-        let mut group = format!("{}:x:{}:{}\n", USERS_GROUP.0, USERS_GROUP.1, members.join(","));
+        let mut group = format!(
+            "{}:x:{}:{}\n",
+            USERS_GROUP.0,
+            USERS_GROUP.1,
+            members.join(",")
+        );
         if let Some(anon) = &self.anonymous {
-            let _ = writeln!(passwd, "{}:*:{}:{}::{}:/bin/false", ANON.0, ANON.1, ANON.1, anon.display());
+            let _ = writeln!(
+                passwd,
+                "{}:*:{}:{}::{}:/bin/false",
+                ANON.0,
+                ANON.1,
+                ANON.1,
+                anon.display()
+            );
             let _ = writeln!(group, "{}:x:{}:", ANON_GROUP, ANON.1);
         }
         write_file(&self.dir().join("etc/passwd"), passwd.as_bytes(), 0o600)?;
@@ -302,5 +326,6 @@ fn chown_if_root(path: &Path, uid: u32, gid: u32) -> Result<()> {
     if !rustix::process::geteuid().is_root() {
         return Ok(());
     }
-    std::os::unix::fs::chown(path, Some(uid), Some(gid)).map_err(io(format!("chown {}", path.display())))
+    std::os::unix::fs::chown(path, Some(uid), Some(gid))
+        .map_err(io(format!("chown {}", path.display())))
 }

@@ -24,7 +24,10 @@ fn server_with_file() -> (TestServer, TestUser) {
 
 /// True when `tool` runs; otherwise skips (or fails under OXFTPD_REQUIRE_CLIENTS=1).
 fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
         assert!(
             std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
@@ -36,7 +39,9 @@ fn have(tool: &str) -> bool {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed ({})\nstdout: {}\nstderr: {}",
@@ -48,7 +53,9 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 fn curl(args: &[&str]) -> Output {
-    run(Command::new("curl").args(["-sS", "--max-time", "20"]).args(args))
+    run(Command::new("curl")
+        .args(["-sS", "--max-time", "20"])
+        .args(args))
 }
 
 #[test]
@@ -60,21 +67,36 @@ fn curl_lists_downloads_and_uploads() {
     let base = format!("ftp://alice:secret@127.0.0.1:{}/", server.port());
 
     let list = String::from_utf8(curl(&[&base]).stdout).expect("LIST is text");
-    let entry = list.lines().find(|l| l.ends_with(" fetch.bin")).unwrap_or_else(|| panic!("{list:?}"));
+    let entry = list
+        .lines()
+        .find(|l| l.ends_with(" fetch.bin"))
+        .unwrap_or_else(|| panic!("{list:?}"));
     assert_eq!(entry.split_whitespace().nth(4), Some("65536"), "{entry}");
 
     let names = String::from_utf8(curl(&["--list-only", &base]).stdout).expect("NLST is text");
-    assert_eq!(names.lines().map(|l| l.trim_end_matches('\r')).collect::<Vec<_>>(), vec!["fetch.bin"]);
+    assert_eq!(
+        names
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .collect::<Vec<_>>(),
+        vec!["fetch.bin"]
+    );
 
     let out = server.dir().join("curl-download.bin");
     curl(&["-o", path(&out), &format!("{base}fetch.bin")]);
-    assert!(std::fs::read(&out).expect("read download") == payload(), "download differs");
+    assert!(
+        std::fs::read(&out).expect("read download") == payload(),
+        "download differs"
+    );
 
     let up = server.dir().join("curl-upload.bin");
     let data: Vec<u8> = payload().into_iter().rev().collect();
     std::fs::write(&up, &data).expect("write upload source");
     curl(&["-T", path(&up), &format!("{base}uploaded.bin")]);
-    assert!(std::fs::read(alice.home.join("uploaded.bin")).expect("read upload") == data, "upload differs");
+    assert!(
+        std::fs::read(alice.home.join("uploaded.bin")).expect("read upload") == data,
+        "upload differs"
+    );
 }
 
 /// Logs in, lists, downloads and uploads with ftplib; prints what it saw.
@@ -108,21 +130,37 @@ fn python_ftplib_lists_downloads_and_uploads() {
     let data: Vec<u8> = payload().into_iter().map(|b| b ^ 0x5a).collect();
     std::fs::write(&upload, &data).expect("write upload source");
     let port = server.port().to_string();
-    let out = run(Command::new("python3").args(["-c", FTPLIB_SCRIPT, &port, "alice", "secret"]).args([
-        path(&download),
-        path(&upload),
-    ]));
+    let out = run(Command::new("python3")
+        .args(["-c", FTPLIB_SCRIPT, &port, "alice", "secret"])
+        .args([path(&download), path(&upload)]));
     let stdout = String::from_utf8(out.stdout).expect("script output is text");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines.contains(&"WELCOME 220 ProFTPD Server (testkit) [127.0.0.1]"), "{stdout}");
-    assert!(lines.contains(&"LOGIN 230 User alice logged in"), "{stdout}");
+    assert!(
+        lines.contains(&"WELCOME 220 ProFTPD Server (testkit) [127.0.0.1]"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"LOGIN 230 User alice logged in"),
+        "{stdout}"
+    );
     assert!(lines.contains(&"NLST fetch.bin"), "{stdout}");
-    assert!(lines.iter().any(|l| l.starts_with("DIR -") && l.ends_with(" fetch.bin")), "{stdout}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("DIR -") && l.ends_with(" fetch.bin")),
+        "{stdout}"
+    );
     assert!(lines.contains(&"RETR 226 Transfer complete"), "{stdout}");
     assert!(lines.contains(&"STOR 226 Transfer complete"), "{stdout}");
     assert!(lines.contains(&"QUIT 221 Goodbye."), "{stdout}");
-    assert!(std::fs::read(&download).expect("read download") == payload(), "download differs");
-    assert!(std::fs::read(alice.home.join("uploaded.bin")).expect("read upload") == data, "upload differs");
+    assert!(
+        std::fs::read(&download).expect("read download") == payload(),
+        "download differs"
+    );
+    assert!(
+        std::fs::read(alice.home.join("uploaded.bin")).expect("read upload") == data,
+        "upload differs"
+    );
 }
 
 fn path(p: &Path) -> &str {
