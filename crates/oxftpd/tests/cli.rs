@@ -351,7 +351,7 @@ fn launch(name: &str) -> Detached {
     let t = target();
     let mut setup = Setup::new(&t).expect("test setup");
     setup.server_name(name);
-    let d = Detached::launch(setup).expect("launch the daemon");
+    let d = Detached::launch(setup).unwrap_or_else(|e| panic!("launch the daemon: {e}"));
     assert!(
         d.status.success(),
         "launcher exited {}: {}",

@@ -19,7 +19,10 @@ fn server_with_file() -> (TestServer, TestUser) {
     let alice = setup.add_user("alice", "secret").expect("add alice");
     setup.config("AllowOverwrite on");
     std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    (TestServer::start(setup).expect("start the daemon"), alice)
+    (
+        TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}")),
+        alice,
+    )
 }
 
 /// True when `tool` runs; otherwise skips (or fails under OXFTPD_REQUIRE_CLIENTS=1).

@@ -12,7 +12,10 @@ fn alice_server() -> (TestServer, TestUser) {
     let mut setup = Setup::new(&target).expect("test setup");
     let alice = setup.add_user("alice", "secret").expect("add alice");
     setup.config("AllowOverwrite on");
-    (TestServer::start(setup).expect("start the daemon"), alice)
+    (
+        TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}")),
+        alice,
+    )
 }
 
 async fn alice_client(server: &TestServer) -> Client {
@@ -97,7 +100,7 @@ async fn anonymous_login_through_user_alias() {
     let mut setup = Setup::new(&target).expect("test setup");
     let anon = setup.anonymous().expect("anonymous area");
     std::fs::write(anon.join("welcome.txt"), b"hello\n").expect("write file");
-    let server = TestServer::start(setup).expect("start the daemon");
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
     let mut c = server.client().await.expect("connect");
     assert_eq!(
         line(&mut c, "USER anonymous").await,
