@@ -62,6 +62,13 @@ impl TestServer {
         }
     }
 
+    /// Starts `target` with the common preamble plus `body` and no users.
+    pub fn with_config(target: &Target, body: &str) -> Result<TestServer> {
+        let mut setup = Setup::new(target)?;
+        setup.config(body);
+        TestServer::start(setup)
+    }
+
     /// The port the daemon listens on.
     pub fn port(&self) -> u16 {
         self.setup.port()

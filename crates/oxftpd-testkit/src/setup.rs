@@ -329,3 +329,66 @@ fn chown_if_root(path: &Path, uid: u32, gid: u32) -> Result<()> {
     std::os::unix::fs::chown(path, Some(uid), Some(gid))
         .map_err(io(format!("chown {}", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Subject;
+
+    fn target() -> Target {
+        Target {
+            subject: Subject::Proftpd,
+            bin: PathBuf::from("/bin/false"),
+        }
+    }
+
+    #[test]
+    fn the_config_has_the_preamble_and_the_body() {
+        let mut setup = Setup::new(&target()).expect("setup");
+        setup.server_name("named").config("AllowOverwrite on");
+        let text = setup.config_text();
+        let d = setup.dir().display().to_string();
+        assert!(
+            text.contains(&format!("\nPort {}\n", setup.port())),
+            "{text}"
+        );
+        assert!(text.contains("\nServerName \"named\"\n"), "{text}");
+        assert!(
+            text.contains(&format!("\nAuthUserFile {d}/etc/passwd\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("\nPidFile {d}/run/oxftpd.pid\n")),
+            "{text}"
+        );
+        assert!(text.ends_with("AllowOverwrite on\n"), "{text}");
+        let mode = fs::metadata(setup.dir())
+            .expect("stat")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o755);
+    }
+
+    #[test]
+    fn users_and_anonymous_go_to_the_auth_files() {
+        let mut setup = Setup::new(&target()).expect("setup");
+        let alice = setup.add_user("alice", "secret").expect("alice");
+        let bob = setup.add_user("bob", "pw").expect("bob");
+        setup.anonymous().expect("anonymous");
+        assert_eq!((alice.uid, bob.uid, bob.gid), (60001, 60002, 60001));
+        assert!(alice.home.is_dir());
+        let passwd = fs::read_to_string(setup.dir().join("etc/passwd")).expect("passwd");
+        let lines: Vec<&str> = passwd.lines().collect();
+        assert_eq!(lines.len(), 3, "{passwd}");
+        assert!(lines[0].starts_with("alice:$6$"), "{passwd}");
+        assert!(
+            lines[0].ends_with(&format!(":60001:60001::{}:/bin/sh", alice.home.display())),
+            "{passwd}"
+        );
+        assert!(lines[2].starts_with("ftp:*:60099:60099::"), "{passwd}");
+        let group = fs::read_to_string(setup.dir().join("etc/group")).expect("group");
+        assert_eq!(group, "ftpusers:x:60001:alice,bob\nftpanon:x:60099:\n");
+        assert!(setup.config_text().contains("UserAlias anonymous ftp"));
+    }
+}
