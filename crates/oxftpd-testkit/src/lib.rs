@@ -4,7 +4,8 @@
 //! ```no_run
 //! # async fn t() {
 //! use oxftpd_testkit::{Setup, TestServer};
-//! let target = oxftpd_testkit::target!();
+//! // In crates/oxftpd/tests, `oxftpd_testkit::target!()` fills in the oxftpd binary.
+//! let target = oxftpd_testkit::Target::from_env("target/debug/oxftpd");
 //! let mut setup = Setup::new(&target).expect("setup");
 //! setup.add_user("alice", "secret").expect("user");
 //! let server = TestServer::start(setup).expect("start");
