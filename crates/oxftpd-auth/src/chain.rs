@@ -20,6 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::file_perms::{AuthFileError, AuthFileKind, check_auth_file};
 use crate::name_cache::NameCache;
 use crate::{AuthError, AuthProvider, FileProvider, Flow, Identity, UnixProvider};
 
@@ -45,12 +46,15 @@ pub struct AuthChain {
 }
 
 /// Why an `AuthOrder` cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthOrderError {
     /// A module name we have no provider for (`mod_auth.c` never belongs in `AuthOrder`).
     #[error("AuthOrder: unknown auth module '{0}' (available: mod_auth_file.c, mod_auth_unix.c)")]
     UnknownModule(String),
+    /// An `AuthUserFile`/`AuthGroupFile` that ProFTPD would refuse to start with.
+    #[error(transparent)]
+    File(#[from] AuthFileError),
 }
 
 impl std::fmt::Debug for AuthChain {
@@ -157,12 +161,29 @@ impl AuthChain {
 }
 
 /// Builds the chain for `AuthOrder names…` (each optionally ending in `*`);
-/// an empty list means [`DEFAULT_AUTH_ORDER`].
+/// an empty list means [`DEFAULT_AUTH_ORDER`]. The files must pass ProFTPD's
+/// startup checks ([`check_auth_file`]), as a fatal configuration error would.
 pub fn from_auth_order(
     names: &[String],
     user_file: Option<&Path>,
     group_file: Option<&Path>,
 ) -> Result<AuthChain, AuthOrderError> {
+    from_auth_order_with(names, user_file, group_file, false)
+}
+
+/// Like [`from_auth_order`]; `allow_insecure_perms` is `AuthFileOptions InsecurePerms`.
+pub fn from_auth_order_with(
+    names: &[String],
+    user_file: Option<&Path>,
+    group_file: Option<&Path>,
+    allow_insecure_perms: bool,
+) -> Result<AuthChain, AuthOrderError> {
+    if let Some(p) = user_file {
+        check_auth_file(p, AuthFileKind::User, allow_insecure_perms)?;
+    }
+    if let Some(p) = group_file {
+        check_auth_file(p, AuthFileKind::Group, allow_insecure_perms)?;
+    }
     let defaults: Vec<String>;
     let names = if names.is_empty() {
         defaults = DEFAULT_AUTH_ORDER.iter().map(|s| s.to_string()).collect();
@@ -177,7 +198,11 @@ pub fn from_auth_order(
             None => (raw.as_str(), false),
         };
         let provider: Box<dyn AuthProvider> = match name {
-            crate::file_provider::MODULE => Box::new(FileProvider::new(user_file, group_file)),
+            crate::file_provider::MODULE => Box::new(FileProvider::with_permissions(
+                user_file,
+                group_file,
+                allow_insecure_perms,
+            )),
             crate::unix_provider::MODULE => Box::new(UnixProvider::new()),
             _ => return Err(AuthOrderError::UnknownModule(raw.clone())),
         };

@@ -71,8 +71,10 @@ impl CryptData {
 
 /// True if `hash` can never match a password: empty, `*…` or `!…` (locked).
 ///
-/// ProFTPD refuses an empty password field too: crypt(3) cannot produce an
-/// empty string, so no password compares equal to it.
+/// Deliberate difference: ProFTPD 1.3.8 lets *any* password in for an
+/// `AuthUserFile` entry whose password field is empty (observed on Debian's
+/// build); we treat an empty field as locked, since an entry that opens with
+/// every password is almost always a mistake.
 pub fn is_locked(hash: &str) -> bool {
     hash.is_empty() || hash.starts_with('*') || hash.starts_with('!')
 }

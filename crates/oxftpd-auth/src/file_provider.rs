@@ -2,15 +2,17 @@
 //!
 //! Both files have the system formats (passwd(5), group(5)). They are re-read
 //! when they change on disk; malformed lines are skipped with a warning naming
-//! `file:line`. As in ProFTPD, a file that is world-readable, world-writable or
-//! in a world-writable directory is refused (logged, treated as empty) unless
-//! insecure permissions are allowed (`AuthFileOptions InsecurePerms`).
+//! `file:line`. A file that breaks ProFTPD's permission rules (see
+//! [`crate::file_perms`]) is refused, logged and treated as empty, also when
+//! it changes while running (ProFTPD only checks at startup: we are stricter),
+//! unless insecure permissions are allowed (`AuthFileOptions InsecurePerms`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::entries::{GroupEntry, PasswdEntry, is_ignorable};
+use crate::file_perms::AuthFileKind;
 use crate::identity::dedup_groups;
 use crate::watched_file::WatchedFile;
 use crate::{AuthError, AuthProvider, Flow, Identity, crypt};
@@ -127,7 +129,7 @@ impl FileProvider {
             users: user_file.map(|p| {
                 WatchedFile::new(
                     PathBuf::from(p),
-                    "AuthUserFile",
+                    AuthFileKind::User,
                     allow_insecure,
                     parse_users,
                 )
@@ -135,7 +137,7 @@ impl FileProvider {
             groups: group_file.map(|p| {
                 WatchedFile::new(
                     PathBuf::from(p),
-                    "AuthGroupFile",
+                    AuthFileKind::Group,
                     allow_insecure,
                     parse_groups,
                 )

@@ -12,6 +12,7 @@ pub mod chain;
 pub mod crypt;
 pub mod entries;
 mod error;
+pub mod file_perms;
 pub mod file_provider;
 mod flow;
 pub mod ftpusers;
@@ -24,7 +25,9 @@ pub mod shells;
 pub mod unix_provider;
 mod watched_file;
 
-pub use chain::{AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, from_auth_order};
+pub use chain::{
+    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, from_auth_order, from_auth_order_with,
+};
 pub use error::AuthError;
 pub use file_provider::FileProvider;
 pub use flow::Flow;

@@ -5,6 +5,8 @@
 //! `oxftpctl passwd` changes the inode, an in-place edit the mtime/size).
 
 use std::fs::{File, Metadata};
+
+use crate::file_perms::{AuthFileKind, check_auth_file};
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -40,8 +42,7 @@ type Loaded<T> = (Option<Option<Stamp>>, Arc<T>);
 /// A parsed file, re-parsed on change.
 pub(crate) struct WatchedFile<T> {
     path: PathBuf,
-    /// The directive that named the file, for log lines (`AuthUserFile`).
-    directive: &'static str,
+    kind: AuthFileKind,
     allow_insecure: bool,
     parse: fn(&Path, &str) -> T,
     state: RwLock<Loaded<T>>,
@@ -50,13 +51,13 @@ pub(crate) struct WatchedFile<T> {
 impl<T: Default> WatchedFile<T> {
     pub(crate) fn new(
         path: PathBuf,
-        directive: &'static str,
+        kind: AuthFileKind,
         allow_insecure: bool,
         parse: fn(&Path, &str) -> T,
     ) -> Self {
         WatchedFile {
             path,
-            directive,
+            kind,
             allow_insecure,
             parse,
             state: RwLock::new((None, Arc::new(T::default()))),
@@ -93,93 +94,35 @@ impl<T: Default> WatchedFile<T> {
             Err(e) => {
                 tracing::error!(
                     "unable to open {} '{}': {e}",
-                    self.directive,
+                    self.kind.directive(),
                     self.path.display()
                 );
                 return T::default();
             }
         };
-        let meta = match file.metadata() {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(
-                    "unable to stat {} '{}': {e}",
-                    self.directive,
-                    self.path.display()
-                );
-                return T::default();
-            }
-        };
-        if !self.permissions_ok(&meta) {
+        if !self.permissions_ok() {
             return T::default();
         }
         let mut bytes = Vec::new();
         if let Err(e) = file.read_to_end(&mut bytes) {
             tracing::error!(
                 "unable to read {} '{}': {e}",
-                self.directive,
+                self.kind.directive(),
                 self.path.display()
             );
             return T::default();
         }
         let text = String::from_utf8_lossy(&bytes);
-        tracing::debug!("loaded {} '{}'", self.directive, self.path.display());
+        tracing::debug!("loaded {} '{}'", self.kind.directive(), self.path.display());
         (self.parse)(&self.path, &text)
     }
 
-    /// ProFTPD's rules: not world-readable, not world-writable, not in a
-    /// world-writable directory (unless `AuthFileOptions InsecurePerms`).
-    fn permissions_ok(&self, meta: &Metadata) -> bool {
-        if !meta.is_file() {
-            tracing::warn!(
-                "{} '{}' is not a regular file",
-                self.directive,
-                self.path.display()
-            );
-        }
-        if self.allow_insecure {
-            return true;
-        }
-        let mode = meta.mode();
-        if mode & 0o002 != 0 {
-            tracing::error!(
-                "unable to use world-writable {} '{}'",
-                self.directive,
-                self.path.display()
-            );
-            return false;
-        }
-        if mode & 0o004 != 0 {
-            tracing::error!(
-                "unable to use world-readable {} '{}'",
-                self.directive,
-                self.path.display()
-            );
-            return false;
-        }
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        match std::fs::metadata(dir) {
-            // A sticky world-writable dir (/tmp) still lets others drop files but
-            // not replace ours; ProFTPD refuses it all the same.
-            Ok(d) if d.mode() & 0o002 != 0 => {
-                tracing::error!(
-                    "unable to use {} '{}' from world-writable directory '{}'",
-                    self.directive,
-                    self.path.display(),
-                    dir.display()
-                );
-                false
-            }
-            Ok(_) => true,
+    /// ProFTPD's rules for the file (see `file_perms`); refusals are logged.
+    fn permissions_ok(&self) -> bool {
+        match check_auth_file(&self.path, self.kind, self.allow_insecure) {
+            Ok(()) => true,
             Err(e) => {
-                tracing::error!(
-                    "unable to stat directory of {} '{}': {e}",
-                    self.directive,
-                    self.path.display()
-                );
+                tracing::error!("{e}");
                 false
             }
         }

@@ -253,10 +253,10 @@ impl<'o> Parser<'o> {
                         skip.depth -= 1;
                     }
                 }
-            } else if let Some(tag) = head.strip_prefix('<') {
-                if tag.trim_end_matches('>').eq_ignore_ascii_case(&skip.tag) {
-                    skip.depth += 1;
-                }
+            } else if let Some(tag) = head.strip_prefix('<')
+                && tag.trim_end_matches('>').eq_ignore_ascii_case(&skip.tag)
+            {
+                skip.depth += 1;
             }
             return;
         }
@@ -276,15 +276,13 @@ impl<'o> Parser<'o> {
             let tag_closed = tag.ends_with('>');
             let tag = tag.trim_end_matches('>');
             let mut ok = tag_closed && args.is_empty();
-            if !tag_closed {
-                if let Some(last) = args.last_mut() {
-                    if last == ">" {
-                        args.pop();
-                        ok = true;
-                    } else if let Some(s) = last.strip_suffix('>') {
-                        *last = s.to_string();
-                        ok = true;
-                    }
+            if !tag_closed && let Some(last) = args.last_mut() {
+                if last == ">" {
+                    args.pop();
+                    ok = true;
+                } else if let Some(s) = last.strip_suffix('>') {
+                    *last = s.to_string();
+                    ok = true;
                 }
             }
             if !ok {
@@ -525,9 +523,7 @@ impl<'o> Parser<'o> {
                 Some(format!("'{a}' is not an absolute path or ~ form"))
             }
             Kind::Directory => {
-                if a.starts_with('/') || a.starts_with('~') {
-                    None
-                } else if self.anon_root().is_some() {
+                if a.starts_with('/') || a.starts_with('~') || self.anon_root().is_some() {
                     None
                 } else {
                     Some(format!(

@@ -74,7 +74,9 @@ fn directive_in_wrong_context_names_allowed_contexts() {
     );
     assert_eq!(
         errs("<Global>\nUseIPv6 off\n</Global>\n"),
-        vec!["/etc/test.conf:2: UseIPv6: not allowed in <Global> context (allowed in: server config)"]
+        vec![
+            "/etc/test.conf:2: UseIPv6: not allowed in <Global> context (allowed in: server config)"
+        ]
     );
     assert_eq!(
         errs("DenyAll\n"),
@@ -94,7 +96,9 @@ fn section_in_wrong_context() {
     );
     assert_eq!(
         errs("<Directory incoming>\n</Directory>\n"),
-        vec!["/etc/test.conf:1: <Directory>: relative path 'incoming' is only allowed inside <Anonymous>"]
+        vec![
+            "/etc/test.conf:1: <Directory>: relative path 'incoming' is only allowed inside <Anonymous>"
+        ]
     );
 }
 
@@ -141,7 +145,9 @@ fn flags_accept_proftpd_spellings() {
 #[test]
 fn unknown_ifmodule_name() {
     assert_eq!(
-        errs("<IfModule mod_tsl.c>\nTLSEngine on\n</IfModule>\n<IfModule mod_nothing>\n</IfModule>\n"),
+        errs(
+            "<IfModule mod_tsl.c>\nTLSEngine on\n</IfModule>\n<IfModule mod_nothing>\n</IfModule>\n"
+        ),
         vec![
             "/etc/test.conf:1: <IfModule>: unknown module name 'mod_tsl.c' (did you mean mod_tls.c?)",
             "/etc/test.conf:4: <IfModule>: unknown module name 'mod_nothing'",
@@ -165,11 +171,15 @@ fn load_module_known_unknown_and_ours() {
     let w: Vec<String> = c.warnings().iter().map(|e| e.to_string()).collect();
     assert_eq!(
         w,
-        vec!["/etc/test.conf:2: LoadModule: mod_tls.c is not available in oxftpd; ignored (its <IfModule> sections are skipped)"]
+        vec![
+            "/etc/test.conf:2: LoadModule: mod_tls.c is not available in oxftpd; ignored (its <IfModule> sections are skipped)"
+        ]
     );
     assert_eq!(
         errs("LoadModule mod_tlz.c\n"),
-        vec!["/etc/test.conf:1: LoadModule: unknown module name 'mod_tlz.c' (did you mean mod_tls.c?)"]
+        vec![
+            "/etc/test.conf:1: LoadModule: unknown module name 'mod_tlz.c' (did you mean mod_tls.c?)"
+        ]
     );
 }
 
@@ -196,15 +206,22 @@ fn ten_megabyte_line_is_an_error_with_bounded_memory() {
         shown,
         vec![
             format!("{}:2: line is longer than 65536 bytes", path.display()),
-            format!("{}:3: Bogus: unknown configuration directive", path.display()),
+            format!(
+                "{}:3: Bogus: unknown configuration directive",
+                path.display()
+            ),
         ]
     );
 }
 
 #[test]
 fn errors_display_one_per_line() {
-    let e = parse_str("A 1\nB 2\n", Path::new("/x.conf"), &ParseOptions::new(oxftpd_config::ALL))
-        .unwrap_err();
+    let e = parse_str(
+        "A 1\nB 2\n",
+        Path::new("/x.conf"),
+        &ParseOptions::new(oxftpd_config::ALL),
+    )
+    .unwrap_err();
     assert_eq!(
         e.to_string(),
         "/x.conf:1: A: unknown configuration directive\n/x.conf:2: B: unknown configuration directive"
@@ -224,5 +241,9 @@ fn missing_config_file() {
     let e = parse_file(Path::new("/nonexistent/oxftpd.conf"), &opts()).unwrap_err();
     assert_eq!(e.0.len(), 1);
     assert_eq!(e.0[0].line, 0);
-    assert!(e.0[0].message.starts_with("unable to open configuration file:"));
+    assert!(
+        e.0[0]
+            .message
+            .starts_with("unable to open configuration file:")
+    );
 }

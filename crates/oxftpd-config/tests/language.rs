@@ -90,10 +90,12 @@ fn env_substitution_set_and_unset() {
 
 #[test]
 fn quoting_escapes_comments_and_continuation() {
-    let c = ok("ServerName \"My \\\"x\\\" server\"   # a trailing comment\n\
+    let c = ok(
+        "ServerName \"My \\\"x\\\" server\"   # a trailing comment\n\
                 # a comment line\n\n   \t\n\
                 ServerIdent on \\\n   \"Hello there\"\n\
-                Group \"daemon\"\n");
+                Group \"daemon\"\n",
+    );
     let s = &c.servers()[0];
     assert_eq!(arg0(s.directive("ServerName")), Some("My \"x\" server"));
     let ident = s.directive("ServerIdent").unwrap();
@@ -104,7 +106,9 @@ fn quoting_escapes_comments_and_continuation() {
 
 #[test]
 fn names_are_case_insensitive_and_canonical() {
-    let c = ok("serverNAME x\n<global>\nallowoverwrite on\n</GLOBAL>\n<LIMIT login>\ndenyall\n</limit>\n");
+    let c = ok(
+        "serverNAME x\n<global>\nallowoverwrite on\n</GLOBAL>\n<LIMIT login>\ndenyall\n</limit>\n",
+    );
     let s = &c.servers()[0];
     let d = s.directive("ServerName").unwrap();
     assert_eq!(d.name, "ServerName");
@@ -124,15 +128,30 @@ fn include_glob_in_sorted_order() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("conf.d")).unwrap();
-    write(&d.join("conf.d"), "20-b.conf", "ServerAdmin b@x\nUserAlias b real\n");
-    write(&d.join("conf.d"), "10-a.conf", "ServerAdmin a@x\nUserAlias a real\n");
+    write(
+        &d.join("conf.d"),
+        "20-b.conf",
+        "ServerAdmin b@x\nUserAlias b real\n",
+    );
+    write(
+        &d.join("conf.d"),
+        "10-a.conf",
+        "ServerAdmin a@x\nUserAlias a real\n",
+    );
     write(&d.join("conf.d"), "30-c.txt", "Bogus\n");
     write(&d.join("conf.d"), ".hidden.conf", "Bogus\n");
-    let main = write(d, "main.conf", &format!("Include {}/conf.d/*.conf\n", d.display()));
+    let main = write(
+        d,
+        "main.conf",
+        &format!("Include {}/conf.d/*.conf\n", d.display()),
+    );
     let c = parse_file(&main, &opts()).unwrap();
     let s = &c.servers()[0];
     assert_eq!(arg0(s.directive("ServerAdmin")), Some("b@x"));
-    let aliases: Vec<&str> = s.directives("UserAlias").map(|d| d.args[0].as_str()).collect();
+    let aliases: Vec<&str> = s
+        .directives("UserAlias")
+        .map(|d| d.args[0].as_str())
+        .collect();
     assert_eq!(aliases, vec!["a", "b"]);
     let first = s.directives("UserAlias").next().unwrap();
     assert_eq!(&*first.file, d.join("conf.d/10-a.conf").as_path());
@@ -146,9 +165,18 @@ fn include_directory_reads_every_file() {
     std::fs::create_dir(d.join("inc")).unwrap();
     write(&d.join("inc"), "b", "DenyFilter b\n");
     write(&d.join("inc"), "a", "AllowFilter a\n");
-    let main = write(d, "main.conf", &format!("Include {}/inc/\nMaxInstances 5\n", d.display()));
+    let main = write(
+        d,
+        "main.conf",
+        &format!("Include {}/inc/\nMaxInstances 5\n", d.display()),
+    );
     let c = parse_file(&main, &opts()).unwrap();
-    let names: Vec<&str> = c.servers()[0].block().directives.iter().map(|d| d.name).collect();
+    let names: Vec<&str> = c.servers()[0]
+        .block()
+        .directives
+        .iter()
+        .map(|d| d.name)
+        .collect();
     assert_eq!(names, vec!["AllowFilter", "DenyFilter", "MaxInstances"]);
 }
 
@@ -157,7 +185,11 @@ fn include_missing_is_a_warning_and_relative_is_an_error() {
     let c = ok("Include /nonexistent/oxftpd/x.conf\n");
     assert_eq!(c.warnings().len(), 1);
     assert_eq!(c.warnings()[0].line, 1);
-    assert!(c.warnings()[0].message.starts_with("unable to include '/nonexistent/oxftpd/x.conf'"));
+    assert!(
+        c.warnings()[0]
+            .message
+            .starts_with("unable to include '/nonexistent/oxftpd/x.conf'")
+    );
     assert_eq!(
         errs("Include conf.d/x.conf\n"),
         vec![
@@ -190,11 +222,18 @@ fn include_loop_names_the_chain() {
 fn include_inside_a_section_lands_in_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let inc = write(d, "anon.conf", "User ftp\n<Limit WRITE>\nDenyAll\n</Limit>\n");
+    let inc = write(
+        d,
+        "anon.conf",
+        "User ftp\n<Limit WRITE>\nDenyAll\n</Limit>\n",
+    );
     let main = write(
         d,
         "main.conf",
-        &format!("<Anonymous /srv/ftp>\nInclude {}\n</Anonymous>\n", inc.display()),
+        &format!(
+            "<Anonymous /srv/ftp>\nInclude {}\n</Anonymous>\n",
+            inc.display()
+        ),
     );
     let c = parse_file(&main, &opts()).unwrap();
     let anon = &c.servers()[0].anonymous()[0];
@@ -211,7 +250,10 @@ fn debian_fixture_parses_cleanly() {
     assert_eq!(arg0(s.directive("ServerName")), Some("Debian"));
     assert_eq!(arg0(s.directive("DenyFilter")), Some(r"\*.*/"));
     assert_eq!(s.directive("Umask").unwrap().args, vec!["022", "022"]);
-    assert_eq!(s.directive("DisplayChdir").unwrap().args, vec![".message", "true"]);
+    assert_eq!(
+        s.directive("DisplayChdir").unwrap().args,
+        vec![".message", "true"]
+    );
     assert!(s.directive("DelayEngine").unwrap().flag());
     assert!(!s.directive("IdentLookups").unwrap().flag());
     assert!(s.directive("QuotaEngine").is_none());
