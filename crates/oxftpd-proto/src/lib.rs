@@ -7,6 +7,30 @@
 //! - [`path`]: virtual path arithmetic.
 //! - [`glob`]: `LIST`/`NLST` name patterns.
 //! - [`time`]: `YYYYMMDDHHMMSS` timestamps.
+//!
+//! A session's read loop, in short:
+//!
+//! ```
+//! use oxftpd_proto::{LineBuffer, PROFTPD_MAX_LINE, Reply, parse, reply::write_reply};
+//!
+//! let mut lines = LineBuffer::new(PROFTPD_MAX_LINE);
+//! let mut out = Vec::new();
+//! lines.feed(b"user alice\r\nNOOP\r\n");
+//! while let Some(line) = lines.next_line() {
+//!     let Ok(line) = line else { continue }; // too long: ProFTPD sends nothing
+//!     match parse(line.bytes) {
+//!         Ok(cmd) if cmd.verb == "USER" => {
+//!             let who = cmd.arg.unwrap_or("");
+//!             Reply::new(331, format!("Password required for {who}")).write_to(&mut out);
+//!         }
+//!         Ok(cmd) if cmd.verb == "NOOP" => write_reply(200, "NOOP command successful", &mut out),
+//!         Ok(cmd) => write_reply(500, &format!("{} not understood", cmd.verb), &mut out),
+//!         Err(_) => write_reply(500, "Invalid command: try being more creative", &mut out),
+//!     }
+//! }
+//! lines.drain_telnet_replies(&mut out);
+//! assert_eq!(out, b"331 Password required for alice\r\n200 NOOP command successful\r\n");
+//! ```
 
 pub mod command;
 pub mod glob;
@@ -19,5 +43,10 @@ pub mod time;
 
 pub use command::{Command, CommandError, Verb, parse};
 pub use line::{Line, LineBuffer, LineError, PROFTPD_MAX_LINE};
-pub use listing::{FactSet, Facts, Kind, ListClock, write_list_line, write_mlsx_facts};
+pub use listing::{
+    FactSet, Facts, Kind, ListClock, opts_mlst_reply, parse_opts_mlst, write_list_line,
+    write_mlsd_line, write_mlst_line, write_mlsx_facts, write_nlst_line,
+};
+pub use path::{PathError, resolve};
 pub use reply::{Reply, quote_path};
+pub use time::{TimeError, Timestamp, parse_timestamp, write_timestamp};

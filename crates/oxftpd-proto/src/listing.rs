@@ -1,5 +1,8 @@
 //! One directory entry as a `LIST` line (ProFTPD's mod_ls, `ls -l` style) or as MLSx facts
 //! (ProFTPD's mod_facts, RFC 3659 §7), written into a caller's buffer without allocating.
+//!
+//! Names are written as given, as ProFTPD does: a name holding CR or LF goes out raw on the
+//! data connection (captured: the directory `a\rb` listed as `… a\rb\r\n`).
 
 use std::fmt;
 
@@ -298,7 +301,9 @@ pub fn opts_mlst_reply(arg: &str) -> String {
 ///
 /// `perm` is the `perm` fact's value (the caller decides it from access checks: ProFTPD gives
 /// `adfrw` for a writable file, `flcdmpe` for a writable directory). A missing owner or group
-/// name shows the numeric id. An MLSD line is this plus CR LF ([`write_mlsd_line`]); an MLST
+/// name shows the numeric id, as LIST does; ProFTPD 1.3.8 instead shows the logged-in
+/// user's own name there (captured: a file of uid 4242 listed by `tester` had
+/// `UNIX.owner=4242;UNIX.ownername=tester;`), which a caller can copy by passing that name. An MLSD line is this plus CR LF ([`write_mlsd_line`]); an MLST
 /// line is a space, this (with the full path as name) and CR LF.
 pub fn write_mlsx_facts(f: &Facts<'_>, selected: FactSet, perm: &str, out: &mut Vec<u8>) {
     if selected.contains(FactSet::MODIFY) {
@@ -366,6 +371,20 @@ pub fn write_mlsx_facts(f: &Facts<'_>, selected: FactSet, perm: &str, out: &mut 
 /// Appends one MLSD line: the facts, the name and CR LF.
 pub fn write_mlsd_line(f: &Facts<'_>, selected: FactSet, perm: &str, out: &mut Vec<u8>) {
     write_mlsx_facts(f, selected, perm, out);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends one MLST reply line: a space, the facts, the name (the full path) and CR LF, to
+/// go between `250-Start of list for {arg}` and `250 End of list`.
+pub fn write_mlst_line(f: &Facts<'_>, selected: FactSet, perm: &str, out: &mut Vec<u8>) {
+    out.push(b' ');
+    write_mlsx_facts(f, selected, perm, out);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends one NLST line: the name and CR LF.
+pub fn write_nlst_line(name: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b"\r\n");
 }
 
@@ -627,9 +646,9 @@ mod tests {
             size: 6,
             ..facts("/tmp/pf/home/data/a.txt", Kind::File, 0o104755)
         };
-        let mut v = vec![b' '];
-        write_mlsx_facts(&a, parse_opts_mlst("type;size;"), "adfrw", &mut v);
-        assert_eq!(v, b" size=6;type=file; /tmp/pf/home/data/a.txt");
+        let mut v = Vec::new();
+        write_mlst_line(&a, parse_opts_mlst("type;size;"), "adfrw", &mut v);
+        assert_eq!(v, b" size=6;type=file; /tmp/pf/home/data/a.txt\r\n");
         // Captured after `OPTS MLST unix.mode;modify;UNIX.OWNERNAME;perm;unique;`.
         let sel = parse_opts_mlst("unix.mode;modify;UNIX.OWNERNAME;perm;unique;");
         let mut v = Vec::new();
@@ -689,6 +708,15 @@ mod tests {
             format!("{:?}", FactSet::TYPE | FactSet::MODIFY),
             "{\"modify\", \"type\"}"
         );
+    }
+
+    #[test]
+    fn nlst_lines_are_bare_names() {
+        // Captured `NLST *`: names as they are, hidden names not matched by `*`.
+        let mut v = Vec::new();
+        write_nlst_line(" lead", &mut v);
+        write_nlst_line("sp  ace", &mut v);
+        assert_eq!(v, b" lead\r\nsp  ace\r\n");
     }
 
     #[test]
