@@ -279,7 +279,7 @@ impl LineBuffer {
                 self.line.pop();
             }
             if self.line.len() > self.max_len {
-                self.line.clear();
+                self.line = Vec::new();
                 self.interrupt = false;
                 return Some(Outcome::TooLong);
             }
