@@ -26,7 +26,11 @@ impl AddrPattern {
         }
         let s = s.trim_start_matches('[').trim_end_matches(']');
         if let Some((ip, len)) = s.split_once('/') {
-            let ip: IpAddr = ip.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+            let ip: IpAddr = ip
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse()
+                .ok()?;
             let len: u8 = len.parse().ok()?;
             let max = if ip.is_ipv4() { 32 } else { 128 };
             return (len <= max).then_some(AddrPattern::Net(ip, len));
@@ -44,7 +48,10 @@ impl AddrPattern {
     /// Whether `addr` matches.
     pub fn matches(&self, addr: IpAddr) -> bool {
         let addr = match addr {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+            IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .map(IpAddr::V4)
+                .unwrap_or(IpAddr::V6(v6)),
             v4 => v4,
         };
         match self {
@@ -52,11 +59,19 @@ impl AddrPattern {
             AddrPattern::None => false,
             AddrPattern::Net(net, len) => match (net, addr) {
                 (IpAddr::V4(n), IpAddr::V4(a)) => {
-                    let mask = if *len == 0 { 0 } else { u32::MAX << (32 - u32::from(*len)) };
+                    let mask = if *len == 0 {
+                        0
+                    } else {
+                        u32::MAX << (32 - u32::from(*len))
+                    };
                     u32::from(*n) & mask == u32::from(a) & mask
                 }
                 (IpAddr::V6(n), IpAddr::V6(a)) => {
-                    let mask = if *len == 0 { 0 } else { u128::MAX << (128 - u32::from(*len)) };
+                    let mask = if *len == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - u32::from(*len))
+                    };
                     u128::from(*n) & mask == u128::from(a) & mask
                 }
                 _ => false,

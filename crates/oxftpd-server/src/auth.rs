@@ -13,10 +13,18 @@ pub fn chain_for(server: &Server) -> Result<AuthChain, StartError> {
         Some(d) => d.args.clone(),
         None => Vec::new(),
     };
-    let user_file = server.directive("AuthUserFile").and_then(|d| d.arg(0)).map(Path::new);
-    let group_file = server.directive("AuthGroupFile").and_then(|d| d.arg(0)).map(Path::new);
-    AuthChain::from_auth_order(&order, user_file, group_file).map_err(|e| match server.directive("AuthOrder") {
-        Some(d) => StartError::at(d, e.to_string()),
-        None => StartError::Message(e.to_string()),
+    let user_file = server
+        .directive("AuthUserFile")
+        .and_then(|d| d.arg(0))
+        .map(Path::new);
+    let group_file = server
+        .directive("AuthGroupFile")
+        .and_then(|d| d.arg(0))
+        .map(Path::new);
+    oxftpd_auth::from_auth_order(&order, user_file, group_file).map_err(|e| {
+        match server.directive("AuthOrder") {
+            Some(d) => StartError::at(d, e.to_string()),
+            None => StartError::Message(e.to_string()),
+        }
     })
 }

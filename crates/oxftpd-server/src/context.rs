@@ -1,15 +1,15 @@
 //! What sessions share: the loaded configuration, per-server settings, the auth chain, the FS pool.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use oxftpd_auth::AuthChain;
 use oxftpd_config::{Config, Server};
 use oxftpd_storage::{Credentials, FsPool};
 
-use crate::settings::ServerSettings;
 use crate::StartError;
+use crate::settings::ServerSettings;
 
 /// One server (main or virtual host) of a loaded configuration.
 pub struct ServerCtx {
@@ -50,9 +50,19 @@ impl Generation {
         for (index, server) in config.servers().iter().enumerate() {
             let settings = ServerSettings::from_config(server)?;
             let auth = crate::auth::chain_for(server)?;
-            servers.push(Arc::new(ServerCtx { config: config.clone(), index, settings, auth, clients: AtomicUsize::new(0) }));
+            servers.push(Arc::new(ServerCtx {
+                config: config.clone(),
+                index,
+                settings,
+                auth,
+                clients: AtomicUsize::new(0),
+            }));
         }
-        Ok(Generation { path: path.map(Path::to_path_buf), config, servers })
+        Ok(Generation {
+            path: path.map(Path::to_path_buf),
+            config,
+            servers,
+        })
     }
 }
 

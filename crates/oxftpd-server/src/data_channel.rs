@@ -37,7 +37,11 @@ pub enum DataError {
 /// Binds a passive listener on `ip`, in `range` when `PassivePorts` is set.
 pub fn bind_passive(ip: IpAddr, range: Option<(u16, u16)>) -> io::Result<TcpListener> {
     let bind = |port: u16| -> io::Result<TcpListener> {
-        let domain = if ip.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+        let domain = if ip.is_ipv4() {
+            Domain::IPV4
+        } else {
+            Domain::IPV6
+        };
         let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
         if ip.is_ipv6() {
             socket.set_only_v6(true)?;
@@ -61,15 +65,25 @@ pub fn bind_passive(ip: IpAddr, range: Option<(u16, u16)>) -> io::Result<TcpList
         }
     }
     warn!("PassivePorts {lo}-{hi}: every port is in use");
-    Err(io::Error::new(io::ErrorKind::AddrInUse, "no passive port free in PassivePorts range"))
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        "no passive port free in PassivePorts range",
+    ))
 }
 
 fn nanos() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
 }
 
 /// Opens the prepared data connection; a passive one must come from `peer`'s address.
-pub async fn open(setup: DataSetup, local: SocketAddr, peer: SocketAddr) -> Result<TcpStream, DataError> {
+pub async fn open(
+    setup: DataSetup,
+    local: SocketAddr,
+    peer: SocketAddr,
+) -> Result<TcpStream, DataError> {
     let stream = match setup {
         DataSetup::None => return Err(DataError::NotPrepared),
         DataSetup::Passive(listener) => {
@@ -77,7 +91,9 @@ pub async fn open(setup: DataSetup, local: SocketAddr, peer: SocketAddr) -> Resu
             loop {
                 let (stream, from) = tokio::time::timeout_at(deadline, listener.accept())
                     .await
-                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "Connection timed out"))??;
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "Connection timed out")
+                    })??;
                 if same_ip(from.ip(), peer.ip()) {
                     break stream;
                 }
@@ -85,7 +101,11 @@ pub async fn open(setup: DataSetup, local: SocketAddr, peer: SocketAddr) -> Resu
             }
         }
         DataSetup::Active(addr) => {
-            let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+            let socket = if addr.is_ipv4() {
+                TcpSocket::new_v4()?
+            } else {
+                TcpSocket::new_v6()?
+            };
             let local_ip = if local.is_ipv4() == addr.is_ipv4() {
                 local.ip()
             } else if addr.is_ipv4() {
@@ -110,7 +130,10 @@ pub fn same_ip(a: IpAddr, b: IpAddr) -> bool {
 
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     }
 }

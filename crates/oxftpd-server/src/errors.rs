@@ -16,6 +16,7 @@ pub fn reason(e: &StorageError) -> String {
         StorageError::DirectoryNotEmpty => "Directory not empty".into(),
         StorageError::NoSpace => "No space left on device".into(),
         StorageError::InvalidPath(_) => "Invalid path".into(),
+        StorageError::NotRegularFile => "Not a regular file".into(),
         other => other.to_string(),
     }
 }
@@ -26,14 +27,20 @@ pub fn fs_reply(code: u16, path: &str, e: &StorageError) -> Reply {
         StorageError::NoSpace if code == 550 => 552,
         _ => code,
     };
-    Reply::new(code, &format!("{path}: {}", reason(e)))
+    Reply::new(code, format!("{path}: {}", reason(e)))
 }
 
 /// The reply when a data connection can't be made.
 pub fn data_reply(e: &DataError) -> Reply {
     match e {
-        DataError::NotPrepared => Reply::new(425, "Unable to build data connection: No PORT or PASV command given"),
-        DataError::Io(io) => Reply::new(425, &format!("Unable to build data connection: {}", io_text(io))),
+        DataError::NotPrepared => Reply::new(
+            425,
+            "Unable to build data connection: No PORT or PASV command given",
+        ),
+        DataError::Io(io) => Reply::new(
+            425,
+            format!("Unable to build data connection: {}", io_text(io)),
+        ),
     }
 }
 

@@ -23,7 +23,9 @@ impl<'a> GroupExpr<'a> {
 
     /// Whether a member of `names` satisfies every term.
     pub fn matches<S: AsRef<str>>(&self, names: &[S]) -> bool {
-        self.terms.iter().all(|(negated, name)| names.iter().any(|n| n.as_ref() == *name) != *negated)
+        self.terms
+            .iter()
+            .all(|(negated, name)| names.iter().any(|n| n.as_ref() == *name) != *negated)
     }
 }
 

@@ -15,7 +15,7 @@ pub fn real_of(root: &str, vpath: &str) -> String {
 pub fn virtual_of(root: &str, real: &str) -> Option<String> {
     let root = root.trim_end_matches('/');
     if root.is_empty() {
-        return Some(oxftpd_proto::path::resolve("/", real));
+        return oxftpd_proto::path::resolve("/", real).ok();
     }
     let rest = real.strip_prefix(root)?;
     if rest.is_empty() {
@@ -24,7 +24,7 @@ pub fn virtual_of(root: &str, real: &str) -> Option<String> {
     if !rest.starts_with('/') {
         return None;
     }
-    Some(oxftpd_proto::path::resolve("/", rest))
+    oxftpd_proto::path::resolve("/", rest).ok()
 }
 
 #[cfg(test)]

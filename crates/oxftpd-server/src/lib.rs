@@ -64,18 +64,43 @@ pub enum StartError {
 impl StartError {
     /// An error about a directive, naming its file and line.
     pub fn at(d: &Directive, message: String) -> Self {
-        StartError::At { file: d.file.display().to_string(), line: d.line, directive: d.name.to_string(), message }
+        StartError::At {
+            file: d.file.display().to_string(),
+            line: d.line,
+            directive: d.name.to_string(),
+            message,
+        }
     }
 }
 
 /// Parses a configuration file with every compiled-in module's directives.
-pub fn parse_config(path: &Path, defines: &[(String, Option<String>)]) -> Result<Config, ConfigErrors> {
+pub fn parse_config(
+    path: &Path,
+    defines: &[(String, Option<String>)],
+) -> Result<Config, ConfigErrors> {
     let specs = modules::specs();
-    oxftpd_config::parse_file(path, &ParseOptions { modules: &specs, defines: defines.to_vec() })
+    oxftpd_config::parse_file(
+        path,
+        &ParseOptions {
+            modules: &specs,
+            defines: defines.to_vec(),
+        },
+    )
 }
 
 /// Parses configuration text (the embedded default).
-pub fn parse_config_str(text: &str, name: &Path, defines: &[(String, Option<String>)]) -> Result<Config, ConfigErrors> {
+pub fn parse_config_str(
+    text: &str,
+    name: &Path,
+    defines: &[(String, Option<String>)],
+) -> Result<Config, ConfigErrors> {
     let specs = modules::specs();
-    oxftpd_config::parse_str(text, name, &ParseOptions { modules: &specs, defines: defines.to_vec() })
+    oxftpd_config::parse_str(
+        text,
+        name,
+        &ParseOptions {
+            modules: &specs,
+            defines: defines.to_vec(),
+        },
+    )
 }

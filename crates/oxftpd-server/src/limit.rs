@@ -51,7 +51,12 @@ fn rank(limit: &Limit, spec_name: &str, in_limit: impl Fn(&str) -> bool) -> Opti
 }
 
 /// Evaluates the `<Limit>`s of `scope` for command `name` (with `in_limit` telling group membership).
-pub fn evaluate(scope: &Scope<'_>, name: &str, in_limit: impl Fn(&str) -> bool, subject: &Subject<'_>) -> Decision {
+pub fn evaluate(
+    scope: &Scope<'_>,
+    name: &str,
+    in_limit: impl Fn(&str) -> bool,
+    subject: &Subject<'_>,
+) -> Decision {
     for level in scope.limits() {
         let mut chosen: Option<(u8, &Limit)> = None;
         for limit in level.limits {
@@ -78,7 +83,13 @@ pub fn check(directives: &[Directive], subject: &Subject<'_>) -> Decision {
         .iter()
         .rev()
         .find(|d| d.name == "Order")
-        .and_then(|d| d.args.concat().split(',').next().map(|s| s.trim().eq_ignore_ascii_case("deny")))
+        .and_then(|d| {
+            d.args
+                .concat()
+                .split(',')
+                .next()
+                .map(|s| s.trim().eq_ignore_ascii_case("deny"))
+        })
         .unwrap_or(false);
     let has = |n: &str| directives.iter().any(|d| d.name == n);
     let allowed = directives.iter().any(|d| matches_allow(d, subject));
@@ -149,17 +160,29 @@ fn matches_from(d: &Directive, addr: IpAddr) -> bool {
 
 /// Whether a logged-in session may run `spec` on the argument's path.
 pub fn allowed(ctx: &Ctx, user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> bool {
-    let path = arg.filter(|a| !a.starts_with('-')).map(|a| user.real_path(&user.resolve(a)));
+    let path = arg
+        .filter(|a| !a.starts_with('-'))
+        .map(|a| user.real_path(&user.resolve(a)));
     let cwd_real = user.real_path(&user.cwd);
     let home = user.identity.home.to_string_lossy();
     let scope = ctx.server.config().scope(user.anon);
     let scope = scope.for_path(path.as_deref().unwrap_or(&cwd_real), Some(&home));
-    let subject = Subject { user: Some(&user.login_name), groups: &user.identity.group_names, addr: ctx.peer.ip() };
+    let subject = Subject {
+        user: Some(&user.login_name),
+        groups: &user.identity.group_names,
+        addr: ctx.peer.ip(),
+    };
     evaluate(&scope, spec.name, |n| spec.in_limit(n), &subject) != Decision::Deny
 }
 
 /// Replies to a command `<Limit>` refused, as ProFTPD does.
-pub async fn refuse(ctx: &mut Ctx, _user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> SessionResult {
+pub async fn refuse(
+    ctx: &mut Ctx,
+    _user: &LoggedIn,
+    spec: &CommandSpec,
+    arg: Option<&str>,
+) -> SessionResult {
     let what = arg.unwrap_or(spec.name);
-    ctx.reply(550, format!("{what}: Permission denied")).await
+    ctx.reply(550, format!("{what}: Operation not permitted"))
+        .await
 }

@@ -15,8 +15,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tracing::{error, info, warn};
 
-use crate::context::{Generation, ServerCtx, Shared};
 use crate::StartError;
+use crate::context::{Generation, ServerCtx, Shared};
 
 /// Restrictions from the command line (`-4`, `-6`, `-S`).
 #[derive(Clone, Debug, Default)]
@@ -45,7 +45,11 @@ pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr>
         }
         if ips.is_empty() {
             let v6 = s.use_ipv6 && !opts.ipv4_only;
-            ips.push(if v6 { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) });
+            ips.push(if v6 {
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+            });
         }
         for ip in ips {
             if opts.ipv4_only && ip.is_ipv6() {
@@ -59,8 +63,15 @@ pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr>
 
 /// Binds one listening socket, with a message that names the address and the reason.
 pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, StartError> {
-    let fail = |e: io::Error| StartError::Bind { addr, reason: describe_bind_error(addr, &e) };
-    let domain = if addr.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
+    let fail = |e: io::Error| StartError::Bind {
+        addr,
+        reason: describe_bind_error(addr, &e),
+    };
+    let domain = if addr.is_ipv4() {
+        Domain::IPV4
+    } else {
+        Domain::IPV6
+    };
     let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP)).map_err(fail)?;
     socket.set_reuse_address(true).map_err(fail)?;
     if addr.is_ipv6() {
@@ -76,10 +87,15 @@ pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, StartError> {
 fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
-            format!("{e}: port {} is below 1024 and needs root (or CAP_NET_BIND_SERVICE)", addr.port())
+            format!(
+                "{e}: port {} is below 1024 and needs root (or CAP_NET_BIND_SERVICE)",
+                addr.port()
+            )
         }
         io::ErrorKind::AddrInUse => format!("{e}: another process is listening on {addr}"),
-        io::ErrorKind::AddrNotAvailable => format!("{e}: {} is not an address of this host", addr.ip()),
+        io::ErrorKind::AddrNotAvailable => {
+            format!("{e}: {} is not an address of this host", addr.ip())
+        }
         _ => e.to_string(),
     }
 }
@@ -87,7 +103,10 @@ fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
 /// Picks the server for a connection that arrived on `local`.
 pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCtx>> {
     let ip = match local.ip() {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     let port = local.port();
@@ -99,9 +118,17 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
         .filter(on_port)
         .find(|s| s.settings.addresses.contains(&ip))
         .or_else(|| {
-            servers.first().filter(on_port).filter(|s| s.settings.addresses.is_empty() || s.settings.addresses.contains(&ip))
+            servers
+                .first()
+                .filter(on_port)
+                .filter(|s| s.settings.addresses.is_empty() || s.settings.addresses.contains(&ip))
         })
-        .or_else(|| servers.iter().filter(on_port).find(|s| s.settings.default_server))
+        .or_else(|| {
+            servers
+                .iter()
+                .filter(on_port)
+                .find(|s| s.settings.default_server)
+        })
         .cloned()
 }
 
@@ -109,7 +136,12 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
 pub type Live = Arc<RwLock<Arc<Generation>>>;
 
 /// Accepts on every listener until `shutdown` turns true, then waits for the sessions to end.
-pub async fn serve(listeners: Vec<std::net::TcpListener>, live: Live, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listeners: Vec<std::net::TcpListener>,
+    live: Live,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+) {
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let mut tasks = Vec::new();
     for l in listeners {
@@ -123,7 +155,13 @@ pub async fn serve(listeners: Vec<std::net::TcpListener>, live: Live, shared: Ar
         if let Ok(addr) = listener.local_addr() {
             info!("listening on {addr}");
         }
-        tasks.push(tokio::spawn(accept_loop(listener, live.clone(), shared.clone(), shutdown.clone(), done_tx.clone())));
+        tasks.push(tokio::spawn(accept_loop(
+            listener,
+            live.clone(),
+            shared.clone(),
+            shutdown.clone(),
+            done_tx.clone(),
+        )));
     }
     drop(done_tx);
     let mut stop = shutdown.clone();
@@ -142,7 +180,13 @@ pub async fn serve(listeners: Vec<std::net::TcpListener>, live: Live, shared: Ar
     let _ = tokio::time::timeout(Duration::from_secs(5), done_rx.recv()).await;
 }
 
-async fn accept_loop(listener: TcpListener, live: Live, shared: Arc<Shared>, shutdown: watch::Receiver<bool>, done: mpsc::Sender<()>) {
+async fn accept_loop(
+    listener: TcpListener,
+    live: Live,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+    done: mpsc::Sender<()>,
+) {
     let mut backoff = Duration::from_millis(10);
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -172,7 +216,14 @@ async fn accept_loop(listener: TcpListener, live: Live, shared: Arc<Shared>, shu
                 Err(_) => return,
             };
             let Some(server) = choose(&generation, local) else {
-                refuse(stream, format!("500 Sorry, no server available to handle request on {}.\r\n", local.ip())).await;
+                refuse(
+                    stream,
+                    format!(
+                        "500 Sorry, no server available to handle request on {}.\r\n",
+                        local.ip()
+                    ),
+                )
+                .await;
                 return;
             };
             shared.enter();

@@ -31,7 +31,12 @@ pub fn expand(ctx: &Ctx, vars: &Vars<'_>, text: &str) -> String {
             Some('T') => out.push_str(&now_text()),
             Some('V') => out.push_str(&ctx.server.settings.name),
             Some('E') => out.push_str(ctx.server.settings.admin.as_deref().unwrap_or("(none)")),
-            Some('N') => out.push_str(&ctx.shared.sessions.load(std::sync::atomic::Ordering::Relaxed).to_string()),
+            Some('N') => out.push_str(
+                &ctx.shared
+                    .sessions
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .to_string(),
+            ),
             Some('%') => out.push('%'),
             Some(other) => {
                 out.push('%');
@@ -48,7 +53,11 @@ fn now_text() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    oxftpd_proto::time::format_ctime(secs)
+    let c = oxftpd_proto::time::Civil::from_unix(secs);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
 }
 
 /// The `220` greeting (ServerIdent, DisplayConnect, DeferWelcome).
@@ -56,18 +65,45 @@ pub fn banner(ctx: &Ctx) -> Reply {
     let settings = &ctx.server.settings;
     let addr = ctx.local.ip();
     let addr = match addr {
-        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_else(|| v6.to_string()),
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_else(|| v6.to_string()),
         v4 => v4.to_string(),
     };
     let last = match &settings.ident {
         Ident::Off => format!("{} FTP server ready.", settings.name),
-        Ident::Text(t) => expand(ctx, &Vars { user: None, cwd: None }, t),
+        Ident::Text(t) => expand(
+            ctx,
+            &Vars {
+                user: None,
+                cwd: None,
+            },
+            t,
+        ),
         Ident::Default if settings.defer_welcome => "ProFTPD Server ready.".to_string(),
         Ident::Default => format!("ProFTPD Server ({}) [{addr}]", settings.name),
     };
-    let mut lines = display_file(ctx, settings.display_connect.as_deref(), &Vars { user: None, cwd: None });
+    let mut lines = display_file(
+        ctx,
+        settings.display_connect.as_deref(),
+        &Vars {
+            user: None,
+            cwd: None,
+        },
+    );
     lines.push(last);
-    Reply::multi(220, lines)
+    multi(220, lines)
+}
+
+/// A reply of several lines (the last one closes it).
+pub fn multi(code: u16, lines: Vec<String>) -> Reply {
+    let mut it = lines.into_iter();
+    let mut reply = Reply::new(code, it.next().unwrap_or_default());
+    for line in it {
+        reply.push_line(line);
+    }
+    reply
 }
 
 /// The lines of a Display* file with variables expanded; empty when it can't be read.
@@ -94,7 +130,9 @@ pub fn bad_line_text(line: &[u8], err: &CommandError) -> String {
         .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
         .collect();
     match err {
-        CommandError::NotUtf8 | CommandError::Nul => format!("{verb}: Invalid characters in command"),
+        CommandError::InvalidUtf8 | CommandError::Nul => {
+            format!("{verb}: Invalid characters in command")
+        }
         _ => format!("{verb} not understood"),
     }
 }

@@ -72,7 +72,10 @@ impl CommandSpec {
     pub fn in_limit(&self, name: &str) -> bool {
         name.eq_ignore_ascii_case(self.name)
             || (name.eq_ignore_ascii_case("ALL") && !self.groups.contains(&CommandGroup::Login))
-            || self.groups.iter().any(|g| name.eq_ignore_ascii_case(g.name()))
+            || self
+                .groups
+                .iter()
+                .any(|g| name.eq_ignore_ascii_case(g.name()))
     }
 }
 

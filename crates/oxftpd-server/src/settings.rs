@@ -96,11 +96,17 @@ pub struct ServerSettings {
 }
 
 fn flag(server: &Server, name: &str, default: bool) -> bool {
-    server.directive(name).map(Directive::flag).unwrap_or(default)
+    server
+        .directive(name)
+        .map(Directive::flag)
+        .unwrap_or(default)
 }
 
 fn text(server: &Server, name: &str) -> Option<String> {
-    server.directive(name).and_then(|d| d.arg(0)).map(str::to_string)
+    server
+        .directive(name)
+        .and_then(|d| d.arg(0))
+        .map(str::to_string)
 }
 
 fn number<T: std::str::FromStr>(d: &Directive, i: usize) -> Result<T, StartError> {
@@ -128,7 +134,11 @@ pub fn octal(d: &Directive, i: usize) -> Result<u32, StartError> {
 /// Reads `Umask file [dir]` from a directive.
 pub fn umask_of(d: &Directive) -> Result<(u32, u32), StartError> {
     let file = octal(d, 0)?;
-    let dir = if d.arg(1).is_some() { octal(d, 1)? } else { file };
+    let dir = if d.arg(1).is_some() {
+        octal(d, 1)?
+    } else {
+        file
+    };
     Ok((file, dir))
 }
 
@@ -174,9 +184,18 @@ impl ServerSettings {
                     .parse::<IpAddr>()
                     .or_else(|_| {
                         use std::net::ToSocketAddrs;
-                        (a.as_str(), 0).to_socket_addrs().ok().and_then(|mut i| i.next()).map(|s| s.ip()).ok_or(())
+                        (a.as_str(), 0)
+                            .to_socket_addrs()
+                            .ok()
+                            .and_then(|mut i| i.next())
+                            .map(|s| s.ip())
+                            .ok_or(())
                     })
-                    .map_err(|_| StartError::Message(format!("<VirtualHost {a}>: cannot resolve '{a}' to an address")))?;
+                    .map_err(|_| {
+                        StartError::Message(format!(
+                            "<VirtualHost {a}>: cannot resolve '{a}' to an address"
+                        ))
+                    })?;
                 addresses.push(ip);
             }
         }
@@ -185,7 +204,10 @@ impl ServerSettings {
                 let lo = number::<u16>(d, 0)?;
                 let hi = number::<u16>(d, 1)?;
                 if lo < 1024 || hi < lo {
-                    return Err(StartError::at(d, "port range must be within 1024-65535, low before high".to_string()));
+                    return Err(StartError::at(
+                        d,
+                        "port range must be within 1024-65535, low before high".to_string(),
+                    ));
                 }
                 Some((lo, hi))
             }
@@ -211,7 +233,11 @@ impl ServerSettings {
             .directives("DefaultRoot")
             .map(|d| DefaultRoot {
                 path: d.arg(0).unwrap_or("/").to_string(),
-                groups: d.args.get(1).map(|g| g.split(',').map(str::to_string).collect()).unwrap_or_default(),
+                groups: d
+                    .args
+                    .get(1)
+                    .map(|g| g.split(',').map(str::to_string).collect())
+                    .unwrap_or_default(),
             })
             .collect();
         let umask = match server.directive("Umask") {

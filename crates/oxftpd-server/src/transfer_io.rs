@@ -12,7 +12,10 @@ use tokio::net::TcpStream;
 /// Size of the buffer a transfer holds while it runs (and only then).
 const BUF: usize = 256 * 1024;
 
-async fn stalled<T>(limit: Option<Duration>, fut: impl std::future::Future<Output = io::Result<T>>) -> io::Result<T> {
+async fn stalled<T>(
+    limit: Option<Duration>,
+    fut: impl std::future::Future<Output = io::Result<T>>,
+) -> io::Result<T> {
     match limit {
         Some(d) => tokio::time::timeout(d, fut)
             .await
@@ -22,12 +25,18 @@ async fn stalled<T>(limit: Option<Duration>, fut: impl std::future::Future<Outpu
 }
 
 /// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
-pub async fn send_binary(stream: &TcpStream, file: &File, offset: u64, stall: Option<Duration>) -> io::Result<u64> {
+pub async fn send_binary(
+    stream: &TcpStream,
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
     let mut pos = offset;
     loop {
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
-            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut pos), 1 << 30).map_err(io::Error::from)
+            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut pos), 1 << 30)
+                .map_err(io::Error::from)
         });
         match r {
             Ok(0) => return Ok(pos - offset),
@@ -39,7 +48,11 @@ pub async fn send_binary(stream: &TcpStream, file: &File, offset: u64, stall: Op
 }
 
 /// Sends `file` converting LF to CRLF; returns the bytes read from the file.
-pub async fn send_ascii(stream: &mut TcpStream, mut file: File, stall: Option<Duration>) -> io::Result<u64> {
+pub async fn send_ascii(
+    stream: &mut TcpStream,
+    mut file: File,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
     let mut input = vec![0u8; BUF / 2];
     let mut output = Vec::with_capacity(BUF + 2);
     let mut total = 0u64;
@@ -63,7 +76,12 @@ pub async fn send_ascii(stream: &mut TcpStream, mut file: File, stall: Option<Du
 }
 
 /// Receives into `file` until the client closes; in ASCII mode CRLF becomes LF.
-pub async fn receive(stream: &mut TcpStream, file: &mut File, ascii: bool, stall: Option<Duration>) -> io::Result<u64> {
+pub async fn receive(
+    stream: &mut TcpStream,
+    file: &mut File,
+    ascii: bool,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
     let mut buf = vec![0u8; BUF];
     let mut total = 0u64;
     let mut pending_cr = false;
@@ -106,7 +124,11 @@ pub async fn receive(stream: &mut TcpStream, file: &mut File, ascii: bool, stall
 }
 
 /// Writes `bytes` (a listing chunk) to the data connection.
-pub async fn write_chunk(stream: &mut TcpStream, bytes: &[u8], stall: Option<Duration>) -> io::Result<()> {
+pub async fn write_chunk(
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    stall: Option<Duration>,
+) -> io::Result<()> {
     stalled(stall, stream.write_all(bytes)).await
 }
 

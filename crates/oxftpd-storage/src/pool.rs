@@ -154,7 +154,10 @@ fn spawner(shared: &Arc<Shared>) {
             return;
         }
         if queue.spawn_requests == 0 {
-            queue = shared.spawn_wake.wait(queue).unwrap_or_else(|p| p.into_inner());
+            queue = shared
+                .spawn_wake
+                .wait(queue)
+                .unwrap_or_else(|p| p.into_inner());
             continue;
         }
         queue.spawn_requests -= 1;

@@ -7,7 +7,11 @@ use clap::{ArgAction, Parser};
 
 /// `oxftpd`'s flags: the same letters and long names as `proftpd`.
 #[derive(Parser, Debug)]
-#[command(name = "oxftpd", about = "FTP server that reads proftpd.conf", disable_version_flag = true)]
+#[command(
+    name = "oxftpd",
+    about = "FTP server that reads proftpd.conf",
+    disable_version_flag = true
+)]
 pub struct Cli {
     /// Specify alternate configuration file.
     #[arg(short = 'c', long = "config", value_name = "config-file")]

@@ -2,12 +2,12 @@
 //! serve, and on SIGTERM stop; on SIGHUP reload.
 
 use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, RwLock};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use oxftpd_config::Config;
 use oxftpd_server::{BindOptions, Generation, Shared, StartError};
 use oxftpd_storage::{Credentials, FsPool};
@@ -48,7 +48,8 @@ pub fn load(source: &Source, cli: &Cli) -> Result<Generation, StartError> {
             Generation::new(config, Some(path))
         }
         Source::Embedded(text) => {
-            let config = oxftpd_server::parse_config_str(text, Path::new("(embedded default)"), &defines)?;
+            let config =
+                oxftpd_server::parse_config_str(text, Path::new("(embedded default)"), &defines)?;
             Generation::new(config, None)
         }
     }
@@ -68,8 +69,13 @@ fn run_as(config: &Config) -> Result<Option<RunAs>> {
     let (uid, primary) = match user {
         Some(d) => {
             let name = d.arg(0).unwrap_or("");
-            privileges::user_id(name)
-                .ok_or_else(|| anyhow!("{}:{}: User: no such user '{name}'", d.file.display(), d.line))?
+            privileges::user_id(name).ok_or_else(|| {
+                anyhow!(
+                    "{}:{}: User: no such user '{name}'",
+                    d.file.display(),
+                    d.line
+                )
+            })?
         }
         None => return Ok(None),
     };
@@ -122,14 +128,20 @@ fn daemonize() -> Result<Ready> {
         if msg.starts_with('+') {
             std::process::exit(0);
         }
-        let msg = msg.strip_prefix('-').unwrap_or("the daemon exited during start-up");
+        let msg = msg
+            .strip_prefix('-')
+            .unwrap_or("the daemon exited during start-up");
         eprintln!("oxftpd: {msg}");
         std::process::exit(1);
     }
     drop(r);
     let _ = rustix::process::setsid();
     let _ = std::env::set_current_dir("/");
-    if let Ok(null) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") {
+    if let Ok(null) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
         use std::os::fd::AsRawFd;
         // SAFETY: dup2 onto the standard descriptors with a valid fd.
         unsafe {
@@ -142,18 +154,28 @@ fn daemonize() -> Result<Ready> {
 }
 
 fn write_pid_file(path: &Path) -> Result<()> {
-    std::fs::write(path, format!("{}\n", std::process::id())).with_context(|| format!("PidFile {}", path.display()))
+    std::fs::write(path, format!("{}\n", std::process::id()))
+        .with_context(|| format!("PidFile {}", path.display()))
 }
 
 /// Runs the daemon: the whole life of the process after the flags are read.
 pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
     let embedded = matches!(source, Source::Embedded(_));
     let config = generation.config.clone();
-    let server_type = main_directive(&config, "ServerType").and_then(|d| d.arg(0)).unwrap_or("standalone").to_ascii_lowercase();
+    let server_type = main_directive(&config, "ServerType")
+        .and_then(|d| d.arg(0))
+        .unwrap_or("standalone")
+        .to_ascii_lowercase();
     if server_type == "inetd" {
-        bail!("ServerType inetd is not supported yet: run oxftpd standalone (ServerType standalone)");
+        bail!(
+            "ServerType inetd is not supported yet: run oxftpd standalone (ServerType standalone)"
+        );
     }
-    let opts = BindOptions { ipv4_only: cli.ipv4, ipv6: cli.ipv6, server_addr: cli.serveraddr };
+    let opts = BindOptions {
+        ipv4_only: cli.ipv4,
+        ipv6: cli.ipv6,
+        server_addr: cli.serveraddr,
+    };
     let addrs = oxftpd_server::listener::addresses(&generation, &opts);
     if addrs.is_empty() {
         bail!("no server has a port to listen on (every Port is 0)");
@@ -163,9 +185,15 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         listeners.push(oxftpd_server::listener::bind(*addr)?);
     }
     let run_as = run_as(&config)?;
-    let pid_file = main_directive(&config, "PidFile").and_then(|d| d.arg(0)).map(PathBuf::from);
+    let pid_file = main_directive(&config, "PidFile")
+        .and_then(|d| d.arg(0))
+        .map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
-    let mut ready = if foreground { Ready(None) } else { daemonize()? };
+    let mut ready = if foreground {
+        Ready(None)
+    } else {
+        daemonize()?
+    };
     crate::logging::init(cli, &config, foreground);
     let started = (|| -> Result<()> {
         if let Some(p) = &pid_file {
@@ -186,7 +214,11 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         groups: Arc::from(Vec::new()),
         umask: 0o022,
     };
-    let shared = Arc::new(Shared { pool, daemon_cred, sessions: AtomicUsize::new(0) });
+    let shared = Arc::new(Shared {
+        pool,
+        daemon_cred,
+        sessions: AtomicUsize::new(0),
+    });
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all().thread_stack_size(256 * 1024);
     if let Some(run_as) = run_as {
@@ -206,19 +238,41 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
     };
     if let Some(run_as) = run_as {
         privileges::drop_this_thread(run_as).context("dropping privileges")?;
-        info!(uid = run_as.uid, gid = run_as.gid, "{}", privileges::describe());
+        info!(
+            uid = run_as.uid,
+            gid = run_as.gid,
+            "{}",
+            privileges::describe()
+        );
     }
     let live: oxftpd_server::Live = Arc::new(RwLock::new(Arc::new(generation)));
     if embedded {
-        println!("oxftpd: serving {} read-only to anonymous users; connect with: curl ftp://127.0.0.1:2121/", std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_default());
+        println!(
+            "oxftpd: serving {} read-only to anonymous users; connect with: curl ftp://127.0.0.1:2121/",
+            std::env::current_dir()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
     }
     ready.ok();
     // The pool's threads keep root when the rest dropped it: the daemon's own privileged work.
     let admin = match run_as {
-        Some(_) => Credentials { uid: 0, gid: 0, groups: Arc::from(Vec::new()), umask: 0 },
+        Some(_) => Credentials {
+            uid: 0,
+            gid: 0,
+            groups: Arc::from(Vec::new()),
+            umask: 0,
+        },
         None => shared.daemon_cred.clone(),
     };
-    let result = runtime.block_on(serve(cli, source, listeners, live, shared.clone(), admin.clone()));
+    let result = runtime.block_on(serve(
+        cli,
+        source,
+        listeners,
+        live,
+        shared.clone(),
+        admin.clone(),
+    ));
     if let Some(p) = &pid_file {
         let p = p.clone();
         let _ = runtime.block_on(shared.pool.run(&admin, move || std::fs::remove_file(p)));
@@ -235,14 +289,23 @@ async fn serve(
     shared: Arc<Shared>,
     admin: Credentials,
 ) -> Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
+    use tokio::signal::unix::{SignalKind, signal};
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = tokio::spawn(oxftpd_server::listener::serve(listeners, live.clone(), shared.clone(), stop_rx));
+    let server = tokio::spawn(oxftpd_server::listener::serve(
+        listeners,
+        live.clone(),
+        shared.clone(),
+        stop_rx,
+    ));
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
     let source = Arc::new(source);
-    info!("oxftpd {} (ProFTPD {} compatible) standalone mode STARTUP", env!("CARGO_PKG_VERSION"), crate::info::PROFTPD_VERSION);
+    info!(
+        "oxftpd {} (ProFTPD {} compatible) standalone mode STARTUP",
+        env!("CARGO_PKG_VERSION"),
+        crate::info::PROFTPD_VERSION
+    );
     loop {
         tokio::select! {
             _ = term.recv() => break,
@@ -256,7 +319,13 @@ async fn serve(
     Ok(())
 }
 
-async fn reload(cli: &Cli, source: &Arc<Source>, live: &oxftpd_server::Live, shared: &Arc<Shared>, admin: &Credentials) {
+async fn reload(
+    cli: &Cli,
+    source: &Arc<Source>,
+    live: &oxftpd_server::Live,
+    shared: &Arc<Shared>,
+    admin: &Credentials,
+) {
     info!("received SIGHUP, re-reading configuration");
     let src = source.clone();
     let defines = cli.defines();
@@ -264,15 +333,31 @@ async fn reload(cli: &Cli, source: &Arc<Source>, live: &oxftpd_server::Live, sha
         .pool
         .run(admin, move || -> Result<Generation, StartError> {
             match &*src {
-                Source::File(path) => Generation::new(oxftpd_server::parse_config(path, &defines)?, Some(path)),
-                Source::Embedded(text) => Generation::new(oxftpd_server::parse_config_str(text, Path::new("(embedded default)"), &defines)?, None),
+                Source::File(path) => {
+                    Generation::new(oxftpd_server::parse_config(path, &defines)?, Some(path))
+                }
+                Source::Embedded(text) => Generation::new(
+                    oxftpd_server::parse_config_str(
+                        text,
+                        Path::new("(embedded default)"),
+                        &defines,
+                    )?,
+                    None,
+                ),
             }
         })
         .await;
+    let loaded = loaded
+        .map_err(|e| StartError::Message(e.to_string()))
+        .and_then(|r| r);
     match loaded {
         Ok(generation) => {
-            let old_addrs = live.read().map(|g| oxftpd_server::listener::addresses(&g, &BindOptions::default())).unwrap_or_default();
-            let new_addrs = oxftpd_server::listener::addresses(&generation, &BindOptions::default());
+            let old_addrs = live
+                .read()
+                .map(|g| oxftpd_server::listener::addresses(&g, &BindOptions::default()))
+                .unwrap_or_default();
+            let new_addrs =
+                oxftpd_server::listener::addresses(&generation, &BindOptions::default());
             if old_addrs != new_addrs {
                 warn!("reload: the listening addresses changed; they take effect after a restart");
             }

@@ -1,6 +1,6 @@
 //! `docs/directives.md`, generated from the module tables so it can't drift from the code.
 
-use oxftpd_config::{Status, REJECTED};
+use oxftpd_config::{REJECTED, Status};
 use oxftpd_server::modules::MODULES;
 
 /// The whole page.
@@ -20,13 +20,22 @@ pub fn directives_markdown() -> String {
         if spec.directives.is_empty() {
             continue;
         }
-        s.push_str(&format!("\n## {}\n\n| directive | contexts | status | what it does |\n|---|---|---|---|\n", spec.name));
+        s.push_str(&format!(
+            "\n## {}\n\n| directive | contexts | status | what it does |\n|---|---|---|---|\n",
+            spec.name
+        ));
         for d in spec.directives {
             let status = match d.status {
                 Status::Implemented => "implemented".to_string(),
                 Status::Partial(what) => format!("partial: {what}"),
             };
-            s.push_str(&format!("| `{}` | {} | {} | {} |\n", d.name, d.contexts.names().join(", "), status, d.summary));
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                d.name,
+                d.contexts.names().join(", "),
+                status,
+                d.summary
+            ));
         }
     }
     s.push_str("\n## Rejected\n\n| directive | why |\n|---|---|\n");

@@ -13,7 +13,10 @@ fn quote(s: &str) -> String {
 /// The configuration text of the embedded default for the current directory.
 pub fn config() -> Result<String> {
     let dir = std::env::current_dir().context("current directory")?;
-    let dir = dir.to_str().context("the current directory's name is not UTF-8")?.to_string();
+    let dir = dir
+        .to_str()
+        .context("the current directory's name is not UTF-8")?
+        .to_string();
     // Root never serves anonymous sessions as itself.
     let (user, group) = if privileges::is_root() {
         ("nobody".to_string(), "nogroup".to_string())

@@ -7,17 +7,26 @@ pub const PROFTPD_VERSION: &str = "1.3.8";
 
 /// `-v`.
 pub fn version() -> String {
-    format!("ProFTPD Version {PROFTPD_VERSION} (oxftpd {})\n", env!("CARGO_PKG_VERSION"))
+    format!(
+        "ProFTPD Version {PROFTPD_VERSION} (oxftpd {})\n",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// `-vv`.
 pub fn version_status() -> String {
-    let mut s = format!("ProFTPD Version: {PROFTPD_VERSION} (oxftpd {})\n", env!("CARGO_PKG_VERSION"));
+    let mut s = format!(
+        "ProFTPD Version: {PROFTPD_VERSION} (oxftpd {})\n",
+        env!("CARGO_PKG_VERSION")
+    );
     s.push_str("  Scoreboard Version: 01040003\n\nLoaded modules:\n");
     for m in MODULES {
         s.push_str(&format!("  {}\n", m.name()));
     }
-    s.push_str(&format!("\nPrivileges:\n  {}\n", crate::privileges::describe()));
+    s.push_str(&format!(
+        "\nPrivileges:\n  {}\n",
+        crate::privileges::describe()
+    ));
     s
 }
 
@@ -33,11 +42,20 @@ pub fn modules() -> String {
 /// `-V`.
 pub fn settings() -> String {
     let mut s = String::from("Compile-time Settings:\n");
-    s.push_str(&format!("  Version: {PROFTPD_VERSION} (oxftpd {})\n", env!("CARGO_PKG_VERSION")));
-    s.push_str(&format!("  Platform: {} [{}]\n", std::env::consts::OS.to_ascii_uppercase(), std::env::consts::ARCH));
+    s.push_str(&format!(
+        "  Version: {PROFTPD_VERSION} (oxftpd {})\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    s.push_str(&format!(
+        "  Platform: {} [{}]\n",
+        std::env::consts::OS.to_ascii_uppercase(),
+        std::env::consts::ARCH
+    ));
     s.push_str("  Files:\n    Configuration File:\n      /etc/oxftpd/oxftpd.conf\n");
     s.push_str("    Pid File:\n      /run/oxftpd.pid\n    Scoreboard File:\n      /run/oxftpd.scoreboard\n");
-    s.push_str("\n  Info:\n    + Max supported UID: 4294967295\n    + Max supported GID: 4294967295\n");
+    s.push_str(
+        "\n  Info:\n    + Max supported UID: 4294967295\n    + Max supported GID: 4294967295\n",
+    );
     s.push_str("\n  Features:\n");
     for (on, name) in [
         (false, "Autoshadow support"),

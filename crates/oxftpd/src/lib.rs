@@ -2,8 +2,8 @@
 
 pub mod cli;
 pub mod daemon;
+pub mod docs;
 pub mod embedded;
 pub mod info;
 pub mod logging;
 pub mod privileges;
-pub mod docs;

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use oxftpd_config::Config;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 use crate::cli::Cli;
 
@@ -28,10 +28,18 @@ impl Write for SyslogLine {
 
 impl Drop for SyslogLine {
     fn drop(&mut self) {
-        let text = String::from_utf8_lossy(&self.0).trim_end().replace('\0', " ");
+        let text = String::from_utf8_lossy(&self.0)
+            .trim_end()
+            .replace('\0', " ");
         if let Ok(c) = CString::new(text) {
             // SAFETY: "%s" with one valid C string argument.
-            unsafe { libc::syslog(libc::LOG_DAEMON | libc::LOG_NOTICE, c"%s".as_ptr(), c.as_ptr()) };
+            unsafe {
+                libc::syslog(
+                    libc::LOG_DAEMON | libc::LOG_NOTICE,
+                    c"%s".as_ptr(),
+                    c.as_ptr(),
+                )
+            };
         }
     }
 }
@@ -61,9 +69,15 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
         .and_then(|d| d.arg(0))
         .filter(|p| !p.eq_ignore_ascii_case("none"))
         .map(str::to_string);
-    let builder = tracing_subscriber::fmt().with_env_filter(filter(cli)).with_ansi(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(cli))
+        .with_ansi(false);
     if let Some(path) = system_log {
-        if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+        if let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+        {
             let _ = builder.with_writer(Mutex::new(file)).try_init();
             return;
         }
@@ -76,7 +90,13 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
         }
     } else {
         // SAFETY: the ident is a static C string.
-        unsafe { libc::openlog(c"oxftpd".as_ptr(), libc::LOG_PID | libc::LOG_NDELAY, libc::LOG_DAEMON) };
+        unsafe {
+            libc::openlog(
+                c"oxftpd".as_ptr(),
+                libc::LOG_PID | libc::LOG_NDELAY,
+                libc::LOG_DAEMON,
+            )
+        };
         let _ = builder.without_time().with_writer(Syslog).try_init();
     }
 }

@@ -26,7 +26,15 @@ pub fn user_id(name: &str) -> Option<(u32, u32)> {
     let mut buf = vec![0 as libc::c_char; 16 * 1024];
     let mut result: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: every pointer refers to a live buffer of the stated size; result is checked.
-    let rc = unsafe { libc::getpwnam_r(c.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    let rc = unsafe {
+        libc::getpwnam_r(
+            c.as_ptr(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
     (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
 }
 
@@ -40,14 +48,29 @@ pub fn group_id(name: &str) -> Option<u32> {
     let mut buf = vec![0 as libc::c_char; 64 * 1024];
     let mut result: *mut libc::group = std::ptr::null_mut();
     // SAFETY: as above.
-    let rc = unsafe { libc::getgrnam_r(c.as_ptr(), &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
+    let rc = unsafe {
+        libc::getgrnam_r(
+            c.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
     (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
 }
 
 /// Group names of this host, for the "no such group" message.
 pub fn some_group_names(limit: usize) -> Vec<String> {
     std::fs::read_to_string("/etc/group")
-        .map(|s| s.lines().filter_map(|l| l.split(':').next()).filter(|n| !n.is_empty()).take(limit).map(str::to_string).collect())
+        .map(|s| {
+            s.lines()
+                .filter_map(|l| l.split(':').next())
+                .filter(|n| !n.is_empty())
+                .take(limit)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -1,12 +1,11 @@
 //! USER and PASS: RFC 959 section 4.1.1, with ProFTPD's replies.
 
-use oxftpd_proto::reply::Reply;
 use tracing::info;
 
-use crate::messages::{display_file, expand, Vars};
+use crate::messages::{Vars, display_file, expand};
 use crate::module::HandlerFuture;
 use crate::session::login::{needs_password, target};
-use crate::session::{login, Ctx, SessionError, State};
+use crate::session::{Ctx, SessionError, State, login};
 
 /// `USER name`: `331 Password required for name` (anonymous: asks for an e-mail address).
 pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
@@ -21,11 +20,18 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             Ok(t) => t.anon.is_some() && !needs_password(&ctx.server, &t),
             Err(_) => false,
         };
-        *state = State::Connected { user: Some(name.to_string()) };
+        *state = State::Connected {
+            user: Some(name.to_string()),
+        };
         if anonymous {
-            ctx.reply(331, "Anonymous login ok, send your complete email address as your password").await
+            ctx.reply(
+                331,
+                "Anonymous login ok, send your complete email address as your password",
+            )
+            .await
         } else {
-            ctx.reply(331, format!("Password required for {name}")).await
+            ctx.reply(331, format!("Password required for {name}"))
+                .await
         }
     })
 }
@@ -35,19 +41,42 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
     Box::pin(async move {
         let name = match state {
             State::LoggedIn(_) => return ctx.reply(503, "You are already logged in").await,
-            State::Connected { user: None } => return ctx.reply(503, "Login with USER first").await,
+            State::Connected { user: None } => {
+                return ctx.reply(503, "Login with USER first").await;
+            }
             State::Connected { user: Some(name) } => name.clone(),
         };
         let password = arg.unwrap_or("");
         match login(ctx, &name, password).await {
             Ok(session) => {
-                let vars = Vars { user: Some(&name), cwd: Some(&session.cwd) };
-                let display = ctx.server.config().scope(session.anon).directive("DisplayLogin").and_then(|d| d.arg(0)).map(|p| {
-                    let p = std::path::Path::new(p);
-                    if p.is_absolute() { p.to_path_buf() } else { std::path::PathBuf::from(session.real_path(&session.resolve(&p.to_string_lossy()))) }
-                });
+                let vars = Vars {
+                    user: Some(&name),
+                    cwd: Some(&session.cwd),
+                };
+                let display = ctx
+                    .server
+                    .config()
+                    .scope(session.anon)
+                    .directive("DisplayLogin")
+                    .and_then(|d| d.arg(0))
+                    .map(|p| {
+                        let p = std::path::Path::new(p);
+                        if p.is_absolute() {
+                            p.to_path_buf()
+                        } else {
+                            std::path::PathBuf::from(
+                                session.real_path(&session.resolve(&p.to_string_lossy())),
+                            )
+                        }
+                    });
                 let mut lines = display_file(ctx, display.as_deref(), &vars);
-                let grant = ctx.server.config().scope(session.anon).directive("AccessGrantMsg").and_then(|d| d.arg(0)).map(|t| expand(ctx, &vars, t));
+                let grant = ctx
+                    .server
+                    .config()
+                    .scope(session.anon)
+                    .directive("AccessGrantMsg")
+                    .and_then(|d| d.arg(0))
+                    .map(|t| expand(ctx, &vars, t));
                 lines.push(grant.unwrap_or_else(|| {
                     if session.anon.is_some() {
                         "Anonymous access granted, restrictions apply".to_string()
@@ -56,7 +85,7 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     }
                 }));
                 *state = State::LoggedIn(session);
-                ctx.send(&Reply::multi(230, lines)).await
+                ctx.send(&crate::messages::multi(230, lines)).await
             }
             Err(e) => {
                 info!(peer = %ctx.peer, user = %name, "login failed: {e}");

@@ -7,7 +7,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use crate::data_channel::{bind_passive, same_ip, DataSetup};
+use crate::data_channel::{DataSetup, bind_passive, same_ip};
 use crate::errors::io_text;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, SessionResult};
@@ -29,32 +29,57 @@ async fn listen(ctx: &mut Ctx) -> Result<u16, SessionResult> {
             ctx.data = DataSetup::Passive(listener);
             Ok(port)
         }
-        Err(e) => Err(ctx.reply(425, format!("Unable to build data connection: {}", io_text(&e))).await),
+        Err(e) => Err(ctx
+            .reply(
+                425,
+                format!("Unable to build data connection: {}", io_text(&e)),
+            )
+            .await),
     }
 }
 
 /// `PASV`: `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).`
-pub fn pasv<'a>(ctx: &'a mut Ctx, _user: &'a mut LoggedIn, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn pasv<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
         let shown = ctx.server.settings.masquerade.unwrap_or(ctx.local.ip());
         let Some(v4) = v4_of(shown) else {
-            return ctx.reply(501, "PASV not supported on an IPv6 connection: use EPSV").await;
+            return ctx
+                .reply(501, "PASV not supported on an IPv6 connection: use EPSV")
+                .await;
         };
         let port = match listen(ctx).await {
             Ok(p) => p,
             Err(done) => return done,
         };
         let [a, b, c, d] = v4.octets();
-        ctx.reply(227, format!("Entering Passive Mode ({a},{b},{c},{d},{},{}).", port >> 8, port & 0xff)).await
+        ctx.reply(
+            227,
+            format!(
+                "Entering Passive Mode ({a},{b},{c},{d},{},{}).",
+                port >> 8,
+                port & 0xff
+            ),
+        )
+        .await
     })
 }
 
 /// `EPSV [proto|ALL]`: `229 Entering Extended Passive Mode (|||port|)`.
-pub fn epsv<'a>(ctx: &'a mut Ctx, _user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn epsv<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
         if let Some(a) = arg {
             if !(a == "1" || a == "2" || a.eq_ignore_ascii_case("ALL")) {
-                return ctx.reply(522, "Network protocol not supported, use (1,2)").await;
+                return ctx
+                    .reply(522, "Network protocol not supported, use (1,2)")
+                    .await;
             }
             if a.eq_ignore_ascii_case("ALL") {
                 return ctx.reply(200, "EPSV ALL command successful").await;
@@ -64,20 +89,31 @@ pub fn epsv<'a>(ctx: &'a mut Ctx, _user: &'a mut LoggedIn, arg: Option<&'a str>)
             Ok(p) => p,
             Err(done) => return done,
         };
-        ctx.reply(229, format!("Entering Extended Passive Mode (|||{port}|)")).await
+        ctx.reply(229, format!("Entering Extended Passive Mode (|||{port}|)"))
+            .await
     })
 }
 
 /// Checks an active-mode target; `None` when it must be refused.
 fn allowed_target(ctx: &Ctx, addr: SocketAddr) -> bool {
-    addr.port() >= 1024 && (ctx.server.settings.allow_foreign_address || same_ip(addr.ip(), ctx.peer.ip()))
+    addr.port() >= 1024
+        && (ctx.server.settings.allow_foreign_address || same_ip(addr.ip(), ctx.peer.ip()))
 }
 
 /// `PORT h1,h2,h3,h4,p1,p2`.
-pub fn port<'a>(ctx: &'a mut Ctx, _user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn port<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
-        let nums: Vec<u8> = arg.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
+        let nums: Vec<u8> = arg
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
         if nums.len() != 6 || arg.split(',').count() != 6 {
             return ctx.reply(501, "Illegal PORT command").await;
         }
@@ -112,9 +148,15 @@ pub fn parse_eprt(arg: &str) -> Option<SocketAddr> {
 }
 
 /// `EPRT |proto|addr|port|`.
-pub fn eprt<'a>(ctx: &'a mut Ctx, _user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn eprt<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         let Some(addr) = parse_eprt(arg) else {
             return ctx.reply(501, "Illegal EPRT command").await;
         };
@@ -133,8 +175,16 @@ mod tests {
 
     #[test]
     fn eprt_forms() {
-        assert_eq!(parse_eprt("|1|127.0.0.1|7000|").map(|a| a.to_string()).as_deref(), Some("127.0.0.1:7000"));
-        assert_eq!(parse_eprt("|2|::1|7000|").map(|a| a.to_string()).as_deref(), Some("[::1]:7000"));
+        assert_eq!(
+            parse_eprt("|1|127.0.0.1|7000|")
+                .map(|a| a.to_string())
+                .as_deref(),
+            Some("127.0.0.1:7000")
+        );
+        assert_eq!(
+            parse_eprt("|2|::1|7000|").map(|a| a.to_string()).as_deref(),
+            Some("[::1]:7000")
+        );
         assert!(parse_eprt("|2|127.0.0.1|7000|").is_none());
         assert!(parse_eprt("|1|127.0.0.1|70000|").is_none());
         assert!(parse_eprt("|1|127.0.0.1|").is_none());

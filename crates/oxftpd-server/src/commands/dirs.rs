@@ -4,58 +4,108 @@
 //! RFC 959 appendix II: "257 <SP> "<directory-name>" <SP> <commentary>", with embedded
 //! double quotes doubled.
 
-use oxftpd_proto::reply::{quote_path, Reply};
+use oxftpd_proto::reply::{Reply, quote_path};
 
 use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn};
 
 /// `PWD`/`XPWD`.
-pub fn pwd<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, _arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move { ctx.reply(257, format!("{} is the current directory", quote_path(&user.cwd))).await })
+pub fn pwd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        ctx.reply(
+            257,
+            format!("{} is the current directory", quote_path(&user.cwd)),
+        )
+        .await
+    })
 }
 
 /// `CWD path`/`XCWD path`.
-pub fn cwd<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn cwd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         change_dir(ctx, user, arg, "CWD").await
     })
 }
 
 /// `CDUP`/`XCUP`.
-pub fn cdup<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn cdup<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move { change_dir(ctx, user, "..", "CDUP").await })
 }
 
-async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> crate::session::SessionResult {
+async fn change_dir(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: &str,
+    verb: &str,
+) -> crate::session::SessionResult {
     let target = user.resolve(arg);
     match user.fs.metadata(&target).await {
         Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
             user.cwd = target;
             ctx.reply(250, format!("{verb} command successful")).await
         }
-        Ok(_) => ctx.send(&fs_reply(550, arg, &oxftpd_storage::StorageError::NotADirectory)).await,
+        Ok(_) => {
+            ctx.send(&fs_reply(
+                550,
+                arg,
+                &oxftpd_storage::StorageError::NotADirectory,
+            ))
+            .await
+        }
         Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
     }
 }
 
 /// `MKD path`/`XMKD path`.
-pub fn mkd<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn mkd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         let target = user.resolve(arg);
         match user.fs.mkdir(&target).await {
-            Ok(()) => ctx.send(&Reply::new(257, &format!("{} - Directory successfully created", quote_path(&target)))).await,
+            Ok(()) => {
+                ctx.send(&Reply::new(
+                    257,
+                    format!("{} - Directory successfully created", quote_path(&target)),
+                ))
+                .await
+            }
             Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
         }
     })
 }
 
 /// `RMD path`/`XRMD path`.
-pub fn rmd<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn rmd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         let target = user.resolve(arg);
         match user.fs.rmdir(&target).await {
             Ok(()) => ctx.reply(250, "RMD command successful").await,

@@ -10,9 +10,15 @@ use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, TransferType};
 
 /// `DELE path`.
-pub fn dele<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn dele<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         let target = user.resolve(arg);
         match user.fs.remove_file(&target).await {
             Ok(()) => ctx.reply(250, "DELE command successful").await,
@@ -22,9 +28,15 @@ pub fn dele<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) 
 }
 
 /// `SIZE path`: `213 bytes`, refused in ASCII mode.
-pub fn size<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn size<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         if ctx.transfer_type == TransferType::Ascii {
             return ctx.reply(550, "SIZE not allowed in ASCII mode").await;
         }

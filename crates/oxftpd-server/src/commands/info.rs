@@ -3,9 +3,7 @@
 //! RFC 2389 3.2: "the response to the FEAT command is a multi-line reply listing each
 //! extension supported, one per line" — we list exactly the `feat` column of the command tables.
 
-use oxftpd_proto::reply::Reply;
-
-use crate::messages::{display_file, Vars};
+use crate::messages::{Vars, display_file};
 use crate::module::HandlerFuture;
 use crate::modules;
 use crate::session::{Ctx, SessionError};
@@ -24,24 +22,33 @@ pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let mut lines = vec!["Features:".to_string()];
-        lines.extend(modules::features().into_iter().map(|f| format!(" {f}")));
+        lines.extend(modules::features().into_iter().map(str::to_string));
         lines.push("End".to_string());
-        ctx.send(&Reply::multi(211, lines)).await
+        ctx.send(&crate::messages::multi(211, lines)).await
     })
 }
 
 /// `HELP [command]`.
 pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let admin = ctx.server.settings.admin.clone().unwrap_or_else(|| "root@localhost".to_string());
+        let admin = ctx
+            .server
+            .settings
+            .admin
+            .clone()
+            .unwrap_or_else(|| "root@localhost".to_string());
         if let Some(verb) = arg {
             let verb = verb.to_ascii_uppercase();
             return match modules::command(&verb) {
-                Some(spec) => ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help)).await,
+                Some(spec) => {
+                    ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help))
+                        .await
+                }
                 None => ctx.reply(502, format!("Unknown command '{verb}'")).await,
             };
         }
-        let mut lines = vec!["The following commands are recognized (* =>'s unimplemented):".to_string()];
+        let mut lines =
+            vec!["The following commands are recognized (* =>'s unimplemented):".to_string()];
         let names = modules::command_names();
         for row in names.chunks(8) {
             let mut line = String::from(" ");
@@ -51,17 +58,29 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             lines.push(line);
         }
         lines.push(format!("Direct comments to {admin}"));
-        ctx.send(&Reply::multi(214, lines)).await
+        ctx.send(&crate::messages::multi(214, lines)).await
     })
 }
 
 /// `QUIT`: `221 Goodbye.` after the `DisplayQuit` file, then close.
 pub fn quit<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let path = ctx.server.config().directive("DisplayQuit").and_then(|d| d.arg(0)).map(std::path::PathBuf::from);
-        let mut lines = display_file(ctx, path.as_deref(), &Vars { user: None, cwd: None });
+        let path = ctx
+            .server
+            .config()
+            .directive("DisplayQuit")
+            .and_then(|d| d.arg(0))
+            .map(std::path::PathBuf::from);
+        let mut lines = display_file(
+            ctx,
+            path.as_deref(),
+            &Vars {
+                user: None,
+                cwd: None,
+            },
+        );
         lines.push("Goodbye.".to_string());
-        ctx.send(&Reply::multi(221, lines)).await?;
+        ctx.send(&crate::messages::multi(221, lines)).await?;
         Err(SessionError::Closed)
     })
 }

@@ -6,8 +6,9 @@
 //! entries never sits in memory.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use oxftpd_proto::listing::{write_list_line, Facts, ListClock};
+use oxftpd_proto::listing::{Facts, ListClock, write_list_line};
 use oxftpd_storage::{DirEntry, Kind, Metadata, StorageError};
 
 use crate::errors::{fs_reply, io_text};
@@ -26,7 +27,9 @@ struct Options {
 
 fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
     let mut opts = Options::default();
-    let Some(mut rest) = arg.map(str::trim_start) else { return (opts, None) };
+    let Some(mut rest) = arg.map(str::trim_start) else {
+        return (opts, None);
+    };
     while let Some(stripped) = rest.strip_prefix('-') {
         let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
         if word.is_empty() {
@@ -43,23 +46,33 @@ fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
 /// Names for uids and gids, cached for the length of one listing.
 struct Names<'a> {
     ctx: &'a Ctx,
-    users: HashMap<u32, Option<String>>,
-    groups: HashMap<u32, Option<String>>,
+    users: HashMap<u32, Option<Arc<str>>>,
+    groups: HashMap<u32, Option<Arc<str>>>,
 }
 
 impl<'a> Names<'a> {
     fn new(ctx: &'a Ctx) -> Self {
-        Names { ctx, users: HashMap::new(), groups: HashMap::new() }
+        Names {
+            ctx,
+            users: HashMap::new(),
+            groups: HashMap::new(),
+        }
     }
 
     fn user(&mut self, uid: u32) -> Option<&str> {
         let auth = &self.ctx.server.auth;
-        self.users.entry(uid).or_insert_with(|| auth.user_name(uid)).as_deref()
+        self.users
+            .entry(uid)
+            .or_insert_with(|| auth.user_name(uid))
+            .as_deref()
     }
 
     fn group(&mut self, gid: u32) -> Option<&str> {
         let auth = &self.ctx.server.auth;
-        self.groups.entry(gid).or_insert_with(|| auth.group_name(gid)).as_deref()
+        self.groups
+            .entry(gid)
+            .or_insert_with(|| auth.group_name(gid))
+            .as_deref()
     }
 }
 
@@ -68,12 +81,27 @@ fn clock(ctx: &Ctx) -> ListClock {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let gmt = ctx.server.config().directive("TimesGMT").is_none_or(|d| d.flag());
-    let utc_offset = if gmt { 0 } else { crate::localtime::utc_offset(now) };
+    let gmt = ctx
+        .server
+        .config()
+        .directive("TimesGMT")
+        .is_none_or(|d| d.flag());
+    let utc_offset = if gmt {
+        0
+    } else {
+        crate::localtime::utc_offset(now)
+    };
     ListClock { now, utc_offset }
 }
 
-fn write_entry(names: &mut Names<'_>, name: &str, meta: &Metadata, link: Option<&str>, clock: &ListClock, out: &mut Vec<u8>) {
+fn write_entry(
+    names: &mut Names<'_>,
+    name: &str,
+    meta: &Metadata,
+    link: Option<&str>,
+    clock: &ListClock,
+    out: &mut Vec<u8>,
+) {
     let owner = names.user(meta.uid).map(str::to_owned);
     let group = names.group(meta.gid).map(str::to_owned);
     let facts = Facts {
@@ -82,7 +110,7 @@ fn write_entry(names: &mut Names<'_>, name: &str, meta: &Metadata, link: Option<
             Kind::File => oxftpd_proto::listing::Kind::File,
             Kind::Dir => oxftpd_proto::listing::Kind::Dir,
             Kind::Symlink => oxftpd_proto::listing::Kind::Symlink,
-            _ => oxftpd_proto::listing::Kind::Other,
+            Kind::Other => oxftpd_proto::listing::Kind::Other('?'),
         },
         mode: meta.mode,
         nlink: meta.nlink,
@@ -100,16 +128,29 @@ fn write_entry(names: &mut Names<'_>, name: &str, meta: &Metadata, link: Option<
 }
 
 /// `LIST [options] [path]`.
-pub fn list<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn list<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move { listing(ctx, user, arg, false).await })
 }
 
 /// `NLST [path]`: names only.
-pub fn nlst<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn nlst<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move { listing(ctx, user, arg, true).await })
 }
 
-async fn listing(ctx: &mut Ctx, user: &mut LoggedIn, arg: Option<&str>, names_only: bool) -> SessionResult {
+async fn listing(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    names_only: bool,
+) -> SessionResult {
     let (opts, path_arg) = split_options(arg);
     let shown = path_arg.unwrap_or(".");
     let vpath = user.resolve(shown);
@@ -127,7 +168,11 @@ async fn listing(ctx: &mut Ctx, user: &mut LoggedIn, arg: Option<&str>, names_on
         crate::session::TransferType::Ascii => "ASCII",
         crate::session::TransferType::Binary => "BINARY",
     };
-    ctx.reply(150, format!("Opening {mode} mode data connection for file list")).await?;
+    ctx.reply(
+        150,
+        format!("Opening {mode} mode data connection for file list"),
+    )
+    .await?;
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
@@ -154,7 +199,7 @@ async fn listing(ctx: &mut Ctx, user: &mut LoggedIn, arg: Option<&str>, names_on
         let mut dir = user.fs.read_dir(&vpath).await?;
         if opts.all && !names_only {
             for dot in [".", ".."] {
-                let m = user.fs.metadata(&oxftpd_proto::path::resolve(&vpath, dot)).await?;
+                let m = user.fs.metadata(&user.resolve_from(&vpath, dot)).await?;
                 write_entry(&mut names, dot, &m, None, &clock, &mut out);
             }
         }
@@ -169,18 +214,30 @@ async fn listing(ctx: &mut Ctx, user: &mut LoggedIn, arg: Option<&str>, names_on
                 let Some(meta) = &entry.meta else { continue };
                 if names_only {
                     if path_arg.is_some() {
-                        out.extend_from_slice(oxftpd_proto::path::resolve("/", &format!("{shown}/{}", entry.name)).trim_start_matches('/').as_bytes());
+                        out.extend_from_slice(
+                            format!("{}/{}", shown.trim_end_matches('/'), entry.name).as_bytes(),
+                        );
                     } else {
                         out.extend_from_slice(entry.name.as_bytes());
                     }
                     out.extend_from_slice(b"\r\n");
                 } else {
                     let link = if meta.kind == Kind::Symlink {
-                        user.fs.read_link(&oxftpd_proto::path::resolve(&vpath, &entry.name)).await.ok()
+                        user.fs
+                            .read_link(&user.resolve_from(&vpath, &entry.name))
+                            .await
+                            .ok()
                     } else {
                         None
                     };
-                    write_entry(&mut names, &entry.name, meta, link.as_deref(), &clock, &mut out);
+                    write_entry(
+                        &mut names,
+                        &entry.name,
+                        meta,
+                        link.as_deref(),
+                        &clock,
+                        &mut out,
+                    );
                 }
                 if out.len() >= FLUSH_AT {
                     transfer_io::write_chunk(&mut stream, &out, stall).await?;
@@ -194,7 +251,9 @@ async fn listing(ctx: &mut Ctx, user: &mut LoggedIn, arg: Option<&str>, names_on
     }
     .await;
     let result = match result {
-        Ok(()) if !out.is_empty() => transfer_io::write_chunk(&mut stream, &out, stall).await.map_err(ListError::Io),
+        Ok(()) if !out.is_empty() => transfer_io::write_chunk(&mut stream, &out, stall)
+            .await
+            .map_err(ListError::Io),
         other => other,
     };
     match result {
@@ -206,7 +265,10 @@ async fn listing(ctx: &mut Ctx, user: &mut LoggedIn, arg: Option<&str>, names_on
             transfer_io::finish(stream).await;
             ctx.send(&fs_reply(450, shown, &e)).await
         }
-        Err(ListError::Io(e)) => ctx.reply(426, format!("Transfer aborted. {}", io_text(&e))).await,
+        Err(ListError::Io(e)) => {
+            ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
+                .await
+        }
     }
 }
 

@@ -25,7 +25,10 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
                 ctx.transfer_type = TransferType::Binary;
                 ctx.reply(200, "Type set to L").await
             }
-            _ => ctx.reply(504, format!("TYPE not implemented for '{arg}' parameter")).await,
+            _ => {
+                ctx.reply(504, format!("TYPE not implemented for '{arg}' parameter"))
+                    .await
+            }
         }
     })
 }
@@ -36,7 +39,10 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         match arg {
             None => super::missing_argument(ctx).await,
             Some(m) if m.eq_ignore_ascii_case("S") => ctx.reply(200, "Mode set to S").await,
-            Some(m) => ctx.reply(504, format!("'MODE {m}' unsupported transfer mode")).await,
+            Some(m) => {
+                ctx.reply(504, format!("'MODE {m}' unsupported transfer mode"))
+                    .await
+            }
         }
     })
 }
@@ -47,7 +53,10 @@ pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         match arg {
             None => super::missing_argument(ctx).await,
             Some(s) if s.eq_ignore_ascii_case("F") => ctx.reply(200, "Structure set to F").await,
-            Some(s) => ctx.reply(504, format!("'STRU {s}' unsupported structure type")).await,
+            Some(s) => {
+                ctx.reply(504, format!("'STRU {s}' unsupported structure type"))
+                    .await
+            }
         }
     })
 }

@@ -48,14 +48,22 @@ pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
 }
 
 /// `RETR path`.
-pub fn retr<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn retr<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         let vpath = user.resolve(arg);
         let offset = std::mem::take(&mut ctx.restart);
         let (file, meta) = match user.fs.open_read(&vpath, offset).await {
             Ok(r) => r,
-            Err(StorageError::IsADirectory) => return ctx.reply(550, format!("{arg}: Not a regular file")).await,
+            Err(StorageError::IsADirectory) => {
+                return ctx.reply(550, format!("{arg}: Not a regular file")).await;
+            }
             Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
         };
         let mut stream = match open_data(ctx).await {
@@ -63,7 +71,14 @@ pub fn retr<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) 
             Err(done) => return done,
         };
         let size = meta.size.saturating_sub(offset);
-        ctx.reply(150, format!("Opening {} mode data connection for {arg} ({size} bytes)", mode_name(ctx))).await?;
+        ctx.reply(
+            150,
+            format!(
+                "Opening {} mode data connection for {arg} ({size} bytes)",
+                mode_name(ctx)
+            ),
+        )
+        .await?;
         let stall = ctx.server.settings.timeouts.stalled;
         let result = match ctx.transfer_type {
             TransferType::Binary => transfer_io::send_binary(&stream, &file, offset, stall).await,
@@ -77,16 +92,23 @@ pub fn retr<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) 
             }
             Err(e) => {
                 warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "RETR failed: {e}");
-                ctx.reply(426, format!("Transfer aborted. {}", io_text(&e))).await
+                ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
+                    .await
             }
         }
     })
 }
 
 /// `STOR path`.
-pub fn stor<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn stor<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg else { return super::missing_argument(ctx).await };
+        let Some(arg) = arg else {
+            return super::missing_argument(ctx).await;
+        };
         let vpath = user.resolve(arg);
         ctx.restart = 0;
         let existing = match super::files::exists(user, &vpath).await {
@@ -94,7 +116,9 @@ pub fn stor<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) 
             Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
         };
         if existing && !allow_overwrite(ctx, user, &vpath) {
-            return ctx.reply(550, format!("{arg}: Overwrite permission denied")).await;
+            return ctx
+                .reply(550, format!("{arg}: Overwrite permission denied"))
+                .await;
         }
         // Replacing: write beside it under a hidden name; creating: write in place (resumable).
         let (write_path, mut file) = if existing {
@@ -119,7 +143,11 @@ pub fn stor<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) 
                 return done;
             }
         };
-        ctx.reply(150, format!("Opening {} mode data connection for {arg}", mode_name(ctx))).await?;
+        ctx.reply(
+            150,
+            format!("Opening {} mode data connection for {arg}", mode_name(ctx)),
+        )
+        .await?;
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let result = transfer_io::receive(&mut stream, &mut file, ascii, stall).await;
@@ -140,7 +168,11 @@ pub fn stor<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn, arg: Option<&'a str>) 
                 if existing {
                     let _ = user.fs.remove_file(&write_path).await;
                 }
-                ctx.send(&Reply::new(426, &format!("Transfer aborted. {}", io_text(&e)))).await
+                ctx.send(&Reply::new(
+                    426,
+                    format!("Transfer aborted. {}", io_text(&e)),
+                ))
+                .await
             }
         }
     })

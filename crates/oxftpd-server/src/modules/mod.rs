@@ -13,11 +13,26 @@ use oxftpd_config::ModuleSpec;
 use crate::module::{CommandSpec, Module};
 
 /// Modules that bring directives but no commands.
-static MOD_AUTH_FILE: Module = Module { spec: &oxftpd_config::modules::mod_auth_file::MODULE, commands: &[] };
-static MOD_AUTH_UNIX: Module = Module { spec: &oxftpd_config::modules::mod_auth_unix::MODULE, commands: &[] };
-static MOD_LOG: Module = Module { spec: &oxftpd_config::modules::mod_log::MODULE, commands: &[] };
-static MOD_IDENT: Module = Module { spec: &oxftpd_config::modules::mod_ident::MODULE, commands: &[] };
-static MOD_DELAY: Module = Module { spec: &oxftpd_config::modules::mod_delay::MODULE, commands: &[] };
+static MOD_AUTH_FILE: Module = Module {
+    spec: &oxftpd_config::modules::mod_auth_file::MODULE,
+    commands: &[],
+};
+static MOD_AUTH_UNIX: Module = Module {
+    spec: &oxftpd_config::modules::mod_auth_unix::MODULE,
+    commands: &[],
+};
+static MOD_LOG: Module = Module {
+    spec: &oxftpd_config::modules::mod_log::MODULE,
+    commands: &[],
+};
+static MOD_IDENT: Module = Module {
+    spec: &oxftpd_config::modules::mod_ident::MODULE,
+    commands: &[],
+};
+static MOD_DELAY: Module = Module {
+    spec: &oxftpd_config::modules::mod_delay::MODULE,
+    commands: &[],
+};
 
 /// Every module, as `oxftpd -l` lists them.
 pub static MODULES: &[&Module] = &[
@@ -37,8 +52,13 @@ pub fn specs() -> Vec<&'static ModuleSpec> {
     MODULES.iter().map(|m| m.spec).collect()
 }
 
-static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> =
-    LazyLock::new(|| MODULES.iter().flat_map(|m| m.commands.iter()).map(|c| (c.name, c)).collect());
+static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> = LazyLock::new(|| {
+    MODULES
+        .iter()
+        .flat_map(|m| m.commands.iter())
+        .map(|c| (c.name, c))
+        .collect()
+});
 
 /// The command table row for a verb (upper case).
 pub fn command(verb: &str) -> Option<&'static CommandSpec> {
@@ -47,12 +67,20 @@ pub fn command(verb: &str) -> Option<&'static CommandSpec> {
 
 /// Every verb, in table order (HELP).
 pub fn command_names() -> Vec<&'static str> {
-    MODULES.iter().flat_map(|m| m.commands.iter()).map(|c| c.name).collect()
+    MODULES
+        .iter()
+        .flat_map(|m| m.commands.iter())
+        .map(|c| c.name)
+        .collect()
 }
 
 /// FEAT lines, sorted and unique.
 pub fn features() -> Vec<&'static str> {
-    let mut lines: Vec<&'static str> = MODULES.iter().flat_map(|m| m.commands.iter()).filter_map(|c| c.feat).collect();
+    let mut lines: Vec<&'static str> = MODULES
+        .iter()
+        .flat_map(|m| m.commands.iter())
+        .filter_map(|c| c.feat)
+        .collect();
     lines.sort_unstable();
     lines.dedup();
     lines

@@ -8,7 +8,19 @@ use crate::module::{CommandSpec, Handler, Module};
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ls::MODULE,
     commands: &[
-        CommandSpec { name: "LIST", groups: &[Dirs], feat: None, help: "[<sp> pathname]", handler: Handler::User(listing::list) },
-        CommandSpec { name: "NLST", groups: &[Dirs], feat: None, help: "[<sp> (pathname)]", handler: Handler::User(listing::nlst) },
+        CommandSpec {
+            name: "LIST",
+            groups: &[Dirs],
+            feat: None,
+            help: "[<sp> pathname]",
+            handler: Handler::User(listing::list),
+        },
+        CommandSpec {
+            name: "NLST",
+            groups: &[Dirs],
+            feat: None,
+            help: "[<sp> (pathname)]",
+            handler: Handler::User(listing::nlst),
+        },
     ],
 };

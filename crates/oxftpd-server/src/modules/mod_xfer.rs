@@ -8,10 +8,40 @@ use crate::module::{CommandSpec, Handler, Module};
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_xfer::MODULE,
     commands: &[
-        CommandSpec { name: "TYPE", groups: &[], feat: None, help: "<sp> type-code (A, I, L 8)", handler: Handler::Any(params::type_) },
-        CommandSpec { name: "STRU", groups: &[], feat: None, help: "<sp> structure-code (F)", handler: Handler::Any(params::stru) },
-        CommandSpec { name: "MODE", groups: &[], feat: None, help: "<sp> mode-code (S)", handler: Handler::Any(params::mode) },
-        CommandSpec { name: "RETR", groups: &[Read], feat: None, help: "<sp> pathname", handler: Handler::User(transfer::retr) },
-        CommandSpec { name: "STOR", groups: &[Write], feat: None, help: "<sp> pathname", handler: Handler::User(transfer::stor) },
+        CommandSpec {
+            name: "TYPE",
+            groups: &[],
+            feat: None,
+            help: "<sp> type-code (A, I, L 8)",
+            handler: Handler::Any(params::type_),
+        },
+        CommandSpec {
+            name: "STRU",
+            groups: &[],
+            feat: None,
+            help: "<sp> structure-code (F)",
+            handler: Handler::Any(params::stru),
+        },
+        CommandSpec {
+            name: "MODE",
+            groups: &[],
+            feat: None,
+            help: "<sp> mode-code (S)",
+            handler: Handler::Any(params::mode),
+        },
+        CommandSpec {
+            name: "RETR",
+            groups: &[Read],
+            feat: None,
+            help: "<sp> pathname",
+            handler: Handler::User(transfer::retr),
+        },
+        CommandSpec {
+            name: "STOR",
+            groups: &[Write],
+            feat: None,
+            help: "<sp> pathname",
+            handler: Handler::User(transfer::stor),
+        },
     ],
 };

@@ -2,15 +2,15 @@
 
 use std::io;
 
-use oxftpd_proto::line::{Line, LineBuffer, LineError};
+use oxftpd_proto::line::{LineBuffer, LineError};
 use oxftpd_proto::reply::Reply;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// What reading the next command line gave.
 pub enum Incoming {
-    /// A complete line.
-    Line(Line),
+    /// A complete line (copied out of the read buffer) and whether a Telnet interrupt preceded it.
+    Line(Vec<u8>, bool),
     /// A line longer than `CommandBufferSize`; it was discarded.
     TooLong,
     /// The client closed the connection.
@@ -27,7 +27,11 @@ pub struct Control {
 impl Control {
     /// Wraps an accepted connection; `max_line` is `CommandBufferSize`.
     pub fn new(stream: TcpStream, max_line: usize) -> Self {
-        Control { stream, lines: LineBuffer::new(max_line), out: Vec::new() }
+        Control {
+            stream,
+            lines: LineBuffer::crlf_only(max_line),
+            out: Vec::new(),
+        }
     }
 
     /// The underlying socket (for addresses and readiness).
@@ -39,8 +43,11 @@ impl Control {
     pub async fn next(&mut self) -> io::Result<Incoming> {
         loop {
             match self.lines.next_line() {
-                Some(Ok(line)) => return Ok(Incoming::Line(line)),
+                Some(Ok(line)) => {
+                    return Ok(Incoming::Line(line.bytes.to_vec(), line.saw_interrupt));
+                }
                 Some(Err(LineError::TooLong)) => return Ok(Incoming::TooLong),
+                Some(Err(_)) => return Ok(Incoming::TooLong),
                 None => {}
             }
             let mut buf = [0u8; 1024];
@@ -49,12 +56,12 @@ impl Control {
                 return Ok(Incoming::Closed);
             }
             self.lines.feed(&buf[..n]);
+            // Answers to Telnet option negotiation (we refuse every option).
+            self.lines.drain_telnet_replies(&mut self.out);
+            if !self.out.is_empty() {
+                self.flush().await?;
+            }
         }
-    }
-
-    /// Whether a complete line is already buffered (pipelined commands).
-    pub fn has_buffered_line(&self) -> bool {
-        self.lines.has_line()
     }
 
     /// Queues a reply without sending it.

@@ -36,10 +36,16 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
     let config = server.config();
     // Aliases inside an <Anonymous> block lead to that block; server-level ones to a user.
     for (i, anon) in config.anonymous().iter().enumerate() {
-        let anon_user = anon.directive("User").and_then(|d| d.arg(0)).unwrap_or("ftp");
+        let anon_user = anon
+            .directive("User")
+            .and_then(|d| d.arg(0))
+            .unwrap_or("ftp");
         for alias in anon.directives("UserAlias") {
             if alias.arg(0) == Some(login_name) && alias.arg(1) == Some(anon_user) {
-                return Ok(Target { user: anon_user.to_string(), anon: Some(i) });
+                return Ok(Target {
+                    user: anon_user.to_string(),
+                    anon: Some(i),
+                });
             }
         }
     }
@@ -55,13 +61,21 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
         }
     }
     for (i, anon) in config.anonymous().iter().enumerate() {
-        let anon_user = anon.directive("User").and_then(|d| d.arg(0)).unwrap_or("ftp");
+        let anon_user = anon
+            .directive("User")
+            .and_then(|d| d.arg(0))
+            .unwrap_or("ftp");
         if anon_user == user {
             let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
             if alias_only && !aliased {
-                return Err(LoginError::Refused(format!("AuthAliasOnly: '{login_name}' may only log in through an alias")));
+                return Err(LoginError::Refused(format!(
+                    "AuthAliasOnly: '{login_name}' may only log in through an alias"
+                )));
             }
-            return Ok(Target { user, anon: Some(i) });
+            return Ok(Target {
+                user,
+                anon: Some(i),
+            });
         }
     }
     Ok(Target { user, anon: None })
@@ -71,12 +85,18 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
 pub fn needs_password(server: &ServerCtx, target: &Target) -> bool {
     match target.anon {
         None => true,
-        Some(i) => server.config().anonymous()[i].directive("AnonRequirePassword").is_some_and(|d| d.flag()),
+        Some(i) => server.config().anonymous()[i]
+            .directive("AnonRequirePassword")
+            .is_some_and(|d| d.flag()),
     }
 }
 
 /// Authenticates and builds the logged-in session.
-pub async fn login(ctx: &mut Ctx, login_name: &str, password: &str) -> Result<Box<LoggedIn>, LoginError> {
+pub async fn login(
+    ctx: &mut Ctx,
+    login_name: &str,
+    password: &str,
+) -> Result<Box<LoggedIn>, LoginError> {
     let server = ctx.server.clone();
     let target = target(&server, login_name)?;
     let check_password = needs_password(&server, &target);
@@ -93,13 +113,19 @@ pub async fn login(ctx: &mut Ctx, login_name: &str, password: &str) -> Result<Bo
                     server.auth.lookup(&user)
                 }
             })
-            .await?
+            .await
+            .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     let settings = &server.settings;
     if identity.uid == 0 && !settings.root_login {
-        return Err(LoginError::Refused(format!("SECURITY VIOLATION: root login attempted ({login_name})")));
+        return Err(LoginError::Refused(format!(
+            "SECURITY VIOLATION: root login attempted ({login_name})"
+        )));
     }
-    if settings.require_valid_shell && target.anon.is_none() && !oxftpd_auth::valid_shell(&identity.shell, Path::new("/etc/shells")) {
+    if settings.require_valid_shell
+        && target.anon.is_none()
+        && !oxftpd_auth::shells::valid_shell(&identity.shell, Path::new("/etc/shells"))
+    {
         return Err(LoginError::Refused(format!(
             "Invalid shell: '{}' of user {} is not in /etc/shells (RequireValidShell)",
             identity.shell, identity.name
@@ -120,7 +146,9 @@ pub async fn login(ctx: &mut Ctx, login_name: &str, password: &str) -> Result<Bo
     };
     let fs = Fs::open_root(ctx.shared.pool.clone(), cred, Path::new(&root))
         .await
-        .map_err(|e| LoginError::Refused(format!("unable to use {root} as the session root: {e}")))?;
+        .map_err(|e| {
+            LoginError::Refused(format!("unable to use {root} as the session root: {e}"))
+        })?;
     let mut session = Box::new(LoggedIn {
         login_name: login_name.to_string(),
         identity,
@@ -142,13 +170,19 @@ pub async fn login(ctx: &mut Ctx, login_name: &str, password: &str) -> Result<Bo
     Ok(session)
 }
 
-fn anonymous_identity(server: &Arc<ServerCtx>, i: usize, mut identity: Identity) -> Result<(Identity, String), LoginError> {
+fn anonymous_identity(
+    server: &Arc<ServerCtx>,
+    i: usize,
+    mut identity: Identity,
+) -> Result<(Identity, String), LoginError> {
     let anon = &server.config().anonymous()[i];
     if let Some(group) = anon.directive("Group").and_then(|d| d.arg(0)) {
-        let gid = server
-            .auth
-            .group_id(group)
-            .ok_or_else(|| LoginError::Refused(format!("<Anonymous {}>: no such group '{group}'", anon.root())))?;
+        let gid = server.auth.group_id(group).ok_or_else(|| {
+            LoginError::Refused(format!(
+                "<Anonymous {}>: no such group '{group}'",
+                anon.root()
+            ))
+        })?;
         identity.gid = gid;
         identity.groups.retain(|g| *g != gid);
         identity.groups.insert(0, gid);
@@ -163,9 +197,15 @@ fn anonymous_identity(server: &Arc<ServerCtx>, i: usize, mut identity: Identity)
                 .auth
                 .lookup(user)
                 .map(|id| id.home.to_string_lossy().into_owned())
-                .map_err(|_| LoginError::Refused(format!("<Anonymous {root}>: no such user '{user}'")))?
+                .map_err(|_| {
+                    LoginError::Refused(format!("<Anonymous {root}>: no such user '{user}'"))
+                })?
         };
-        if sub.is_empty() { home } else { format!("{}/{sub}", home.trim_end_matches('/')) }
+        if sub.is_empty() {
+            home
+        } else {
+            format!("{}/{sub}", home.trim_end_matches('/'))
+        }
     } else {
         root.to_string()
     };
@@ -186,7 +226,7 @@ fn jail_for(server: &ServerCtx, identity: &Identity) -> String {
         } else {
             root.path.clone()
         };
-        return oxftpd_proto::path::resolve("/", &path);
+        return oxftpd_proto::path::resolve("/", &path).unwrap_or_else(|_| "/".to_string());
     }
     "/".to_string()
 }

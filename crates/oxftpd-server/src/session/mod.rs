@@ -1,7 +1,7 @@
 //! One FTP session: its state, its read loop and command dispatch.
 
 mod control;
-mod login;
+pub mod login;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 use tracing::{debug, info};
 
 pub use control::{Control, Incoming};
-pub use login::{login, LoginError};
+pub use login::{LoginError, login};
 
 use crate::context::{ServerCtx, Shared};
 use crate::data_channel::DataSetup;
@@ -98,6 +98,9 @@ pub struct LoggedIn {
 
 impl LoggedIn {
     /// Resolves a client path argument against the current directory into a virtual path.
+    ///
+    /// Command lines with NUL bytes never reach a handler (`command::parse` refuses them),
+    /// so the NUL error of `path::resolve` cannot happen; were it to, the answer is the cwd.
     pub fn resolve(&self, arg: &str) -> String {
         let expanded;
         let arg = if arg == "~" || arg.starts_with("~/") {
@@ -107,7 +110,12 @@ impl LoggedIn {
         } else {
             arg
         };
-        oxftpd_proto::path::resolve(&self.cwd, arg)
+        oxftpd_proto::path::resolve(&self.cwd, arg).unwrap_or_else(|_| self.cwd.clone())
+    }
+
+    /// Resolves `arg` against `dir` (a virtual path).
+    pub fn resolve_from(&self, dir: &str, arg: &str) -> String {
+        oxftpd_proto::path::resolve(dir, arg).unwrap_or_else(|_| dir.to_string())
     }
 
     /// The user's home directory as a virtual path (the root when home lies outside it).
@@ -125,7 +133,9 @@ impl LoggedIn {
 impl Ctx {
     /// Sends a one-line reply.
     pub async fn reply(&mut self, code: u16, text: impl AsRef<str>) -> SessionResult {
-        self.control.send(&Reply::new(code, text.as_ref())).await?;
+        self.control
+            .send(&Reply::new(code, text.as_ref().to_owned()))
+            .await?;
         Ok(())
     }
 
@@ -181,22 +191,26 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
             None => {
                 let secs = timeout.map(|d| d.as_secs()).unwrap_or(0);
                 let text = match state {
-                    State::Connected { .. } => format!("Login timeout ({secs} seconds): closing control connection"),
-                    State::LoggedIn(_) => format!("Idle timeout ({secs} seconds): closing control connection"),
+                    State::Connected { .. } => {
+                        format!("Login timeout ({secs} seconds): closing control connection")
+                    }
+                    State::LoggedIn(_) => {
+                        format!("Idle timeout ({secs} seconds): closing control connection")
+                    }
                 };
                 ctx.reply(421, text).await?;
                 return Ok(());
             }
         };
         let line = match incoming {
-            Incoming::Line(line) => line,
+            Incoming::Line(line, _interrupt) => line,
             Incoming::TooLong => {
                 ctx.reply(500, "Command line too long").await?;
                 continue;
             }
             Incoming::Closed => return Ok(()),
         };
-        match dispatch(ctx, state, line.bytes()).await {
+        match dispatch(ctx, state, &line).await {
             Ok(()) => {}
             Err(SessionError::Closed) => return Ok(()),
             Err(e) => return Err(e),
@@ -204,7 +218,10 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
     }
 }
 
-async fn read_with_timeout(control: &mut Control, timeout: Option<Duration>) -> std::io::Result<Option<Incoming>> {
+async fn read_with_timeout(
+    control: &mut Control,
+    timeout: Option<Duration>,
+) -> std::io::Result<Option<Incoming>> {
     match timeout {
         Some(d) => match tokio::time::timeout(d, control.next()).await {
             Ok(r) => r.map(Some),
@@ -217,10 +234,16 @@ async fn read_with_timeout(control: &mut Control, timeout: Option<Duration>) -> 
 async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResult {
     let cmd = match command::parse(line) {
         Ok(cmd) => cmd,
-        Err(CommandError::Empty) => return Ok(()),
+        Err(CommandError::Empty) => {
+            return ctx
+                .reply(500, "Invalid command: try being more creative")
+                .await;
+        }
         Err(e) => {
             debug!(peer = %ctx.peer, "bad command line: {e}");
-            return ctx.reply(500, crate::messages::bad_line_text(line, &e)).await;
+            return ctx
+                .reply(500, crate::messages::bad_line_text(line, &e))
+                .await;
         }
     };
     let verb = cmd.verb.as_str();
@@ -232,7 +255,12 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     run_command(ctx, state, spec, arg).await
 }
 
-async fn run_command(ctx: &mut Ctx, state: &mut State, spec: &'static CommandSpec, arg: Option<&str>) -> SessionResult {
+async fn run_command(
+    ctx: &mut Ctx,
+    state: &mut State,
+    spec: &'static CommandSpec,
+    arg: Option<&str>,
+) -> SessionResult {
     match (spec.handler, state) {
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
@@ -242,6 +270,8 @@ async fn run_command(ctx: &mut Ctx, state: &mut State, spec: &'static CommandSpe
             }
             h(ctx, user, arg).await
         }
-        (Handler::User(_), State::Connected { .. }) => ctx.reply(530, "Please login with USER and PASS").await,
+        (Handler::User(_), State::Connected { .. }) => {
+            ctx.reply(530, "Please login with USER and PASS").await
+        }
     }
 }
