@@ -33,6 +33,8 @@ struct Tally {
 
 /// Runs the sessions and reports sessions/s, latency percentiles and server CPU per session.
 pub async fn sessions(ctx: &Ctx, shape: Shape) -> Result<Record> {
+    // One untimed session first: a server's first fork may load libraries the rest share.
+    one_session(ctx, 0).await.context("warm-up session")?;
     let baseline = ctx.procs();
     let tally = Rc::new(RefCell::new(Tally::default()));
     let give_up = Instant::now() + ctx.deadline;
