@@ -63,7 +63,7 @@ wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 [ "$(id -u)" = 0 ] || { log "run as root"; exit 2; }
 mkdir -p "$PEERS"
-ulimit -n 1048576 || ulimit -n "$(ulimit -Hn)"
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # --- the user and the data -------------------------------------------------------------
 if ! id "$USER_NAME" >/dev/null 2>&1; then
@@ -167,7 +167,7 @@ EOF
 }
 
 PURE_ARGS=(-S "127.0.0.1,${PORT[pureftpd]}" -4 -l unix -A -E -H -u 1 -I 10
-    -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid")
+    -L 2000000:5 -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid")
 
 write_configs() {
     proftpd_style_conf oxftpd >"$CONF/oxftpd.conf"
@@ -259,7 +259,7 @@ for round in $(seq 1 "$ROUNDS"); do
         w=retr,stor,sessions,idle,list,mlsd,hugelist
         [ "$n" = vsftpd ] && w=retr,stor,sessions,idle,list,hugelist
         bench "$n" --json --workloads "$w" --sessions "$SESSIONS" --concurrency 50 --idle "$IDLE" \
-            | sed "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+            | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
     done
 done
 
