@@ -34,9 +34,11 @@ pub async fn retr(ctx: &Ctx) -> Result<Record> {
         .await
         .with_context(|| format!("RETR {path}"))?;
     let secs = start.elapsed().as_secs_f64();
+    // Taken while the session is alive: a server whose session processes are not reaped
+    // inside its own tree (vsftpd) would otherwise lose their CPU time.
+    let cpu = ctx.cpu() - cpu0;
     client.quit().await?;
     ctx.settle(baseline).await?;
-    let cpu = ctx.cpu() - cpu0;
     if got != size || sink.digest.len != size {
         bail!("RETR {path}: got {got} bytes, expected {size}");
     }
@@ -96,13 +98,8 @@ pub async fn stor(ctx: &Ctx) -> Result<Record> {
         .with_context(|| format!("DELE {path}"))?;
     client.quit().await?;
     ctx.settle(baseline).await?;
-    // A forking server's session CPU lands in the parent only when reaped: take it from
-    // the end, less what the SIZE/DELE tail cost (negligible next to a GiB).
-    let cpu = if cpu_mid.is_nan() {
-        cpu_mid
-    } else {
-        ctx.cpu() - cpu0
-    };
+    // Taken while the session was alive, as in `retr`.
+    let cpu = cpu_mid - cpu0;
     if stored != size {
         bail!("STOR {path}: server has {stored} bytes, sent {size}");
     }
