@@ -6,11 +6,14 @@
 
 pub mod address;
 pub mod auth;
+pub mod class;
 pub mod commands;
 pub mod context;
 pub mod data_channel;
+pub mod directories;
 pub mod errors;
 pub mod groups;
+pub mod hiding;
 pub mod jail;
 pub mod limit;
 pub mod listener;
@@ -19,6 +22,7 @@ pub mod messages;
 pub mod module;
 pub mod modules;
 pub mod session;
+pub mod reverse_dns;
 pub mod settings;
 pub mod transfer_io;
 
