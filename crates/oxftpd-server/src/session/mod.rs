@@ -271,6 +271,13 @@ async fn run_command(
     arg: Option<&str>,
 ) -> SessionResult {
     match (spec.handler, state) {
+        (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+            if outcome != crate::limit::Outcome::Allowed {
+                return crate::limit::refuse(ctx, spec, arg, outcome).await;
+            }
+            h(ctx, arg).await
+        }
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
