@@ -1,5 +1,6 @@
 //! The client's host name for `Allow from`/`Deny from` names (`UseReverseDNS`, on by default
-//! as in ProFTPD): one lookup per session, on a blocking thread, bounded in time.
+//! as in ProFTPD): one lookup per session, on the shared pool's threads (never the async
+//! ones: the daemon's runtime threads run with dropped privileges), bounded in time.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -20,7 +21,7 @@ pub async fn lookup(ctx: &Ctx) -> Option<String> {
         return None;
     }
     let ip = ctx.peer.ip();
-    let task = tokio::task::spawn_blocking(move || name_of(ip));
+    let task = ctx.shared.pool.run(&ctx.shared.daemon_cred, move || name_of(ip));
     tokio::time::timeout(LOOKUP_LIMIT, task)
         .await
         .ok()
