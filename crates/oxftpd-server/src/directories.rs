@@ -9,14 +9,14 @@ use crate::session::{Ctx, LoggedIn};
 pub fn scope_for<'a>(ctx: &'a Ctx, user: &LoggedIn, real: &str) -> Scope<'a> {
     let home = user.identity.home.to_string_lossy().into_owned();
     let auth = &ctx.server.auth;
-    ctx.server
-        .config()
-        .scope(user.anon)
-        .for_path_with(real, &move |name: Option<&str>| match name {
+    ctx.server.config().scope(user.anon).for_path_with(
+        real,
+        &move |name: Option<&str>| match name {
             None => Some(home.clone()),
             Some(n) => auth
                 .lookup(n)
                 .ok()
                 .map(|id| id.home.to_string_lossy().into_owned()),
-        })
+        },
+    )
 }

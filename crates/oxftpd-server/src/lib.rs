@@ -21,8 +21,8 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
-pub mod session;
 pub mod reverse_dns;
+pub mod session;
 pub mod settings;
 pub mod transfer_io;
 

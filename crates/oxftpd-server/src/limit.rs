@@ -121,12 +121,13 @@ pub fn decide(
         let mut ignore_hidden: Option<bool> = None;
         for limits in &levels {
             for limit in limits.iter().filter(|l| names(l, name)) {
-                if hidden && ignore_hidden.is_none() {
-                    if let Some(d) = last(&limit.directives, "IgnoreHidden") {
-                        ignore_hidden = Some(d.flag());
-                        if d.flag() {
-                            return Outcome::Hidden;
-                        }
+                if hidden
+                    && ignore_hidden.is_none()
+                    && let Some(d) = last(&limit.directives, "IgnoreHidden")
+                {
+                    ignore_hidden = Some(d.flag());
+                    if d.flag() {
+                        return Outcome::Hidden;
                     }
                 }
                 match check(&limit.directives, subject) {
@@ -341,8 +342,13 @@ pub fn connect_allowed(server: &Server, subject: &Subject<'_>) -> bool {
         }
         (res, found)
     };
-    let (mut res, mut found) =
-        or_level(&mut server.block().limits.iter().chain(server.global().limits.iter()));
+    let (mut res, mut found) = or_level(
+        &mut server
+            .block()
+            .limits
+            .iter()
+            .chain(server.global().limits.iter()),
+    );
     if !res && found > 0 {
         for a in server.anonymous() {
             let (r, f) = or_level(&mut a.block().limits.iter());
@@ -429,21 +435,16 @@ fn path_after_options(arg: &str) -> Option<&str> {
 
 /// The `<Limit>` name of a command line: `SITE CHMOD …` is `SITE_CHMOD`.
 pub fn limit_name(spec: &CommandSpec, arg: Option<&str>) -> String {
-    if spec.name == "SITE" {
-        if let Some(sub) = arg.and_then(|a| a.split_whitespace().next()) {
-            return format!("SITE_{}", sub.to_ascii_uppercase());
-        }
+    if spec.name == "SITE"
+        && let Some(sub) = arg.and_then(|a| a.split_whitespace().next())
+    {
+        return format!("SITE_{}", sub.to_ascii_uppercase());
     }
     spec.name.to_string()
 }
 
 /// Whether a logged-in session may run `spec` on the argument's path.
-pub async fn allowed(
-    ctx: &Ctx,
-    user: &LoggedIn,
-    spec: &CommandSpec,
-    arg: Option<&str>,
-) -> Outcome {
+pub async fn allowed(ctx: &Ctx, user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> Outcome {
     let name = limit_name(spec, arg);
     let group = group_of(&name).or_else(|| spec.groups.first().map(|g| g.name()));
     let vpath = target_vpath(user, spec, arg);
@@ -477,14 +478,20 @@ pub async fn refuse(
     if outcome == Outcome::Hidden {
         let code = if verb == "NLST" { 450 } else { 550 };
         return ctx
-            .reply(code, format!("{}: No such file or directory", shown.unwrap_or(".")))
+            .reply(
+                code,
+                format!("{}: No such file or directory", shown.unwrap_or(".")),
+            )
             .await;
     }
     match (verb, shown) {
         ("LIST" | "MLSD", _) => empty_listing(ctx, verb).await,
         ("NLST", p) => {
-            ctx.reply(450, format!("{}: No such file or directory", p.unwrap_or(".")))
-                .await
+            ctx.reply(
+                450,
+                format!("{}: No such file or directory", p.unwrap_or(".")),
+            )
+            .await
         }
         ("CWD" | "XCWD", Some(p)) => {
             ctx.reply(550, format!("{p}: No such file or directory"))
@@ -509,7 +516,10 @@ pub async fn refuse(
                 .await
         }
         ("NOOP", _) => ctx.reply(550, "Operation not permitted").await,
-        (_, Some(p)) => ctx.reply(550, format!("{p}: Operation not permitted")).await,
+        (_, Some(p)) => {
+            ctx.reply(550, format!("{p}: Operation not permitted"))
+                .await
+        }
         (_, None) => {
             ctx.reply(550, format!("{verb}: Operation not permitted"))
                 .await
@@ -528,8 +538,11 @@ async fn empty_listing(ctx: &mut Ctx, verb: &str) -> SessionResult {
         crate::session::TransferType::Binary => "BINARY",
     };
     let what = if verb == "MLSD" { "MLSD" } else { "file list" };
-    ctx.reply(150, format!("Opening {mode} mode data connection for {what}"))
-        .await?;
+    ctx.reply(
+        150,
+        format!("Opening {mode} mode data connection for {what}"),
+    )
+    .await?;
     crate::transfer_io::finish(stream).await;
     ctx.reply(226, "Transfer complete").await
 }

@@ -21,7 +21,10 @@ pub async fn lookup(ctx: &Ctx) -> Option<String> {
         return None;
     }
     let ip = ctx.peer.ip();
-    let task = ctx.shared.pool.run(&ctx.shared.daemon_cred, move || name_of(ip));
+    let task = ctx
+        .shared
+        .pool
+        .run(&ctx.shared.daemon_cred, move || name_of(ip));
     tokio::time::timeout(LOOKUP_LIMIT, task)
         .await
         .ok()

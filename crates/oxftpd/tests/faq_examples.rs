@@ -73,7 +73,10 @@ async fn secure_upload_incoming() {
     ));
     let server = start(setup);
     // The real name may only log in through its alias.
-    assert_eq!(login_line(&server, "uploads", "s3cret").await, "530 Login incorrect.");
+    assert_eq!(
+        login_line(&server, "uploads", "s3cret").await,
+        "530 Login incorrect."
+    );
     let mut c = server.client().await.expect("connect");
     assert_eq!(
         line(&mut c, "USER ftp").await,
@@ -84,8 +87,14 @@ async fn secure_upload_incoming() {
         "230 Anonymous access granted, restrictions apply"
     );
     c.type_i().await.expect("TYPE I");
-    assert_eq!(c.retr("pub/readme").await.expect("read outside incoming"), b"hello\n");
-    assert_eq!(line(&mut c, "CWD pub/incoming").await, "250 CWD command successful");
+    assert_eq!(
+        c.retr("pub/readme").await.expect("read outside incoming"),
+        b"hello\n"
+    );
+    assert_eq!(
+        line(&mut c, "CWD pub/incoming").await,
+        "250 CWD command successful"
+    );
     let stored = c.stor("drop.bin", b"payload").await.expect("STOR");
     assert_eq!(stored.first_line(), "226 Transfer complete");
     assert_eq!(
@@ -94,9 +103,18 @@ async fn secure_upload_incoming() {
     );
     let pasv = line(&mut c, "PASV").await;
     assert!(pasv.starts_with("227 "), "{pasv}");
-    assert_eq!(line(&mut c, "RETR drop.bin").await, "550 drop.bin: Operation not permitted");
-    assert_eq!(line(&mut c, "SIZE drop.bin").await, "550 drop.bin: Operation not permitted");
-    assert_eq!(line(&mut c, "DELE drop.bin").await, "550 drop.bin: Operation not permitted");
+    assert_eq!(
+        line(&mut c, "RETR drop.bin").await,
+        "550 drop.bin: Operation not permitted"
+    );
+    assert_eq!(
+        line(&mut c, "SIZE drop.bin").await,
+        "550 drop.bin: Operation not permitted"
+    );
+    assert_eq!(
+        line(&mut c, "DELE drop.bin").await,
+        "550 drop.bin: Operation not permitted"
+    );
     assert_eq!(line(&mut c, "MKD sub").await, "550 sub: Permission denied");
     assert!(root.join("pub/incoming/drop.bin").exists());
     assert!(!root.join("pub/incoming/sub").exists());
@@ -112,7 +130,11 @@ async fn limit_login_anonymous_only() {
     let anon = setup.dir().join("private");
     mkdir(&anon, 0, 0, 0o755);
     fs::write(anon.join("welcome.txt"), b"hi\n").expect("file");
-    append(&setup, "passwd", &format!("private:*:60200:60200::{}:/bin/false", anon.display()));
+    append(
+        &setup,
+        "passwd",
+        &format!("private:*:60200:60200::{}:/bin/false", anon.display()),
+    );
     append(&setup, "group", "private:x:60200:");
     setup.config(&format!(
         "<Limit LOGIN>\nDenyAll\n</Limit>\n\
@@ -120,8 +142,14 @@ async fn limit_login_anonymous_only() {
         anon = anon.display()
     ));
     let server = start(setup);
-    assert_eq!(login_line(&server, "alice", "secret").await, "530 Login incorrect.");
-    let mut c = server.client().await.expect("connect: not refused before the banner");
+    assert_eq!(
+        login_line(&server, "alice", "secret").await,
+        "530 Login incorrect."
+    );
+    let mut c = server
+        .client()
+        .await
+        .expect("connect: not refused before the banner");
     assert_eq!(
         line(&mut c, "USER private").await,
         "331 Anonymous login ok, send your complete email address as your password"
@@ -130,7 +158,10 @@ async fn limit_login_anonymous_only() {
         line(&mut c, "PASS x@y.z").await,
         "230 Anonymous access granted, restrictions apply"
     );
-    assert_eq!(c.nlst(None).await.expect("NLST"), vec!["welcome.txt".to_string()]);
+    assert_eq!(
+        c.nlst(None).await.expect("NLST"),
+        vec!["welcome.txt".to_string()]
+    );
 }
 
 /// FAQ 5.11: `Deny from` the client's network with `Order deny,allow`: disconnected without
@@ -148,7 +179,10 @@ async fn limit_login_deny_from_disconnects_without_banner() {
             // Never greeted: what the FAQ describes. Confirm no banner on a fresh connection.
             assert_eq!(oxftpd_testkit::first_line(addr), None);
         }
-        Ok(s) => panic!("the server greeted a denied client: {:?}", oxftpd_testkit::first_line(s.addr())),
+        Ok(s) => panic!(
+            "the server greeted a denied client: {:?}",
+            oxftpd_testkit::first_line(s.addr())
+        ),
     }
 }
 
@@ -160,7 +194,11 @@ async fn guest_account_read_only() {
     let home = setup.dir().join("guest");
     mkdir(&home.join("docs"), 60300, 60300, 0o777);
     fs::write(home.join("docs/a.txt"), b"A\n").expect("file");
-    append(&setup, "passwd", &format!("private:*:60300:60300::{}:/bin/false", home.display()));
+    append(
+        &setup,
+        "passwd",
+        &format!("private:*:60300:60300::{}:/bin/false", home.display()),
+    );
     append(&setup, "group", "private:x:60300:");
     setup.config(
         "<Anonymous ~private>\nAnonRequirePassword off\nUser private\nGroup private\n\
@@ -180,7 +218,10 @@ async fn guest_account_read_only() {
     c.type_i().await.expect("TYPE I");
     assert_eq!(c.retr("a.txt").await.expect("read"), b"A\n");
     assert_eq!(line(&mut c, "MKD new").await, "550 new: Permission denied");
-    assert_eq!(line(&mut c, "DELE a.txt").await, "550 a.txt: Operation not permitted");
+    assert_eq!(
+        line(&mut c, "DELE a.txt").await,
+        "550 a.txt: Operation not permitted"
+    );
     assert!(home.join("docs/a.txt").exists());
 }
 
@@ -193,7 +234,11 @@ async fn hide_group_and_ignore_hidden() {
     let anon = setup.dir().join("ftproot");
     mkdir(&anon.join("pub"), 0, 0, 0o755);
     mkdir(&anon.join("private"), 60099, 60400, 0o775);
-    append(&setup, "passwd", &format!("ftp:*:60099:60099::{}:/bin/false", anon.display()));
+    append(
+        &setup,
+        "passwd",
+        &format!("ftp:*:60099:60099::{}:/bin/false", anon.display()),
+    );
     append(&setup, "group", "ftpanon:x:60099:");
     append(&setup, "group", "staff:x:60400:");
     setup.config(
@@ -210,6 +255,9 @@ async fn hide_group_and_ignore_hidden() {
     );
     let names = c.nlst(None).await.expect("NLST");
     assert_eq!(names, vec!["pub".to_string()]);
-    assert_eq!(line(&mut c, "CWD private").await, "550 private: No such file or directory");
+    assert_eq!(
+        line(&mut c, "CWD private").await,
+        "550 private: No such file or directory"
+    );
     assert_eq!(line(&mut c, "CWD pub").await, "250 CWD command successful");
 }

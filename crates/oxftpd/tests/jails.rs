@@ -28,8 +28,11 @@ async fn default_root_group_expression_in_a_vhost() {
     symlink("inside", public.join("link")).expect("symlink inside the root");
     let group = setup.dir().join("etc/group");
     let text = fs::read_to_string(&group).expect("group file");
-    fs::write(&group, format!("{text}users:x:60010:alice,bob\nstaff:x:60011:bob\n"))
-        .expect("group file");
+    fs::write(
+        &group,
+        format!("{text}users:x:60010:alice,bob\nstaff:x:60011:bob\n"),
+    )
+    .expect("group file");
     let d = setup.dir().display().to_string();
     setup.config(&format!(
         "<VirtualHost 127.0.0.2>\nPort {port}\nAuthOrder mod_auth_file.c\n\
@@ -42,13 +45,19 @@ async fn default_root_group_expression_in_a_vhost() {
 
     let mut a = Client::connect(vhost).await.expect("connect 127.0.0.2");
     a.login("alice", "secret").await.expect("alice");
-    assert_eq!(line(&mut a, "PWD").await, "257 \"/\" is the current directory");
+    assert_eq!(
+        line(&mut a, "PWD").await,
+        "257 \"/\" is the current directory"
+    );
     let mut names = a.nlst(None).await.expect("NLST");
     names.sort();
     assert_eq!(names, vec!["inside".to_string(), "link".to_string()]);
     // A symlink that stays inside the jail works.
     assert_eq!(line(&mut a, "CWD link").await, "250 CWD command successful");
-    assert_eq!(a.nlst(None).await.expect("NLST link"), vec!["file".to_string()]);
+    assert_eq!(
+        a.nlst(None).await.expect("NLST link"),
+        vec!["file".to_string()]
+    );
 
     let mut b = Client::connect(vhost).await.expect("connect 127.0.0.2");
     b.login("bob", "secret").await.expect("bob");

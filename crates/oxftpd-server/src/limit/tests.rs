@@ -103,8 +103,14 @@ fn all_leaves_out_data_setup_commands() {
 fn order_allow_deny_lets_an_allow_win() {
     let c = config("<Limit RETR>\nAllow from 10.1.0.0/16\nDenyAll\n</Limit>\n");
     let g = groups(&[]);
-    assert_eq!(at(&c, "/f", "RETR", &who("u", &g, "10.1.2.3")), Outcome::Allowed);
-    assert_eq!(at(&c, "/f", "RETR", &who("u", &g, "10.2.2.3")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "RETR", &who("u", &g, "10.1.2.3")),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        at(&c, "/f", "RETR", &who("u", &g, "10.2.2.3")),
+        Outcome::Denied
+    );
 }
 
 #[test]
@@ -113,17 +119,29 @@ fn order_deny_allow_denies_what_is_not_allowed() {
         "<Limit RETR>\nOrder deny,allow\nDeny from 10.1.1.\nAllow from 10.0.0.0/8\n</Limit>\n",
     );
     let g = groups(&[]);
-    assert_eq!(at(&c, "/f", "RETR", &who("u", &g, "10.1.1.9")), Outcome::Denied);
-    assert_eq!(at(&c, "/f", "RETR", &who("u", &g, "10.9.1.9")), Outcome::Allowed);
+    assert_eq!(
+        at(&c, "/f", "RETR", &who("u", &g, "10.1.1.9")),
+        Outcome::Denied
+    );
+    assert_eq!(
+        at(&c, "/f", "RETR", &who("u", &g, "10.9.1.9")),
+        Outcome::Allowed
+    );
     // Nothing matches: deny,allow denies.
-    assert_eq!(at(&c, "/f", "RETR", &who("u", &g, "192.168.1.1")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "RETR", &who("u", &g, "192.168.1.1")),
+        Outcome::Denied
+    );
 }
 
 #[test]
 fn deny_allow_with_denyall_denies_even_the_allowed() {
     let c = config("<Limit RETR>\nOrder deny,allow\nDenyAll\nAllow from 10.0.0.1\n</Limit>\n");
     let g = groups(&[]);
-    assert_eq!(at(&c, "/f", "RETR", &who("u", &g, "10.0.0.1")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "RETR", &who("u", &g, "10.0.0.1")),
+        Outcome::Denied
+    );
 }
 
 #[test]
@@ -147,39 +165,73 @@ fn cidr_and_ipv6_in_allow_from() {
 fn negated_address_refuses_the_whole_directive() {
     let c = config("<Limit STOR>\nAllow from 10.0.0.0/8,!10.0.0.7\nDenyAll\n</Limit>\n");
     let g = groups(&[]);
-    assert_eq!(at(&c, "/f", "STOR", &who("u", &g, "10.0.0.6")), Outcome::Allowed);
-    assert_eq!(at(&c, "/f", "STOR", &who("u", &g, "10.0.0.7")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "STOR", &who("u", &g, "10.0.0.6")),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        at(&c, "/f", "STOR", &who("u", &g, "10.0.0.7")),
+        Outcome::Denied
+    );
 }
 
 #[test]
 fn none_matches_nothing() {
     let c = config("<Limit STOR>\nAllow from none\nDenyAll\n</Limit>\n");
     let g = groups(&[]);
-    assert_eq!(at(&c, "/f", "STOR", &who("u", &g, "10.0.0.6")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "STOR", &who("u", &g, "10.0.0.6")),
+        Outcome::Denied
+    );
 }
 
 #[test]
 fn user_lists_are_or_group_lists_are_and() {
-    let c = config(
-        "<Limit DELE>\nAllowUser bob,dave\nAllowGroup staff,!interns\nDenyAll\n</Limit>\n",
-    );
+    let c =
+        config("<Limit DELE>\nAllowUser bob,dave\nAllowGroup staff,!interns\nDenyAll\n</Limit>\n");
     let none = groups(&[]);
     let staff = groups(&["staff"]);
     let intern = groups(&["staff", "interns"]);
-    assert_eq!(at(&c, "/f", "DELE", &who("dave", &none, "10.0.0.1")), Outcome::Allowed);
-    assert_eq!(at(&c, "/f", "DELE", &who("eve", &none, "10.0.0.1")), Outcome::Denied);
-    assert_eq!(at(&c, "/f", "DELE", &who("eve", &staff, "10.0.0.1")), Outcome::Allowed);
-    assert_eq!(at(&c, "/f", "DELE", &who("eve", &intern, "10.0.0.1")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "DELE", &who("dave", &none, "10.0.0.1")),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        at(&c, "/f", "DELE", &who("eve", &none, "10.0.0.1")),
+        Outcome::Denied
+    );
+    assert_eq!(
+        at(&c, "/f", "DELE", &who("eve", &staff, "10.0.0.1")),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        at(&c, "/f", "DELE", &who("eve", &intern, "10.0.0.1")),
+        Outcome::Denied
+    );
 }
 
 #[test]
 fn negated_user_and_regex_forms() {
-    let c = config("<Limit DELE>\nDenyUser !admin\n</Limit>\n<Limit RMD>\nAllowUser regex ^web\nDenyAll\n</Limit>\n");
+    let c = config(
+        "<Limit DELE>\nDenyUser !admin\n</Limit>\n<Limit RMD>\nAllowUser regex ^web\nDenyAll\n</Limit>\n",
+    );
     let g = groups(&[]);
-    assert_eq!(at(&c, "/f", "DELE", &who("admin", &g, "10.0.0.1")), Outcome::Allowed);
-    assert_eq!(at(&c, "/f", "DELE", &who("joe", &g, "10.0.0.1")), Outcome::Denied);
-    assert_eq!(at(&c, "/d", "RMD", &who("web1", &g, "10.0.0.1")), Outcome::Allowed);
-    assert_eq!(at(&c, "/d", "RMD", &who("joe", &g, "10.0.0.1")), Outcome::Denied);
+    assert_eq!(
+        at(&c, "/f", "DELE", &who("admin", &g, "10.0.0.1")),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        at(&c, "/f", "DELE", &who("joe", &g, "10.0.0.1")),
+        Outcome::Denied
+    );
+    assert_eq!(
+        at(&c, "/d", "RMD", &who("web1", &g, "10.0.0.1")),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        at(&c, "/d", "RMD", &who("joe", &g, "10.0.0.1")),
+        Outcome::Denied
+    );
 }
 
 #[test]
@@ -188,9 +240,18 @@ fn ignore_hidden_hides_only_hidden_targets() {
     let g = groups(&[]);
     let s = who("u", &g, "10.0.0.1");
     let scope = c.main_server().scope(None);
-    assert_eq!(decide(&scope, "CWD", Some("DIRS"), &s, true), Outcome::Hidden);
-    assert_eq!(decide(&scope, "CWD", Some("DIRS"), &s, false), Outcome::Allowed);
-    assert_eq!(decide(&scope, "DELE", Some("WRITE"), &s, true), Outcome::Allowed);
+    assert_eq!(
+        decide(&scope, "CWD", Some("DIRS"), &s, true),
+        Outcome::Hidden
+    );
+    assert_eq!(
+        decide(&scope, "CWD", Some("DIRS"), &s, false),
+        Outcome::Allowed
+    );
+    assert_eq!(
+        decide(&scope, "DELE", Some("WRITE"), &s, true),
+        Outcome::Allowed
+    );
 }
 
 #[test]
@@ -202,15 +263,28 @@ fn login_limits_anonymous_only_server() {
     let g = groups(&[]);
     assert!(!login_allowed(server, None, &who("bob", &g, "10.0.0.1")));
     assert!(login_allowed(server, Some(0), &who("ftp", &g, "10.0.0.1")));
-    let pre = Subject { user: None, groups: None, class: None, addr: ip("10.0.0.1"), host: None };
+    let pre = Subject {
+        user: None,
+        groups: None,
+        class: None,
+        addr: ip("10.0.0.1"),
+        host: None,
+    };
     assert!(connect_allowed(server, &pre));
 }
 
 #[test]
 fn login_denied_by_address_disconnects_before_the_banner() {
-    let c = config("<Limit LOGIN>\nOrder deny,allow\nDeny from 10.1.1.\nAllow from all\n</Limit>\n");
+    let c =
+        config("<Limit LOGIN>\nOrder deny,allow\nDeny from 10.1.1.\nAllow from all\n</Limit>\n");
     let server = c.main_server();
-    let pre = |a: &str| Subject { user: None, groups: None, class: None, addr: ip(a), host: None };
+    let pre = |a: &str| Subject {
+        user: None,
+        groups: None,
+        class: None,
+        addr: ip(a),
+        host: None,
+    };
     assert!(!connect_allowed(server, &pre("10.1.1.5")));
     assert!(connect_allowed(server, &pre("10.1.2.5")));
 }
@@ -224,7 +298,13 @@ fn login_group_expression() {
     assert!(login_allowed(server, None, &who("a", &anon, "10.0.0.1")));
     assert!(!login_allowed(server, None, &who("b", &plain, "10.0.0.1")));
     // Before USER, DenyGroup cannot match: the client may connect.
-    let pre = Subject { user: None, groups: None, class: None, addr: ip("10.0.0.1"), host: None };
+    let pre = Subject {
+        user: None,
+        groups: None,
+        class: None,
+        addr: ip("10.0.0.1"),
+        host: None,
+    };
     assert!(connect_allowed(server, &pre));
 }
 
