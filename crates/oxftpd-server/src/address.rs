@@ -93,6 +93,25 @@ impl AddrPattern {
     }
 }
 
+/// A host-name pattern of `Allow from`/`Deny from` (needs `UseReverseDNS on`): `.example.com`
+/// matches names under that domain, a glob matches as a glob, anything else exactly.
+pub struct HostPattern<'a>(pub &'a str);
+
+impl HostPattern<'_> {
+    /// Whether the client's name `host` matches (case-insensitive).
+    pub fn matches(&self, host: &str) -> bool {
+        let pat = self.0.to_ascii_lowercase();
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if pat.starts_with('.') {
+            return host.ends_with(&pat);
+        }
+        if pat.contains(['*', '?', '[']) {
+            return globset::Glob::new(&pat).is_ok_and(|g| g.compile_matcher().is_match(&host));
+        }
+        pat == host
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +128,14 @@ mod tests {
         assert!(AddrPattern::parse("2001:db8::/32").is_some_and(|p| p.matches(v6)));
         assert!(AddrPattern::parse("[::ffff:10.1.2.3]").is_some_and(|p| p.matches(a)));
         assert_eq!(AddrPattern::parse("example.com"), None);
+    }
+
+    #[test]
+    fn host_patterns() {
+        assert!(HostPattern(".example.com").matches("ftp.Example.com"));
+        assert!(!HostPattern(".example.com").matches("example.com"));
+        assert!(HostPattern("*.example.com").matches("a.example.com"));
+        assert!(HostPattern("host.example.com").matches("host.example.com."));
+        assert!(!HostPattern("host.example.com").matches("other.example.com"));
     }
 }

@@ -212,6 +212,9 @@ async fn listing(
                     continue;
                 }
                 let Some(meta) = &entry.meta else { continue };
+                if crate::hiding::hide_entry(ctx, user, &vpath, &entry.name, meta) {
+                    continue;
+                }
                 if names_only {
                     if path_arg.is_some() {
                         out.extend_from_slice(

@@ -65,6 +65,8 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
+    pub remote_name: Option<String>,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -164,7 +166,14 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
+        remote_name: None,
     };
+    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
+    if !crate::limit::connect_allowed(ctx.server.config(), &crate::limit::anonymous_subject(&ctx)) {
+        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
+        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
+        return;
+    }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     let mut state = State::Connected { user: None };
     let result = serve(&mut ctx, &mut state).await;
@@ -262,11 +271,21 @@ async fn run_command(
     arg: Option<&str>,
 ) -> SessionResult {
     match (spec.handler, state) {
+        (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+            if outcome != crate::limit::Outcome::Allowed {
+                return crate::limit::refuse(ctx, spec, arg, outcome).await;
+            }
+            h(ctx, arg).await
+        }
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
-            if !crate::limit::allowed(ctx, user, spec, arg) {
-                return crate::limit::refuse(ctx, user, spec, arg).await;
+            if !crate::limit::exempt(spec.name) {
+                let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+                if outcome != crate::limit::Outcome::Allowed {
+                    return crate::limit::refuse(ctx, spec, arg, outcome).await;
+                }
             }
             h(ctx, user, arg).await
         }
