@@ -56,7 +56,9 @@ fn matching_conditional_overrides_the_server_level() {
 fn nested_conditionals_apply_only_inside_a_match() {
     let c = ok(CONF);
     let server = c.main_server();
-    let staff_alice = server.scope(None).with_session(&user_is("alice", &["staff"]));
+    let staff_alice = server
+        .scope(None)
+        .with_session(&user_is("alice", &["staff"]));
     assert_eq!(value(&staff_alice, "Umask"), Some("002"));
     let staff_bob = server.scope(None).with_session(&user_is("bob", &["staff"]));
     assert_eq!(value(&staff_bob, "Umask"), Some("022"));
@@ -72,5 +74,8 @@ fn directories_stay_more_specific_and_conditional_directories_join() {
     let own = alice.for_path("/srv/alice/x", None);
     assert_eq!(value(&own, "HideNoAccess"), Some("on"));
     let bob = server.scope(None).with_session(&user_is("bob", &[]));
-    assert_eq!(value(&bob.for_path("/srv/alice/x", None), "HideNoAccess"), None);
+    assert_eq!(
+        value(&bob.for_path("/srv/alice/x", None), "HideNoAccess"),
+        None
+    );
 }

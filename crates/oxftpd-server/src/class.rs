@@ -138,7 +138,10 @@ mod tests {
             class("local", &[("From", &["127.0.0.1"])]),
             class("everyone", &[("From", &["0.0.0.0/0"])]),
         ];
-        assert_eq!(class_for(&classes, ip("192.168.4.5"), None), Some("internal"));
+        assert_eq!(
+            class_for(&classes, ip("192.168.4.5"), None),
+            Some("internal")
+        );
         assert_eq!(class_for(&classes, ip("127.0.0.1"), None), Some("local"));
         assert_eq!(class_for(&classes, ip("8.8.8.8"), None), Some("everyone"));
         assert_eq!(class_for(&classes[..2], ip("8.8.8.8"), None), None);
@@ -158,7 +161,10 @@ mod tests {
             ],
         );
         assert!(!class_matches(&impossible, ip("127.0.0.1"), None));
-        let any = class("any", &[("From", &["127.0.0.1"]), ("From", &["!127.0.0.1"])]);
+        let any = class(
+            "any",
+            &[("From", &["127.0.0.1"]), ("From", &["!127.0.0.1"])],
+        );
         assert!(class_matches(&any, ip("127.0.0.1"), None));
     }
 

@@ -65,6 +65,10 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// The session's `<Class>`, decided at connect.
+    pub class: Option<String>,
+    /// Compiled `*Filter` patterns.
+    pub filters: crate::filters::Cache,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -94,6 +98,8 @@ pub struct LoggedIn {
     pub cwd: String,
     /// The pending `RNFR` source.
     pub rename_from: Option<String>,
+    /// Holds the session in the `MaxClients*` counts while logged in.
+    pub counted: Option<crate::counters::LoginGuard>,
 }
 
 impl LoggedIn {
@@ -164,7 +170,19 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
+        class: None,
+        filters: Default::default(),
     };
+    ctx.class =
+        crate::class::class_for(ctx.server.config().classes(), peer.ip(), None).map(str::to_string);
+    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
+    let refusal =
+        crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
+    if let Some(text) = refusal {
+        info!(%peer, "MaxConnectionsPerHost: connection refused");
+        let _ = ctx.reply(530, text).await;
+        return;
+    }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     let mut state = State::Connected { user: None };
     let result = serve(&mut ctx, &mut state).await;
@@ -261,6 +279,9 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
+        return ctx.reply(550, text).await;
+    }
     match (spec.handler, state) {
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
@@ -274,4 +295,20 @@ async fn run_command(
             ctx.reply(530, "Please login with USER and PASS").await
         }
     }
+}
+
+/// `AllowFilter`/`DenyFilter`/`PathAllowFilter`/`PathDenyFilter` for one command.
+fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -> Option<String> {
+    arg?;
+    let mut cache = std::mem::take(&mut ctx.filters);
+    let refusal = {
+        let scope = match state {
+            State::LoggedIn(user) => crate::ifsession::path_scope(ctx, user, &user.cwd),
+            State::Connected { .. } => crate::ifsession::connect_scope(ctx),
+        };
+        crate::filters::command_refusal(&mut cache, &scope, verb, arg)
+            .or_else(|| crate::filters::path_refusal(&mut cache, &scope, verb, arg))
+    };
+    ctx.filters = cache;
+    refusal
 }
