@@ -3,7 +3,9 @@
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::parser::normalise;
-use crate::tree::{Anonymous, Block, Conditional, Directive, DirectoryBlock, Limit, Server};
+use crate::tree::{
+    Anonymous, Block, ConditionKind, Conditional, Directive, DirectoryBlock, Limit, Server,
+};
 
 /// One level of a scope's chain, most specific first.
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +130,8 @@ impl<'a> Scope<'a> {
 
     /// Applies mod_ifsession for a logged-in session: every `<IfUser>`/`<IfGroup>`/`<IfClass>`
     /// block (nested ones only inside a matching one) for which `matches` is true then takes
-    /// part in lookups, between the anonymous level and the server level, later blocks first.
+    /// part in lookups, between the anonymous level and the server level: `<IfGroup>` before
+    /// `<IfUser>` before `<IfClass>`, later blocks first. Call before [`Scope::for_path`].
     pub fn with_session(&self, matches: &dyn Fn(&Conditional) -> bool) -> Scope<'a> {
         fn collect<'a>(
             list: &'a [Conditional],
@@ -145,6 +148,12 @@ impl<'a> Scope<'a> {
         let mut conds = Vec::new();
         collect(&self.server.global.conditionals, matches, &mut conds);
         collect(&self.server.block.conditionals, matches, &mut conds);
+        // mod_ifsession applies <IfClass> at connect, then <IfUser>, then <IfGroup>: later wins.
+        conds.sort_by_key(|c| match c.kind {
+            ConditionKind::Class => 0,
+            ConditionKind::User => 1,
+            ConditionKind::Group => 2,
+        });
         Scope {
             server: self.server,
             anon: self.anon,

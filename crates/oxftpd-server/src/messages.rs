@@ -139,13 +139,14 @@ pub fn banner(ctx: &Ctx) -> Reply {
     };
     let last = match &settings.ident {
         Ident::Off => format!("{} FTP server ready.", settings.name),
+        // In the ServerIdent text ProFTPD's %V is the server's address (no reverse DNS).
         Ident::Text(t) => expand(
             ctx,
             &Vars {
                 user: None,
                 cwd: None,
             },
-            t,
+            &t.replace("%V", &addr),
         ),
         Ident::Default if settings.defer_welcome => "ProFTPD Server ready.".to_string(),
         Ident::Default => format!("ProFTPD Server ({}) [{addr}]", settings.name),
