@@ -33,16 +33,28 @@ impl AddrPattern {
                 .ok()?;
             let len: u8 = len.parse().ok()?;
             let max = if ip.is_ipv4() { 32 } else { 128 };
-            return (len <= max).then_some(AddrPattern::Net(ip, len));
+            return (len <= max).then(|| Self::net(ip, len));
         }
         if let Ok(ip) = s.parse::<IpAddr>() {
             let len = if ip.is_ipv4() { 32 } else { 128 };
-            return Some(AddrPattern::Net(ip, len));
+            return Some(Self::net(ip, len));
         }
         if s.ends_with('.') && s.chars().all(|c| c.is_ascii_digit() || c == '.') {
             return Some(AddrPattern::Prefix(s.to_string()));
         }
         None
+    }
+
+    /// A network; an IPv4-mapped IPv6 network becomes the IPv4 one (addresses are compared
+    /// in that form too).
+    fn net(ip: IpAddr, len: u8) -> Self {
+        match ip {
+            IpAddr::V6(v6) if len >= 96 => match v6.to_ipv4_mapped() {
+                Some(v4) => AddrPattern::Net(IpAddr::V4(v4), len - 96),
+                None => AddrPattern::Net(ip, len),
+            },
+            _ => AddrPattern::Net(ip, len),
+        }
     }
 
     /// Whether `addr` matches.
