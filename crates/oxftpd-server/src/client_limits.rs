@@ -61,14 +61,14 @@ pub fn login_refusal(
             if d.arg(0) != Some(class) {
                 continue;
             }
-            if let Some((max, custom)) = limit_of(d, 1) {
-                if counts.class >= max {
-                    return Some(message(
-                        custom,
-                        "Sorry, the maximum number of clients (%m) from your class are already connected.",
-                        max,
-                    ));
-                }
+            if let Some((max, custom)) = limit_of(d, 1)
+                && counts.class >= max
+            {
+                return Some(message(
+                    custom,
+                    "Sorry, the maximum number of clients (%m) from your class are already connected.",
+                    max,
+                ));
             }
             break;
         }

@@ -41,21 +41,19 @@ impl Cache {
 
 /// Whether `text` passes the `allow`/`deny` directive pair of `scope`.
 fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &str) -> bool {
-    if let Some(d) = scope.directive(allow) {
-        if let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1))) {
-            if !re.is_match(text) {
-                debug!("'{text}' denied by {allow}");
-                return false;
-            }
-        }
+    if let Some(d) = scope.directive(allow)
+        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+        && !re.is_match(text)
+    {
+        debug!("'{text}' denied by {allow}");
+        return false;
     }
-    if let Some(d) = scope.directive(deny) {
-        if let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1))) {
-            if re.is_match(text) {
-                debug!("'{text}' denied by {deny}");
-                return false;
-            }
-        }
+    if let Some(d) = scope.directive(deny)
+        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+        && re.is_match(text)
+    {
+        debug!("'{text}' denied by {deny}");
+        return false;
     }
     true
 }

@@ -89,23 +89,23 @@ fn client_matches(word: &str, client: &Client<'_>) -> bool {
     if word.eq_ignore_ascii_case("LOCAL") {
         return client.name.is_some_and(|n| !n.contains('.'));
     }
-    if let Some((net, mask)) = word.split_once('/') {
-        if let (Ok(IpAddr::V4(n)), Ok(IpAddr::V4(m))) = (net.parse(), mask.parse()) {
-            let a = match client.addr {
-                IpAddr::V4(a) => a,
-                IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                    Some(a) => a,
-                    None => return false,
-                },
-            };
-            let m = u32::from(m);
-            return u32::from(n) & m == u32::from(a) & m;
-        }
+    if let Some((net, mask)) = word.split_once('/')
+        && let (Ok(IpAddr::V4(n)), Ok(IpAddr::V4(m))) = (net.parse(), mask.parse())
+    {
+        let a = match client.addr {
+            IpAddr::V4(a) => a,
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(a) => a,
+                None => return false,
+            },
+        };
+        let m = u32::from(m);
+        return u32::from(n) & m == u32::from(a) & m;
     }
-    if let Some(p) = AddrPattern::parse(word) {
-        if !matches!(p, AddrPattern::All | AddrPattern::None) {
-            return p.matches(client.addr);
-        }
+    if let Some(p) = AddrPattern::parse(word)
+        && !matches!(p, AddrPattern::All | AddrPattern::None)
+    {
+        return p.matches(client.addr);
     }
     let Some(name) = client.name else {
         return false;

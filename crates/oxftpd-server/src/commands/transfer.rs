@@ -138,7 +138,7 @@ pub fn stor<'a>(
         let (write_path, mut file) = if existing {
             let dir = oxftpd_proto::path::parent(&vpath);
             let name = oxftpd_proto::path::file_name(&vpath);
-            match user.fs.create_unique(&dir, &format!(".in.{name}.")).await {
+            match user.fs.create_unique(dir, &format!(".in.{name}.")).await {
                 Ok(r) => r,
                 Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
             }
@@ -168,21 +168,19 @@ pub fn stor<'a>(
         let result =
             transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit).await;
         drop(file);
-        if let Err(e) = &result {
-            if e.kind() == std::io::ErrorKind::FileTooLarge {
-                info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
-                let _ = user.fs.remove_file(&write_path).await;
-                drop(stream);
-                return ctx.reply(552, "Transfer aborted. File too large").await;
-            }
+        if let Err(e) = &result
+            && e.kind() == std::io::ErrorKind::FileTooLarge
+        {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
+            let _ = user.fs.remove_file(&write_path).await;
+            drop(stream);
+            return ctx.reply(552, "Transfer aborted. File too large").await;
         }
         match result {
             Ok(n) => {
-                if existing {
-                    if let Err(e) = user.fs.rename(&write_path, &vpath).await {
-                        let _ = user.fs.remove_file(&write_path).await;
-                        return ctx.send(&fs_reply(550, arg, &e)).await;
-                    }
+                if existing && let Err(e) = user.fs.rename(&write_path, &vpath).await {
+                    let _ = user.fs.remove_file(&write_path).await;
+                    return ctx.send(&fs_reply(550, arg, &e)).await;
                 }
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "STOR complete");
                 ctx.reply(226, "Transfer complete").await

@@ -52,12 +52,12 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
     let mut user = login_name.to_string();
     let mut aliased = false;
     for alias in config.directives("UserAlias") {
-        if alias.arg(0) == Some(login_name) {
-            if let Some(t) = alias.arg(1) {
-                user = t.to_string();
-                aliased = true;
-                break;
-            }
+        if alias.arg(0) == Some(login_name)
+            && let Some(t) = alias.arg(1)
+        {
+            user = t.to_string();
+            aliased = true;
+            break;
         }
     }
     for (i, anon) in config.anonymous().iter().enumerate() {
@@ -117,13 +117,13 @@ pub async fn login(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     let settings = &server.settings;
-    if let Some(file) = ftpusers_file(&server) {
-        if oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file)) {
-            return Err(LoginError::Refused(format!(
-                "USER {}: user is listed in {file} (UseFtpUsers)",
-                identity.name
-            )));
-        }
+    if let Some(file) = ftpusers_file(&server)
+        && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {}: user is listed in {file} (UseFtpUsers)",
+            identity.name
+        )));
     }
     if identity.uid == 0 && !settings.root_login {
         return Err(LoginError::Refused(format!(
