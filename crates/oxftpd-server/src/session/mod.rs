@@ -65,6 +65,8 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
+    pub opts: crate::commands::opts::SessionOpts,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -164,6 +166,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
+        opts: Default::default(),
     };
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     let mut state = State::Connected { user: None };
