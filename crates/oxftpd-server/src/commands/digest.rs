@@ -187,20 +187,21 @@ async fn digest_of(
             format!("{verb}: start exceeds end"),
         )));
     }
-    let result = tokio::task::spawn_blocking(move || {
-        use std::io::Seek;
-        let mut file = file;
-        file.seek(std::io::SeekFrom::Start(start))?;
-        checksum(file, algo, end - start)
-    })
-    .await;
+    // Hashing runs on the session's filesystem pool, under its credentials.
+    let result = user
+        .fs
+        .pool()
+        .run(user.fs.credentials(), move || {
+            use std::io::Seek;
+            let mut file = file;
+            file.seek(std::io::SeekFrom::Start(start))?;
+            checksum(file, algo, end - start)
+        })
+        .await;
     match result {
         Ok(Ok(sum)) => Ok((sum, start, end)),
         Ok(Err(e)) => Err(Failure::Reply(fs_reply(550, arg, &e.into()))),
-        Err(_) => Err(Failure::Reply(oxftpd_proto::reply::Reply::new(
-            451,
-            format!("{arg}: Local error in processing"),
-        ))),
+        Err(e) => Err(Failure::Reply(fs_reply(550, arg, &e))),
     }
 }
 

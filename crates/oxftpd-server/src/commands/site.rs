@@ -203,10 +203,7 @@ async fn chgrp(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, rest: &str) -> Ses
         .parse::<u32>()
         .ok()
         .or_else(|| ctx.server.auth.group_id(group));
-    let member = |gid: u32| {
-        user.identity.uid == 0 || user.identity.gid == gid || user.identity.groups.contains(&gid)
-    };
-    let Some(gid) = gid.filter(|g| member(*g)) else {
+    let Some(gid) = gid else {
         return ctx.reply(550, format!("{path}: Invalid argument")).await;
     };
     match user.fs.set_owner(&target, None, Some(gid)).await {
@@ -464,14 +461,15 @@ fn copy_tree<'a>(
 async fn copy_file(user: &LoggedIn, source: &str, target: &str) -> Result<(), StorageError> {
     let (input, _) = user.fs.open_read(source, 0).await?;
     let output = user.fs.open_write(target, WriteMode::Truncate).await?;
-    let copied = tokio::task::spawn_blocking(move || {
-        let (mut input, mut output) = (input, output);
-        std::io::copy(&mut input, &mut output)
-    })
-    .await;
-    match copied {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(e.into()),
-        Err(_) => Err(StorageError::Io(std::io::Error::other("copy task failed"))),
-    }
+    // The copy runs on the session's filesystem pool (threads of the runtime's blocking
+    // pool may not switch identity).
+    let copied = user
+        .fs
+        .pool()
+        .run(user.fs.credentials(), move || {
+            let (mut input, mut output) = (input, output);
+            std::io::copy(&mut input, &mut output)
+        })
+        .await?;
+    copied.map(|_| ()).map_err(StorageError::from)
 }
