@@ -6,11 +6,14 @@
 
 pub mod address;
 pub mod auth;
+pub mod class;
 pub mod commands;
 pub mod context;
 pub mod data_channel;
+pub mod directories;
 pub mod errors;
 pub mod groups;
+pub mod hiding;
 pub mod jail;
 pub mod limit;
 pub mod listener;
@@ -18,6 +21,7 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod reverse_dns;
 pub mod session;
 pub mod settings;
 pub mod transfer_io;

@@ -206,15 +206,13 @@ async fn listing(
     };
     let vpath = user.resolve(shown);
     let meta = user.fs.metadata(&vpath).await;
-    if names_only {
-        if let Err(e) = &meta {
-            return ctx.send(&fs_reply(450, shown, e)).await;
-        }
+    if names_only && let Err(e) = &meta {
+        return ctx.send(&fs_reply(450, shown, e)).await;
     }
-    if let Some((_, pattern)) = glob {
-        if !any_match(user, &vpath, pattern).await {
-            return ctx.reply(450, "No files found").await;
-        }
+    if let Some((_, pattern)) = glob
+        && !any_match(user, &vpath, pattern).await
+    {
+        return ctx.reply(450, "No files found").await;
     }
     let mut stream = match super::transfer::open_data(ctx).await {
         Ok(s) => s,
@@ -406,6 +404,9 @@ async fn list_dir(
                 continue;
             }
             let Some(meta) = &entry.meta else { continue };
+            if crate::hiding::hide_entry(w.names.ctx(), user, &job.vpath, &entry.name, meta) {
+                continue;
+            }
             if job.names_only {
                 match job.prefix {
                     Some(p) => {

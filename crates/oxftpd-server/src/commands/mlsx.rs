@@ -207,6 +207,9 @@ pub fn mlsd<'a>(
                 let more = dir.next_batch(&mut batch).await?;
                 for entry in &batch {
                     let Some(m) = &entry.meta else { continue };
+                    if crate::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m) {
+                        continue;
+                    }
                     write_line(
                         user,
                         &mut names,

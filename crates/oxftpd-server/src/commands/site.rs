@@ -14,7 +14,6 @@ use oxftpd_storage::{Kind, StorageError, WriteMode};
 
 use crate::commands::facts::attr_reason;
 use crate::errors::{fs_reply, reason};
-use crate::limit::{Decision, Subject, evaluate};
 use crate::messages::multi;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, SessionResult, State};
@@ -48,41 +47,6 @@ const SITE_HELP: &[(&str, &str)] = &[
     ("CHMOD", "<sp> mode <sp> pathname"),
 ];
 
-/// Whether a SITE subcommand changes the filesystem (`<Limit WRITE>` covers it).
-fn writes(sub: &str) -> bool {
-    matches!(
-        sub,
-        "CHMOD" | "CHGRP" | "UTIME" | "MKDIR" | "RMDIR" | "SYMLINK" | "CPTO" | "COPY"
-    )
-}
-
-/// The `<Limit>` name of a SITE subcommand: `SITE_CHMOD`.
-pub fn limit_name(sub: &str) -> String {
-    format!("SITE_{}", sub.to_ascii_uppercase())
-}
-
-/// Whether `<Limit>` lets the session run `SITE sub` on `path` (a virtual path).
-pub fn site_allowed(ctx: &Ctx, user: &LoggedIn, sub: &str, vpath: &str) -> bool {
-    let name = limit_name(sub);
-    let real = user.real_path(vpath);
-    let home = user.identity.home.to_string_lossy();
-    let scope = ctx.server.config().scope(user.anon);
-    let scope = scope.for_path(&real, Some(&home));
-    let subject = Subject {
-        user: Some(&user.login_name),
-        groups: &user.identity.group_names,
-        addr: ctx.peer.ip(),
-    };
-    let write = writes(sub);
-    let in_limit = |n: &str| {
-        n.eq_ignore_ascii_case(&name)
-            || n.eq_ignore_ascii_case("SITE")
-            || n.eq_ignore_ascii_case("ALL")
-            || (write && n.eq_ignore_ascii_case("WRITE"))
-    };
-    evaluate(&scope, &name, in_limit, &subject) != Decision::Deny
-}
-
 /// `SITE sub args`.
 pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
@@ -105,12 +69,12 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         let State::LoggedIn(user) = state else {
             return ctx.reply(530, "Please login with USER and PASS").await;
         };
-        let path_for_limit = rest.rsplit(' ').next().unwrap_or("");
-        let vpath = user.resolve(path_for_limit);
-        if !site_allowed(ctx, user, &sub, &vpath) {
-            return ctx
-                .reply(550, format!("SITE {sub}: Operation not permitted"))
-                .await;
+        // `<Limit SITE_CHMOD>` names one subcommand, `<Limit SITE>` all (limit.rs maps them).
+        if let Some(spec) = crate::modules::command("SITE") {
+            let outcome = crate::limit::allowed(ctx, user, spec, Some(arg)).await;
+            if outcome != crate::limit::Outcome::Allowed {
+                return crate::limit::refuse(ctx, spec, Some(arg), outcome).await;
+            }
         }
         match sub.as_str() {
             "CHMOD" => chmod(ctx, user, arg, rest).await,

@@ -99,6 +99,9 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> SessionResult
         };
         for entry in &batch {
             let Some(m) = &entry.meta else { continue };
+            if crate::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m) {
+                continue;
+            }
             if entries.len() >= MAX_ENTRIES {
                 break;
             }

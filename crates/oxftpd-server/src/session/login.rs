@@ -131,6 +131,18 @@ pub async fn login(
             identity.shell, identity.name
         )));
     }
+    let subject = crate::limit::Subject {
+        user: Some(&identity.name),
+        groups: Some(&identity.group_names),
+        class: crate::class::class_of(ctx),
+        addr: ctx.peer.ip(),
+        host: ctx.remote_name.as_deref(),
+    };
+    if !crate::limit::login_allowed(server.config(), target.anon, &subject) {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name} (Login failed): Limit access denies login"
+        )));
+    }
     let (identity, root) = match target.anon {
         Some(i) => anonymous_identity(&server, i, identity)?,
         None => {

@@ -67,6 +67,8 @@ pub struct Ctx {
     pub failed_logins: u32,
     /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
     pub opts: crate::commands::opts::SessionOpts,
+    /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
+    pub remote_name: Option<String>,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -167,7 +169,14 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         restart: 0,
         failed_logins: 0,
         opts: Default::default(),
+        remote_name: None,
     };
+    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
+    if !crate::limit::connect_allowed(ctx.server.config(), &crate::limit::anonymous_subject(&ctx)) {
+        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
+        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
+        return;
+    }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     let mut state = State::Connected { user: None };
     let result = serve(&mut ctx, &mut state).await;
@@ -265,11 +274,21 @@ async fn run_command(
     arg: Option<&str>,
 ) -> SessionResult {
     match (spec.handler, state) {
+        (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+            if outcome != crate::limit::Outcome::Allowed {
+                return crate::limit::refuse(ctx, spec, arg, outcome).await;
+            }
+            h(ctx, arg).await
+        }
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
-            if !crate::limit::allowed(ctx, user, spec, arg) {
-                return crate::limit::refuse(ctx, user, spec, arg).await;
+            if !crate::limit::exempt(spec.name) {
+                let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+                if outcome != crate::limit::Outcome::Allowed {
+                    return crate::limit::refuse(ctx, spec, arg, outcome).await;
+                }
             }
             h(ctx, user, arg).await
         }
