@@ -91,6 +91,9 @@ const REQUIRED: &[&str] = &[
     "ModulePath",
     "ModuleControlsACLs",
     "DelayEngine",
+    "SiteMiscEngine",
+    "CopyEngine",
+    "DigestEngine",
 ];
 
 #[test]
