@@ -147,10 +147,12 @@ enum Failure {
     Reply(oxftpd_proto::reply::Reply),
 }
 
-/// Opens `arg` and hashes `[start, end)` (`end` `None`: to the end of the file).
+/// With `DigestEngine on`, opens `arg` and hashes `[start, end)` (`end` `None`: to the end of the file).
 ///
 /// `dir_code` is the reply code for a path that is not a regular file (HASH: 553, X…: 550).
+#[allow(clippy::too_many_arguments)]
 async fn digest_of(
+    engine: bool,
     user: &LoggedIn,
     arg: &str,
     algo: HashAlgo,
@@ -158,6 +160,12 @@ async fn digest_of(
     dir_code: u16,
     verb: &str,
 ) -> Result<(Vec<u8>, u64, u64), Failure> {
+    if !engine {
+        return Err(Failure::Reply(oxftpd_proto::reply::Reply::new(
+            500,
+            format!("{verb} not understood"),
+        )));
+    }
     let vpath = user.resolve(arg);
     let start = range.map_or(0, |(s, _)| s);
     let (file, meta) = match user.fs.open_read(&vpath, 0).await {
@@ -216,7 +224,17 @@ pub fn hash<'a>(
             return super::missing_argument(ctx).await;
         };
         let algo = ctx.opts.hash;
-        match digest_of(user, arg, algo, None, 553, "HASH").await {
+        match digest_of(
+            super::site::engine_on(ctx, "DigestEngine"),
+            user,
+            arg,
+            algo,
+            None,
+            553,
+            "HASH",
+        )
+        .await
+        {
             Ok((sum, start, end)) => {
                 let lines = vec![
                     format!("Computing {} digest", algo.name()),
@@ -263,7 +281,17 @@ async fn x_digest(
     let Some((path, range)) = arg.and_then(path_and_range) else {
         return super::missing_argument(ctx).await;
     };
-    match digest_of(user, &path, algo, range, 550, verb).await {
+    match digest_of(
+        super::site::engine_on(ctx, "DigestEngine"),
+        user,
+        &path,
+        algo,
+        range,
+        550,
+        verb,
+    )
+    .await
+    {
         Ok((sum, _, _)) => {
             let lines = vec![
                 format!("Computing {} digest", algo.short_name()),
@@ -305,7 +333,17 @@ pub fn md5<'a>(
         let Some(arg) = arg else {
             return super::missing_argument(ctx).await;
         };
-        match digest_of(user, arg, HashAlgo::Md5, None, 550, "MD5").await {
+        match digest_of(
+            super::site::engine_on(ctx, "DigestEngine"),
+            user,
+            arg,
+            HashAlgo::Md5,
+            None,
+            550,
+            "MD5",
+        )
+        .await
+        {
             Ok((sum, _, _)) => {
                 let lines = vec![
                     "Computing MD5 digest".to_string(),

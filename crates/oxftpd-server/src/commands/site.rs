@@ -66,6 +66,14 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         ) {
             return ctx.reply(500, format!("'SITE {arg}' not understood")).await;
         }
+        let engine = match sub.as_str() {
+            "UTIME" | "MKDIR" | "RMDIR" | "SYMLINK" => "SiteMiscEngine",
+            "CPFR" | "CPTO" | "COPY" => "CopyEngine",
+            _ => "",
+        };
+        if !engine.is_empty() && !engine_on(ctx, engine) {
+            return ctx.reply(500, format!("'SITE {arg}' not understood")).await;
+        }
         let State::LoggedIn(user) = state else {
             return ctx.reply(530, "Please login with USER and PASS").await;
         };
@@ -88,6 +96,14 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             _ => copy(ctx, user, rest).await,
         }
     })
+}
+
+/// Whether an `…Engine` directive is on (the default).
+pub fn engine_on(ctx: &Ctx, directive: &str) -> bool {
+    ctx.server
+        .config()
+        .directive(directive)
+        .is_none_or(|d| d.flag())
 }
 
 async fn help(ctx: &mut Ctx, rest: &str) -> SessionResult {
