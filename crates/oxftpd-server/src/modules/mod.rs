@@ -2,7 +2,10 @@
 
 mod mod_auth;
 mod mod_core;
+mod mod_digest;
+mod mod_facts;
 mod mod_ls;
+mod mod_site;
 mod mod_xfer;
 
 use std::collections::HashMap;
@@ -50,6 +53,11 @@ pub static MODULES: &[&Module] = &[
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_site::MODULE,
+    &mod_facts::MODULE,
+    &mod_digest::MODULE,
+    &mod_site::MOD_SITE_MISC,
+    &mod_site::MOD_COPY,
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,

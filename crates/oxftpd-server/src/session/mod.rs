@@ -65,6 +65,8 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
+    pub opts: crate::commands::opts::SessionOpts,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
@@ -172,6 +174,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
+        opts: Default::default(),
         remote_name: None,
         class: None,
         filters: Default::default(),
