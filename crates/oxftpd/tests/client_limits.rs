@@ -140,7 +140,22 @@ async fn max_hosts_per_user_counts_distinct_addresses() {
 #[tokio::test]
 async fn max_connections_per_host_refuses_before_the_greeting() {
     let s = server("MaxConnectionsPerHost 1");
-    let _a = s.client().await.expect("first connection");
+    // The harness's readiness probe may still be counted for a moment after it hung up:
+    // wait (bounded) until a first connection is greeted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let _a = loop {
+        let c = s.client().await.expect("first connection");
+        if c.banner().code == 220 {
+            break c;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never greeted: {:?}",
+            c.banner().lines
+        );
+        drop(c);
+        tokio::task::yield_now().await;
+    };
     let c = s.client().await.expect("second connection gets a reply");
     assert_eq!(
         c.banner().lines,
