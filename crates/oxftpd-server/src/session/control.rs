@@ -27,6 +27,9 @@ pub struct Control {
 impl Control {
     /// Wraps an accepted connection; `max_line` is `CommandBufferSize`.
     pub fn new(stream: TcpStream, max_line: usize) -> Self {
+        // Urgent data (the Telnet SYNCH before ABOR, or ftplib's urgent `ABOR`) stays in the
+        // byte stream, where the line splitter sees it.
+        let _ = socket2::SockRef::from(&stream).set_out_of_band_inline(true);
         Control {
             stream,
             lines: LineBuffer::crlf_only(max_line),
