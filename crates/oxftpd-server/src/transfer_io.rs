@@ -33,6 +33,8 @@ pub async fn send_binary(
 ) -> io::Result<u64> {
     let mut pos = offset;
     loop {
+        // Let the session's control-connection watcher run between chunks.
+        tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
             rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut pos), 1 << 30)
