@@ -54,8 +54,9 @@ fn retr_from_offsets_start_middle_end_and_beyond() {
         assert_eq!(
             first,
             format!(
-                "150 Opening BINARY mode data connection for f.bin ({} bytes)",
-                body.len() - offset
+                "150 Opening BINARY mode data connection for f.bin ({} byte{})",
+                body.len() - offset,
+                if body.len() - offset == 1 { "" } else { "s" }
             )
         );
         assert_eq!(last, "226 Transfer complete");
@@ -180,6 +181,10 @@ fn hidden_stores_remove_the_hidden_file_of_a_failed_upload() {
 
 #[test]
 fn a_failed_stor_never_truncates_the_file_it_replaces() {
+    oxftpd_testkit::deliberately_differs!(
+        oxftpd_testkit::target!(),
+        "ProFTPD truncates the file a STOR replaces before the data arrives"
+    );
     let (s, alice) = server("");
     let original = random_bytes(50_000, 9);
     let path = put(&alice, "keep.bin", &original);
@@ -261,17 +266,22 @@ fn retr_in_progress(c: &mut Raw) -> std::net::TcpStream {
 }
 
 #[test]
-fn urgent_abor_during_retr_gives_426_then_226() {
+fn urgent_abor_during_retr_gives_426_only() {
+    oxftpd_testkit::only_oxftpd!(
+        oxftpd_testkit::target!(),
+        "ProFTPD answered python's urgent ABOR (interop.rs) but not this raw client's in the \
+         harness; not yet understood"
+    );
     let (s, alice) = server("");
     put(&alice, "big.bin", &random_bytes(64 << 20, 5));
     let mut c = Raw::login(s.addr());
     let data = retr_in_progress(&mut c);
     // The data connection is left unread: the server is blocked writing when ABOR comes.
+    std::thread::sleep(Duration::from_millis(300));
     c.urgent_abor();
-    let r = c.reply();
-    assert_eq!(r, "426 Transfer aborted. Data connection closed.");
+    assert_eq!(c.reply(), "426 Transfer aborted. Data connection closed.");
     drop(data);
-    assert_eq!(c.reply(), "226 Abort successful");
+    // ProFTPD 1.3.8 sends no 226 after the 426 (observed; python's ftplib reads just one).
     assert_eq!(c.cmd("NOOP"), "200 NOOP command successful");
 }
 
@@ -288,7 +298,6 @@ fn plain_abor_during_retr_is_served_and_other_commands_wait() {
     c.line("PWD");
     c.line("ABOR");
     assert_eq!(c.reply(), "426 Transfer aborted. Data connection closed.");
-    assert_eq!(c.reply(), "226 Abort successful");
     assert_eq!(c.reply(), "257 \"/\" is the current directory");
     drop(data);
 }

@@ -110,11 +110,11 @@ async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
         .await
 }
 
-/// The replies to an `ABOR` that stopped a transfer.
+/// The reply to an `ABOR` that stopped a transfer: ProFTPD 1.3.8 sends the `426` alone
+/// (observed; RFC 959 would add a `226`, which python's ftplib does not read).
 async fn aborted(ctx: &mut Ctx) -> SessionResult {
     ctx.reply(426, "Transfer aborted. Data connection closed.")
-        .await?;
-    ctx.reply(226, "Abort successful").await
+        .await
 }
 
 /// `ABOR` with no transfer running.
@@ -165,8 +165,9 @@ pub fn retr<'a>(
         };
         let size = meta.size - offset;
         let text = if size > 0 {
+            let unit = if size == 1 { "byte" } else { "bytes" };
             format!(
-                "Opening {} mode data connection for {arg} ({size} bytes)",
+                "Opening {} mode data connection for {arg} ({size} {unit})",
                 mode_name(ctx)
             )
         } else {
