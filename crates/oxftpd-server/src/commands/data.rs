@@ -38,6 +38,11 @@ fn control_family(ctx: &Ctx) -> &'static str {
     }
 }
 
+/// The protocols `522` offers: `1` on IPv4, `1,2` on IPv6 (ProFTPD's texts, observed).
+fn offered(family: &str) -> &'static str {
+    if family == "1" { "1" } else { "1,2" }
+}
+
 async fn listen(ctx: &mut Ctx) -> Result<u16, SessionResult> {
     ctx.data = DataSetup::None;
     let ip = ctx.local.ip();
@@ -104,9 +109,10 @@ pub fn epsv<'a>(
                 return ctx.reply(200, "EPSV ALL command successful").await;
             }
             let family = control_family(ctx);
-            if a != family {
+            // ProFTPD also accepts `EPSV 1` on an IPv6 connection (observed).
+            if a != family && !(family == "2" && a == "1") {
                 return ctx
-                    .reply(522, format!("Network protocol not supported, use ({family})"))
+                    .reply(522, format!("Network protocol not supported, use ({})", offered(family)))
                     .await;
             }
         }
@@ -193,9 +199,9 @@ pub fn eprt<'a>(
             .chars()
             .next()
             .and_then(|d| arg[d.len_utf8()..].split(d).next());
-        if proto != Some(family) {
+        if proto != Some(family) && !(family == "2" && proto == Some("1")) {
             return ctx
-                .reply(522, format!("Network protocol not supported, use ({family})"))
+                .reply(522, format!("Network protocol not supported, use ({})", offered(family)))
                 .await;
         }
         let Some(addr) = parse_eprt(arg) else {
