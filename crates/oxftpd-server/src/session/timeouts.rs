@@ -20,7 +20,11 @@ enum Kind {
 impl Kind {
     fn text(self, secs: u64) -> String {
         match self {
-            Kind::Login => format!("Login timeout ({secs} seconds): closing control connection"),
+            Kind::Login => {
+                // ProFTPD says "1 second" here, and "1 seconds" in the others (observed).
+                let unit = if secs == 1 { "second" } else { "seconds" };
+                format!("Login timeout ({secs} {unit}): closing control connection")
+            }
             Kind::Idle => format!("Idle timeout ({secs} seconds): closing control connection"),
             Kind::NoTransfer => {
                 format!("No transfer timeout ({secs} seconds): closing control connection")

@@ -128,29 +128,35 @@ impl Raw {
 
     /// Reads one reply (all lines of a multi-line one); `"<EOF>"` when the server closed.
     pub fn reply(&mut self) -> String {
-        let mut first = String::new();
-        match self.reader.read_line(&mut first) {
-            Ok(0) => return "<EOF>".into(),
-            Ok(_) => {}
+        let first = match self.read_line() {
+            Ok(Some(l)) => l,
+            Ok(None) => return "<EOF>".into(),
             Err(e) => return format!("<{}>", e.kind()),
-        }
-        let first = first.trim_end_matches(['\r', '\n']).to_string();
+        };
         if first.as_bytes().get(3) != Some(&b'-') {
             return first;
         }
         let mut all = first.clone();
         loop {
-            let mut l = String::new();
-            if self.reader.read_line(&mut l).unwrap_or(0) == 0 {
+            let Ok(Some(l)) = self.read_line() else {
                 return all;
-            }
-            let l = l.trim_end_matches(['\r', '\n']);
+            };
             all.push('\n');
-            all.push_str(l);
+            all.push_str(&l);
             if l.len() >= 4 && l[..3] == first[..3] && l.as_bytes()[3] == b' ' {
                 return all;
             }
         }
+    }
+
+    /// One reply line, line end removed, bytes that are not UTF-8 replaced.
+    fn read_line(&mut self) -> std::io::Result<Option<String>> {
+        let mut raw = Vec::new();
+        if self.reader.read_until(b'\n', &mut raw)? == 0 {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&raw);
+        Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()))
     }
 
     /// Sends a command and returns its reply.
