@@ -144,17 +144,13 @@ pub async fn receive_at_most(
             return Ok(total);
         }
         total += n as u64;
-<<<<<<< HEAD
+        if limit.is_some_and(|max| total > max) {
+            return Err(io::Error::from(io::ErrorKind::FileTooLarge));
+        }
         if ascii {
             crlf_to_lf(&buf[..n], &mut out, &mut pending_cr);
             file.write_all(&out)?;
         } else {
-=======
-        if limit.is_some_and(|max| total > max) {
-            return Err(io::Error::from(io::ErrorKind::FileTooLarge));
-        }
-        if !ascii {
->>>>>>> main
             file.write_all(&buf[..n])?;
         }
     }

@@ -42,22 +42,27 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     }
 }
 
-<<<<<<< HEAD
 /// The directive in force for a path (`<Directory>`, `<Anonymous>`, server), if any.
-fn path_directive<'c>(
-    ctx: &'c Ctx,
+fn path_directive(
+    ctx: &Ctx,
     user: &LoggedIn,
     vpath: &str,
     name: &str,
 ) -> Option<Vec<String>> {
-    let real = user.real_path(vpath);
-    let home = user.identity.home.to_string_lossy();
-    ctx.server
-        .config()
-        .scope(user.anon)
-        .for_path(&real, Some(&home))
+    crate::ifsession::path_scope(ctx, user, vpath)
         .directive(name)
         .map(|d| d.args.clone())
+}
+
+/// `MaxStoreFileSize`/`MaxRetrieveFileSize` for a path; `None` is unlimited.
+pub fn size_limit(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<u64> {
+    let scope = crate::ifsession::path_scope(ctx, user, vpath);
+    let who = crate::xfer_limits::Who {
+        user: &user.login_name,
+        groups: &user.identity.group_names,
+        class: ctx.class.as_deref(),
+    };
+    crate::xfer_limits::max_bytes(&scope, name, &who)
 }
 
 /// A per-path on/off directive, `default` when unset.
@@ -129,24 +134,6 @@ pub fn abor<'a>(
         ctx.restart = 0;
         ctx.reply(226, "Abort successful").await
     })
-=======
-/// Whether `AllowOverwrite` is on for a path (per directory, with `<IfUser>` & co applied).
-pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
-    crate::ifsession::path_scope(ctx, user, vpath)
-        .directive("AllowOverwrite")
-        .is_some_and(|d| d.flag())
->>>>>>> main
-}
-
-/// `MaxStoreFileSize`/`MaxRetrieveFileSize` for a path; `None` is unlimited.
-pub fn size_limit(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<u64> {
-    let scope = crate::ifsession::path_scope(ctx, user, vpath);
-    let who = crate::xfer_limits::Who {
-        user: &user.login_name,
-        groups: &user.identity.group_names,
-        class: ctx.class.as_deref(),
-    };
-    crate::xfer_limits::max_bytes(&scope, name, &who)
 }
 
 /// `RETR path`.
@@ -188,14 +175,11 @@ pub fn retr<'a>(
             format!(
                 "Opening {} mode data connection for {arg} ({size} {unit})",
                 mode_name(ctx)
-<<<<<<< HEAD
             )
         } else {
             format!("Opening {} mode data connection for {arg}", mode_name(ctx))
-=======
-            ),
-        )
-        .await?;
+        };
+        ctx.reply(150, text).await?;
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
@@ -204,13 +188,6 @@ pub fn retr<'a>(
                 .reply(426, "Transfer aborted. Operation not permitted")
                 .await;
         }
-        let stall = ctx.server.settings.timeouts.stalled;
-        let result = match ctx.transfer_type {
-            TransferType::Binary => transfer_io::send_binary(&stream, &file, offset, stall).await,
-            TransferType::Ascii => transfer_io::send_ascii(&mut stream, file, stall).await,
->>>>>>> main
-        };
-        ctx.reply(150, text).await?;
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let outcome = watch(ctx, async {
@@ -266,7 +243,6 @@ pub fn stor<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-<<<<<<< HEAD
     Box::pin(upload(ctx, user, arg, Upload::Stor))
 }
 
@@ -447,9 +423,11 @@ async fn receive(
     }
     let stall = ctx.server.settings.timeouts.stalled;
     let ascii = ctx.transfer_type == TransferType::Ascii;
+    let limit_path = target.rename_to.clone().unwrap_or_else(|| target.path.clone());
+    let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
     let outcome = watch(
         ctx,
-        transfer_io::receive(&mut stream, &mut file, ascii, stall),
+        transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit),
     )
     .await;
     ctx.last_transfer = tokio::time::Instant::now();
@@ -467,6 +445,11 @@ async fn receive(
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
             ctx.reply(226, "Transfer complete").await
         }
+        Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
+            let _ = user.fs.remove_file(&target.path).await;
+            ctx.reply(552, "Transfer aborted. File too large").await
+        }
         Watched::Done(Err(e)) => {
             warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
             discard(user, &target).await;
@@ -483,85 +466,4 @@ async fn receive(
             Err(SessionError::Closed)
         }
     }
-=======
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let vpath = user.resolve(arg);
-        ctx.restart = 0;
-        let existing = match super::files::exists(user, &vpath).await {
-            Ok(e) => e,
-            Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
-        };
-        if existing && !allow_overwrite(ctx, user, &vpath) {
-            return ctx
-                .reply(550, format!("{arg}: Overwrite permission denied"))
-                .await;
-        }
-        // Replacing: write beside it under a hidden name; creating: write in place (resumable).
-        let (write_path, mut file) = if existing {
-            let dir = oxftpd_proto::path::parent(&vpath);
-            let name = oxftpd_proto::path::file_name(&vpath);
-            match user.fs.create_unique(dir, &format!(".in.{name}.")).await {
-                Ok(r) => r,
-                Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
-            }
-        } else {
-            match user.fs.open_write(&vpath, WriteMode::Truncate).await {
-                Ok(f) => (vpath.clone(), f),
-                Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
-            }
-        };
-        let mut stream = match open_data(ctx).await {
-            Ok(s) => s,
-            Err(done) => {
-                if existing {
-                    let _ = user.fs.remove_file(&write_path).await;
-                }
-                return done;
-            }
-        };
-        ctx.reply(
-            150,
-            format!("Opening {} mode data connection for {arg}", mode_name(ctx)),
-        )
-        .await?;
-        let stall = ctx.server.settings.timeouts.stalled;
-        let ascii = ctx.transfer_type == TransferType::Ascii;
-        let limit = size_limit(ctx, user, &vpath, "MaxStoreFileSize");
-        let result =
-            transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit).await;
-        drop(file);
-        if let Err(e) = &result
-            && e.kind() == std::io::ErrorKind::FileTooLarge
-        {
-            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
-            let _ = user.fs.remove_file(&write_path).await;
-            drop(stream);
-            return ctx.reply(552, "Transfer aborted. File too large").await;
-        }
-        match result {
-            Ok(n) => {
-                if existing && let Err(e) = user.fs.rename(&write_path, &vpath).await {
-                    let _ = user.fs.remove_file(&write_path).await;
-                    return ctx.send(&fs_reply(550, arg, &e)).await;
-                }
-                info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "STOR complete");
-                ctx.reply(226, "Transfer complete").await
-            }
-            Err(e) => {
-                warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "STOR failed: {e}");
-                if existing {
-                    let _ = user.fs.remove_file(&write_path).await;
-                }
-                ctx.send(&Reply::new(
-                    426,
-                    format!("Transfer aborted. {}", io_text(&e)),
-                ))
-                .await
-            }
-        }
-    })
->>>>>>> main
 }

@@ -67,7 +67,6 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
-<<<<<<< HEAD
     /// Command lines read while a transfer ran, to serve after it.
     pub pending: VecDeque<Incoming>,
     /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
@@ -76,14 +75,12 @@ pub struct Ctx {
     pub started: tokio::time::Instant,
     /// When the last transfer ended, or the session began (`TimeoutNoTransfer`).
     pub last_transfer: tokio::time::Instant,
-=======
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
     /// Compiled `*Filter` patterns.
     pub filters: crate::filters::Cache,
->>>>>>> main
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -185,16 +182,13 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
-<<<<<<< HEAD
         pending: VecDeque::new(),
         epsv_all: false,
         started: tokio::time::Instant::now(),
         last_transfer: tokio::time::Instant::now(),
-=======
         remote_name: None,
         class: None,
         filters: Default::default(),
->>>>>>> main
     };
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     ctx.class = crate::class::class_for(ctx.server.config().classes(), peer.ip(), ctx.remote_name.as_deref())
