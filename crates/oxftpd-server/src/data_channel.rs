@@ -87,12 +87,9 @@ pub async fn open(
     let stream = match setup {
         DataSetup::None => return Err(DataError::NotPrepared),
         DataSetup::Passive(listener) => {
-            let (stream, from) =
-                tokio::time::timeout(DATA_CONNECT_TIMEOUT, listener.accept())
-                    .await
-                    .map_err(|_| {
-                        io::Error::new(io::ErrorKind::TimedOut, "Connection timed out")
-                    })??;
+            let (stream, from) = tokio::time::timeout(DATA_CONNECT_TIMEOUT, listener.accept())
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "Connection timed out"))??;
             if !same_ip(from.ip(), peer.ip()) {
                 warn!(%peer, %from, "refused passive data connection from foreign address");
                 return Err(DataError::Io(io::Error::from_raw_os_error(libc::EPERM)));

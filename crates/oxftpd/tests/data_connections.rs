@@ -15,7 +15,10 @@ fn epsv_all_locks_out_the_other_modes() {
     let (s, _) = server("");
     let mut c = Raw::login(s.addr());
     assert_eq!(c.cmd("EPSV ALL"), "200 EPSV ALL command successful");
-    assert_eq!(c.cmd("PASV"), "500 Illegal PASV command, EPSV ALL in effect");
+    assert_eq!(
+        c.cmd("PASV"),
+        "500 Illegal PASV command, EPSV ALL in effect"
+    );
     assert_eq!(
         c.cmd("PORT 127,0,0,1,100,100"),
         "500 Illegal PORT command, EPSV ALL in effect"
@@ -24,15 +27,24 @@ fn epsv_all_locks_out_the_other_modes() {
         c.cmd("EPRT |1|127.0.0.1|5000|"),
         "500 Illegal EPRT command, EPSV ALL in effect"
     );
-    assert!(c.cmd("EPSV").starts_with("229 Entering Extended Passive Mode (|||"));
+    assert!(
+        c.cmd("EPSV")
+            .starts_with("229 Entering Extended Passive Mode (|||")
+    );
 }
 
 #[test]
 fn epsv_and_eprt_name_the_connection_family() {
     let (s, _) = server("");
     let mut c = Raw::login(s.addr());
-    assert_eq!(c.cmd("EPSV 2"), "522 Network protocol not supported, use (1)");
-    assert_eq!(c.cmd("EPSV 3"), "522 Network protocol not supported, use (1)");
+    assert_eq!(
+        c.cmd("EPSV 2"),
+        "522 Network protocol not supported, use (1)"
+    );
+    assert_eq!(
+        c.cmd("EPSV 3"),
+        "522 Network protocol not supported, use (1)"
+    );
     assert!(c.cmd("EPSV 1").starts_with("229 "));
     assert_eq!(
         c.cmd("EPRT |2|::1|5000|"),
@@ -150,10 +162,7 @@ fn masquerade_address_is_named_in_pasv() {
     let (s, _) = server("MasqueradeAddress 10.1.2.3");
     let mut c = Raw::login(s.addr());
     let r = c.cmd("PASV");
-    assert!(
-        r.starts_with("227 Entering Passive Mode (10,1,2,3,"),
-        "{r}"
-    );
+    assert!(r.starts_with("227 Entering Passive Mode (10,1,2,3,"), "{r}");
 }
 
 /// A server that also listens on `::1` (a `<VirtualHost ::1>` on the same port).
@@ -189,7 +198,10 @@ fn ipv6_epsv_and_eprt() {
     let mut c = Raw::login(addr);
     c.cmd("TYPE I");
     assert!(c.cmd("EPSV 1").starts_with("229 "));
-    assert_eq!(c.cmd("EPSV 3"), "522 Network protocol not supported, use (1,2)");
+    assert_eq!(
+        c.cmd("EPSV 3"),
+        "522 Network protocol not supported, use (1,2)"
+    );
     let r = c.cmd("EPSV");
     let port: u16 = r
         .trim_end_matches("|)")

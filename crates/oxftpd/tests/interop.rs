@@ -45,7 +45,12 @@ fn curl_download_upload_resume_active_epsv() {
     let list = String::from_utf8(curl(&[&base]).stdout).expect("list");
     assert!(list.lines().any(|l| l.ends_with(" data.bin")), "{list}");
 
-    for mode in [&["--disable-epsv"][..], &["--ftp-pasv"], &["-P", "-"], &["-P", "-", "--disable-eprt"]] {
+    for mode in [
+        &["--disable-epsv"][..],
+        &["--ftp-pasv"],
+        &["-P", "-"],
+        &["-P", "-", "--disable-eprt"],
+    ] {
         let out = tmp.path().join("down.bin");
         let _ = std::fs::remove_file(&out);
         let url = format!("{base}data.bin");
@@ -59,7 +64,13 @@ fn curl_download_upload_resume_active_epsv() {
     // Resumed download: half of the file is there already.
     let out = tmp.path().join("half.bin");
     std::fs::write(&out, &body[..100_000]).expect("half");
-    curl(&["-C", "-", "-o", &out.display().to_string(), &format!("{base}data.bin")]);
+    curl(&[
+        "-C",
+        "-",
+        "-o",
+        &out.display().to_string(),
+        &format!("{base}data.bin"),
+    ]);
     assert!(get(&out) == Some(body.clone()), "resumed download");
 
     // Upload, and a resumed upload (SIZE then APPE).
@@ -68,8 +79,17 @@ fn curl_download_upload_resume_active_epsv() {
     curl(&["-T", &src.display().to_string(), &format!("{base}up.bin")]);
     assert!(get(&alice.home.join("up.bin")) == Some(body.clone()));
     put(&alice, "resume.bin", &body[..123_456]);
-    curl(&["-C", "-", "-T", &src.display().to_string(), &format!("{base}resume.bin")]);
-    assert!(get(&alice.home.join("resume.bin")) == Some(body.clone()), "resumed upload");
+    curl(&[
+        "-C",
+        "-",
+        "-T",
+        &src.display().to_string(),
+        &format!("{base}resume.bin"),
+    ]);
+    assert!(
+        get(&alice.home.join("resume.bin")) == Some(body.clone()),
+        "resumed upload"
+    );
 }
 
 #[test]
@@ -150,12 +170,18 @@ fn python_ftplib_transfers_rest_and_abor() {
     put(&alice, "big.bin", &random_bytes(64 << 20, 14));
     // ProFTPD run by the harness does not answer the urgent ABOR (run by hand it does, with
     // this same 426): not yet understood, so that step runs against oxftpd only.
-    let abor = if s.target().is_oxftpd() { "abor" } else { "no-abor" };
-    let out = run(Command::new("timeout").args(["60", "python3", "-c", FTPLIB_SCRIPT]).args([
-        &s.port().to_string(),
-        &alice.home.display().to_string(),
-        abor,
-    ]));
+    let abor = if s.target().is_oxftpd() {
+        "abor"
+    } else {
+        "no-abor"
+    };
+    let out = run(Command::new("timeout")
+        .args(["60", "python3", "-c", FTPLIB_SCRIPT])
+        .args([
+            &s.port().to_string(),
+            &alice.home.display().to_string(),
+            abor,
+        ]));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
 }
 
@@ -224,6 +250,9 @@ fn lftp_mirror_both_ways_and_continue() {
     let f = back.join("dir2/f7.bin");
     let whole = get(&f).expect("f7");
     std::fs::write(&f, &whole[..whole.len() / 2]).expect("truncate");
-    lftp(s.port(), &format!("mirror --continue tree {}", back.display()));
+    lftp(
+        s.port(),
+        &format!("mirror --continue tree {}", back.display()),
+    );
     assert!(same_tree(&local, &back), "mirror --continue");
 }

@@ -20,7 +20,10 @@ fn timeout_login() {
     let (s, _) = server("TimeoutLogin 1");
     let mut c = Raw::connect(s.addr());
     let (r, took) = timed(&mut c);
-    assert_eq!(r, "421 Login timeout (1 second): closing control connection");
+    assert_eq!(
+        r,
+        "421 Login timeout (1 second): closing control connection"
+    );
     assert!(took < Duration::from_secs(5), "{took:?}");
     assert_eq!(c.reply(), "<EOF>");
 }
@@ -30,7 +33,10 @@ fn timeout_idle() {
     let (s, _) = server("TimeoutIdle 1");
     let mut c = Raw::login(s.addr());
     let (r, took) = timed(&mut c);
-    assert_eq!(r, "421 Idle timeout (1 seconds): closing control connection");
+    assert_eq!(
+        r,
+        "421 Idle timeout (1 seconds): closing control connection"
+    );
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
 

@@ -123,7 +123,10 @@ fn store_restart_and_append_with_allow_store_restart() {
     // APPE creates a missing file.
     let (_, last) = c.upload("APPE new.txt", b"fresh");
     assert_eq!(last, "226 Transfer complete");
-    assert_eq!(get(&alice.home.join("new.txt")).as_deref(), Some(&b"fresh"[..]));
+    assert_eq!(
+        get(&alice.home.join("new.txt")).as_deref(),
+        Some(&b"fresh"[..])
+    );
 }
 
 #[test]
@@ -170,7 +173,9 @@ fn hidden_stores_remove_the_hidden_file_of_a_failed_upload() {
     c.cmd("STOR up.bin");
     data.write_all(&random_bytes(10_000, 3)).expect("send");
     let hidden = alice.home.join(".in.up.bin.");
-    assert!(wait_until(|| get(&hidden).is_some_and(|b| b.len() == 10_000)));
+    assert!(wait_until(
+        || get(&hidden).is_some_and(|b| b.len() == 10_000)
+    ));
     reset(data);
     let last = c.reply();
     assert!(last.starts_with("426 "), "{last}");
@@ -212,7 +217,9 @@ fn delete_aborted_stores_removes_a_partial_new_file() {
     let mut data = c.pasv(None);
     c.cmd("STOR part.bin");
     data.write_all(&random_bytes(5000, 4)).expect("send");
-    assert!(wait_until(|| get(&alice.home.join("part.bin")).is_some_and(|b| b.len() == 5000)));
+    assert!(wait_until(
+        || get(&alice.home.join("part.bin")).is_some_and(|b| b.len() == 5000)
+    ));
     reset(data);
     assert!(c.reply().starts_with("426 "));
     assert!(wait_until(|| get(&alice.home.join("part.bin")).is_none()));
@@ -242,7 +249,10 @@ fn allo_replies() {
     let (s, _) = server("");
     let mut c = Raw::login(s.addr());
     assert_eq!(c.cmd("ALLO 100"), "202 No storage allocation necessary");
-    assert_eq!(c.cmd("ALLO 100 R 10"), "202 No storage allocation necessary");
+    assert_eq!(
+        c.cmd("ALLO 100 R 10"),
+        "202 No storage allocation necessary"
+    );
     assert_eq!(c.cmd("ALLO x"), "504 x: Invalid ALLO argument");
     assert_eq!(c.cmd("ALLO"), "504 'ALLO' not understood");
 }
@@ -336,10 +346,8 @@ fn a_client_vanishing_mid_retr_leaves_the_server_serving() {
         let open = || {
             std::fs::read_dir(format!("/proc/{pid}/fd"))
                 .map(|d| {
-                    d.flatten().any(|e| {
-                        std::fs::read_link(e.path())
-                            .is_ok_and(|l| l.ends_with("big.bin"))
-                    })
+                    d.flatten()
+                        .any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l.ends_with("big.bin")))
                 })
                 .unwrap_or(false)
         };
@@ -355,7 +363,9 @@ fn a_client_vanishing_mid_stor_closes_the_file() {
     let mut data = c.pasv(None);
     c.cmd("STOR gone.bin");
     data.write_all(&random_bytes(10_000, 8)).expect("send");
-    assert!(wait_until(|| get(&alice.home.join("gone.bin")).is_some_and(|b| b.len() == 10_000)));
+    assert!(wait_until(
+        || get(&alice.home.join("gone.bin")).is_some_and(|b| b.len() == 10_000)
+    ));
     reset(data);
     reset(c.into_stream());
     let mut c2 = Raw::login(s.addr());
@@ -399,8 +409,11 @@ fn one_gibibyte_each_way_keeps_its_sha256() {
     let mut data = c.pasv(None);
     assert!(c.cmd("RETR big.bin").starts_with("150 "));
     let back = tmp.path().join("back.bin");
-    std::io::copy(&mut data, &mut std::fs::File::create(&back).expect("create"))
-        .expect("download");
+    std::io::copy(
+        &mut data,
+        &mut std::fs::File::create(&back).expect("create"),
+    )
+    .expect("download");
     assert_eq!(c.reply(), "226 Transfer complete");
     assert_eq!(sha256(&back), sha256(&src));
 }

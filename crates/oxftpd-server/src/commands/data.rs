@@ -112,7 +112,10 @@ pub fn epsv<'a>(
             // ProFTPD also accepts `EPSV 1` on an IPv6 connection (observed).
             if a != family && !(family == "2" && a == "1") {
                 return ctx
-                    .reply(522, format!("Network protocol not supported, use ({})", offered(family)))
+                    .reply(
+                        522,
+                        format!("Network protocol not supported, use ({})", offered(family)),
+                    )
                     .await;
             }
         }
@@ -201,7 +204,10 @@ pub fn eprt<'a>(
             .and_then(|d| arg[d.len_utf8()..].split(d).next());
         if proto != Some(family) && !(family == "2" && proto == Some("1")) {
             return ctx
-                .reply(522, format!("Network protocol not supported, use ({})", offered(family)))
+                .reply(
+                    522,
+                    format!("Network protocol not supported, use ({})", offered(family)),
+                )
                 .await;
         }
         let Some(addr) = parse_eprt(arg) else {

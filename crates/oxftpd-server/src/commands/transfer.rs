@@ -43,12 +43,7 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
 }
 
 /// The directive in force for a path (`<Directory>`, `<Anonymous>`, server), if any.
-fn path_directive(
-    ctx: &Ctx,
-    user: &LoggedIn,
-    vpath: &str,
-    name: &str,
-) -> Option<Vec<String>> {
+fn path_directive(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<Vec<String>> {
     crate::ifsession::path_scope(ctx, user, vpath)
         .directive(name)
         .map(|d| d.args.clone())
@@ -282,7 +277,10 @@ async fn open_target(
     let restarting = offset > 0 || kind == Upload::Appe;
     if existing && restarting && !path_flag(ctx, user, &vpath, "AllowStoreRestart", false) {
         return Err(ctx
-            .reply(451, format!("{arg}: Append/Restart not permitted, try again"))
+            .reply(
+                451,
+                format!("{arg}: Append/Restart not permitted, try again"),
+            )
             .await);
     }
     let hidden = match kind {
@@ -308,7 +306,7 @@ async fn open_target(
     let dir = oxftpd_proto::path::parent(&vpath);
     let name = oxftpd_proto::path::file_name(&vpath);
     let opened = if let Some((prefix, suffix)) = hidden {
-        let temp = user.resolve_from(&dir, &format!("{prefix}{name}{suffix}"));
+        let temp = user.resolve_from(dir, &format!("{prefix}{name}{suffix}"));
         user.fs
             .open_write(&temp, WriteMode::CreateNew)
             .await
@@ -322,7 +320,7 @@ async fn open_target(
             })
     } else if existing && !restarting {
         user.fs
-            .create_unique(&dir, &format!(".in.{name}."))
+            .create_unique(dir, &format!(".in.{name}."))
             .await
             .map(|(temp, f)| {
                 let t = Target {
@@ -355,10 +353,10 @@ async fn open_target(
 
 /// Removes what a failed upload left, when that is the rule for it.
 async fn discard(user: &LoggedIn, target: &Target) {
-    if target.remove_on_failure {
-        if let Err(e) = user.fs.remove_file(&target.path).await {
-            warn!(path = %target.path, "removing a failed upload: {e}");
-        }
+    if target.remove_on_failure
+        && let Err(e) = user.fs.remove_file(&target.path).await
+    {
+        warn!(path = %target.path, "removing a failed upload: {e}");
     }
 }
 
@@ -423,7 +421,10 @@ async fn receive(
     }
     let stall = ctx.server.settings.timeouts.stalled;
     let ascii = ctx.transfer_type == TransferType::Ascii;
-    let limit_path = target.rename_to.clone().unwrap_or_else(|| target.path.clone());
+    let limit_path = target
+        .rename_to
+        .clone()
+        .unwrap_or_else(|| target.path.clone());
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
     let outcome = watch(
         ctx,
@@ -436,11 +437,11 @@ async fn receive(
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
     match outcome {
         Watched::Done(Ok(n)) => {
-            if let Some(to) = &target.rename_to {
-                if let Err(e) = user.fs.rename(&target.path, to).await {
-                    discard(user, &target).await;
-                    return ctx.send(&fs_reply(550, arg, &e)).await;
-                }
+            if let Some(to) = &target.rename_to
+                && let Err(e) = user.fs.rename(&target.path, to).await
+            {
+                discard(user, &target).await;
+                return ctx.send(&fs_reply(550, arg, &e)).await;
             }
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
             ctx.reply(226, "Transfer complete").await

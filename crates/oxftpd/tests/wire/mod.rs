@@ -123,7 +123,8 @@ impl Raw {
     /// Sends `ABOR` the way python's ftplib does: the whole line as urgent data.
     pub fn urgent_abor(&mut self) {
         let sock = socket2::SockRef::from(&self.stream);
-        sock.send_out_of_band(b"ABOR\r\n").expect("send urgent ABOR");
+        sock.send_out_of_band(b"ABOR\r\n")
+            .expect("send urgent ABOR");
     }
 
     /// Reads one reply (all lines of a multi-line one); `"<EOF>"` when the server closed.
@@ -239,7 +240,11 @@ pub fn port_arg(addr: SocketAddr) -> String {
     match addr.ip() {
         IpAddr::V4(v4) => {
             let [a, b, c, d] = v4.octets();
-            format!("{a},{b},{c},{d},{},{}", addr.port() >> 8, addr.port() & 0xff)
+            format!(
+                "{a},{b},{c},{d},{},{}",
+                addr.port() >> 8,
+                addr.port() & 0xff
+            )
         }
         IpAddr::V6(_) => panic!("PORT is IPv4 only"),
     }
