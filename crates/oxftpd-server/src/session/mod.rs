@@ -2,10 +2,12 @@
 
 mod control;
 pub mod login;
+mod timeouts;
+pub mod watch;
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use oxftpd_auth::Identity;
 use oxftpd_proto::command::{self, CommandError};
@@ -67,6 +69,14 @@ pub struct Ctx {
     pub failed_logins: u32,
     /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
     pub opts: crate::commands::opts::SessionOpts,
+    /// Command lines read while a transfer ran, to serve after it.
+    pub pending: VecDeque<Incoming>,
+    /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
+    pub epsv_all: bool,
+    /// When the session began (`TimeoutSession`).
+    pub started: tokio::time::Instant,
+    /// When the last transfer ended, or the session began (`TimeoutNoTransfer`).
+    pub last_transfer: tokio::time::Instant,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
@@ -175,6 +185,10 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         restart: 0,
         failed_logins: 0,
         opts: Default::default(),
+        pending: VecDeque::new(),
+        epsv_all: false,
+        started: tokio::time::Instant::now(),
+        last_transfer: tokio::time::Instant::now(),
         remote_name: None,
         class: None,
         filters: Default::default(),
@@ -216,25 +230,12 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
     let banner = crate::messages::banner(ctx);
     ctx.send(&banner).await?;
     loop {
-        let timeout = match state {
-            State::Connected { .. } => ctx.server.settings.timeouts.login,
-            State::LoggedIn(_) => ctx.server.settings.timeouts.idle,
-        };
-        let incoming = match read_with_timeout(&mut ctx.control, timeout).await? {
-            Some(incoming) => incoming,
-            None => {
-                let secs = timeout.map(|d| d.as_secs()).unwrap_or(0);
-                let text = match state {
-                    State::Connected { .. } => {
-                        format!("Login timeout ({secs} seconds): closing control connection")
-                    }
-                    State::LoggedIn(_) => {
-                        format!("Idle timeout ({secs} seconds): closing control connection")
-                    }
-                };
-                ctx.reply(421, text).await?;
-                return Ok(());
-            }
+        let incoming = match ctx.pending.pop_front() {
+            Some(queued) => queued,
+            None => match timeouts::next_command(ctx, state).await? {
+                Some(incoming) => incoming,
+                None => return Ok(()),
+            },
         };
         let line = match incoming {
             Incoming::Line(line, _interrupt) => line,
@@ -249,19 +250,6 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
             Err(SessionError::Closed) => return Ok(()),
             Err(e) => return Err(e),
         }
-    }
-}
-
-async fn read_with_timeout(
-    control: &mut Control,
-    timeout: Option<Duration>,
-) -> std::io::Result<Option<Incoming>> {
-    match timeout {
-        Some(d) => match tokio::time::timeout(d, control.next()).await {
-            Ok(r) => r.map(Some),
-            Err(_) => Ok(None),
-        },
-        None => control.next().await.map(Some),
     }
 }
 
