@@ -40,10 +40,23 @@ pub fn parse(text: &str) -> Vec<Rule> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let mut fields = trimmed.splitn(3, ':');
-        let (Some(daemons), Some(clients)) = (fields.next(), fields.next()) else {
+        let Some((daemons, rest)) = trimmed.split_once(':') else {
             continue;
         };
+        // The client list ends at the next ':' outside brackets (`[2001:db8::]/32`).
+        let mut depth = 0u32;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                c == ':' && depth == 0
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let clients = &rest[..end];
         rules.push(Rule {
             daemons: words(daemons),
             clients: words(clients),
