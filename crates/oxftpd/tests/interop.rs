@@ -150,6 +150,8 @@ if abor:
     time.sleep(0.3)
     resp = f.abort()
     assert resp == '426 Transfer aborted. Data connection closed.', resp
+    # RFC 959: a 226 for the ABOR itself follows the 426.
+    assert f.voidresp() == '226 Abort successful'
     conn.close()
     assert f.voidcmd('NOOP') == '200 NOOP command successful'
 

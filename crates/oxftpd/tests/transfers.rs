@@ -276,7 +276,7 @@ fn retr_in_progress(c: &mut Raw) -> std::net::TcpStream {
 }
 
 #[test]
-fn urgent_abor_during_retr_gives_426_only() {
+fn urgent_abor_during_retr_gives_426_then_226() {
     oxftpd_testkit::only_oxftpd!(
         oxftpd_testkit::target!(),
         "ProFTPD answered python's urgent ABOR (interop.rs) but not this raw client's in the \
@@ -290,8 +290,10 @@ fn urgent_abor_during_retr_gives_426_only() {
     std::thread::sleep(Duration::from_millis(300));
     c.urgent_abor();
     assert_eq!(c.reply(), "426 Transfer aborted. Data connection closed.");
+    // RFC 959 and the issue: 426 for the transfer, then 226 for ABOR (ProFTPD 1.3.8 sends
+    // only the 426: see DIFFERENCES.md).
+    assert_eq!(c.reply(), "226 Abort successful");
     drop(data);
-    // ProFTPD 1.3.8 sends no 226 after the 426 (observed; python's ftplib reads just one).
     assert_eq!(c.cmd("NOOP"), "200 NOOP command successful");
 }
 
@@ -308,6 +310,7 @@ fn plain_abor_during_retr_is_served_and_other_commands_wait() {
     c.line("PWD");
     c.line("ABOR");
     assert_eq!(c.reply(), "426 Transfer aborted. Data connection closed.");
+    assert_eq!(c.reply(), "226 Abort successful");
     assert_eq!(c.reply(), "257 \"/\" is the current directory");
     drop(data);
 }

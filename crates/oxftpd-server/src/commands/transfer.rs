@@ -113,9 +113,13 @@ async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
 
 /// The reply to an `ABOR` that stopped a transfer: ProFTPD 1.3.8 sends the `426` alone
 /// (observed; RFC 959 would add a `226`, which python's ftplib does not read).
+/// RFC 959 4.1.3 (ABOR): "the server … sends a 426 reply … and then a 226 reply".
 async fn aborted(ctx: &mut Ctx) -> SessionResult {
-    ctx.reply(426, "Transfer aborted. Data connection closed.")
-        .await
+    ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+        426,
+        "Transfer aborted. Data connection closed.",
+    ));
+    ctx.reply(226, "Abort successful").await
 }
 
 /// `ABOR` with no transfer running.
