@@ -1,5 +1,9 @@
 //! Context resolution: which blocks apply to a server, an anonymous login and a path.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::parser::normalise;
@@ -225,19 +229,19 @@ impl<'a> Scope<'a> {
 }
 
 /// Replaces a leading `~` or `~user` using `resolve`; `None` when it cannot be resolved yet.
-fn resolve_tilde(
-    pattern: &str,
+fn resolve_tilde<'p>(
+    pattern: &'p str,
     resolve: &dyn Fn(Option<&str>) -> Option<String>,
-) -> Option<String> {
+) -> Option<Cow<'p, str>> {
     let Some(rest) = pattern.strip_prefix('~') else {
-        return Some(pattern.to_string());
+        return Some(Cow::Borrowed(pattern));
     };
     let (user, tail) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
     let home = resolve(if user.is_empty() { None } else { Some(user) })?;
-    Some(normalise(&format!("{home}{tail}")))
+    Some(Cow::Owned(normalise(&format!("{home}{tail}"))))
 }
 
 fn glob(pattern: &str) -> Option<GlobMatcher> {
@@ -262,9 +266,33 @@ pub(crate) fn dir_matches(pattern: &str, path: &str) -> bool {
                 .strip_prefix(pattern)
                 .is_some_and(|rest| rest.starts_with('/'));
     }
-    let below = format!("{pattern}/*");
-    glob(pattern).is_some_and(|g| g.is_match(path))
-        || glob(&below).is_some_and(|g| g.is_match(path))
+    GLOBS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if !cache.contains_key(pattern) {
+            if cache.len() >= GLOB_CACHE_MAX {
+                cache.clear();
+            }
+            let below = format!("{pattern}/*");
+            cache.insert(pattern.to_string(), (glob(pattern), glob(&below)));
+        }
+        cache.get(pattern).is_some_and(|(itself, below)| {
+            itself.as_ref().is_some_and(|g| g.is_match(path))
+                || below.as_ref().is_some_and(|g| g.is_match(path))
+        })
+    })
+}
+
+/// How many compiled `<Directory>` globs a thread keeps (patterns of the configuration,
+/// plus `~` patterns made per user); the cache starts over when it is full.
+const GLOB_CACHE_MAX: usize = 1024;
+
+/// A `<Directory>` glob and its `pattern/*` form, compiled.
+type CompiledDirGlob = (Option<GlobMatcher>, Option<GlobMatcher>);
+
+thread_local! {
+    /// Compiled `<Directory>` globs by pattern: compiling one costs tens of microseconds and
+    /// every command's scope lookup needs them. Per thread, so no lock is shared.
+    static GLOBS: RefCell<HashMap<String, CompiledDirGlob>> = RefCell::new(HashMap::new());
 }
 
 #[cfg(test)]
