@@ -193,6 +193,30 @@ pub struct Server {
 }
 
 impl Server {
+    /// Whether any context of this server (its own, `<Global>`, `<Anonymous>`, `<Directory>`,
+    /// `<IfUser>`/`<IfGroup>`/`<IfClass>`, nested) sets one of `names`.
+    pub fn mentions_anywhere(&self, names: &[&str]) -> bool {
+        fn block(b: &Block, names: &[&str]) -> bool {
+            b.directives
+                .iter()
+                .any(|d| names.iter().any(|n| d.name.eq_ignore_ascii_case(n)))
+                || b.conditionals.iter().any(|c| conditional(c, names))
+        }
+        fn dirs(ds: &[DirectoryBlock], names: &[&str]) -> bool {
+            ds.iter().any(|d| block(&d.block, names))
+        }
+        fn conditional(c: &Conditional, names: &[&str]) -> bool {
+            block(&c.block, names) || dirs(&c.directories, names)
+        }
+        block(&self.block, names)
+            || block(&self.global, names)
+            || dirs(&self.directories, names)
+            || self
+                .anonymous
+                .iter()
+                .any(|a| block(&a.block, names) || dirs(&a.directories, names))
+    }
+
     /// `<VirtualHost>` addresses (empty for the main server).
     pub fn addresses(&self) -> &[String] {
         &self.addresses

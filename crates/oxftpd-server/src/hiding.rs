@@ -122,6 +122,15 @@ fn with_viewer<R>(ctx: &Ctx, user: &LoggedIn, f: impl FnOnce(&Viewer<'_>) -> R) 
     f(&viewer)
 }
 
+/// The directives that can hide an entry.
+const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
+
+/// Whether the configuration could hide anything at all from this session's server: when
+/// not, a listing skips [`hide_entry`] (a scope lookup per entry).
+pub fn may_hide(ctx: &Ctx) -> bool {
+    ctx.server.config().mentions_anywhere(&HIDING)
+}
+
 /// Whether a listing of directory `dir` (virtual path) leaves out the entry `name`.
 pub fn hide_entry(ctx: &Ctx, user: &LoggedIn, dir: &str, name: &str, meta: &Metadata) -> bool {
     let vpath = user.resolve_from(dir, name);
@@ -134,9 +143,7 @@ pub fn hide_entry(ctx: &Ctx, user: &LoggedIn, dir: &str, name: &str, meta: &Meta
 }
 
 fn has_hiding(scope: &Scope<'_>) -> bool {
-    ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"]
-        .iter()
-        .any(|n| scope.directive(n).is_some())
+    HIDING.iter().any(|n| scope.directive(n).is_some())
 }
 
 /// Whether the target of a command (virtual path) is hidden from this session.

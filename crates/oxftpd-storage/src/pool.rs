@@ -114,6 +114,20 @@ impl FsPool {
         R: Send + 'static,
         F: FnOnce() -> R + Send + 'static,
     {
+        self.start(cred, f).await
+    }
+
+    /// Queues `f` at once (not at the first poll) and returns a future of its result, so
+    /// that a caller can let a job run while it does other work (listings read ahead).
+    pub fn start<R, F>(
+        &self,
+        cred: &Credentials,
+        f: F,
+    ) -> impl Future<Output = Result<R, StorageError>> + Send + 'static
+    where
+        R: Send + 'static,
+        F: FnOnce() -> R + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel::<Outcome<R>>();
         let work = Box::new(move |switched: Result<(), StorageError>| {
             let outcome = switched.map(|()| catch_unwind(AssertUnwindSafe(f)));
@@ -123,11 +137,13 @@ impl FsPool {
             cred: cred.clone(),
             work,
         });
-        match rx.await {
-            Ok(Ok(Ok(value))) => Ok(value),
-            Ok(Ok(Err(panic))) => resume_unwind(panic),
-            Ok(Err(err)) => Err(err),
-            Err(_) => Err(StorageError::pool_stopped()),
+        async move {
+            match rx.await {
+                Ok(Ok(Ok(value))) => Ok(value),
+                Ok(Ok(Err(panic))) => resume_unwind(panic),
+                Ok(Err(err)) => Err(err),
+                Err(_) => Err(StorageError::pool_stopped()),
+            }
         }
     }
 

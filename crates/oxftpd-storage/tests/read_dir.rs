@@ -23,7 +23,7 @@ async fn ten_thousand_entries_in_batches() {
     loop {
         let mut batch = Vec::new();
         let more = listing.next_batch(&mut batch).await.unwrap();
-        assert!(batch.len() <= 256, "batch of {}", batch.len());
+        assert!(batch.len() <= 1024, "batch of {}", batch.len());
         batches += 1;
         for entry in batch {
             let meta = entry.meta.expect("stat");
@@ -39,7 +39,7 @@ async fn ten_thousand_entries_in_batches() {
         }
     }
     assert_eq!(names.len(), 10_000);
-    assert!(batches >= 40, "{batches} batches");
+    assert!(batches >= 10, "{batches} batches");
     let expected: BTreeSet<String> = (0..10_000).map(|i| format!("f{i:05}")).collect();
     assert_eq!(names, expected);
     // Finished listings stay finished.

@@ -100,6 +100,16 @@ impl<'a> Names<'a> {
             .as_deref()
     }
 
+    /// The owner and group names of one entry (looked up once per listing each).
+    pub(crate) fn both(&mut self, uid: u32, gid: u32) -> (Option<&str>, Option<&str>) {
+        self.user(uid);
+        self.group(gid);
+        (
+            self.users.get(&uid).and_then(|n| n.as_deref()),
+            self.groups.get(&gid).and_then(|n| n.as_deref()),
+        )
+    }
+
     pub(crate) fn group(&mut self, gid: u32) -> Option<&str> {
         let auth = &self.ctx.server.auth;
         self.groups
@@ -145,8 +155,7 @@ pub(crate) fn write_entry(
     clock: &ListClock,
     out: &mut Vec<u8>,
 ) {
-    let owner = names.user(meta.uid).map(str::to_owned);
-    let group = names.group(meta.gid).map(str::to_owned);
+    let (owner, group) = names.both(meta.uid, meta.gid);
     let facts = Facts {
         name,
         kind: proto_kind(meta.kind),
@@ -154,8 +163,8 @@ pub(crate) fn write_entry(
         nlink: meta.nlink,
         uid: meta.uid,
         gid: meta.gid,
-        owner: owner.as_deref(),
-        group: group.as_deref(),
+        owner,
+        group,
         size: meta.size,
         mtime: meta.mtime,
         link_target: link,
@@ -381,6 +390,7 @@ async fn list_dir(
     job: &DirJob<'_>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
+    let may_hide = crate::hiding::may_hide(w.names.ctx());
     let mut dir = user.fs.read_dir(&job.vpath).await?;
     if job.opts.all && !job.names_only {
         for dot in [".", ".."] {
@@ -404,7 +414,9 @@ async fn list_dir(
                 continue;
             }
             let Some(meta) = &entry.meta else { continue };
-            if crate::hiding::hide_entry(w.names.ctx(), user, &job.vpath, &entry.name, meta) {
+            if may_hide
+                && crate::hiding::hide_entry(w.names.ctx(), user, &job.vpath, &entry.name, meta)
+            {
                 continue;
             }
             if job.names_only {
@@ -416,8 +428,8 @@ async fn list_dir(
                     None => write_nlst_line(&entry.name, w.out),
                 }
             } else {
-                let path = user.resolve_from(&job.vpath, &entry.name);
                 let (link, followed) = if meta.kind == Kind::Symlink {
+                    let path = user.resolve_from(&job.vpath, &entry.name);
                     if symlinks {
                         (symlink_target(user, &path).await, None)
                     } else {

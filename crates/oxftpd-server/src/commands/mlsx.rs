@@ -97,9 +97,8 @@ fn write_line(
     ctx_facts: oxftpd_proto::listing::FactSet,
     out: &mut Vec<u8>,
 ) {
-    let owner = names.user(meta.uid).map(str::to_owned);
-    let group = names.group(meta.gid).map(str::to_owned);
-    let f = facts(name, kind, meta, owner.as_deref(), group.as_deref());
+    let (owner, group) = names.both(meta.uid, meta.gid);
+    let f = facts(name, kind, meta, owner, group);
     write_mlsd_line(&f, ctx_facts, &perm(user, meta), out);
 }
 
@@ -201,13 +200,16 @@ pub fn mlsd<'a>(
                     &mut out,
                 );
             }
+            let may_hide = crate::hiding::may_hide(names.ctx());
             let mut batch: Vec<DirEntry> = Vec::new();
             loop {
                 batch.clear();
                 let more = dir.next_batch(&mut batch).await?;
                 for entry in &batch {
                     let Some(m) = &entry.meta else { continue };
-                    if crate::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m) {
+                    if may_hide
+                        && crate::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m)
+                    {
                         continue;
                     }
                     write_line(
