@@ -9,6 +9,7 @@ pub mod auth;
 pub mod commands;
 pub mod context;
 pub mod data_channel;
+pub mod data_stream;
 pub mod errors;
 pub mod groups;
 pub mod jail;
@@ -20,6 +21,8 @@ pub mod module;
 pub mod modules;
 pub mod session;
 pub mod settings;
+pub mod tls;
+pub mod tls_stream;
 pub mod transfer_io;
 
 use std::net::SocketAddr;

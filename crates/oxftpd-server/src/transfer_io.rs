@@ -6,8 +6,10 @@ use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
+
+use crate::data_stream::DataStream;
 
 /// Size of the buffer a transfer holds while it runs (and only then).
 const BUF: usize = 256 * 1024;
@@ -24,8 +26,43 @@ async fn stalled<T>(
     }
 }
 
-/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection, a large reused
+/// buffer written through rustls on a TLS one; returns the bytes sent.
 pub async fn send_binary(
+    stream: &mut DataStream,
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    match stream {
+        DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
+        DataStream::Tls(tls) => send_buffered(tls.as_mut(), file, offset, stall).await,
+    }
+}
+
+/// Sends `file` from `offset` by reading it into one large buffer and writing that.
+async fn send_buffered<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; BUF];
+    let mut pos = offset;
+    loop {
+        let n = file.read_at(&mut buf, pos)?;
+        if n == 0 {
+            stalled(stall, stream.flush()).await?;
+            return Ok(pos - offset);
+        }
+        pos += n as u64;
+        stalled(stall, stream.write_all(&buf[..n])).await?;
+    }
+}
+
+/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+async fn sendfile(
     stream: &TcpStream,
     file: &File,
     offset: u64,
@@ -48,8 +85,8 @@ pub async fn send_binary(
 }
 
 /// Sends `file` converting LF to CRLF; returns the bytes read from the file.
-pub async fn send_ascii(
-    stream: &mut TcpStream,
+pub async fn send_ascii<S: AsyncWrite + Unpin>(
+    stream: &mut S,
     mut file: File,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
@@ -76,8 +113,8 @@ pub async fn send_ascii(
 }
 
 /// Receives into `file` until the client closes; in ASCII mode CRLF becomes LF.
-pub async fn receive(
-    stream: &mut TcpStream,
+pub async fn receive<S: AsyncRead + Unpin>(
+    stream: &mut S,
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
@@ -124,8 +161,8 @@ pub async fn receive(
 }
 
 /// Writes `bytes` (a listing chunk) to the data connection.
-pub async fn write_chunk(
-    stream: &mut TcpStream,
+pub async fn write_chunk<S: AsyncWrite + Unpin>(
+    stream: &mut S,
     bytes: &[u8],
     stall: Option<Duration>,
 ) -> io::Result<()> {
@@ -133,6 +170,6 @@ pub async fn write_chunk(
 }
 
 /// Ends a data connection cleanly: FIN, then close.
-pub async fn finish(mut stream: TcpStream) {
+pub async fn finish<S: AsyncWrite + Unpin>(mut stream: S) {
     let _ = stream.shutdown().await;
 }

@@ -11,6 +11,7 @@ pub mod mod_dso;
 pub mod mod_ident;
 pub mod mod_ifsession;
 pub mod mod_log;
+pub mod mod_tls;
 pub mod mod_ls;
 pub mod mod_xfer;
 
@@ -22,6 +23,7 @@ pub static ALL: &[&ModuleSpec] = &[
     &mod_auth_file::MODULE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &mod_log::MODULE,
     &mod_delay::MODULE,
     &mod_dso::MODULE,

@@ -160,7 +160,7 @@ async fn listing(
             return ctx.send(&fs_reply(450, shown, e)).await;
         }
     }
-    let mut stream = match super::transfer::open_data(ctx).await {
+    let stream = match super::transfer::open_data(ctx).await {
         Ok(s) => s,
         Err(done) => return done,
     };
@@ -173,6 +173,10 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
+    let mut stream = match crate::data_stream::protect(ctx, stream).await {
+        Ok(s) => s,
+        Err(done) => return done,
+    };
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {

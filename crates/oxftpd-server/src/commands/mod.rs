@@ -7,6 +7,7 @@ pub mod files;
 pub mod info;
 pub mod listing;
 pub mod params;
+pub mod tls;
 pub mod transfer;
 
 use crate::session::{Ctx, SessionResult};

@@ -66,7 +66,7 @@ pub fn retr<'a>(
             }
             Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
         };
-        let mut stream = match open_data(ctx).await {
+        let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
@@ -79,9 +79,15 @@ pub fn retr<'a>(
             ),
         )
         .await?;
+        let mut stream = match crate::data_stream::protect(ctx, stream).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
         let stall = ctx.server.settings.timeouts.stalled;
         let result = match ctx.transfer_type {
-            TransferType::Binary => transfer_io::send_binary(&stream, &file, offset, stall).await,
+            TransferType::Binary => {
+                transfer_io::send_binary(&mut stream, &file, offset, stall).await
+            }
             TransferType::Ascii => transfer_io::send_ascii(&mut stream, file, stall).await,
         };
         match result {
@@ -134,7 +140,7 @@ pub fn stor<'a>(
                 Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
             }
         };
-        let mut stream = match open_data(ctx).await {
+        let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => {
                 if existing {
@@ -148,6 +154,15 @@ pub fn stor<'a>(
             format!("Opening {} mode data connection for {arg}", mode_name(ctx)),
         )
         .await?;
+        let mut stream = match crate::data_stream::protect(ctx, stream).await {
+            Ok(s) => s,
+            Err(done) => {
+                if existing {
+                    let _ = user.fs.remove_file(&write_path).await;
+                }
+                return done;
+            }
+        };
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let result = transfer_io::receive(&mut stream, &mut file, ascii, stall).await;

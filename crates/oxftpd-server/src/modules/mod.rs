@@ -3,6 +3,7 @@
 mod mod_auth;
 mod mod_core;
 mod mod_ls;
+pub mod mod_tls;
 mod mod_xfer;
 
 use std::collections::HashMap;
@@ -42,6 +43,7 @@ pub static MODULES: &[&Module] = &[
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,

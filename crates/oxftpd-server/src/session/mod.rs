@@ -65,6 +65,8 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// FTPS state (`AUTH`, `PROT`).
+    pub tls: crate::tls::TlsSession,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -164,7 +166,16 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
+        tls: crate::tls::TlsSession::default(),
     };
+    if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
+        if crate::commands::tls::start_control_tls(&mut ctx).await.is_err() {
+            return;
+        }
+        // Implicit FTPS protects data connections from the start.
+        ctx.tls.pbsz = true;
+        ctx.tls.protect_data = true;
+    }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     let mut state = State::Connected { user: None };
     let result = serve(&mut ctx, &mut state).await;
@@ -261,6 +272,9 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    if let Some(refusal) = crate::tls::policy::refusal(ctx, spec.name) {
+        return ctx.send(&refusal).await;
+    }
     match (spec.handler, state) {
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
