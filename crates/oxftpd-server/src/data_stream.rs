@@ -18,9 +18,9 @@ pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, Sessio
     if !ctx.tls.protect_data {
         return Ok(DataStream::Plain(tcp));
     }
-    let log = settings.log.as_deref();
+    let log = settings.log.as_ref();
     let refused = match crate::tls_stream::accept(tcp, config, settings.handshake_timeout).await {
-        Ok(tls) => {
+        Ok(mut tls) => {
             let resumed = tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed);
             if resumed || !settings.session_reuse_required {
                 return Ok(DataStream::Tls(Box::new(tls)));
@@ -29,6 +29,12 @@ pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, Sessio
                 log,
                 "client did not reuse TLS session, rejecting data connection (see the NoSessionReuseRequired TLSOptions parameter)",
             );
+            // Like mod_tls, say goodbye properly so the client reads the refusal.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                use tokio::io::AsyncWriteExt;
+                tls.shutdown().await
+            })
+            .await;
             true
         }
         Err(e) => {

@@ -17,7 +17,7 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
     let limit = settings.handshake_timeout;
     if let Err(e) = ctx.control.upgrade_to_tls(config.clone(), limit).await {
         event(
-            settings.log.as_deref(),
+            settings.log.as_ref(),
             &format!("{}: TLS/TLS-C negotiation failed on control channel: {e}", ctx.peer),
         );
         return Err(SessionError::Closed);
@@ -32,7 +32,7 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
             .map(|s| format!("{:?}", s.suite()))
             .unwrap_or_default();
         event(
-            settings.log.as_deref(),
+            settings.log.as_ref(),
             &format!("{}: {version} connection accepted, using cipher {suite}", ctx.peer),
         );
     }

@@ -1,10 +1,9 @@
 //! `TLSLog`: TLS events appended to the administrator's file, and to the tracing log.
 
 use std::io::Write;
-use std::path::Path;
 
-/// Appends one line to the `TLSLog` file (if any) and logs it through tracing.
-pub fn event(file: Option<&Path>, message: &str) {
+/// Appends one line to the `TLSLog` file (opened at startup, if any) and logs it through tracing.
+pub fn event(file: Option<&std::fs::File>, message: &str) {
     tracing::info!(target: "mod_tls", "{message}");
     let Some(path) = file else { return };
     let line = format!(
@@ -12,9 +11,8 @@ pub fn event(file: Option<&Path>, message: &str) {
         now(),
         std::process::id()
     );
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-        let _ = f.write_all(line.as_bytes());
-    }
+    let mut f = path;
+    let _ = f.write_all(line.as_bytes());
 }
 
 fn now() -> u64 {

@@ -66,8 +66,8 @@ pub struct TlsSettings {
     pub verify_client: VerifyClient,
     /// `TLSUserName`.
     pub user_name: Option<UserNameField>,
-    /// `TLSLog`.
-    pub log: Option<PathBuf>,
+    /// `TLSLog`, opened for appending at startup (before privileges are dropped).
+    pub log: Option<std::fs::File>,
 }
 
 fn err(d: &Directive, m: impl Into<String>) -> StartError {
@@ -285,11 +285,18 @@ fn build(
         handshake_timeout: Duration::from_secs(handshake_timeout.max(1)),
         verify_client,
         user_name,
-        log: server
-            .directive("TLSLog")
-            .and_then(|d| d.arg(0))
-            .filter(|a| !a.eq_ignore_ascii_case("none"))
-            .map(PathBuf::from),
+        log: match server.directive("TLSLog") {
+            Some(d) if !d.arg(0).unwrap_or("none").eq_ignore_ascii_case("none") => {
+                let path = PathBuf::from(d.arg(0).unwrap_or(""));
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| err(d, format!("{}: {e}", path.display())))?;
+                Some(f)
+            }
+            _ => None,
+        },
     })
 }
 
