@@ -167,6 +167,8 @@ pub fn stor<'a>(
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let result = transfer_io::receive(&mut stream, &mut file, ascii, stall).await;
         drop(file);
+        // Answers the client's close_notify on a TLS connection (FIN on a plain one).
+        transfer_io::finish(stream).await;
         match result {
             Ok(n) => {
                 if existing {
