@@ -123,7 +123,13 @@ pub async fn receive<S: AsyncRead + Unpin>(
     let mut total = 0u64;
     let mut pending_cr = false;
     loop {
-        let n = stalled(stall, stream.read(&mut buf)).await?;
+        let n = match stalled(stall, stream.read(&mut buf)).await {
+            Ok(n) => n,
+            // A TLS client that closes TCP without close_notify (curl does): end of the upload,
+            // as mod_tls takes it.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             if pending_cr {
                 file.write_all(b"\r")?;

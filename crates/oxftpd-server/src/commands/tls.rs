@@ -37,7 +37,11 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
         );
     }
     ctx.tls.control = true;
-    ctx.tls.data_config = Some(config);
+    // Data connections share the session cache and ticket key but issue no tickets: a client
+    // that never reads them would make its close a reset (curl after an upload does).
+    let mut data = (*config).clone();
+    data.send_tls13_tickets = 0;
+    ctx.tls.data_config = Some(std::sync::Arc::new(data));
     Ok(())
 }
 
