@@ -4,6 +4,7 @@ pub mod auth;
 pub mod data;
 pub mod dirs;
 pub mod files;
+pub mod host;
 pub mod info;
 pub mod listing;
 pub mod params;
