@@ -170,9 +170,9 @@ pub async fn login(
         cwd: "/".to_string(),
         rename_from: None,
     });
-    let start = match (&settings.default_chdir, target.anon) {
-        (Some(dir), None) => session.resolve(dir),
-        _ => session.home_virtual(),
+    let start = match default_chdir(&server, &session.identity, target.anon) {
+        Some(dir) => session.resolve(&dir),
+        None => session.home_virtual(),
     };
     match session.fs.is_dir(&start).await {
         Ok(true) => session.cwd = start,
@@ -222,6 +222,24 @@ fn anonymous_identity(
         root.to_string()
     };
     Ok((identity, root))
+}
+
+/// The first `DefaultChdir` whose group expression matches the user (`<Anonymous>` first).
+fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -> Option<String> {
+    server
+        .config()
+        .scope(anon)
+        .directives("DefaultChdir")
+        .find(|d| {
+            let groups: Vec<String> = d
+                .args
+                .get(1)
+                .map(|g| g.split(',').map(str::to_string).collect())
+                .unwrap_or_default();
+            groups.is_empty() || GroupExpr::new(&groups).matches(&identity.group_names)
+        })
+        .and_then(|d| d.arg(0))
+        .map(str::to_string)
 }
 
 /// The root for a real user: the first `DefaultRoot` whose group expression matches, else `/`.
