@@ -52,7 +52,7 @@ if [ "$BIG" = 1 ]; then IDLE=$IDLE,100000; fi
 # Port, passive range of each server. Passive ranges sit below the ephemeral range
 # (32768-60999 here) so that client ports never collide with them; Pure-FTPd gets a wide
 # one because it admits at most half as many clients as it has passive ports.
-declare -A PORT=([oxftpd]=2121 [proftpd]=2122 [vsftpd]=2123 [pureftpd]=2124)
+declare -A PORT=([oxftpd]=2120 [proftpd]=2122 [vsftpd]=2123 [pureftpd]=2124)
 declare -A PASV_LO=([oxftpd]=30000 [proftpd]=30900 [vsftpd]=31800 [pureftpd]=4000)
 declare -A PASV_HI=([oxftpd]=30899 [proftpd]=31799 [vsftpd]=32699 [pureftpd]=29999)
 declare -A PID=()

@@ -44,10 +44,10 @@ pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr>
             continue;
         }
         let mut ips = s.addresses.clone();
-        if i == 0 {
-            if let Some(a) = opts.server_addr {
-                ips = vec![a];
-            }
+        if i == 0
+            && let Some(a) = opts.server_addr
+        {
+            ips = vec![a];
         }
         if ips.is_empty() || !tight {
             ips.clear();

@@ -82,6 +82,18 @@ pub async fn receive(
     ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    receive_at_most(stream, file, ascii, stall, None).await
+}
+
+/// Like [`receive`], failing with [`io::ErrorKind::FileTooLarge`] before writing the chunk
+/// that takes the bytes received past `limit` (`MaxStoreFileSize`).
+pub async fn receive_at_most(
+    stream: &mut TcpStream,
+    file: &mut File,
+    ascii: bool,
+    stall: Option<Duration>,
+    limit: Option<u64>,
+) -> io::Result<u64> {
     let mut buf = vec![0u8; BUF];
     let mut total = 0u64;
     let mut pending_cr = false;
@@ -94,6 +106,9 @@ pub async fn receive(
             return Ok(total);
         }
         total += n as u64;
+        if limit.is_some_and(|max| total > max) {
+            return Err(io::Error::from(io::ErrorKind::FileTooLarge));
+        }
         if !ascii {
             file.write_all(&buf[..n])?;
             continue;

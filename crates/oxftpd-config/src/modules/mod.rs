@@ -12,6 +12,7 @@ pub mod mod_ident;
 pub mod mod_ifsession;
 pub mod mod_log;
 pub mod mod_ls;
+pub mod mod_wrap;
 pub mod mod_xfer;
 
 /// Every module oxftpd compiles in, in ProFTPD's usual load order.
@@ -27,6 +28,7 @@ pub static ALL: &[&ModuleSpec] = &[
     &mod_dso::MODULE,
     &mod_ident::MODULE,
     &mod_ifsession::MODULE,
+    &mod_wrap::MODULE,
 ];
 
 /// Builds one directive spec that is fully implemented.

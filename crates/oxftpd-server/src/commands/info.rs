@@ -79,7 +79,10 @@ pub fn quit<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
                 cwd: None,
             },
         );
-        lines.push("Goodbye.".to_string());
+        // ProFTPD sends the DisplayQuit file instead of "Goodbye.", its last line closing the reply.
+        if lines.is_empty() {
+            lines.push("Goodbye.".to_string());
+        }
         ctx.send(&crate::messages::multi(221, lines)).await?;
         Err(SessionError::Closed)
     })

@@ -155,10 +155,8 @@ async fn listing(
     let shown = path_arg.unwrap_or(".");
     let vpath = user.resolve(shown);
     let meta = user.fs.metadata(&vpath).await;
-    if names_only {
-        if let Err(e) = &meta {
-            return ctx.send(&fs_reply(450, shown, e)).await;
-        }
+    if names_only && let Err(e) = &meta {
+        return ctx.send(&fs_reply(450, shown, e)).await;
     }
     let mut stream = match super::transfer::open_data(ctx).await {
         Ok(s) => s,

@@ -35,16 +35,22 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<tokio::net::TcpStream, SessionRe
     }
 }
 
-/// Whether `AllowOverwrite` is on for a path.
+/// Whether `AllowOverwrite` is on for a path (per directory, with `<IfUser>` & co applied).
 pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
-    let real = user.real_path(vpath);
-    let home = user.identity.home.to_string_lossy();
-    ctx.server
-        .config()
-        .scope(user.anon)
-        .for_path(&real, Some(&home))
+    crate::ifsession::path_scope(ctx, user, vpath)
         .directive("AllowOverwrite")
         .is_some_and(|d| d.flag())
+}
+
+/// `MaxStoreFileSize`/`MaxRetrieveFileSize` for a path; `None` is unlimited.
+pub fn size_limit(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<u64> {
+    let scope = crate::ifsession::path_scope(ctx, user, vpath);
+    let who = crate::xfer_limits::Who {
+        user: &user.login_name,
+        groups: &user.identity.group_names,
+        class: ctx.class.as_deref(),
+    };
+    crate::xfer_limits::max_bytes(&scope, name, &who)
 }
 
 /// `RETR path`.
@@ -79,6 +85,14 @@ pub fn retr<'a>(
             ),
         )
         .await?;
+        // ProFTPD opens the data connection, then aborts an over-size download.
+        if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
+            drop(stream);
+            return ctx
+                .reply(426, "Transfer aborted. Operation not permitted")
+                .await;
+        }
         let stall = ctx.server.settings.timeouts.stalled;
         let result = match ctx.transfer_type {
             TransferType::Binary => transfer_io::send_binary(&stream, &file, offset, stall).await,
@@ -124,7 +138,7 @@ pub fn stor<'a>(
         let (write_path, mut file) = if existing {
             let dir = oxftpd_proto::path::parent(&vpath);
             let name = oxftpd_proto::path::file_name(&vpath);
-            match user.fs.create_unique(&dir, &format!(".in.{name}.")).await {
+            match user.fs.create_unique(dir, &format!(".in.{name}.")).await {
                 Ok(r) => r,
                 Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
             }
@@ -150,15 +164,23 @@ pub fn stor<'a>(
         .await?;
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
-        let result = transfer_io::receive(&mut stream, &mut file, ascii, stall).await;
+        let limit = size_limit(ctx, user, &vpath, "MaxStoreFileSize");
+        let result =
+            transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit).await;
         drop(file);
+        if let Err(e) = &result
+            && e.kind() == std::io::ErrorKind::FileTooLarge
+        {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
+            let _ = user.fs.remove_file(&write_path).await;
+            drop(stream);
+            return ctx.reply(552, "Transfer aborted. File too large").await;
+        }
         match result {
             Ok(n) => {
-                if existing {
-                    if let Err(e) = user.fs.rename(&write_path, &vpath).await {
-                        let _ = user.fs.remove_file(&write_path).await;
-                        return ctx.send(&fs_reply(550, arg, &e)).await;
-                    }
+                if existing && let Err(e) = user.fs.rename(&write_path, &vpath).await {
+                    let _ = user.fs.remove_file(&write_path).await;
+                    return ctx.send(&fs_reply(550, arg, &e)).await;
                 }
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "STOR complete");
                 ctx.reply(226, "Transfer complete").await

@@ -29,6 +29,14 @@ static MOD_IDENT: Module = Module {
     spec: &oxftpd_config::modules::mod_ident::MODULE,
     commands: &[],
 };
+static MOD_IFSESSION: Module = Module {
+    spec: &oxftpd_config::modules::mod_ifsession::MODULE,
+    commands: &[],
+};
+static MOD_WRAP: Module = Module {
+    spec: &oxftpd_config::modules::mod_wrap::MODULE,
+    commands: &[],
+};
 static MOD_DELAY: Module = Module {
     spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
@@ -45,6 +53,8 @@ pub static MODULES: &[&Module] = &[
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,
+    &MOD_WRAP,
+    &MOD_IFSESSION,
 ];
 
 /// The directive tables of every module, for the configuration parser.

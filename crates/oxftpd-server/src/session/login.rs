@@ -52,12 +52,12 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
     let mut user = login_name.to_string();
     let mut aliased = false;
     for alias in config.directives("UserAlias") {
-        if alias.arg(0) == Some(login_name) {
-            if let Some(t) = alias.arg(1) {
-                user = t.to_string();
-                aliased = true;
-                break;
-            }
+        if alias.arg(0) == Some(login_name)
+            && let Some(t) = alias.arg(1)
+        {
+            user = t.to_string();
+            aliased = true;
+            break;
         }
     }
     for (i, anon) in config.anonymous().iter().enumerate() {
@@ -117,6 +117,14 @@ pub async fn login(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     let settings = &server.settings;
+    if let Some(file) = ftpusers_file(&server)
+        && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {}: user is listed in {file} (UseFtpUsers)",
+            identity.name
+        )));
+    }
     if identity.uid == 0 && !settings.root_login {
         return Err(LoginError::Refused(format!(
             "SECURITY VIOLATION: root login attempted ({login_name})"
@@ -169,6 +177,7 @@ pub async fn login(
         root,
         cwd: "/".to_string(),
         rename_from: None,
+        counted: None,
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),
@@ -240,6 +249,15 @@ fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -
         })
         .and_then(|d| d.arg(0))
         .map(str::to_string)
+}
+
+/// The ftpusers file to consult, unless `UseFtpUsers off`.
+fn ftpusers_file(server: &ServerCtx) -> Option<String> {
+    let on = server
+        .config()
+        .directive("UseFtpUsers")
+        .is_none_or(|d| d.flag());
+    on.then(|| oxftpd_auth::ftpusers::DEFAULT_FTPUSERS_FILE.to_string())
 }
 
 /// The root for a real user: the first `DefaultRoot` whose group expression matches, else `/`.

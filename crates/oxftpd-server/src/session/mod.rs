@@ -69,6 +69,10 @@ pub struct Ctx {
     pub failed_logins: u32,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
+    /// The session's `<Class>`, decided at connect.
+    pub class: Option<String>,
+    /// Compiled `*Filter` patterns.
+    pub filters: crate::filters::Cache,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -98,6 +102,8 @@ pub struct LoggedIn {
     pub cwd: String,
     /// The pending `RNFR` source.
     pub rename_from: Option<String>,
+    /// Holds the session in the `MaxClients*` counts while logged in.
+    pub counted: Option<crate::counters::LoginGuard>,
 }
 
 impl LoggedIn {
@@ -176,8 +182,20 @@ pub async fn run(
         restart: 0,
         failed_logins: 0,
         remote_name: None,
+        class: None,
+        filters: Default::default(),
     };
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
+    ctx.class = crate::class::class_for(ctx.server.config().classes(), peer.ip(), ctx.remote_name.as_deref())
+        .map(str::to_string);
+    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
+    let refusal =
+        crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
+    if let Some(text) = refusal {
+        info!(%peer, "MaxConnectionsPerHost: connection refused");
+        let _ = ctx.reply(530, text).await;
+        return;
+    }
     if !crate::limit::connect_allowed(ctx.server.config(), &crate::limit::anonymous_subject(&ctx)) {
         // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
         info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
@@ -279,6 +297,9 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
+        return ctx.reply(550, text).await;
+    }
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
             let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
@@ -302,4 +323,20 @@ async fn run_command(
             ctx.reply(530, "Please login with USER and PASS").await
         }
     }
+}
+
+/// `AllowFilter`/`DenyFilter`/`PathAllowFilter`/`PathDenyFilter` for one command.
+fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -> Option<String> {
+    arg?;
+    let mut cache = std::mem::take(&mut ctx.filters);
+    let refusal = {
+        let scope = match state {
+            State::LoggedIn(user) => crate::ifsession::path_scope(ctx, user, &user.cwd),
+            State::Connected { .. } => crate::ifsession::connect_scope(ctx),
+        };
+        crate::filters::command_refusal(&mut cache, &scope, verb, arg)
+            .or_else(|| crate::filters::path_refusal(&mut cache, &scope, verb, arg))
+    };
+    ctx.filters = cache;
+    refusal
 }
