@@ -66,11 +66,10 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             .and_then(|d| d.arg(0))
             .unwrap_or("ftp");
         if anon_user == user {
+            // AuthAliasOnly: the real name skips this block and logs in as a real user.
             let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
             if alias_only && !aliased {
-                return Err(LoginError::Refused(format!(
-                    "AuthAliasOnly: '{login_name}' may only log in through an alias"
-                )));
+                continue;
             }
             return Ok(Target {
                 user,
@@ -100,14 +99,32 @@ pub async fn login(
     let server = ctx.server.clone();
     let target = target(&server, login_name)?;
     let check_password = needs_password(&server, &target);
+    if let Some(i) = target.anon
+        && !check_password
+        && crate::anonymous::password_rejected(server.config(), i, password)
+    {
+        return Err(LoginError::Refused(format!(
+            "ANON {login_name}: password rejected (AnonRejectPasswords)"
+        )));
+    }
+    let own_password = crate::anonymous::user_password(server.config(), target.anon, &target.user);
+    if check_password
+        && let Some(hash) = &own_password
+        && !oxftpd_auth::crypt::verify(password, hash)
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: incorrect password (UserPassword)"
+        )));
+    }
     let identity = {
         let server = server.clone();
         let user = target.user.clone();
         let password = password.to_string();
+        let authenticate = check_password && own_password.is_none();
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                if check_password {
+                if authenticate {
                     server.auth.authenticate(&user, &password)
                 } else {
                     server.auth.lookup(&user)
@@ -169,6 +186,7 @@ pub async fn login(
         .map_err(|e| {
             LoginError::Refused(format!("unable to use {root} as the session root: {e}"))
         })?;
+    let identity_groups = identity.group_names.clone();
     let mut session = Box::new(LoggedIn {
         login_name: login_name.to_string(),
         identity,
@@ -178,6 +196,8 @@ pub async fn login(
         cwd: "/".to_string(),
         rename_from: None,
         counted: None,
+        anonymous_group: target.anon.is_none()
+            && crate::anonymous::anonymous_group(server.config(), &identity_groups),
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

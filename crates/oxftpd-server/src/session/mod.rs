@@ -104,6 +104,8 @@ pub struct LoggedIn {
     pub rename_from: Option<String>,
     /// Holds the session in the `MaxClients*` counts while logged in.
     pub counted: Option<crate::counters::LoginGuard>,
+    /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
+    pub anonymous_group: bool,
 }
 
 impl LoggedIn {
