@@ -66,10 +66,11 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             .and_then(|d| d.arg(0))
             .unwrap_or("ftp");
         if anon_user == user {
-            // AuthAliasOnly: the real name skips this block and logs in as a real user.
             let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
             if alias_only && !aliased {
-                continue;
+                return Err(LoginError::Refused(format!(
+                    "USER {login_name}: user is not a UserAlias (AuthAliasOnly)"
+                )));
             }
             return Ok(Target {
                 user,
