@@ -42,7 +42,12 @@ pub fn user_password(server: &Server, anon: Option<usize>, user: &str) -> Option
 /// Whether `AnonymousGroup` makes a real user with these groups an anonymous login.
 pub fn anonymous_group(server: &Server, groups: &[String]) -> bool {
     server.directives("AnonymousGroup").any(|d| {
-        let expr: Vec<String> = d.args.iter().flat_map(|a| a.split(',')).map(str::to_string).collect();
+        let expr: Vec<String> = d
+            .args
+            .iter()
+            .flat_map(|a| a.split(','))
+            .map(str::to_string)
+            .collect();
         !expr.is_empty() && GroupExpr::new(&expr).matches(groups)
     })
 }

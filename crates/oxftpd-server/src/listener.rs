@@ -139,7 +139,9 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
                 .find(|s| s.settings.default_server)
         })
         .or_else(|| {
-            let tight = servers.first().is_some_and(|s| s.settings.socket_bind_tight);
+            let tight = servers
+                .first()
+                .is_some_and(|s| s.settings.socket_bind_tight);
             servers.iter().filter(on_port).find(|_| !tight)
         })
         .cloned()

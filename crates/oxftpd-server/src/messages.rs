@@ -151,7 +151,7 @@ pub fn banner_line(ctx: &Ctx) -> String {
             .unwrap_or_else(|| v6.to_string()),
         v4 => v4.to_string(),
     };
-    let last = match &settings.ident {
+    match &settings.ident {
         Ident::Off => format!("{} FTP server ready.", settings.name),
         // In the ServerIdent text ProFTPD's %V is the server's address (no reverse DNS).
         Ident::Text(t) => expand(
@@ -164,8 +164,7 @@ pub fn banner_line(ctx: &Ctx) -> String {
         ),
         Ident::Default if settings.defer_welcome => "ProFTPD Server ready.".to_string(),
         Ident::Default => format!("ProFTPD Server ({}) [{addr}]", settings.name),
-    };
-    last
+    }
 }
 
 /// A reply of several lines (the last one closes it).

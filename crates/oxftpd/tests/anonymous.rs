@@ -29,7 +29,11 @@ fn mkdir(path: &Path, uid: u32, gid: u32, mode: u32) {
 
 /// The `ftp` account (uid and gid 60099, group `ftpanon`) with its home at `home`.
 fn ftp_account(setup: &Setup, home: &Path) {
-    append(setup, "passwd", &format!("ftp:*:60099:60099::{}:/bin/false", home.display()));
+    append(
+        setup,
+        "passwd",
+        &format!("ftp:*:60099:60099::{}:/bin/false", home.display()),
+    );
     append(setup, "group", "ftpanon:x:60099:");
 }
 
@@ -61,9 +65,19 @@ async fn per_user_anonymous_sites_with_anonymous_group() {
     let carol = setup.add_user("carol", "secret").expect("carol");
     let dave = setup.add_user("dave", "secret").expect("dave");
     append(&setup, "group", "anonftp:x:60030:carol");
-    mkdir(&carol.home.join("anon-ftp/incoming"), carol.uid, carol.gid, 0o755);
+    mkdir(
+        &carol.home.join("anon-ftp/incoming"),
+        carol.uid,
+        carol.gid,
+        0o755,
+    );
     fs::write(carol.home.join("anon-ftp/welcome.txt"), b"hello\n").expect("welcome");
-    mkdir(&dave.home.join("anon-ftp/incoming"), dave.uid, dave.gid, 0o755);
+    mkdir(
+        &dave.home.join("anon-ftp/incoming"),
+        dave.uid,
+        dave.gid,
+        0o755,
+    );
     let d = setup.dir().display().to_string();
     setup.config(&format!(
         "<VirtualHost 127.0.0.2>\nPort {port}\nAuthOrder mod_auth_file.c\n\
@@ -119,7 +133,10 @@ AnonymousGroup anonftp
     assert_eq!(reply, "230 Anonymous access granted, restrictions apply");
     let mut names = c.nlst(None).await.expect("NLST");
     names.sort();
-    assert_eq!(names, vec!["incoming".to_string(), "welcome.txt".to_string()]);
+    assert_eq!(
+        names,
+        vec!["incoming".to_string(), "welcome.txt".to_string()]
+    );
     c.type_i().await.expect("TYPE I");
     assert_eq!(c.retr("welcome.txt").await.expect("RETR"), b"hello\n");
     let denied = c.stor("top.txt", b"x").await.expect_err("STOR top");
@@ -127,7 +144,10 @@ AnonymousGroup anonftp
         format!("{denied:?}").contains("550 top.txt: Operation not permitted"),
         "{denied:?}"
     );
-    let stored = c.stor("incoming/up.txt", b"data").await.expect("STOR incoming");
+    let stored = c
+        .stor("incoming/up.txt", b"data")
+        .await
+        .expect("STOR incoming");
     assert_eq!(stored.code, 226, "{stored:?}");
     assert_eq!(
         fs::read(carol.home.join("anon-ftp/incoming/up.txt")).expect("stored file"),

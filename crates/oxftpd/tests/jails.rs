@@ -124,10 +124,16 @@ async fn the_first_matching_default_root_wins_and_tilde_sub_is_under_home() {
         line(&mut a, "PWD").await,
         "257 \"/\" is the current directory"
     );
-    assert_eq!(a.nlst(None).await.expect("NLST"), vec!["in-sub".to_string()]);
+    assert_eq!(
+        a.nlst(None).await.expect("NLST"),
+        vec!["in-sub".to_string()]
+    );
     // The jail's root is ~/sub: `..` stays there.
     assert_eq!(line(&mut a, "CWD ..").await, "250 CWD command successful");
-    assert_eq!(a.nlst(None).await.expect("NLST"), vec!["in-sub".to_string()]);
+    assert_eq!(
+        a.nlst(None).await.expect("NLST"),
+        vec!["in-sub".to_string()]
+    );
 }
 
 #[tokio::test]

@@ -57,7 +57,11 @@ async fn vhosts_by_address_and_port() {
     );
     // SocketBindTight on: nothing listens on addresses no server names.
     assert!(Client::connect(at([127, 0, 0, 3], port)).await.is_err());
-    assert!(Client::connect(at([127, 0, 0, 1], other_port)).await.is_err());
+    assert!(
+        Client::connect(at([127, 0, 0, 1], other_port))
+            .await
+            .is_err()
+    );
     drop(server);
 }
 

@@ -31,7 +31,10 @@ pub fn lookup(generation: &Generation, local: std::net::SocketAddr, name: &str) 
         return HostTarget::Invalid;
     }
     let local_ip = match local.ip() {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     if let Ok(ip) = name.parse::<Ipv4Addr>() {

@@ -188,8 +188,12 @@ pub async fn run(
         filters: Default::default(),
     };
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
-    ctx.class = crate::class::class_for(ctx.server.config().classes(), peer.ip(), ctx.remote_name.as_deref())
-        .map(str::to_string);
+    ctx.class = crate::class::class_for(
+        ctx.server.config().classes(),
+        peer.ip(),
+        ctx.remote_name.as_deref(),
+    )
+    .map(str::to_string);
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
     let refusal =
         crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
