@@ -103,6 +103,9 @@ const REQUIRED: &[&str] = &[
     "TCPGroupAccessFiles",
     "TCPServiceName",
     "TCPUserAccessFiles",
+    "AnonRejectPasswords",
+    "UserPassword",
+    "AnonymousGroup",
 ];
 
 #[test]
