@@ -5,6 +5,7 @@
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
 pub mod address;
+pub mod anonymous;
 pub mod auth;
 pub mod class;
 pub mod client_limits;

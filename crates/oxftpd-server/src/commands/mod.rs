@@ -6,6 +6,7 @@ pub mod digest;
 pub mod dirs;
 pub mod facts;
 pub mod files;
+pub mod host;
 pub mod info;
 pub mod listing;
 pub mod mlsx;

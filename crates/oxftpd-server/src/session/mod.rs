@@ -19,7 +19,7 @@ use tracing::{debug, info};
 pub use control::{Control, Incoming};
 pub use login::{LoginError, login};
 
-use crate::context::{ServerCtx, Shared};
+use crate::context::{Generation, ServerCtx, Shared};
 use crate::data_channel::DataSetup;
 use crate::module::{CommandSpec, Handler};
 use crate::modules;
@@ -51,8 +51,10 @@ pub enum TransferType {
 pub struct Ctx {
     /// The control connection.
     pub control: Control,
-    /// The server (main or virtual host) this session belongs to.
+    /// The server (main or virtual host) this session belongs to (`HOST` may change it).
     pub server: Arc<ServerCtx>,
+    /// The configuration generation the session started under (for `HOST`).
+    pub generation: Arc<Generation>,
     /// State shared by every session of the process.
     pub shared: Arc<Shared>,
     /// The client's address.
@@ -114,6 +116,8 @@ pub struct LoggedIn {
     pub rename_from: Option<String>,
     /// Holds the session in the `MaxClients*` counts while logged in.
     pub counted: Option<crate::counters::LoginGuard>,
+    /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
+    pub anonymous_group: bool,
 }
 
 impl LoggedIn {
@@ -167,7 +171,13 @@ impl Ctx {
 }
 
 /// Runs a session on an accepted connection until it ends.
-pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, shared: Arc<Shared>) {
+pub async fn run(
+    stream: TcpStream,
+    peer: SocketAddr,
+    server: Arc<ServerCtx>,
+    generation: Arc<Generation>,
+    shared: Arc<Shared>,
+) {
     let local = match stream.local_addr() {
         Ok(a) => a,
         Err(_) => return,
@@ -177,6 +187,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
     let mut ctx = Ctx {
         control,
         server,
+        generation,
         shared,
         peer,
         local,
