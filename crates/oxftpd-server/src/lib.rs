@@ -5,13 +5,22 @@
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
 pub mod address;
+pub mod anonymous;
 pub mod auth;
+pub mod class;
+pub mod client_limits;
 pub mod commands;
 pub mod context;
+pub mod counters;
 pub mod data_channel;
 pub mod data_stream;
+pub mod directories;
 pub mod errors;
+pub mod filters;
 pub mod groups;
+pub mod hiding;
+pub mod hosts_access;
+pub mod ifsession;
 pub mod jail;
 pub mod limit;
 pub mod listener;
@@ -19,11 +28,14 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod reverse_dns;
 pub mod session;
 pub mod settings;
 pub mod tls;
 pub mod tls_stream;
 pub mod transfer_io;
+pub mod wrap;
+pub mod xfer_limits;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -2,14 +2,12 @@
 //! buffers for uploads and ASCII conversion (LF on disk, CRLF on the wire).
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncReadExt, AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
-
-use crate::data_stream::DataStream;
 
 /// Size of the buffer a transfer holds while it runs (and only then).
 const BUF: usize = 256 * 1024;
@@ -26,23 +24,24 @@ async fn stalled<T>(
     }
 }
 
-/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection, a large reused
-/// buffer written through rustls on a TLS one; returns the bytes sent.
+/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection, one large
+/// reused buffer written through rustls on a TLS one; returns the bytes sent.
 pub async fn send_binary(
-    stream: &mut DataStream,
+    stream: &mut crate::data_stream::DataStream,
     file: &File,
     offset: u64,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
     match stream {
-        DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
-        DataStream::Tls(tls) => send_buffered(tls.as_mut(), file, offset, stall).await,
+        crate::data_stream::DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
+        crate::data_stream::DataStream::Tls(tls) => {
+            send_buffered(tls.as_mut(), file, offset, stall).await
+        }
     }
 }
 
-/// Sends `file` from `offset` by reading it into one large buffer and writing that.
-async fn send_buffered<S: AsyncWrite + Unpin>(
-    stream: &mut S,
+async fn send_buffered(
+    stream: &mut (impl AsyncWrite + Unpin),
     file: &File,
     offset: u64,
     stall: Option<Duration>,
@@ -70,6 +69,8 @@ async fn sendfile(
 ) -> io::Result<u64> {
     let mut pos = offset;
     loop {
+        // Let the session's control-connection watcher run between chunks.
+        tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
             rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut pos), 1 << 30)
@@ -84,14 +85,50 @@ async fn sendfile(
     }
 }
 
-/// Sends `file` converting LF to CRLF; returns the bytes read from the file.
-pub async fn send_ascii<S: AsyncWrite + Unpin>(
-    stream: &mut S,
-    mut file: File,
+/// Converts LF to CRLF from `input` into `output` (cleared first); `last_cr` carries
+/// whether the previous chunk ended with CR, so an existing CRLF is not doubled.
+pub fn lf_to_crlf(input: &[u8], output: &mut Vec<u8>, last_cr: &mut bool) {
+    output.clear();
+    for &b in input {
+        if b == b'\n' && !*last_cr {
+            output.push(b'\r');
+        }
+        output.push(b);
+        *last_cr = b == b'\r';
+    }
+}
+
+/// Converts CRLF to LF from `input` into `output` (cleared first); `pending_cr` carries a CR
+/// that ended the previous chunk, written only once the next byte shows it is no line end.
+pub fn crlf_to_lf(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
+    output.clear();
+    for &b in input {
+        if *pending_cr {
+            *pending_cr = false;
+            if b != b'\n' {
+                output.push(b'\r');
+            }
+        }
+        if b == b'\r' {
+            *pending_cr = true;
+        } else {
+            output.push(b);
+        }
+    }
+}
+
+/// Sends `file` from `offset` converting LF to CRLF; returns the bytes read from the file.
+///
+/// Both buffers are allocated once per transfer: no allocation happens per chunk.
+pub async fn send_ascii(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    mut file: &File,
+    offset: u64,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    file.seek(SeekFrom::Start(offset))?;
     let mut input = vec![0u8; BUF / 2];
-    let mut output = Vec::with_capacity(BUF + 2);
+    let mut output = Vec::with_capacity(BUF);
     let mut total = 0u64;
     let mut last_cr = false;
     loop {
@@ -100,26 +137,38 @@ pub async fn send_ascii<S: AsyncWrite + Unpin>(
             return Ok(total);
         }
         total += n as u64;
-        output.clear();
-        for &b in &input[..n] {
-            if b == b'\n' && !last_cr {
-                output.push(b'\r');
-            }
-            output.push(b);
-            last_cr = b == b'\r';
-        }
+        lf_to_crlf(&input[..n], &mut output, &mut last_cr);
         stalled(stall, stream.write_all(&output)).await?;
     }
 }
 
 /// Receives into `file` until the client closes; in ASCII mode CRLF becomes LF.
-pub async fn receive<S: AsyncRead + Unpin>(
-    stream: &mut S,
+///
+/// Both buffers are allocated once per transfer: no allocation happens per chunk.
+pub async fn receive(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    receive_at_most(stream, file, ascii, stall, None).await
+}
+
+/// Like [`receive`], failing with [`io::ErrorKind::FileTooLarge`] before writing the chunk
+/// that takes the bytes received past `limit` (`MaxStoreFileSize`).
+pub async fn receive_at_most(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    file: &mut File,
+    ascii: bool,
+    stall: Option<Duration>,
+    limit: Option<u64>,
+) -> io::Result<u64> {
     let mut buf = vec![0u8; BUF];
+    let mut out = if ascii {
+        Vec::with_capacity(BUF)
+    } else {
+        Vec::new()
+    };
     let mut total = 0u64;
     let mut pending_cr = false;
     loop {
@@ -137,38 +186,21 @@ pub async fn receive<S: AsyncRead + Unpin>(
             return Ok(total);
         }
         total += n as u64;
-        if !ascii {
+        if limit.is_some_and(|max| total > max) {
+            return Err(io::Error::from(io::ErrorKind::FileTooLarge));
+        }
+        if ascii {
+            crlf_to_lf(&buf[..n], &mut out, &mut pending_cr);
+            file.write_all(&out)?;
+        } else {
             file.write_all(&buf[..n])?;
-            continue;
         }
-        let mut out = Vec::with_capacity(n + 1);
-        let mut chunk = &buf[..n];
-        if pending_cr {
-            if chunk[0] != b'\n' {
-                out.push(b'\r');
-            }
-            pending_cr = false;
-        }
-        if chunk.last() == Some(&b'\r') {
-            pending_cr = true;
-            chunk = &chunk[..chunk.len() - 1];
-        }
-        let mut i = 0;
-        while i < chunk.len() {
-            if chunk[i] == b'\r' && chunk.get(i + 1) == Some(&b'\n') {
-                i += 1;
-                continue;
-            }
-            out.push(chunk[i]);
-            i += 1;
-        }
-        file.write_all(&out)?;
     }
 }
 
 /// Writes `bytes` (a listing chunk) to the data connection.
-pub async fn write_chunk<S: AsyncWrite + Unpin>(
-    stream: &mut S,
+pub async fn write_chunk(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     bytes: &[u8],
     stall: Option<Duration>,
 ) -> io::Result<()> {
@@ -176,6 +208,44 @@ pub async fn write_chunk<S: AsyncWrite + Unpin>(
 }
 
 /// Ends a data connection cleanly: FIN, then close.
-pub async fn finish<S: AsyncWrite + Unpin>(mut stream: S) {
+pub async fn finish(mut stream: impl AsyncWrite + Unpin) {
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{crlf_to_lf, lf_to_crlf};
+
+    fn both_ways_in_chunks(disk: &[u8], chunk: usize) -> (Vec<u8>, Vec<u8>) {
+        let (mut wire, mut out, mut last_cr) = (Vec::new(), Vec::new(), false);
+        for c in disk.chunks(chunk) {
+            lf_to_crlf(c, &mut out, &mut last_cr);
+            wire.extend_from_slice(&out);
+        }
+        let (mut back, mut pending) = (Vec::new(), false);
+        for c in wire.chunks(chunk) {
+            crlf_to_lf(c, &mut out, &mut pending);
+            back.extend_from_slice(&out);
+        }
+        if pending {
+            back.push(b'\r');
+        }
+        (wire, back)
+    }
+
+    #[test]
+    fn lf_becomes_crlf_and_back_across_chunk_edges() {
+        for chunk in [1, 2, 3, 7, 64] {
+            let (wire, back) = both_ways_in_chunks(b"a\nb\n\nc", chunk);
+            assert_eq!(wire, b"a\r\nb\r\n\r\nc", "chunk {chunk}");
+            assert_eq!(back, b"a\nb\n\nc", "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn existing_crlf_and_bare_cr_are_kept() {
+        let (wire, back) = both_ways_in_chunks(b"x\r\ny\rz\r", 2);
+        assert_eq!(wire, b"x\r\ny\rz\r");
+        assert_eq!(back, b"x\ny\rz\r");
+    }
 }

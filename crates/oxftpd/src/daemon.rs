@@ -218,6 +218,7 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         pool,
         daemon_cred,
         sessions: AtomicUsize::new(0),
+        counters: Default::default(),
     });
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all().thread_stack_size(256 * 1024);

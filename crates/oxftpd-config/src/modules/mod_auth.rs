@@ -1,6 +1,6 @@
 //! mod_auth.c: logins, jails, aliases and login-time limits.
 
-use super::d;
+use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
@@ -20,6 +20,41 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::range(1, 2).checked(c::max_clients),
         false,
         "most concurrent logins, with an optional message",
+    ),
+    d(
+        "MaxClientsPerClass",
+        S,
+        Args::range(2, 3),
+        true,
+        "most concurrent logins from one class, with an optional message",
+    ),
+    d(
+        "MaxClientsPerHost",
+        SA,
+        Args::range(1, 2),
+        false,
+        "most concurrent logins from one address, with an optional message",
+    ),
+    d(
+        "MaxClientsPerUser",
+        SA,
+        Args::range(1, 2),
+        false,
+        "most concurrent logins of one user, with an optional message",
+    ),
+    d(
+        "MaxHostsPerUser",
+        SA,
+        Args::range(1, 2),
+        false,
+        "most addresses one user may be logged in from at once, with an optional message",
+    ),
+    d(
+        "UseFtpUsers",
+        SA,
+        Args::flag(),
+        false,
+        "refuse users listed in /etc/ftpusers",
     ),
     d(
         "TimeoutLogin",
@@ -105,6 +140,28 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::flag(),
         false,
         "anonymous logins need the user's real password",
+    ),
+    d(
+        "AnonRejectPasswords",
+        C::ANON,
+        Args::range(1, 2),
+        false,
+        "regex of anonymous passwords to refuse",
+    ),
+    d(
+        "UserPassword",
+        SA,
+        Args::exact(2),
+        true,
+        "a user's password hash in this context",
+    ),
+    partial(
+        "AnonymousGroup",
+        S,
+        Args::at_least(1),
+        true,
+        "oxftpd extension: ProFTPD 1.3.8 no longer has it (the FAQ still uses it)",
+        "users of these groups log in as anonymous",
     ),
     d(
         "AuthAliasOnly",

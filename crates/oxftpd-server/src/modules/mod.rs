@@ -2,8 +2,11 @@
 
 mod mod_auth;
 mod mod_core;
+mod mod_digest;
+mod mod_facts;
 mod mod_ls;
 pub mod mod_tls;
+mod mod_site;
 mod mod_xfer;
 
 use std::collections::HashMap;
@@ -30,6 +33,14 @@ static MOD_IDENT: Module = Module {
     spec: &oxftpd_config::modules::mod_ident::MODULE,
     commands: &[],
 };
+static MOD_IFSESSION: Module = Module {
+    spec: &oxftpd_config::modules::mod_ifsession::MODULE,
+    commands: &[],
+};
+static MOD_WRAP: Module = Module {
+    spec: &oxftpd_config::modules::mod_wrap::MODULE,
+    commands: &[],
+};
 static MOD_DELAY: Module = Module {
     spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
@@ -44,9 +55,16 @@ pub static MODULES: &[&Module] = &[
     &mod_auth::MODULE,
     &mod_ls::MODULE,
     &mod_tls::MODULE,
+    &mod_site::MODULE,
+    &mod_facts::MODULE,
+    &mod_digest::MODULE,
+    &mod_site::MOD_SITE_MISC,
+    &mod_site::MOD_COPY,
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,
+    &MOD_WRAP,
+    &MOD_IFSESSION,
 ];
 
 /// The directive tables of every module, for the configuration parser.

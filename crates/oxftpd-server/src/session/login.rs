@@ -52,12 +52,12 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
     let mut user = login_name.to_string();
     let mut aliased = false;
     for alias in config.directives("UserAlias") {
-        if alias.arg(0) == Some(login_name) {
-            if let Some(t) = alias.arg(1) {
-                user = t.to_string();
-                aliased = true;
-                break;
-            }
+        if alias.arg(0) == Some(login_name)
+            && let Some(t) = alias.arg(1)
+        {
+            user = t.to_string();
+            aliased = true;
+            break;
         }
     }
     for (i, anon) in config.anonymous().iter().enumerate() {
@@ -69,7 +69,7 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
             if alias_only && !aliased {
                 return Err(LoginError::Refused(format!(
-                    "AuthAliasOnly: '{login_name}' may only log in through an alias"
+                    "USER {login_name}: user is not a UserAlias (AuthAliasOnly)"
                 )));
             }
             return Ok(Target {
@@ -100,14 +100,32 @@ pub async fn login(
     let server = ctx.server.clone();
     let target = target(&server, login_name)?;
     let check_password = needs_password(&server, &target);
+    if let Some(i) = target.anon
+        && !check_password
+        && crate::anonymous::password_rejected(server.config(), i, password)
+    {
+        return Err(LoginError::Refused(format!(
+            "ANON {login_name}: password rejected (AnonRejectPasswords)"
+        )));
+    }
+    let own_password = crate::anonymous::user_password(server.config(), target.anon, &target.user);
+    if check_password
+        && let Some(hash) = &own_password
+        && !oxftpd_auth::crypt::verify(password, hash)
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: incorrect password (UserPassword)"
+        )));
+    }
     let identity = {
         let server = server.clone();
         let user = target.user.clone();
         let password = password.to_string();
+        let authenticate = check_password && own_password.is_none();
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                if check_password {
+                if authenticate {
                     server.auth.authenticate(&user, &password)
                 } else {
                     server.auth.lookup(&user)
@@ -117,6 +135,14 @@ pub async fn login(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     let settings = &server.settings;
+    if let Some(file) = ftpusers_file(&server)
+        && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {}: user is listed in {file} (UseFtpUsers)",
+            identity.name
+        )));
+    }
     if identity.uid == 0 && !settings.root_login {
         return Err(LoginError::Refused(format!(
             "SECURITY VIOLATION: root login attempted ({login_name})"
@@ -129,6 +155,18 @@ pub async fn login(
         return Err(LoginError::Refused(format!(
             "Invalid shell: '{}' of user {} is not in /etc/shells (RequireValidShell)",
             identity.shell, identity.name
+        )));
+    }
+    let subject = crate::limit::Subject {
+        user: Some(&identity.name),
+        groups: Some(&identity.group_names),
+        class: crate::class::class_of(ctx),
+        addr: ctx.peer.ip(),
+        host: ctx.remote_name.as_deref(),
+    };
+    if !crate::limit::login_allowed(server.config(), target.anon, &subject) {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name} (Login failed): Limit access denies login"
         )));
     }
     let (identity, root) = match target.anon {
@@ -149,6 +187,7 @@ pub async fn login(
         .map_err(|e| {
             LoginError::Refused(format!("unable to use {root} as the session root: {e}"))
         })?;
+    let identity_groups = identity.group_names.clone();
     let mut session = Box::new(LoggedIn {
         login_name: login_name.to_string(),
         identity,
@@ -157,10 +196,13 @@ pub async fn login(
         root,
         cwd: "/".to_string(),
         rename_from: None,
+        counted: None,
+        anonymous_group: target.anon.is_none()
+            && crate::anonymous::anonymous_group(server.config(), &identity_groups),
     });
-    let start = match (&settings.default_chdir, target.anon) {
-        (Some(dir), None) => session.resolve(dir),
-        _ => session.home_virtual(),
+    let start = match default_chdir(&server, &session.identity, target.anon) {
+        Some(dir) => session.resolve(&dir),
+        None => session.home_virtual(),
     };
     match session.fs.is_dir(&start).await {
         Ok(true) => session.cwd = start,
@@ -210,6 +252,33 @@ fn anonymous_identity(
         root.to_string()
     };
     Ok((identity, root))
+}
+
+/// The first `DefaultChdir` whose group expression matches the user (`<Anonymous>` first).
+fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -> Option<String> {
+    server
+        .config()
+        .scope(anon)
+        .directives("DefaultChdir")
+        .find(|d| {
+            let groups: Vec<String> = d
+                .args
+                .get(1)
+                .map(|g| g.split(',').map(str::to_string).collect())
+                .unwrap_or_default();
+            groups.is_empty() || GroupExpr::new(&groups).matches(&identity.group_names)
+        })
+        .and_then(|d| d.arg(0))
+        .map(str::to_string)
+}
+
+/// The ftpusers file to consult, unless `UseFtpUsers off`.
+fn ftpusers_file(server: &ServerCtx) -> Option<String> {
+    let on = server
+        .config()
+        .directive("UseFtpUsers")
+        .is_none_or(|d| d.flag());
+    on.then(|| oxftpd_auth::ftpusers::DEFAULT_FTPUSERS_FILE.to_string())
 }
 
 /// The root for a real user: the first `DefaultRoot` whose group expression matches, else `/`.
