@@ -106,6 +106,9 @@ const REQUIRED: &[&str] = &[
     "SiteMiscEngine",
     "CopyEngine",
     "DigestEngine",
+    "AnonRejectPasswords",
+    "UserPassword",
+    "AnonymousGroup",
 ];
 
 #[test]

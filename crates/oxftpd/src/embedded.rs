@@ -30,6 +30,7 @@ pub fn config() -> Result<String> {
          ServerType standalone\n\
          Port 2121\n\
          DefaultAddress 127.0.0.1\n\
+         SocketBindTight on\n\
          UseIPv6 off\n\
          AuthOrder mod_auth_unix.c\n\
          RequireValidShell off\n\

@@ -5,6 +5,7 @@ mod mod_core;
 mod mod_digest;
 mod mod_facts;
 mod mod_ls;
+pub mod mod_tls;
 mod mod_site;
 mod mod_xfer;
 
@@ -53,6 +54,7 @@ pub static MODULES: &[&Module] = &[
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &mod_site::MODULE,
     &mod_facts::MODULE,
     &mod_digest::MODULE,
