@@ -60,6 +60,7 @@ impl Fs {
         root: &Path,
     ) -> Result<Fs, StorageError> {
         let root_path = root.to_owned();
+        let key = root.to_owned();
         let fd = pool
             .run(&cred, move || {
                 let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
@@ -71,7 +72,7 @@ impl Fs {
             })
             .await??;
         Ok(Fs {
-            root: Arc::new(fd),
+            root: crate::shared_root::share(&key, fd),
             pool,
             cred,
         })

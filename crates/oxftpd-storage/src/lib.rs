@@ -21,6 +21,7 @@ mod path;
 mod pool;
 mod read_dir;
 mod resolve;
+mod shared_root;
 
 pub use credentials::Credentials;
 pub use error::StorageError;

@@ -195,6 +195,15 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         daemonize()?
     };
     crate::logging::init(cli, &config, foreground);
+    match crate::fd_limit::raise() {
+        crate::fd_limit::Raised::To(from, to) => {
+            info!("open-file limit (RLIMIT_NOFILE) raised from {from} to {to}")
+        }
+        crate::fd_limit::Raised::Already(n) => info!("open-file limit (RLIMIT_NOFILE): {n}"),
+        crate::fd_limit::Raised::Refused(n) => {
+            warn!("open-file limit (RLIMIT_NOFILE) {n}: raising it to the hard limit was refused")
+        }
+    }
     let started = (|| -> Result<()> {
         if let Some(p) = &pid_file {
             write_pid_file(p)?;

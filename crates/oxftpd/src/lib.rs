@@ -4,6 +4,7 @@ pub mod cli;
 pub mod daemon;
 pub mod docs;
 pub mod embedded;
+pub mod fd_limit;
 pub mod info;
 pub mod logging;
 pub mod privileges;
