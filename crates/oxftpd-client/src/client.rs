@@ -436,7 +436,9 @@ where
     R: AsyncRead + Unpin + ?Sized,
     W: AsyncWrite + Unpin + ?Sized,
 {
-    let mut buf = vec![0u8; 64 * 1024];
+    // Large reads: at loopback speeds a 64 KiB buffer made the client, not the server,
+    // the limit of a benchmark download (a read and a timer per 64 KiB).
+    let mut buf = vec![0u8; 512 * 1024];
     let mut total = 0u64;
     loop {
         let n = bounded(t, "reading transfer data", input.read(&mut buf)).await??;
