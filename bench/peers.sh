@@ -4,8 +4,10 @@
 # in interleaved rounds, and writes medians, ranges and ratios to docs/PERFORMANCE.md.
 #
 # Usage: bench/peers.sh [--rounds N] [--quick] [--big] [--smoke] [--only a,b,...]
-#                       [--out FILE] [--data DIR] [--no-build]
-#   --quick   1 round, 1,000 idle sessions, 500 short sessions
+#                       [--out FILE] [--data DIR] [--no-build] [--debug] [--idle K,...]
+#   --quick   1 round (unless --rounds is given), 1,000 idle sessions, 500 short sessions
+#   --debug   use target/debug binaries (CI's smoke run; --no-build implied)
+#   --idle    the idle-session counts to run (default 1000,10000)
 #   --big     adds the 100,000 idle-session run (needs pid_max and memory; see the doc)
 #   --smoke   correctness only (tiny sizes), no doc written; non-zero exit on any failure
 #   --only    servers among oxftpd,proftpd,vsftpd,pureftpd
@@ -18,6 +20,9 @@ PEERS=$ROOT/bench/.peers
 DATA=/var/tmp/oxftpd-bench-data
 OUT=$ROOT/docs/PERFORMANCE.md
 ROUNDS=3
+ROUNDS_GIVEN=0
+PROFILE=release
+IDLE_GIVEN=
 QUICK=0
 BIG=0
 SMOKE=0
@@ -29,7 +34,9 @@ IPERF_PORT=3999
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --rounds) ROUNDS=$2; shift ;;
+        --rounds) ROUNDS=$2; ROUNDS_GIVEN=1; shift ;;
+        --debug) PROFILE=debug; BUILD=0 ;;
+        --idle) IDLE_GIVEN=$2; shift ;;
         --quick) QUICK=1 ;;
         --big) BIG=1 ;;
         --smoke) SMOKE=1 ;;
@@ -37,17 +44,18 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift ;;
         --data) DATA=$2; shift ;;
         --no-build) BUILD=0 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
-if [ "$QUICK" = 1 ] && [ "$ROUNDS" = 3 ]; then ROUNDS=1; fi
+if [ "$QUICK" = 1 ] && [ "$ROUNDS_GIVEN" = 0 ]; then ROUNDS=1; fi
 
 IDLE=1000,10000
 SESSIONS=2000
 if [ "$QUICK" = 1 ]; then IDLE=1000; SESSIONS=500; fi
 if [ "$BIG" = 1 ]; then IDLE=$IDLE,100000; fi
+if [ -n "$IDLE_GIVEN" ]; then IDLE=$IDLE_GIVEN; fi
 
 # Port, passive range of each server. Passive ranges sit below the ephemeral range
 # (32768-60999 here) so that client ports never collide with them; Pure-FTPd gets a wide
@@ -74,14 +82,14 @@ echo "$USER_NAME:$USER_PASS" | chpasswd
 UID_GID="$(id -u "$USER_NAME"):$(id -g "$USER_NAME")"
 
 # --- binaries ----------------------------------------------------------------------------
-BENCH=$ROOT/target/release/oxftpd-bench
+BENCH=$ROOT/target/$PROFILE/oxftpd-bench
 if [ "$BUILD" = 1 ]; then
     (cd "$ROOT" && nice -n 10 cargo build --release -j1 -p oxftpd-bench)
     if wanted oxftpd && [ -d "$ROOT/crates/oxftpd" ]; then
         (cd "$ROOT" && nice -n 10 cargo build --release -j1 -p oxftpd) || log "oxftpd did not build; leaving it out"
     fi
 fi
-if [ ! -x "$ROOT/target/release/oxftpd" ]; then
+if [ ! -x "$ROOT/target/$PROFILE/oxftpd" ]; then
     ONLY=$(echo ",$ONLY," | sed 's/,oxftpd,/,/; s/^,//; s/,$//')
 fi
 
@@ -189,7 +197,7 @@ wait_greeting() {  # PORT: bounded wait for a listener
 start() {
     local n=$1 log=$RUN/$n.log
     case $n in
-        oxftpd) "$ROOT/target/release/oxftpd" -n -c "$CONF/oxftpd.conf" >"$log" 2>&1 & ;;
+        oxftpd) "$ROOT/target/$PROFILE/oxftpd" -n -c "$CONF/oxftpd.conf" >"$log" 2>&1 & ;;
         proftpd) /usr/sbin/proftpd -n -c "$CONF/proftpd.conf" >"$log" 2>&1 & ;;
         vsftpd) "$VSFTPD" "$CONF/vsftpd.conf" >"$log" 2>&1 & ;;
         pureftpd) "$PUREFTPD" "${PURE_ARGS[@]}" >"$log" 2>&1 & ;;
@@ -210,7 +218,7 @@ trap stop_all EXIT
 
 version_of() {
     case $1 in
-        oxftpd) "$ROOT/target/release/oxftpd" -v 2>&1 | head -1 || true ;;
+        oxftpd) "$ROOT/target/$PROFILE/oxftpd" -v 2>&1 | head -1 || true ;;
         proftpd) /usr/sbin/proftpd -v 2>&1 | head -1 ;;
         vsftpd) dpkg-deb -f "$(ls "$PEERS"/debs/vsftpd_*.deb 2>/dev/null | head -1)" Version 2>/dev/null \
             || dpkg-query -W -f '${Version}' vsftpd ;;
