@@ -18,6 +18,7 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod port_holder;
 pub mod session;
 pub mod settings;
 pub mod transfer_io;

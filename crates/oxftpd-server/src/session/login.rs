@@ -143,6 +143,7 @@ pub async fn login(
         gid: identity.gid,
         groups: identity.groups.clone().into(),
         umask: settings.umask.0,
+        dir_umask: settings.umask.1,
     };
     let fs = Fs::open_root(ctx.shared.pool.clone(), cred, Path::new(&root))
         .await
