@@ -80,7 +80,20 @@ pub fn is_root() -> bool {
 }
 
 /// Drops the calling thread (only) to `run_as`: no supplementary groups, then gid, then uid.
+///
+/// A thread started by a thread that already dropped inherits its identity: nothing to do.
 pub fn drop_this_thread(run_as: RunAs) -> std::io::Result<()> {
+    // SAFETY: getresuid/getresgid via raw syscalls read this thread's ids into locals.
+    let (mut r, mut e, mut s) = (0u32, 0u32, 0u32);
+    let (mut rg, mut eg, mut sg) = (0u32, 0u32, 0u32);
+    let already = unsafe {
+        libc::syscall(libc::SYS_getresuid, &mut r, &mut e, &mut s) == 0
+            && libc::syscall(libc::SYS_getresgid, &mut rg, &mut eg, &mut sg) == 0
+    } && [r, e, s] == [run_as.uid; 3]
+        && [rg, eg, sg] == [run_as.gid; 3];
+    if already {
+        return Ok(());
+    }
     // SAFETY: raw syscalls with plain integer arguments; they change only this thread.
     unsafe {
         if libc::syscall(libc::SYS_setgroups, 0usize, std::ptr::null::<libc::gid_t>()) != 0 {

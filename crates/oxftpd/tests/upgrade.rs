@@ -83,7 +83,7 @@ async fn upgrade_keeps_a_download_alive_while_new_logins_reach_the_new_process()
     c.set_timeout(Duration::from_secs(120));
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = seen.clone();
-    let download = tokio::spawn(async move {
+    let download = async move {
         let mut w = SlowCheck {
             seen: counter,
             mismatch: None,
@@ -92,7 +92,8 @@ async fn upgrade_keeps_a_download_alive_while_new_logins_reach_the_new_process()
         };
         let t = c.transfer_in_to("RETR big.bin", &mut w).await;
         (t, w.mismatch, c)
-    });
+    };
+    let control = async {
     // Upgrade once the download is well under way.
     for _ in 0..400 {
         if seen.load(Ordering::SeqCst) > 16 * 1024 * 1024 {
@@ -103,22 +104,27 @@ async fn upgrade_keeps_a_download_alive_while_new_logins_reach_the_new_process()
     assert!(seen.load(Ordering::SeqCst) < SIZE, "download finished too early");
     assert!(oxftpd_testkit::signal(old_pid, Signal::USR2));
     let mut new_pid = None;
-    oxftpd_testkit::wait_until(Duration::from_secs(20), || {
+    for _ in 0..400 {
         new_pid = oxftpd_testkit::read_pid(&pid_file).filter(|p| *p != old_pid);
-        new_pid.is_some()
-    });
+        if new_pid.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let new_pid = new_pid.unwrap_or_else(|| panic!("PidFile never named a new pid\n{}", server.log()));
     // New logins work while the old process is still sending.
     let mut fresh = Client::connect(server.addr()).await.expect("connect");
     fresh.login("alice", "secret").await.expect("login on the new process");
+    fresh.type_i().await.expect("TYPE I");
     assert_eq!(fresh.size("big.bin").await.expect("SIZE"), SIZE as u64);
     assert!(
         oxftpd_testkit::pid_alive(old_pid),
         "the old process is alive while its download runs"
     );
     assert!(seen.load(Ordering::SeqCst) < SIZE, "download still running at handover");
-
-    let (t, mismatch, _c) = download.await.expect("join");
+    new_pid
+    };
+    let ((t, mismatch, _c), new_pid) = tokio::join!(download, control);
     let t = t.expect("download completes");
     assert_eq!(t.bytes, SIZE as u64);
     assert_eq!(mismatch, None, "bytes differ");
