@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use oxftpd_client::Client;
-use oxftpd_testkit::{Setup, Signal, TestServer};
+use oxftpd_testkit::{Setup, TestServer};
 use tokio::io::AsyncWrite;
 
 const SIZE: usize = 200 * 1024 * 1024;
@@ -102,7 +102,17 @@ async fn upgrade_keeps_a_download_alive_while_new_logins_reach_the_new_process()
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(seen.load(Ordering::SeqCst) < SIZE, "download finished too early");
-    assert!(oxftpd_testkit::signal(old_pid, Signal::USR2));
+    // `oxftpctl restart` sends SIGUSR2 to the PidFile's pid.
+    let ctl = std::process::Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
+        .arg("restart")
+        .arg("--pid-file")
+        .arg(&pid_file)
+        .output()
+        .expect("oxftpctl");
+    assert_eq!(
+        String::from_utf8_lossy(&ctl.stdout),
+        format!("oxftpctl: restart requested of pid {old_pid}\n")
+    );
     let mut new_pid = None;
     for _ in 0..400 {
         new_pid = oxftpd_testkit::read_pid(&pid_file).filter(|p| *p != old_pid);
