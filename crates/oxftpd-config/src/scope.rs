@@ -3,7 +3,9 @@
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::parser::normalise;
-use crate::tree::{Anonymous, Block, Conditional, Directive, DirectoryBlock, Limit, Server};
+use crate::tree::{
+    Anonymous, Block, ConditionKind, Conditional, Directive, DirectoryBlock, Limit, Server,
+};
 
 /// One level of a scope's chain, most specific first.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +18,8 @@ pub enum ContextRef<'a> {
     Server(&'a Server),
     /// The `<Global>` contents applied to the server.
     Global(&'a Server),
+    /// A matching `<IfUser>`/`<IfGroup>`/`<IfClass>` block (see [`Scope::with_session`]).
+    Conditional(&'a Conditional),
 }
 
 impl<'a> ContextRef<'a> {
@@ -26,6 +30,7 @@ impl<'a> ContextRef<'a> {
             ContextRef::Anonymous(a) => &a.block,
             ContextRef::Server(s) => &s.block,
             ContextRef::Global(s) => &s.global,
+            ContextRef::Conditional(c) => &c.block,
         }
     }
 }
@@ -45,6 +50,8 @@ pub struct Scope<'a> {
     server: &'a Server,
     anon: Option<&'a Anonymous>,
     dirs: Vec<&'a DirectoryBlock>,
+    /// Conditionals that match the session, innermost-last in file order.
+    conds: Vec<&'a Conditional>,
 }
 
 impl Server {
@@ -54,6 +61,7 @@ impl Server {
             server: self,
             anon: anon.and_then(|i| self.anonymous.get(i)),
             dirs: Vec::new(),
+            conds: Vec::new(),
         }
     }
 }
@@ -90,13 +98,20 @@ impl<'a> Scope<'a> {
         path: &str,
         resolve: &dyn Fn(Option<&str>) -> Option<String>,
     ) -> Scope<'a> {
-        let candidates: &'a [DirectoryBlock] = match self.anon {
+        let base: &'a [DirectoryBlock] = match self.anon {
             Some(a) => &a.directories,
             None => &self.server.directories,
         };
-        let path = normalise(path);
-        let mut hits: Vec<(usize, usize, &'a DirectoryBlock)> = candidates
+        // `<Directory>` blocks of matching conditionals join the server's own (not an anonymous login's).
+        let from_conds = self
+            .conds
             .iter()
+            .filter(|_| self.anon.is_none())
+            .flat_map(|c| c.directories.iter());
+        let path = normalise(path);
+        let mut hits: Vec<(usize, usize, &'a DirectoryBlock)> = base
+            .iter()
+            .chain(from_conds)
             .enumerate()
             .filter_map(|(i, d)| {
                 let pat = resolve_tilde(&d.pattern, resolve)?;
@@ -109,7 +124,47 @@ impl<'a> Scope<'a> {
             server: self.server,
             anon: self.anon,
             dirs: hits.into_iter().map(|h| h.2).collect(),
+            conds: self.conds.clone(),
         }
+    }
+
+    /// Applies mod_ifsession for a logged-in session: every `<IfUser>`/`<IfGroup>`/`<IfClass>`
+    /// block (nested ones only inside a matching one) for which `matches` is true then takes
+    /// part in lookups, between the anonymous level and the server level: `<IfGroup>` before
+    /// `<IfUser>` before `<IfClass>`, later blocks first. Call before [`Scope::for_path`].
+    pub fn with_session(&self, matches: &dyn Fn(&Conditional) -> bool) -> Scope<'a> {
+        fn collect<'a>(
+            list: &'a [Conditional],
+            matches: &dyn Fn(&Conditional) -> bool,
+            out: &mut Vec<&'a Conditional>,
+        ) {
+            for c in list {
+                if matches(c) {
+                    out.push(c);
+                    collect(&c.block.conditionals, matches, out);
+                }
+            }
+        }
+        let mut conds = Vec::new();
+        collect(&self.server.global.conditionals, matches, &mut conds);
+        collect(&self.server.block.conditionals, matches, &mut conds);
+        // mod_ifsession applies <IfClass> at connect, then <IfUser>, then <IfGroup>: later wins.
+        conds.sort_by_key(|c| match c.kind {
+            ConditionKind::Class => 0,
+            ConditionKind::User => 1,
+            ConditionKind::Group => 2,
+        });
+        Scope {
+            server: self.server,
+            anon: self.anon,
+            dirs: self.dirs.clone(),
+            conds,
+        }
+    }
+
+    /// The conditional blocks in force (see [`Scope::with_session`]), in file order.
+    pub fn matched_conditionals(&self) -> &[&'a Conditional] {
+        &self.conds
     }
 
     /// The chain, most specific first: directories, anonymous, server, global.
@@ -119,6 +174,7 @@ impl<'a> Scope<'a> {
         if let Some(a) = self.anon {
             v.push(ContextRef::Anonymous(a));
         }
+        v.extend(self.conds.iter().rev().map(|c| ContextRef::Conditional(c)));
         v.push(ContextRef::Server(self.server));
         v.push(ContextRef::Global(self.server));
         v

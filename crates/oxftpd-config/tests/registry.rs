@@ -91,6 +91,21 @@ const REQUIRED: &[&str] = &[
     "ModulePath",
     "ModuleControlsACLs",
     "DelayEngine",
+    "MaxClientsPerClass",
+    "MaxClientsPerHost",
+    "MaxClientsPerUser",
+    "MaxHostsPerUser",
+    "UseFtpUsers",
+    "MaxConnectionsPerHost",
+    "MaxRetrieveFileSize",
+    "MaxStoreFileSize",
+    "TCPAccessFiles",
+    "TCPGroupAccessFiles",
+    "TCPServiceName",
+    "TCPUserAccessFiles",
+    "SiteMiscEngine",
+    "CopyEngine",
+    "DigestEngine",
 ];
 
 #[test]

@@ -33,16 +33,28 @@ impl AddrPattern {
                 .ok()?;
             let len: u8 = len.parse().ok()?;
             let max = if ip.is_ipv4() { 32 } else { 128 };
-            return (len <= max).then_some(AddrPattern::Net(ip, len));
+            return (len <= max).then(|| Self::net(ip, len));
         }
         if let Ok(ip) = s.parse::<IpAddr>() {
             let len = if ip.is_ipv4() { 32 } else { 128 };
-            return Some(AddrPattern::Net(ip, len));
+            return Some(Self::net(ip, len));
         }
         if s.ends_with('.') && s.chars().all(|c| c.is_ascii_digit() || c == '.') {
             return Some(AddrPattern::Prefix(s.to_string()));
         }
         None
+    }
+
+    /// A network; an IPv4-mapped IPv6 network becomes the IPv4 one (addresses are compared
+    /// in that form too).
+    fn net(ip: IpAddr, len: u8) -> Self {
+        match ip {
+            IpAddr::V6(v6) if len >= 96 => match v6.to_ipv4_mapped() {
+                Some(v4) => AddrPattern::Net(IpAddr::V4(v4), len - 96),
+                None => AddrPattern::Net(ip, len),
+            },
+            _ => AddrPattern::Net(ip, len),
+        }
     }
 
     /// Whether `addr` matches.
@@ -81,6 +93,25 @@ impl AddrPattern {
     }
 }
 
+/// A host-name pattern of `Allow from`/`Deny from` (needs `UseReverseDNS on`): `.example.com`
+/// matches names under that domain, a glob matches as a glob, anything else exactly.
+pub struct HostPattern<'a>(pub &'a str);
+
+impl HostPattern<'_> {
+    /// Whether the client's name `host` matches (case-insensitive).
+    pub fn matches(&self, host: &str) -> bool {
+        let pat = self.0.to_ascii_lowercase();
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if pat.starts_with('.') {
+            return host.ends_with(&pat);
+        }
+        if pat.contains(['*', '?', '[']) {
+            return globset::Glob::new(&pat).is_ok_and(|g| g.compile_matcher().is_match(&host));
+        }
+        pat == host
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +128,14 @@ mod tests {
         assert!(AddrPattern::parse("2001:db8::/32").is_some_and(|p| p.matches(v6)));
         assert!(AddrPattern::parse("[::ffff:10.1.2.3]").is_some_and(|p| p.matches(a)));
         assert_eq!(AddrPattern::parse("example.com"), None);
+    }
+
+    #[test]
+    fn host_patterns() {
+        assert!(HostPattern(".example.com").matches("ftp.Example.com"));
+        assert!(!HostPattern(".example.com").matches("example.com"));
+        assert!(HostPattern("*.example.com").matches("a.example.com"));
+        assert!(HostPattern("host.example.com").matches("host.example.com."));
+        assert!(!HostPattern("host.example.com").matches("other.example.com"));
     }
 }

@@ -74,6 +74,8 @@ pub struct Shared {
     pub daemon_cred: Credentials,
     /// Sessions alive in this process.
     pub sessions: AtomicUsize,
+    /// Connection and login counts for the `Max*` limits.
+    pub counters: Arc<crate::counters::Counters>,
 }
 
 impl Shared {

@@ -87,18 +87,14 @@ pub async fn open(
     let stream = match setup {
         DataSetup::None => return Err(DataError::NotPrepared),
         DataSetup::Passive(listener) => {
-            let deadline = tokio::time::Instant::now() + DATA_CONNECT_TIMEOUT;
-            loop {
-                let (stream, from) = tokio::time::timeout_at(deadline, listener.accept())
-                    .await
-                    .map_err(|_| {
-                        io::Error::new(io::ErrorKind::TimedOut, "Connection timed out")
-                    })??;
-                if same_ip(from.ip(), peer.ip()) {
-                    break stream;
-                }
+            let (stream, from) = tokio::time::timeout(DATA_CONNECT_TIMEOUT, listener.accept())
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "Connection timed out"))??;
+            if !same_ip(from.ip(), peer.ip()) {
                 warn!(%peer, %from, "refused passive data connection from foreign address");
+                return Err(DataError::Io(io::Error::from_raw_os_error(libc::EPERM)));
             }
+            stream
         }
         DataSetup::Active(addr) => {
             let socket = if addr.is_ipv4() {

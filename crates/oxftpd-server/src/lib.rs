@@ -6,11 +6,19 @@
 
 pub mod address;
 pub mod auth;
+pub mod class;
+pub mod client_limits;
 pub mod commands;
 pub mod context;
+pub mod counters;
 pub mod data_channel;
+pub mod directories;
 pub mod errors;
+pub mod filters;
 pub mod groups;
+pub mod hiding;
+pub mod hosts_access;
+pub mod ifsession;
 pub mod jail;
 pub mod limit;
 pub mod listener;
@@ -19,9 +27,12 @@ pub mod messages;
 pub mod module;
 pub mod modules;
 pub mod port_holder;
+pub mod reverse_dns;
 pub mod session;
 pub mod settings;
 pub mod transfer_io;
+pub mod wrap;
+pub mod xfer_limits;
 
 use std::net::SocketAddr;
 use std::path::Path;

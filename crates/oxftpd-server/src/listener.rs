@@ -38,10 +38,10 @@ pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr>
             continue;
         }
         let mut ips = s.addresses.clone();
-        if i == 0 {
-            if let Some(a) = opts.server_addr {
-                ips = vec![a];
-            }
+        if i == 0
+            && let Some(a) = opts.server_addr
+        {
+            ips = vec![a];
         }
         if ips.is_empty() {
             let v6 = s.use_ipv6 && !opts.ipv4_only;

@@ -2,7 +2,7 @@
 //! buffers for uploads and ASCII conversion (LF on disk, CRLF on the wire).
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
@@ -33,6 +33,8 @@ pub async fn send_binary(
 ) -> io::Result<u64> {
     let mut pos = offset;
     loop {
+        // Let the session's control-connection watcher run between chunks.
+        tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
             rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut pos), 1 << 30)
@@ -47,14 +49,50 @@ pub async fn send_binary(
     }
 }
 
-/// Sends `file` converting LF to CRLF; returns the bytes read from the file.
+/// Converts LF to CRLF from `input` into `output` (cleared first); `last_cr` carries
+/// whether the previous chunk ended with CR, so an existing CRLF is not doubled.
+pub fn lf_to_crlf(input: &[u8], output: &mut Vec<u8>, last_cr: &mut bool) {
+    output.clear();
+    for &b in input {
+        if b == b'\n' && !*last_cr {
+            output.push(b'\r');
+        }
+        output.push(b);
+        *last_cr = b == b'\r';
+    }
+}
+
+/// Converts CRLF to LF from `input` into `output` (cleared first); `pending_cr` carries a CR
+/// that ended the previous chunk, written only once the next byte shows it is no line end.
+pub fn crlf_to_lf(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
+    output.clear();
+    for &b in input {
+        if *pending_cr {
+            *pending_cr = false;
+            if b != b'\n' {
+                output.push(b'\r');
+            }
+        }
+        if b == b'\r' {
+            *pending_cr = true;
+        } else {
+            output.push(b);
+        }
+    }
+}
+
+/// Sends `file` from `offset` converting LF to CRLF; returns the bytes read from the file.
+///
+/// Both buffers are allocated once per transfer: no allocation happens per chunk.
 pub async fn send_ascii(
     stream: &mut TcpStream,
-    mut file: File,
+    mut file: &File,
+    offset: u64,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    file.seek(SeekFrom::Start(offset))?;
     let mut input = vec![0u8; BUF / 2];
-    let mut output = Vec::with_capacity(BUF + 2);
+    let mut output = Vec::with_capacity(BUF);
     let mut total = 0u64;
     let mut last_cr = false;
     loop {
@@ -63,26 +101,38 @@ pub async fn send_ascii(
             return Ok(total);
         }
         total += n as u64;
-        output.clear();
-        for &b in &input[..n] {
-            if b == b'\n' && !last_cr {
-                output.push(b'\r');
-            }
-            output.push(b);
-            last_cr = b == b'\r';
-        }
+        lf_to_crlf(&input[..n], &mut output, &mut last_cr);
         stalled(stall, stream.write_all(&output)).await?;
     }
 }
 
 /// Receives into `file` until the client closes; in ASCII mode CRLF becomes LF.
+///
+/// Both buffers are allocated once per transfer: no allocation happens per chunk.
 pub async fn receive(
     stream: &mut TcpStream,
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    receive_at_most(stream, file, ascii, stall, None).await
+}
+
+/// Like [`receive`], failing with [`io::ErrorKind::FileTooLarge`] before writing the chunk
+/// that takes the bytes received past `limit` (`MaxStoreFileSize`).
+pub async fn receive_at_most(
+    stream: &mut TcpStream,
+    file: &mut File,
+    ascii: bool,
+    stall: Option<Duration>,
+    limit: Option<u64>,
+) -> io::Result<u64> {
     let mut buf = vec![0u8; BUF];
+    let mut out = if ascii {
+        Vec::with_capacity(BUF)
+    } else {
+        Vec::new()
+    };
     let mut total = 0u64;
     let mut pending_cr = false;
     loop {
@@ -94,32 +144,15 @@ pub async fn receive(
             return Ok(total);
         }
         total += n as u64;
-        if !ascii {
+        if limit.is_some_and(|max| total > max) {
+            return Err(io::Error::from(io::ErrorKind::FileTooLarge));
+        }
+        if ascii {
+            crlf_to_lf(&buf[..n], &mut out, &mut pending_cr);
+            file.write_all(&out)?;
+        } else {
             file.write_all(&buf[..n])?;
-            continue;
         }
-        let mut out = Vec::with_capacity(n + 1);
-        let mut chunk = &buf[..n];
-        if pending_cr {
-            if chunk[0] != b'\n' {
-                out.push(b'\r');
-            }
-            pending_cr = false;
-        }
-        if chunk.last() == Some(&b'\r') {
-            pending_cr = true;
-            chunk = &chunk[..chunk.len() - 1];
-        }
-        let mut i = 0;
-        while i < chunk.len() {
-            if chunk[i] == b'\r' && chunk.get(i + 1) == Some(&b'\n') {
-                i += 1;
-                continue;
-            }
-            out.push(chunk[i]);
-            i += 1;
-        }
-        file.write_all(&out)?;
     }
 }
 
@@ -135,4 +168,42 @@ pub async fn write_chunk(
 /// Ends a data connection cleanly: FIN, then close.
 pub async fn finish(mut stream: TcpStream) {
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{crlf_to_lf, lf_to_crlf};
+
+    fn both_ways_in_chunks(disk: &[u8], chunk: usize) -> (Vec<u8>, Vec<u8>) {
+        let (mut wire, mut out, mut last_cr) = (Vec::new(), Vec::new(), false);
+        for c in disk.chunks(chunk) {
+            lf_to_crlf(c, &mut out, &mut last_cr);
+            wire.extend_from_slice(&out);
+        }
+        let (mut back, mut pending) = (Vec::new(), false);
+        for c in wire.chunks(chunk) {
+            crlf_to_lf(c, &mut out, &mut pending);
+            back.extend_from_slice(&out);
+        }
+        if pending {
+            back.push(b'\r');
+        }
+        (wire, back)
+    }
+
+    #[test]
+    fn lf_becomes_crlf_and_back_across_chunk_edges() {
+        for chunk in [1, 2, 3, 7, 64] {
+            let (wire, back) = both_ways_in_chunks(b"a\nb\n\nc", chunk);
+            assert_eq!(wire, b"a\r\nb\r\n\r\nc", "chunk {chunk}");
+            assert_eq!(back, b"a\nb\n\nc", "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn existing_crlf_and_bare_cr_are_kept() {
+        let (wire, back) = both_ways_in_chunks(b"x\r\ny\rz\r", 2);
+        assert_eq!(wire, b"x\r\ny\rz\r");
+        assert_eq!(back, b"x\ny\rz\r");
+    }
 }

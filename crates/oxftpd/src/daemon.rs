@@ -208,6 +208,7 @@ fn start_engine(run_as: Option<RunAs>) -> Result<Engine> {
         pool,
         daemon_cred,
         sessions: AtomicUsize::new(0),
+        counters: Default::default(),
     });
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all().thread_stack_size(256 * 1024);

@@ -6,13 +6,19 @@ pub mod mod_auth;
 pub mod mod_auth_file;
 pub mod mod_auth_pam;
 pub mod mod_auth_unix;
+pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_delay;
+pub mod mod_digest;
 pub mod mod_dso;
+pub mod mod_facts;
 pub mod mod_ident;
 pub mod mod_ifsession;
 pub mod mod_log;
 pub mod mod_ls;
+pub mod mod_site;
+pub mod mod_site_misc;
+pub mod mod_wrap;
 pub mod mod_xfer;
 
 /// Every module oxftpd compiles in, in ProFTPD's usual load order.
@@ -24,11 +30,17 @@ pub static ALL: &[&ModuleSpec] = &[
     &mod_auth_file::MODULE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_site::MODULE,
+    &mod_facts::MODULE,
+    &mod_site_misc::MODULE,
+    &mod_copy::MODULE,
+    &mod_digest::MODULE,
     &mod_log::MODULE,
     &mod_delay::MODULE,
     &mod_dso::MODULE,
     &mod_ident::MODULE,
     &mod_ifsession::MODULE,
+    &mod_wrap::MODULE,
 ];
 
 /// Builds one directive spec that is fully implemented.

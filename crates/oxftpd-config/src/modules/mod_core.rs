@@ -179,6 +179,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "file shown before login",
     ),
     d(
+        "MaxConnectionsPerHost",
+        S,
+        Args::range(1, 2),
+        false,
+        "most concurrent connections from one address, checked before the greeting",
+    ),
+    d(
         "DisplayChdir",
         SAD,
         Args::range(1, 2).checked(c::display_chdir),

@@ -14,6 +14,20 @@ pub static MODULE: ModuleSpec = ModuleSpec {
 
 static DIRECTIVES: &[DirectiveSpec] = &[
     d(
+        "MaxRetrieveFileSize",
+        SAD,
+        Args::range(1, 4),
+        true,
+        "largest file a download may send (per user, group or class)",
+    ),
+    d(
+        "MaxStoreFileSize",
+        SAD,
+        Args::range(1, 4),
+        true,
+        "largest file an upload may write (per user, group or class)",
+    ),
+    d(
         "AllowRetrieveRestart",
         SAD,
         Args::flag(),

@@ -2,7 +2,7 @@
 
 use tracing::info;
 
-use crate::messages::{Vars, display_file, expand};
+use crate::messages::{Vars, display_file};
 use crate::module::HandlerFuture;
 use crate::session::login::{needs_password, target};
 use crate::session::{Ctx, SessionError, State, login};
@@ -48,7 +48,33 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         };
         let password = arg.unwrap_or("");
         match login(ctx, &name, password).await {
-            Ok(session) => {
+            Ok(mut session) => {
+                let refusal = {
+                    let scope = crate::ifsession::user_scope(ctx, &session);
+                    let home = session.identity.home.to_string_lossy();
+                    if crate::wrap::refused(
+                        &scope,
+                        &session.login_name,
+                        &session.identity.group_names,
+                        &home,
+                        ctx.peer.ip(),
+                    ) {
+                        Some(crate::wrap::REFUSAL.to_string())
+                    } else {
+                        match crate::client_limits::admit(ctx, &scope, &session.login_name) {
+                            Ok(guard) => {
+                                session.counted = Some(guard);
+                                None
+                            }
+                            Err(text) => Some(text),
+                        }
+                    }
+                };
+                if let Some(text) = refusal {
+                    info!(peer = %ctx.peer, user = %name, "login refused: {text}");
+                    ctx.reply(530, text).await?;
+                    return Err(SessionError::Closed);
+                }
                 let vars = Vars {
                     user: Some(&name),
                     cwd: Some(&session.cwd),
@@ -76,7 +102,7 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     .scope(session.anon)
                     .directive("AccessGrantMsg")
                     .and_then(|d| d.arg(0))
-                    .map(|t| expand(ctx, &vars, t));
+                    .map(|t| crate::messages::expand_user(t, &name));
                 lines.push(grant.unwrap_or_else(|| {
                     if session.anon.is_some() {
                         "Anonymous access granted, restrictions apply".to_string()
@@ -91,7 +117,14 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                 info!(peer = %ctx.peer, user = %name, "login failed: {e}");
                 *state = State::Connected { user: None };
                 ctx.failed_logins += 1;
-                ctx.reply(530, "Login incorrect.").await?;
+                let deny = ctx
+                    .server
+                    .config()
+                    .directive("AccessDenyMsg")
+                    .and_then(|d| d.arg(0))
+                    .map(|t| crate::messages::expand_user(t, &name))
+                    .unwrap_or_else(|| "Login incorrect.".to_string());
+                ctx.reply(530, deny).await?;
                 let max = ctx.server.settings.max_login_attempts;
                 if max > 0 && ctx.failed_logins >= max {
                     info!(peer = %ctx.peer, "Maximum login attempts ({max}) exceeded, connection refused");

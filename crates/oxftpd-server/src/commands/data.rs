@@ -19,6 +19,30 @@ fn v4_of(ip: IpAddr) -> Option<Ipv4Addr> {
     }
 }
 
+/// `500 Illegal VERB command, EPSV ALL in effect` once `EPSV ALL` was sent.
+async fn epsv_all_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
+    if !ctx.epsv_all {
+        return None;
+    }
+    Some(
+        ctx.reply(500, format!("Illegal {verb} command, EPSV ALL in effect"))
+            .await,
+    )
+}
+
+/// The RFC 2428 network protocol number of the control connection (1 IPv4, 2 IPv6).
+fn control_family(ctx: &Ctx) -> &'static str {
+    match v4_of(ctx.local.ip()) {
+        Some(_) => "1",
+        None => "2",
+    }
+}
+
+/// The protocols `522` offers: `1` on IPv4, `1,2` on IPv6 (ProFTPD's texts, observed).
+fn offered(family: &str) -> &'static str {
+    if family == "1" { "1" } else { "1,2" }
+}
+
 async fn listen(ctx: &mut Ctx) -> Result<u16, SessionResult> {
     ctx.data = DataSetup::None;
     let ip = ctx.local.ip();
@@ -45,6 +69,9 @@ pub fn pasv<'a>(
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        if let Some(done) = epsv_all_refusal(ctx, "PASV").await {
+            return done;
+        }
         let shown = ctx.server.settings.masquerade.unwrap_or(ctx.local.ip());
         let Some(v4) = v4_of(shown) else {
             return ctx
@@ -76,13 +103,20 @@ pub fn epsv<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         if let Some(a) = arg {
-            if !(a == "1" || a == "2" || a.eq_ignore_ascii_case("ALL")) {
-                return ctx
-                    .reply(522, "Network protocol not supported, use (1,2)")
-                    .await;
-            }
             if a.eq_ignore_ascii_case("ALL") {
+                ctx.epsv_all = true;
+                ctx.data = DataSetup::None;
                 return ctx.reply(200, "EPSV ALL command successful").await;
+            }
+            let family = control_family(ctx);
+            // ProFTPD also accepts `EPSV 1` on an IPv6 connection (observed).
+            if a != family && !(family == "2" && a == "1") {
+                return ctx
+                    .reply(
+                        522,
+                        format!("Network protocol not supported, use ({})", offered(family)),
+                    )
+                    .await;
             }
         }
         let port = match listen(ctx).await {
@@ -110,6 +144,9 @@ pub fn port<'a>(
         let Some(arg) = arg else {
             return super::missing_argument(ctx).await;
         };
+        if let Some(done) = epsv_all_refusal(ctx, "PORT").await {
+            return done;
+        }
         let nums: Vec<u8> = arg
             .split(',')
             .filter_map(|n| n.trim().parse().ok())
@@ -157,6 +194,22 @@ pub fn eprt<'a>(
         let Some(arg) = arg else {
             return super::missing_argument(ctx).await;
         };
+        if let Some(done) = epsv_all_refusal(ctx, "EPRT").await {
+            return done;
+        }
+        let family = control_family(ctx);
+        let proto = arg
+            .chars()
+            .next()
+            .and_then(|d| arg[d.len_utf8()..].split(d).next());
+        if proto != Some(family) && !(family == "2" && proto == Some("1")) {
+            return ctx
+                .reply(
+                    522,
+                    format!("Network protocol not supported, use ({})", offered(family)),
+                )
+                .await;
+        }
         let Some(addr) = parse_eprt(arg) else {
             return ctx.reply(501, "Illegal EPRT command").await;
         };

@@ -21,8 +21,12 @@ pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `FEAT`: the features of every command table, sorted as ProFTPD lists them.
 pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let mut features = modules::features();
+        features.extend_from_slice(super::site::FEATURES);
+        features.sort_unstable();
+        features.dedup();
         let mut lines = vec!["Features:".to_string()];
-        lines.extend(modules::features().into_iter().map(str::to_string));
+        lines.extend(features.into_iter().map(str::to_string));
         lines.push("End".to_string());
         ctx.send(&crate::messages::multi(211, lines)).await
     })
@@ -49,9 +53,19 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         let mut lines =
             vec!["The following commands are recognized (* =>'s unimplemented):".to_string()];
-        let names = modules::command_names();
+        let names: Vec<String> = modules::command_names()
+            .into_iter()
+            .filter(|n| !super::opts::NOT_IN_HELP.contains(n))
+            .map(|n| {
+                if super::opts::UNIMPLEMENTED.contains(&n) {
+                    format!("{n}*")
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect();
         for row in names.chunks(8) {
-            let mut line = String::from(" ");
+            let mut line = String::new();
             for name in row {
                 line.push_str(&format!("{name:<8}"));
             }
@@ -79,7 +93,10 @@ pub fn quit<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
                 cwd: None,
             },
         );
-        lines.push("Goodbye.".to_string());
+        // ProFTPD sends the DisplayQuit file instead of "Goodbye.", its last line closing the reply.
+        if lines.is_empty() {
+            lines.push("Goodbye.".to_string());
+        }
         ctx.send(&crate::messages::multi(221, lines)).await?;
         Err(SessionError::Closed)
     })

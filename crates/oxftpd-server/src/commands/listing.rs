@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use oxftpd_proto::listing::{Facts, ListClock, write_list_line};
+use oxftpd_proto::listing::{Facts, ListClock, write_list_line, write_nlst_line};
 use oxftpd_storage::{DirEntry, Kind, Metadata, StorageError};
 
 use crate::errors::{fs_reply, io_text};
@@ -19,13 +19,34 @@ use crate::transfer_io;
 /// Flush the listing buffer to the data connection at this size.
 const FLUSH_AT: usize = 32 * 1024;
 
-/// `ls`-style options given before the path (`LIST -la dir`).
+/// `ls`-style options given before the path (`LIST -la dir`), and `ListOptions`.
 #[derive(Default, Clone, Copy)]
-struct Options {
-    all: bool,
+pub(crate) struct Options {
+    /// `-a`/`-A`: names starting with a dot too.
+    pub all: bool,
+    /// `-R`: subdirectories too.
+    pub recursive: bool,
+    /// `-d`: a directory itself, not its entries.
+    pub dir_only: bool,
 }
 
-fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
+impl Options {
+    fn add(&mut self, word: &str) {
+        for c in word.chars() {
+            match c {
+                'a' | 'A' => self.all = true,
+                'R' => self.recursive = true,
+                'd' => self.dir_only = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How deep `LIST -R` descends.
+const MAX_DEPTH: usize = 10;
+
+pub(crate) fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
     let mut opts = Options::default();
     let Some(mut rest) = arg.map(str::trim_start) else {
         return (opts, None);
@@ -35,23 +56,30 @@ fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
         if word.is_empty() {
             break;
         }
-        if word.contains('a') || word.contains('A') {
-            opts.all = true;
-        }
+        opts.add(word);
         rest = tail.trim_start();
     }
     (opts, (!rest.is_empty()).then_some(rest))
 }
 
+/// The `ListOptions` flags in force (`-a`, `-R`…), added to the client's.
+fn list_options(ctx: &Ctx, opts: &mut Options) {
+    if let Some(d) = ctx.server.config().directive("ListOptions") {
+        for word in d.args.iter().filter(|a| a.starts_with('-')) {
+            opts.add(&word[1..]);
+        }
+    }
+}
+
 /// Names for uids and gids, cached for the length of one listing.
-struct Names<'a> {
+pub(crate) struct Names<'a> {
     ctx: &'a Ctx,
     users: HashMap<u32, Option<Arc<str>>>,
     groups: HashMap<u32, Option<Arc<str>>>,
 }
 
 impl<'a> Names<'a> {
-    fn new(ctx: &'a Ctx) -> Self {
+    pub(crate) fn new(ctx: &'a Ctx) -> Self {
         Names {
             ctx,
             users: HashMap::new(),
@@ -59,7 +87,12 @@ impl<'a> Names<'a> {
         }
     }
 
-    fn user(&mut self, uid: u32) -> Option<&str> {
+    /// The session the names are looked up for.
+    pub(crate) fn ctx(&self) -> &'a Ctx {
+        self.ctx
+    }
+
+    pub(crate) fn user(&mut self, uid: u32) -> Option<&str> {
         let auth = &self.ctx.server.auth;
         self.users
             .entry(uid)
@@ -67,7 +100,7 @@ impl<'a> Names<'a> {
             .as_deref()
     }
 
-    fn group(&mut self, gid: u32) -> Option<&str> {
+    pub(crate) fn group(&mut self, gid: u32) -> Option<&str> {
         let auth = &self.ctx.server.auth;
         self.groups
             .entry(gid)
@@ -76,7 +109,7 @@ impl<'a> Names<'a> {
     }
 }
 
-fn clock(ctx: &Ctx) -> ListClock {
+pub(crate) fn clock(ctx: &Ctx) -> ListClock {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -94,7 +127,17 @@ fn clock(ctx: &Ctx) -> ListClock {
     ListClock { now, utc_offset }
 }
 
-fn write_entry(
+/// The listing kind of a storage kind.
+pub(crate) fn proto_kind(kind: Kind) -> oxftpd_proto::listing::Kind {
+    match kind {
+        Kind::File => oxftpd_proto::listing::Kind::File,
+        Kind::Dir => oxftpd_proto::listing::Kind::Dir,
+        Kind::Symlink => oxftpd_proto::listing::Kind::Symlink,
+        Kind::Other => oxftpd_proto::listing::Kind::Other('?'),
+    }
+}
+
+pub(crate) fn write_entry(
     names: &mut Names<'_>,
     name: &str,
     meta: &Metadata,
@@ -106,12 +149,7 @@ fn write_entry(
     let group = names.group(meta.gid).map(str::to_owned);
     let facts = Facts {
         name,
-        kind: match meta.kind {
-            Kind::File => oxftpd_proto::listing::Kind::File,
-            Kind::Dir => oxftpd_proto::listing::Kind::Dir,
-            Kind::Symlink => oxftpd_proto::listing::Kind::Symlink,
-            Kind::Other => oxftpd_proto::listing::Kind::Other('?'),
-        },
+        kind: proto_kind(meta.kind),
         mode: meta.mode,
         nlink: meta.nlink,
         uid: meta.uid,
@@ -151,14 +189,30 @@ async fn listing(
     arg: Option<&str>,
     names_only: bool,
 ) -> SessionResult {
-    let (opts, path_arg) = split_options(arg);
-    let shown = path_arg.unwrap_or(".");
+    let (mut opts, path_arg) = split_options(arg);
+    if !names_only {
+        list_options(ctx, &mut opts);
+    }
+    // NLST with a pattern in the last component: list the directory, keep what matches.
+    let glob = path_arg
+        .filter(|p| names_only && oxftpd_proto::glob::has_glob(p))
+        .map(|p| match p.rsplit_once('/') {
+            Some((dir, pat)) => (Some(if dir.is_empty() { "/" } else { dir }), pat),
+            None => (None, p),
+        });
+    let shown = match glob {
+        Some((dir, _)) => dir.unwrap_or("."),
+        None => path_arg.unwrap_or("."),
+    };
     let vpath = user.resolve(shown);
     let meta = user.fs.metadata(&vpath).await;
-    if names_only {
-        if let Err(e) = &meta {
-            return ctx.send(&fs_reply(450, shown, e)).await;
-        }
+    if names_only && let Err(e) = &meta {
+        return ctx.send(&fs_reply(450, shown, e)).await;
+    }
+    if let Some((_, pattern)) = glob
+        && !any_match(user, &vpath, pattern).await
+    {
+        return ctx.reply(450, "No files found").await;
     }
     let mut stream = match super::transfer::open_data(ctx).await {
         Ok(s) => s,
@@ -181,73 +235,57 @@ async fn listing(
         }
     };
     let stall = ctx.server.settings.timeouts.stalled;
-    let clock = clock(ctx);
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
-        if meta.kind != Kind::Dir {
+        let mut w = Writer {
+            names: Names::new(ctx),
+            clock: clock(ctx),
+            stream: &mut stream,
+            stall,
+            out: &mut out,
+        };
+        if meta.kind != Kind::Dir || (opts.dir_only && !names_only) {
             let name = path_arg.unwrap_or(".");
             if names_only {
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b"\r\n");
+                write_nlst_line(name, w.out);
             } else {
-                let mut names = Names::new(ctx);
-                write_entry(&mut names, name, &meta, None, &clock, &mut out);
+                let link = if path_arg.is_some() {
+                    symlink_target(user, &vpath).await
+                } else {
+                    None
+                };
+                let shown_meta = match &link {
+                    Some(_) => user.fs.symlink_metadata(&vpath).await.unwrap_or(meta),
+                    None => meta,
+                };
+                write_entry(
+                    &mut w.names,
+                    name,
+                    &shown_meta,
+                    link.as_deref(),
+                    &w.clock,
+                    w.out,
+                );
             }
             return Ok(());
         }
-        let mut names = Names::new(ctx);
-        let mut dir = user.fs.read_dir(&vpath).await?;
-        if opts.all && !names_only {
-            for dot in [".", ".."] {
-                let m = user.fs.metadata(&user.resolve_from(&vpath, dot)).await?;
-                write_entry(&mut names, dot, &m, None, &clock, &mut out);
-            }
+        let prefix = match (names_only, glob, path_arg) {
+            (true, Some((Some(dir), _)), _) => Some(dir),
+            (true, None, Some(p)) => Some(p),
+            _ => None,
+        };
+        let job = DirJob {
+            vpath: vpath.clone(),
+            prefix,
+            pattern: glob.map(|(_, p)| p),
+            opts,
+            names_only,
+        };
+        list_dir(user, &mut w, &job).await?;
+        if opts.recursive && !names_only {
+            list_tree(user, &mut w, &vpath, "", opts, 1).await?;
         }
-        let mut batch: Vec<DirEntry> = Vec::new();
-        loop {
-            batch.clear();
-            let more = dir.next_batch(&mut batch).await?;
-            for entry in &batch {
-                if entry.name.starts_with('.') && !opts.all {
-                    continue;
-                }
-                let Some(meta) = &entry.meta else { continue };
-                if names_only {
-                    if path_arg.is_some() {
-                        out.extend_from_slice(
-                            format!("{}/{}", shown.trim_end_matches('/'), entry.name).as_bytes(),
-                        );
-                    } else {
-                        out.extend_from_slice(entry.name.as_bytes());
-                    }
-                    out.extend_from_slice(b"\r\n");
-                } else {
-                    let link = if meta.kind == Kind::Symlink {
-                        user.fs
-                            .read_link(&user.resolve_from(&vpath, &entry.name))
-                            .await
-                            .ok()
-                    } else {
-                        None
-                    };
-                    write_entry(
-                        &mut names,
-                        &entry.name,
-                        meta,
-                        link.as_deref(),
-                        &clock,
-                        &mut out,
-                    );
-                }
-                if out.len() >= FLUSH_AT {
-                    transfer_io::write_chunk(&mut stream, &out, stall).await?;
-                    out.clear();
-                }
-            }
-            if !more {
-                return Ok(());
-            }
-        }
+        Ok(())
     }
     .await;
     let result = match result {
@@ -270,6 +308,198 @@ async fn listing(
                 .await
         }
     }
+}
+
+/// Where listing lines go: a bounded buffer flushed to the data connection.
+struct Writer<'a, 'c> {
+    names: Names<'c>,
+    clock: ListClock,
+    stream: &'a mut tokio::net::TcpStream,
+    stall: Option<std::time::Duration>,
+    out: &'a mut Vec<u8>,
+}
+
+impl Writer<'_, '_> {
+    async fn flush_if_full(&mut self) -> Result<(), ListError> {
+        if self.out.len() >= FLUSH_AT {
+            transfer_io::write_chunk(self.stream, self.out, self.stall).await?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
+/// One directory to list.
+struct DirJob<'p> {
+    vpath: String,
+    /// NLST: the path prefix shown before each name.
+    prefix: Option<&'p str>,
+    /// NLST: the glob names must match.
+    pattern: Option<&'p str>,
+    opts: Options,
+    names_only: bool,
+}
+
+/// The target of a symbolic link, when `ShowSymlinks` is on (the default).
+async fn symlink_target(user: &LoggedIn, vpath: &str) -> Option<String> {
+    user.fs.read_link(vpath).await.ok()
+}
+
+fn show_symlinks(ctx: &Ctx) -> bool {
+    ctx.server
+        .config()
+        .directive("ShowSymlinks")
+        .is_none_or(|d| d.flag())
+}
+
+/// Whether any entry of `vpath` matches `pattern` (stops at the first).
+async fn any_match(user: &LoggedIn, vpath: &str, pattern: &str) -> bool {
+    let Ok(mut dir) = user.fs.read_dir(vpath).await else {
+        return false;
+    };
+    let mut batch = Vec::new();
+    loop {
+        batch.clear();
+        let Ok(more) = dir.next_batch(&mut batch).await else {
+            return false;
+        };
+        if batch
+            .iter()
+            .any(|e| oxftpd_proto::glob::matches(pattern, &e.name))
+        {
+            return true;
+        }
+        if !more {
+            return false;
+        }
+    }
+}
+
+async fn list_dir(
+    user: &LoggedIn,
+    w: &mut Writer<'_, '_>,
+    job: &DirJob<'_>,
+) -> Result<(), ListError> {
+    let symlinks = show_symlinks(w.names.ctx());
+    let mut dir = user.fs.read_dir(&job.vpath).await?;
+    if job.opts.all && !job.names_only {
+        for dot in [".", ".."] {
+            let m = user
+                .fs
+                .metadata(&user.resolve_from(&job.vpath, dot))
+                .await?;
+            write_entry(&mut w.names, dot, &m, None, &w.clock, w.out);
+        }
+    }
+    let mut batch: Vec<DirEntry> = Vec::new();
+    loop {
+        batch.clear();
+        let more = dir.next_batch(&mut batch).await?;
+        for entry in &batch {
+            if let Some(pattern) = job.pattern {
+                if !oxftpd_proto::glob::matches(pattern, &entry.name) {
+                    continue;
+                }
+            } else if entry.name.starts_with('.') && !job.opts.all {
+                continue;
+            }
+            let Some(meta) = &entry.meta else { continue };
+            if crate::hiding::hide_entry(w.names.ctx(), user, &job.vpath, &entry.name, meta) {
+                continue;
+            }
+            if job.names_only {
+                match job.prefix {
+                    Some(p) => {
+                        let p = p.trim_end_matches('/');
+                        write_nlst_line(&format!("{p}/{}", entry.name), w.out);
+                    }
+                    None => write_nlst_line(&entry.name, w.out),
+                }
+            } else {
+                let path = user.resolve_from(&job.vpath, &entry.name);
+                let (link, followed) = if meta.kind == Kind::Symlink {
+                    if symlinks {
+                        (symlink_target(user, &path).await, None)
+                    } else {
+                        (None, user.fs.metadata(&path).await.ok())
+                    }
+                } else {
+                    (None, None)
+                };
+                write_entry(
+                    &mut w.names,
+                    &entry.name,
+                    followed.as_ref().unwrap_or(meta),
+                    link.as_deref(),
+                    &w.clock,
+                    w.out,
+                );
+            }
+            w.flush_if_full().await?;
+        }
+        if !more {
+            return Ok(());
+        }
+    }
+}
+
+/// `LIST -R`: each subdirectory, as `\r\nsub/dir:\r\n` and its entries, depth first.
+fn list_tree<'a, 'b, 'c>(
+    user: &'a LoggedIn,
+    w: &'a mut Writer<'b, 'c>,
+    vpath: &'a str,
+    shown: &'a str,
+    opts: Options,
+    depth: usize,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ListError>> + Send + 'a>>
+where
+    'b: 'a,
+    'c: 'a,
+{
+    Box::pin(async move {
+        if depth > MAX_DEPTH {
+            return Ok(());
+        }
+        // Only the names of this directory's subdirectories are held, not its entries.
+        let mut subdirs = Vec::new();
+        let mut dir = user.fs.read_dir(vpath).await?;
+        let mut batch: Vec<DirEntry> = Vec::new();
+        loop {
+            batch.clear();
+            let more = dir.next_batch(&mut batch).await?;
+            subdirs.extend(
+                batch
+                    .iter()
+                    .filter(|e| e.meta.as_ref().is_some_and(|m| m.kind == Kind::Dir))
+                    .filter(|e| opts.all || !e.name.starts_with('.'))
+                    .map(|e| e.name.clone()),
+            );
+            if !more {
+                break;
+            }
+        }
+        subdirs.sort();
+        for name in subdirs {
+            let sub = user.resolve_from(vpath, &name);
+            let label = if shown.is_empty() {
+                name.clone()
+            } else {
+                format!("{shown}/{name}")
+            };
+            w.out
+                .extend_from_slice(format!("\r\n{label}:\r\n").as_bytes());
+            let job = DirJob {
+                vpath: sub.clone(),
+                prefix: None,
+                pattern: None,
+                opts,
+                names_only: false,
+            };
+            list_dir(user, w, &job).await?;
+            list_tree(user, w, &sub, &label, opts, depth + 1).await?;
+        }
+        Ok(())
+    })
 }
 
 enum ListError {

@@ -2,11 +2,18 @@
 
 pub mod auth;
 pub mod data;
+pub mod digest;
 pub mod dirs;
+pub mod facts;
 pub mod files;
 pub mod info;
 pub mod listing;
+pub mod mlsx;
+pub mod opts;
 pub mod params;
+pub mod rename;
+pub mod site;
+pub mod status;
 pub mod transfer;
 
 use crate::session::{Ctx, SessionResult};

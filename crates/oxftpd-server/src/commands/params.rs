@@ -60,3 +60,56 @@ pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
     })
 }
+
+/// `REST offset` (RFC 3659 section 5): `350 Restarting at N. …`.
+pub fn rest<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut crate::session::LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return ctx.reply(500, "'REST' not understood").await;
+        };
+        let Some(offset) = decimal(arg.trim()) else {
+            return ctx
+                .reply(501, "REST requires a value greater than or equal to 0")
+                .await;
+        };
+        if offset > 0 && ctx.transfer_type == TransferType::Ascii {
+            return ctx
+                .reply(501, "REST: Resuming transfers not allowed in ASCII mode")
+                .await;
+        }
+        ctx.restart = offset;
+        ctx.reply(
+            350,
+            format!("Restarting at {offset}. Send STORE or RETRIEVE to initiate transfer"),
+        )
+        .await
+    })
+}
+
+/// `ALLO size [R record]`: nothing to reserve, `202`.
+pub fn allo<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return ctx.reply(504, "'ALLO' not understood").await;
+        };
+        let size = arg.split_whitespace().next().unwrap_or("");
+        if decimal(size).is_none() {
+            return ctx
+                .reply(504, format!("{arg}: Invalid ALLO argument"))
+                .await;
+        }
+        ctx.reply(202, "No storage allocation necessary").await
+    })
+}
+
+/// A non-negative decimal number (digits only).
+fn decimal(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}

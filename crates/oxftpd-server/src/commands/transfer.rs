@@ -1,22 +1,28 @@
-//! RETR and STOR: RFC 959 section 4.1.3.
+//! RETR, STOR, APPE, STOU and ABOR: RFC 959 sections 4.1.3, with REST (RFC 3659 section 5).
 //!
 //! RFC 959: "RETRIEVE (RETR) … causes the server-DTP to transfer a copy of the file, specified
 //! in the pathname, to the server- or user-DTP at the other end of the data connection";
 //! "STORE (STOR) … If the file specified in the pathname exists at the server site, then its
-//! contents shall be replaced by the data being transferred."
+//! contents shall be replaced by the data being transferred."; "APPEND (with create) (APPE)";
+//! "STORE UNIQUE (STOU) … The 250 Transfer Started response must include the name generated."
 //!
 //! A STOR that replaces an existing file writes a hidden temporary file beside it and renames
 //! it over the original only when the upload completed, so a failed upload never leaves a
-//! truncated file where a complete one stood.
+//! truncated file where a complete one stood. `HiddenStores` does the same for every STOR,
+//! under ProFTPD's fixed name `.in.NAME.`. Restarts follow mod_xfer: `AllowRetrieveRestart`
+//! (on by default) and `AllowStoreRestart` (off by default, and needed for APPE too).
 
-use oxftpd_proto::reply::Reply;
+use std::fs::File;
+
 use oxftpd_storage::{StorageError, WriteMode};
+use tokio::net::TcpStream;
 use tracing::{info, warn};
 
 use crate::data_channel;
 use crate::errors::{data_reply, fs_reply, io_text};
 use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn, SessionResult, TransferType};
+use crate::session::watch::{Watched, watch};
+use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
 use crate::transfer_io;
 
 fn mode_name(ctx: &Ctx) -> &'static str {
@@ -27,24 +33,106 @@ fn mode_name(ctx: &Ctx) -> &'static str {
 }
 
 /// Opens the prepared data connection, replying 425 on failure.
-pub async fn open_data(ctx: &mut Ctx) -> Result<tokio::net::TcpStream, SessionResult> {
+pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     let setup = std::mem::take(&mut ctx.data);
+    ctx.last_transfer = tokio::time::Instant::now();
     match data_channel::open(setup, ctx.local, ctx.peer).await {
         Ok(stream) => Ok(stream),
         Err(e) => Err(ctx.send(&data_reply(&e)).await),
     }
 }
 
+/// The directive in force for a path (`<Directory>`, `<Anonymous>`, server), if any.
+fn path_directive(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<Vec<String>> {
+    crate::ifsession::path_scope(ctx, user, vpath)
+        .directive(name)
+        .map(|d| d.args.clone())
+}
+
+/// `MaxStoreFileSize`/`MaxRetrieveFileSize` for a path; `None` is unlimited.
+pub fn size_limit(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<u64> {
+    let scope = crate::ifsession::path_scope(ctx, user, vpath);
+    let who = crate::xfer_limits::Who {
+        user: &user.login_name,
+        groups: &user.identity.group_names,
+        class: ctx.class.as_deref(),
+    };
+    crate::xfer_limits::max_bytes(&scope, name, &who)
+}
+
+/// A per-path on/off directive, `default` when unset.
+pub fn path_flag(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str, default: bool) -> bool {
+    path_directive(ctx, user, vpath, name)
+        .and_then(|args| args.first().map(|a| is_on(a)))
+        .unwrap_or(default)
+}
+
+fn is_on(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "on" | "yes" | "true" | "1"
+    )
+}
+
 /// Whether `AllowOverwrite` is on for a path.
 pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
-    let real = user.real_path(vpath);
-    let home = user.identity.home.to_string_lossy();
-    ctx.server
-        .config()
-        .scope(user.anon)
-        .for_path(&real, Some(&home))
-        .directive("AllowOverwrite")
-        .is_some_and(|d| d.flag())
+    path_flag(ctx, user, vpath, "AllowOverwrite", false)
+}
+
+/// The `HiddenStores` prefix and suffix for a path, `None` when off.
+fn hidden_stores(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> Option<(String, String)> {
+    let args = path_directive(ctx, user, vpath, "HiddenStores")?;
+    let first = args.first()?;
+    match first.to_ascii_lowercase().as_str() {
+        "off" | "no" | "false" | "0" => None,
+        "on" | "yes" | "true" | "1" => Some((".in.".into(), ".".into())),
+        _ => Some((
+            first.clone(),
+            args.get(1).cloned().unwrap_or_else(|| ".".into()),
+        )),
+    }
+}
+
+/// Ends a transfer that failed: `421` and the session's end for a stall, else `426`.
+async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        let secs = ctx
+            .server
+            .settings
+            .timeouts
+            .stalled
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        ctx.reply(421, format!("Data transfer stall timeout: {secs} seconds"))
+            .await?;
+        return Err(SessionError::Closed);
+    }
+    ctx.reply(426, format!("Transfer aborted. {}", io_text(e)))
+        .await
+}
+
+/// The reply to an `ABOR` that stopped a transfer: ProFTPD 1.3.8 sends the `426` alone
+/// (observed; RFC 959 would add a `226`, which python's ftplib does not read).
+/// RFC 959 4.1.3 (ABOR): "the server … sends a 426 reply … and then a 226 reply".
+async fn aborted(ctx: &mut Ctx) -> SessionResult {
+    ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+        426,
+        "Transfer aborted. Data connection closed.",
+    ));
+    ctx.reply(226, "Abort successful").await
+}
+
+/// `ABOR` with no transfer running.
+pub fn abor<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        ctx.data = data_channel::DataSetup::None;
+        ctx.restart = 0;
+        ctx.reply(226, "Abort successful").await
+    })
 }
 
 /// `RETR path`.
@@ -59,44 +147,93 @@ pub fn retr<'a>(
         };
         let vpath = user.resolve(arg);
         let offset = std::mem::take(&mut ctx.restart);
-        let (file, meta) = match user.fs.open_read(&vpath, offset).await {
+        if offset > 0 && !path_flag(ctx, user, &vpath, "AllowRetrieveRestart", true) {
+            return ctx
+                .reply(451, format!("{arg}: Restart not permitted, try again"))
+                .await;
+        }
+        let (file, meta) = match user.fs.open_read(&vpath, 0).await {
             Ok(r) => r,
-            Err(StorageError::IsADirectory) => {
+            Err(StorageError::IsADirectory | StorageError::NotRegularFile) => {
                 return ctx.reply(550, format!("{arg}: Not a regular file")).await;
             }
             Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
         };
+        if offset > meta.size {
+            return ctx
+                .reply(554, format!("REST: invalid {arg} argument"))
+                .await;
+        }
         let mut stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
-        let size = meta.size.saturating_sub(offset);
-        ctx.reply(
-            150,
+        let size = meta.size - offset;
+        let text = if size > 0 {
+            let unit = if size == 1 { "byte" } else { "bytes" };
             format!(
-                "Opening {} mode data connection for {arg} ({size} bytes)",
+                "Opening {} mode data connection for {arg} ({size} {unit})",
                 mode_name(ctx)
-            ),
-        )
-        .await?;
-        let stall = ctx.server.settings.timeouts.stalled;
-        let result = match ctx.transfer_type {
-            TransferType::Binary => transfer_io::send_binary(&stream, &file, offset, stall).await,
-            TransferType::Ascii => transfer_io::send_ascii(&mut stream, file, stall).await,
+            )
+        } else {
+            format!("Opening {} mode data connection for {arg}", mode_name(ctx))
         };
-        match result {
-            Ok(n) => {
+        ctx.reply(150, text).await?;
+        // ProFTPD opens the data connection, then aborts an over-size download.
+        if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
+            drop(stream);
+            return ctx
+                .reply(426, "Transfer aborted. Operation not permitted")
+                .await;
+        }
+        let stall = ctx.server.settings.timeouts.stalled;
+        let ascii = ctx.transfer_type == TransferType::Ascii;
+        let outcome = watch(ctx, async {
+            if ascii {
+                transfer_io::send_ascii(&mut stream, &file, offset, stall).await
+            } else {
+                transfer_io::send_binary(&stream, &file, offset, stall).await
+            }
+        })
+        .await;
+        ctx.last_transfer = tokio::time::Instant::now();
+        match outcome {
+            Watched::Done(Ok(n)) => {
                 transfer_io::finish(stream).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 ctx.reply(226, "Transfer complete").await
             }
-            Err(e) => {
+            Watched::Done(Err(e)) => {
                 warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "RETR failed: {e}");
-                ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
-                    .await
+                failed(ctx, &e).await
             }
+            Watched::Aborted => {
+                info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "RETR aborted");
+                drop(stream);
+                aborted(ctx).await
+            }
+            Watched::ControlClosed => Err(SessionError::Closed),
         }
     })
+}
+
+/// Which upload command runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Upload {
+    Stor,
+    Appe,
+    Stou,
+}
+
+/// Where an upload writes, and what to do with it afterwards.
+struct Target {
+    /// The path being written.
+    path: String,
+    /// Rename `path` to this when the upload completes (hidden and replacing stores).
+    rename_to: Option<String>,
+    /// Remove `path` when the upload fails.
+    remove_on_failure: bool,
 }
 
 /// `STOR path`.
@@ -105,75 +242,233 @@ pub fn stor<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
+    Box::pin(upload(ctx, user, arg, Upload::Stor))
+}
+
+/// `APPE path`.
+pub fn appe<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(upload(ctx, user, arg, Upload::Appe))
+}
+
+/// `STOU`: stores under a new unique name in the current directory, `150 FILE: name`.
+pub fn stou<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(upload(ctx, user, None, Upload::Stou))
+}
+
+/// Chooses and opens where an upload writes; `Err` carries the refusal already sent.
+async fn open_target(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: &str,
+    kind: Upload,
+) -> Result<(Target, File), SessionResult> {
+    let vpath = user.resolve(arg);
+    let offset = std::mem::take(&mut ctx.restart);
+    let size = match user.fs.metadata(&vpath).await {
+        Ok(m) => Some(m.size),
+        Err(StorageError::NotFound) => None,
+        Err(e) => return Err(ctx.send(&fs_reply(550, arg, &e)).await),
+    };
+    let existing = size.is_some();
+    let restarting = offset > 0 || kind == Upload::Appe;
+    if existing && restarting && !path_flag(ctx, user, &vpath, "AllowStoreRestart", false) {
+        return Err(ctx
+            .reply(
+                451,
+                format!("{arg}: Append/Restart not permitted, try again"),
+            )
+            .await);
+    }
+    let hidden = match kind {
+        Upload::Stor => hidden_stores(ctx, user, &vpath),
+        _ => None,
+    };
+    if hidden.is_some() && offset > 0 {
+        return Err(ctx
+            .reply(501, "REST not compatible with server configuration")
+            .await);
+    }
+    if offset > size.unwrap_or(0) {
+        return Err(ctx
+            .reply(554, format!("REST: invalid {arg} argument"))
+            .await);
+    }
+    if existing && !restarting && !allow_overwrite(ctx, user, &vpath) {
+        return Err(ctx
+            .reply(550, format!("{arg}: Overwrite permission denied"))
+            .await);
+    }
+    let delete_aborted = path_flag(ctx, user, &vpath, "DeleteAbortedStores", false);
+    let dir = oxftpd_proto::path::parent(&vpath);
+    let name = oxftpd_proto::path::file_name(&vpath);
+    let opened = if let Some((prefix, suffix)) = hidden {
+        let temp = user.resolve_from(dir, &format!("{prefix}{name}{suffix}"));
+        user.fs
+            .open_write(&temp, WriteMode::CreateNew)
+            .await
+            .map(|f| {
+                let t = Target {
+                    path: temp,
+                    rename_to: Some(vpath.clone()),
+                    remove_on_failure: true,
+                };
+                (t, f)
+            })
+    } else if existing && !restarting {
+        user.fs
+            .create_unique(dir, &format!(".in.{name}."))
+            .await
+            .map(|(temp, f)| {
+                let t = Target {
+                    path: temp,
+                    rename_to: Some(vpath.clone()),
+                    remove_on_failure: true,
+                };
+                (t, f)
+            })
+    } else {
+        let mode = match kind {
+            Upload::Appe => WriteMode::Append,
+            _ if offset > 0 => WriteMode::At(offset),
+            _ => WriteMode::Truncate,
         };
-        let vpath = user.resolve(arg);
-        ctx.restart = 0;
-        let existing = match super::files::exists(user, &vpath).await {
-            Ok(e) => e,
-            Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
-        };
-        if existing && !allow_overwrite(ctx, user, &vpath) {
-            return ctx
-                .reply(550, format!("{arg}: Overwrite permission denied"))
-                .await;
-        }
-        // Replacing: write beside it under a hidden name; creating: write in place (resumable).
-        let (write_path, mut file) = if existing {
-            let dir = oxftpd_proto::path::parent(&vpath);
-            let name = oxftpd_proto::path::file_name(&vpath);
-            match user.fs.create_unique(&dir, &format!(".in.{name}.")).await {
+        user.fs.open_write(&vpath, mode).await.map(|f| {
+            let t = Target {
+                path: vpath.clone(),
+                rename_to: None,
+                remove_on_failure: !existing && delete_aborted,
+            };
+            (t, f)
+        })
+    };
+    match opened {
+        Ok(r) => Ok(r),
+        Err(e) => Err(ctx.send(&fs_reply(550, arg, &e)).await),
+    }
+}
+
+/// Removes what a failed upload left, when that is the rule for it.
+async fn discard(user: &LoggedIn, target: &Target) {
+    if target.remove_on_failure
+        && let Err(e) = user.fs.remove_file(&target.path).await
+    {
+        warn!(path = %target.path, "removing a failed upload: {e}");
+    }
+}
+
+async fn upload(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    kind: Upload,
+) -> SessionResult {
+    let unique;
+    let arg = match (kind, arg) {
+        (Upload::Stou, _) => {
+            ctx.restart = 0;
+            let dir = user.cwd.clone();
+            let (path, file) = match user.fs.create_unique(&dir, "ftp").await {
                 Ok(r) => r,
-                Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
-            }
-        } else {
-            match user.fs.open_write(&vpath, WriteMode::Truncate).await {
-                Ok(f) => (vpath.clone(), f),
-                Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
-            }
-        };
-        let mut stream = match open_data(ctx).await {
-            Ok(s) => s,
-            Err(done) => {
-                if existing {
-                    let _ = user.fs.remove_file(&write_path).await;
-                }
-                return done;
-            }
-        };
-        ctx.reply(
-            150,
-            format!("Opening {} mode data connection for {arg}", mode_name(ctx)),
-        )
-        .await?;
-        let stall = ctx.server.settings.timeouts.stalled;
-        let ascii = ctx.transfer_type == TransferType::Ascii;
-        let result = transfer_io::receive(&mut stream, &mut file, ascii, stall).await;
-        drop(file);
-        match result {
-            Ok(n) => {
-                if existing {
-                    if let Err(e) = user.fs.rename(&write_path, &vpath).await {
-                        let _ = user.fs.remove_file(&write_path).await;
-                        return ctx.send(&fs_reply(550, arg, &e)).await;
-                    }
-                }
-                info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "STOR complete");
-                ctx.reply(226, "Transfer complete").await
-            }
-            Err(e) => {
-                warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "STOR failed: {e}");
-                if existing {
-                    let _ = user.fs.remove_file(&write_path).await;
-                }
-                ctx.send(&Reply::new(
-                    426,
-                    format!("Transfer aborted. {}", io_text(&e)),
-                ))
-                .await
-            }
+                Err(e) => return ctx.send(&fs_reply(550, &dir, &e)).await,
+            };
+            unique = oxftpd_proto::path::file_name(&path).to_string();
+            let target = Target {
+                path,
+                rename_to: None,
+                remove_on_failure: true,
+            };
+            return receive(ctx, user, &unique, target, file, kind).await;
         }
-    })
+        (_, Some(arg)) => arg,
+        (_, None) => return super::missing_argument(ctx).await,
+    };
+    let (target, file) = match open_target(ctx, user, arg, kind).await {
+        Ok(r) => r,
+        Err(done) => return done,
+    };
+    receive(ctx, user, arg, target, file, kind).await
+}
+
+/// Runs the data connection of an upload into `file` and finishes `target`.
+async fn receive(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: &str,
+    target: Target,
+    mut file: File,
+    kind: Upload,
+) -> SessionResult {
+    let mut stream = match open_data(ctx).await {
+        Ok(s) => s,
+        Err(done) => {
+            drop(file);
+            discard(user, &target).await;
+            return done;
+        }
+    };
+    let text = match kind {
+        Upload::Stou => format!("FILE: {arg}"),
+        _ => format!("Opening {} mode data connection for {arg}", mode_name(ctx)),
+    };
+    if let Err(e) = ctx.reply(150, text).await {
+        drop(file);
+        discard(user, &target).await;
+        return Err(e);
+    }
+    let stall = ctx.server.settings.timeouts.stalled;
+    let ascii = ctx.transfer_type == TransferType::Ascii;
+    let limit_path = target
+        .rename_to
+        .clone()
+        .unwrap_or_else(|| target.path.clone());
+    let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    let outcome = watch(
+        ctx,
+        transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit),
+    )
+    .await;
+    ctx.last_transfer = tokio::time::Instant::now();
+    drop(file);
+    drop(stream);
+    let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
+    match outcome {
+        Watched::Done(Ok(n)) => {
+            if let Some(to) = &target.rename_to
+                && let Err(e) = user.fs.rename(&target.path, to).await
+            {
+                discard(user, &target).await;
+                return ctx.send(&fs_reply(550, arg, &e)).await;
+            }
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
+            ctx.reply(226, "Transfer complete").await
+        }
+        Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
+            let _ = user.fs.remove_file(&target.path).await;
+            ctx.reply(552, "Transfer aborted. File too large").await
+        }
+        Watched::Done(Err(e)) => {
+            warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
+            discard(user, &target).await;
+            failed(ctx, &e).await
+        }
+        Watched::Aborted => {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload aborted");
+            discard(user, &target).await;
+            aborted(ctx).await
+        }
+        Watched::ControlClosed => {
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "client vanished during an upload");
+            discard(user, &target).await;
+            Err(SessionError::Closed)
+        }
+    }
 }

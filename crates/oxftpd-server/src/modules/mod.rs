@@ -2,7 +2,10 @@
 
 mod mod_auth;
 mod mod_core;
+mod mod_digest;
+mod mod_facts;
 mod mod_ls;
+mod mod_site;
 mod mod_xfer;
 
 use std::collections::HashMap;
@@ -33,6 +36,14 @@ static MOD_IDENT: Module = Module {
     spec: &oxftpd_config::modules::mod_ident::MODULE,
     commands: &[],
 };
+static MOD_IFSESSION: Module = Module {
+    spec: &oxftpd_config::modules::mod_ifsession::MODULE,
+    commands: &[],
+};
+static MOD_WRAP: Module = Module {
+    spec: &oxftpd_config::modules::mod_wrap::MODULE,
+    commands: &[],
+};
 static MOD_DELAY: Module = Module {
     spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
@@ -47,9 +58,16 @@ pub static MODULES: &[&Module] = &[
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_site::MODULE,
+    &mod_facts::MODULE,
+    &mod_digest::MODULE,
+    &mod_site::MOD_SITE_MISC,
+    &mod_site::MOD_COPY,
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,
+    &MOD_WRAP,
+    &MOD_IFSESSION,
 ];
 
 /// The directive tables of every module, for the configuration parser.

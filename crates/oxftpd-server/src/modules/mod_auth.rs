@@ -1,6 +1,6 @@
 //! mod_auth.c: USER and PASS.
 
-use crate::commands::auth;
+use crate::commands::{auth, opts};
 use crate::module::CommandGroup::Login;
 use crate::module::{CommandSpec, Handler, Module};
 
@@ -21,6 +21,20 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "<sp> password",
             handler: Handler::Login(auth::pass),
+        },
+        CommandSpec {
+            name: "ACCT",
+            groups: &[],
+            feat: None,
+            help: "is not implemented",
+            handler: Handler::Any(opts::acct),
+        },
+        CommandSpec {
+            name: "REIN",
+            groups: &[],
+            feat: None,
+            help: "is not implemented",
+            handler: Handler::Any(opts::rein),
         },
     ],
 };

@@ -1,7 +1,7 @@
 //! mod_core.c: navigation, directories, data-connection setup, and the session basics.
 
-use crate::commands::{data, dirs, files, info};
-use crate::module::CommandGroup::{Dirs, Write};
+use crate::commands::{data, dirs, facts, files, info, opts, rename};
+use crate::module::CommandGroup::{Dirs, Read, Write};
 use crate::module::{CommandSpec, Handler, Module};
 
 /// mod_core.c.
@@ -11,7 +11,7 @@ pub static MODULE: Module = Module {
         CommandSpec {
             name: "CWD",
             groups: &[Dirs],
-            feat: None,
+            feat: Some("TVFS"),
             help: "<sp> pathname",
             handler: Handler::User(dirs::cwd),
         },
@@ -35,6 +35,13 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "(up one directory)",
             handler: Handler::User(dirs::cdup),
+        },
+        CommandSpec {
+            name: "SMNT",
+            groups: &[],
+            feat: None,
+            help: "<sp> pathname",
+            handler: Handler::Any(opts::smnt),
         },
         CommandSpec {
             name: "QUIT",
@@ -72,11 +79,32 @@ pub static MODULE: Module = Module {
             handler: Handler::User(data::epsv),
         },
         CommandSpec {
+            name: "RNFR",
+            groups: &[Write],
+            feat: None,
+            help: "<sp> pathname",
+            handler: Handler::User(rename::rnfr),
+        },
+        CommandSpec {
+            name: "RNTO",
+            groups: &[Write],
+            feat: None,
+            help: "<sp> pathname",
+            handler: Handler::User(rename::rnto),
+        },
+        CommandSpec {
             name: "DELE",
             groups: &[Write],
             feat: None,
             help: "<sp> pathname",
             handler: Handler::User(files::dele),
+        },
+        CommandSpec {
+            name: "MDTM",
+            groups: &[Dirs, Read],
+            feat: Some("MDTM"),
+            help: "<sp> pathname",
+            handler: Handler::User(facts::mdtm),
         },
         CommandSpec {
             name: "RMD",
@@ -122,7 +150,7 @@ pub static MODULE: Module = Module {
         },
         CommandSpec {
             name: "SIZE",
-            groups: &[crate::module::CommandGroup::Read],
+            groups: &[Read],
             feat: Some("SIZE"),
             help: "<sp> pathname",
             handler: Handler::User(files::size),
@@ -154,6 +182,20 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "(returns feature list)",
             handler: Handler::Any(info::feat),
+        },
+        CommandSpec {
+            name: "OPTS",
+            groups: &[],
+            feat: Some("UTF8"),
+            help: "<sp> command [<sp> options]",
+            handler: Handler::Any(opts::opts),
+        },
+        CommandSpec {
+            name: "CLNT",
+            groups: &[],
+            feat: Some("CLNT"),
+            help: "<sp> client-name",
+            handler: Handler::Any(opts::clnt),
         },
     ],
 };

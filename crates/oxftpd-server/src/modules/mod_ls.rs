@@ -1,6 +1,6 @@
 //! mod_ls.c: directory listings.
 
-use crate::commands::listing;
+use crate::commands::{listing, status};
 use crate::module::CommandGroup::Dirs;
 use crate::module::{CommandSpec, Handler, Module};
 
@@ -21,6 +21,13 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "[<sp> (pathname)]",
             handler: Handler::User(listing::nlst),
+        },
+        CommandSpec {
+            name: "STAT",
+            groups: &[],
+            feat: None,
+            help: "[<sp> pathname]",
+            handler: Handler::User(status::stat),
         },
     ],
 };

@@ -52,12 +52,12 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
     let mut user = login_name.to_string();
     let mut aliased = false;
     for alias in config.directives("UserAlias") {
-        if alias.arg(0) == Some(login_name) {
-            if let Some(t) = alias.arg(1) {
-                user = t.to_string();
-                aliased = true;
-                break;
-            }
+        if alias.arg(0) == Some(login_name)
+            && let Some(t) = alias.arg(1)
+        {
+            user = t.to_string();
+            aliased = true;
+            break;
         }
     }
     for (i, anon) in config.anonymous().iter().enumerate() {
@@ -117,6 +117,14 @@ pub async fn login(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     let settings = &server.settings;
+    if let Some(file) = ftpusers_file(&server)
+        && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {}: user is listed in {file} (UseFtpUsers)",
+            identity.name
+        )));
+    }
     if identity.uid == 0 && !settings.root_login {
         return Err(LoginError::Refused(format!(
             "SECURITY VIOLATION: root login attempted ({login_name})"
@@ -129,6 +137,18 @@ pub async fn login(
         return Err(LoginError::Refused(format!(
             "Invalid shell: '{}' of user {} is not in /etc/shells (RequireValidShell)",
             identity.shell, identity.name
+        )));
+    }
+    let subject = crate::limit::Subject {
+        user: Some(&identity.name),
+        groups: Some(&identity.group_names),
+        class: crate::class::class_of(ctx),
+        addr: ctx.peer.ip(),
+        host: ctx.remote_name.as_deref(),
+    };
+    if !crate::limit::login_allowed(server.config(), target.anon, &subject) {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name} (Login failed): Limit access denies login"
         )));
     }
     let (identity, root) = match target.anon {
@@ -158,6 +178,7 @@ pub async fn login(
         root,
         cwd: "/".to_string(),
         rename_from: None,
+        counted: None,
     });
     let start = match (&settings.default_chdir, target.anon) {
         (Some(dir), None) => session.resolve(dir),
@@ -211,6 +232,15 @@ fn anonymous_identity(
         root.to_string()
     };
     Ok((identity, root))
+}
+
+/// The ftpusers file to consult, unless `UseFtpUsers off`.
+fn ftpusers_file(server: &ServerCtx) -> Option<String> {
+    let on = server
+        .config()
+        .directive("UseFtpUsers")
+        .is_none_or(|d| d.flag());
+    on.then(|| oxftpd_auth::ftpusers::DEFAULT_FTPUSERS_FILE.to_string())
 }
 
 /// The root for a real user: the first `DefaultRoot` whose group expression matches, else `/`.

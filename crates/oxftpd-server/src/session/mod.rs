@@ -2,10 +2,12 @@
 
 mod control;
 pub mod login;
+mod timeouts;
+pub mod watch;
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use oxftpd_auth::Identity;
 use oxftpd_proto::command::{self, CommandError};
@@ -65,6 +67,22 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
+    pub opts: crate::commands::opts::SessionOpts,
+    /// Command lines read while a transfer ran, to serve after it.
+    pub pending: VecDeque<Incoming>,
+    /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
+    pub epsv_all: bool,
+    /// When the session began (`TimeoutSession`).
+    pub started: tokio::time::Instant,
+    /// When the last transfer ended, or the session began (`TimeoutNoTransfer`).
+    pub last_transfer: tokio::time::Instant,
+    /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
+    pub remote_name: Option<String>,
+    /// The session's `<Class>`, decided at connect.
+    pub class: Option<String>,
+    /// Compiled `*Filter` patterns.
+    pub filters: crate::filters::Cache,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -94,6 +112,8 @@ pub struct LoggedIn {
     pub cwd: String,
     /// The pending `RNFR` source.
     pub rename_from: Option<String>,
+    /// Holds the session in the `MaxClients*` counts while logged in.
+    pub counted: Option<crate::counters::LoginGuard>,
 }
 
 impl LoggedIn {
@@ -164,7 +184,35 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
+        opts: Default::default(),
+        pending: VecDeque::new(),
+        epsv_all: false,
+        started: tokio::time::Instant::now(),
+        last_transfer: tokio::time::Instant::now(),
+        remote_name: None,
+        class: None,
+        filters: Default::default(),
     };
+    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
+    ctx.class = crate::class::class_for(
+        ctx.server.config().classes(),
+        peer.ip(),
+        ctx.remote_name.as_deref(),
+    )
+    .map(str::to_string);
+    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
+    let refusal =
+        crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
+    if let Some(text) = refusal {
+        info!(%peer, "MaxConnectionsPerHost: connection refused");
+        let _ = ctx.reply(530, text).await;
+        return;
+    }
+    if !crate::limit::connect_allowed(ctx.server.config(), &crate::limit::anonymous_subject(&ctx)) {
+        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
+        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
+        return;
+    }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     let mut state = State::Connected { user: None };
     let result = serve(&mut ctx, &mut state).await;
@@ -182,25 +230,12 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
     let banner = crate::messages::banner(ctx);
     ctx.send(&banner).await?;
     loop {
-        let timeout = match state {
-            State::Connected { .. } => ctx.server.settings.timeouts.login,
-            State::LoggedIn(_) => ctx.server.settings.timeouts.idle,
-        };
-        let incoming = match read_with_timeout(&mut ctx.control, timeout).await? {
-            Some(incoming) => incoming,
-            None => {
-                let secs = timeout.map(|d| d.as_secs()).unwrap_or(0);
-                let text = match state {
-                    State::Connected { .. } => {
-                        format!("Login timeout ({secs} seconds): closing control connection")
-                    }
-                    State::LoggedIn(_) => {
-                        format!("Idle timeout ({secs} seconds): closing control connection")
-                    }
-                };
-                ctx.reply(421, text).await?;
-                return Ok(());
-            }
+        let incoming = match ctx.pending.pop_front() {
+            Some(queued) => queued,
+            None => match timeouts::next_command(ctx, state).await? {
+                Some(incoming) => incoming,
+                None => return Ok(()),
+            },
         };
         let line = match incoming {
             Incoming::Line(line, _interrupt) => line,
@@ -215,19 +250,6 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
             Err(SessionError::Closed) => return Ok(()),
             Err(e) => return Err(e),
         }
-    }
-}
-
-async fn read_with_timeout(
-    control: &mut Control,
-    timeout: Option<Duration>,
-) -> std::io::Result<Option<Incoming>> {
-    match timeout {
-        Some(d) => match tokio::time::timeout(d, control.next()).await {
-            Ok(r) => r.map(Some),
-            Err(_) => Ok(None),
-        },
-        None => control.next().await.map(Some),
     }
 }
 
@@ -261,12 +283,25 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
+        return ctx.reply(550, text).await;
+    }
     match (spec.handler, state) {
+        (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+            if outcome != crate::limit::Outcome::Allowed {
+                return crate::limit::refuse(ctx, spec, arg, outcome).await;
+            }
+            h(ctx, arg).await
+        }
         (Handler::Any(h), _) => h(ctx, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
-            if !crate::limit::allowed(ctx, user, spec, arg) {
-                return crate::limit::refuse(ctx, user, spec, arg).await;
+            if !crate::limit::exempt(spec.name) {
+                let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
+                if outcome != crate::limit::Outcome::Allowed {
+                    return crate::limit::refuse(ctx, spec, arg, outcome).await;
+                }
             }
             h(ctx, user, arg).await
         }
@@ -274,4 +309,20 @@ async fn run_command(
             ctx.reply(530, "Please login with USER and PASS").await
         }
     }
+}
+
+/// `AllowFilter`/`DenyFilter`/`PathAllowFilter`/`PathDenyFilter` for one command.
+fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -> Option<String> {
+    arg?;
+    let mut cache = std::mem::take(&mut ctx.filters);
+    let refusal = {
+        let scope = match state {
+            State::LoggedIn(user) => crate::ifsession::path_scope(ctx, user, &user.cwd),
+            State::Connected { .. } => crate::ifsession::connect_scope(ctx),
+        };
+        crate::filters::command_refusal(&mut cache, &scope, verb, arg)
+            .or_else(|| crate::filters::path_refusal(&mut cache, &scope, verb, arg))
+    };
+    ctx.filters = cache;
+    refusal
 }

@@ -1,0 +1,18 @@
+//! mod_site_misc.c: SITE UTIME, SITE MKDIR, SITE RMDIR, SITE SYMLINK.
+
+use super::d;
+use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+
+/// The mod_site_misc.c module.
+pub static MODULE: ModuleSpec = ModuleSpec {
+    name: "mod_site_misc.c",
+    directives: DIRECTIVES,
+};
+
+static DIRECTIVES: &[DirectiveSpec] = &[d(
+    "SiteMiscEngine",
+    C::SERVERS,
+    Args::flag(),
+    false,
+    "enable the SITE UTIME, MKDIR, RMDIR and SYMLINK commands",
+)];

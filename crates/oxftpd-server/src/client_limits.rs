@@ -1,0 +1,122 @@
+//! `MaxConnectionsPerHost` (checked at connect, before the banner) and `MaxClients`,
+//! `MaxClientsPerClass`, `MaxClientsPerHost`, `MaxClientsPerUser`, `MaxHostsPerUser`
+//! (checked once the password is accepted), with ProFTPD's default messages and `%m`.
+//!
+//! ProFTPD counts only logged-in sessions for the `MaxClients*` family and every connection
+//! for `MaxConnectionsPerHost`; a refusal answers 530 and closes the connection.
+
+use oxftpd_config::{Directive, Scope};
+
+use crate::counters::{LoginCounts, LoginGuard};
+use crate::session::Ctx;
+
+/// A limit's number and optional message, from `Name N ["message"]`.
+fn limit_of(d: &Directive, first: usize) -> Option<(usize, Option<&str>)> {
+    let n = d.arg(first)?;
+    if n.eq_ignore_ascii_case("none") {
+        return None;
+    }
+    let n = n.parse().ok()?;
+    Some((n, d.arg(first + 1)))
+}
+
+/// Replaces `%m` (the configured maximum) in a limit message.
+fn message(custom: Option<&str>, default: &str, max: usize) -> String {
+    custom.unwrap_or(default).replace("%m", &max.to_string())
+}
+
+/// The refusal for a new connection from a host that already has `before` connections.
+pub fn connect_refusal(scope: &Scope<'_>, before: usize) -> Option<String> {
+    let d = scope.directive("MaxConnectionsPerHost")?;
+    let (max, custom) = limit_of(d, 0)?;
+    (before >= max).then(|| {
+        message(
+            custom,
+            "Sorry, the maximum number of connections (%m) for your host are already connected.",
+            max,
+        )
+    })
+}
+
+/// The refusal for a login that would join `counts`, if a limit forbids it.
+pub fn login_refusal(
+    scope: &Scope<'_>,
+    counts: &LoginCounts,
+    class: Option<&str>,
+) -> Option<String> {
+    let check = |name: &str, count: usize, default: &str| -> Option<String> {
+        let d = scope.directive(name)?;
+        let (max, custom) = limit_of(d, 0)?;
+        (count >= max).then(|| message(custom, default, max))
+    };
+    if let Some(refusal) = check(
+        "MaxClients",
+        counts.clients,
+        "Sorry, the maximum number of allowed clients (%m) are already connected.",
+    ) {
+        return Some(refusal);
+    }
+    if let Some(class) = class {
+        for d in scope.directives("MaxClientsPerClass") {
+            if d.arg(0) != Some(class) {
+                continue;
+            }
+            if let Some((max, custom)) = limit_of(d, 1)
+                && counts.class >= max
+            {
+                return Some(message(
+                    custom,
+                    "Sorry, the maximum number of clients (%m) from your class are already connected.",
+                    max,
+                ));
+            }
+            break;
+        }
+    }
+    check(
+        "MaxClientsPerHost",
+        counts.host,
+        "Sorry, the maximum number of clients (%m) from your host are already connected.",
+    )
+    .or_else(|| {
+        check(
+            "MaxClientsPerUser",
+            counts.user,
+            "Sorry, the maximum number of clients (%m) for this user are already connected.",
+        )
+    })
+    .or_else(|| {
+        check(
+            "MaxHostsPerUser",
+            counts.other_hosts,
+            "Sorry, the maximum number of hosts (%m) for this user are already connected.",
+        )
+    })
+}
+
+/// Checks the login limits for `user` and counts the session in when none refuses.
+pub fn admit(ctx: &Ctx, scope: &Scope<'_>, user: &str) -> Result<LoginGuard, String> {
+    let server = ctx.server.index;
+    let addr = ctx.peer.ip();
+    let class = ctx.class.as_deref();
+    let counts = ctx.shared.counters.login_counts(server, user, addr, class);
+    if let Some(refusal) = login_refusal(scope, &counts, class) {
+        return Err(refusal);
+    }
+    Ok(ctx.shared.counters.login(server, user, addr, class))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_m_is_the_maximum() {
+        assert_eq!(message(Some("Only %m, %m!"), "x", 3), "Only 3, 3!");
+        assert_eq!(
+            message(None, "Sorry (%m) %u", 2),
+            "Sorry (2) %u",
+            "only %m is expanded"
+        );
+    }
+}

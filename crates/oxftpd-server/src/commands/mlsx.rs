@@ -1,0 +1,269 @@
+//! MLSD and MLST: RFC 3659 section 7, with ProFTPD's mod_facts facts.
+//!
+//! RFC 3659 7.1: "MLST … provides data about exactly the object named on its command line,
+//! and no others. MLSD, on the other hand, will list the contents of a directory if a
+//! directory is named". 7.5.5 defines `perm`. The facts shown follow `OPTS MLST`.
+
+use oxftpd_proto::listing::{Facts, Kind as ListKind, write_mlsd_line, write_mlsx_facts};
+use oxftpd_storage::{DirEntry, Kind, Metadata, StorageError};
+
+use crate::commands::listing::{Names, proto_kind};
+use crate::errors::{fs_reply, io_text};
+use crate::messages::multi;
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn, TransferType};
+use crate::transfer_io;
+
+/// Flush the MLSD buffer at this size.
+const FLUSH_AT: usize = 32 * 1024;
+
+const R: u32 = 4;
+const W: u32 = 2;
+const X: u32 = 1;
+
+/// Whether the session's identity has `bit` (4 read, 2 write, 1 search) on an object, by its
+/// mode, owner and group as the kernel decides for a non-root process.
+pub fn may(user: &LoggedIn, meta: &Metadata, bit: u32) -> bool {
+    let id = &user.identity;
+    if id.uid == 0 {
+        return bit != X || meta.mode & 0o111 != 0 || meta.kind == Kind::Dir;
+    }
+    let shift = if meta.uid == id.uid {
+        6
+    } else if meta.gid == id.gid || id.groups.contains(&meta.gid) {
+        3
+    } else {
+        0
+    };
+    (meta.mode >> shift) & bit != 0
+}
+
+/// The `perm` fact (RFC 3659 7.5.5) for an object in the session's view.
+pub fn perm(user: &LoggedIn, meta: &Metadata) -> String {
+    let mut p = String::with_capacity(8);
+    if meta.kind == Kind::Dir {
+        p.push('f');
+        if may(user, meta, R) {
+            p.push('l');
+        }
+        if may(user, meta, W) {
+            p.push_str("cdmp");
+        }
+        if may(user, meta, X) {
+            p.push('e');
+        }
+    } else {
+        p.push_str("adf");
+        if may(user, meta, R) {
+            p.push('r');
+        }
+        if may(user, meta, W) {
+            p.push('w');
+        }
+    }
+    p
+}
+
+fn facts<'a>(
+    name: &'a str,
+    kind: ListKind,
+    meta: &Metadata,
+    owner: Option<&'a str>,
+    group: Option<&'a str>,
+) -> Facts<'a> {
+    Facts {
+        name,
+        kind,
+        mode: meta.mode,
+        nlink: meta.nlink,
+        uid: meta.uid,
+        gid: meta.gid,
+        owner,
+        group,
+        size: meta.size,
+        mtime: meta.mtime,
+        link_target: None,
+        dev: meta.dev,
+        ino: meta.ino,
+    }
+}
+
+fn write_line(
+    user: &LoggedIn,
+    names: &mut Names<'_>,
+    name: &str,
+    kind: ListKind,
+    meta: &Metadata,
+    ctx_facts: oxftpd_proto::listing::FactSet,
+    out: &mut Vec<u8>,
+) {
+    let owner = names.user(meta.uid).map(str::to_owned);
+    let group = names.group(meta.gid).map(str::to_owned);
+    let f = facts(name, kind, meta, owner.as_deref(), group.as_deref());
+    write_mlsd_line(&f, ctx_facts, &perm(user, meta), out);
+}
+
+/// `MLST [path]`: the facts of one object over the control connection.
+pub fn mlst<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let shown = arg.unwrap_or(user.cwd.as_str()).to_string();
+        let vpath = user.resolve(&shown);
+        let meta = match user.fs.metadata(&vpath).await {
+            Ok(m) => m,
+            Err(_) => {
+                return ctx.reply(550, format!("'{shown}' cannot be listed")).await;
+            }
+        };
+        let mut names = Names::new(ctx);
+        let owner = names.user(meta.uid).map(str::to_owned);
+        let group = names.group(meta.gid).map(str::to_owned);
+        let f = facts(
+            &vpath,
+            proto_kind(meta.kind),
+            &meta,
+            owner.as_deref(),
+            group.as_deref(),
+        );
+        let mut out = Vec::new();
+        write_mlsx_facts(&f, ctx.opts.facts, &perm(user, &meta), &mut out);
+        let line = String::from_utf8_lossy(&out).into_owned();
+        ctx.send(&multi(
+            250,
+            vec![
+                format!("Start of list for {shown}"),
+                line,
+                "End of list".to_string(),
+            ],
+        ))
+        .await
+    })
+}
+
+/// `MLSD [path]`: the facts of a directory's entries over the data connection.
+pub fn mlsd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let shown = arg.unwrap_or(".");
+        let vpath = user.resolve(shown);
+        let meta = match user.fs.metadata(&vpath).await {
+            Ok(m) if m.kind == Kind::Dir => m,
+            Ok(_) => {
+                return ctx
+                    .reply(550, format!("'{shown}' is not a directory"))
+                    .await;
+            }
+            Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
+        };
+        let mut dir = match user.fs.read_dir(&vpath).await {
+            Ok(d) => d,
+            Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
+        };
+        let mut stream = match super::transfer::open_data(ctx).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
+        let mode = match ctx.transfer_type {
+            TransferType::Ascii => "ASCII",
+            TransferType::Binary => "BINARY",
+        };
+        ctx.reply(150, format!("Opening {mode} mode data connection for MLSD"))
+            .await?;
+        let stall = ctx.server.settings.timeouts.stalled;
+        let selected = ctx.opts.facts;
+        let mut out = Vec::with_capacity(FLUSH_AT + 1024);
+        let result: Result<(), Failure> = async {
+            let mut names = Names::new(ctx);
+            write_line(
+                user,
+                &mut names,
+                ".",
+                ListKind::CurrentDir,
+                &meta,
+                selected,
+                &mut out,
+            );
+            let parent = user.resolve_from(&vpath, "..");
+            if let Ok(pmeta) = user.fs.metadata(&parent).await {
+                write_line(
+                    user,
+                    &mut names,
+                    "..",
+                    ListKind::ParentDir,
+                    &pmeta,
+                    selected,
+                    &mut out,
+                );
+            }
+            let mut batch: Vec<DirEntry> = Vec::new();
+            loop {
+                batch.clear();
+                let more = dir.next_batch(&mut batch).await?;
+                for entry in &batch {
+                    let Some(m) = &entry.meta else { continue };
+                    if crate::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m) {
+                        continue;
+                    }
+                    write_line(
+                        user,
+                        &mut names,
+                        &entry.name,
+                        proto_kind(m.kind),
+                        m,
+                        selected,
+                        &mut out,
+                    );
+                    if out.len() >= FLUSH_AT {
+                        transfer_io::write_chunk(&mut stream, &out, stall).await?;
+                        out.clear();
+                    }
+                }
+                if !more {
+                    break;
+                }
+            }
+            if !out.is_empty() {
+                transfer_io::write_chunk(&mut stream, &out, stall).await?;
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                transfer_io::finish(stream).await;
+                ctx.reply(226, "Transfer complete").await
+            }
+            Err(Failure::Storage(e)) => {
+                transfer_io::finish(stream).await;
+                ctx.send(&fs_reply(550, shown, &e)).await
+            }
+            Err(Failure::Io(e)) => {
+                ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
+                    .await
+            }
+        }
+    })
+}
+
+enum Failure {
+    Storage(StorageError),
+    Io(std::io::Error),
+}
+
+impl From<StorageError> for Failure {
+    fn from(e: StorageError) -> Self {
+        Failure::Storage(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(e)
+    }
+}

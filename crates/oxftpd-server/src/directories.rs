@@ -1,0 +1,22 @@
+//! Which `<Directory>` chain applies to a session's real path: `~` is the user's home, `~user`
+//! another user's (looked up through the server's auth chain, only when a pattern names one).
+
+use oxftpd_config::Scope;
+
+use crate::session::{Ctx, LoggedIn};
+
+/// The scope (`<Directory>` chain, `<Anonymous>`, server) for a real path of this session.
+pub fn scope_for<'a>(ctx: &'a Ctx, user: &LoggedIn, real: &str) -> Scope<'a> {
+    let home = user.identity.home.to_string_lossy().into_owned();
+    let auth = &ctx.server.auth;
+    ctx.server.config().scope(user.anon).for_path_with(
+        real,
+        &move |name: Option<&str>| match name {
+            None => Some(home.clone()),
+            Some(n) => auth
+                .lookup(n)
+                .ok()
+                .map(|id| id.home.to_string_lossy().into_owned()),
+        },
+    )
+}

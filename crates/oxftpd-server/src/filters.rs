@@ -1,0 +1,108 @@
+//! `AllowFilter`/`DenyFilter` (on every command's argument but PASS) and
+//! `PathAllowFilter`/`PathDenyFilter` (on the path argument of commands that create names).
+//!
+//! ProFTPD answers `550 ARG: Forbidden command argument` and `550 ARG: Forbidden filename`.
+//! Compiled patterns are kept per session, so no command takes a lock to use them.
+
+use std::collections::HashMap;
+
+use oxftpd_config::Scope;
+use regex::{Regex, RegexBuilder};
+use tracing::{debug, warn};
+
+/// Commands whose argument names a file or directory to create.
+const PATH_COMMANDS: &[&str] = &["STOR", "STOU", "APPE", "MKD", "XMKD", "RNTO"];
+
+/// A session's compiled patterns, keyed by the directive text.
+#[derive(Default)]
+pub struct Cache {
+    compiled: HashMap<String, Option<Regex>>,
+}
+
+impl Cache {
+    /// The compiled pattern (with `[NC]` for case-insensitive); `None` when it doesn't compile.
+    fn get(&mut self, pattern: &str, flags: Option<&str>) -> Option<&Regex> {
+        let key = format!("{pattern}\u{0}{}", flags.unwrap_or(""));
+        self.compiled
+            .entry(key)
+            .or_insert_with(|| {
+                let nocase = flags.is_some_and(|f| f.to_ascii_uppercase().contains("NC"));
+                match RegexBuilder::new(pattern).case_insensitive(nocase).build() {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        warn!("filter pattern {pattern:?} does not compile: {e}");
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+}
+
+/// Whether `text` passes the `allow`/`deny` directive pair of `scope`.
+fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &str) -> bool {
+    if let Some(d) = scope.directive(allow)
+        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+        && !re.is_match(text)
+    {
+        debug!("'{text}' denied by {allow}");
+        return false;
+    }
+    if let Some(d) = scope.directive(deny)
+        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+        && re.is_match(text)
+    {
+        debug!("'{text}' denied by {deny}");
+        return false;
+    }
+    true
+}
+
+/// The 550 text when `AllowFilter`/`DenyFilter` refuse a command's argument.
+pub fn command_refusal(
+    cache: &mut Cache,
+    scope: &Scope<'_>,
+    verb: &str,
+    arg: Option<&str>,
+) -> Option<String> {
+    let arg = arg?;
+    if verb.eq_ignore_ascii_case("PASS") {
+        return None;
+    }
+    (!passes(cache, scope, "AllowFilter", "DenyFilter", arg))
+        .then(|| format!("{arg}: Forbidden command argument"))
+}
+
+/// The 550 text when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates.
+pub fn path_refusal(
+    cache: &mut Cache,
+    scope: &Scope<'_>,
+    verb: &str,
+    arg: Option<&str>,
+) -> Option<String> {
+    let arg = arg?;
+    if !PATH_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(verb)) {
+        return None;
+    }
+    (!passes(cache, scope, "PathAllowFilter", "PathDenyFilter", arg))
+        .then(|| format!("{arg}: Forbidden filename"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_compiles_once_and_honours_nc() {
+        let mut c = Cache::default();
+        assert!(c.get(r"\.exe$", None).is_some_and(|r| !r.is_match("A.EXE")));
+        assert!(
+            c.get(r"\.exe$", Some("[NC]"))
+                .is_some_and(|r| r.is_match("A.EXE"))
+        );
+        assert!(c.get("(", None).is_none());
+        assert_eq!(c.compiled.len(), 3);
+        let _ = c.get(r"\.exe$", None);
+        assert_eq!(c.compiled.len(), 3);
+    }
+}

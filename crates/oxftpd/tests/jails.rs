@@ -1,0 +1,69 @@
+//! `DefaultRoot` with group expressions (FAQ 5.12), in a `<VirtualHost>` on 127.0.0.2 so the
+//! harness's own `DefaultRoot ~` (main server) does not reach it.
+
+use std::fs;
+use std::net::SocketAddr;
+use std::os::unix::fs::symlink;
+
+use oxftpd_client::Client;
+use oxftpd_testkit::{Setup, TestServer};
+
+async fn line(c: &mut Client, command: &str) -> String {
+    c.cmd(command)
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {e}"))
+        .first_line()
+        .to_string()
+}
+
+#[tokio::test]
+async fn default_root_group_expression_in_a_vhost() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    let alice = setup.add_user("alice", "secret").expect("alice");
+    let bob = setup.add_user("bob", "secret").expect("bob");
+    let public = setup.dir().join("u2/public");
+    fs::create_dir_all(public.join("inside")).expect("public");
+    fs::write(public.join("inside/file"), b"x").expect("file");
+    symlink("inside", public.join("link")).expect("symlink inside the root");
+    let group = setup.dir().join("etc/group");
+    let text = fs::read_to_string(&group).expect("group file");
+    fs::write(
+        &group,
+        format!("{text}users:x:60010:alice,bob\nstaff:x:60011:bob\n"),
+    )
+    .expect("group file");
+    let d = setup.dir().display().to_string();
+    setup.config(&format!(
+        "<VirtualHost 127.0.0.2>\nPort {port}\nAuthOrder mod_auth_file.c\n\
+         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
+         DefaultRoot {d}/u2/public users,!staff\n</VirtualHost>\n",
+        port = setup.port()
+    ));
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let vhost = SocketAddr::from(([127, 0, 0, 2], server.port()));
+
+    let mut a = Client::connect(vhost).await.expect("connect 127.0.0.2");
+    a.login("alice", "secret").await.expect("alice");
+    assert_eq!(
+        line(&mut a, "PWD").await,
+        "257 \"/\" is the current directory"
+    );
+    let mut names = a.nlst(None).await.expect("NLST");
+    names.sort();
+    assert_eq!(names, vec!["inside".to_string(), "link".to_string()]);
+    // A symlink that stays inside the jail works.
+    assert_eq!(line(&mut a, "CWD link").await, "250 CWD command successful");
+    assert_eq!(
+        a.nlst(None).await.expect("NLST link"),
+        vec!["file".to_string()]
+    );
+
+    let mut b = Client::connect(vhost).await.expect("connect 127.0.0.2");
+    b.login("bob", "secret").await.expect("bob");
+    assert_eq!(
+        line(&mut b, "PWD").await,
+        format!("257 \"{}\" is the current directory", bob.home.display())
+    );
+    let _ = alice;
+}
