@@ -43,7 +43,8 @@ struct Response {
     retcode: c_int,
 }
 
-type ConvFn = unsafe extern "C" fn(c_int, *mut *const Message, *mut *mut Response, *mut c_void) -> c_int;
+type ConvFn =
+    unsafe extern "C" fn(c_int, *mut *const Message, *mut *mut Response, *mut c_void) -> c_int;
 
 #[repr(C)]
 struct Conv {
@@ -53,16 +54,22 @@ struct Conv {
 
 type Handle = *mut c_void;
 
+type StartFn =
+    unsafe extern "C" fn(*const c_char, *const c_char, *const Conv, *mut Handle) -> c_int;
+type StepFn = unsafe extern "C" fn(Handle, c_int) -> c_int;
+type SetItemFn = unsafe extern "C" fn(Handle, c_int, *const c_void) -> c_int;
+type StrErrorFn = unsafe extern "C" fn(Handle, c_int) -> *const c_char;
+
 struct Lib {
-    start: unsafe extern "C" fn(*const c_char, *const c_char, *const Conv, *mut Handle) -> c_int,
-    end: unsafe extern "C" fn(Handle, c_int) -> c_int,
-    authenticate: unsafe extern "C" fn(Handle, c_int) -> c_int,
-    acct_mgmt: unsafe extern "C" fn(Handle, c_int) -> c_int,
-    setcred: unsafe extern "C" fn(Handle, c_int) -> c_int,
-    open_session: unsafe extern "C" fn(Handle, c_int) -> c_int,
-    close_session: unsafe extern "C" fn(Handle, c_int) -> c_int,
-    set_item: unsafe extern "C" fn(Handle, c_int, *const c_void) -> c_int,
-    strerror: unsafe extern "C" fn(Handle, c_int) -> *const c_char,
+    start: StartFn,
+    end: StepFn,
+    authenticate: StepFn,
+    acct_mgmt: StepFn,
+    setcred: StepFn,
+    open_session: StepFn,
+    close_session: StepFn,
+    set_item: SetItemFn,
+    strerror: StrErrorFn,
 }
 
 fn lib() -> Result<&'static Lib, String> {
@@ -88,15 +95,15 @@ fn load() -> Result<Lib, String> {
     // SAFETY: each symbol is transmuted to the signature libpam documents for it.
     unsafe {
         Ok(Lib {
-            start: std::mem::transmute::<*mut c_void, _>(sym(c"pam_start")?),
-            end: std::mem::transmute::<*mut c_void, _>(sym(c"pam_end")?),
-            authenticate: std::mem::transmute::<*mut c_void, _>(sym(c"pam_authenticate")?),
-            acct_mgmt: std::mem::transmute::<*mut c_void, _>(sym(c"pam_acct_mgmt")?),
-            setcred: std::mem::transmute::<*mut c_void, _>(sym(c"pam_setcred")?),
-            open_session: std::mem::transmute::<*mut c_void, _>(sym(c"pam_open_session")?),
-            close_session: std::mem::transmute::<*mut c_void, _>(sym(c"pam_close_session")?),
-            set_item: std::mem::transmute::<*mut c_void, _>(sym(c"pam_set_item")?),
-            strerror: std::mem::transmute::<*mut c_void, _>(sym(c"pam_strerror")?),
+            start: std::mem::transmute::<*mut c_void, StartFn>(sym(c"pam_start")?),
+            end: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_end")?),
+            authenticate: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_authenticate")?),
+            acct_mgmt: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_acct_mgmt")?),
+            setcred: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_setcred")?),
+            open_session: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_open_session")?),
+            close_session: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_close_session")?),
+            set_item: std::mem::transmute::<*mut c_void, SetItemFn>(sym(c"pam_set_item")?),
+            strerror: std::mem::transmute::<*mut c_void, StrErrorFn>(sym(c"pam_strerror")?),
         })
     }
 }
@@ -175,7 +182,9 @@ pub struct Request<'a> {
 /// One PAM transaction: auth, account, credentials and a session, then its end.
 pub fn check(req: &Request<'_>) -> Result<(), PamFailure> {
     let lib = lib().map_err(PamFailure::Unavailable)?;
-    let to_c = |s: &str| CString::new(s).map_err(|_| PamFailure::Unavailable("NUL in a PAM argument".into()));
+    let to_c = |s: &str| {
+        CString::new(s).map_err(|_| PamFailure::Unavailable("NUL in a PAM argument".into()))
+    };
     let service = to_c(req.service)?;
     let user = to_c(req.user)?;
     let password = to_c(req.password)?;

@@ -134,7 +134,11 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
         })
         // A socket we did not bind from the configuration (inetd's stdin, systemd's
         // socket) may be on a port no server names: the main server takes it.
-        .or_else(|| servers.first().filter(|_| !servers.iter().any(|s| on_port(&s))))
+        .or_else(|| {
+            servers
+                .first()
+                .filter(|_| !servers.iter().any(|s| on_port(&s)))
+        })
         .cloned()
 }
 

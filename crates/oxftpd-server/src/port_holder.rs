@@ -11,7 +11,10 @@ pub fn listening_on(port: u16) -> Option<String> {
     let target = format!("socket:[{inode}]");
     for entry in fs::read_dir("/proc").ok()?.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else {
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
             continue;
         };
         let Ok(fds) = fs::read_dir(entry.path().join("fd")) else {
@@ -56,6 +59,9 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = l.local_addr().expect("addr").port();
         let who = listening_on(port).expect("found in /proc");
-        assert!(who.starts_with(&format!("pid {} (", std::process::id())), "{who}");
+        assert!(
+            who.starts_with(&format!("pid {} (", std::process::id())),
+            "{who}"
+        );
     }
 }

@@ -170,7 +170,7 @@ fn daemonize(ready: &mut Ready) -> Result<()> {
             libc::dup2(null.as_raw_fd(), 2);
         }
     }
-    ready.0.push(std::fs::File::from(OwnedFd::from(w)));
+    ready.0.push(std::fs::File::from(w));
     Ok(())
 }
 
@@ -257,8 +257,12 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     crate::logging::init(cli, &config, cli.nodaemon);
     let run_as = run_as(&config)?;
     let engine = start_engine(run_as)?;
-    let peer = stream.peer_addr().context("ServerType inetd: peer address")?;
-    let local = stream.local_addr().context("ServerType inetd: local address")?;
+    let peer = stream
+        .peer_addr()
+        .context("ServerType inetd: peer address")?;
+    let local = stream
+        .local_addr()
+        .context("ServerType inetd: local address")?;
     let generation = Arc::new(generation);
     let shared = engine.shared.clone();
     engine.runtime.block_on(async move {
@@ -347,11 +351,9 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         }
         None => {}
     }
-    if let Some(p) = &pid_file {
-        if let Err(e) = write_pid_file(p) {
-            ready.fail(&format!("{e:#}"));
-            return Err(e);
-        }
+    if let Some(Err(e)) = pid_file.as_deref().map(write_pid_file) {
+        ready.fail(&format!("{e:#}"));
+        return Err(e);
     }
     let engine = match start_engine(run_as) {
         Ok(e) => e,
@@ -481,11 +483,12 @@ async fn upgrade(fds: &[i32], shared: &Arc<Shared>, admin: &Credentials) -> bool
             return false;
         }
     };
-    let waited =
-        tokio::task::spawn_blocking(move || crate::upgrade::wait_ready(pipe, 30)).await;
+    let waited = tokio::task::spawn_blocking(move || crate::upgrade::wait_ready(pipe, 30)).await;
     match waited {
         Ok(Ok(())) => {
-            info!("upgrade: new process {pid} is serving; this one stops accepting and finishes its sessions");
+            info!(
+                "upgrade: new process {pid} is serving; this one stops accepting and finishes its sessions"
+            );
             true
         }
         Ok(Err(e)) => {

@@ -169,13 +169,7 @@ pub fn limit_capabilities() -> std::io::Result<()> {
         pid: 0,
     };
     // SAFETY: capset with a valid v3 header and two data words; it changes only this thread.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_capset,
-            &mut header as *mut Header,
-            data.as_ptr(),
-        )
-    };
+    let rc = unsafe { libc::syscall(libc::SYS_capset, &mut header as *mut Header, data.as_ptr()) };
     if rc != 0 {
         return Err(std::io::Error::last_os_error());
     }

@@ -29,7 +29,10 @@ pub fn inherited() -> Result<Option<(Origin, Vec<TcpListener>)>, String> {
         fds = list
             .split(',')
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse().map_err(|_| format!("{UPGRADE_FDS}: bad fd '{s}'")))
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| format!("{UPGRADE_FDS}: bad fd '{s}'"))
+            })
             .collect::<Result<_, _>>()?;
     } else if let Ok(n) = std::env::var("LISTEN_FDS") {
         let pid_matches = std::env::var("LISTEN_PID")

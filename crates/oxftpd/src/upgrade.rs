@@ -71,7 +71,11 @@ pub fn wait_ready(mut pipe: std::fs::File, secs: u64) -> Result<(), String> {
     let ms = i32::try_from(secs.saturating_mul(1000)).unwrap_or(i32::MAX);
     // SAFETY: poll on one valid pollfd.
     match unsafe { libc::poll(&mut pfd, 1, ms) } {
-        0 => return Err(format!("the new process did not report ready within {secs}s")),
+        0 => {
+            return Err(format!(
+                "the new process did not report ready within {secs}s"
+            ));
+        }
         n if n < 0 => {
             return Err(format!(
                 "waiting for the new process: {}",

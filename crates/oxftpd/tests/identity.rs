@@ -102,7 +102,9 @@ async fn supplementary_group_grants_access() {
     let mut a = server.login("alice", "secret").await.expect("alice");
     a.type_i().await.expect("TYPE I");
     assert_eq!(a.retr("team/plan.txt").await.expect("RETR"), b"team plan\n");
-    a.stor("team/alice.txt", b"a\n").await.expect("STOR in team dir");
+    a.stor("team/alice.txt", b"a\n")
+        .await
+        .expect("STOR in team dir");
     let md = fs::metadata(alice.home.join("team/alice.txt")).expect("stored");
     assert_eq!((md.uid(), md.gid()), (alice.uid, alice.gid));
     let mut b = server.login("bob", "hunter2").await.expect("bob");
@@ -142,7 +144,9 @@ async fn anonymous_uploads_belong_to_the_anonymous_user() {
         .await
         .expect("anonymous login");
     c.type_i().await.expect("TYPE I");
-    c.stor("incoming/gift.bin", b"\x00\x01").await.expect("STOR");
+    c.stor("incoming/gift.bin", b"\x00\x01")
+        .await
+        .expect("STOR");
     let md = fs::metadata(incoming.join("gift.bin")).expect("uploaded");
     assert_eq!((md.uid(), md.gid()), (60070, 60071));
     assert_eq!(md.mode() & 0o777, 0o644);
@@ -222,5 +226,9 @@ async fn an_unprivileged_daemon_acts_as_itself_for_every_user() {
     b.type_i().await.expect("TYPE I");
     b.stor("virt.txt", b"v\n").await.expect("STOR");
     let md = fs::metadata(bob.home.join("virt.txt")).expect("stored");
-    assert_eq!((md.uid(), md.gid()), (60001, 60001), "the daemon's own user");
+    assert_eq!(
+        (md.uid(), md.gid()),
+        (60001, 60001),
+        "the daemon's own user"
+    );
 }

@@ -95,16 +95,15 @@ fn server(pam: &str, order: &str) -> (TestServer, SystemUser, PamService) {
         "AuthOrder {order}\nAuthPAM on\nAuthPAMConfig {}\nAuthPAMOptions NoTTY",
         service.name
     ));
-    (
-        TestServer::start(setup).expect("start"),
-        user,
-        service,
-    )
+    (TestServer::start(setup).expect("start"), user, service)
 }
 
-const PAM_UNIX: &str = "auth required pam_unix.so\naccount required pam_unix.so\nsession required pam_permit.so\n";
-const PAM_DENY: &str = "auth required pam_deny.so\naccount required pam_deny.so\nsession required pam_deny.so\n";
-const PAM_PERMIT: &str = "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n";
+const PAM_UNIX: &str =
+    "auth required pam_unix.so\naccount required pam_unix.so\nsession required pam_permit.so\n";
+const PAM_DENY: &str =
+    "auth required pam_deny.so\naccount required pam_deny.so\nsession required pam_deny.so\n";
+const PAM_PERMIT: &str =
+    "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n";
 
 async fn pass_code(server: &TestServer, user: &str, password: &str) -> (u16, String) {
     let mut c = server.client().await.expect("connect");

@@ -78,7 +78,9 @@ fn inetd_mode_without_a_socket_says_so() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("ServerType inetd: standard input is not a socket (Socket operation on non-socket)"),
+        err.contains(
+            "ServerType inetd: standard input is not a socket (Socket operation on non-socket)"
+        ),
         "{err}"
     );
 }
@@ -191,13 +193,18 @@ async fn sighup_with_a_broken_config_keeps_the_old_one() {
     std::fs::write(&conf, text).expect("write");
     assert!(oxftpd_testkit::signal(pid, Signal::HUP));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(oxftpd_testkit::pid_alive(pid), "the daemon survives a broken reload");
+    assert!(
+        oxftpd_testkit::pid_alive(pid),
+        "the daemon survives a broken reload"
+    );
     let mut c = connect_retry(d.addr()).await;
     assert_eq!(
         c.banner().lines,
         vec!["220 ProFTPD Server (testkit) [127.0.0.1]"]
     );
-    c.login("alice", "secret").await.expect("login after refused reload");
+    c.login("alice", "secret")
+        .await
+        .expect("login after refused reload");
 }
 
 fn wait_pid(d: &Detached) -> i32 {

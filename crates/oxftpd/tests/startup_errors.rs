@@ -25,7 +25,10 @@ fn start_fails(setup: &Setup, wrap_unprivileged: bool) -> (Option<i32>, String) 
         .stdin(Stdio::null())
         .output()
         .expect("run");
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]

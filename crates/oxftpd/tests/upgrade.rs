@@ -42,10 +42,10 @@ impl AsyncWrite for SlowCheck {
         }
         let n = buf.len().min(256 * 1024);
         let start = self.seen.load(Ordering::SeqCst);
-        if self.mismatch.is_none() {
-            if let Some(k) = (0..n).find(|&k| buf[k] != byte_at(start + k)) {
-                self.mismatch = Some(start + k);
-            }
+        if self.mismatch.is_none()
+            && let Some(k) = (0..n).find(|&k| buf[k] != byte_at(start + k))
+        {
+            self.mismatch = Some(start + k);
         }
         self.seen.fetch_add(n, Ordering::SeqCst);
         self.since_pause += n;
@@ -94,45 +94,55 @@ async fn upgrade_keeps_a_download_alive_while_new_logins_reach_the_new_process()
         (t, w.mismatch, c)
     };
     let control = async {
-    // Upgrade once the download is well under way.
-    for _ in 0..400 {
-        if seen.load(Ordering::SeqCst) > 16 * 1024 * 1024 {
-            break;
+        // Upgrade once the download is well under way.
+        for _ in 0..400 {
+            if seen.load(Ordering::SeqCst) > 16 * 1024 * 1024 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(seen.load(Ordering::SeqCst) < SIZE, "download finished too early");
-    // `oxftpctl restart` sends SIGUSR2 to the PidFile's pid.
-    let ctl = std::process::Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
-        .arg("restart")
-        .arg("--pid-file")
-        .arg(&pid_file)
-        .output()
-        .expect("oxftpctl");
-    assert_eq!(
-        String::from_utf8_lossy(&ctl.stdout),
-        format!("oxftpctl: restart requested of pid {old_pid}\n")
-    );
-    let mut new_pid = None;
-    for _ in 0..400 {
-        new_pid = oxftpd_testkit::read_pid(&pid_file).filter(|p| *p != old_pid);
-        if new_pid.is_some() {
-            break;
+        assert!(
+            seen.load(Ordering::SeqCst) < SIZE,
+            "download finished too early"
+        );
+        // `oxftpctl restart` sends SIGUSR2 to the PidFile's pid.
+        let ctl = std::process::Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
+            .arg("restart")
+            .arg("--pid-file")
+            .arg(&pid_file)
+            .output()
+            .expect("oxftpctl");
+        assert_eq!(
+            String::from_utf8_lossy(&ctl.stdout),
+            format!("oxftpctl: restart requested of pid {old_pid}\n")
+        );
+        let mut new_pid = None;
+        for _ in 0..400 {
+            new_pid = oxftpd_testkit::read_pid(&pid_file).filter(|p| *p != old_pid);
+            if new_pid.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let new_pid = new_pid.unwrap_or_else(|| panic!("PidFile never named a new pid\n{}", server.log()));
-    // New logins work while the old process is still sending.
-    let mut fresh = Client::connect(server.addr()).await.expect("connect");
-    fresh.login("alice", "secret").await.expect("login on the new process");
-    fresh.type_i().await.expect("TYPE I");
-    assert_eq!(fresh.size("big.bin").await.expect("SIZE"), SIZE as u64);
-    assert!(
-        oxftpd_testkit::pid_alive(old_pid),
-        "the old process is alive while its download runs"
-    );
-    assert!(seen.load(Ordering::SeqCst) < SIZE, "download still running at handover");
-    new_pid
+        let new_pid =
+            new_pid.unwrap_or_else(|| panic!("PidFile never named a new pid\n{}", server.log()));
+        // New logins work while the old process is still sending.
+        let mut fresh = Client::connect(server.addr()).await.expect("connect");
+        fresh
+            .login("alice", "secret")
+            .await
+            .expect("login on the new process");
+        fresh.type_i().await.expect("TYPE I");
+        assert_eq!(fresh.size("big.bin").await.expect("SIZE"), SIZE as u64);
+        assert!(
+            oxftpd_testkit::pid_alive(old_pid),
+            "the old process is alive while its download runs"
+        );
+        assert!(
+            seen.load(Ordering::SeqCst) < SIZE,
+            "download still running at handover"
+        );
+        new_pid
     };
     let ((t, mismatch, _c), new_pid) = tokio::join!(download, control);
     let t = t.expect("download completes");

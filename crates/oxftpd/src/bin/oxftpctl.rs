@@ -81,7 +81,10 @@ fn send(args: &SignalArgs, sig: rustix::process::Signal, what: &str) -> Result<(
     };
     rustix::process::kill_process(pid, sig)
         .with_context(|| format!("signalling pid {}", pid.as_raw_nonzero()))?;
-    println!("{PROGRAM}: {what} requested of pid {}", pid.as_raw_nonzero());
+    println!(
+        "{PROGRAM}: {what} requested of pid {}",
+        pid.as_raw_nonzero()
+    );
     Ok(())
 }
 
