@@ -91,8 +91,9 @@ fn server(pam: &str, order: &str) -> (TestServer, SystemUser, PamService) {
     let mut setup = Setup::new(&target).expect("setup");
     let user = SystemUser::new(&setup.dir().join("home/pamuser"), "pamsecret");
     let service = PamService::new(pam);
+    setup.auth_order(order);
     setup.config(&format!(
-        "AuthOrder {order}\nAuthPAM on\nAuthPAMConfig {}\nAuthPAMOptions NoTTY",
+        "AuthPAM on\nAuthPAMConfig {}\nAuthPAMOptions NoTTY",
         service.name
     ));
     (TestServer::start(setup).expect("start"), user, service)
