@@ -30,6 +30,7 @@ pub mod port_holder;
 pub mod reverse_dns;
 pub mod session;
 pub mod settings;
+pub mod shutmsg;
 pub mod transfer_io;
 pub mod wrap;
 pub mod xfer_limits;

@@ -257,6 +257,17 @@ async fn accept_loop(
                 Ok(a) => a,
                 Err(_) => return,
             };
+            let main_name = generation
+                .servers
+                .first()
+                .map(|s| s.settings.name.clone())
+                .unwrap_or_default();
+            if let Some(text) =
+                crate::shutmsg::refusal(&local.ip().to_string(), &peer.ip().to_string(), &main_name)
+            {
+                refuse(stream, text).await;
+                return;
+            }
             let Some(server) = choose(&generation, local) else {
                 refuse(
                     stream,

@@ -300,6 +300,9 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         return run_inetd(cli, generation);
     }
     let mut ready = Ready::from_upgrade();
+    if let Some(p) = std::env::var_os("OXFTPD_SHUTMSG") {
+        oxftpd_server::shutmsg::set_path(PathBuf::from(p));
+    }
     let opts = BindOptions {
         ipv4_only: cli.ipv4,
         ipv6: cli.ipv6,
