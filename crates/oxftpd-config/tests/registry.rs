@@ -6,6 +6,10 @@ use oxftpd_config::registry::{lookup, rejected};
 use oxftpd_config::{ALL, Contexts, REJECTED, Status};
 
 const REQUIRED: &[&str] = &[
+    // mod_auth_pam.c (issue 6)
+    "AuthPAM",
+    "AuthPAMConfig",
+    "AuthPAMOptions",
     "ServerName",
     "ServerType",
     "ServerIdent",
