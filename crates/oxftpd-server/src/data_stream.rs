@@ -38,12 +38,18 @@ pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, Sessio
             true
         }
         Err(e) => {
-            event(log, &format!("unable to open data connection: TLS negotiation failed: {e}"));
+            event(
+                log,
+                &format!("unable to open data connection: TLS negotiation failed: {e}"),
+            );
             true
         }
     };
     debug_assert!(refused);
     Err(ctx
-        .reply(425, "Unable to build data connection: Operation not permitted")
+        .reply(
+            425,
+            "Unable to build data connection: Operation not permitted",
+        )
         .await)
 }

@@ -81,7 +81,10 @@ pub async fn accept(
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     match tokio::time::timeout(limit, acceptor.accept(tcp)).await {
         Ok(r) => r,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        )),
     }
 }
 

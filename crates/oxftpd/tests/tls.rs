@@ -28,7 +28,9 @@ fn make_certs(dir: &Path) -> Certs {
     let ca_key = KeyPair::generate().expect("CA key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "oxftpd test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "oxftpd test CA");
     let ca = ca_params.self_signed(&ca_key).expect("CA cert");
     let leaf = |names: Vec<String>, cn: &str| {
         let key = KeyPair::generate().expect("key");
@@ -223,7 +225,14 @@ fn curl_explicit_tls_lists_downloads_and_uploads() {
     let curl = |args: &[&str]| {
         run_ok(
             Command::new("curl")
-                .args(["-sS", "--max-time", "20", "--ssl-reqd", "--cacert", p(&certs.ca)])
+                .args([
+                    "-sS",
+                    "--max-time",
+                    "20",
+                    "--ssl-reqd",
+                    "--cacert",
+                    p(&certs.ca),
+                ])
                 .args(args),
         )
     };
@@ -231,12 +240,18 @@ fn curl_explicit_tls_lists_downloads_and_uploads() {
     assert_eq!(names.trim_end(), "fetch.bin");
     let out = server.dir().join("dl.bin");
     curl(&["-o", p(&out), &format!("{base}fetch.bin")]);
-    assert!(std::fs::read(&out).expect("download") == payload(), "download differs");
+    assert!(
+        std::fs::read(&out).expect("download") == payload(),
+        "download differs"
+    );
     let up = server.dir().join("up-src.bin");
     let data: Vec<u8> = payload().into_iter().rev().collect();
     std::fs::write(&up, &data).expect("write upload source");
     curl(&["-T", p(&up), &format!("{base}up.bin")]);
-    assert!(std::fs::read(alice.home.join("up.bin")).expect("upload") == data, "upload differs");
+    assert!(
+        std::fs::read(alice.home.join("up.bin")).expect("upload") == data,
+        "upload differs"
+    );
 }
 
 #[test]
@@ -264,8 +279,14 @@ fn python_ftp_tls_with_session_reuse_transfers() {
         ],
         "{out}"
     );
-    assert!(std::fs::read(&download).expect("download") == payload(), "download differs");
-    assert!(std::fs::read(alice.home.join("up.bin")).expect("upload") == data, "upload differs");
+    assert!(
+        std::fs::read(&download).expect("download") == payload(),
+        "download differs"
+    );
+    assert!(
+        std::fs::read(alice.home.join("up.bin")).expect("upload") == data,
+        "upload differs"
+    );
 }
 
 #[test]
@@ -277,9 +298,17 @@ fn data_connection_without_session_reuse_is_refused() {
     let dir = server.dir();
     let up = dir.join("src.bin");
     std::fs::write(&up, b"x").expect("write");
-    let out = py(&["noreuse", &server.port().to_string(), p(&dir.join("d.bin")), p(&up)]);
+    let out = py(&[
+        "noreuse",
+        &server.port().to_string(),
+        p(&dir.join("d.bin")),
+        p(&up),
+    ]);
     let l = lines(&out);
-    assert_eq!(l[3], "ERROR 425 Unable to build data connection: Operation not permitted", "{out}");
+    assert_eq!(
+        l[3], "ERROR 425 Unable to build data connection: Operation not permitted",
+        "{out}"
+    );
     assert_eq!(l[4], "NOOP 200 NOOP command successful", "{out}");
 }
 
@@ -294,9 +323,21 @@ fn no_session_reuse_required_accepts_fresh_sessions() {
     std::fs::write(&up, b"fresh session").expect("write");
     let download = dir.join("d.bin");
     let out = py(&["noreuse", &server.port().to_string(), p(&download), p(&up)]);
-    assert_eq!(lines(&out)[3..], ["NLST fetch.bin", "RETR 226 Transfer complete", "STOR 226 Transfer complete", "NOOP 200 NOOP command successful"], "{out}");
+    assert_eq!(
+        lines(&out)[3..],
+        [
+            "NLST fetch.bin",
+            "RETR 226 Transfer complete",
+            "STOR 226 Transfer complete",
+            "NOOP 200 NOOP command successful"
+        ],
+        "{out}"
+    );
     assert!(std::fs::read(&download).expect("download") == payload());
-    assert_eq!(std::fs::read(alice.home.join("up.bin")).expect("upload"), b"fresh session");
+    assert_eq!(
+        std::fs::read(alice.home.join("up.bin")).expect("upload"),
+        b"fresh session"
+    );
 }
 
 #[test]
@@ -331,7 +372,10 @@ fn implicit_tls_on_its_own_port_with_curl() {
         p(&out),
         &format!("ftps://alice:secret@127.0.0.1:{port}/fetch.bin"),
     ]));
-    assert!(std::fs::read(&out).expect("download") == payload(), "download differs");
+    assert!(
+        std::fs::read(&out).expect("download") == payload(),
+        "download differs"
+    );
 }
 
 #[test]
@@ -351,7 +395,10 @@ fn lftp_with_ssl_force() {
     );
     let out = run_ok(Command::new("lftp").args(["-c", &script]));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "fetch.bin");
-    assert!(std::fs::read(&out_file).expect("download") == payload(), "download differs");
+    assert!(
+        std::fs::read(&out_file).expect("download") == payload(),
+        "download differs"
+    );
 }
 
 #[test]
@@ -380,7 +427,11 @@ fn tls_1_1_client_is_refused() {
     }
     let (server, _alice, _certs) = start("TLSProtocol TLSv1.2 TLSv1.3");
     let out = py(&["tls11", &server.port().to_string()]);
-    assert_eq!(lines(&out), vec!["AUTH 234 AUTH TLS successful", "HANDSHAKE refused"], "{out}");
+    assert_eq!(
+        lines(&out),
+        vec!["AUTH 234 AUTH TLS successful", "HANDSHAKE refused"],
+        "{out}"
+    );
 }
 
 #[test]
@@ -392,15 +443,27 @@ fn client_certificate_required_and_checked() {
     let mut setup = Setup::new(&target).expect("test setup");
     setup.add_user("alice", "secret").expect("add alice");
     let certs = make_certs(setup.dir());
-    let extra = format!("TLSVerifyClient on\nTLSCACertificateFile {}", certs.ca.display());
+    let extra = format!(
+        "TLSVerifyClient on\nTLSCACertificateFile {}",
+        certs.ca.display()
+    );
     let body = tls_lines(&setup, &certs, &extra);
     setup.config(&body);
     let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
     let port = server.port().to_string();
-    let with = py(&["clientcert", &port, p(&certs.client_cert), p(&certs.client_key)]);
+    let with = py(&[
+        "clientcert",
+        &port,
+        p(&certs.client_cert),
+        p(&certs.client_key),
+    ]);
     assert_eq!(
         lines(&with),
-        vec!["AUTH 234 AUTH TLS successful", "USER 331 Password required for alice", "PASS 230 User alice logged in"],
+        vec![
+            "AUTH 234 AUTH TLS successful",
+            "USER 331 Password required for alice",
+            "PASS 230 User alice logged in"
+        ],
         "{with}"
     );
     // Without a certificate the TLS 1.3 handshake completes on the client side first, so the
@@ -409,7 +472,9 @@ fn client_certificate_required_and_checked() {
     let l = lines(&without);
     assert_eq!(l[0], "AUTH 234 AUTH TLS successful", "{without}");
     assert!(
-        l[1] == "HANDSHAKE refused" || l[1] == "USER" || l[1].starts_with("USER ") && !l[1].contains("331"),
+        l[1] == "HANDSHAKE refused"
+            || l[1] == "USER"
+            || l[1].starts_with("USER ") && !l[1].contains("331"),
         "{without}"
     );
 }
@@ -421,11 +486,18 @@ fn garbage_handshake_does_not_affect_other_sessions() {
     }
     let (server, _alice, _certs) = start("");
     let port = server.port().to_string();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     rt.block_on(async {
         let mut other = server.login("alice", "secret").await.expect("login before");
         let out = py(&["garbage", &port]);
-        assert_eq!(lines(&out), vec!["AUTH 234 AUTH TLS successful", "GARBAGE closed"], "{out}");
+        assert_eq!(
+            lines(&out),
+            vec!["AUTH 234 AUTH TLS successful", "GARBAGE closed"],
+            "{out}"
+        );
         let r = other.cmd("NOOP").await.expect("NOOP after garbage");
         assert_eq!(r.code, 200);
         server.login("alice", "secret").await.expect("login after");

@@ -14,10 +14,10 @@ pub mod mod_facts;
 pub mod mod_ident;
 pub mod mod_ifsession;
 pub mod mod_log;
-pub mod mod_tls;
 pub mod mod_ls;
 pub mod mod_site;
 pub mod mod_site_misc;
+pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
 

@@ -32,9 +32,9 @@ pub fn parse_required(s: &str) -> Option<(bool, bool, bool)> {
 
 fn required(args: &[String]) -> Result<(), String> {
     let a = args.first().map(String::as_str).unwrap_or("");
-    parse_required(a).map(|_| ()).ok_or_else(|| {
-        format!("'{a}' is not one of on, off, ctrl, data, auth, auth+data, !ctrl")
-    })
+    parse_required(a)
+        .map(|_| ())
+        .ok_or_else(|| format!("'{a}' is not one of on, off, ctrl, data, auth, auth+data, !ctrl"))
 }
 
 /// The protocol versions `TLSProtocol` arguments select: (TLSv1.2, TLSv1.3).
@@ -131,7 +131,13 @@ fn user_name(args: &[String]) -> Result<(), String> {
 }
 
 static DIRECTIVES: &[DirectiveSpec] = &[
-    d("TLSEngine", S, Args::flag(), false, "whether FTPS is offered"),
+    d(
+        "TLSEngine",
+        S,
+        Args::flag(),
+        false,
+        "whether FTPS is offered",
+    ),
     partial(
         "TLSRequired",
         S.with(C::ANON).with(C::DIR).with(C::FTPACCESS),
@@ -253,8 +259,14 @@ mod tests {
     #[test]
     fn protocols_accept_modern_and_refuse_old() {
         assert_eq!(parse_protocols(&v(&["TLSv1.2"])), Ok((true, false)));
-        assert_eq!(parse_protocols(&v(&["TLSv1.2", "TLSv1.3"])), Ok((true, true)));
-        assert_eq!(parse_protocols(&v(&["ALL", "-TLSv1.1", "-TLSv1"])), Ok((true, true)));
+        assert_eq!(
+            parse_protocols(&v(&["TLSv1.2", "TLSv1.3"])),
+            Ok((true, true))
+        );
+        assert_eq!(
+            parse_protocols(&v(&["ALL", "-TLSv1.1", "-TLSv1"])),
+            Ok((true, true))
+        );
         assert_eq!(parse_protocols(&v(&["ALL", "-TLSv1.3"])), Ok((true, false)));
         let err = parse_protocols(&v(&["TLSv1.1"])).unwrap_err();
         assert!(err.contains("TLSv1.1 is not supported"), "{err}");

@@ -12,10 +12,10 @@ pub mod listing;
 pub mod mlsx;
 pub mod opts;
 pub mod params;
-pub mod tls;
 pub mod rename;
 pub mod site;
 pub mod status;
+pub mod tls;
 pub mod transfer;
 
 use crate::session::{Ctx, SessionResult};

@@ -18,7 +18,10 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
     if let Err(e) = ctx.control.upgrade_to_tls(config.clone(), limit).await {
         event(
             settings.log.as_ref(),
-            &format!("{}: TLS/TLS-C negotiation failed on control channel: {e}", ctx.peer),
+            &format!(
+                "{}: TLS/TLS-C negotiation failed on control channel: {e}",
+                ctx.peer
+            ),
         );
         return Err(SessionError::Closed);
     }
@@ -33,7 +36,10 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
             .unwrap_or_default();
         event(
             settings.log.as_ref(),
-            &format!("{}: {version} connection accepted, using cipher {suite}", ctx.peer),
+            &format!(
+                "{}: {version} connection accepted, using cipher {suite}",
+                ctx.peer
+            ),
         );
     }
     ctx.tls.control = true;
@@ -52,14 +58,18 @@ pub fn auth<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             return ctx.reply(504, "AUTH requires at least one argument").await;
         };
         let mechanism = arg.trim().to_ascii_uppercase();
-        if ctx.server.tls.is_none() || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P") {
+        if ctx.server.tls.is_none()
+            || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P")
+        {
             return ctx.reply(500, "AUTH not understood").await;
         }
         if ctx.tls.control {
             return ctx.reply(503, "Unwilling to accept second AUTH").await;
         }
-        ctx.control
-            .queue(&oxftpd_proto::reply::Reply::new(234, format!("AUTH {} successful", arg.trim())));
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            234,
+            format!("AUTH {} successful", arg.trim()),
+        ));
         start_control_tls(ctx).await?;
         // AUTH SSL (and TLS-P) imply protected data connections, as in mod_tls.
         if matches!(mechanism.as_str(), "SSL" | "TLS-P") {
@@ -101,7 +111,8 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         let data_required = ctx.server.tls.as_ref().is_some_and(|s| s.required.data);
         match level.as_str() {
             "C" if data_required => {
-                ctx.reply(534, "Unwilling to accept security parameters").await
+                ctx.reply(534, "Unwilling to accept security parameters")
+                    .await
             }
             "C" => {
                 ctx.tls.protect_data = false;
@@ -112,19 +123,30 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
                 ctx.reply(200, "Protection set to Private").await
             }
             "S" | "E" => ctx.reply(536, format!("PROT {level} unsupported")).await,
-            _ => ctx.reply(504, format!("PROT {} unsupported", arg.trim())).await,
+            _ => {
+                ctx.reply(504, format!("PROT {} unsupported", arg.trim()))
+                    .await
+            }
         }
     })
 }
 
 /// `CCC`: clear the control channel (data protection stays as `PROT` set it).
-pub fn ccc<'a>(ctx: &'a mut Ctx, _user: &'a mut LoggedIn, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn ccc<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
         if !ctx.tls.control {
-            return ctx.reply(533, "CCC not allowed on insecure control connection").await;
+            return ctx
+                .reply(533, "CCC not allowed on insecure control connection")
+                .await;
         }
         if ctx.server.tls.as_ref().is_some_and(|s| s.required.control) {
-            return ctx.reply(534, "Unwilling to accept security parameters").await;
+            return ctx
+                .reply(534, "Unwilling to accept security parameters")
+                .await;
         }
         ctx.control.queue(&oxftpd_proto::reply::Reply::new(
             200,

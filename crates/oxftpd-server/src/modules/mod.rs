@@ -5,8 +5,8 @@ mod mod_core;
 mod mod_digest;
 mod mod_facts;
 mod mod_ls;
-pub mod mod_tls;
 mod mod_site;
+pub mod mod_tls;
 mod mod_xfer;
 
 use std::collections::HashMap;

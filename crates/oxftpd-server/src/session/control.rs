@@ -141,7 +141,11 @@ impl Control {
     /// for the client's next command.
     fn drain_after_short_read(&mut self, buf: &mut [u8]) {
         loop {
-            match rustix::net::recv(self.stream.tcp(), &mut *buf, rustix::net::RecvFlags::DONTWAIT) {
+            match rustix::net::recv(
+                self.stream.tcp(),
+                &mut *buf,
+                rustix::net::RecvFlags::DONTWAIT,
+            ) {
                 Ok((0, _)) => {
                     self.eof = true;
                     return;

@@ -208,7 +208,10 @@ pub async fn run(
         tls: crate::tls::TlsSession::default(),
     };
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
-        if crate::commands::tls::start_control_tls(&mut ctx).await.is_err() {
+        if crate::commands::tls::start_control_tls(&mut ctx)
+            .await
+            .is_err()
+        {
             return;
         }
         // Implicit FTPS protects data connections from the start.

@@ -10,7 +10,9 @@ struct Entry {
     classes: &'static [&'static str],
 }
 
-const TLS12_CLASSES_ECDSA: &[&str] = &["ECDHE", "EECDH", "KECDHE", "AECDSA", "ECDSA", "TLSV1.2", "AEAD"];
+const TLS12_CLASSES_ECDSA: &[&str] = &[
+    "ECDHE", "EECDH", "KECDHE", "AECDSA", "ECDSA", "TLSV1.2", "AEAD",
+];
 const TLS12_CLASSES_RSA: &[&str] = &["ECDHE", "EECDH", "KECDHE", "ARSA", "RSA", "TLSV1.2", "AEAD"];
 
 fn tls12() -> [Entry; 6] {
@@ -69,14 +71,65 @@ fn tls13() -> [Entry; 3] {
 }
 
 /// OpenSSL classes that select every suite rustls has.
-const EVERYTHING: &[&str] = &["ALL", "DEFAULT", "HIGH", "COMPLEMENTOFDEFAULT", "FIPS", "SUITEB128", "SUITEB192", "SUITEB128ONLY"];
+const EVERYTHING: &[&str] = &[
+    "ALL",
+    "DEFAULT",
+    "HIGH",
+    "COMPLEMENTOFDEFAULT",
+    "FIPS",
+    "SUITEB128",
+    "SUITEB192",
+    "SUITEB128ONLY",
+];
 /// OpenSSL classes that select none of them (weak or absent in rustls).
 const NOTHING: &[&str] = &[
-    "MEDIUM", "LOW", "EXPORT", "EXP", "ANULL", "ENULL", "NULL", "ADH", "AECDH", "RC4", "DES",
-    "3DES", "MD5", "SHA1", "SHA", "KRSA", "PSK", "SRP", "CAMELLIA", "IDEA", "SEED", "ARIA", "DSS",
-    "ADSS", "DHE", "EDH", "KEDH", "KDHE", "CBC", "COMPLEMENTOFALL", "SSLV3", "TLSV1", "TLSV1.0",
-    "RSAPSK", "DHEPSK", "ECDHEPSK", "KPSK", "APSK", "KECDHEPSK", "GOST", "AES128CCM", "AESCCM",
-    "CAMELLIA128", "CAMELLIA256", "ARIA128", "ARIA256", "AESCCM8",
+    "MEDIUM",
+    "LOW",
+    "EXPORT",
+    "EXP",
+    "ANULL",
+    "ENULL",
+    "NULL",
+    "ADH",
+    "AECDH",
+    "RC4",
+    "DES",
+    "3DES",
+    "MD5",
+    "SHA1",
+    "SHA",
+    "KRSA",
+    "PSK",
+    "SRP",
+    "CAMELLIA",
+    "IDEA",
+    "SEED",
+    "ARIA",
+    "DSS",
+    "ADSS",
+    "DHE",
+    "EDH",
+    "KEDH",
+    "KDHE",
+    "CBC",
+    "COMPLEMENTOFALL",
+    "SSLV3",
+    "TLSV1",
+    "TLSV1.0",
+    "RSAPSK",
+    "DHEPSK",
+    "ECDHEPSK",
+    "KPSK",
+    "APSK",
+    "KECDHEPSK",
+    "GOST",
+    "AES128CCM",
+    "AESCCM",
+    "CAMELLIA128",
+    "CAMELLIA256",
+    "ARIA128",
+    "ARIA256",
+    "AESCCM8",
 ];
 
 fn algorithm_classes(name: &str) -> Vec<&'static str> {
@@ -128,9 +181,7 @@ fn selects(entry: &Entry, term: &str) -> Option<bool> {
 
 fn is_known_name(up: &str) -> bool {
     tls12().iter().any(|e| {
-        e.openssl == up
-            || e.classes.contains(&up)
-            || algorithm_classes(e.openssl).contains(&up)
+        e.openssl == up || e.classes.contains(&up) || algorithm_classes(e.openssl).contains(&up)
     })
 }
 
@@ -151,7 +202,11 @@ pub fn select_tls12(list: &str) -> Result<Vec<SupportedCipherSuite>, String> {
             let Some(hit) = selects(e, term) else {
                 return Err(format!(
                     "cipher '{term}' has no rustls equivalent (rustls offers {})",
-                    entries.iter().map(|e| e.openssl).collect::<Vec<_>>().join(", ")
+                    entries
+                        .iter()
+                        .map(|e| e.openssl)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             };
             if hit {
@@ -176,8 +231,13 @@ pub fn select_tls13(list: &str) -> Result<Vec<SupportedCipherSuite>, String> {
     let entries = tls13();
     let mut out = Vec::new();
     for name in list.split([':', ',', ' ']).filter(|t| !t.is_empty()) {
-        let Some(e) = entries.iter().find(|e| e.openssl.eq_ignore_ascii_case(name)) else {
-            return Err(format!("TLSv1.3 cipher suite '{name}' has no rustls equivalent"));
+        let Some(e) = entries
+            .iter()
+            .find(|e| e.openssl.eq_ignore_ascii_case(name))
+        else {
+            return Err(format!(
+                "TLSv1.3 cipher suite '{name}' has no rustls equivalent"
+            ));
         };
         out.push(e.suite);
     }
@@ -200,17 +260,26 @@ mod tests {
 
     #[test]
     fn proftpd_default_selects_every_suite() {
-        assert_eq!(select_tls12("DEFAULT:!ADH:!EXPORT:!DES").map(|v| v.len()), Ok(6));
-        assert_eq!(select_tls12("HIGH:MEDIUM:+3DES:!aNULL").map(|v| v.len()), Ok(6));
+        assert_eq!(
+            select_tls12("DEFAULT:!ADH:!EXPORT:!DES").map(|v| v.len()),
+            Ok(6)
+        );
+        assert_eq!(
+            select_tls12("HIGH:MEDIUM:+3DES:!aNULL").map(|v| v.len()),
+            Ok(6)
+        );
     }
 
     #[test]
     fn classes_and_names_narrow_the_set() {
         let v = select_tls12("ECDHE+AESGCM:!AES128").unwrap_or_default();
-        assert_eq!(v, vec![
-            cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-        ]);
+        assert_eq!(
+            v,
+            vec![
+                cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+            ]
+        );
         let v = select_tls12("ECDHE-RSA-CHACHA20-POLY1305").unwrap_or_default();
         assert_eq!(v, vec![cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256]);
     }
@@ -220,6 +289,9 @@ mod tests {
         let err = select_tls12("RC4-SHA").unwrap_err();
         assert!(err.contains("RC4-SHA"), "{err}");
         assert!(select_tls13("TLS_AES_128_CCM_SHA256").is_err());
-        assert_eq!(select_tls13("TLS_AES_128_GCM_SHA256").map(|v| v.len()), Ok(1));
+        assert_eq!(
+            select_tls13("TLS_AES_128_GCM_SHA256").map(|v| v.len()),
+            Ok(1)
+        );
     }
 }

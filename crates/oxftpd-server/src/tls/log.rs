@@ -6,11 +6,7 @@ use std::io::Write;
 pub fn event(file: Option<&std::fs::File>, message: &str) {
     tracing::info!(target: "mod_tls", "{message}");
     let Some(path) = file else { return };
-    let line = format!(
-        "{} mod_tls[{}]: {message}\n",
-        now(),
-        std::process::id()
-    );
+    let line = format!("{} mod_tls[{}]: {message}\n", now(), std::process::id());
     let mut f = path;
     let _ = f.write_all(line.as_bytes());
 }

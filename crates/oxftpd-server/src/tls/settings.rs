@@ -81,7 +81,10 @@ fn certs(d: &Directive) -> Result<Vec<CertificateDer<'static>>, StartError> {
         .collect();
     let certs = certs.map_err(|e| err(d, format!("{}: {e}", path.display())))?;
     if certs.is_empty() {
-        return Err(err(d, format!("{}: no PEM certificate found", path.display())));
+        return Err(err(
+            d,
+            format!("{}: no PEM certificate found", path.display()),
+        ));
     }
     Ok(certs)
 }
@@ -108,8 +111,12 @@ fn key_pair(
         .load_private_key(der)
         .map_err(|e| err(kd, format!("{}: {e}", path.display())))?;
     let ck = CertifiedKey::new(list, signing);
-    ck.keys_match()
-        .map_err(|e| err(kd, format!("key does not match {}: {e}", cd.arg(0).unwrap_or(""))))?;
+    ck.keys_match().map_err(|e| {
+        err(
+            kd,
+            format!("key does not match {}: {e}", cd.arg(0).unwrap_or("")),
+        )
+    })?;
     Ok(Some(Arc::new(ck)))
 }
 
@@ -266,13 +273,16 @@ fn build(
             .ok_or_else(|| err(d, "expected a number of seconds"))?,
         None => 300,
     };
-    let user_name = server.directive("TLSUserName").and_then(|d| d.arg(0)).map(|a| {
-        if a.eq_ignore_ascii_case("EmailSubjAltName") {
-            UserNameField::EmailSubjAltName
-        } else {
-            UserNameField::CommonName
-        }
-    });
+    let user_name = server
+        .directive("TLSUserName")
+        .and_then(|d| d.arg(0))
+        .map(|a| {
+            if a.eq_ignore_ascii_case("EmailSubjAltName") {
+                UserNameField::EmailSubjAltName
+            } else {
+                UserNameField::CommonName
+            }
+        });
     Ok(TlsSettings {
         config: Arc::new(config),
         required: Required {
