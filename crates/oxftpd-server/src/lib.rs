@@ -5,6 +5,7 @@
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
 pub mod address;
+pub mod anonymous;
 pub mod auth;
 pub mod class;
 pub mod client_limits;
@@ -12,6 +13,7 @@ pub mod commands;
 pub mod context;
 pub mod counters;
 pub mod data_channel;
+pub mod data_stream;
 pub mod directories;
 pub mod errors;
 pub mod filters;
@@ -31,6 +33,8 @@ pub mod reverse_dns;
 pub mod session;
 pub mod settings;
 pub mod shutmsg;
+pub mod tls;
+pub mod tls_stream;
 pub mod transfer_io;
 pub mod wrap;
 pub mod xfer_limits;

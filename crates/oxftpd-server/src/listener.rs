@@ -30,7 +30,13 @@ pub struct BindOptions {
 }
 
 /// The socket addresses a generation needs.
+///
+/// With `SocketBindTight on` every server's own addresses; with it off (ProFTPD's default)
+/// one wildcard socket per port, and [`choose`] picks the server by the local address.
 pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr> {
+    let main = generation.servers.first().map(|s| &s.settings);
+    let tight = main.is_some_and(|s| s.socket_bind_tight);
+    let wildcard_v6 = main.is_some_and(|s| s.use_ipv6) && !opts.ipv4_only;
     let mut set = BTreeSet::new();
     for (i, server) in generation.servers.iter().enumerate() {
         let s = &server.settings;
@@ -43,9 +49,9 @@ pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr>
         {
             ips = vec![a];
         }
-        if ips.is_empty() {
-            let v6 = s.use_ipv6 && !opts.ipv4_only;
-            ips.push(if v6 {
+        if ips.is_empty() || !tight {
+            ips.clear();
+            ips.push(if wildcard_v6 {
                 IpAddr::V6(Ipv6Addr::UNSPECIFIED)
             } else {
                 IpAddr::V4(Ipv4Addr::UNSPECIFIED)
@@ -103,7 +109,9 @@ fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
     }
 }
 
-/// Picks the server for a connection that arrived on `local`.
+/// Picks the server for a connection that arrived on `local`: the one bound to that address and
+/// port, else the `DefaultServer` on that port, else (`SocketBindTight off`) the first server
+/// listening on that port, as ProFTPD's wildcard binding does.
 pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCtx>> {
     let ip = match local.ip() {
         IpAddr::V6(v6) => v6
@@ -115,9 +123,10 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
     let port = local.port();
     let on_port = |s: &&Arc<ServerCtx>| s.settings.port == port;
     let servers = &generation.servers;
+    // Name-based vhosts share an address with an earlier server: the first one takes the
+    // connection, HOST may move it.
     servers
         .iter()
-        .skip(1)
         .filter(on_port)
         .find(|s| s.settings.addresses.contains(&ip))
         .or_else(|| {
@@ -131,6 +140,12 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
                 .iter()
                 .filter(on_port)
                 .find(|s| s.settings.default_server)
+        })
+        .or_else(|| {
+            let tight = servers
+                .first()
+                .is_some_and(|s| s.settings.socket_bind_tight);
+            servers.iter().filter(on_port).find(|_| !tight)
         })
         // A socket we did not bind from the configuration (inetd's stdin, systemd's
         // socket) may be on a port no server names: the main server takes it.
@@ -281,7 +296,7 @@ async fn accept_loop(
             };
             shared.enter();
             tokio::select! {
-                _ = crate::session::run(stream, peer, server, shared.clone()) => {}
+                _ = crate::session::run(stream, peer, server, generation.clone(), shared.clone()) => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
             }
             shared.leave();

@@ -278,7 +278,7 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
             return Ok::<(), std::io::Error>(());
         };
         shared.enter();
-        oxftpd_server::session::run(stream, peer, server, shared.clone()).await;
+        oxftpd_server::session::run(stream, peer, server, generation.clone(), shared.clone()).await;
         shared.leave();
         Ok(())
     })?;

@@ -6,6 +6,7 @@ pub mod digest;
 pub mod dirs;
 pub mod facts;
 pub mod files;
+pub mod host;
 pub mod info;
 pub mod listing;
 pub mod mlsx;
@@ -14,6 +15,7 @@ pub mod params;
 pub mod rename;
 pub mod site;
 pub mod status;
+pub mod tls;
 pub mod transfer;
 
 use crate::session::{Ctx, SessionResult};

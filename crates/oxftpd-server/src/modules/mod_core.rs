@@ -1,6 +1,6 @@
 //! mod_core.c: navigation, directories, data-connection setup, and the session basics.
 
-use crate::commands::{data, dirs, facts, files, info, opts, rename};
+use crate::commands::{data, dirs, facts, files, host, info, opts, rename};
 use crate::module::CommandGroup::{Dirs, Read, Write};
 use crate::module::{CommandSpec, Handler, Module};
 
@@ -175,6 +175,13 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "(no operation)",
             handler: Handler::Any(info::noop),
+        },
+        CommandSpec {
+            name: "HOST",
+            groups: &[],
+            feat: Some("HOST"),
+            help: "<sp> hostname",
+            handler: Handler::Login(host::host),
         },
         CommandSpec {
             name: "FEAT",

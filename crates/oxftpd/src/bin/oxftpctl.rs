@@ -1,6 +1,7 @@
 //! `oxftpctl`: administer oxftpd. Subcommands: `passwd` (edit `AuthUserFile`/
-//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `reload` (SIGHUP) and `restart`
-//! (SIGUSR2: start the installed binary with the listening sockets, keep running sessions).
+//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
+//! for testing FTPS locally), `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
+//! binary with the listening sockets, keep running sessions).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,25 @@ enum Command {
     /// Start the installed binary with the listening sockets; running sessions finish in
     /// the old process (SIGUSR2 to the daemon named by the PidFile).
     Restart(SignalArgs),
+    /// Create a self-signed certificate and private key (PEM) for testing FTPS.
+    Cert(CertArgs),
+}
+
+/// `oxftpctl cert`: output files and the names the certificate is valid for.
+#[derive(Debug, Args)]
+struct CertArgs {
+    /// Certificate file to write (TLSRSACertificateFile / TLSECCertificateFile).
+    #[arg(long, default_value = "./oxftpd.crt")]
+    cert: PathBuf,
+    /// Private key file to write (mode 0600).
+    #[arg(long, default_value = "./oxftpd.key")]
+    key: PathBuf,
+    /// Host names (and IP addresses) the certificate names.
+    #[arg(long = "name", default_values_t = vec!["localhost".to_string(), "127.0.0.1".to_string()])]
+    names: Vec<String>,
+    /// Replace existing files.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Which daemon to signal.
@@ -175,11 +195,44 @@ fn main() {
         Command::Passwd(args) => passwd(&args),
         Command::Reload(args) => send(&args, rustix::process::Signal::HUP, "reload"),
         Command::Restart(args) => send(&args, rustix::process::Signal::USR2, "restart"),
+        Command::Cert(args) => cert(&args),
     };
     if let Err(e) = result {
         eprintln!("{PROGRAM}: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn cert(args: &CertArgs) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let generated = rcgen::generate_simple_self_signed(args.names.clone())
+        .context("generating the certificate")?;
+    let write = |path: &Path, text: &str, mode: u32| -> Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .create_new(!args.force)
+            .mode(mode)
+            .open(path)
+            .with_context(|| format!("{}", path.display()))?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("{}", path.display()))
+    };
+    write(&args.key, &generated.key_pair.serialize_pem(), 0o600)?;
+    write(&args.cert, &generated.cert.pem(), 0o644)?;
+    println!(
+        "{PROGRAM}: wrote {} and {} (self-signed, for testing only)",
+        args.cert.display(),
+        args.key.display()
+    );
+    println!(
+        "  TLSEngine on\n  TLSECCertificateFile {}\n  TLSECCertificateKeyFile {}",
+        args.cert.display(),
+        args.key.display()
+    );
+    Ok(())
 }
 
 fn passwd(args: &PasswdArgs) -> Result<()> {
