@@ -187,7 +187,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "DisplayChdir",
-        SAD,
+        C::SERVERS_ANON_DIR,
         Args::range(1, 2).checked(c::display_chdir),
         false,
         "file shown on entering a directory",
@@ -264,21 +264,21 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "HideNoAccess",
-        C::ANON.with(C::DIR).with(C::FTPACCESS),
+        C::ANON.with(C::DIR),
         Args::flag(),
         false,
         "hide entries the user cannot access",
     ),
     d(
         "HideUser",
-        C::ANON.with(C::DIR).with(C::FTPACCESS),
+        C::ANON.with(C::DIR),
         Args::exact(1),
         false,
         "hide entries owned by a user",
     ),
     d(
         "HideGroup",
-        C::ANON.with(C::DIR).with(C::FTPACCESS),
+        C::ANON.with(C::DIR),
         Args::exact(1),
         false,
         "hide entries owned by a group",
@@ -390,7 +390,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "Include",
-        SAD.with(LIMIT),
+        C::SERVERS_ANON_DIR.with(LIMIT),
         Args::exact(1),
         true,
         "read further configuration files",
