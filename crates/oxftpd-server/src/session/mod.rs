@@ -118,6 +118,8 @@ pub struct LoggedIn {
     pub counted: Option<crate::counters::LoginGuard>,
     /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
     pub anonymous_group: bool,
+    /// `DisplayChdir … once` files already shown (virtual paths).
+    pub chdir_shown: std::collections::HashSet<String>,
 }
 
 impl LoggedIn {
