@@ -17,6 +17,7 @@ pub mod directories;
 pub mod display_chdir;
 pub mod errors;
 pub mod filters;
+pub mod ftpaccess;
 pub mod groups;
 pub mod hiding;
 pub mod hosts_access;

@@ -1,6 +1,6 @@
 //! mod_core.c: server identity, listening, limits, filters, hiding and access control.
 
-use super::d;
+use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
@@ -163,6 +163,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::flag(),
         false,
         "hide the server name until login",
+    ),
+    partial(
+        "AllowOverride",
+        C::SERVERS_ANON_DIR,
+        Args::range(1, 3),
+        false,
+        "the user/group/class qualifier is not applied",
+        "whether .ftpaccess files are read (default on)",
     ),
     d(
         "AllowOverwrite",

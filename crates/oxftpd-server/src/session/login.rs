@@ -201,6 +201,7 @@ pub async fn login(
         anonymous_group: target.anon.is_none()
             && crate::anonymous::anonymous_group(server.config(), &identity_groups),
         chdir_shown: Default::default(),
+        ftpaccess: Default::default(),
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

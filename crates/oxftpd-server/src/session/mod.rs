@@ -120,6 +120,8 @@ pub struct LoggedIn {
     pub anonymous_group: bool,
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
+    /// Parsed `.ftpaccess` files of the directories this session touched.
+    pub ftpaccess: crate::ftpaccess::Cache,
 }
 
 impl LoggedIn {
@@ -301,6 +303,8 @@ async fn run_command(
     }
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let target = crate::limit::target_vpath(user, spec, arg);
+            crate::ftpaccess::refresh(ctx, user, &target).await;
             let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
             if outcome != crate::limit::Outcome::Allowed {
                 return crate::limit::refuse(ctx, spec, arg, outcome).await;
@@ -311,6 +315,8 @@ async fn run_command(
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
             if !crate::limit::exempt(spec.name) {
+                let target = crate::limit::target_vpath(user, spec, arg);
+                crate::ftpaccess::refresh(ctx, user, &target).await;
                 let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
                 if outcome != crate::limit::Outcome::Allowed {
                     return crate::limit::refuse(ctx, spec, arg, outcome).await;
