@@ -21,6 +21,8 @@ pub struct ServerCtx {
     pub settings: ServerSettings,
     /// Its `AuthOrder` chain.
     pub auth: AuthChain,
+    /// Its FTPS settings (`TLSEngine on`).
+    pub tls: Option<Arc<crate::tls::TlsSettings>>,
     /// Sessions currently connected to it (`MaxClients`).
     pub clients: AtomicUsize,
 }
@@ -47,6 +49,7 @@ impl Generation {
     pub fn new(config: Config, path: Option<&Path>) -> Result<Self, StartError> {
         let config = Arc::new(config);
         let mut servers = Vec::new();
+        let mut tls = crate::tls::settings::build_all(&config)?.into_iter();
         for (index, server) in config.servers().iter().enumerate() {
             let settings = ServerSettings::from_config(server)?;
             let auth = crate::auth::chain_for(server)?;
@@ -55,6 +58,7 @@ impl Generation {
                 index,
                 settings,
                 auth,
+                tls: tls.next().flatten(),
                 clients: AtomicUsize::new(0),
             }));
         }

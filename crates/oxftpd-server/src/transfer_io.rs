@@ -6,7 +6,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
 
 /// Size of the buffer a transfer holds while it runs (and only then).
@@ -24,8 +24,44 @@ async fn stalled<T>(
     }
 }
 
-/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection, one large
+/// reused buffer written through rustls on a TLS one; returns the bytes sent.
 pub async fn send_binary(
+    stream: &mut crate::data_stream::DataStream,
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    match stream {
+        crate::data_stream::DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
+        crate::data_stream::DataStream::Tls(tls) => {
+            send_buffered(tls.as_mut(), file, offset, stall).await
+        }
+    }
+}
+
+async fn send_buffered(
+    stream: &mut (impl AsyncWrite + Unpin),
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; BUF];
+    let mut pos = offset;
+    loop {
+        let n = file.read_at(&mut buf, pos)?;
+        if n == 0 {
+            stalled(stall, stream.flush()).await?;
+            return Ok(pos - offset);
+        }
+        pos += n as u64;
+        stalled(stall, stream.write_all(&buf[..n])).await?;
+    }
+}
+
+/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+async fn sendfile(
     stream: &TcpStream,
     file: &File,
     offset: u64,
@@ -85,7 +121,7 @@ pub fn crlf_to_lf(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
 ///
 /// Both buffers are allocated once per transfer: no allocation happens per chunk.
 pub async fn send_ascii(
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     mut file: &File,
     offset: u64,
     stall: Option<Duration>,
@@ -110,7 +146,7 @@ pub async fn send_ascii(
 ///
 /// Both buffers are allocated once per transfer: no allocation happens per chunk.
 pub async fn receive(
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
@@ -121,7 +157,7 @@ pub async fn receive(
 /// Like [`receive`], failing with [`io::ErrorKind::FileTooLarge`] before writing the chunk
 /// that takes the bytes received past `limit` (`MaxStoreFileSize`).
 pub async fn receive_at_most(
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
@@ -136,7 +172,13 @@ pub async fn receive_at_most(
     let mut total = 0u64;
     let mut pending_cr = false;
     loop {
-        let n = stalled(stall, stream.read(&mut buf)).await?;
+        let n = match stalled(stall, stream.read(&mut buf)).await {
+            Ok(n) => n,
+            // A TLS client that closes TCP without close_notify (curl does): end of the upload,
+            // as mod_tls takes it.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             if pending_cr {
                 file.write_all(b"\r")?;
@@ -158,7 +200,7 @@ pub async fn receive_at_most(
 
 /// Writes `bytes` (a listing chunk) to the data connection.
 pub async fn write_chunk(
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
     bytes: &[u8],
     stall: Option<Duration>,
 ) -> io::Result<()> {
@@ -166,7 +208,7 @@ pub async fn write_chunk(
 }
 
 /// Ends a data connection cleanly: FIN, then close.
-pub async fn finish(mut stream: TcpStream) {
+pub async fn finish(mut stream: impl AsyncWrite + Unpin) {
     let _ = stream.shutdown().await;
 }
 

@@ -17,6 +17,7 @@ pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_site;
 pub mod mod_site_misc;
+pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
 
@@ -28,6 +29,7 @@ pub static ALL: &[&ModuleSpec] = &[
     &mod_auth_file::MODULE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &mod_site::MODULE,
     &mod_facts::MODULE,
     &mod_site_misc::MODULE,

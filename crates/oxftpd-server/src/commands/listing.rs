@@ -214,7 +214,7 @@ async fn listing(
     {
         return ctx.reply(450, "No files found").await;
     }
-    let mut stream = match super::transfer::open_data(ctx).await {
+    let stream = match super::transfer::open_data(ctx).await {
         Ok(s) => s,
         Err(done) => return done,
     };
@@ -227,6 +227,10 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
+    let mut stream = match crate::data_stream::protect(ctx, stream).await {
+        Ok(s) => s,
+        Err(done) => return done,
+    };
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
@@ -314,7 +318,7 @@ async fn listing(
 struct Writer<'a, 'c> {
     names: Names<'c>,
     clock: ListClock,
-    stream: &'a mut tokio::net::TcpStream,
+    stream: &'a mut crate::data_stream::DataStream,
     stall: Option<std::time::Duration>,
     out: &'a mut Vec<u8>,
 }

@@ -15,6 +15,7 @@ pub mod params;
 pub mod rename;
 pub mod site;
 pub mod status;
+pub mod tls;
 pub mod transfer;
 
 use crate::session::{Ctx, SessionResult};

@@ -164,7 +164,7 @@ pub fn retr<'a>(
                 .reply(554, format!("REST: invalid {arg} argument"))
                 .await;
         }
-        let mut stream = match open_data(ctx).await {
+        let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
@@ -179,6 +179,10 @@ pub fn retr<'a>(
             format!("Opening {} mode data connection for {arg}", mode_name(ctx))
         };
         ctx.reply(150, text).await?;
+        let mut stream = match crate::data_stream::protect(ctx, stream).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
@@ -193,7 +197,7 @@ pub fn retr<'a>(
             if ascii {
                 transfer_io::send_ascii(&mut stream, &file, offset, stall).await
             } else {
-                transfer_io::send_binary(&stream, &file, offset, stall).await
+                transfer_io::send_binary(&mut stream, &file, offset, stall).await
             }
         })
         .await;
@@ -406,7 +410,7 @@ async fn receive(
     mut file: File,
     kind: Upload,
 ) -> SessionResult {
-    let mut stream = match open_data(ctx).await {
+    let stream = match open_data(ctx).await {
         Ok(s) => s,
         Err(done) => {
             drop(file);
@@ -423,6 +427,14 @@ async fn receive(
         discard(user, &target).await;
         return Err(e);
     }
+    let mut stream = match crate::data_stream::protect(ctx, stream).await {
+        Ok(s) => s,
+        Err(done) => {
+            drop(file);
+            discard(user, &target).await;
+            return done;
+        }
+    };
     let stall = ctx.server.settings.timeouts.stalled;
     let ascii = ctx.transfer_type == TransferType::Ascii;
     let limit_path = target
@@ -437,7 +449,8 @@ async fn receive(
     .await;
     ctx.last_transfer = tokio::time::Instant::now();
     drop(file);
-    drop(stream);
+    // Answers the client's close_notify on a TLS connection (FIN on a plain one).
+    transfer_io::finish(stream).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
     match outcome {
         Watched::Done(Ok(n)) => {

@@ -6,6 +6,7 @@ mod mod_digest;
 mod mod_facts;
 mod mod_ls;
 mod mod_site;
+pub mod mod_tls;
 mod mod_xfer;
 
 use std::collections::HashMap;
@@ -53,6 +54,7 @@ pub static MODULES: &[&Module] = &[
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &mod_site::MODULE,
     &mod_facts::MODULE,
     &mod_digest::MODULE,

@@ -69,6 +69,8 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// FTPS state (`AUTH`, `PROT`).
+    pub tls: crate::tls::TlsSession,
     /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
     pub opts: crate::commands::opts::SessionOpts,
     /// Command lines read while a transfer ran, to serve after it.
@@ -207,7 +209,19 @@ pub async fn run(
         remote_name: None,
         class: None,
         filters: Default::default(),
+        tls: crate::tls::TlsSession::default(),
     };
+    if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
+        if crate::commands::tls::start_control_tls(&mut ctx)
+            .await
+            .is_err()
+        {
+            return;
+        }
+        // Implicit FTPS protects data connections from the start.
+        ctx.tls.pbsz = true;
+        ctx.tls.protect_data = true;
+    }
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     ctx.class = crate::class::class_for(
         ctx.server.config().classes(),
@@ -298,6 +312,9 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    if let Some(refusal) = crate::tls::policy::refusal(ctx, spec.name) {
+        return ctx.send(&refusal).await;
+    }
     if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
         return ctx.reply(550, text).await;
     }

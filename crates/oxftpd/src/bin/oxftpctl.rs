@@ -1,5 +1,6 @@
 //! `oxftpctl`: administer oxftpd. Subcommands: `passwd` (edit `AuthUserFile`/
-//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`).
+//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
+//! for testing FTPS locally).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,25 @@ struct Cli {
 enum Command {
     /// Create, change or delete entries in AuthUserFile/AuthGroupFile files (as ftpasswd).
     Passwd(PasswdArgs),
+    /// Create a self-signed certificate and private key (PEM) for testing FTPS.
+    Cert(CertArgs),
+}
+
+/// `oxftpctl cert`: output files and the names the certificate is valid for.
+#[derive(Debug, Args)]
+struct CertArgs {
+    /// Certificate file to write (TLSRSACertificateFile / TLSECCertificateFile).
+    #[arg(long, default_value = "./oxftpd.crt")]
+    cert: PathBuf,
+    /// Private key file to write (mode 0600).
+    #[arg(long, default_value = "./oxftpd.key")]
+    key: PathBuf,
+    /// Host names (and IP addresses) the certificate names.
+    #[arg(long = "name", default_values_t = vec!["localhost".to_string(), "127.0.0.1".to_string()])]
+    names: Vec<String>,
+    /// Replace existing files.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Password hash scheme for new passwords.
@@ -115,11 +135,44 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Passwd(args) => passwd(&args),
+        Command::Cert(args) => cert(&args),
     };
     if let Err(e) = result {
         eprintln!("{PROGRAM}: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn cert(args: &CertArgs) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let generated = rcgen::generate_simple_self_signed(args.names.clone())
+        .context("generating the certificate")?;
+    let write = |path: &Path, text: &str, mode: u32| -> Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .create_new(!args.force)
+            .mode(mode)
+            .open(path)
+            .with_context(|| format!("{}", path.display()))?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("{}", path.display()))
+    };
+    write(&args.key, &generated.key_pair.serialize_pem(), 0o600)?;
+    write(&args.cert, &generated.cert.pem(), 0o644)?;
+    println!(
+        "{PROGRAM}: wrote {} and {} (self-signed, for testing only)",
+        args.cert.display(),
+        args.key.display()
+    );
+    println!(
+        "  TLSEngine on\n  TLSECCertificateFile {}\n  TLSECCertificateKeyFile {}",
+        args.cert.display(),
+        args.key.display()
+    );
+    Ok(())
 }
 
 fn passwd(args: &PasswdArgs) -> Result<()> {
