@@ -40,7 +40,7 @@ impl Cache {
             .iter()
             .filter(|(dir, _)| covers(dir, real))
             .collect();
-        hits.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0.len()));
         hits.into_iter().map(|(_, e)| &e.block).collect()
     }
 }
