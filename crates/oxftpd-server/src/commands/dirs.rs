@@ -57,8 +57,10 @@ async fn change_dir(
     let target = user.resolve(arg);
     match user.fs.metadata(&target).await {
         Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
+            let mut lines = crate::display_chdir::lines(ctx, user, &target).await;
             user.cwd = target;
-            ctx.reply(250, format!("{verb} command successful")).await
+            lines.push(format!("{verb} command successful"));
+            ctx.send(&crate::messages::multi(250, lines)).await
         }
         Ok(_) => {
             ctx.send(&fs_reply(
