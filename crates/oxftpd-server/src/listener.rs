@@ -98,7 +98,10 @@ fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
                 addr.port()
             )
         }
-        io::ErrorKind::AddrInUse => format!("{e}: another process is listening on {addr}"),
+        io::ErrorKind::AddrInUse => match crate::port_holder::listening_on(addr.port()) {
+            Some(who) => format!("{e}: {who} is already listening on port {}", addr.port()),
+            None => format!("{e}: another process is listening on {addr}"),
+        },
         io::ErrorKind::AddrNotAvailable => {
             format!("{e}: {} is not an address of this host", addr.ip())
         }
@@ -144,6 +147,13 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
                 .is_some_and(|s| s.settings.socket_bind_tight);
             servers.iter().filter(on_port).find(|_| !tight)
         })
+        // A socket we did not bind from the configuration (inetd's stdin, systemd's
+        // socket) may be on a port no server names: the main server takes it.
+        .or_else(|| {
+            servers
+                .first()
+                .filter(|_| !servers.iter().any(|s| on_port(&s)))
+        })
         .cloned()
 }
 
@@ -156,6 +166,19 @@ pub async fn serve(
     live: Live,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
+) {
+    let (_keep, drain) = watch::channel(false);
+    serve_draining(listeners, live, shared, shutdown, drain).await
+}
+
+/// Like [`serve`]; when `drain` turns true the listeners are closed (another process has
+/// them now) and the running sessions go on to their end, unless `shutdown` ends them.
+pub async fn serve_draining(
+    listeners: Vec<std::net::TcpListener>,
+    live: Live,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+    mut drain: watch::Receiver<bool>,
 ) {
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let mut tasks = Vec::new();
@@ -180,9 +203,18 @@ pub async fn serve(
     }
     drop(done_tx);
     let mut stop = shutdown.clone();
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
+    let mut draining = false;
+    loop {
+        if *stop.borrow() {
             break;
+        }
+        if *drain.borrow() {
+            draining = true;
+            break;
+        }
+        tokio::select! {
+            r = stop.changed() => if r.is_err() { break },
+            r = drain.changed() => if r.is_err() { break },
         }
     }
     for t in &tasks {
@@ -190,6 +222,16 @@ pub async fn serve(
     }
     for t in tasks {
         let _ = t.await;
+    }
+    if draining {
+        info!("listening sockets handed over; waiting for the running sessions to end");
+        tokio::select! {
+            _ = done_rx.recv() => {}
+            _ = async { while !*stop.borrow() { if stop.changed().await.is_err() { break; } } } => {
+                let _ = tokio::time::timeout(Duration::from_secs(5), done_rx.recv()).await;
+            }
+        }
+        return;
     }
     // Every session holds a sender; `recv` returns None when the last one is gone.
     let _ = tokio::time::timeout(Duration::from_secs(5), done_rx.recv()).await;
@@ -230,6 +272,17 @@ async fn accept_loop(
                 Ok(a) => a,
                 Err(_) => return,
             };
+            let main_name = generation
+                .servers
+                .first()
+                .map(|s| s.settings.name.clone())
+                .unwrap_or_default();
+            if let Some(text) =
+                crate::shutmsg::refusal(&local.ip().to_string(), &peer.ip().to_string(), &main_name)
+            {
+                refuse(stream, text).await;
+                return;
+            }
             let Some(server) = choose(&generation, local) else {
                 refuse(
                     stream,

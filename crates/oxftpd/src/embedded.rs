@@ -17,7 +17,8 @@ pub fn config() -> Result<String> {
         .to_str()
         .context("the current directory's name is not UTF-8")?
         .to_string();
-    // Root never serves anonymous sessions as itself.
+    // Root never serves anonymous sessions as itself; `nobody` is listed in Debian's
+    // /etc/ftpusers, hence `UseFtpUsers off` below.
     let (user, group) = if privileges::is_root() {
         ("nobody".to_string(), "nogroup".to_string())
     } else {
@@ -34,6 +35,7 @@ pub fn config() -> Result<String> {
          UseIPv6 off\n\
          AuthOrder mod_auth_unix.c\n\
          RequireValidShell off\n\
+         UseFtpUsers off\n\
          <Anonymous {dir}>\n\
          \x20 User {user}\n\
          \x20 Group {group}\n\

@@ -60,6 +60,37 @@ fn filter(cli: &Cli) -> EnvFilter {
     EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
 }
 
+/// `SyslogFacility` (ProFTPD's default is `daemon`).
+fn facility(config: &Config) -> libc::c_int {
+    let name = config
+        .servers()
+        .first()
+        .and_then(|s| s.directive("SyslogFacility"))
+        .and_then(|d| d.arg(0))
+        .unwrap_or("daemon")
+        .to_ascii_lowercase();
+    match name.as_str() {
+        "auth" => libc::LOG_AUTH,
+        "authpriv" => libc::LOG_AUTHPRIV,
+        "cron" => libc::LOG_CRON,
+        "kern" => libc::LOG_KERN,
+        "lpr" => libc::LOG_LPR,
+        "mail" => libc::LOG_MAIL,
+        "news" => libc::LOG_NEWS,
+        "user" => libc::LOG_USER,
+        "uucp" => libc::LOG_UUCP,
+        "local0" => libc::LOG_LOCAL0,
+        "local1" => libc::LOG_LOCAL1,
+        "local2" => libc::LOG_LOCAL2,
+        "local3" => libc::LOG_LOCAL3,
+        "local4" => libc::LOG_LOCAL4,
+        "local5" => libc::LOG_LOCAL5,
+        "local6" => libc::LOG_LOCAL6,
+        "local7" => libc::LOG_LOCAL7,
+        _ => libc::LOG_DAEMON,
+    }
+}
+
 /// Installs the global subscriber.
 pub fn init(cli: &Cli, config: &Config, foreground: bool) {
     let system_log = config
@@ -72,15 +103,14 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(cli))
         .with_ansi(false);
-    if let Some(path) = system_log {
-        if let Ok(file) = std::fs::OpenOptions::new()
+    if let Some(Ok(file)) = system_log.map(|path| {
+        std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&path)
-        {
-            let _ = builder.with_writer(Mutex::new(file)).try_init();
-            return;
-        }
+            .open(path)
+    }) {
+        let _ = builder.with_writer(Mutex::new(file)).try_init();
+        return;
     }
     if foreground {
         if cli.quiet {
@@ -94,7 +124,7 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
             libc::openlog(
                 c"oxftpd".as_ptr(),
                 libc::LOG_PID | libc::LOG_NDELAY,
-                libc::LOG_DAEMON,
+                facility(config),
             )
         };
         let _ = builder.without_time().with_writer(Syslog).try_init();

@@ -293,3 +293,28 @@ async fn max_clients_in_anonymous_and_upload_ownership() {
     let meta = fs::metadata(site.join("incoming/owned.txt")).expect("uploaded file");
     assert_eq!((meta.uid(), meta.gid()), (60099, 60099));
 }
+
+/// Two `<Anonymous>` blocks for the same alias: ProFTPD 1.3.8 logs into the later one.
+#[tokio::test]
+async fn later_anonymous_block_wins() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    let first = setup.dir().join("first");
+    let second = setup.dir().join("second");
+    mkdir(&first, 0, 0, 0o755);
+    mkdir(&second, 0, 0, 0o755);
+    fs::write(first.join("one.txt"), b"1\n").expect("one");
+    fs::write(second.join("two.txt"), b"2\n").expect("two");
+    ftp_account(&setup, &first);
+    setup.config(&format!(
+        "<Anonymous {}>\nUser ftp\nGroup ftpanon\nUserAlias anonymous ftp\n</Anonymous>\n\
+         <Anonymous {}>\nUser ftp\nGroup ftpanon\nUserAlias anonymous ftp\n</Anonymous>\n",
+        first.display(),
+        second.display()
+    ));
+    let server = start(setup);
+    let (mut c, reply) = login_at(server.addr(), "anonymous", "me@example.com").await;
+    assert_eq!(reply, "230 Anonymous access granted, restrictions apply");
+    let names = c.nlst(None).await.expect("NLST");
+    assert_eq!(names, vec!["two.txt".to_string()]);
+}

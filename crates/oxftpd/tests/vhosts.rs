@@ -226,3 +226,47 @@ async fn host_chooses_a_name_based_vhost() {
     let mut m = server.login("alice", "secret").await.expect("main login");
     assert_eq!(m.nlst(None).await.expect("NLST"), Vec::<String>::new());
 }
+
+/// `MaxClients` of the vhost chosen by HOST counts the sessions that chose it, not the
+/// server they first reached.
+#[tokio::test]
+async fn host_chosen_vhost_has_its_own_max_clients() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.server_name("main");
+    setup.add_user("alice", "secret").expect("alice");
+    let d = setup.dir().display().to_string();
+    let port = setup.port();
+    std::fs::create_dir_all(setup.dir().join("sites/a")).expect("site a");
+    setup.config(&format!(
+        "MaxClients 1\n\
+         <VirtualHost 127.0.0.1>\nServerName \"site A\"\nPort {port}\nMaxClients 1\n\
+         ServerAlias a.example.com\n{a}DefaultRoot {d}/sites/a\n</VirtualHost>\n",
+        a = auth(&d)
+    ));
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let mut first = server.client().await.expect("connect");
+    assert_eq!(
+        line(&mut first, "HOST a.example.com").await,
+        "220 ProFTPD Server (site A) [127.0.0.1]"
+    );
+    first
+        .login("alice", "secret")
+        .await
+        .expect("first login on site A");
+    // Site A's single slot is taken.
+    let mut second = server.client().await.expect("connect");
+    line(&mut second, "HOST a.example.com").await;
+    line(&mut second, "USER alice").await;
+    assert_eq!(
+        line(&mut second, "PASS secret").await,
+        "530 Sorry, the maximum number of allowed clients (1) are already connected."
+    );
+    oxftpd_testkit::deliberately_differs!(
+        target,
+        "ProFTPD counts every session on an address and port against each server there"
+    );
+    // The main server's single slot is still free.
+    let mut main = server.login("alice", "secret").await.expect("main login");
+    assert_eq!(line(&mut main, "NOOP").await, "200 NOOP command successful");
+}

@@ -4,6 +4,7 @@ use crate::registry::{Args, Contexts, DirectiveSpec, ModuleSpec, Status};
 
 pub mod mod_auth;
 pub mod mod_auth_file;
+pub mod mod_auth_pam;
 pub mod mod_auth_unix;
 pub mod mod_copy;
 pub mod mod_core;
@@ -25,6 +26,7 @@ pub mod mod_xfer;
 pub static ALL: &[&ModuleSpec] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &mod_auth_pam::MODULE,
     &mod_auth_unix::MODULE,
     &mod_auth_file::MODULE,
     &mod_auth::MODULE,

@@ -25,6 +25,10 @@ static MOD_AUTH_UNIX: Module = Module {
     spec: &oxftpd_config::modules::mod_auth_unix::MODULE,
     commands: &[],
 };
+static MOD_AUTH_PAM: Module = Module {
+    spec: &oxftpd_config::modules::mod_auth_pam::MODULE,
+    commands: &[],
+};
 static MOD_LOG: Module = Module {
     spec: &oxftpd_config::modules::mod_log::MODULE,
     commands: &[],
@@ -50,6 +54,7 @@ static MOD_DELAY: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &MOD_AUTH_PAM,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,

@@ -20,7 +20,7 @@ pub static MODULE: Module = Module {
             groups: &[Dirs],
             feat: None,
             help: "<sp> pathname",
-            handler: Handler::User(dirs::cwd),
+            handler: Handler::User(dirs::xcwd),
         },
         CommandSpec {
             name: "CDUP",
@@ -34,7 +34,7 @@ pub static MODULE: Module = Module {
             groups: &[Dirs],
             feat: None,
             help: "(up one directory)",
-            handler: Handler::User(dirs::cdup),
+            handler: Handler::User(dirs::xcup),
         },
         CommandSpec {
             name: "SMNT",
@@ -118,7 +118,7 @@ pub static MODULE: Module = Module {
             groups: &[Write],
             feat: None,
             help: "<sp> pathname",
-            handler: Handler::User(dirs::rmd),
+            handler: Handler::User(dirs::xrmd),
         },
         CommandSpec {
             name: "MKD",

@@ -35,7 +35,8 @@ pub struct Target {
 pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError> {
     let config = server.config();
     // Aliases inside an <Anonymous> block lead to that block; server-level ones to a user.
-    for (i, anon) in config.anonymous().iter().enumerate() {
+    // With several blocks for one name, ProFTPD takes the last one in the file.
+    for (i, anon) in config.anonymous().iter().enumerate().rev() {
         let anon_user = anon
             .directive("User")
             .and_then(|d| d.arg(0))
@@ -60,7 +61,7 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             break;
         }
     }
-    for (i, anon) in config.anonymous().iter().enumerate() {
+    for (i, anon) in config.anonymous().iter().enumerate().rev() {
         let anon_user = anon
             .directive("User")
             .and_then(|d| d.arg(0))
@@ -181,6 +182,7 @@ pub async fn login(
         gid: identity.gid,
         groups: identity.groups.clone().into(),
         umask: settings.umask.0,
+        dir_umask: settings.umask.1,
     };
     let fs = Fs::open_root(ctx.shared.pool.clone(), cred, Path::new(&root))
         .await
@@ -199,6 +201,8 @@ pub async fn login(
         counted: None,
         anonymous_group: target.anon.is_none()
             && crate::anonymous::anonymous_group(server.config(), &identity_groups),
+        chdir_shown: Default::default(),
+        ftpaccess: Default::default(),
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

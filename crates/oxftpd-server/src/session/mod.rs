@@ -120,6 +120,10 @@ pub struct LoggedIn {
     pub counted: Option<crate::counters::LoginGuard>,
     /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
     pub anonymous_group: bool,
+    /// `DisplayChdir … once` files already shown (virtual paths).
+    pub chdir_shown: std::collections::HashSet<String>,
+    /// Parsed `.ftpaccess` files of the directories this session touched.
+    pub ftpaccess: crate::ftpaccess::Cache,
 }
 
 impl LoggedIn {
@@ -316,6 +320,8 @@ async fn run_command(
     }
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let target = crate::limit::target_vpath(user, spec, arg);
+            crate::ftpaccess::refresh(ctx, user, &target).await;
             let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
             if outcome != crate::limit::Outcome::Allowed {
                 return crate::limit::refuse(ctx, spec, arg, outcome).await;
@@ -326,6 +332,8 @@ async fn run_command(
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
             if !crate::limit::exempt(spec.name) {
+                let target = crate::limit::target_vpath(user, spec, arg);
+                crate::ftpaccess::refresh(ctx, user, &target).await;
                 let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
                 if outcome != crate::limit::Outcome::Allowed {
                     return crate::limit::refuse(ctx, spec, arg, outcome).await;

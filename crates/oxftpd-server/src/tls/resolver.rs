@@ -25,12 +25,11 @@ fn pick(keys: &[Arc<CertifiedKey>], hello: &ClientHello<'_>) -> Option<Arc<Certi
 
 impl ResolvesServerCert for CertResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        if let Some(name) = hello.server_name() {
-            if let Some(keys) = self.by_name.get(&name.to_ascii_lowercase()) {
-                if let Some(k) = pick(keys, &hello) {
-                    return Some(k);
-                }
-            }
+        if let Some(name) = hello.server_name()
+            && let Some(keys) = self.by_name.get(&name.to_ascii_lowercase())
+            && let Some(k) = pick(keys, &hello)
+        {
+            return Some(k);
         }
         pick(&self.own, &hello)
     }
