@@ -216,6 +216,13 @@ stop_all() {
 }
 trap stop_all EXIT
 
+restart() {  # NAME: a fresh daemon, so that memory freed in an earlier round is not reused
+    local n=$1
+    kill "${PID[$n]}" 2>/dev/null || true
+    timeout 10 tail --pid="${PID[$n]}" -f /dev/null 2>/dev/null || kill -9 "${PID[$n]}" 2>/dev/null || true
+    start "$n"
+}
+
 version_of() {
     case $1 in
         oxftpd) "$ROOT/target/$PROFILE/oxftpd" -v 2>&1 | head -1 || true ;;
@@ -264,6 +271,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for n in "${SERVERS[@]}"; do
         cat "$DATA/big-1g.bin" >/dev/null   # page-cache the RETR file
         log "round $round/$ROUNDS: $n"
+        if [ "$round" -gt 1 ]; then restart "$n"; fi
         w=retr,stor,sessions,idle,list,mlsd,hugelist
         [ "$n" = vsftpd ] && w=retr,stor,sessions,idle,list,hugelist
         bench "$n" --json --workloads "$w" --sessions "$SESSIONS" --concurrency 50 --idle "$IDLE" \

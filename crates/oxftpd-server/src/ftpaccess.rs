@@ -43,6 +43,13 @@ impl Cache {
         hits.sort_by_key(|h| std::cmp::Reverse(h.0.len()));
         hits.into_iter().map(|(_, e)| &e.block).collect()
     }
+
+    /// Whether any remembered file sets one of `names`.
+    pub fn mentions(&self, names: &[&str]) -> bool {
+        self.entries
+            .values()
+            .any(|e| names.iter().any(|n| e.block.directive(n).is_some()))
+    }
 }
 
 /// Whether the directory `dir` is `path` or one of its ancestors (both real paths).

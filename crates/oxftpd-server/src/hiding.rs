@@ -158,10 +158,10 @@ fn with_viewer<R>(ctx: &Ctx, user: &LoggedIn, f: impl FnOnce(&Viewer<'_>) -> R) 
 /// The directives that can hide an entry.
 const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
 
-/// Whether the configuration could hide anything at all from this session's server: when
-/// not, a listing skips [`hide_entry`] (a scope lookup per entry).
-pub fn may_hide(ctx: &Ctx) -> bool {
-    ctx.server.config().mentions_anywhere(&HIDING)
+/// Whether the configuration or a `.ftpaccess` file the session has read could hide anything
+/// at all: when not, a listing skips [`hide_entry`] (a scope lookup per entry).
+pub fn may_hide(ctx: &Ctx, user: &LoggedIn) -> bool {
+    ctx.server.config().mentions_anywhere(&HIDING) || user.ftpaccess.mentions(&HIDING)
 }
 
 /// Whether a listing of directory `dir` (virtual path) leaves out the entry `name`.

@@ -55,3 +55,43 @@ pub(crate) fn share(path: &Path, fresh: OwnedFd) -> Arc<OwnedFd> {
     );
     fd
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rustix::fs::{Mode, OFlags, open};
+
+    use super::share;
+
+    fn open_path(p: &std::path::Path) -> rustix::fd::OwnedFd {
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        open(p, flags, Mode::empty()).expect("open O_PATH")
+    }
+
+    #[test]
+    fn same_directory_shares_one_fd_and_a_replaced_one_does_not() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("jail");
+        let other = tmp.path().join("other");
+        std::fs::create_dir(&root).expect("mkdir");
+        std::fs::create_dir(&other).expect("mkdir");
+
+        let first = share(&root, open_path(&root));
+        let second = share(&root, open_path(&root));
+        assert!(Arc::ptr_eq(&first, &second));
+        let elsewhere = share(&other, open_path(&other));
+        assert!(!Arc::ptr_eq(&first, &elsewhere));
+
+        // The path now names another directory: the old fd must not be handed out.
+        std::fs::rename(&root, tmp.path().join("moved")).expect("rename");
+        std::fs::create_dir(&root).expect("mkdir again");
+        let replaced = share(&root, open_path(&root));
+        assert!(!Arc::ptr_eq(&first, &replaced));
+
+        // Dropping the jail's holders leaves the other directory's shared fd in place.
+        drop((first, second, replaced));
+        let again = share(&other, open_path(&other));
+        assert!(Arc::ptr_eq(&elsewhere, &again));
+    }
+}

@@ -19,7 +19,7 @@ const LISTING_WAIT: Duration = Duration::from_secs(300);
 
 /// Lists `dir` with `verb` (`LIST` or `MLSD`) and reports the time and entries seen.
 pub async fn listing(ctx: &Ctx, verb: &str, dir: Dir, name: &str) -> Result<Record> {
-    let (secs, lines) = run_listing(ctx, verb, dir).await?;
+    let (secs, lines) = run_listing(ctx, verb, dir, None).await?;
     Ok(Record::new(name)
         .text("verb", verb)
         .int("entries", dir.entries as u64)
@@ -28,23 +28,28 @@ pub async fn listing(ctx: &Ctx, verb: &str, dir: Dir, name: &str) -> Result<Reco
         .num("entries_per_s", dir.entries as f64 / secs))
 }
 
-/// Lists `dir` while sampling the server's PSS every 20 ms; reports the peak over the
-/// idle baseline.
+/// Lists `dir` while sampling the server's PSS every 20 ms from the end of the login (the
+/// password hash's scratch memory, 16 MiB for yescrypt, is not the listing's); reports the
+/// peak over the idle baseline.
 pub async fn huge_listing(ctx: &Ctx, dir: Dir) -> Result<Record> {
     let base = ctx.pss();
     let stop = Arc::new(AtomicBool::new(false));
+    let armed = Arc::new(AtomicBool::new(false));
     let peak = Arc::new(AtomicU64::new(base));
     let sampler = {
         let (server, stop, peak) = (ctx.server.clone(), stop.clone(), peak.clone());
+        let armed = armed.clone();
         std::thread::spawn(move || {
             let until = Instant::now() + LISTING_WAIT * 4;
             while !stop.load(Ordering::Relaxed) && Instant::now() < until && !server.is_empty() {
-                peak.fetch_max(server.pss_kib(), Ordering::Relaxed);
+                if armed.load(Ordering::Relaxed) {
+                    peak.fetch_max(server.pss_kib(), Ordering::Relaxed);
+                }
                 std::thread::sleep(Duration::from_millis(20));
             }
         })
     };
-    let result = run_listing(ctx, "LIST", dir).await;
+    let result = run_listing(ctx, "LIST", dir, Some(&armed)).await;
     stop.store(true, Ordering::Relaxed);
     let _ = sampler.join();
     let (secs, lines) = result?;
@@ -58,9 +63,18 @@ pub async fn huge_listing(ctx: &Ctx, dir: Dir) -> Result<Record> {
         .int("pss_peak_extra_kib", peak.saturating_sub(base)))
 }
 
-async fn run_listing(ctx: &Ctx, verb: &str, dir: Dir) -> Result<(f64, u64)> {
+/// Logs in, lists `dir` with `verb`; sets `logged_in` once the login is done.
+async fn run_listing(
+    ctx: &Ctx,
+    verb: &str,
+    dir: Dir,
+    logged_in: Option<&AtomicBool>,
+) -> Result<(f64, u64)> {
     let baseline = ctx.procs();
     let mut c = ctx.target.login(None).await?;
+    if let Some(flag) = logged_in {
+        flag.store(true, Ordering::Relaxed);
+    }
     c.set_timeout(LISTING_WAIT);
     let mut sink = if ctx.smoke {
         Sink::keeping()

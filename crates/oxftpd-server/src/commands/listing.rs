@@ -394,7 +394,7 @@ async fn list_dir(
     job: &DirJob<'_>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
-    let may_hide = crate::hiding::may_hide(w.names.ctx());
+    let may_hide = crate::hiding::may_hide(w.names.ctx(), user);
     let mut dir = user.fs.read_dir(&job.vpath).await?;
     if job.opts.all && !job.names_only {
         for dot in [".", ".."] {

@@ -204,7 +204,7 @@ pub fn mlsd<'a>(
                     &mut out,
                 );
             }
-            let may_hide = crate::hiding::may_hide(names.ctx());
+            let may_hide = crate::hiding::may_hide(names.ctx(), user);
             let mut batch: Vec<DirEntry> = Vec::new();
             loop {
                 batch.clear();
