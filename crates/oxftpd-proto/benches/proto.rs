@@ -38,7 +38,11 @@ fn parsing(c: &mut Criterion) {
 fn facts(i: u64) -> Facts<'static> {
     Facts {
         name: "file-000123.dat",
-        kind: if i % 10 == 0 { Kind::Dir } else { Kind::File },
+        kind: if i.is_multiple_of(10) {
+            Kind::Dir
+        } else {
+            Kind::File
+        },
         mode: 0o100644,
         nlink: 1,
         uid: 1000,
