@@ -106,6 +106,10 @@ const REQUIRED: &[&str] = &[
     "SiteMiscEngine",
     "CopyEngine",
     "DigestEngine",
+    "DeflateEngine",
+    "DeflateLog",
+    "LangEngine",
+    "LangDefault",
 ];
 
 #[test]

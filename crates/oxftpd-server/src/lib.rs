@@ -12,6 +12,7 @@ pub mod commands;
 pub mod context;
 pub mod counters;
 pub mod data_channel;
+pub mod deflate;
 pub mod directories;
 pub mod errors;
 pub mod filters;

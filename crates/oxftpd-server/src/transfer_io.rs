@@ -6,13 +6,14 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
 
 /// Size of the buffer a transfer holds while it runs (and only then).
 const BUF: usize = 256 * 1024;
 
-async fn stalled<T>(
+/// Runs `fut`, failing with `TimedOut` after `limit` (`TimeoutStalled`).
+pub(crate) async fn stalled<T>(
     limit: Option<Duration>,
     fut: impl std::future::Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
@@ -82,17 +83,33 @@ pub fn crlf_to_lf(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
 }
 
 /// Sends `file` from `offset` converting LF to CRLF; returns the bytes read from the file.
+pub async fn send_ascii<W: AsyncWrite + Unpin>(
+    stream: &mut W,
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    send_buffered(stream, file, offset, true, stall).await
+}
+
+/// Sends `file` from `offset` through a buffer (converting LF to CRLF when `ascii`), for
+/// streams `sendfile(2)` cannot feed; returns the bytes read from the file.
 ///
 /// Both buffers are allocated once per transfer: no allocation happens per chunk.
-pub async fn send_ascii(
-    stream: &mut TcpStream,
+pub async fn send_buffered<W: AsyncWrite + Unpin>(
+    stream: &mut W,
     mut file: &File,
     offset: u64,
+    ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
     file.seek(SeekFrom::Start(offset))?;
     let mut input = vec![0u8; BUF / 2];
-    let mut output = Vec::with_capacity(BUF);
+    let mut output = if ascii {
+        Vec::with_capacity(BUF)
+    } else {
+        Vec::new()
+    };
     let mut total = 0u64;
     let mut last_cr = false;
     loop {
@@ -101,16 +118,20 @@ pub async fn send_ascii(
             return Ok(total);
         }
         total += n as u64;
-        lf_to_crlf(&input[..n], &mut output, &mut last_cr);
-        stalled(stall, stream.write_all(&output)).await?;
+        if ascii {
+            lf_to_crlf(&input[..n], &mut output, &mut last_cr);
+            stalled(stall, stream.write_all(&output)).await?;
+        } else {
+            stalled(stall, stream.write_all(&input[..n])).await?;
+        }
     }
 }
 
 /// Receives into `file` until the client closes; in ASCII mode CRLF becomes LF.
 ///
 /// Both buffers are allocated once per transfer: no allocation happens per chunk.
-pub async fn receive(
-    stream: &mut TcpStream,
+pub async fn receive<R: AsyncRead + Unpin>(
+    stream: &mut R,
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
@@ -120,8 +141,8 @@ pub async fn receive(
 
 /// Like [`receive`], failing with [`io::ErrorKind::FileTooLarge`] before writing the chunk
 /// that takes the bytes received past `limit` (`MaxStoreFileSize`).
-pub async fn receive_at_most(
-    stream: &mut TcpStream,
+pub async fn receive_at_most<R: AsyncRead + Unpin>(
+    stream: &mut R,
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
@@ -157,8 +178,8 @@ pub async fn receive_at_most(
 }
 
 /// Writes `bytes` (a listing chunk) to the data connection.
-pub async fn write_chunk(
-    stream: &mut TcpStream,
+pub async fn write_chunk<W: AsyncWrite + Unpin>(
+    stream: &mut W,
     bytes: &[u8],
     stall: Option<Duration>,
 ) -> io::Result<()> {
@@ -166,7 +187,7 @@ pub async fn write_chunk(
 }
 
 /// Ends a data connection cleanly: FIN, then close.
-pub async fn finish(mut stream: TcpStream) {
+pub async fn finish<W: AsyncWrite + Unpin>(mut stream: W) {
     let _ = stream.shutdown().await;
 }
 

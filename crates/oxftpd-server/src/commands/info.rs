@@ -21,12 +21,17 @@ pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `FEAT`: the features of every command table, sorted as ProFTPD lists them.
 pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let mut features = modules::features();
-        features.extend_from_slice(super::site::FEATURES);
+        let mut features: Vec<String> = modules::features()
+            .into_iter()
+            .chain(super::site::FEATURES.iter().copied())
+            .chain(super::mode::feature(ctx))
+            .map(str::to_string)
+            .chain(super::lang::feature(ctx))
+            .collect();
         features.sort_unstable();
         features.dedup();
         let mut lines = vec!["Features:".to_string()];
-        lines.extend(features.into_iter().map(str::to_string));
+        lines.extend(features);
         lines.push("End".to_string());
         ctx.send(&crate::messages::multi(211, lines)).await
     })

@@ -214,7 +214,7 @@ async fn listing(
     {
         return ctx.reply(450, "No files found").await;
     }
-    let mut stream = match super::transfer::open_data(ctx).await {
+    let stream = match super::transfer::open_data(ctx).await {
         Ok(s) => s,
         Err(done) => return done,
     };
@@ -234,6 +234,7 @@ async fn listing(
             return ctx.send(&fs_reply(450, shown, &e)).await;
         }
     };
+    let mut stream = crate::deflate::Sink::new(stream, ctx.opts.mode_z);
     let stall = ctx.server.settings.timeouts.stalled;
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
@@ -314,7 +315,7 @@ async fn listing(
 struct Writer<'a, 'c> {
     names: Names<'c>,
     clock: ListClock,
-    stream: &'a mut tokio::net::TcpStream,
+    stream: &'a mut crate::deflate::Sink<tokio::net::TcpStream>,
     stall: Option<std::time::Duration>,
     out: &'a mut Vec<u8>,
 }

@@ -165,7 +165,7 @@ pub fn mlsd<'a>(
             Ok(d) => d,
             Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
         };
-        let mut stream = match super::transfer::open_data(ctx).await {
+        let stream = match super::transfer::open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
@@ -175,6 +175,7 @@ pub fn mlsd<'a>(
         };
         ctx.reply(150, format!("Opening {mode} mode data connection for MLSD"))
             .await?;
+        let mut stream = crate::deflate::Sink::new(stream, ctx.opts.mode_z);
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;
         let mut out = Vec::with_capacity(FLUSH_AT + 1024);

@@ -189,8 +189,12 @@ pub fn retr<'a>(
         }
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
+        let mode_z = ctx.opts.mode_z;
         let outcome = watch(ctx, async {
-            if ascii {
+            if mode_z.on {
+                let level = mode_z.level;
+                crate::deflate::send_file(&mut stream, &file, offset, ascii, level, stall).await
+            } else if ascii {
                 transfer_io::send_ascii(&mut stream, &file, offset, stall).await
             } else {
                 transfer_io::send_binary(&stream, &file, offset, stall).await
@@ -430,9 +434,16 @@ async fn receive(
         .clone()
         .unwrap_or_else(|| target.path.clone());
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    let mode_z = ctx.opts.mode_z;
     let outcome = watch(
         ctx,
-        transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit),
+        transfer_io::receive_at_most(
+            &mut crate::deflate::Source::new(&mut stream, mode_z),
+            &mut file,
+            ascii,
+            stall,
+            limit,
+        ),
     )
     .await;
     ctx.last_transfer = tokio::time::Instant::now();

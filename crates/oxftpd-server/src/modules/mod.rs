@@ -2,8 +2,10 @@
 
 mod mod_auth;
 mod mod_core;
+mod mod_deflate;
 mod mod_digest;
 mod mod_facts;
+mod mod_lang;
 mod mod_ls;
 mod mod_site;
 mod mod_xfer;
@@ -63,6 +65,8 @@ pub static MODULES: &[&Module] = &[
     &MOD_DELAY,
     &MOD_WRAP,
     &MOD_IFSESSION,
+    &mod_lang::MODULE,
+    &mod_deflate::MODULE,
 ];
 
 /// The directive tables of every module, for the configuration parser.
