@@ -32,10 +32,9 @@ fn locale_installed(name: &str) -> bool {
         return true;
     }
     let normalized = match name.split_once('.') {
-        Some((lang, codeset)) => format!(
-            "{lang}.{}",
-            codeset.to_ascii_lowercase().replace('-', "")
-        ),
+        Some((lang, codeset)) => {
+            format!("{lang}.{}", codeset.to_ascii_lowercase().replace('-', ""))
+        }
         None => name.to_string(),
     };
     let dir = std::path::Path::new("/usr/lib/locale");
@@ -92,7 +91,9 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         if matches!(state, State::LoggedIn(_)) {
             return ctx.reply(500, "Unable to handle command").await;
         }
-        let words: Vec<&str> = arg.map(|a| a.split_whitespace().collect()).unwrap_or_default();
+        let words: Vec<&str> = arg
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
         let default = default_lang(ctx);
         match words.as_slice() {
             [] => {

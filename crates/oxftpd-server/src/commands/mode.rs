@@ -36,11 +36,17 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             return ctx.reply(200, "OK").await;
         }
         ctx.opts.mode_z.on = false;
-        if arg.eq_ignore_ascii_case("S") {
-            ctx.reply(200, "Mode set to S").await
-        } else {
-            ctx.reply(504, format!("'MODE {arg}' unsupported transfer mode"))
-                .await
+        match arg.to_ascii_uppercase().as_str() {
+            "S" => ctx.reply(200, "Mode set to S").await,
+            // RFC 959's block and compressed modes: known, not offered.
+            "B" | "C" => {
+                ctx.reply(504, format!("'MODE {arg}' unsupported transfer mode"))
+                    .await
+            }
+            _ => {
+                ctx.reply(501, format!("'MODE {arg}' unrecognized transfer mode"))
+                    .await
+            }
         }
     })
 }
@@ -77,8 +83,7 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<SessionResult> {
     }
     for pair in words[1..].chunks(2) {
         let (key, value) = (pair[0], pair[1]);
-        let text = if key.eq_ignore_ascii_case("blocksize") || key.eq_ignore_ascii_case("engine")
-        {
+        let text = if key.eq_ignore_ascii_case("blocksize") || key.eq_ignore_ascii_case("engine") {
             format!("OPTS_MODE: unsupported MODE Z option: {key}")
         } else if key.eq_ignore_ascii_case("level") {
             match u32::try_from(atoi(value)) {

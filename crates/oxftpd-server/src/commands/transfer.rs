@@ -466,6 +466,13 @@ async fn receive(
             let _ = user.fs.remove_file(&target.path).await;
             ctx.reply(552, "Transfer aborted. File too large").await
         }
+        Watched::Done(Err(e)) if e.raw_os_error() == Some(libc::EIO) => {
+            // A MODE Z stream that does not inflate: ProFTPD answers 451 (observed).
+            warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
+            discard(user, &target).await;
+            ctx.reply(451, format!("Transfer aborted. {}", io_text(&e)))
+                .await
+        }
         Watched::Done(Err(e)) => {
             warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
             discard(user, &target).await;
