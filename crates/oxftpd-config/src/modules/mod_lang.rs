@@ -22,7 +22,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVERS,
         Args::exact(1),
         false,
-        "replies stay in English: there are no translated message catalogs",
+        "there are no translated catalogs, so (as mod_lang without one) only the environment's language is kept; another is dropped",
         "the language LANG reports and resets to",
     ),
 ];

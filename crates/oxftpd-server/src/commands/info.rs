@@ -48,7 +48,10 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             .unwrap_or_else(|| "root@localhost".to_string());
         if let Some(verb) = arg {
             let verb = verb.to_ascii_uppercase();
-            return match modules::command(&verb) {
+            // The verbs ProFTPD leaves out of HELP are unknown to `HELP verb` too (observed).
+            let known = modules::command(&verb)
+                .filter(|spec| !super::opts::NOT_IN_HELP.contains(&spec.name));
+            return match known {
                 Some(spec) => {
                     ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help))
                         .await

@@ -41,26 +41,35 @@ fn locale_installed(name: &str) -> bool {
     dir.join(name).is_dir() || dir.join(&normalized).is_dir()
 }
 
-/// The default language: `LangDefault`, the environment's `LANG`, or `en_US`.
+/// The default language: the environment's `LANG` when this system has that locale, else
+/// `en_US`. mod_lang keeps a `LangDefault` only when a translated catalog for it exists (and
+/// its locale is installed); oxftpd has no catalogs, so only a `LangDefault` naming that same
+/// language stays, and any other is dropped with a notice, as mod_lang drops it.
 pub fn default_lang(ctx: &Ctx) -> String {
-    if let Some(lang) = ctx
+    let base = match std::env::var("LANG") {
+        Ok(env) if locale_installed(&env) => env,
+        _ => FALLBACK.to_string(),
+    };
+    match ctx
         .server
         .config()
         .directive("LangDefault")
         .and_then(|d| d.arg(0))
     {
-        return lang.to_string();
-    }
-    match std::env::var("LANG") {
-        Ok(env) if locale_installed(&env) => env,
-        _ => FALLBACK.to_string(),
+        Some(lang) if !lang.eq_ignore_ascii_case(&base) => {
+            tracing::debug!("LangDefault '{lang}' is not a supported language, ignoring");
+            base
+        }
+        _ => base,
     }
 }
 
 /// The languages offered; a client's tag matches one case-insensitively, `-` for `_`.
 fn supported(offered: &[String], tag: &str) -> bool {
-    let tag = tag.replacen('-', "_", 1);
-    offered.iter().any(|l| l.eq_ignore_ascii_case(&tag))
+    let underscored = tag.replacen('-', "_", 1);
+    offered
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(tag) || l.eq_ignore_ascii_case(&underscored))
 }
 
 /// The FEAT line: `LANG` and each offered language in RFC 1766 form, `*` on the current one.
@@ -133,5 +142,6 @@ mod tests {
         assert!(supported(&offered, "en-US"));
         assert!(supported(&offered, "EN_us"));
         assert!(!supported(&offered, "en"));
+        assert!(supported(&["C.UTF-8".to_string()], "c.utf-8"));
     }
 }
