@@ -21,7 +21,7 @@ use tracing::{info, warn};
 use crate::data_channel;
 use crate::errors::{data_reply, fs_reply, io_text};
 use crate::module::HandlerFuture;
-use crate::session::watch::{Watched, watch};
+use crate::session::watch::{Counted, Progress, Watched, watch, watch_transfer};
 use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
 use crate::transfer_io;
 
@@ -29,6 +29,19 @@ fn mode_name(ctx: &Ctx) -> &'static str {
     match ctx.transfer_type {
         TransferType::Ascii => "ASCII",
         TransferType::Binary => "BINARY",
+    }
+}
+
+/// What `STAT` reports about a transfer on `stream`.
+fn progress(user: &LoggedIn, stream: &TcpStream, passive: bool, what: String) -> Progress {
+    Progress {
+        what,
+        login_name: user.login_name.clone(),
+        data_peer: stream
+            .peer_addr()
+            .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
+        passive,
+        bytes: std::sync::atomic::AtomicU64::new(0),
     }
 }
 
@@ -164,6 +177,7 @@ pub fn retr<'a>(
                 .reply(554, format!("REST: invalid {arg} argument"))
                 .await;
         }
+        let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
         let mut stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
@@ -190,20 +204,28 @@ pub fn retr<'a>(
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let mode_z = ctx.opts.mode_z;
-        let outcome = watch(ctx, async {
-            if mode_z.on {
-                let level = mode_z.level;
-                crate::deflate::send_file(&mut stream, &file, offset, ascii, level, stall).await
-            } else if ascii {
-                transfer_io::send_ascii(&mut stream, &file, offset, stall).await
-            } else {
-                transfer_io::send_binary(&stream, &file, offset, stall).await
-            }
-        })
-        .await;
+        let progress = progress(user, &stream, passive, format!("RETR {vpath}"));
+        let outcome = if mode_z.on || ascii {
+            // A buffered download: the control connection is served meanwhile.
+            let fut = async {
+                let mut counted = Counted::new(&mut stream, &progress);
+                if mode_z.on {
+                    let level = mode_z.level;
+                    crate::deflate::send_file(&mut counted, &file, offset, ascii, level, stall)
+                        .await
+                } else {
+                    transfer_io::send_ascii(&mut counted, &file, offset, stall).await
+                }
+            };
+            watch_transfer(ctx, &progress, fut).await
+        } else {
+            // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
+            watch(ctx, transfer_io::send_binary(&stream, &file, offset, stall)).await
+        };
         ctx.last_transfer = tokio::time::Instant::now();
         match outcome {
             Watched::Done(Ok(n)) => {
+                ctx.transferred += n;
                 transfer_io::finish(stream).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 ctx.reply(226, "Transfer complete").await
@@ -410,6 +432,7 @@ async fn receive(
     mut file: File,
     kind: Upload,
 ) -> SessionResult {
+    let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
     let mut stream = match open_data(ctx).await {
         Ok(s) => s,
         Err(done) => {
@@ -435,10 +458,17 @@ async fn receive(
         .unwrap_or_else(|| target.path.clone());
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
     let mode_z = ctx.opts.mode_z;
-    let outcome = watch(
+    let verb = match kind {
+        Upload::Stor => "STOR",
+        Upload::Appe => "APPE",
+        Upload::Stou => "STOU",
+    };
+    let progress = progress(user, &stream, passive, format!("{verb} {limit_path}"));
+    let outcome = watch_transfer(
         ctx,
+        &progress,
         transfer_io::receive_at_most(
-            &mut crate::deflate::Source::new(&mut stream, mode_z),
+            &mut crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z),
             &mut file,
             ascii,
             stall,
@@ -452,6 +482,7 @@ async fn receive(
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
     match outcome {
         Watched::Done(Ok(n)) => {
+            ctx.transferred += n;
             if let Some(to) = &target.rename_to
                 && let Err(e) = user.fs.rename(&target.path, to).await
             {
