@@ -41,6 +41,7 @@ pub mod tls_stream;
 pub mod transfer_io;
 pub mod wrap;
 pub mod xfer_limits;
+pub mod xferlog;
 
 use std::net::SocketAddr;
 use std::path::Path;

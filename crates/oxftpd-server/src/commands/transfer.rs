@@ -24,6 +24,7 @@ use crate::module::HandlerFuture;
 use crate::session::watch::{Watched, watch};
 use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
 use crate::transfer_io;
+use crate::xferlog::{self, Direction, Record};
 
 fn mode_name(ctx: &Ctx) -> &'static str {
     match ctx.transfer_type {
@@ -193,6 +194,7 @@ pub fn retr<'a>(
         }
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
+        let started = std::time::Instant::now();
         let outcome = watch(ctx, async {
             if ascii {
                 transfer_io::send_ascii(&mut stream, &file, offset, stall).await
@@ -202,6 +204,19 @@ pub fn retr<'a>(
         })
         .await;
         ctx.last_transfer = tokio::time::Instant::now();
+        let logged = |bytes, complete| Record {
+            started,
+            bytes,
+            vpath: &vpath,
+            ascii,
+            direction: Direction::Outgoing,
+            complete,
+        };
+        let bytes = match &outcome {
+            Watched::Done(Ok(n)) => Some(*n),
+            _ => None,
+        };
+        xferlog::record(ctx, user, &logged(bytes.unwrap_or(0), bytes.is_some()));
         match outcome {
             Watched::Done(Ok(n)) => {
                 transfer_io::finish(stream).await;
@@ -442,6 +457,7 @@ async fn receive(
         .clone()
         .unwrap_or_else(|| target.path.clone());
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    let started = std::time::Instant::now();
     let outcome = watch(
         ctx,
         transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit),
@@ -452,6 +468,19 @@ async fn receive(
     // Answers the client's close_notify on a TLS connection (FIN on a plain one).
     transfer_io::finish(stream).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
+    let bytes = match &outcome {
+        Watched::Done(Ok(n)) => Some(*n),
+        _ => None,
+    };
+    let record = Record {
+        started,
+        bytes: bytes.unwrap_or(0),
+        vpath,
+        ascii,
+        direction: Direction::Incoming,
+        complete: bytes.is_some(),
+    };
+    xferlog::record(ctx, user, &record);
     match outcome {
         Watched::Done(Ok(n)) => {
             if let Some(to) = &target.rename_to

@@ -45,6 +45,10 @@ static MOD_WRAP: Module = Module {
     spec: &oxftpd_config::modules::mod_wrap::MODULE,
     commands: &[],
 };
+static MOD_DSO: Module = Module {
+    spec: &oxftpd_config::modules::mod_dso::MODULE,
+    commands: &[],
+};
 static MOD_DELAY: Module = Module {
     spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
@@ -68,6 +72,7 @@ pub static MODULES: &[&Module] = &[
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,
+    &MOD_DSO,
     &MOD_WRAP,
     &MOD_IFSESSION,
 ];
@@ -109,4 +114,17 @@ pub fn features() -> Vec<&'static str> {
     lines.sort_unstable();
     lines.dedup();
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    /// The server compiles in exactly the modules whose directive tables the config crate has.
+    #[test]
+    fn every_config_module_is_compiled_in() {
+        let mut ours: Vec<&str> = super::MODULES.iter().map(|m| m.name()).collect();
+        let mut tables: Vec<&str> = oxftpd_config::ALL.iter().map(|m| m.name).collect();
+        ours.sort_unstable();
+        tables.sort_unstable();
+        assert_eq!(ours, tables);
+    }
 }

@@ -120,6 +120,8 @@ pub struct LoggedIn {
     pub counted: Option<crate::counters::LoginGuard>,
     /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
     pub anonymous_group: bool,
+    /// The e-mail address an anonymous user gave as password (for the TransferLog).
+    pub anonymous_email: Option<String>,
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
