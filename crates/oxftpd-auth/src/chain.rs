@@ -22,7 +22,9 @@ use std::time::Duration;
 
 use crate::file_perms::{AuthFileError, AuthFileKind, check_auth_file};
 use crate::name_cache::NameCache;
-use crate::{AuthError, AuthProvider, FileProvider, Flow, Identity, UnixProvider};
+use crate::{
+    AuthError, AuthProvider, FileProvider, Flow, Identity, PamProvider, PamSettings, UnixProvider,
+};
 
 /// `AuthOrder` when the configuration has none: our auth modules in ProFTPD's build order.
 pub const DEFAULT_AUTH_ORDER: &[&str] =
@@ -50,7 +52,9 @@ pub struct AuthChain {
 #[non_exhaustive]
 pub enum AuthOrderError {
     /// A module name we have no provider for (`mod_auth.c` never belongs in `AuthOrder`).
-    #[error("AuthOrder: unknown auth module '{0}' (available: mod_auth_file.c, mod_auth_unix.c)")]
+    #[error(
+        "AuthOrder: unknown auth module '{0}' (available: mod_auth_file.c, mod_auth_unix.c, mod_auth_pam.c)"
+    )]
     UnknownModule(String),
     /// An `AuthUserFile`/`AuthGroupFile` that ProFTPD would refuse to start with.
     #[error(transparent)]
@@ -178,6 +182,24 @@ pub fn from_auth_order_with(
     group_file: Option<&Path>,
     allow_insecure_perms: bool,
 ) -> Result<AuthChain, AuthOrderError> {
+    from_auth_order_full(
+        names,
+        user_file,
+        group_file,
+        allow_insecure_perms,
+        &PamSettings::default(),
+    )
+}
+
+/// Like [`from_auth_order_with`], with `AuthPAM`/`AuthPAMConfig`/`AuthPAMOptions` for
+/// `mod_auth_pam.c` (left out of the chain when `AuthPAM off`).
+pub fn from_auth_order_full(
+    names: &[String],
+    user_file: Option<&Path>,
+    group_file: Option<&Path>,
+    allow_insecure_perms: bool,
+    pam: &PamSettings,
+) -> Result<AuthChain, AuthOrderError> {
     if let Some(p) = user_file {
         check_auth_file(p, AuthFileKind::User, allow_insecure_perms)?;
     }
@@ -204,6 +226,8 @@ pub fn from_auth_order_with(
                 allow_insecure_perms,
             )),
             crate::unix_provider::MODULE => Box::new(UnixProvider::new()),
+            crate::pam_provider::MODULE if !pam.enabled => continue,
+            crate::pam_provider::MODULE => Box::new(PamProvider::new(pam.clone())),
             _ => return Err(AuthOrderError::UnknownModule(raw.clone())),
         };
         providers.push((provider, authoritative));

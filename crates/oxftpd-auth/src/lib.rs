@@ -19,6 +19,8 @@ pub mod ftpusers;
 mod identity;
 mod name_cache;
 mod nss;
+mod pam_ffi;
+pub mod pam_provider;
 pub mod passwd_file;
 mod provider;
 pub mod shells;
@@ -26,11 +28,13 @@ pub mod unix_provider;
 mod watched_file;
 
 pub use chain::{
-    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, from_auth_order, from_auth_order_with,
+    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, from_auth_order, from_auth_order_full,
+    from_auth_order_with,
 };
 pub use error::AuthError;
 pub use file_provider::FileProvider;
 pub use flow::Flow;
 pub use identity::Identity;
+pub use pam_provider::{PamProvider, PamSettings};
 pub use provider::AuthProvider;
 pub use unix_provider::UnixProvider;

@@ -37,7 +37,9 @@ pub use error::{ConfigError, ConfigErrors};
 pub use known_modules::{KNOWN_MODULES, is_known as is_known_module};
 pub use lexer::MAX_LINE;
 pub use modules::ALL;
-pub use parser::{MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_str};
+pub use parser::{
+    FtpAccess, MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_ftpaccess, parse_str,
+};
 pub use registry::{Args, Contexts, DirectiveSpec, ModuleSpec, REJECTED, Status};
 pub use scope::{ContextRef, LimitLevel, Scope};
 pub use tree::{

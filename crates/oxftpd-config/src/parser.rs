@@ -64,6 +64,39 @@ pub fn parse_str(
     p.finish()
 }
 
+/// A parsed `.ftpaccess` file: what applies, and the lines that were refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FtpAccess {
+    /// The accepted directives and `<Limit>` sections.
+    pub block: Block,
+    /// Refused lines with file and line (ProFTPD logs and skips them, keeping the rest).
+    pub problems: Vec<ConfigError>,
+}
+
+/// Parses a `.ftpaccess` file's text: directives allowed in the `.ftpaccess` context and
+/// `<Limit>` sections; every other line is a problem and is left out (as ProFTPD does).
+pub fn parse_ftpaccess(text: &str, file: &Path, opts: &ParseOptions) -> FtpAccess {
+    let mut p = Parser::new(opts);
+    p.ftpaccess = true;
+    p.parse_source(text.as_bytes(), file);
+    if let Some(skip) = p.skip.take() {
+        p.errors.push(err(
+            &skip.file,
+            skip.line,
+            Some(&format!("<{}>", skip.tag)),
+            "section opened here is never closed",
+        ));
+    }
+    // An unclosed <Limit> still applies, as in ProFTPD.
+    while p.stack.len() > 1 {
+        p.pop();
+    }
+    let block = p.stack.pop().map(|f| f.block).unwrap_or_default();
+    let mut problems = p.errors;
+    problems.extend(p.warnings);
+    FtpAccess { block, problems }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Root,
@@ -167,6 +200,8 @@ struct Parser<'o> {
     global: Frame,
     classes: Vec<Class>,
     root_file: Option<Arc<Path>>,
+    /// Reading a `.ftpaccess` file: only `<Limit>` sections, `.ftpaccess` directives.
+    ftpaccess: bool,
 }
 
 fn err(file: &Path, line: u32, directive: Option<&str>, message: impl Into<String>) -> ConfigError {
@@ -193,6 +228,7 @@ impl<'o> Parser<'o> {
             global: Frame::new(Kind::Global, Vec::new(), nowhere, 0, Contexts::GLOBAL),
             classes: Vec::new(),
             root_file: None,
+            ftpaccess: false,
         }
     }
 
@@ -208,13 +244,13 @@ impl<'o> Parser<'o> {
         let file: Arc<Path> = Arc::from(file);
         if self.root_file.is_none() {
             self.root_file = Some(file.clone());
-            self.stack.push(Frame::new(
-                Kind::Root,
-                Vec::new(),
-                file.clone(),
-                0,
-                Contexts::SERVER,
-            ));
+            let ctx = if self.ftpaccess {
+                Contexts::FTPACCESS
+            } else {
+                Contexts::SERVER
+            };
+            self.stack
+                .push(Frame::new(Kind::Root, Vec::new(), file.clone(), 0, ctx));
         }
         self.includes.push((file.clone(), 0));
         let mut lines = Lines::new(src);
@@ -402,7 +438,9 @@ impl<'o> Parser<'o> {
         };
         // Sections that open a real context: check where they are and their arguments.
         let mut problem: Option<String> = None;
-        if !kind.transparent() && !allowed.contains(&parent) {
+        if self.ftpaccess && !kind.transparent() && kind != Kind::Limit {
+            problem = Some("not allowed in .ftpaccess context".into());
+        } else if !kind.transparent() && !allowed.contains(&parent) {
             let names: Vec<String> = allowed.iter().map(|k| ctx_name(*k)).collect();
             problem = Some(format!(
                 "not allowed in {} context (allowed in: {})",
@@ -617,6 +655,24 @@ impl<'o> Parser<'o> {
                     }
                     _ => normalise(&written),
                 };
+                // ProFTPD refuses a second <Directory> for a path a server already has a
+                // non-empty one for (not inside <Anonymous> or <Global>).
+                let parent = self.current();
+                if matches!(parent.kind, Kind::Root | Kind::VirtualHost)
+                    && parent.directories.iter().any(|d| {
+                        d.written == written
+                            && !(d.block.directives.is_empty() && d.block.limits.is_empty())
+                    })
+                {
+                    let e = err(
+                        &f.file,
+                        f.line,
+                        Some("<Directory>"),
+                        format!("<Directory> section already configured for '{written}'"),
+                    );
+                    self.errors.push(e);
+                    return;
+                }
                 let d = DirectoryBlock {
                     written,
                     pattern,

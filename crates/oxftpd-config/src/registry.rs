@@ -226,6 +226,10 @@ pub static REJECTED: &[(&str, &str)] = &[
         "PersistentPasswd",
         "user lookups go through the AuthOrder chain at login; nothing is kept open across a chroot",
     ),
+    (
+        "AuthPAMAuthoritative",
+        "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
+    ),
 ];
 
 /// The reason a directive is rejected, if it is in [`REJECTED`].

@@ -20,6 +20,8 @@ pub enum ContextRef<'a> {
     Global(&'a Server),
     /// A matching `<IfUser>`/`<IfGroup>`/`<IfClass>` block (see [`Scope::with_session`]).
     Conditional(&'a Conditional),
+    /// A `.ftpaccess` file's contents (see [`Scope::with_overrides`]).
+    Override(&'a Block),
 }
 
 impl<'a> ContextRef<'a> {
@@ -31,6 +33,7 @@ impl<'a> ContextRef<'a> {
             ContextRef::Server(s) => &s.block,
             ContextRef::Global(s) => &s.global,
             ContextRef::Conditional(c) => &c.block,
+            ContextRef::Override(b) => b,
         }
     }
 }
@@ -52,6 +55,8 @@ pub struct Scope<'a> {
     dirs: Vec<&'a DirectoryBlock>,
     /// Conditionals that match the session, innermost-last in file order.
     conds: Vec<&'a Conditional>,
+    /// `.ftpaccess` contents, most specific first.
+    overrides: Vec<&'a Block>,
 }
 
 impl Server {
@@ -62,6 +67,7 @@ impl Server {
             anon: anon.and_then(|i| self.anonymous.get(i)),
             dirs: Vec::new(),
             conds: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 }
@@ -125,6 +131,7 @@ impl<'a> Scope<'a> {
             anon: self.anon,
             dirs: hits.into_iter().map(|h| h.2).collect(),
             conds: self.conds.clone(),
+            overrides: self.overrides.clone(),
         }
     }
 
@@ -159,7 +166,16 @@ impl<'a> Scope<'a> {
             anon: self.anon,
             dirs: self.dirs.clone(),
             conds,
+            overrides: self.overrides.clone(),
         }
+    }
+
+    /// Adds `.ftpaccess` contents (most specific first) as the innermost levels, ahead of
+    /// every `<Directory>` block: pass the files of the path's directory and its parents.
+    pub fn with_overrides(&self, blocks: &[&'a Block]) -> Scope<'a> {
+        let mut s = self.clone();
+        s.overrides = blocks.to_vec();
+        s
     }
 
     /// The conditional blocks in force (see [`Scope::with_session`]), in file order.
@@ -167,10 +183,14 @@ impl<'a> Scope<'a> {
         &self.conds
     }
 
-    /// The chain, most specific first: directories, anonymous, server, global.
+    /// The chain, most specific first: `.ftpaccess` files, directories, anonymous, server, global.
     pub fn levels(&self) -> Vec<ContextRef<'a>> {
-        let mut v: Vec<ContextRef<'a>> =
-            self.dirs.iter().map(|d| ContextRef::Directory(d)).collect();
+        let mut v: Vec<ContextRef<'a>> = self
+            .overrides
+            .iter()
+            .map(|b| ContextRef::Override(b))
+            .collect();
+        v.extend(self.dirs.iter().map(|d| ContextRef::Directory(d)));
         if let Some(a) = self.anon {
             v.push(ContextRef::Anonymous(a));
         }

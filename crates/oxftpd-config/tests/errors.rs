@@ -167,12 +167,12 @@ fn rejected_directive_says_why() {
 
 #[test]
 fn load_module_known_unknown_and_ours() {
-    let c = ok("LoadModule mod_xfer.c\nLoadModule mod_tls.c\n");
+    let c = ok("LoadModule mod_xfer.c\nLoadModule mod_sql.c\n");
     let w: Vec<String> = c.warnings().iter().map(|e| e.to_string()).collect();
     assert_eq!(
         w,
         vec![
-            "/etc/test.conf:2: LoadModule: mod_tls.c is not available in oxftpd; ignored (its <IfModule> sections are skipped)"
+            "/etc/test.conf:2: LoadModule: mod_sql.c is not available in oxftpd; ignored (its <IfModule> sections are skipped)"
         ]
     );
     assert_eq!(

@@ -11,8 +11,8 @@ use oxftpd_config::{ALL, ParseOptions, parse_file, parse_str};
 fn ifmodule_with_and_without_negation() {
     let c = ok("<IfModule mod_xfer.c>\nAllowOverwrite on\n</IfModule>\n\
                 <IfModule !mod_xfer.c>\nBogus 1\n</IfModule>\n\
-                <IfModule mod_tls.c>\nTLSEngine on\n<IfModule mod_sql.c>\nSQLEngine on\n</IfModule>\n</IfModule>\n\
-                <IfModule !mod_tls>\nServerName no-tls\n</IfModule>\n\
+                <IfModule mod_quotatab.c>\nQuotaEngine on\n<IfModule mod_sql.c>\nSQLEngine on\n</IfModule>\n</IfModule>\n\
+                <IfModule !mod_quotatab>\nServerName no-tls\n</IfModule>\n\
                 <IfModule mod_ls>\nTimesGMT off\n</IfModule>\n");
     let s = &c.servers()[0];
     assert_eq!(arg0(s.directive("AllowOverwrite")), Some("on"));

@@ -5,18 +5,18 @@ use oxftpd_config::Scope;
 
 use crate::session::{Ctx, LoggedIn};
 
-/// The scope (`<Directory>` chain, `<Anonymous>`, server) for a real path of this session.
-pub fn scope_for<'a>(ctx: &'a Ctx, user: &LoggedIn, real: &str) -> Scope<'a> {
+/// The scope (`.ftpaccess` files, `<Directory>` chain, matching `<IfUser>`/`<IfGroup>`/
+/// `<IfClass>` blocks, `<Anonymous>`, server) for a real path of this session.
+pub fn scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
     let home = user.identity.home.to_string_lossy().into_owned();
     let auth = &ctx.server.auth;
-    ctx.server.config().scope(user.anon).for_path_with(
-        real,
-        &move |name: Option<&str>| match name {
+    crate::ifsession::user_scope(ctx, user)
+        .for_path_with(real, &move |name: Option<&str>| match name {
             None => Some(home.clone()),
             Some(n) => auth
                 .lookup(n)
                 .ok()
                 .map(|id| id.home.to_string_lossy().into_owned()),
-        },
-    )
+        })
+        .with_overrides(&user.ftpaccess.blocks_for(real))
 }

@@ -20,15 +20,21 @@ pub struct Viewer<'a> {
     pub user_id: &'a dyn Fn(&str) -> Option<u32>,
     /// Looks a group name up to its gid.
     pub group_id: &'a dyn Fn(&str) -> Option<u32>,
+    /// The session's user name.
+    pub user: &'a str,
+    /// The session's group names.
+    pub groups: &'a [String],
+    /// The session's `<Class>`, if any.
+    pub class: Option<&'a str>,
 }
 
 /// Whether `name` (with metadata `meta`) is hidden under `scope` (the scope of its own path).
 pub fn hidden_in(scope: &Scope<'_>, viewer: &Viewer<'_>, name: &str, meta: &Metadata) -> bool {
-    hide_files(scope, name) || hidden_by_owner(scope, viewer, meta)
+    hide_files(scope, viewer, name) || hidden_by_owner(scope, viewer, meta)
 }
 
 /// ProFTPD's `HideFiles regex|none [user|group|class expr]`: the closest one decides.
-fn hide_files(scope: &Scope<'_>, name: &str) -> bool {
+fn hide_files(scope: &Scope<'_>, viewer: &Viewer<'_>, name: &str) -> bool {
     let Some(d) = scope.directive("HideFiles") else {
         return false;
     };
@@ -38,12 +44,36 @@ fn hide_files(scope: &Scope<'_>, name: &str) -> bool {
     if pattern.eq_ignore_ascii_case("none") {
         return false;
     }
-    // Classifier forms (`user`, `group`, `class`) are not narrowed here: the pattern applies.
+    if let Some(classifier) = d.arg(1)
+        && !applies_to(viewer, classifier, d.arg(2).unwrap_or(""))
+    {
+        return false;
+    }
     let (negated, pattern) = match pattern.strip_prefix('!') {
         Some(p) => (true, p),
         None => (false, pattern),
     };
     regex::Regex::new(pattern).is_ok_and(|re| re.is_match(name) != negated)
+}
+
+/// Whether `HideFiles … user|group|class expr` concerns this viewer: `user` and `class`
+/// lists match when any term does, `group` lists when every term does (as ProFTPD 1.3.8).
+fn applies_to(viewer: &Viewer<'_>, classifier: &str, expr: &str) -> bool {
+    let term = |t: &str, f: &dyn Fn(&str) -> bool| match t.strip_prefix('!') {
+        Some(n) => !f(n),
+        None => f(t),
+    };
+    let terms = expr.split(',').filter(|t| !t.is_empty());
+    match classifier.to_ascii_lowercase().as_str() {
+        "user" => terms.clone().any(|t| term(t, &|n| n == viewer.user)),
+        "group" => {
+            let mut terms = terms.peekable();
+            terms.peek().is_some()
+                && terms.all(|t| term(t, &|n| viewer.groups.iter().any(|g| g == n)))
+        }
+        "class" => terms.clone().any(|t| term(t, &|n| viewer.class == Some(n))),
+        _ => true,
+    }
 }
 
 fn hidden_by_owner(scope: &Scope<'_>, viewer: &Viewer<'_>, meta: &Metadata) -> bool {
@@ -118,6 +148,9 @@ fn with_viewer<R>(ctx: &Ctx, user: &LoggedIn, f: impl FnOnce(&Viewer<'_>) -> R) 
         gids: &user.identity.groups,
         user_id: &user_id,
         group_id: &group_id,
+        user: &user.identity.name,
+        groups: &user.identity.group_names,
+        class: ctx.class.as_deref(),
     };
     f(&viewer)
 }

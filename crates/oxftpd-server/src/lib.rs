@@ -5,6 +5,7 @@
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
 pub mod address;
+pub mod anonymous;
 pub mod auth;
 pub mod class;
 pub mod client_limits;
@@ -12,10 +13,13 @@ pub mod commands;
 pub mod context;
 pub mod counters;
 pub mod data_channel;
+pub mod data_stream;
 pub mod deflate;
 pub mod directories;
+pub mod display_chdir;
 pub mod errors;
 pub mod filters;
+pub mod ftpaccess;
 pub mod groups;
 pub mod hiding;
 pub mod hosts_access;
@@ -27,12 +31,18 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod port_holder;
 pub mod reverse_dns;
 pub mod session;
+pub mod session_files;
 pub mod settings;
+pub mod shutmsg;
+pub mod tls;
+pub mod tls_stream;
 pub mod transfer_io;
 pub mod wrap;
 pub mod xfer_limits;
+pub mod xferlog;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -400,9 +400,9 @@ pub fn check_path(
     decide(&scope, command, group, &subject_of(ctx, user), hidden)
 }
 
-/// The path a command's argument names, as a real path; the cwd for commands without one
+/// The path a command's argument names, as a virtual path; the cwd for commands without one
 /// (LIST, NLST, MLSD, STAT, PWD, CDUP…).
-fn target_vpath(user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> String {
+pub fn target_vpath(user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> String {
     let path_arg = match spec.name {
         "LIST" | "NLST" | "STAT" => arg.and_then(path_after_options),
         "CDUP" | "XCUP" => return user.resolve(".."),

@@ -30,7 +30,13 @@ pub struct BindOptions {
 }
 
 /// The socket addresses a generation needs.
+///
+/// With `SocketBindTight on` every server's own addresses; with it off (ProFTPD's default)
+/// one wildcard socket per port, and [`choose`] picks the server by the local address.
 pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr> {
+    let main = generation.servers.first().map(|s| &s.settings);
+    let tight = main.is_some_and(|s| s.socket_bind_tight);
+    let wildcard_v6 = (opts.ipv6 || main.is_some_and(|s| s.use_ipv6)) && !opts.ipv4_only;
     let mut set = BTreeSet::new();
     for (i, server) in generation.servers.iter().enumerate() {
         let s = &server.settings;
@@ -43,9 +49,9 @@ pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr>
         {
             ips = vec![a];
         }
-        if ips.is_empty() {
-            let v6 = s.use_ipv6 && !opts.ipv4_only;
-            ips.push(if v6 {
+        if ips.is_empty() || !tight {
+            ips.clear();
+            ips.push(if wildcard_v6 {
                 IpAddr::V6(Ipv6Addr::UNSPECIFIED)
             } else {
                 IpAddr::V4(Ipv4Addr::UNSPECIFIED)
@@ -92,7 +98,10 @@ fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
                 addr.port()
             )
         }
-        io::ErrorKind::AddrInUse => format!("{e}: another process is listening on {addr}"),
+        io::ErrorKind::AddrInUse => match crate::port_holder::listening_on(addr.port()) {
+            Some(who) => format!("{e}: {who} is already listening on port {}", addr.port()),
+            None => format!("{e}: another process is listening on {addr}"),
+        },
         io::ErrorKind::AddrNotAvailable => {
             format!("{e}: {} is not an address of this host", addr.ip())
         }
@@ -100,7 +109,9 @@ fn describe_bind_error(addr: SocketAddr, e: &io::Error) -> String {
     }
 }
 
-/// Picks the server for a connection that arrived on `local`.
+/// Picks the server for a connection that arrived on `local`: the one bound to that address and
+/// port, else the `DefaultServer` on that port, else (`SocketBindTight off`) the first server
+/// listening on that port, as ProFTPD's wildcard binding does.
 pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCtx>> {
     let ip = match local.ip() {
         IpAddr::V6(v6) => v6
@@ -112,9 +123,10 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
     let port = local.port();
     let on_port = |s: &&Arc<ServerCtx>| s.settings.port == port;
     let servers = &generation.servers;
+    // Name-based vhosts share an address with an earlier server: the first one takes the
+    // connection, HOST may move it.
     servers
         .iter()
-        .skip(1)
         .filter(on_port)
         .find(|s| s.settings.addresses.contains(&ip))
         .or_else(|| {
@@ -129,6 +141,19 @@ pub fn choose(generation: &Generation, local: SocketAddr) -> Option<Arc<ServerCt
                 .filter(on_port)
                 .find(|s| s.settings.default_server)
         })
+        .or_else(|| {
+            let tight = servers
+                .first()
+                .is_some_and(|s| s.settings.socket_bind_tight);
+            servers.iter().filter(on_port).find(|_| !tight)
+        })
+        // A socket we did not bind from the configuration (inetd's stdin, systemd's
+        // socket) may be on a port no server names: the main server takes it.
+        .or_else(|| {
+            servers
+                .first()
+                .filter(|_| !servers.iter().any(|s| on_port(&s)))
+        })
         .cloned()
 }
 
@@ -141,6 +166,19 @@ pub async fn serve(
     live: Live,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
+) {
+    let (_keep, drain) = watch::channel(false);
+    serve_draining(listeners, live, shared, shutdown, drain).await
+}
+
+/// Like [`serve`]; when `drain` turns true the listeners are closed (another process has
+/// them now) and the running sessions go on to their end, unless `shutdown` ends them.
+pub async fn serve_draining(
+    listeners: Vec<std::net::TcpListener>,
+    live: Live,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+    mut drain: watch::Receiver<bool>,
 ) {
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let mut tasks = Vec::new();
@@ -165,9 +203,18 @@ pub async fn serve(
     }
     drop(done_tx);
     let mut stop = shutdown.clone();
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
+    let mut draining = false;
+    loop {
+        if *stop.borrow() {
             break;
+        }
+        if *drain.borrow() {
+            draining = true;
+            break;
+        }
+        tokio::select! {
+            r = stop.changed() => if r.is_err() { break },
+            r = drain.changed() => if r.is_err() { break },
         }
     }
     for t in &tasks {
@@ -175,6 +222,16 @@ pub async fn serve(
     }
     for t in tasks {
         let _ = t.await;
+    }
+    if draining {
+        info!("listening sockets handed over; waiting for the running sessions to end");
+        tokio::select! {
+            _ = done_rx.recv() => {}
+            _ = async { while !*stop.borrow() { if stop.changed().await.is_err() { break; } } } => {
+                let _ = tokio::time::timeout(Duration::from_secs(5), done_rx.recv()).await;
+            }
+        }
+        return;
     }
     // Every session holds a sender; `recv` returns None when the last one is gone.
     let _ = tokio::time::timeout(Duration::from_secs(5), done_rx.recv()).await;
@@ -206,15 +263,37 @@ async fn accept_loop(
             Ok(g) => g.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
+        let (alive, now) = shared.enter();
+        if let Some(max) = generation.max_instances
+            && now > max
+        {
+            // As ProFTPD: the connection is closed without a greeting.
+            warn!(%peer, "MaxInstances ({max}) reached, new connection denied");
+            drop(alive);
+            drop(stream);
+            continue;
+        }
         let shared = shared.clone();
         let mut shutdown = shutdown.clone();
         let done = done.clone();
         tokio::spawn(async move {
             let _done = done;
+            let _alive = alive;
             let local = match stream.local_addr() {
                 Ok(a) => a,
                 Err(_) => return,
             };
+            let main_name = generation
+                .servers
+                .first()
+                .map(|s| s.settings.name.clone())
+                .unwrap_or_default();
+            if let Some(text) =
+                crate::shutmsg::refusal(&local.ip().to_string(), &peer.ip().to_string(), &main_name)
+            {
+                refuse(stream, text).await;
+                return;
+            }
             let Some(server) = choose(&generation, local) else {
                 refuse(
                     stream,
@@ -226,12 +305,10 @@ async fn accept_loop(
                 .await;
                 return;
             };
-            shared.enter();
             tokio::select! {
-                _ = crate::session::run(stream, peer, server, shared.clone()) => {}
+                _ = crate::session::run(stream, peer, server, generation.clone(), shared.clone()) => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
             }
-            shared.leave();
         });
     }
 }

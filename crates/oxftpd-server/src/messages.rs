@@ -128,6 +128,20 @@ pub fn ctime(local_secs: i64) -> String {
 
 /// The `220` greeting (ServerIdent, DisplayConnect, DeferWelcome).
 pub fn banner(ctx: &Ctx) -> Reply {
+    let mut lines = display_file(
+        ctx,
+        ctx.server.settings.display_connect.as_deref(),
+        &Vars {
+            user: None,
+            cwd: None,
+        },
+    );
+    lines.push(banner_line(ctx));
+    multi(220, lines)
+}
+
+/// The greeting's last line: the server's identity (`ServerIdent`), also `HOST`'s reply.
+pub fn banner_line(ctx: &Ctx) -> String {
     let settings = &ctx.server.settings;
     let addr = ctx.local.ip();
     let addr = match addr {
@@ -137,7 +151,7 @@ pub fn banner(ctx: &Ctx) -> Reply {
             .unwrap_or_else(|| v6.to_string()),
         v4 => v4.to_string(),
     };
-    let last = match &settings.ident {
+    match &settings.ident {
         Ident::Off => format!("{} FTP server ready.", settings.name),
         // In the ServerIdent text ProFTPD's %V is the server's address (no reverse DNS).
         Ident::Text(t) => expand(
@@ -150,17 +164,7 @@ pub fn banner(ctx: &Ctx) -> Reply {
         ),
         Ident::Default if settings.defer_welcome => "ProFTPD Server ready.".to_string(),
         Ident::Default => format!("ProFTPD Server ({}) [{addr}]", settings.name),
-    };
-    let mut lines = display_file(
-        ctx,
-        settings.display_connect.as_deref(),
-        &Vars {
-            user: None,
-            cwd: None,
-        },
-    );
-    lines.push(last);
-    multi(220, lines)
+    }
 }
 
 /// A reply of several lines (the last one closes it).

@@ -25,8 +25,24 @@ pub(crate) async fn stalled<T>(
     }
 }
 
-/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection, one large
+/// reused buffer written through rustls on a TLS one; returns the bytes sent.
 pub async fn send_binary(
+    stream: &mut crate::data_stream::DataStream,
+    file: &File,
+    offset: u64,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    match stream {
+        crate::data_stream::DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
+        crate::data_stream::DataStream::Tls(tls) => {
+            send_buffered(tls.as_mut(), file, offset, false, stall).await
+        }
+    }
+}
+
+/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+async fn sendfile(
     stream: &TcpStream,
     file: &File,
     offset: u64,
@@ -115,6 +131,8 @@ pub async fn send_buffered<W: AsyncWrite + Unpin>(
     loop {
         let n = file.read(&mut input)?;
         if n == 0 {
+            // A TLS stream (and a deflater) may hold the last bytes until flushed.
+            stalled(stall, stream.flush()).await?;
             return Ok(total);
         }
         total += n as u64;
@@ -157,7 +175,13 @@ pub async fn receive_at_most<R: AsyncRead + Unpin>(
     let mut total = 0u64;
     let mut pending_cr = false;
     loop {
-        let n = stalled(stall, stream.read(&mut buf)).await?;
+        let n = match stalled(stall, stream.read(&mut buf)).await {
+            Ok(n) => n,
+            // A TLS client that closes TCP without close_notify (curl does): end of the upload,
+            // as mod_tls takes it.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             if pending_cr {
                 file.write_all(b"\r")?;

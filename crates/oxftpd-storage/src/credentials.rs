@@ -11,8 +11,10 @@ pub struct Credentials {
     pub gid: u32,
     /// Supplementary group ids.
     pub groups: Arc<[u32]>,
-    /// Permission bits removed from the mode of every created file and directory.
+    /// Permission bits removed from the mode of every created file.
     pub umask: u32,
+    /// Permission bits removed from the mode of every created directory (`Umask`'s second value).
+    pub dir_umask: u32,
 }
 
 impl Credentials {
@@ -23,6 +25,7 @@ impl Credentials {
             gid,
             groups: groups.into(),
             umask: umask & 0o777,
+            dir_umask: umask & 0o777,
         }
     }
 
@@ -40,7 +43,7 @@ impl Credentials {
 
     /// The mode for a new directory: `0o777` less the umask.
     pub(crate) fn dir_mode(&self) -> u32 {
-        0o777 & !self.umask
+        0o777 & !self.dir_umask
     }
 }
 
@@ -55,6 +58,12 @@ mod tests {
         assert_eq!(c.dir_mode(), 0o755);
         let c = Credentials::new(1, 1, vec![], 0o077);
         assert_eq!(c.file_mode(), 0o600);
+        assert_eq!(c.dir_mode(), 0o700);
+        let c = Credentials {
+            dir_umask: 0o077,
+            ..Credentials::new(1, 1, vec![], 0o027)
+        };
+        assert_eq!(c.file_mode(), 0o640);
         assert_eq!(c.dir_mode(), 0o700);
     }
 

@@ -68,7 +68,18 @@ fn set_fsgid(gid: u32) -> Result<(), StorageError> {
 }
 
 fn set_groups(groups: &[u32]) -> Result<(), StorageError> {
-    let gids: Vec<Gid> = groups.iter().map(|&g| Gid::from_raw_unchecked(g)).collect();
+    // (gid_t)-1 is no group: setgroups refuses the whole list (EINVAL) for it.
+    if groups.contains(&u32::MAX) {
+        tracing::warn!(
+            ?groups,
+            "supplementary group list holds the invalid gid 4294967295 ((gid_t)-1); leaving it out"
+        );
+    }
+    let gids: Vec<Gid> = groups
+        .iter()
+        .filter(|&&g| g != u32::MAX)
+        .map(|&g| Gid::from_raw_unchecked(g))
+        .collect();
     match set_thread_groups(&gids) {
         Ok(()) => Ok(()),
         Err(rustix::io::Errno::INVAL) if gids.len() > ngroups_max() => {
@@ -76,7 +87,7 @@ fn set_groups(groups: &[u32]) -> Result<(), StorageError> {
             tracing::warn!(
                 count = gids.len(),
                 max,
-                dropped = ?&groups[max..],
+                dropped = ?&groups[max.min(groups.len())..],
                 "too many supplementary groups; using the first NGROUPS_MAX"
             );
             set_thread_groups(&gids[..max]).map_err(|e| {

@@ -47,6 +47,7 @@ pub struct Setup {
     anonymous: Option<PathBuf>,
     body: String,
     server_name: String,
+    auth_order: String,
 }
 
 impl Setup {
@@ -70,6 +71,7 @@ impl Setup {
             anonymous: None,
             body: String::new(),
             server_name: "testkit".to_string(),
+            auth_order: "mod_auth_file.c".to_string(),
         };
         setup.write_auth_files()?;
         Ok(setup)
@@ -113,6 +115,13 @@ impl Setup {
     /// Sets `ServerName` (default `testkit`).
     pub fn server_name(&mut self, name: &str) -> &mut Setup {
         self.server_name = name.to_string();
+        self
+    }
+
+    /// Sets the preamble's `AuthOrder` (default `mod_auth_file.c`); ProFTPD refuses a second
+    /// `AuthOrder`, so tests change this one instead of adding their own.
+    pub fn auth_order(&mut self, order: &str) -> &mut Setup {
+        self.auth_order = order.to_string();
         self
     }
 
@@ -176,15 +185,22 @@ impl Setup {
              WtmpLog off\n\
              DelayEngine off\n\
              UseReverseDNS off\n\
-             TransferLog none\n\
+             {transfer_log}\
              RequireValidShell off\n\
-             AuthOrder mod_auth_file.c\n\
+             AuthOrder {auth_order}\n\
              AuthUserFile {d}/etc/passwd\n\
              AuthGroupFile {d}/etc/group\n\
              DefaultRoot ~\n",
             subject = self.target.subject.name(),
             name = self.server_name,
             port = self.port,
+            auth_order = self.auth_order,
+            // ProFTPD keeps the first TransferLog of a context: leave it to a test that sets one.
+            transfer_log = if self.body.contains("TransferLog") {
+                ""
+            } else {
+                "TransferLog none\n"
+            },
         );
         if let Some(anon) = &self.anonymous {
             let _ = write!(

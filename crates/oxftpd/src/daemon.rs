@@ -96,25 +96,45 @@ fn run_as(config: &Config) -> Result<Option<RunAs>> {
     Ok(Some(RunAs { uid, gid }))
 }
 
-/// A pipe the daemonized child uses to tell the waiting parent it is ready (or why not).
-struct Ready(Option<std::fs::File>);
+/// Pipes on which this process tells a waiting parent (the daemonizing launcher, or the
+/// daemon that is handing over on upgrade) that it is ready, or why not.
+struct Ready(Vec<std::fs::File>);
 
 impl Ready {
     fn ok(&mut self) {
-        if let Some(mut f) = self.0.take() {
+        for mut f in self.0.drain(..) {
             let _ = f.write_all(b"+");
         }
     }
 
     fn fail(&mut self, msg: &str) {
-        if let Some(mut f) = self.0.take() {
+        for mut f in self.0.drain(..) {
             let _ = f.write_all(format!("-{msg}").as_bytes());
+        }
+    }
+
+    /// The upgrade readiness pipe passed by the previous daemon, if any.
+    fn from_upgrade() -> Ready {
+        let fd = std::env::var(crate::sockets::UPGRADE_READY)
+            .ok()
+            .and_then(|v| v.parse::<i32>().ok());
+        // SAFETY: called at start-up before other threads exist.
+        unsafe { std::env::remove_var(crate::sockets::UPGRADE_READY) };
+        match fd {
+            Some(fd) if fd > 2 => {
+                crate::sockets::set_cloexec(fd, true);
+                // SAFETY: the previous daemon left this pipe's write end open for us.
+                Ready(vec![std::fs::File::from(unsafe {
+                    <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd)
+                })])
+            }
+            _ => Ready(Vec::new()),
         }
     }
 }
 
 /// Forks into the background; the parent returns only when the child says it is ready.
-fn daemonize() -> Result<Ready> {
+fn daemonize(ready: &mut Ready) -> Result<()> {
     let (r, w) = rustix::pipe::pipe().context("pipe")?;
     // SAFETY: no other threads exist yet (no runtime, no pool): fork is sound here.
     let pid = unsafe { libc::fork() };
@@ -150,7 +170,25 @@ fn daemonize() -> Result<Ready> {
             libc::dup2(null.as_raw_fd(), 2);
         }
     }
-    Ok(Ready(Some(std::fs::File::from(OwnedFd::from(w)))))
+    ready.0.push(std::fs::File::from(w));
+    Ok(())
+}
+
+/// Writes the `ScoreboardFile`: the daemon's pid and start time (session entries stay in
+/// the daemon's memory).
+fn write_scoreboard(path: &Path) -> Result<()> {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    std::fs::write(
+        path,
+        format!(
+            "oxftpd scoreboard\npid {}\nstarted {started}\n",
+            std::process::id()
+        ),
+    )
+    .with_context(|| format!("ScoreboardFile {}", path.display()))
 }
 
 fn write_pid_file(path: &Path) -> Result<()> {
@@ -158,61 +196,30 @@ fn write_pid_file(path: &Path) -> Result<()> {
         .with_context(|| format!("PidFile {}", path.display()))
 }
 
-/// Runs the daemon: the whole life of the process after the flags are read.
-pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
-    let embedded = matches!(source, Source::Embedded(_));
-    let config = generation.config.clone();
-    let server_type = main_directive(&config, "ServerType")
-        .and_then(|d| d.arg(0))
-        .unwrap_or("standalone")
-        .to_ascii_lowercase();
-    if server_type == "inetd" {
-        bail!(
-            "ServerType inetd is not supported yet: run oxftpd standalone (ServerType standalone)"
-        );
-    }
-    let opts = BindOptions {
-        ipv4_only: cli.ipv4,
-        ipv6: cli.ipv6,
-        server_addr: cli.serveraddr,
-    };
-    let addrs = oxftpd_server::listener::addresses(&generation, &opts);
-    if addrs.is_empty() {
-        bail!("no server has a port to listen on (every Port is 0)");
-    }
-    let mut listeners = Vec::new();
-    for addr in &addrs {
-        listeners.push(oxftpd_server::listener::bind(*addr)?);
-    }
-    let run_as = run_as(&config)?;
-    let pid_file = main_directive(&config, "PidFile")
-        .and_then(|d| d.arg(0))
-        .map(PathBuf::from);
-    let foreground = cli.nodaemon || embedded;
-    let mut ready = if foreground {
-        Ready(None)
-    } else {
-        daemonize()?
-    };
-    crate::logging::init(cli, &config, foreground);
-    let started = (|| -> Result<()> {
-        if let Some(p) = &pid_file {
-            write_pid_file(p)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = started {
-        ready.fail(&format!("{e:#}"));
-        return Err(e);
-    }
+/// What the threads that serve sessions run on: the runtime, the pool, and the credentials
+/// of the daemon's own privileged work.
+struct Engine {
+    runtime: tokio::runtime::Runtime,
+    shared: Arc<Shared>,
+    admin: Credentials,
+}
+
+/// Starts the filesystem pool and the runtime, then drops root as `run_as` says.
+fn start_engine(run_as: Option<RunAs>) -> Result<Engine> {
     // Modes are passed explicitly by the storage layer; the process umask must not interfere.
     rustix::process::umask(rustix::fs::Mode::empty());
+    let started_root = privileges::is_root();
+    if started_root && run_as.is_some() {
+        // Threads started from here on (the pool's spawner, its workers, tokio's) inherit this.
+        privileges::limit_capabilities().context("limiting capabilities")?;
+    }
     let pool = FsPool::new(64).context("starting the filesystem pool")?;
     let daemon_cred = Credentials {
         uid: rustix::process::geteuid().as_raw(),
         gid: rustix::process::getegid().as_raw(),
         groups: Arc::from(Vec::new()),
         umask: 0o022,
+        dir_umask: 0o022,
     };
     let shared = Arc::new(Shared {
         pool,
@@ -230,22 +237,161 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
             }
         });
     }
-    let runtime = match builder.build() {
-        Ok(r) => r,
-        Err(e) => {
-            ready.fail(&format!("tokio runtime: {e}"));
-            return Err(e.into());
-        }
-    };
+    let runtime = builder.build().context("tokio runtime")?;
     if let Some(run_as) = run_as {
         privileges::drop_this_thread(run_as).context("dropping privileges")?;
         info!(
             uid = run_as.uid,
             gid = run_as.gid,
             "{}",
-            privileges::describe()
+            privileges::describe(started_root)
         );
+    } else if !started_root {
+        info!("{}", privileges::describe(false));
     }
+    // The pool's threads keep uid 0 when the rest dropped it: the daemon's own privileged work.
+    let admin = match run_as {
+        Some(_) => Credentials {
+            uid: 0,
+            gid: 0,
+            groups: Arc::from(Vec::new()),
+            umask: 0,
+            dir_umask: 0,
+        },
+        None => shared.daemon_cred.clone(),
+    };
+    Ok(Engine {
+        runtime,
+        shared,
+        admin,
+    })
+}
+
+/// `ServerType inetd`: serves the one session on stdin, then exits.
+fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
+    let stream = crate::inetd::take_stdin_socket()?;
+    let config = generation.config.clone();
+    crate::logging::init(cli, &config, cli.nodaemon);
+    let run_as = run_as(&config)?;
+    let engine = start_engine(run_as)?;
+    let peer = stream
+        .peer_addr()
+        .context("ServerType inetd: peer address")?;
+    let local = stream
+        .local_addr()
+        .context("ServerType inetd: local address")?;
+    let generation = Arc::new(generation);
+    let shared = engine.shared.clone();
+    engine.runtime.block_on(async move {
+        let stream = tokio::net::TcpStream::from_std(stream)?;
+        let Some(server) = oxftpd_server::listener::choose(&generation, local) else {
+            use tokio::io::AsyncWriteExt;
+            let mut stream = stream;
+            let text = format!(
+                "500 Sorry, no server available to handle request on {}.\r\n",
+                local.ip()
+            );
+            let _ = stream.write_all(text.as_bytes()).await;
+            return Ok::<(), std::io::Error>(());
+        };
+        let _alive = shared.enter();
+        oxftpd_server::session::run(stream, peer, server, generation.clone(), shared.clone()).await;
+        Ok(())
+    })?;
+    engine
+        .runtime
+        .shutdown_timeout(std::time::Duration::from_secs(1));
+    Ok(())
+}
+
+/// Runs the daemon: the whole life of the process after the flags are read.
+pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> {
+    generation.open_logs()?;
+    let embedded = matches!(source, Source::Embedded(_));
+    let config = generation.config.clone();
+    let server_type = main_directive(&config, "ServerType")
+        .and_then(|d| d.arg(0))
+        .unwrap_or("standalone")
+        .to_ascii_lowercase();
+    if server_type == "inetd" {
+        return run_inetd(cli, generation);
+    }
+    let mut ready = Ready::from_upgrade();
+    if let Some(p) = std::env::var_os("OXFTPD_SHUTMSG") {
+        oxftpd_server::shutmsg::set_path(PathBuf::from(p));
+    }
+    let opts = BindOptions {
+        ipv4_only: cli.ipv4,
+        ipv6: cli.ipv6,
+        server_addr: cli.serveraddr,
+    };
+    let addrs = oxftpd_server::listener::addresses(&generation, &opts);
+    let inherited = crate::sockets::inherited().map_err(|e| anyhow!(e))?;
+    let mut listeners = Vec::new();
+    let mut origin = None;
+    if let Some((o, socks)) = inherited {
+        origin = Some(o);
+        listeners = socks;
+    }
+    let have: Vec<std::net::SocketAddr> = listeners
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
+    if origin != Some(crate::sockets::Origin::Systemd) {
+        if addrs.is_empty() && listeners.is_empty() {
+            bail!("no server has a port to listen on (every Port is 0)");
+        }
+        for addr in &addrs {
+            if !have.contains(addr) {
+                listeners.push(oxftpd_server::listener::bind(*addr)?);
+            }
+        }
+    }
+    let run_as = run_as(&config)?;
+    let pid_file = main_directive(&config, "PidFile")
+        .and_then(|d| d.arg(0))
+        .map(PathBuf::from);
+    let scoreboard = main_directive(&config, "ScoreboardFile")
+        .and_then(|d| d.arg(0))
+        .map(PathBuf::from);
+    let foreground = cli.nodaemon || embedded;
+    if !foreground {
+        daemonize(&mut ready)?;
+    }
+    crate::logging::init(cli, &config, foreground);
+    for w in config.warnings() {
+        warn!("{w}");
+    }
+    match origin {
+        Some(crate::sockets::Origin::Systemd) => {
+            info!(
+                "socket activation: serving on {} socket(s) passed by systemd",
+                listeners.len()
+            )
+        }
+        Some(crate::sockets::Origin::Upgrade) => {
+            info!(
+                "upgrade: took over {} listening socket(s) from the previous process",
+                have.len()
+            )
+        }
+        None => {}
+    }
+    if let Some(Err(e)) = pid_file.as_deref().map(write_pid_file) {
+        ready.fail(&format!("{e:#}"));
+        return Err(e);
+    }
+    if let Some(Err(e)) = scoreboard.as_deref().map(write_scoreboard) {
+        ready.fail(&format!("{e:#}"));
+        return Err(e);
+    }
+    let engine = match start_engine(run_as) {
+        Ok(e) => e,
+        Err(e) => {
+            ready.fail(&format!("{e:#}"));
+            return Err(e);
+        }
+    };
     let live: oxftpd_server::Live = Arc::new(RwLock::new(Arc::new(generation)));
     if embedded {
         println!(
@@ -256,16 +402,11 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         );
     }
     ready.ok();
-    // The pool's threads keep root when the rest dropped it: the daemon's own privileged work.
-    let admin = match run_as {
-        Some(_) => Credentials {
-            uid: 0,
-            gid: 0,
-            groups: Arc::from(Vec::new()),
-            umask: 0,
-        },
-        None => shared.daemon_cred.clone(),
-    };
+    let Engine {
+        runtime,
+        shared,
+        admin,
+    } = engine;
     let result = runtime.block_on(serve(
         cli,
         source,
@@ -274,12 +415,25 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         shared.clone(),
         admin.clone(),
     ));
-    if let Some(p) = &pid_file {
-        let p = p.clone();
-        let _ = runtime.block_on(shared.pool.run(&admin, move || std::fs::remove_file(p)));
+    let handed_over = matches!(result, Ok(Ended::HandedOver));
+    if !handed_over {
+        let files: Vec<PathBuf> = pid_file.iter().chain(scoreboard.iter()).cloned().collect();
+        let _ = runtime.block_on(shared.pool.run(&admin, move || {
+            for f in files {
+                let _ = std::fs::remove_file(f);
+            }
+        }));
     }
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    result
+    result.map(|_| ())
+}
+
+/// How the serving loop ended.
+enum Ended {
+    /// SIGTERM/SIGINT.
+    Stopped,
+    /// SIGUSR2: a new process has the sockets and this one finished its sessions.
+    HandedOver,
 }
 
 async fn serve(
@@ -289,35 +443,97 @@ async fn serve(
     live: oxftpd_server::Live,
     shared: Arc<Shared>,
     admin: Credentials,
-) -> Result<()> {
+) -> Result<Ended> {
+    use std::os::fd::AsRawFd;
     use tokio::signal::unix::{SignalKind, signal};
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = tokio::spawn(oxftpd_server::listener::serve(
+    let (drain_tx, drain_rx) = watch::channel(false);
+    let fds: Vec<i32> = listeners.iter().map(|l| l.as_raw_fd()).collect();
+    let mut server = tokio::spawn(oxftpd_server::listener::serve_draining(
         listeners,
         live.clone(),
         shared.clone(),
         stop_rx,
+        drain_rx,
     ));
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
+    let mut usr2 = signal(SignalKind::user_defined2())?;
     let source = Arc::new(source);
     info!(
         "oxftpd {} (ProFTPD {} compatible) standalone mode STARTUP",
         env!("CARGO_PKG_VERSION"),
         crate::info::PROFTPD_VERSION
     );
+    let mut handed_over = false;
     loop {
         tokio::select! {
             _ = term.recv() => break,
             _ = int.recv() => break,
             _ = hup.recv() => reload(cli, &source, &live, &shared, &admin).await,
+            _ = usr2.recv(), if !handed_over => {
+                if upgrade(&fds, &shared, &admin).await {
+                    handed_over = true;
+                    let _ = drain_tx.send(true);
+                }
+            }
+            _ = &mut server, if handed_over => {
+                info!("the last session ended; exiting after the upgrade");
+                return Ok(Ended::HandedOver);
+            }
         }
     }
     info!("received SIGTERM, shutting down");
     let _ = stop_tx.send(true);
     let _ = server.await;
-    Ok(())
+    Ok(if handed_over {
+        Ended::HandedOver
+    } else {
+        Ended::Stopped
+    })
+}
+
+/// Starts the successor with the listening sockets; true once it reported ready.
+async fn upgrade(fds: &[i32], shared: &Arc<Shared>, admin: &Credentials) -> bool {
+    info!(
+        "received SIGUSR2: starting {} with the listening sockets",
+        crate::upgrade::binary().display()
+    );
+    let fds = fds.to_vec();
+    // The pool's threads are the ones still root: the new process inherits their identity.
+    let spawned = shared
+        .pool
+        .run(admin, move || crate::upgrade::spawn(&fds))
+        .await;
+    let (pipe, pid) = match spawned {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            error!("upgrade: cannot start the new process: {e}; still serving");
+            return false;
+        }
+        Err(e) => {
+            error!("upgrade: {e}; still serving");
+            return false;
+        }
+    };
+    let waited = tokio::task::spawn_blocking(move || crate::upgrade::wait_ready(pipe, 30)).await;
+    match waited {
+        Ok(Ok(())) => {
+            info!(
+                "upgrade: new process {pid} is serving; this one stops accepting and finishes its sessions"
+            );
+            true
+        }
+        Ok(Err(e)) => {
+            error!("upgrade: {e}; still serving");
+            false
+        }
+        Err(e) => {
+            error!("upgrade: {e}; still serving");
+            false
+        }
+    }
 }
 
 async fn reload(
@@ -333,7 +549,7 @@ async fn reload(
     let loaded = shared
         .pool
         .run(admin, move || -> Result<Generation, StartError> {
-            match &*src {
+            let mut generation = match &*src {
                 Source::File(path) => {
                     Generation::new(oxftpd_server::parse_config(path, &defines)?, Some(path))
                 }
@@ -345,7 +561,9 @@ async fn reload(
                     )?,
                     None,
                 ),
-            }
+            }?;
+            generation.open_logs()?;
+            Ok(generation)
         })
         .await;
     let loaded = loaded

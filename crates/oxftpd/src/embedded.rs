@@ -17,7 +17,8 @@ pub fn config() -> Result<String> {
         .to_str()
         .context("the current directory's name is not UTF-8")?
         .to_string();
-    // Root never serves anonymous sessions as itself.
+    // Root never serves anonymous sessions as itself; `nobody` is listed in Debian's
+    // /etc/ftpusers, hence `UseFtpUsers off` below.
     let (user, group) = if privileges::is_root() {
         ("nobody".to_string(), "nogroup".to_string())
     } else {
@@ -30,9 +31,11 @@ pub fn config() -> Result<String> {
          ServerType standalone\n\
          Port 2121\n\
          DefaultAddress 127.0.0.1\n\
+         SocketBindTight on\n\
          UseIPv6 off\n\
          AuthOrder mod_auth_unix.c\n\
          RequireValidShell off\n\
+         UseFtpUsers off\n\
          <Anonymous {dir}>\n\
          \x20 User {user}\n\
          \x20 Group {group}\n\

@@ -25,7 +25,7 @@ pub fn version_status() -> String {
     }
     s.push_str(&format!(
         "\nPrivileges:\n  {}\n",
-        crate::privileges::describe()
+        crate::privileges::describe(crate::privileges::is_root())
     ));
     s
 }

@@ -51,13 +51,60 @@ impl<'a> MakeWriter<'a> for Syslog {
     }
 }
 
-fn filter(cli: &Cli) -> EnvFilter {
-    let level = match cli.debug.unwrap_or(0) {
-        0 => "info",
-        1..=4 => "debug",
-        _ => "trace",
+/// The least severe level logged: `-d N` when given, else `SyslogLevel`, else info.
+fn filter(cli: &Cli, config: &Config) -> EnvFilter {
+    let level = match cli.debug {
+        Some(0) | None => config
+            .servers()
+            .first()
+            .and_then(|s| s.directive("SyslogLevel"))
+            .and_then(|d| d.arg(0))
+            .map_or("info", syslog_level),
+        Some(1..=4) => "debug",
+        Some(_) => "trace",
     };
     EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+}
+
+/// Maps a syslog(3) level name onto the nearest tracing level.
+fn syslog_level(name: &str) -> &'static str {
+    match name.to_ascii_lowercase().as_str() {
+        "emerg" | "alert" | "crit" | "error" => "error",
+        "warn" | "warning" => "warn",
+        "debug" => "debug",
+        _ => "info",
+    }
+}
+
+/// `SyslogFacility` (ProFTPD's default is `daemon`).
+fn facility(config: &Config) -> libc::c_int {
+    let name = config
+        .servers()
+        .first()
+        .and_then(|s| s.directive("SyslogFacility"))
+        .and_then(|d| d.arg(0))
+        .unwrap_or("daemon")
+        .to_ascii_lowercase();
+    match name.as_str() {
+        "auth" => libc::LOG_AUTH,
+        "authpriv" => libc::LOG_AUTHPRIV,
+        "cron" => libc::LOG_CRON,
+        "kern" => libc::LOG_KERN,
+        "lpr" => libc::LOG_LPR,
+        "mail" => libc::LOG_MAIL,
+        "news" => libc::LOG_NEWS,
+        "user" => libc::LOG_USER,
+        "uucp" => libc::LOG_UUCP,
+        "local0" => libc::LOG_LOCAL0,
+        "local1" => libc::LOG_LOCAL1,
+        "local2" => libc::LOG_LOCAL2,
+        "local3" => libc::LOG_LOCAL3,
+        "local4" => libc::LOG_LOCAL4,
+        "local5" => libc::LOG_LOCAL5,
+        "local6" => libc::LOG_LOCAL6,
+        "local7" => libc::LOG_LOCAL7,
+        _ => libc::LOG_DAEMON,
+    }
 }
 
 /// Installs the global subscriber.
@@ -70,17 +117,16 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
         .filter(|p| !p.eq_ignore_ascii_case("none"))
         .map(str::to_string);
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(cli))
+        .with_env_filter(filter(cli, config))
         .with_ansi(false);
-    if let Some(path) = system_log {
-        if let Ok(file) = std::fs::OpenOptions::new()
+    if let Some(Ok(file)) = system_log.map(|path| {
+        std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&path)
-        {
-            let _ = builder.with_writer(Mutex::new(file)).try_init();
-            return;
-        }
+            .open(path)
+    }) {
+        let _ = builder.with_writer(Mutex::new(file)).try_init();
+        return;
     }
     if foreground {
         if cli.quiet {
@@ -94,7 +140,7 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
             libc::openlog(
                 c"oxftpd".as_ptr(),
                 libc::LOG_PID | libc::LOG_NDELAY,
-                libc::LOG_DAEMON,
+                facility(config),
             )
         };
         let _ = builder.without_time().with_writer(Syslog).try_init();

@@ -80,7 +80,20 @@ pub fn is_root() -> bool {
 }
 
 /// Drops the calling thread (only) to `run_as`: no supplementary groups, then gid, then uid.
+///
+/// A thread started by a thread that already dropped inherits its identity: nothing to do.
 pub fn drop_this_thread(run_as: RunAs) -> std::io::Result<()> {
+    // SAFETY: getresuid/getresgid via raw syscalls read this thread's ids into locals.
+    let (mut r, mut e, mut s) = (0u32, 0u32, 0u32);
+    let (mut rg, mut eg, mut sg) = (0u32, 0u32, 0u32);
+    let already = unsafe {
+        libc::syscall(libc::SYS_getresuid, &mut r, &mut e, &mut s) == 0
+            && libc::syscall(libc::SYS_getresgid, &mut rg, &mut eg, &mut sg) == 0
+    } && [r, e, s] == [run_as.uid; 3]
+        && [rg, eg, sg] == [run_as.gid; 3];
+    if already {
+        return Ok(());
+    }
     // SAFETY: raw syscalls with plain integer arguments; they change only this thread.
     unsafe {
         if libc::syscall(libc::SYS_setgroups, 0usize, std::ptr::null::<libc::gid_t>()) != 0 {
@@ -96,12 +109,92 @@ pub fn drop_this_thread(run_as: RunAs) -> std::io::Result<()> {
     Ok(())
 }
 
-/// What `-vv` and the start-up log say about privileges.
-pub fn describe() -> String {
-    if is_root() {
-        "started as root: sockets are bound as root, then the daemon's threads run as User/Group; \
-         the filesystem pool's threads keep root only to take on each session user's filesystem identity"
-            .to_string()
+/// A capability kept by the threads that stay root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cap {
+    /// Its number (`linux/capability.h`).
+    pub bit: u32,
+    /// Its name.
+    pub name: &'static str,
+    /// Why oxftpd keeps it.
+    pub why: &'static str,
+}
+
+/// What the filesystem pool's threads keep when the daemon started as root; everything
+/// else (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_KILL, ...) is given up.
+pub const KEPT_CAPS: &[Cap] = &[
+    Cap {
+        bit: 7,
+        name: "CAP_SETUID",
+        why: "setfsuid to each session user for its filesystem calls",
+    },
+    Cap {
+        bit: 6,
+        name: "CAP_SETGID",
+        why: "setfsgid and per-thread setgroups for each session user",
+    },
+    Cap {
+        bit: 2,
+        name: "CAP_DAC_READ_SEARCH",
+        why: "re-read the configuration, AuthUserFile and shadow on reload and login",
+    },
+];
+
+/// Limits the calling thread (and the threads it starts later) to [`KEPT_CAPS`]:
+/// effective and permitted, nothing inheritable. uid 0 stays, so `execve` of the new binary
+/// on upgrade gets root's full set back from the (untouched) bounding set.
+pub fn limit_capabilities() -> std::io::Result<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const VERSION_3: u32 = 0x2008_0522;
+    let mut data = [Data::default(); 2];
+    for cap in KEPT_CAPS {
+        let word = (cap.bit / 32) as usize;
+        let bit = 1u32 << (cap.bit % 32);
+        data[word].effective |= bit;
+        data[word].permitted |= bit;
+    }
+    let mut header = Header {
+        version: VERSION_3,
+        pid: 0,
+    };
+    // SAFETY: capset with a valid v3 header and two data words; it changes only this thread.
+    let rc = unsafe { libc::syscall(libc::SYS_capset, &mut header as *mut Header, data.as_ptr()) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The names of [`KEPT_CAPS`], comma-separated.
+pub fn kept_cap_names() -> String {
+    KEPT_CAPS
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What `-vv` and the start-up log say about privileges; `started_root` is whether the
+/// process was root before it dropped.
+pub fn describe(started_root: bool) -> String {
+    if started_root {
+        format!(
+            "started as root: sockets are bound as root, then the daemon's threads run as User/Group; \
+             the filesystem pool's threads keep uid 0 with only {} to take on each session user's \
+             filesystem identity per call",
+            kept_cap_names()
+        )
     } else {
         "not root: every session acts as the daemon's own user (virtual users)".to_string()
     }

@@ -381,3 +381,20 @@ async fn cwd_failures() {
     );
     assert_eq!(line(&mut c, "CDUP").await, "250 CDUP command successful");
 }
+
+#[tokio::test]
+async fn rfc775_x_commands_answer_in_their_own_names() {
+    let (server, _) = server_with("");
+    let mut c = login(&server).await;
+    assert_eq!(
+        line(&mut c, "XMKD d").await,
+        "257 \"/d\" - Directory successfully created"
+    );
+    assert_eq!(line(&mut c, "XCWD d").await, "250 XCWD command successful");
+    assert_eq!(
+        line(&mut c, "XPWD").await,
+        "257 \"/d\" is the current directory"
+    );
+    assert_eq!(line(&mut c, "XCUP").await, "250 XCUP command successful");
+    assert_eq!(line(&mut c, "XRMD d").await, "250 XRMD command successful");
+}

@@ -4,6 +4,7 @@ use crate::registry::{Args, Contexts, DirectiveSpec, ModuleSpec, Status};
 
 pub mod mod_auth;
 pub mod mod_auth_file;
+pub mod mod_auth_pam;
 pub mod mod_auth_unix;
 pub mod mod_copy;
 pub mod mod_core;
@@ -19,6 +20,7 @@ pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_site;
 pub mod mod_site_misc;
+pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
 
@@ -26,10 +28,12 @@ pub mod mod_xfer;
 pub static ALL: &[&ModuleSpec] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &mod_auth_pam::MODULE,
     &mod_auth_unix::MODULE,
     &mod_auth_file::MODULE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &mod_site::MODULE,
     &mod_facts::MODULE,
     &mod_site_misc::MODULE,

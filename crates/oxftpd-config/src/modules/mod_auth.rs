@@ -1,6 +1,6 @@
 //! mod_auth.c: logins, jails, aliases and login-time limits.
 
-use super::d;
+use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
@@ -92,11 +92,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "refuse users whose shell is not in /etc/shells",
     ),
     d("RootLogin", SA, Args::flag(), false, "allow root to log in"),
-    d(
+    partial(
         "WtmpLog",
         SA,
         Args::exact(1).checked(c::flag),
         false,
+        "wtmp records are not written (use the SystemLog/syslog login lines)",
         "record logins in wtmp",
     ),
     d(
@@ -140,6 +141,28 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::flag(),
         false,
         "anonymous logins need the user's real password",
+    ),
+    d(
+        "AnonRejectPasswords",
+        C::ANON,
+        Args::range(1, 2),
+        false,
+        "regex of anonymous passwords to refuse",
+    ),
+    d(
+        "UserPassword",
+        SA,
+        Args::exact(2),
+        true,
+        "a user's password hash in this context",
+    ),
+    partial(
+        "AnonymousGroup",
+        S,
+        Args::at_least(1),
+        true,
+        "oxftpd extension: ProFTPD 1.3.8 no longer has it (the FAQ still uses it)",
+        "users of these groups log in as anonymous",
     ),
     d(
         "AuthAliasOnly",

@@ -1,6 +1,6 @@
 //! mod_core.c: server identity, listening, limits, filters, hiding and access control.
 
-use super::d;
+use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
@@ -129,11 +129,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "where the daemon writes its pid",
     ),
-    d(
+    partial(
         "ScoreboardFile",
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
         false,
+        "the file is written at start (daemon pid, start time) and removed at stop; \
+         per-session entries are kept in the daemon's memory, not in the file",
         "where the session scoreboard lives",
     ),
     d(
@@ -164,6 +166,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "hide the server name until login",
     ),
+    partial(
+        "AllowOverride",
+        C::SERVERS_ANON_DIR,
+        Args::range(1, 3),
+        false,
+        "the user/group/class qualifier is not applied",
+        "whether .ftpaccess files are read (default on)",
+    ),
     d(
         "AllowOverwrite",
         SAD,
@@ -187,7 +197,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "DisplayChdir",
-        SAD,
+        C::SERVERS_ANON_DIR,
         Args::range(1, 2).checked(c::display_chdir),
         false,
         "file shown on entering a directory",
@@ -264,21 +274,21 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "HideNoAccess",
-        C::ANON.with(C::DIR).with(C::FTPACCESS),
+        C::ANON.with(C::DIR),
         Args::flag(),
         false,
         "hide entries the user cannot access",
     ),
     d(
         "HideUser",
-        C::ANON.with(C::DIR).with(C::FTPACCESS),
+        C::ANON.with(C::DIR),
         Args::exact(1),
         false,
         "hide entries owned by a user",
     ),
     d(
         "HideGroup",
-        C::ANON.with(C::DIR).with(C::FTPACCESS),
+        C::ANON.with(C::DIR),
         Args::exact(1),
         false,
         "hide entries owned by a group",
@@ -390,7 +400,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "Include",
-        SAD.with(LIMIT),
+        C::SERVERS_ANON_DIR.with(LIMIT),
         Args::exact(1),
         true,
         "read further configuration files",

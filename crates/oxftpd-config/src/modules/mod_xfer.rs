@@ -43,7 +43,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     d(
         "HiddenStores",
-        SAD,
+        C::SERVERS_ANON_DIR,
         Args::range(1, 2),
         false,
         "upload to a hidden temporary name, then rename",

@@ -104,7 +104,7 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     .and_then(|d| d.arg(0))
                     .map(|t| crate::messages::expand_user(t, &name));
                 lines.push(grant.unwrap_or_else(|| {
-                    if session.anon.is_some() {
+                    if session.anon.is_some() || session.anonymous_group {
                         "Anonymous access granted, restrictions apply".to_string()
                     } else {
                         format!("User {name} logged in")

@@ -8,7 +8,7 @@ use oxftpd_proto::reply::{Reply, quote_path};
 
 use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn};
+use crate::session::{Ctx, LoggedIn, SessionResult};
 
 /// `PWD`/`XPWD`.
 pub fn pwd<'a>(
@@ -25,21 +25,37 @@ pub fn pwd<'a>(
     })
 }
 
-/// `CWD path`/`XCWD path`.
+/// `CWD path`.
 pub fn cwd<'a>(
     ctx: &'a mut Ctx,
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        change_dir(ctx, user, arg, "CWD").await
-    })
+    Box::pin(cwd_as(ctx, user, arg, "CWD"))
 }
 
-/// `CDUP`/`XCUP`.
+/// `XCWD path` (RFC 775): CWD, answered in its own name as ProFTPD does.
+pub fn xcwd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(cwd_as(ctx, user, arg, "XCWD"))
+}
+
+async fn cwd_as(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    verb: &str,
+) -> SessionResult {
+    let Some(arg) = arg else {
+        return super::missing_argument(ctx).await;
+    };
+    change_dir(ctx, user, arg, verb).await
+}
+
+/// `CDUP`.
 pub fn cdup<'a>(
     ctx: &'a mut Ctx,
     user: &'a mut LoggedIn,
@@ -48,17 +64,23 @@ pub fn cdup<'a>(
     Box::pin(async move { change_dir(ctx, user, "..", "CDUP").await })
 }
 
-async fn change_dir(
-    ctx: &mut Ctx,
-    user: &mut LoggedIn,
-    arg: &str,
-    verb: &str,
-) -> crate::session::SessionResult {
+/// `XCUP` (RFC 775).
+pub fn xcup<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move { change_dir(ctx, user, "..", "XCUP").await })
+}
+
+async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> SessionResult {
     let target = user.resolve(arg);
     match user.fs.metadata(&target).await {
         Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
+            let mut lines = crate::display_chdir::lines(ctx, user, &target).await;
             user.cwd = target;
-            ctx.reply(250, format!("{verb} command successful")).await
+            lines.push(format!("{verb} command successful"));
+            ctx.send(&crate::messages::multi(250, lines)).await
         }
         Ok(_) => {
             ctx.send(&fs_reply(
@@ -96,20 +118,36 @@ pub fn mkd<'a>(
     })
 }
 
-/// `RMD path`/`XRMD path`.
+/// `RMD path`.
 pub fn rmd<'a>(
     ctx: &'a mut Ctx,
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let target = user.resolve(arg);
-        match user.fs.rmdir(&target).await {
-            Ok(()) => ctx.reply(250, "RMD command successful").await,
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
-    })
+    Box::pin(rmd_as(ctx, user, arg, "RMD"))
+}
+
+/// `XRMD path` (RFC 775), answered in its own name.
+pub fn xrmd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(rmd_as(ctx, user, arg, "XRMD"))
+}
+
+async fn rmd_as(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    verb: &str,
+) -> SessionResult {
+    let Some(arg) = arg else {
+        return super::missing_argument(ctx).await;
+    };
+    let target = user.resolve(arg);
+    match user.fs.rmdir(&target).await {
+        Ok(()) => ctx.reply(250, format!("{verb} command successful")).await,
+        Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
+    }
 }

@@ -32,6 +32,10 @@ pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
         features.dedup();
         let mut lines = vec!["Features:".to_string()];
         lines.extend(features);
+        if ctx.server.tls.is_some() {
+            lines.extend(modules::mod_tls::FEATURES.iter().map(|f| f.to_string()));
+            lines[1..].sort_unstable();
+        }
         lines.push("End".to_string());
         ctx.send(&crate::messages::multi(211, lines)).await
     })

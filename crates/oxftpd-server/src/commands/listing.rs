@@ -227,6 +227,10 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
+    let stream = match crate::data_stream::protect(ctx, stream).await {
+        Ok(s) => s,
+        Err(done) => return done,
+    };
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
@@ -315,7 +319,7 @@ async fn listing(
 struct Writer<'a, 'c> {
     names: Names<'c>,
     clock: ListClock,
-    stream: &'a mut crate::deflate::Sink<tokio::net::TcpStream>,
+    stream: &'a mut crate::deflate::Sink<crate::data_stream::DataStream>,
     stall: Option<std::time::Duration>,
     out: &'a mut Vec<u8>,
 }

@@ -6,6 +6,7 @@ pub mod digest;
 pub mod dirs;
 pub mod facts;
 pub mod files;
+pub mod host;
 pub mod info;
 pub mod lang;
 pub mod listing;
@@ -16,6 +17,7 @@ pub mod params;
 pub mod rename;
 pub mod site;
 pub mod status;
+pub mod tls;
 pub mod transfer;
 
 use crate::session::{Ctx, SessionResult};

@@ -32,6 +32,11 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         // mod_deflate looks at the first character only.
         if deflate_engine(ctx) && arg.starts_with(['Z', 'z']) {
+            // mod_deflate declines under an RFC 2228 mechanism (AUTH TLS): the two cannot be
+            // stacked on its data connections.
+            if ctx.tls.control {
+                return ctx.reply(504, "Unable to handle MODE Z at this time").await;
+            }
             ctx.opts.mode_z.on = true;
             return ctx.reply(200, "OK").await;
         }

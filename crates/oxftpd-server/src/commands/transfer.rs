@@ -24,6 +24,7 @@ use crate::module::HandlerFuture;
 use crate::session::watch::{Counted, Progress, Watched, watch, watch_transfer};
 use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
 use crate::transfer_io;
+use crate::xferlog::{self, Direction, Record};
 
 fn mode_name(ctx: &Ctx) -> &'static str {
     match ctx.transfer_type {
@@ -32,14 +33,24 @@ fn mode_name(ctx: &Ctx) -> &'static str {
     }
 }
 
-/// What `STAT` reports about a transfer on `stream`.
-fn progress(user: &LoggedIn, stream: &TcpStream, passive: bool, what: String) -> Progress {
+/// The client's end of a data connection.
+fn peer_of(stream: &TcpStream) -> std::net::SocketAddr {
+    stream
+        .peer_addr()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)))
+}
+
+/// What `STAT` reports about a transfer with the client's `data_peer`.
+fn progress(
+    user: &LoggedIn,
+    data_peer: std::net::SocketAddr,
+    passive: bool,
+    what: String,
+) -> Progress {
     Progress {
         what,
         login_name: user.login_name.clone(),
-        data_peer: stream
-            .peer_addr()
-            .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
+        data_peer,
         passive,
         bytes: std::sync::atomic::AtomicU64::new(0),
     }
@@ -178,7 +189,7 @@ pub fn retr<'a>(
                 .await;
         }
         let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
-        let mut stream = match open_data(ctx).await {
+        let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
@@ -193,6 +204,11 @@ pub fn retr<'a>(
             format!("Opening {} mode data connection for {arg}", mode_name(ctx))
         };
         ctx.reply(150, text).await?;
+        let data_peer = peer_of(&stream);
+        let mut stream = match crate::data_stream::protect(ctx, stream).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
@@ -203,8 +219,9 @@ pub fn retr<'a>(
         }
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
+        let started = std::time::Instant::now();
         let mode_z = ctx.opts.mode_z;
-        let progress = progress(user, &stream, passive, format!("RETR {vpath}"));
+        let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
         let outcome = if mode_z.on || ascii {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
@@ -220,9 +237,22 @@ pub fn retr<'a>(
             watch_transfer(ctx, &progress, fut).await
         } else {
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
-            watch(ctx, transfer_io::send_binary(&stream, &file, offset, stall)).await
+            watch(ctx, transfer_io::send_binary(&mut stream, &file, offset, stall)).await
         };
         ctx.last_transfer = tokio::time::Instant::now();
+        let logged = |bytes, complete| Record {
+            started,
+            bytes,
+            vpath: &vpath,
+            ascii,
+            direction: Direction::Outgoing,
+            complete,
+        };
+        let bytes = match &outcome {
+            Watched::Done(Ok(n)) => Some(*n),
+            _ => None,
+        };
+        xferlog::record(ctx, user, &logged(bytes.unwrap_or(0), bytes.is_some()));
         match outcome {
             Watched::Done(Ok(n)) => {
                 ctx.transferred += n;
@@ -433,7 +463,7 @@ async fn receive(
     kind: Upload,
 ) -> SessionResult {
     let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
-    let mut stream = match open_data(ctx).await {
+    let stream = match open_data(ctx).await {
         Ok(s) => s,
         Err(done) => {
             drop(file);
@@ -450,6 +480,15 @@ async fn receive(
         discard(user, &target).await;
         return Err(e);
     }
+    let data_peer = peer_of(&stream);
+    let mut stream = match crate::data_stream::protect(ctx, stream).await {
+        Ok(s) => s,
+        Err(done) => {
+            drop(file);
+            discard(user, &target).await;
+            return done;
+        }
+    };
     let stall = ctx.server.settings.timeouts.stalled;
     let ascii = ctx.transfer_type == TransferType::Ascii;
     let limit_path = target
@@ -457,13 +496,14 @@ async fn receive(
         .clone()
         .unwrap_or_else(|| target.path.clone());
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    let started = std::time::Instant::now();
     let mode_z = ctx.opts.mode_z;
     let verb = match kind {
         Upload::Stor => "STOR",
         Upload::Appe => "APPE",
         Upload::Stou => "STOU",
     };
-    let progress = progress(user, &stream, passive, format!("{verb} {limit_path}"));
+    let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
     let outcome = watch_transfer(
         ctx,
         &progress,
@@ -478,8 +518,22 @@ async fn receive(
     .await;
     ctx.last_transfer = tokio::time::Instant::now();
     drop(file);
-    drop(stream);
+    // Answers the client's close_notify on a TLS connection (FIN on a plain one).
+    transfer_io::finish(stream).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
+    let bytes = match &outcome {
+        Watched::Done(Ok(n)) => Some(*n),
+        _ => None,
+    };
+    let record = Record {
+        started,
+        bytes: bytes.unwrap_or(0),
+        vpath,
+        ascii,
+        direction: Direction::Incoming,
+        complete: bytes.is_some(),
+    };
+    xferlog::record(ctx, user, &record);
     match outcome {
         Watched::Done(Ok(n)) => {
             ctx.transferred += n;

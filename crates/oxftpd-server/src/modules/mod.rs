@@ -8,6 +8,7 @@ mod mod_facts;
 mod mod_lang;
 mod mod_ls;
 mod mod_site;
+pub mod mod_tls;
 mod mod_xfer;
 
 use std::collections::HashMap;
@@ -26,6 +27,10 @@ static MOD_AUTH_UNIX: Module = Module {
     spec: &oxftpd_config::modules::mod_auth_unix::MODULE,
     commands: &[],
 };
+static MOD_AUTH_PAM: Module = Module {
+    spec: &oxftpd_config::modules::mod_auth_pam::MODULE,
+    commands: &[],
+};
 static MOD_LOG: Module = Module {
     spec: &oxftpd_config::modules::mod_log::MODULE,
     commands: &[],
@@ -42,6 +47,10 @@ static MOD_WRAP: Module = Module {
     spec: &oxftpd_config::modules::mod_wrap::MODULE,
     commands: &[],
 };
+static MOD_DSO: Module = Module {
+    spec: &oxftpd_config::modules::mod_dso::MODULE,
+    commands: &[],
+};
 static MOD_DELAY: Module = Module {
     spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
@@ -51,10 +60,12 @@ static MOD_DELAY: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &MOD_AUTH_PAM,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
     &mod_ls::MODULE,
+    &mod_tls::MODULE,
     &mod_site::MODULE,
     &mod_facts::MODULE,
     &mod_digest::MODULE,
@@ -63,6 +74,7 @@ pub static MODULES: &[&Module] = &[
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,
+    &MOD_DSO,
     &MOD_WRAP,
     &MOD_IFSESSION,
     &mod_lang::MODULE,
@@ -106,4 +118,17 @@ pub fn features() -> Vec<&'static str> {
     lines.sort_unstable();
     lines.dedup();
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    /// The server compiles in exactly the modules whose directive tables the config crate has.
+    #[test]
+    fn every_config_module_is_compiled_in() {
+        let mut ours: Vec<&str> = super::MODULES.iter().map(|m| m.name()).collect();
+        let mut tables: Vec<&str> = oxftpd_config::ALL.iter().map(|m| m.name).collect();
+        ours.sort_unstable();
+        tables.sort_unstable();
+        assert_eq!(ours, tables);
+    }
 }

@@ -1,6 +1,6 @@
 //! mod_core.c: navigation, directories, data-connection setup, and the session basics.
 
-use crate::commands::{data, dirs, facts, files, info, opts, rename};
+use crate::commands::{data, dirs, facts, files, host, info, opts, rename};
 use crate::module::CommandGroup::{Dirs, Read, Write};
 use crate::module::{CommandSpec, Handler, Module};
 
@@ -20,7 +20,7 @@ pub static MODULE: Module = Module {
             groups: &[Dirs],
             feat: None,
             help: "<sp> pathname",
-            handler: Handler::User(dirs::cwd),
+            handler: Handler::User(dirs::xcwd),
         },
         CommandSpec {
             name: "CDUP",
@@ -34,7 +34,7 @@ pub static MODULE: Module = Module {
             groups: &[Dirs],
             feat: None,
             help: "(up one directory)",
-            handler: Handler::User(dirs::cdup),
+            handler: Handler::User(dirs::xcup),
         },
         CommandSpec {
             name: "SMNT",
@@ -118,7 +118,7 @@ pub static MODULE: Module = Module {
             groups: &[Write],
             feat: None,
             help: "<sp> pathname",
-            handler: Handler::User(dirs::rmd),
+            handler: Handler::User(dirs::xrmd),
         },
         CommandSpec {
             name: "MKD",
@@ -175,6 +175,13 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "(no operation)",
             handler: Handler::Any(info::noop),
+        },
+        CommandSpec {
+            name: "HOST",
+            groups: &[],
+            feat: Some("HOST"),
+            help: "<sp> hostname",
+            handler: Handler::Login(host::host),
         },
         CommandSpec {
             name: "FEAT",

@@ -7,6 +7,8 @@ use oxftpd_proto::reply::Reply;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::tls_stream::{self, MaybeTls};
+
 /// What reading the next command line gave.
 pub enum Incoming {
     /// A complete line (copied out of the read buffer) and whether a Telnet interrupt preceded it.
@@ -19,7 +21,9 @@ pub enum Incoming {
 
 /// The control connection of one session.
 pub struct Control {
-    stream: TcpStream,
+    stream: MaybeTls,
+    /// After `CCC`: the client's close_notify may still arrive and is skipped.
+    skip_alert: bool,
     lines: LineBuffer,
     out: Vec<u8>,
     /// The peer's end of stream was read while draining after an urgent mark.
@@ -33,16 +37,64 @@ impl Control {
         // byte stream, where the line splitter sees it.
         let _ = socket2::SockRef::from(&stream).set_out_of_band_inline(true);
         Control {
-            stream,
+            stream: MaybeTls::Plain(stream),
+            skip_alert: false,
             lines: LineBuffer::crlf_only(max_line),
             out: Vec::new(),
             eof: false,
         }
     }
 
-    /// The underlying socket (for addresses and readiness).
+    /// The underlying TCP socket (for addresses and readiness).
     pub fn stream(&self) -> &TcpStream {
-        &self.stream
+        self.stream.tcp()
+    }
+
+    /// Whether the control connection is TLS-protected.
+    pub fn is_tls(&self) -> bool {
+        self.stream.is_tls()
+    }
+
+    /// The rustls connection of a protected control connection.
+    pub fn tls_connection(&self) -> Option<&rustls::ServerConnection> {
+        match &self.stream {
+            MaybeTls::Tls(s) => Some(s.get_ref().1),
+            MaybeTls::Plain(_) => None,
+        }
+    }
+
+    /// Runs the TLS handshake on the connection (`AUTH TLS`, or at accept for implicit FTPS).
+    /// Queued replies are sent first, in clear; on failure the connection is unusable.
+    pub async fn upgrade_to_tls(
+        &mut self,
+        config: std::sync::Arc<rustls::ServerConfig>,
+        limit: std::time::Duration,
+    ) -> io::Result<()> {
+        self.flush().await?;
+        if self.stream.is_tls() {
+            return Err(io::Error::other("control connection is already TLS"));
+        }
+        let placeholder = MaybeTls::Plain(dead_stream()?);
+        let MaybeTls::Plain(tcp) = std::mem::replace(&mut self.stream, placeholder) else {
+            return Err(io::Error::other("control connection is already TLS"));
+        };
+        let tls = tls_stream::accept(tcp, config, limit).await?;
+        self.stream = MaybeTls::Tls(Box::new(tls));
+        Ok(())
+    }
+
+    /// Ends TLS on the control connection (`CCC`) after sending queued replies.
+    pub async fn downgrade(&mut self) -> io::Result<()> {
+        self.flush().await?;
+        let placeholder = MaybeTls::Plain(dead_stream()?);
+        match std::mem::replace(&mut self.stream, placeholder) {
+            MaybeTls::Tls(tls) => {
+                self.stream = MaybeTls::Plain(tls_stream::downgrade(*tls).await?);
+                self.skip_alert = true;
+            }
+            plain => self.stream = plain,
+        }
+        Ok(())
     }
 
     /// Reads the next command line.
@@ -64,8 +116,13 @@ impl Control {
             if n == 0 {
                 return Ok(Incoming::Closed);
             }
-            self.lines.feed(&buf[..n]);
-            if n < buf.len() {
+            let mut bytes = &buf[..n];
+            if self.skip_alert {
+                self.skip_alert = false;
+                bytes = skip_tls_alert(bytes);
+            }
+            self.lines.feed(bytes);
+            if n < buf.len() && !self.stream.is_tls() {
                 self.drain_after_short_read(&mut buf);
             }
             // Answers to Telnet option negotiation (we refuse every option).
@@ -84,7 +141,11 @@ impl Control {
     /// for the client's next command.
     fn drain_after_short_read(&mut self, buf: &mut [u8]) {
         loop {
-            match rustix::net::recv(&self.stream, &mut *buf, rustix::net::RecvFlags::DONTWAIT) {
+            match rustix::net::recv(
+                self.stream.tcp(),
+                &mut *buf,
+                rustix::net::RecvFlags::DONTWAIT,
+            ) {
                 Ok((0, _)) => {
                     self.eof = true;
                     return;
@@ -125,6 +186,22 @@ impl Control {
 
     /// Waits until the control connection has input (used to notice ABOR during a transfer).
     pub async fn readable(&self) -> io::Result<()> {
-        self.stream.readable().await
+        self.stream.tcp().readable().await
     }
+}
+
+/// A TCP stream that stands in while the real one is being upgraded or downgraded.
+fn dead_stream() -> io::Result<TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.set_nonblocking(true)?;
+    TcpStream::from_std(std::net::TcpStream::from(socket))
+}
+
+/// Drops a TLS alert record (the client's close_notify after `CCC`) from the front of `bytes`.
+fn skip_tls_alert(bytes: &[u8]) -> &[u8] {
+    if bytes.len() >= 5 && bytes[0] == 0x15 && bytes[1] == 0x03 {
+        let len = 5 + usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        return bytes.get(len..).unwrap_or(&[]);
+    }
+    bytes
 }

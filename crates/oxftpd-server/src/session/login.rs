@@ -35,7 +35,8 @@ pub struct Target {
 pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError> {
     let config = server.config();
     // Aliases inside an <Anonymous> block lead to that block; server-level ones to a user.
-    for (i, anon) in config.anonymous().iter().enumerate() {
+    // With several blocks for one name, ProFTPD takes the last one in the file.
+    for (i, anon) in config.anonymous().iter().enumerate().rev() {
         let anon_user = anon
             .directive("User")
             .and_then(|d| d.arg(0))
@@ -60,7 +61,7 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             break;
         }
     }
-    for (i, anon) in config.anonymous().iter().enumerate() {
+    for (i, anon) in config.anonymous().iter().enumerate().rev() {
         let anon_user = anon
             .directive("User")
             .and_then(|d| d.arg(0))
@@ -69,7 +70,7 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
             if alias_only && !aliased {
                 return Err(LoginError::Refused(format!(
-                    "AuthAliasOnly: '{login_name}' may only log in through an alias"
+                    "USER {login_name}: user is not a UserAlias (AuthAliasOnly)"
                 )));
             }
             return Ok(Target {
@@ -100,14 +101,32 @@ pub async fn login(
     let server = ctx.server.clone();
     let target = target(&server, login_name)?;
     let check_password = needs_password(&server, &target);
+    if let Some(i) = target.anon
+        && !check_password
+        && crate::anonymous::password_rejected(server.config(), i, password)
+    {
+        return Err(LoginError::Refused(format!(
+            "ANON {login_name}: password rejected (AnonRejectPasswords)"
+        )));
+    }
+    let own_password = crate::anonymous::user_password(server.config(), target.anon, &target.user);
+    if check_password
+        && let Some(hash) = &own_password
+        && !oxftpd_auth::crypt::verify(password, hash)
+    {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: incorrect password (UserPassword)"
+        )));
+    }
     let identity = {
         let server = server.clone();
         let user = target.user.clone();
         let password = password.to_string();
+        let authenticate = check_password && own_password.is_none();
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                if check_password {
+                if authenticate {
                     server.auth.authenticate(&user, &password)
                 } else {
                     server.auth.lookup(&user)
@@ -163,12 +182,14 @@ pub async fn login(
         gid: identity.gid,
         groups: identity.groups.clone().into(),
         umask: settings.umask.0,
+        dir_umask: settings.umask.1,
     };
     let fs = Fs::open_root(ctx.shared.pool.clone(), cred, Path::new(&root))
         .await
         .map_err(|e| {
             LoginError::Refused(format!("unable to use {root} as the session root: {e}"))
         })?;
+    let identity_groups = identity.group_names.clone();
     let mut session = Box::new(LoggedIn {
         login_name: login_name.to_string(),
         identity,
@@ -178,10 +199,15 @@ pub async fn login(
         cwd: "/".to_string(),
         rename_from: None,
         counted: None,
+        anonymous_group: target.anon.is_none()
+            && crate::anonymous::anonymous_group(server.config(), &identity_groups),
+        chdir_shown: Default::default(),
+        ftpaccess: Default::default(),
+        anonymous_email: target.anon.map(|_| password.to_string()),
     });
-    let start = match (&settings.default_chdir, target.anon) {
-        (Some(dir), None) => session.resolve(dir),
-        _ => session.home_virtual(),
+    let start = match default_chdir(&server, &session.identity, target.anon) {
+        Some(dir) => session.resolve(&dir),
+        None => session.home_virtual(),
     };
     match session.fs.is_dir(&start).await {
         Ok(true) => session.cwd = start,
@@ -231,6 +257,24 @@ fn anonymous_identity(
         root.to_string()
     };
     Ok((identity, root))
+}
+
+/// The first `DefaultChdir` whose group expression matches the user (`<Anonymous>` first).
+fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -> Option<String> {
+    server
+        .config()
+        .scope(anon)
+        .directives("DefaultChdir")
+        .find(|d| {
+            let groups: Vec<String> = d
+                .args
+                .get(1)
+                .map(|g| g.split(',').map(str::to_string).collect())
+                .unwrap_or_default();
+            groups.is_empty() || GroupExpr::new(&groups).matches(&identity.group_names)
+        })
+        .and_then(|d| d.arg(0))
+        .map(str::to_string)
 }
 
 /// The ftpusers file to consult, unless `UseFtpUsers off`.

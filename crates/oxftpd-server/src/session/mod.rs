@@ -19,7 +19,7 @@ use tracing::{debug, info};
 pub use control::{Control, Incoming};
 pub use login::{LoginError, login};
 
-use crate::context::{ServerCtx, Shared};
+use crate::context::{Generation, ServerCtx, Shared};
 use crate::data_channel::DataSetup;
 use crate::module::{CommandSpec, Handler};
 use crate::modules;
@@ -51,8 +51,10 @@ pub enum TransferType {
 pub struct Ctx {
     /// The control connection.
     pub control: Control,
-    /// The server (main or virtual host) this session belongs to.
+    /// The server (main or virtual host) this session belongs to (`HOST` may change it).
     pub server: Arc<ServerCtx>,
+    /// The configuration generation the session started under (for `HOST`).
+    pub generation: Arc<Generation>,
     /// State shared by every session of the process.
     pub shared: Arc<Shared>,
     /// The client's address.
@@ -67,6 +69,8 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
+    /// FTPS state (`AUTH`, `PROT`).
+    pub tls: crate::tls::TlsSession,
     /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
     pub opts: crate::commands::opts::SessionOpts,
     /// Command lines read while a transfer ran, to serve after it.
@@ -116,6 +120,14 @@ pub struct LoggedIn {
     pub rename_from: Option<String>,
     /// Holds the session in the `MaxClients*` counts while logged in.
     pub counted: Option<crate::counters::LoginGuard>,
+    /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
+    pub anonymous_group: bool,
+    /// The e-mail address an anonymous user gave as password (for the TransferLog).
+    pub anonymous_email: Option<String>,
+    /// `DisplayChdir … once` files already shown (virtual paths).
+    pub chdir_shown: std::collections::HashSet<String>,
+    /// Parsed `.ftpaccess` files of the directories this session touched.
+    pub ftpaccess: crate::ftpaccess::Cache,
 }
 
 impl LoggedIn {
@@ -169,7 +181,13 @@ impl Ctx {
 }
 
 /// Runs a session on an accepted connection until it ends.
-pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, shared: Arc<Shared>) {
+pub async fn run(
+    stream: TcpStream,
+    peer: SocketAddr,
+    server: Arc<ServerCtx>,
+    generation: Arc<Generation>,
+    shared: Arc<Shared>,
+) {
     let local = match stream.local_addr() {
         Ok(a) => a,
         Err(_) => return,
@@ -179,6 +197,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
     let mut ctx = Ctx {
         control,
         server,
+        generation,
         shared,
         peer,
         local,
@@ -195,7 +214,19 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, server: Arc<ServerCtx>, sh
         remote_name: None,
         class: None,
         filters: Default::default(),
+        tls: crate::tls::TlsSession::default(),
     };
+    if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
+        if crate::commands::tls::start_control_tls(&mut ctx)
+            .await
+            .is_err()
+        {
+            return;
+        }
+        // Implicit FTPS protects data connections from the start.
+        ctx.tls.pbsz = true;
+        ctx.tls.protect_data = true;
+    }
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     ctx.class = crate::class::class_for(
         ctx.server.config().classes(),
@@ -286,11 +317,16 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    if let Some(refusal) = crate::tls::policy::refusal(ctx, spec.name) {
+        return ctx.send(&refusal).await;
+    }
     if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
         return ctx.reply(550, text).await;
     }
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
+            let target = crate::limit::target_vpath(user, spec, arg);
+            crate::ftpaccess::refresh(ctx, user, &target).await;
             let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
             if outcome != crate::limit::Outcome::Allowed {
                 return crate::limit::refuse(ctx, spec, arg, outcome).await;
@@ -301,6 +337,8 @@ async fn run_command(
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
             if !crate::limit::exempt(spec.name) {
+                let target = crate::limit::target_vpath(user, spec, arg);
+                crate::ftpaccess::refresh(ctx, user, &target).await;
                 let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
                 if outcome != crate::limit::Outcome::Allowed {
                     return crate::limit::refuse(ctx, spec, arg, outcome).await;

@@ -1,5 +1,7 @@
 //! `oxftpctl`: administer oxftpd. Subcommands: `passwd` (edit `AuthUserFile`/
-//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`).
+//! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
+//! for testing FTPS locally), `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
+//! binary with the listening sockets, keep running sessions).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,82 @@ struct Cli {
 enum Command {
     /// Create, change or delete entries in AuthUserFile/AuthGroupFile files (as ftpasswd).
     Passwd(PasswdArgs),
+    /// Re-read the configuration (SIGHUP to the daemon named by the PidFile).
+    Reload(SignalArgs),
+    /// Start the installed binary with the listening sockets; running sessions finish in
+    /// the old process (SIGUSR2 to the daemon named by the PidFile).
+    Restart(SignalArgs),
+    /// Create a self-signed certificate and private key (PEM) for testing FTPS.
+    Cert(CertArgs),
+}
+
+/// `oxftpctl cert`: output files and the names the certificate is valid for.
+#[derive(Debug, Args)]
+struct CertArgs {
+    /// Certificate file to write (TLSRSACertificateFile / TLSECCertificateFile).
+    #[arg(long, default_value = "./oxftpd.crt")]
+    cert: PathBuf,
+    /// Private key file to write (mode 0600).
+    #[arg(long, default_value = "./oxftpd.key")]
+    key: PathBuf,
+    /// Host names (and IP addresses) the certificate names.
+    #[arg(long = "name", default_values_t = vec!["localhost".to_string(), "127.0.0.1".to_string()])]
+    names: Vec<String>,
+    /// Replace existing files.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Which daemon to signal.
+#[derive(Debug, Args)]
+struct SignalArgs {
+    /// The daemon's PidFile (default: the PidFile of the configuration, else /run/proftpd.pid).
+    #[arg(long, value_name = "FILE")]
+    pid_file: Option<PathBuf>,
+    /// The daemon's configuration, to find its PidFile.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// The PidFile to read: `--pid-file`, the configuration's `PidFile`, or ProFTPD's default.
+fn pid_file_of(args: &SignalArgs) -> Result<PathBuf> {
+    if let Some(p) = &args.pid_file {
+        return Ok(p.clone());
+    }
+    if let Some(conf) = &args.config {
+        let config = oxftpd_server::parse_config(conf, &[])
+            .map_err(|e| anyhow::anyhow!("{}: {e}", conf.display()))?;
+        if let Some(p) = config
+            .servers()
+            .first()
+            .and_then(|s| s.directive("PidFile"))
+            .and_then(|d| d.arg(0))
+        {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    Ok(PathBuf::from("/run/proftpd.pid"))
+}
+
+/// Sends `sig` to the pid in the PidFile.
+fn send(args: &SignalArgs, sig: rustix::process::Signal, what: &str) -> Result<()> {
+    let path = pid_file_of(args)?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading PidFile {}", path.display()))?;
+    let pid: i32 = text
+        .trim()
+        .parse()
+        .with_context(|| format!("PidFile {} holds no pid", path.display()))?;
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        bail!("PidFile {} holds pid 0", path.display());
+    };
+    rustix::process::kill_process(pid, sig)
+        .with_context(|| format!("signalling pid {}", pid.as_raw_nonzero()))?;
+    println!(
+        "{PROGRAM}: {what} requested of pid {}",
+        pid.as_raw_nonzero()
+    );
+    Ok(())
 }
 
 /// Password hash scheme for new passwords.
@@ -115,11 +193,46 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Passwd(args) => passwd(&args),
+        Command::Reload(args) => send(&args, rustix::process::Signal::HUP, "reload"),
+        Command::Restart(args) => send(&args, rustix::process::Signal::USR2, "restart"),
+        Command::Cert(args) => cert(&args),
     };
     if let Err(e) = result {
         eprintln!("{PROGRAM}: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn cert(args: &CertArgs) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let generated = rcgen::generate_simple_self_signed(args.names.clone())
+        .context("generating the certificate")?;
+    let write = |path: &Path, text: &str, mode: u32| -> Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .create_new(!args.force)
+            .mode(mode)
+            .open(path)
+            .with_context(|| format!("{}", path.display()))?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("{}", path.display()))
+    };
+    write(&args.key, &generated.key_pair.serialize_pem(), 0o600)?;
+    write(&args.cert, &generated.cert.pem(), 0o644)?;
+    println!(
+        "{PROGRAM}: wrote {} and {} (self-signed, for testing only)",
+        args.cert.display(),
+        args.key.display()
+    );
+    println!(
+        "  TLSEngine on\n  TLSECCertificateFile {}\n  TLSECCertificateKeyFile {}",
+        args.cert.display(),
+        args.key.display()
+    );
+    Ok(())
 }
 
 fn passwd(args: &PasswdArgs) -> Result<()> {

@@ -1,0 +1,258 @@
+//! The few libpam calls a password check needs, loaded at run time with `dlopen`.
+//!
+//! Loading `libpam.so.0` at run time keeps the build free of libpam's headers and the
+//! binary free of a hard link to it: a host without PAM simply has no PAM provider.
+
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::sync::OnceLock;
+
+/// `PAM_SUCCESS`.
+pub const SUCCESS: c_int = 0;
+/// `PAM_USER_UNKNOWN`.
+pub const USER_UNKNOWN: c_int = 10;
+/// `PAM_CONV_ERR`.
+const CONV_ERR: c_int = 19;
+/// `PAM_BUF_ERR`.
+const BUF_ERR: c_int = 5;
+/// `PAM_SILENT`.
+const SILENT: c_int = 0x8000;
+/// `PAM_ESTABLISH_CRED`.
+const ESTABLISH_CRED: c_int = 0x2;
+/// `PAM_DELETE_CRED`.
+const DELETE_CRED: c_int = 0x4;
+/// `PAM_TTY` item.
+const ITEM_TTY: c_int = 3;
+/// `PAM_RHOST` item.
+const ITEM_RHOST: c_int = 4;
+/// `PAM_RUSER` item.
+const ITEM_RUSER: c_int = 8;
+/// `PAM_PROMPT_ECHO_OFF`.
+const PROMPT_ECHO_OFF: c_int = 1;
+/// `PAM_PROMPT_ECHO_ON`.
+const PROMPT_ECHO_ON: c_int = 2;
+
+#[repr(C)]
+struct Message {
+    style: c_int,
+    msg: *const c_char,
+}
+
+#[repr(C)]
+struct Response {
+    resp: *mut c_char,
+    retcode: c_int,
+}
+
+type ConvFn =
+    unsafe extern "C" fn(c_int, *mut *const Message, *mut *mut Response, *mut c_void) -> c_int;
+
+#[repr(C)]
+struct Conv {
+    conv: ConvFn,
+    appdata: *mut c_void,
+}
+
+type Handle = *mut c_void;
+
+type StartFn =
+    unsafe extern "C" fn(*const c_char, *const c_char, *const Conv, *mut Handle) -> c_int;
+type StepFn = unsafe extern "C" fn(Handle, c_int) -> c_int;
+type SetItemFn = unsafe extern "C" fn(Handle, c_int, *const c_void) -> c_int;
+type StrErrorFn = unsafe extern "C" fn(Handle, c_int) -> *const c_char;
+
+struct Lib {
+    start: StartFn,
+    end: StepFn,
+    authenticate: StepFn,
+    acct_mgmt: StepFn,
+    setcred: StepFn,
+    open_session: StepFn,
+    close_session: StepFn,
+    set_item: SetItemFn,
+    strerror: StrErrorFn,
+}
+
+fn lib() -> Result<&'static Lib, String> {
+    static LIB: OnceLock<Result<Lib, String>> = OnceLock::new();
+    LIB.get_or_init(load).as_ref().map_err(Clone::clone)
+}
+
+fn load() -> Result<Lib, String> {
+    // SAFETY: dlopen with a static C string; the handle is kept for the life of the process.
+    let h = unsafe { libc::dlopen(c"libpam.so.0".as_ptr(), libc::RTLD_NOW) };
+    if h.is_null() {
+        return Err("libpam.so.0 cannot be loaded (is libpam0g installed?)".to_string());
+    }
+    let sym = |name: &CStr| -> Result<*mut c_void, String> {
+        // SAFETY: h is a live dlopen handle and name a valid C string.
+        let p = unsafe { libc::dlsym(h, name.as_ptr()) };
+        if p.is_null() {
+            Err(format!("libpam.so.0 has no {}", name.to_string_lossy()))
+        } else {
+            Ok(p)
+        }
+    };
+    // SAFETY: each symbol is transmuted to the signature libpam documents for it.
+    unsafe {
+        Ok(Lib {
+            start: std::mem::transmute::<*mut c_void, StartFn>(sym(c"pam_start")?),
+            end: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_end")?),
+            authenticate: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_authenticate")?),
+            acct_mgmt: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_acct_mgmt")?),
+            setcred: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_setcred")?),
+            open_session: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_open_session")?),
+            close_session: std::mem::transmute::<*mut c_void, StepFn>(sym(c"pam_close_session")?),
+            set_item: std::mem::transmute::<*mut c_void, SetItemFn>(sym(c"pam_set_item")?),
+            strerror: std::mem::transmute::<*mut c_void, StrErrorFn>(sym(c"pam_strerror")?),
+        })
+    }
+}
+
+/// Answers every prompt with the password (echo on or off); informational messages get no answer.
+unsafe extern "C" fn converse(
+    n: c_int,
+    msgs: *mut *const Message,
+    out: *mut *mut Response,
+    appdata: *mut c_void,
+) -> c_int {
+    if n <= 0 || msgs.is_null() || out.is_null() || appdata.is_null() {
+        return CONV_ERR;
+    }
+    let n = n as usize;
+    // SAFETY: PAM frees the array and each answer with free(): allocate them with calloc/strdup.
+    unsafe {
+        let resp = libc::calloc(n, std::mem::size_of::<Response>()) as *mut Response;
+        if resp.is_null() {
+            return BUF_ERR;
+        }
+        let password = appdata as *const c_char;
+        for i in 0..n {
+            // Linux-PAM passes an array of pointers to messages.
+            let m = *msgs.add(i);
+            if m.is_null() {
+                continue;
+            }
+            let r = &mut *resp.add(i);
+            if (*m).style == PROMPT_ECHO_OFF || (*m).style == PROMPT_ECHO_ON {
+                r.resp = libc::strdup(password);
+                if r.resp.is_null() {
+                    for j in 0..i {
+                        libc::free((*resp.add(j)).resp as *mut c_void);
+                    }
+                    libc::free(resp as *mut c_void);
+                    return BUF_ERR;
+                }
+            }
+        }
+        *out = resp;
+    }
+    SUCCESS
+}
+
+/// Where a PAM transaction stopped.
+#[derive(Debug)]
+pub enum PamFailure {
+    /// libpam is not there.
+    Unavailable(String),
+    /// A stage failed with a PAM code; the text is pam_strerror's.
+    Stage {
+        /// `auth`, `account`, `setcred`, `session`.
+        stage: &'static str,
+        /// The PAM return code.
+        code: c_int,
+        /// pam_strerror's text.
+        text: String,
+    },
+}
+
+/// What a PAM login needs to tell the stack.
+pub struct Request<'a> {
+    /// The service name (`AuthPAMConfig`).
+    pub service: &'a str,
+    /// The user.
+    pub user: &'a str,
+    /// The password.
+    pub password: &'a str,
+    /// `PAM_TTY` (`None` with `AuthPAMOptions NoTTY`).
+    pub tty: Option<String>,
+    /// `PAM_RHOST`, the client's address.
+    pub rhost: Option<String>,
+}
+
+/// One PAM transaction: auth, account, credentials and a session, then its end.
+pub fn check(req: &Request<'_>) -> Result<(), PamFailure> {
+    let lib = lib().map_err(PamFailure::Unavailable)?;
+    let to_c = |s: &str| {
+        CString::new(s).map_err(|_| PamFailure::Unavailable("NUL in a PAM argument".into()))
+    };
+    let service = to_c(req.service)?;
+    let user = to_c(req.user)?;
+    let password = to_c(req.password)?;
+    let conv = Conv {
+        conv: converse,
+        appdata: password.as_ptr() as *mut c_void,
+    };
+    let mut h: Handle = std::ptr::null_mut();
+    // SAFETY: all pointers are valid C strings / live structs that outlive the transaction
+    // (pam_end is called below before they are dropped).
+    let rc = unsafe { (lib.start)(service.as_ptr(), user.as_ptr(), &conv, &mut h) };
+    if rc != SUCCESS || h.is_null() {
+        return Err(PamFailure::Stage {
+            stage: "start",
+            code: rc,
+            text: format!("pam_start failed ({rc})"),
+        });
+    }
+    let fail = |stage: &'static str, code: c_int| PamFailure::Stage {
+        stage,
+        code,
+        // SAFETY: h is live; pam_strerror returns a static string.
+        text: unsafe {
+            let p = (lib.strerror)(h, code);
+            if p.is_null() {
+                format!("PAM error {code}")
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        },
+    };
+    let tty = req.tty.as_deref().map(to_c).transpose()?;
+    let rhost = req.rhost.as_deref().map(to_c).transpose()?;
+    // SAFETY: h is a live handle; items are copied by libpam.
+    let result = unsafe {
+        if let Some(t) = &tty {
+            (lib.set_item)(h, ITEM_TTY, t.as_ptr() as *const c_void);
+        }
+        if let Some(r) = &rhost {
+            (lib.set_item)(h, ITEM_RHOST, r.as_ptr() as *const c_void);
+        }
+        (lib.set_item)(h, ITEM_RUSER, user.as_ptr() as *const c_void);
+        let mut rc = (lib.authenticate)(h, SILENT);
+        let mut out = Err(fail("auth", rc));
+        if rc == SUCCESS {
+            rc = (lib.acct_mgmt)(h, SILENT);
+            out = Err(fail("account", rc));
+        }
+        if rc == SUCCESS {
+            rc = (lib.setcred)(h, ESTABLISH_CRED | SILENT);
+            out = Err(fail("setcred", rc));
+        }
+        if rc == SUCCESS {
+            rc = (lib.open_session)(h, SILENT);
+            out = Err(fail("session", rc));
+            if rc == SUCCESS {
+                // The FTP session's life is the daemon's, not this thread's: the session
+                // stage is run for its checks and closed at once.
+                (lib.close_session)(h, SILENT);
+            }
+            (lib.setcred)(h, DELETE_CRED | SILENT);
+        }
+        if rc == SUCCESS {
+            out = Ok(());
+        }
+        (lib.end)(h, rc);
+        out
+    };
+    drop(password);
+    result
+}

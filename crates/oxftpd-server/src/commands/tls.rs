@@ -1,0 +1,159 @@
+//! AUTH, PBSZ, PROT and CCC: RFC 4217 (Securing FTP with TLS), with ProFTPD's mod_tls replies.
+//!
+//! RFC 4217 section 4: "the client issues the AUTH command … the server must respond with 234
+//! … and then the TLS negotiation … begins"; section 9: "PBSZ 0 … PROT P" makes the data
+//! connections private; section 6: "CCC" returns the control connection to clear text.
+
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn, SessionError};
+use crate::tls::log::event;
+
+/// Starts TLS on the control connection with the session's own configuration.
+pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
+    let Some(settings) = ctx.server.tls.clone() else {
+        return Err(SessionError::Closed);
+    };
+    let config = settings.session_config();
+    let limit = settings.handshake_timeout;
+    if let Err(e) = ctx.control.upgrade_to_tls(config.clone(), limit).await {
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "{}: TLS/TLS-C negotiation failed on control channel: {e}",
+                ctx.peer
+            ),
+        );
+        return Err(SessionError::Closed);
+    }
+    if let Some(conn) = ctx.control.tls_connection() {
+        let version = conn
+            .protocol_version()
+            .map(|v| format!("{v:?}"))
+            .unwrap_or_default();
+        let suite = conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default();
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "{}: {version} connection accepted, using cipher {suite}",
+                ctx.peer
+            ),
+        );
+    }
+    ctx.tls.control = true;
+    // Data connections share the session cache and ticket key but issue no tickets: a client
+    // that never reads them would make its close a reset (curl after an upload does).
+    let mut data = (*config).clone();
+    data.send_tls13_tickets = 0;
+    ctx.tls.data_config = Some(std::sync::Arc::new(data));
+    Ok(())
+}
+
+/// `AUTH TLS` / `AUTH SSL` (`AUTH TLS-C`, `AUTH TLS-P` too).
+pub fn auth<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return ctx.reply(504, "AUTH requires at least one argument").await;
+        };
+        let mechanism = arg.trim().to_ascii_uppercase();
+        if ctx.server.tls.is_none()
+            || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P")
+        {
+            return ctx.reply(500, "AUTH not understood").await;
+        }
+        if ctx.tls.control {
+            return ctx.reply(503, "Unwilling to accept second AUTH").await;
+        }
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            234,
+            format!("AUTH {} successful", arg.trim()),
+        ));
+        start_control_tls(ctx).await?;
+        // AUTH SSL (and TLS-P) imply protected data connections, as in mod_tls.
+        if matches!(mechanism.as_str(), "SSL" | "TLS-P") {
+            ctx.tls.pbsz = true;
+            ctx.tls.protect_data = true;
+        }
+        Ok(())
+    })
+}
+
+/// `PBSZ 0`: the only buffer size for a stream protocol like TLS.
+pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx.reply(500, "PBSZ not understood").await;
+        }
+        let Some(arg) = arg else {
+            return ctx.reply(501, "Invalid number of parameters").await;
+        };
+        ctx.tls.pbsz = true;
+        if arg.trim() == "0" {
+            ctx.reply(200, "PBSZ 0 successful").await
+        } else {
+            ctx.reply(200, "PBSZ=0 successful").await
+        }
+    })
+}
+
+/// `PROT C` / `PROT P` (`S` and `E` are not possible with TLS).
+pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx.reply(500, "PROT not understood").await;
+        }
+        let Some(arg) = arg else {
+            return ctx.reply(501, "Invalid number of parameters").await;
+        };
+        let level = arg.trim().to_ascii_uppercase();
+        let data_required = ctx.server.tls.as_ref().is_some_and(|s| s.required.data);
+        match level.as_str() {
+            "C" if data_required => {
+                ctx.reply(534, "Unwilling to accept security parameters")
+                    .await
+            }
+            "C" => {
+                ctx.tls.protect_data = false;
+                ctx.reply(200, "Protection set to Clear").await
+            }
+            "P" => {
+                ctx.tls.protect_data = true;
+                ctx.reply(200, "Protection set to Private").await
+            }
+            "S" | "E" => ctx.reply(536, format!("PROT {level} unsupported")).await,
+            _ => {
+                ctx.reply(504, format!("PROT {} unsupported", arg.trim()))
+                    .await
+            }
+        }
+    })
+}
+
+/// `CCC`: clear the control channel (data protection stays as `PROT` set it).
+pub fn ccc<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx
+                .reply(533, "CCC not allowed on insecure control connection")
+                .await;
+        }
+        if ctx.server.tls.as_ref().is_some_and(|s| s.required.control) {
+            return ctx
+                .reply(534, "Unwilling to accept security parameters")
+                .await;
+        }
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            200,
+            "Clearing control channel protection",
+        ));
+        ctx.control.downgrade().await?;
+        ctx.tls.control = false;
+        Ok(())
+    })
+}

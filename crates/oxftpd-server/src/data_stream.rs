@@ -1,0 +1,55 @@
+//! Data connections after `PROT P`: the TLS handshake, and the check that the client resumed
+//! its control connection's TLS session (so nobody else can steal the data connection).
+
+use rustls::HandshakeKind;
+use tokio::net::TcpStream;
+
+use crate::session::{Ctx, SessionResult};
+use crate::tls::log::event;
+pub use crate::tls_stream::MaybeTls as DataStream;
+
+/// Protects an opened data connection as `PROT` asks; on failure replies 425 and gives the
+/// session result back.
+pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, SessionResult> {
+    let (Some(settings), Some(config)) = (ctx.server.tls.clone(), ctx.tls.data_config.clone())
+    else {
+        return Ok(DataStream::Plain(tcp));
+    };
+    if !ctx.tls.protect_data {
+        return Ok(DataStream::Plain(tcp));
+    }
+    let log = settings.log.as_ref();
+    let refused = match crate::tls_stream::accept(tcp, config, settings.handshake_timeout).await {
+        Ok(mut tls) => {
+            let resumed = tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed);
+            if resumed || !settings.session_reuse_required {
+                return Ok(DataStream::Tls(Box::new(tls)));
+            }
+            event(
+                log,
+                "client did not reuse TLS session, rejecting data connection (see the NoSessionReuseRequired TLSOptions parameter)",
+            );
+            // Like mod_tls, say goodbye properly so the client reads the refusal.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                use tokio::io::AsyncWriteExt;
+                tls.shutdown().await
+            })
+            .await;
+            true
+        }
+        Err(e) => {
+            event(
+                log,
+                &format!("unable to open data connection: TLS negotiation failed: {e}"),
+            );
+            true
+        }
+    };
+    debug_assert!(refused);
+    Err(ctx
+        .reply(
+            425,
+            "Unable to build data connection: Operation not permitted",
+        )
+        .await)
+}

@@ -1,0 +1,31 @@
+//! FTPS (RFC 4217, ProFTPD's mod_tls) on rustls: per-server configuration, per-session state,
+//! the control-connection upgrade and protected data connections.
+
+pub mod ciphers;
+pub mod log;
+pub mod policy;
+pub mod resolver;
+pub mod settings;
+
+pub use settings::{Required, TlsSettings, VerifyClient};
+
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+
+/// A session's FTPS state.
+#[derive(Default)]
+pub struct TlsSession {
+    /// The control connection is protected (after `AUTH` or on an implicit port).
+    pub control: bool,
+    /// `PBSZ` was given.
+    pub pbsz: bool,
+    /// `PROT P` is in force: data connections are TLS.
+    pub protect_data: bool,
+    /// The configuration for this session's data connections: the server's, with a session
+    /// cache and ticket key of this session alone, so only its control connection's TLS
+    /// session can be resumed.
+    pub data_config: Option<Arc<ServerConfig>>,
+    /// The user names the client certificate vouches for (`TLSUserName`).
+    pub cert_names: Vec<String>,
+}

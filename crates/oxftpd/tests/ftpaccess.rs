@@ -1,0 +1,80 @@
+//! `.ftpaccess` files: directives and `<Limit>`s for a directory and everything below it,
+//! read only while `AllowOverride` (default on) lets them; refused lines are skipped.
+
+use std::fs;
+
+use oxftpd_client::Client;
+use oxftpd_testkit::{Setup, TestServer};
+
+async fn line(c: &mut Client, command: &str) -> String {
+    c.cmd(command)
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {e}"))
+        .first_line()
+        .to_string()
+}
+
+async fn names(c: &mut Client, dir: &str) -> Vec<String> {
+    let mut v = c
+        .nlst(Some(dir))
+        .await
+        .unwrap_or_else(|e| panic!("NLST {dir}: {e}"));
+    v.sort();
+    v
+}
+
+fn start(ftpaccess: &str, config: &str) -> TestServer {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    let alice = setup.add_user("alice", "secret").expect("alice");
+    let d1 = alice.home.join("d1");
+    fs::create_dir_all(d1.join("d2")).expect("d2");
+    for f in ["d1/secret", "d1/plain", "d1/d2/secret2"] {
+        fs::write(alice.home.join(f), b"x\n").expect("file");
+    }
+    fs::write(d1.join(".ftpaccess"), ftpaccess).expect(".ftpaccess");
+    setup.config(config);
+    TestServer::start(setup).expect("start")
+}
+
+const RULES: &str = "<Limit CWD STOR>\nDenyAll\n</Limit>\nHideFiles ^secret\n";
+
+#[tokio::test]
+async fn applies_to_its_directory_and_below() {
+    let server = start(RULES, "");
+    let mut c = server.login("alice", "secret").await.expect("login");
+    assert_eq!(names(&mut c, "d1").await, vec!["d1/d2", "d1/plain"]);
+    assert_eq!(names(&mut c, "d1/d2").await, Vec::<String>::new());
+    assert_eq!(
+        line(&mut c, "CWD d1").await,
+        "550 d1: No such file or directory"
+    );
+    assert_eq!(
+        line(&mut c, "CWD d1/d2").await,
+        "550 d1/d2: No such file or directory"
+    );
+    // Outside d1 nothing changes.
+    assert_eq!(line(&mut c, "CWD /").await, "250 CWD command successful");
+}
+
+#[tokio::test]
+async fn allow_override_off_ignores_it() {
+    let server = start(RULES, "AllowOverride off\n");
+    let mut c = server.login("alice", "secret").await.expect("login");
+    assert_eq!(
+        names(&mut c, "d1").await,
+        vec!["d1/d2", "d1/plain", "d1/secret"]
+    );
+    assert_eq!(line(&mut c, "CWD d1").await, "250 CWD command successful");
+}
+
+#[tokio::test]
+async fn refused_lines_are_skipped_and_the_rest_applies() {
+    let server = start(
+        "HideFiles ^plain\nServerName foo\nHideUser alice\nBogusDirective 1\n",
+        "",
+    );
+    let mut c = server.login("alice", "secret").await.expect("login");
+    assert_eq!(names(&mut c, "d1").await, vec!["d1/d2", "d1/secret"]);
+    assert_eq!(line(&mut c, "CWD d1").await, "250 CWD command successful");
+}
