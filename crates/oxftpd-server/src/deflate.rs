@@ -299,6 +299,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Source<R> {
 /// ending the stream; returns the bytes read from the file. No `sendfile(2)` in `MODE Z`.
 pub async fn send_file<W: AsyncWrite + Unpin>(
     stream: W,
+    fs: &oxftpd_storage::Fs,
     file: &std::fs::File,
     offset: u64,
     ascii: bool,
@@ -307,7 +308,7 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
 ) -> io::Result<u64> {
     use tokio::io::AsyncWriteExt;
     let mut w = DeflateWriter::new(stream, level);
-    let n = crate::transfer_io::send_buffered(&mut w, file, offset, ascii, stall).await?;
+    let n = crate::transfer_io::send_buffered(&mut w, fs, file, offset, ascii, stall).await?;
     crate::transfer_io::stalled(stall, w.shutdown()).await?;
     Ok(n)
 }

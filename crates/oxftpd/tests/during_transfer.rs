@@ -56,6 +56,10 @@ fn noop_stat_and_data_commands_during_an_upload() {
         );
         assert_eq!(during(&mut c, &mut data, &mut sent, verb), want);
     }
+    // Everything sent so far is on disk: the server has read it.
+    assert!(wait_until(
+        || std::fs::metadata(&path).is_ok_and(|m| m.len() == sent as u64)
+    ));
     let before = sent;
     let stat = during(&mut c, &mut data, &mut sent, "STAT");
     let lines: Vec<&str> = stat.lines().collect();

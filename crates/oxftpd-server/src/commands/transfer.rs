@@ -228,16 +228,28 @@ pub fn retr<'a>(
                 let mut counted = Counted::new(&mut stream, &progress);
                 if mode_z.on {
                     let level = mode_z.level;
-                    crate::deflate::send_file(&mut counted, &file, offset, ascii, level, stall)
-                        .await
+                    crate::deflate::send_file(
+                        &mut counted,
+                        &user.fs,
+                        &file,
+                        offset,
+                        ascii,
+                        level,
+                        stall,
+                    )
+                    .await
                 } else {
-                    transfer_io::send_ascii(&mut counted, &file, offset, stall).await
+                    transfer_io::send_ascii(&mut counted, &user.fs, &file, offset, stall).await
                 }
             };
             watch_transfer(ctx, &progress, fut).await
         } else {
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
-            watch(ctx, transfer_io::send_binary(&mut stream, &file, offset, stall)).await
+            watch(
+                ctx,
+                transfer_io::send_binary(&mut stream, &user.fs, &file, offset, stall),
+            )
+            .await
         };
         ctx.last_transfer = tokio::time::Instant::now();
         let logged = |bytes, complete| Record {
@@ -509,6 +521,7 @@ async fn receive(
         &progress,
         transfer_io::receive_at_most(
             &mut crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z),
+            &user.fs,
             &mut file,
             ascii,
             stall,
