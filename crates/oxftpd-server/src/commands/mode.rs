@@ -83,7 +83,7 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<SessionResult> {
         ctx.opts.mode_z.level = DEFAULT_LEVEL;
         return Some(ctx.reply(200, "OPTS_MODE OK").await);
     }
-    if words.len() % 2 == 0 {
+    if words.len().is_multiple_of(2) {
         return Some(ctx.reply(501, "Bad number of parameters").await);
     }
     for pair in words[1..].chunks(2) {
