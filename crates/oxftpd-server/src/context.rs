@@ -42,6 +42,10 @@ pub struct Generation {
     pub config: Arc<Config>,
     /// The servers, in configuration order (the main server first).
     pub servers: Vec<Arc<ServerCtx>>,
+    /// `MaxInstances`: most connections the process serves at once.
+    pub max_instances: Option<usize>,
+    /// The open `TransferLog` files.
+    pub transfer_logs: crate::xferlog::TransferLogs,
 }
 
 impl Generation {
@@ -62,11 +66,27 @@ impl Generation {
                 clients: AtomicUsize::new(0),
             }));
         }
+        let max_instances = match config.main_server().directive("MaxInstances") {
+            Some(d) => Some(
+                d.arg(0)
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| StartError::at(d, "expected a number".to_string()))?,
+            ),
+            None => None,
+        };
         Ok(Generation {
             path: path.map(Path::to_path_buf),
             config,
             servers,
+            max_instances,
+            transfer_logs: Default::default(),
         })
+    }
+
+    /// Opens the `TransferLog` files (as root, before privileges drop; not for `-t`).
+    pub fn open_logs(&mut self) -> Result<(), StartError> {
+        self.transfer_logs = crate::xferlog::TransferLogs::open(&self.config)?;
+        Ok(())
     }
 }
 
@@ -83,13 +103,18 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Counts a session in; returns the number now alive.
-    pub fn enter(&self) -> usize {
-        self.sessions.fetch_add(1, Ordering::Relaxed) + 1
+    /// Counts a connection in; the guard counts it out when dropped.
+    pub fn enter(self: &Arc<Self>) -> (Alive, usize) {
+        let now = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
+        (Alive(self.clone()), now)
     }
+}
 
-    /// Counts a session out.
-    pub fn leave(&self) {
-        self.sessions.fetch_sub(1, Ordering::Relaxed);
+/// One connection counted in [`Shared::sessions`] (`MaxInstances`, `%N`).
+pub struct Alive(Arc<Shared>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.sessions.fetch_sub(1, Ordering::Relaxed);
     }
 }

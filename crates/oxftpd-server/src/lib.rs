@@ -14,6 +14,7 @@ pub mod context;
 pub mod counters;
 pub mod data_channel;
 pub mod data_stream;
+pub mod deflate;
 pub mod directories;
 pub mod display_chdir;
 pub mod errors;
@@ -41,6 +42,7 @@ pub mod tls_stream;
 pub mod transfer_io;
 pub mod wrap;
 pub mod xfer_limits;
+pub mod xferlog;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -36,7 +36,7 @@ pub struct BindOptions {
 pub fn addresses(generation: &Generation, opts: &BindOptions) -> Vec<SocketAddr> {
     let main = generation.servers.first().map(|s| &s.settings);
     let tight = main.is_some_and(|s| s.socket_bind_tight);
-    let wildcard_v6 = main.is_some_and(|s| s.use_ipv6) && !opts.ipv4_only;
+    let wildcard_v6 = (opts.ipv6 || main.is_some_and(|s| s.use_ipv6)) && !opts.ipv4_only;
     let mut set = BTreeSet::new();
     for (i, server) in generation.servers.iter().enumerate() {
         let s = &server.settings;
@@ -263,11 +263,22 @@ async fn accept_loop(
             Ok(g) => g.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
+        let (alive, now) = shared.enter();
+        if let Some(max) = generation.max_instances
+            && now > max
+        {
+            // As ProFTPD: the connection is closed without a greeting.
+            warn!(%peer, "MaxInstances ({max}) reached, new connection denied");
+            drop(alive);
+            drop(stream);
+            continue;
+        }
         let shared = shared.clone();
         let mut shutdown = shutdown.clone();
         let done = done.clone();
         tokio::spawn(async move {
             let _done = done;
+            let _alive = alive;
             let local = match stream.local_addr() {
                 Ok(a) => a,
                 Err(_) => return,
@@ -294,12 +305,10 @@ async fn accept_loop(
                 .await;
                 return;
             };
-            shared.enter();
             tokio::select! {
                 _ = crate::session::run(stream, peer, server, generation.clone(), shared.clone()) => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
             }
-            shared.leave();
         });
     }
 }

@@ -185,7 +185,7 @@ impl Setup {
              WtmpLog off\n\
              DelayEngine off\n\
              UseReverseDNS off\n\
-             TransferLog none\n\
+             {transfer_log}\
              RequireValidShell off\n\
              AuthOrder {auth_order}\n\
              AuthUserFile {d}/etc/passwd\n\
@@ -195,6 +195,12 @@ impl Setup {
             name = self.server_name,
             port = self.port,
             auth_order = self.auth_order,
+            // ProFTPD keeps the first TransferLog of a context: leave it to a test that sets one.
+            transfer_log = if self.body.contains("TransferLog") {
+                ""
+            } else {
+                "TransferLog none\n"
+            },
         );
         if let Some(anon) = &self.anonymous {
             let _ = write!(

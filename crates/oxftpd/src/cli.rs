@@ -52,7 +52,8 @@ pub struct Cli {
     /// Specify IP address for server config.
     #[arg(short = 'S', long = "serveraddr", value_name = "address")]
     pub serveraddr: Option<IpAddr>,
-    /// Enable/disable default persistent passwd support.
+    /// Persistent passwd support: 0 (oxftpd's only mode: users are looked up per login);
+    /// 1 is refused, as the `PersistentPasswd` directive is.
     #[arg(short = 'p', long = "persistent", value_name = "0|1", value_parser = clap::value_parser!(u8).range(0..=1))]
     pub persistent: Option<u8>,
 }

@@ -174,6 +174,23 @@ fn daemonize(ready: &mut Ready) -> Result<()> {
     Ok(())
 }
 
+/// Writes the `ScoreboardFile`: the daemon's pid and start time (session entries stay in
+/// the daemon's memory).
+fn write_scoreboard(path: &Path) -> Result<()> {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    std::fs::write(
+        path,
+        format!(
+            "oxftpd scoreboard\npid {}\nstarted {started}\n",
+            std::process::id()
+        ),
+    )
+    .with_context(|| format!("ScoreboardFile {}", path.display()))
+}
+
 fn write_pid_file(path: &Path) -> Result<()> {
     std::fs::write(path, format!("{}\n", std::process::id()))
         .with_context(|| format!("PidFile {}", path.display()))
@@ -211,7 +228,10 @@ fn start_engine(run_as: Option<RunAs>) -> Result<Engine> {
         counters: Default::default(),
     });
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all().thread_stack_size(256 * 1024);
+    // A few worker threads only: their stacks cost address space, not memory per session
+    // (sessions are heap-allocated tasks). Deep library code (TLS handshakes, regex
+    // compilation, zlib) must never overflow one: that would abort every session.
+    builder.enable_all().thread_stack_size(4 << 20);
     if let Some(run_as) = run_as {
         builder.on_thread_start(move || {
             if let Err(e) = privileges::drop_this_thread(run_as) {
@@ -277,9 +297,8 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
             let _ = stream.write_all(text.as_bytes()).await;
             return Ok::<(), std::io::Error>(());
         };
-        shared.enter();
+        let _alive = shared.enter();
         oxftpd_server::session::run(stream, peer, server, generation.clone(), shared.clone()).await;
-        shared.leave();
         Ok(())
     })?;
     engine
@@ -289,7 +308,8 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
 }
 
 /// Runs the daemon: the whole life of the process after the flags are read.
-pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
+pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> {
+    generation.open_logs()?;
     let embedded = matches!(source, Source::Embedded(_));
     let config = generation.config.clone();
     let server_type = main_directive(&config, "ServerType")
@@ -334,12 +354,18 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
     let pid_file = main_directive(&config, "PidFile")
         .and_then(|d| d.arg(0))
         .map(PathBuf::from);
+    let scoreboard = main_directive(&config, "ScoreboardFile")
+        .and_then(|d| d.arg(0))
+        .map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
     if !foreground {
         daemonize(&mut ready)?;
     }
     crate::logging::init(cli, &config, foreground);
     raise_fd_limit();
+    for w in config.warnings() {
+        warn!("{w}");
+    }
     match origin {
         Some(crate::sockets::Origin::Systemd) => {
             info!(
@@ -356,6 +382,10 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         None => {}
     }
     if let Some(Err(e)) = pid_file.as_deref().map(write_pid_file) {
+        ready.fail(&format!("{e:#}"));
+        return Err(e);
+    }
+    if let Some(Err(e)) = scoreboard.as_deref().map(write_scoreboard) {
         ready.fail(&format!("{e:#}"));
         return Err(e);
     }
@@ -390,9 +420,13 @@ pub fn run(cli: &Cli, source: Source, generation: Generation) -> Result<()> {
         admin.clone(),
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
-    if let (Some(p), false) = (&pid_file, handed_over) {
-        let p = p.clone();
-        let _ = runtime.block_on(shared.pool.run(&admin, move || std::fs::remove_file(p)));
+    if !handed_over {
+        let files: Vec<PathBuf> = pid_file.iter().chain(scoreboard.iter()).cloned().collect();
+        let _ = runtime.block_on(shared.pool.run(&admin, move || {
+            for f in files {
+                let _ = std::fs::remove_file(f);
+            }
+        }));
     }
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     result.map(|_| ())
@@ -519,7 +553,7 @@ async fn reload(
     let loaded = shared
         .pool
         .run(admin, move || -> Result<Generation, StartError> {
-            match &*src {
+            let mut generation = match &*src {
                 Source::File(path) => {
                     Generation::new(oxftpd_server::parse_config(path, &defines)?, Some(path))
                 }
@@ -531,7 +565,9 @@ async fn reload(
                     )?,
                     None,
                 ),
-            }
+            }?;
+            generation.open_logs()?;
+            Ok(generation)
         })
         .await;
     let loaded = loaded

@@ -51,13 +51,29 @@ impl<'a> MakeWriter<'a> for Syslog {
     }
 }
 
-fn filter(cli: &Cli) -> EnvFilter {
-    let level = match cli.debug.unwrap_or(0) {
-        0 => "info",
-        1..=4 => "debug",
-        _ => "trace",
+/// The least severe level logged: `-d N` when given, else `SyslogLevel`, else info.
+fn filter(cli: &Cli, config: &Config) -> EnvFilter {
+    let level = match cli.debug {
+        Some(0) | None => config
+            .servers()
+            .first()
+            .and_then(|s| s.directive("SyslogLevel"))
+            .and_then(|d| d.arg(0))
+            .map_or("info", syslog_level),
+        Some(1..=4) => "debug",
+        Some(_) => "trace",
     };
     EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+}
+
+/// Maps a syslog(3) level name onto the nearest tracing level.
+fn syslog_level(name: &str) -> &'static str {
+    match name.to_ascii_lowercase().as_str() {
+        "emerg" | "alert" | "crit" | "error" => "error",
+        "warn" | "warning" => "warn",
+        "debug" => "debug",
+        _ => "info",
+    }
 }
 
 /// `SyslogFacility` (ProFTPD's default is `daemon`).
@@ -101,7 +117,7 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
         .filter(|p| !p.eq_ignore_ascii_case("none"))
         .map(str::to_string);
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(cli))
+        .with_env_filter(filter(cli, config))
         .with_ansi(false);
     if let Some(Ok(file)) = system_log.map(|path| {
         std::fs::OpenOptions::new()

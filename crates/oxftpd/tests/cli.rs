@@ -492,3 +492,37 @@ fn sighup_with_a_broken_config_keeps_serving() {
         banner(d.addr())
     );
 }
+
+#[test]
+fn debians_stock_config_passes_the_syntax_check() {
+    // crates/oxftpd-config/tests/fixtures/debian-proftpd.conf: Debian's proftpd.conf and
+    // modules.conf, restated in our own words.
+    let t = target();
+    only_oxftpd!(
+        t,
+        "ProFTPD -t with LoadModule needs the Debian module directory layout"
+    );
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../oxftpd-config/tests/fixtures/debian-proftpd.conf");
+    let out = run(&t, &["-t", "-c", fixture.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.ends_with("Syntax OK\n"), "{}", out.stdout);
+    // The only complaints: LoadModule lines for modules oxftpd does not have, each with file:line.
+    let warnings: Vec<&str> = out.stderr.lines().collect();
+    assert!(!warnings.is_empty());
+    for w in &warnings {
+        assert!(
+            w.starts_with(&format!("warning: {}:", fixture.display()))
+                && w.contains(": LoadModule: mod_")
+                && w.ends_with(
+                    "is not available in oxftpd; ignored (its <IfModule> sections are skipped)"
+                ),
+            "{w}"
+        );
+    }
+    assert!(
+        warnings.iter().any(|w| w.contains("mod_radius.c")),
+        "{}",
+        out.stderr
+    );
+}

@@ -92,11 +92,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "refuse users whose shell is not in /etc/shells",
     ),
     d("RootLogin", SA, Args::flag(), false, "allow root to log in"),
-    d(
+    partial(
         "WtmpLog",
         SA,
         Args::exact(1).checked(c::flag),
         false,
+        "wtmp records are not written (use the SystemLog/syslog login lines)",
         "record logins in wtmp",
     ),
     d(

@@ -129,11 +129,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "where the daemon writes its pid",
     ),
-    d(
+    partial(
         "ScoreboardFile",
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
         false,
+        "the file is written at start (daemon pid, start time) and removed at stop; \
+         per-session entries are kept in the daemon's memory, not in the file",
         "where the session scoreboard lives",
     ),
     d(

@@ -1,6 +1,6 @@
 //! mod_ident.c: RFC 1413 ident lookups.
 
-use super::d;
+use super::partial;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
 /// The mod_ident.c module.
@@ -9,10 +9,11 @@ pub static MODULE: ModuleSpec = ModuleSpec {
     directives: DIRECTIVES,
 };
 
-static DIRECTIVES: &[DirectiveSpec] = &[d(
+static DIRECTIVES: &[DirectiveSpec] = &[partial(
     "IdentLookups",
     C::SERVERS,
     Args::flag(),
     false,
+    "no RFC 1413 query is ever made (as with `off`); `%u` expands to UNKNOWN",
     "query the client's ident server at connect",
 )];

@@ -2,8 +2,10 @@
 
 mod mod_auth;
 mod mod_core;
+mod mod_deflate;
 mod mod_digest;
 mod mod_facts;
+mod mod_lang;
 mod mod_ls;
 mod mod_site;
 pub mod mod_tls;
@@ -45,6 +47,10 @@ static MOD_WRAP: Module = Module {
     spec: &oxftpd_config::modules::mod_wrap::MODULE,
     commands: &[],
 };
+static MOD_DSO: Module = Module {
+    spec: &oxftpd_config::modules::mod_dso::MODULE,
+    commands: &[],
+};
 static MOD_DELAY: Module = Module {
     spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
@@ -68,8 +74,11 @@ pub static MODULES: &[&Module] = &[
     &MOD_LOG,
     &MOD_IDENT,
     &MOD_DELAY,
+    &MOD_DSO,
     &MOD_WRAP,
     &MOD_IFSESSION,
+    &mod_lang::MODULE,
+    &mod_deflate::MODULE,
 ];
 
 /// The directive tables of every module, for the configuration parser.
@@ -109,4 +118,17 @@ pub fn features() -> Vec<&'static str> {
     lines.sort_unstable();
     lines.dedup();
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    /// The server compiles in exactly the modules whose directive tables the config crate has.
+    #[test]
+    fn every_config_module_is_compiled_in() {
+        let mut ours: Vec<&str> = super::MODULES.iter().map(|m| m.name()).collect();
+        let mut tables: Vec<&str> = oxftpd_config::ALL.iter().map(|m| m.name).collect();
+        ours.sort_unstable();
+        tables.sort_unstable();
+        assert_eq!(ours, tables);
+    }
 }

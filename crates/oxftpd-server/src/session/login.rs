@@ -203,6 +203,7 @@ pub async fn login(
             && crate::anonymous::anonymous_group(server.config(), &identity_groups),
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
+        anonymous_email: target.anon.map(|_| password.to_string()),
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

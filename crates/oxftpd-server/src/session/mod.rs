@@ -81,6 +81,8 @@ pub struct Ctx {
     pub started: tokio::time::Instant,
     /// When the last transfer ended, or the session began (`TimeoutNoTransfer`).
     pub last_transfer: tokio::time::Instant,
+    /// Bytes moved by the session's transfers so far (`STAT`).
+    pub transferred: u64,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
@@ -120,6 +122,8 @@ pub struct LoggedIn {
     pub counted: Option<crate::counters::LoginGuard>,
     /// A real user made anonymous by `AnonymousGroup` (answers as an anonymous login).
     pub anonymous_group: bool,
+    /// The e-mail address an anonymous user gave as password (for the TransferLog).
+    pub anonymous_email: Option<String>,
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
@@ -206,6 +210,7 @@ pub async fn run(
         epsv_all: false,
         started: tokio::time::Instant::now(),
         last_transfer: tokio::time::Instant::now(),
+        transferred: 0,
         remote_name: None,
         class: None,
         filters: Default::default(),

@@ -24,6 +24,13 @@ fn main() -> ExitCode {
         print!("{}", info::modules());
         return ExitCode::SUCCESS;
     }
+    if cli.persistent == Some(1) {
+        eprintln!(
+            "oxftpd: -p 1 (persistent passwd) is not supported: oxftpd looks users up through \
+             NSS at each login, so changes to /etc/passwd apply at once"
+        );
+        return ExitCode::FAILURE;
+    }
     let source = match daemon::source(&cli) {
         Ok(s) => s,
         Err(e) => {
@@ -45,6 +52,10 @@ fn main() -> ExitCode {
         }
     };
     if cli.configtest {
+        // What was accepted but does nothing here (e.g. LoadModule of a module we lack).
+        for w in generation.config.warnings() {
+            eprintln!("warning: {w}");
+        }
         println!("Syntax OK");
         return ExitCode::SUCCESS;
     }
