@@ -75,12 +75,23 @@ pub struct Sink {
     pub lines: u64,
     /// The bytes, when `keeping`.
     pub kept: Vec<u8>,
+    /// Whether to leave newlines uncounted (bulk transfers: counting them cost a quarter of
+    /// the client's CPU in a loopback RETR).
+    pub no_lines: bool,
 }
 
 impl Sink {
     /// A sink that only counts bytes and lines.
     pub fn counting() -> Sink {
         Sink::default()
+    }
+
+    /// A sink that counts bytes only.
+    pub fn length_only() -> Sink {
+        Sink {
+            no_lines: true,
+            ..Sink::default()
+        }
     }
 
     /// A sink that also hashes.
@@ -115,7 +126,9 @@ impl AsyncWrite for Sink {
         if me.keeping {
             me.kept.extend_from_slice(buf);
         }
-        me.lines += buf.iter().filter(|b| **b == b'\n').count() as u64;
+        if !me.no_lines {
+            me.lines += buf.iter().filter(|b| **b == b'\n').count() as u64;
+        }
         Poll::Ready(Ok(buf.len()))
     }
 

@@ -25,7 +25,7 @@ pub async fn retr(ctx: &Ctx) -> Result<Record> {
     let mut sink = if ctx.smoke {
         Sink::hashing()
     } else {
-        Sink::counting()
+        Sink::length_only()
     };
     let cpu0 = ctx.cpu();
     let start = Instant::now();
