@@ -278,8 +278,9 @@ def main():
     p("| Bench client: RETR/STOR sinks count bytes only (counting newlines over 1 GiB was 24% of the"
       " client's CPU samples; applies to every server) | RETR 1,086–1,168 MB/s (ceiling 2,900) |"
       " RETR 1,651–2,299 MB/s (3 runs) |")
-    p("| (main's own upload-path changes, merged during this work: not this work's) | STOR 844 MB/s,"
-      " 1.29 CPU s/GiB | STOR 1,875–2,069 MB/s, 0.39–0.40 CPU s/GiB |")
+    p("| (no STOR change in this work; main's upload path changed twice meanwhile) | STOR 844 MB/s,"
+      " 1.29 CPU s/GiB (first run) | STOR 465–2,983 MB/s over the day, A/B of builds shows no"
+      " difference beyond that spread |")
     p("")
     p("### What the profiles show (`perf record -e cpu-clock -g` on the daemon)\n")
     p("- **Short sessions**: 96% of the server's CPU is the password hash. The bench user's hash is")
