@@ -18,7 +18,7 @@ mod flow;
 pub mod ftpusers;
 mod identity;
 mod name_cache;
-mod nss;
+pub mod nss;
 mod pam_ffi;
 pub mod pam_provider;
 pub mod passwd_file;

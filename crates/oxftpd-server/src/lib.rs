@@ -4,6 +4,7 @@
 //! up in the [`modules`] tables, checks login and [`limit`], runs the handler from
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
+pub mod active_bind;
 pub mod address;
 pub mod anonymous;
 pub mod auth;
