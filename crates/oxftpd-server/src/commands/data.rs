@@ -147,7 +147,12 @@ pub fn port<'a>(
         if let Some(done) = epsv_all_refusal(ctx, "PORT").await {
             return done;
         }
-        if ctx.server.settings.root_revoke.refuses_active(ctx.local.port()) {
+        if ctx
+            .server
+            .settings
+            .root_revoke
+            .refuses_active(ctx.local.port())
+        {
             tracing::debug!(
                 "RootRevoke in effect, unable to bind to local port {} for active transfer",
                 ctx.local.port()
@@ -204,7 +209,12 @@ pub fn eprt<'a>(
         if let Some(done) = epsv_all_refusal(ctx, "EPRT").await {
             return done;
         }
-        if ctx.server.settings.root_revoke.refuses_active(ctx.local.port()) {
+        if ctx
+            .server
+            .settings
+            .root_revoke
+            .refuses_active(ctx.local.port())
+        {
             tracing::debug!(
                 "RootRevoke in effect, unable to bind to local port {} for active transfer",
                 ctx.local.port()

@@ -44,7 +44,8 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
         &ctx.shared,
         ctx.server.settings.root_revoke,
     )
-    .await {
+    .await
+    {
         Ok(stream) => Ok(stream),
         Err(e) => Err(ctx.send(&data_reply(&e)).await),
     }
