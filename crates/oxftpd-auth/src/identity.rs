@@ -1,6 +1,9 @@
 //! Who a logged-in user is.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::PamSession;
 
 /// A user as a provider knows them: what the session needs after login.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +23,8 @@ pub struct Identity {
     pub home: PathBuf,
     /// Login shell (only used by `RequireValidShell`).
     pub shell: String,
+    /// The PAM session opened at login, held until the FTP session ends (PAM logins only).
+    pub pam_session: Option<Arc<PamSession>>,
 }
 
 /// Puts `primary` first and drops later duplicates, keeping first-seen order.

@@ -35,6 +35,6 @@ pub use error::AuthError;
 pub use file_provider::FileProvider;
 pub use flow::Flow;
 pub use identity::Identity;
-pub use pam_provider::{PamProvider, PamSettings};
+pub use pam_provider::{PamProvider, PamSession, PamSettings};
 pub use provider::AuthProvider;
 pub use unix_provider::UnixProvider;

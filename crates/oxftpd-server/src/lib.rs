@@ -31,6 +31,7 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod pam_hold;
 pub mod port_holder;
 pub mod reverse_dns;
 pub mod session;
