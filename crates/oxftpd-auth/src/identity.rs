@@ -29,11 +29,9 @@ pub struct Identity {
 
 /// Puts `primary` first and drops later duplicates, keeping first-seen order.
 pub(crate) fn dedup_groups(primary: u32, rest: impl IntoIterator<Item = u32>) -> Vec<u32> {
+    // A set, not `contains` on the list: users in tens of thousands of groups exist.
+    let mut seen = std::collections::HashSet::from([primary]);
     let mut out = vec![primary];
-    for gid in rest {
-        if !out.contains(&gid) {
-            out.push(gid);
-        }
-    }
+    out.extend(rest.into_iter().filter(|gid| seen.insert(*gid)));
     out
 }

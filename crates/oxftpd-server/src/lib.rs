@@ -20,6 +20,7 @@ pub mod display_chdir;
 pub mod errors;
 pub mod filters;
 pub mod ftpaccess;
+pub mod group_limit;
 pub mod groups;
 pub mod hiding;
 pub mod hosts_access;

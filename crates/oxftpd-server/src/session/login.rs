@@ -179,6 +179,8 @@ pub async fn login(
             (identity, root)
         }
     };
+    let mut identity = identity;
+    crate::group_limit::fit(&mut identity, crate::group_limit::ngroups_max());
     let cred = Credentials {
         uid: identity.uid,
         gid: identity.gid,
