@@ -118,7 +118,7 @@ pub async fn login(
             "USER {login_name}: incorrect password (UserPassword)"
         )));
     }
-    let identity = {
+    let mut identity = {
         let server = server.clone();
         let user = target.user.clone();
         let password = password.to_string();
@@ -135,6 +135,8 @@ pub async fn login(
             .await
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
+    // From here on a refusal drops the hold, which closes PAM's session on the pool.
+    let pam = crate::pam_hold::PamHold::new(identity.pam_session.take(), ctx.shared.clone());
     let settings = &server.settings;
     if let Some(file) = ftpusers_file(&server)
         && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
@@ -177,6 +179,8 @@ pub async fn login(
             (identity, root)
         }
     };
+    let mut identity = identity;
+    crate::group_limit::fit(&mut identity, crate::group_limit::ngroups_max());
     let cred = Credentials {
         uid: identity.uid,
         gid: identity.gid,
@@ -204,6 +208,7 @@ pub async fn login(
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
+        pam,
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

@@ -128,6 +128,8 @@ pub struct LoggedIn {
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
     pub ftpaccess: crate::ftpaccess::Cache,
+    /// The login's PAM session, closed when the session ends.
+    pub pam: crate::pam_hold::PamHold,
 }
 
 impl LoggedIn {
