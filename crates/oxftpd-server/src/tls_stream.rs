@@ -88,6 +88,31 @@ pub async fn accept(
     }
 }
 
+/// Runs a server-side TLS handshake on `tcp` within `limit`, with the configuration `choose`
+/// returns for the SNI name of the client's hello (if any).
+pub async fn accept_choosing<F>(
+    tcp: TcpStream,
+    limit: std::time::Duration,
+    choose: F,
+) -> io::Result<TlsStream<TcpStream>>
+where
+    F: FnOnce(Option<&str>) -> std::sync::Arc<rustls::ServerConfig>,
+{
+    let handshake = async move {
+        let acceptor = rustls::server::Acceptor::default();
+        let start = tokio_rustls::LazyConfigAcceptor::new(acceptor, tcp).await?;
+        let config = choose(start.client_hello().server_name());
+        start.into_stream(config).await
+    };
+    match tokio::time::timeout(limit, handshake).await {
+        Ok(r) => r,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        )),
+    }
+}
+
 /// Ends TLS on a connection but keeps TCP open (`CCC`): sends close_notify, returns the socket.
 pub async fn downgrade(tls: TlsStream<TcpStream>) -> io::Result<TcpStream> {
     use tokio::io::AsyncWriteExt;

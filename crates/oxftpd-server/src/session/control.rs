@@ -63,13 +63,17 @@ impl Control {
         }
     }
 
-    /// Runs the TLS handshake on the connection (`AUTH TLS`, or at accept for implicit FTPS).
+    /// Runs the TLS handshake on the connection (`AUTH TLS`, or at accept for implicit FTPS)
+    /// with the configuration `choose` gives for the client's SNI name.
     /// Queued replies are sent first, in clear; on failure the connection is unusable.
-    pub async fn upgrade_to_tls(
+    pub async fn upgrade_to_tls<F>(
         &mut self,
-        config: std::sync::Arc<rustls::ServerConfig>,
         limit: std::time::Duration,
-    ) -> io::Result<()> {
+        choose: F,
+    ) -> io::Result<()>
+    where
+        F: FnOnce(Option<&str>) -> std::sync::Arc<rustls::ServerConfig>,
+    {
         self.flush().await?;
         if self.stream.is_tls() {
             return Err(io::Error::other("control connection is already TLS"));
@@ -78,7 +82,7 @@ impl Control {
         let MaybeTls::Plain(tcp) = std::mem::replace(&mut self.stream, placeholder) else {
             return Err(io::Error::other("control connection is already TLS"));
         };
-        let tls = tls_stream::accept(tcp, config, limit).await?;
+        let tls = tls_stream::accept_choosing(tcp, limit, choose).await?;
         self.stream = MaybeTls::Tls(Box::new(tls));
         Ok(())
     }

@@ -41,12 +41,14 @@ pub enum VerifyClient {
 }
 
 /// `TLSUserName`: which certificate field names the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UserNameField {
     /// The subject's CN.
     CommonName,
-    /// An rfc822Name subjectAltName.
+    /// Any rfc822Name subjectAltName.
     EmailSubjAltName,
+    /// The raw value of the extension with this dotted OID.
+    Oid(String),
 }
 
 /// A server's FTPS settings (present only with `TLSEngine on`).
@@ -66,6 +68,8 @@ pub struct TlsSettings {
     pub verify_client: VerifyClient,
     /// `TLSUserName`.
     pub user_name: Option<UserNameField>,
+    /// `TLSOptions AllowDotLogin`: a certificate listed in `~/.tlslogin` logs the user in.
+    pub allow_dot_login: bool,
     /// `TLSLog`, opened for appending at startup (before privileges are dropped).
     pub log: Option<std::fs::File>,
 }
@@ -279,8 +283,10 @@ fn build(
         .map(|a| {
             if a.eq_ignore_ascii_case("EmailSubjAltName") {
                 UserNameField::EmailSubjAltName
-            } else {
+            } else if a.eq_ignore_ascii_case("CommonName") {
                 UserNameField::CommonName
+            } else {
+                UserNameField::Oid(a.to_string())
             }
         });
     Ok(TlsSettings {
@@ -295,6 +301,7 @@ fn build(
         handshake_timeout: Duration::from_secs(handshake_timeout.max(1)),
         verify_client,
         user_name,
+        allow_dot_login: has_option(server, "AllowDotLogin"),
         log: match server.directive("TLSLog") {
             Some(d) if !d.arg(0).unwrap_or("none").eq_ignore_ascii_case("none") => {
                 let path = PathBuf::from(d.arg(0).unwrap_or(""));
