@@ -22,18 +22,20 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
     let mut chosen: Option<Arc<ServerCtx>> = None;
     let (generation, local, current) = (ctx.generation.clone(), ctx.local, ctx.server.clone());
     let mut config = None;
+    let mut refused_name = None;
     let choose = |sni: Option<&str>| {
-        let named = sni
-            .filter(|_| may_switch)
-            .and_then(|n| crate::tls::sni::server_for(&generation, local, n));
-        let server = named.unwrap_or(current);
+        let sni = sni.filter(|_| may_switch && !own.ignore_sni);
+        let Some(server) = crate::tls::sni::choose(&generation, local, &current, sni) else {
+            refused_name = sni.map(str::to_string);
+            return None;
+        };
         let c = server
             .tls
             .as_ref()
             .map_or_else(|| own.session_config(), |t| t.session_config());
         config = Some(c.clone());
         chosen = Some(server);
-        c
+        Some(c)
     };
     let result = ctx.control.upgrade_to_tls(limit, choose).await;
     if let Some(server) = chosen
@@ -43,6 +45,14 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         ctx.server = server;
     }
     let settings = ctx.server.tls.clone().unwrap_or(own);
+    if let Some(name) = refused_name {
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "no matching server found for client-sent SNI '{name}', rejecting SSL/TLS connection"
+            ),
+        );
+    }
     if let Err(e) = result {
         event(
             settings.log.as_ref(),

@@ -67,7 +67,7 @@ impl Control {
     }
 
     /// Runs the TLS handshake on the connection (`AUTH TLS`, or at accept for implicit FTPS)
-    /// with the configuration `choose` gives for the client's SNI name.
+    /// with the configuration `choose` gives for the client's SNI name (`None` refuses it).
     /// Queued replies are sent first, in clear; on failure the connection is unusable.
     pub async fn upgrade_to_tls<F>(
         &mut self,
@@ -75,7 +75,7 @@ impl Control {
         choose: F,
     ) -> io::Result<()>
     where
-        F: FnOnce(Option<&str>) -> std::sync::Arc<rustls::ServerConfig>,
+        F: FnOnce(Option<&str>) -> Option<std::sync::Arc<rustls::ServerConfig>>,
     {
         self.flush().await?;
         if self.stream.is_tls() {
