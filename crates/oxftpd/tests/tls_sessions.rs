@@ -381,7 +381,7 @@ fn tls_user_name_without_a_certificate_asks_for_the_password() {
     }
     let (server, _alice, _pki) =
         start("TLSVerifyClient optional\nTLSCACertificateFile @CA@\nTLSUserName CommonName");
-    // ProFTPD has no "optional": there the directive reads as off, so no certificate is asked.
+    // `optional`: a client without a certificate is let through, and must give a password.
     let port = server.port().to_string();
     assert_eq!(
         py(&["certlogin", &port, "-", "USER alice", "PASS secret"]),
