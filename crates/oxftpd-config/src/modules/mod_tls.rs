@@ -216,7 +216,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S,
         Args::at_least(1).checked(options),
         true,
-        "only NoSessionReuseRequired, UseImplicitSSL, AllowDotLogin and StdEnvVars (no effect: no CGI) act",
+        "only NoSessionReuseRequired, UseImplicitSSL, AllowDotLogin, IgnoreSNI and StdEnvVars (no effect: no CGI) act",
         "NoSessionReuseRequired, UseImplicitSSL and other behaviour switches",
     ),
     d(
