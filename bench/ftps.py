@@ -76,7 +76,6 @@ DelayEngine off
 WtmpLog off
 TransferLog NONE
 UseReverseDNS off
-IdentLookups off
 AuthOrder mod_auth_file.c
 AuthUserFile {WORK}/passwd
 AuthGroupFile {WORK}/group
@@ -153,9 +152,11 @@ def main():
     ap.add_argument("--oxftpd", default=os.path.join(ROOT, "target", "release", "oxftpd"))
     a = ap.parse_args()
     src = prepare(a.mib)
-    daemons = {"oxftpd": start("oxftpd", a.oxftpd), "proftpd": start("proftpd", "/usr/sbin/proftpd")}
-    results = {n: {"retr": [], "stor": []} for n in daemons}
+    daemons = {}
+    results = {n: {"retr": [], "stor": []} for n in PORTS}
     try:
+        daemons["oxftpd"] = start("oxftpd", a.oxftpd)
+        daemons["proftpd"] = start("proftpd", "/usr/sbin/proftpd")
         for run in range(a.runs):
             for name in daemons:
                 r, s = measure(name, src)
