@@ -219,6 +219,10 @@ pub static REJECTED: &[(&str, &str)] = &[
         "oxftpd never chroots its own process, so there is no chroot to guard",
     ),
     (
+        "LangPath",
+        "oxftpd has no translated message catalogs (.mo files) to load: replies are in English",
+    ),
+    (
         "PersistentPasswd",
         "user lookups go through the AuthOrder chain at login; nothing is kept open across a chroot",
     ),

@@ -14,6 +14,7 @@ pub mod context;
 pub mod counters;
 pub mod data_channel;
 pub mod data_stream;
+pub mod deflate;
 pub mod directories;
 pub mod display_chdir;
 pub mod errors;

@@ -81,6 +81,8 @@ pub struct Ctx {
     pub started: tokio::time::Instant,
     /// When the last transfer ended, or the session began (`TimeoutNoTransfer`).
     pub last_transfer: tokio::time::Instant,
+    /// Bytes moved by the session's transfers so far (`STAT`).
+    pub transferred: u64,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
@@ -208,6 +210,7 @@ pub async fn run(
         epsv_all: false,
         started: tokio::time::Instant::now(),
         last_transfer: tokio::time::Instant::now(),
+        transferred: 0,
         remote_name: None,
         class: None,
         filters: Default::default(),
