@@ -98,9 +98,29 @@ pub async fn login(
     login_name: &str,
     password: &str,
 ) -> Result<Box<LoggedIn>, LoginError> {
+    login_as(ctx, login_name, password, false).await
+}
+
+/// Builds the logged-in session of a real user the client certificate vouched for
+/// (`TLSUserName`, `AllowDotLogin`): no password, every other check as for `PASS`.
+pub async fn login_vouched(ctx: &mut Ctx, login_name: &str) -> Result<Box<LoggedIn>, LoginError> {
+    login_as(ctx, login_name, "", true).await
+}
+
+async fn login_as(
+    ctx: &mut Ctx,
+    login_name: &str,
+    password: &str,
+    vouched: bool,
+) -> Result<Box<LoggedIn>, LoginError> {
     let server = ctx.server.clone();
     let target = target(&server, login_name)?;
-    let check_password = needs_password(&server, &target);
+    if vouched && target.anon.is_some() {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: certificate logins are for real users"
+        )));
+    }
+    let check_password = needs_password(&server, &target) && !vouched;
     if let Some(i) = target.anon
         && !check_password
         && crate::anonymous::password_rejected(server.config(), i, password)
