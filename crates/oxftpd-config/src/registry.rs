@@ -230,6 +230,10 @@ pub static REJECTED: &[(&str, &str)] = &[
         "AuthPAMAuthoritative",
         "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
     ),
+    (
+        "TLSServerInfoFile",
+        "rustls cannot send OpenSSL serverinfo blocks (arbitrary TLS extensions from a PEM file, SSL_CTX_use_serverinfo_file); remove the directive",
+    ),
 ];
 
 /// The reason a directive is rejected, if it is in [`REJECTED`].

@@ -4,6 +4,7 @@
 //! up in the [`modules`] tables, checks login and [`limit`], runs the handler from
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
+pub mod active_bind;
 pub mod address;
 pub mod anonymous;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod display_chdir;
 pub mod errors;
 pub mod filters;
 pub mod ftpaccess;
+pub mod group_limit;
 pub mod groups;
 pub mod hiding;
 pub mod hosts_access;
@@ -31,6 +33,7 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod pam_hold;
 pub mod port_holder;
 pub mod reverse_dns;
 pub mod session;

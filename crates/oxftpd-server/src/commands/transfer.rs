@@ -60,7 +60,15 @@ fn progress(
 pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     let setup = std::mem::take(&mut ctx.data);
     ctx.last_transfer = tokio::time::Instant::now();
-    match data_channel::open(setup, ctx.local, ctx.peer).await {
+    match data_channel::open(
+        setup,
+        ctx.local,
+        ctx.peer,
+        &ctx.shared,
+        ctx.server.settings.root_revoke,
+    )
+    .await
+    {
         Ok(stream) => Ok(stream),
         Err(e) => Err(ctx.send(&data_reply(&e)).await),
     }

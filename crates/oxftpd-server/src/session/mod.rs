@@ -128,6 +128,8 @@ pub struct LoggedIn {
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
     pub ftpaccess: crate::ftpaccess::Cache,
+    /// The login's PAM session, closed when the session ends.
+    pub pam: crate::pam_hold::PamHold,
 }
 
 impl LoggedIn {
@@ -217,7 +219,7 @@ pub async fn run(
         tls: crate::tls::TlsSession::default(),
     };
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
-        if crate::commands::tls::start_control_tls(&mut ctx)
+        if crate::commands::tls::start_control_tls(&mut ctx, true)
             .await
             .is_err()
         {
@@ -317,7 +319,7 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
-    if let Some(refusal) = crate::tls::policy::refusal(ctx, spec.name) {
+    if let Some(refusal) = crate::tls::policy::refusal(ctx, state, spec.name) {
         return ctx.send(&refusal).await;
     }
     if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
