@@ -20,6 +20,7 @@ mod process;
 mod server;
 mod setup;
 mod subject;
+pub mod tools;
 
 pub use detached::Detached;
 pub use error::HarnessError;

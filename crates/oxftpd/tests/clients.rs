@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use oxftpd_testkit::tools::{have, run_ok as run};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer: every byte value, CR and LF included.
@@ -23,36 +24,6 @@ fn server_with_file() -> (TestServer, TestUser) {
         TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}")),
         alice,
     )
-}
-
-/// True when `tool` runs; otherwise skips (or fails under OXFTPD_REQUIRE_CLIENTS=1).
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "{tool} is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
-        );
-        eprintln!("note: skipped, {tool} is not installed");
-    }
-    found
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({})\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 fn curl(args: &[&str]) -> Output {

@@ -6,24 +6,11 @@ mod wire;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use wire::{get, have, put, random_bytes};
+use oxftpd_testkit::tools::{have, run_ok as run};
+use wire::{get, put, random_bytes};
 
 /// The config every interop server gets: resumed uploads need `AllowStoreRestart`.
 const CONFIG: &str = "AllowStoreRestart on";
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({})\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn curl(args: &[&str]) -> Output {
     run(Command::new("curl")

@@ -5,8 +5,9 @@
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer.
@@ -82,42 +83,6 @@ fn start(extra: &str) -> (TestServer, TestUser, Certs) {
     std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
     let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
     (server, alice, certs)
-}
-
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "{tool} is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
-        );
-        eprintln!("note: skipped, {tool} is not installed");
-    }
-    found
-}
-
-fn output(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = output(cmd);
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({})\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
 }
 
 /// python3 helpers: `mode port [args…]`; prints one line per step.

@@ -4,8 +4,9 @@
 //! Certificates are made here with rcgen; against ProFTPD, mod_tls is loaded by the config.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// A CA and the PEM files signed by it.
@@ -123,39 +124,6 @@ fn start(extra: &str) -> (TestServer, TestUser, Pki) {
 
 fn payload(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 31 % 251) as u8).collect()
-}
-
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "{tool} is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
-        );
-        eprintln!("note: skipped, {tool} is not installed");
-    }
-    found
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({})\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
 }
 
 /// python3 client steps: `mode port [args…]`; prints one line per step.

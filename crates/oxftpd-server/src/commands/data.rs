@@ -134,6 +134,41 @@ fn allowed_target(ctx: &Ctx, addr: SocketAddr) -> bool {
         && (ctx.server.settings.allow_foreign_address || same_ip(addr.ip(), ctx.peer.ip()))
 }
 
+/// Refuses an active-mode command under EPSV ALL, or when RootRevoke leaves no low port to
+/// connect from; `None` when it may go on.
+async fn active_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
+    if let Some(done) = epsv_all_refusal(ctx, verb).await {
+        return Some(done);
+    }
+    if ctx
+        .server
+        .settings
+        .root_revoke
+        .refuses_active(ctx.local.port())
+    {
+        tracing::debug!(
+            "RootRevoke in effect, unable to bind to local port {} for active transfer",
+            ctx.local.port()
+        );
+        return Some(
+            ctx.reply(500, format!("Unable to service {verb} commands"))
+                .await,
+        );
+    }
+    None
+}
+
+/// Makes `addr` the active-mode target of `verb`, unless it is a foreign address or a
+/// privileged port.
+async fn set_active(ctx: &mut Ctx, addr: SocketAddr, verb: &str) -> SessionResult {
+    if !allowed_target(ctx, addr) {
+        tracing::warn!(peer = %ctx.peer, target = %addr, "refused {verb} to a foreign address or privileged port");
+        return ctx.reply(500, format!("Illegal {verb} command")).await;
+    }
+    ctx.data = DataSetup::Active(addr);
+    ctx.reply(200, format!("{verb} command successful")).await
+}
+
 /// `PORT h1,h2,h3,h4,p1,p2`.
 pub fn port<'a>(
     ctx: &'a mut Ctx,
@@ -144,20 +179,8 @@ pub fn port<'a>(
         let Some(arg) = arg else {
             return super::missing_argument(ctx).await;
         };
-        if let Some(done) = epsv_all_refusal(ctx, "PORT").await {
+        if let Some(done) = active_refusal(ctx, "PORT").await {
             return done;
-        }
-        if ctx
-            .server
-            .settings
-            .root_revoke
-            .refuses_active(ctx.local.port())
-        {
-            tracing::debug!(
-                "RootRevoke in effect, unable to bind to local port {} for active transfer",
-                ctx.local.port()
-            );
-            return ctx.reply(500, "Unable to service PORT commands").await;
         }
         let nums: Vec<u8> = arg
             .split(',')
@@ -168,12 +191,7 @@ pub fn port<'a>(
         }
         let ip = IpAddr::V4(Ipv4Addr::new(nums[0], nums[1], nums[2], nums[3]));
         let addr = SocketAddr::new(ip, u16::from(nums[4]) << 8 | u16::from(nums[5]));
-        if !allowed_target(ctx, addr) {
-            tracing::warn!(peer = %ctx.peer, target = %addr, "refused PORT to a foreign address or privileged port");
-            return ctx.reply(500, "Illegal PORT command").await;
-        }
-        ctx.data = DataSetup::Active(addr);
-        ctx.reply(200, "PORT command successful").await
+        set_active(ctx, addr, "PORT").await
     })
 }
 
@@ -206,20 +224,8 @@ pub fn eprt<'a>(
         let Some(arg) = arg else {
             return super::missing_argument(ctx).await;
         };
-        if let Some(done) = epsv_all_refusal(ctx, "EPRT").await {
+        if let Some(done) = active_refusal(ctx, "EPRT").await {
             return done;
-        }
-        if ctx
-            .server
-            .settings
-            .root_revoke
-            .refuses_active(ctx.local.port())
-        {
-            tracing::debug!(
-                "RootRevoke in effect, unable to bind to local port {} for active transfer",
-                ctx.local.port()
-            );
-            return ctx.reply(500, "Unable to service EPRT commands").await;
         }
         let family = control_family(ctx);
         let proto = arg
@@ -237,12 +243,7 @@ pub fn eprt<'a>(
         let Some(addr) = parse_eprt(arg) else {
             return ctx.reply(501, "Illegal EPRT command").await;
         };
-        if !allowed_target(ctx, addr) {
-            tracing::warn!(peer = %ctx.peer, target = %addr, "refused EPRT to a foreign address or privileged port");
-            return ctx.reply(500, "Illegal EPRT command").await;
-        }
-        ctx.data = DataSetup::Active(addr);
-        ctx.reply(200, "EPRT command successful").await
+        set_active(ctx, addr, "EPRT").await
     })
 }
 

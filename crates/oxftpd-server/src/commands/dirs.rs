@@ -6,7 +6,6 @@
 
 use oxftpd_proto::reply::{Reply, quote_path};
 
-use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, SessionResult};
 
@@ -82,15 +81,8 @@ async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -
             lines.push(format!("{verb} command successful"));
             ctx.send(&crate::messages::multi(250, lines)).await
         }
-        Ok(_) => {
-            ctx.send(&fs_reply(
-                550,
-                arg,
-                &oxftpd_storage::StorageError::NotADirectory,
-            ))
-            .await
-        }
-        Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
+        Ok(_) => super::fs_failed(ctx, arg, &oxftpd_storage::StorageError::NotADirectory).await,
+        Err(e) => super::fs_failed(ctx, arg, &e).await,
     }
 }
 
@@ -100,12 +92,11 @@ pub fn mkd<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let target = user.resolve(arg);
-        match user.fs.mkdir(&target).await {
+    Box::pin(super::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| match user.fs.mkdir(&target).await {
             Ok(()) => {
                 ctx.send(&Reply::new(
                     257,
@@ -113,9 +104,9 @@ pub fn mkd<'a>(
                 ))
                 .await
             }
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
-    })
+            Err(e) => super::fs_failed(ctx, arg, &e).await,
+        },
+    ))
 }
 
 /// `RMD path`.
@@ -142,12 +133,11 @@ async fn rmd_as(
     arg: Option<&str>,
     verb: &str,
 ) -> SessionResult {
-    let Some(arg) = arg else {
-        return super::missing_argument(ctx).await;
-    };
-    let target = user.resolve(arg);
-    match user.fs.rmdir(&target).await {
-        Ok(()) => ctx.reply(250, format!("{verb} command successful")).await,
-        Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-    }
+    super::with_path(ctx, user, arg, async |ctx, user, arg, target| {
+        match user.fs.rmdir(&target).await {
+            Ok(()) => ctx.reply(250, format!("{verb} command successful")).await,
+            Err(e) => super::fs_failed(ctx, arg, &e).await,
+        }
+    })
+    .await
 }

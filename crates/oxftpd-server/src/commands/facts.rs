@@ -9,7 +9,7 @@ use oxftpd_proto::reply::Reply;
 use oxftpd_proto::time::{parse_timestamp, write_timestamp};
 use oxftpd_storage::{Kind, StorageError};
 
-use crate::errors::{fs_reply, reason};
+use crate::errors::reason;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn};
 
@@ -42,21 +42,20 @@ pub fn mdtm<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let target = user.resolve(arg);
-        match user.fs.metadata(&target).await {
+    Box::pin(super::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| match user.fs.metadata(&target).await {
             Ok(meta) if meta.kind == Kind::File => {
                 let mut out = Vec::with_capacity(14);
                 write_timestamp(meta.mtime + time_offset(ctx, meta.mtime), &mut out);
                 ctx.reply(213, String::from_utf8_lossy(&out)).await
             }
             Ok(_) => ctx.reply(550, format!("{arg}: not a plain file")).await,
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
-    })
+            Err(e) => super::fs_failed(ctx, arg, &e).await,
+        },
+    ))
 }
 
 /// `MFMT YYYYMMDDHHMMSS path`: `213 Modify=…; path`.
@@ -78,7 +77,7 @@ pub fn mfmt<'a>(
         };
         let target = user.resolve(path);
         if let Err(e) = user.fs.symlink_metadata(&target).await {
-            return ctx.send(&fs_reply(550, path, &e)).await;
+            return super::fs_failed(ctx, path, &e).await;
         }
         match user.fs.set_times(&target, None, ts.secs).await {
             Ok(()) => ctx.reply(213, format!("Modify={stamp}; {path}")).await,
@@ -135,7 +134,7 @@ pub fn mff<'a>(
         }
         let target = user.resolve(path);
         if let Err(e) = user.fs.symlink_metadata(&target).await {
-            return ctx.send(&fs_reply(550, path, &e)).await;
+            return super::fs_failed(ctx, path, &e).await;
         }
         for change in changes {
             let done = match change {

@@ -5,7 +5,6 @@
 
 use oxftpd_storage::{Kind, StorageError};
 
-use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, TransferType};
 
@@ -15,16 +14,15 @@ pub fn dele<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let target = user.resolve(arg);
-        match user.fs.remove_file(&target).await {
+    Box::pin(super::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| match user.fs.remove_file(&target).await {
             Ok(()) => ctx.reply(250, "DELE command successful").await,
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
-    })
+            Err(e) => super::fs_failed(ctx, arg, &e).await,
+        },
+    ))
 }
 
 /// `SIZE path`: `213 bytes`, refused in ASCII mode.
@@ -33,20 +31,21 @@ pub fn size<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        if ctx.transfer_type == TransferType::Ascii {
-            return ctx.reply(550, "SIZE not allowed in ASCII mode").await;
-        }
-        let target = user.resolve(arg);
-        match user.fs.metadata(&target).await {
-            Ok(meta) if meta.kind == Kind::File => ctx.reply(213, meta.size.to_string()).await,
-            Ok(_) => ctx.reply(550, format!("{arg}: not a regular file")).await,
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
-    })
+    Box::pin(super::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| {
+            if ctx.transfer_type == TransferType::Ascii {
+                return ctx.reply(550, "SIZE not allowed in ASCII mode").await;
+            }
+            match user.fs.metadata(&target).await {
+                Ok(meta) if meta.kind == Kind::File => ctx.reply(213, meta.size.to_string()).await,
+                Ok(_) => ctx.reply(550, format!("{arg}: not a regular file")).await,
+                Err(e) => super::fs_failed(ctx, arg, &e).await,
+            }
+        },
+    ))
 }
 
 /// Whether a path exists, for overwrite checks.

@@ -3,7 +3,6 @@
 //! RFC 959: "RENAME FROM (RNFR) … specifies the old pathname of the file which is to be
 //! renamed. This command must be immediately followed by a 'rename to' command".
 
-use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn};
 
@@ -15,18 +14,17 @@ pub fn rnfr<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         user.rename_from = None;
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let source = user.resolve(arg);
-        match user.fs.symlink_metadata(&source).await {
-            Ok(_) => {
-                user.rename_from = Some(source);
-                ctx.reply(350, "File or directory exists, ready for destination name")
-                    .await
+        super::with_path(ctx, user, arg, async |ctx, user, arg, source| {
+            match user.fs.symlink_metadata(&source).await {
+                Ok(_) => {
+                    user.rename_from = Some(source);
+                    ctx.reply(350, "File or directory exists, ready for destination name")
+                        .await
+                }
+                Err(e) => super::fs_failed(ctx, arg, &e).await,
             }
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
+        })
+        .await
     })
 }
 
@@ -36,28 +34,29 @@ pub fn rnto<'a>(
     user: &'a mut LoggedIn,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        let Some(arg) = arg else {
-            return super::missing_argument(ctx).await;
-        };
-        let Some(source) = user.rename_from.take() else {
-            return ctx.reply(503, "Bad sequence of commands").await;
-        };
-        let target = user.resolve(arg);
-        if !super::transfer::allow_overwrite(ctx, user, &target) {
-            match super::files::exists(user, &target).await {
-                Ok(true) => {
-                    return ctx
-                        .reply(550, format!("{arg}: Rename permission denied"))
-                        .await;
+    Box::pin(super::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| {
+            let Some(source) = user.rename_from.take() else {
+                return ctx.reply(503, "Bad sequence of commands").await;
+            };
+            if !super::transfer::allow_overwrite(ctx, user, &target) {
+                match super::files::exists(user, &target).await {
+                    Ok(true) => {
+                        return ctx
+                            .reply(550, format!("{arg}: Rename permission denied"))
+                            .await;
+                    }
+                    Ok(false) => {}
+                    Err(e) => return super::fs_failed(ctx, arg, &e).await,
                 }
-                Ok(false) => {}
-                Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
             }
-        }
-        match user.fs.rename(&source, &target).await {
-            Ok(()) => ctx.reply(250, "Rename successful").await,
-            Err(e) => ctx.send(&fs_reply(550, arg, &e)).await,
-        }
-    })
+            match user.fs.rename(&source, &target).await {
+                Ok(()) => ctx.reply(250, "Rename successful").await,
+                Err(e) => super::fs_failed(ctx, arg, &e).await,
+            }
+        },
+    ))
 }

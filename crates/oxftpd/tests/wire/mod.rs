@@ -271,19 +271,3 @@ pub fn port_arg(addr: SocketAddr) -> String {
         IpAddr::V6(_) => panic!("PORT is IPv4 only"),
     }
 }
-
-/// True when `tool` runs; otherwise skips (or fails under OXFTPD_REQUIRE_CLIENTS=1).
-pub fn have(tool: &str) -> bool {
-    let found = std::process::Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "{tool} is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
-        );
-        eprintln!("note: skipped, {tool} is not installed");
-    }
-    found
-}
