@@ -16,7 +16,9 @@
 
 mod detached;
 mod error;
+pub mod fixtures;
 mod process;
+pub mod replies;
 mod server;
 mod setup;
 mod subject;

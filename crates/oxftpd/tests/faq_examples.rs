@@ -2,40 +2,13 @@
 //! ports and addresses, each checked for every behaviour the FAQ describes.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{PermissionsExt, chown};
-use std::path::Path;
 
-use oxftpd_client::Client;
+use oxftpd_testkit::fixtures::{append, mkdir};
+use oxftpd_testkit::replies::line;
 use oxftpd_testkit::{Setup, TestServer};
-
-/// Appends lines to one of the test's auth files (`passwd` or `group`).
-fn append(setup: &Setup, file: &str, line: &str) {
-    let path = setup.dir().join("etc").join(file);
-    let mut f = fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    writeln!(f, "{line}").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn mkdir(path: &Path, uid: u32, gid: u32, mode: u32) {
-    fs::create_dir_all(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    chown(path, Some(uid), Some(gid)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
 
 fn start(setup: Setup) -> TestServer {
     TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"))
-}
-
-async fn line(c: &mut Client, command: &str) -> String {
-    c.cmd(command)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {e}"))
-        .first_line()
-        .to_string()
 }
 
 async fn login_line(server: &TestServer, user: &str, pass: &str) -> String {

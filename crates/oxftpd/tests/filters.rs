@@ -1,7 +1,7 @@
 //! AllowFilter/DenyFilter, PathAllowFilter/PathDenyFilter, MaxStoreFileSize,
 //! MaxRetrieveFileSize, AllowOverwrite per directory, UseFtpUsers, RootLogin, AccessDenyMsg.
 
-use oxftpd_client::Client;
+use oxftpd_testkit::replies::line;
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 fn server(body: &str) -> (TestServer, TestUser) {
@@ -12,14 +12,6 @@ fn server(body: &str) -> (TestServer, TestUser) {
         TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}")),
         alice,
     )
-}
-
-async fn line(c: &mut Client, cmd: &str) -> String {
-    c.cmd(cmd)
-        .await
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
-        .first_line()
-        .to_string()
 }
 
 #[tokio::test]

@@ -3,25 +3,8 @@
 
 use std::fs;
 
-use oxftpd_client::Client;
+use oxftpd_testkit::replies::{line, names};
 use oxftpd_testkit::{Setup, TestServer};
-
-async fn line(c: &mut Client, command: &str) -> String {
-    c.cmd(command)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {e}"))
-        .first_line()
-        .to_string()
-}
-
-async fn names(c: &mut Client, dir: &str) -> Vec<String> {
-    let mut v = c
-        .nlst(Some(dir))
-        .await
-        .unwrap_or_else(|e| panic!("NLST {dir}: {e}"));
-    v.sort();
-    v
-}
 
 fn start(ftpaccess: &str, config: &str) -> TestServer {
     let target = oxftpd_testkit::target!();

@@ -3,28 +3,13 @@
 //! `IgnoreHidden`, and `ShowSymlinks` in LIST.
 
 use std::fs;
-use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, chown, symlink};
 use std::path::Path;
 
 use oxftpd_client::Client;
+use oxftpd_testkit::fixtures::{append, mkdir};
+use oxftpd_testkit::replies::{line, names};
 use oxftpd_testkit::{Setup, TestServer};
-
-fn append(setup: &Setup, file: &str, line: &str) {
-    let path = setup.dir().join("etc").join(file);
-    let mut f = fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    writeln!(f, "{line}").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn mkdir(path: &Path, uid: u32, gid: u32, mode: u32) {
-    fs::create_dir_all(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    chown(path, Some(uid), Some(gid)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
 
 fn file(path: &Path, uid: u32, gid: u32, mode: u32) {
     fs::write(path, b"x\n").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -38,23 +23,6 @@ async fn login(server: &TestServer, user: &str) -> Client {
         .login(user, "secret")
         .await
         .unwrap_or_else(|e| panic!("login {user}: {e}"))
-}
-
-async fn names(c: &mut Client, dir: &str) -> Vec<String> {
-    let mut v = c
-        .nlst(Some(dir))
-        .await
-        .unwrap_or_else(|e| panic!("NLST {dir}: {e}"));
-    v.sort();
-    v
-}
-
-async fn line(c: &mut Client, command: &str) -> String {
-    c.cmd(command)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {e}"))
-        .first_line()
-        .to_string()
 }
 
 /// `HideFiles regex user …` matches when any listed user does; `group …` when every

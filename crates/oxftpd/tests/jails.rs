@@ -6,15 +6,8 @@ use std::net::SocketAddr;
 use std::os::unix::fs::symlink;
 
 use oxftpd_client::Client;
+use oxftpd_testkit::replies::line;
 use oxftpd_testkit::{Setup, TestServer};
-
-async fn line(c: &mut Client, command: &str) -> String {
-    c.cmd(command)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {e}"))
-        .first_line()
-        .to_string()
-}
 
 #[tokio::test]
 async fn default_root_group_expression_in_a_vhost() {

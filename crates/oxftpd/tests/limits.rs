@@ -4,6 +4,7 @@
 use std::fs;
 
 use oxftpd_client::Client;
+use oxftpd_testkit::replies::line;
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 fn server_with(body: &str) -> (TestServer, TestUser) {
@@ -20,14 +21,6 @@ fn server_with(body: &str) -> (TestServer, TestUser) {
         TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}")),
         alice,
     )
-}
-
-async fn line(c: &mut Client, command: &str) -> String {
-    c.cmd(command)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {e}"))
-        .first_line()
-        .to_string()
 }
 
 async fn alice(server: &TestServer) -> Client {

@@ -4,15 +4,8 @@
 use std::net::SocketAddr;
 
 use oxftpd_client::Client;
+use oxftpd_testkit::replies::line;
 use oxftpd_testkit::{Setup, TestServer, free_port};
-
-async fn line(c: &mut Client, command: &str) -> String {
-    c.cmd(command)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {e}"))
-        .first_line()
-        .to_string()
-}
 
 async fn greeting(addr: SocketAddr) -> String {
     let c = Client::connect(addr)
