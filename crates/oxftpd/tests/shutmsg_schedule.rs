@@ -10,9 +10,8 @@ mod shutdown_file;
 use std::time::{Duration, Instant};
 
 use oxftpd_client::Client;
-use oxftpd_testkit::{Setup, TestServer};
 
-use shutdown_file::{first_reply, shutmsg_time};
+use shutdown_file::{first_reply, server_reading_shutmsg, shutmsg_time};
 
 #[tokio::test]
 async fn running_sessions_are_disconnected_at_the_shutdown_time() {
@@ -21,12 +20,7 @@ async fn running_sessions_are_disconnected_at_the_shutdown_time() {
         target,
         "ProFTPD reads the compiled-in /etc/shutmsg, which the test must not touch"
     );
-    let mut setup = Setup::new(&target).expect("setup");
-    setup.add_user("alice", "secret").expect("alice");
-    let shutmsg = setup.dir().join("shutmsg");
-    // SAFETY: the only test of this binary; no other thread reads the environment yet.
-    unsafe { std::env::set_var("OXFTPD_SHUTMSG", &shutmsg) };
-    let server = TestServer::start(setup).expect("start");
+    let (server, shutmsg) = server_reading_shutmsg(&target);
     let mut open = server.login("alice", "secret").await.expect("login before");
     open.cwd("/").await.expect("CWD");
 

@@ -1,9 +1,25 @@
-//! Helpers for the shutdown message file tests: ftpshut's time field and a raw first reply.
+//! Helpers for the shutdown message file tests: a server reading the file, ftpshut's time
+//! field and a raw first reply.
 
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use oxftpd_testkit::{Setup, Target, TestServer};
+
+/// A server with alice/secret that reads its shutdown message file from the returned path
+/// (`OXFTPD_SHUTMSG`, set for the whole test binary: call it from the binary's only test).
+pub fn server_reading_shutmsg(target: &Target) -> (TestServer, PathBuf) {
+    let mut setup = Setup::new(target).expect("setup");
+    setup.add_user("alice", "secret").expect("alice");
+    let shutmsg = setup.dir().join("shutmsg");
+    // SAFETY: the only test of this binary; no other thread reads the environment yet.
+    unsafe { std::env::set_var("OXFTPD_SHUTMSG", &shutmsg) };
+    let server = TestServer::start(setup).expect("start");
+    (server, shutmsg)
+}
 
 /// ftpshut's `YEAR MONTH DAY HOUR MINUTE SECOND` for `secs` from now, in local time.
 pub fn shutmsg_time(secs: i64) -> String {
