@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use oxftpd_client::Client;
 use oxftpd_testkit::replies::line;
-use oxftpd_testkit::{Setup, TestServer, free_port};
+use oxftpd_testkit::{Setup, Target, TestServer, free_port};
 
 async fn greeting(addr: SocketAddr) -> String {
     let c = Client::connect(addr)
@@ -21,20 +21,33 @@ fn auth(d: &str) -> String {
     )
 }
 
-#[tokio::test]
-async fn vhosts_by_address_and_port() {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("setup");
+/// A server named `main` with `lead` config lines and two `(address, ServerName)` vhosts, the
+/// first on the harness's port, the second on another free one: the server and both ports.
+fn two_vhosts(
+    target: &Target,
+    lead: &str,
+    (addr1, name1): (&str, &str),
+    (addr2, name2): (&str, &str),
+) -> (TestServer, u16, u16) {
+    let mut setup = Setup::new(target).expect("setup");
     setup.server_name("main");
     let other_port = free_port().expect("port");
     let d = setup.dir().display().to_string();
     let port = setup.port();
     setup.config(&format!(
-        "<VirtualHost 127.0.0.2>\nServerName \"two\"\nPort {port}\n{a}</VirtualHost>\n\
-         <VirtualHost 127.0.0.3>\nServerName \"three\"\nPort {other_port}\n{a}</VirtualHost>\n",
+        "{lead}<VirtualHost {addr1}>\nServerName \"{name1}\"\nPort {port}\n{a}</VirtualHost>\n\
+         <VirtualHost {addr2}>\nServerName \"{name2}\"\nPort {other_port}\n{a}</VirtualHost>\n",
         a = auth(&d)
     ));
     let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    (server, port, other_port)
+}
+
+#[tokio::test]
+async fn vhosts_by_address_and_port() {
+    let target = oxftpd_testkit::target!();
+    let (server, port, other_port) =
+        two_vhosts(&target, "", ("127.0.0.2", "two"), ("127.0.0.3", "three"));
     let at = |a: [u8; 4], p: u16| SocketAddr::from((a, p));
     assert_eq!(
         greeting(at([127, 0, 0, 1], port)).await,
@@ -61,18 +74,12 @@ async fn vhosts_by_address_and_port() {
 #[tokio::test]
 async fn socket_bind_tight_off_binds_the_wildcard() {
     let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("setup");
-    setup.server_name("main");
-    let other_port = free_port().expect("port");
-    let d = setup.dir().display().to_string();
-    let port = setup.port();
-    setup.config(&format!(
-        "SocketBindTight off\n\
-         <VirtualHost 127.0.0.2>\nServerName \"two\"\nPort {port}\n{a}</VirtualHost>\n\
-         <VirtualHost 127.0.0.3>\nServerName \"three\"\nPort {other_port}\n{a}</VirtualHost>\n",
-        a = auth(&d)
-    ));
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let (server, port, other_port) = two_vhosts(
+        &target,
+        "SocketBindTight off\n",
+        ("127.0.0.2", "two"),
+        ("127.0.0.3", "three"),
+    );
     let at = |a: [u8; 4], p: u16| SocketAddr::from((a, p));
     assert_eq!(
         greeting(at([127, 0, 0, 2], port)).await,
@@ -97,19 +104,13 @@ async fn port_zero_disables_the_main_server() {
     // ProFTPD 1.3.8 still greets as the main server on 127.0.0.1 (a lone `Port 0`
     // behaves as checked here: observed by hand, see DIFFERENCES.md).
     oxftpd_testkit::only_oxftpd!(target, "main server's Port given twice");
-    let mut setup = Setup::new(&target).expect("setup");
-    setup.server_name("main");
-    let other_port = free_port().expect("port");
-    let d = setup.dir().display().to_string();
-    let port = setup.port();
     // The harness waits for a greeting on 127.0.0.1:port: a vhost answers there.
-    setup.config(&format!(
-        "Port 0\n\
-         <VirtualHost 127.0.0.1>\nServerName \"one\"\nPort {port}\n{a}</VirtualHost>\n\
-         <VirtualHost 127.0.0.2>\nServerName \"two\"\nPort {other_port}\n{a}</VirtualHost>\n",
-        a = auth(&d)
-    ));
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let (server, port, other_port) = two_vhosts(
+        &target,
+        "Port 0\n",
+        ("127.0.0.1", "one"),
+        ("127.0.0.2", "two"),
+    );
     assert_eq!(
         greeting(SocketAddr::from(([127, 0, 0, 1], port))).await,
         "220 ProFTPD Server (one) [127.0.0.1]"
