@@ -519,7 +519,9 @@ where
     })
 }
 
-enum ListError {
+/// Why sending a listing over the data connection stopped: the directory could not be read, or
+/// the connection failed.
+pub(crate) enum ListError {
     Storage(StorageError),
     Io(std::io::Error),
 }

@@ -5,9 +5,9 @@
 //! directory is named". 7.5.5 defines `perm`. The facts shown follow `OPTS MLST`.
 
 use oxftpd_proto::listing::{Facts, Kind as ListKind, write_mlsd_line, write_mlsx_facts};
-use oxftpd_storage::{DirEntry, Kind, Metadata, StorageError};
+use oxftpd_storage::{DirEntry, Kind, Metadata};
 
-use crate::commands::listing::{Names, proto_kind};
+use crate::commands::listing::{ListError, Names, proto_kind};
 use crate::errors::{fs_reply, io_text};
 use crate::messages::multi;
 use crate::module::HandlerFuture;
@@ -182,7 +182,7 @@ pub fn mlsd<'a>(
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;
         let mut out = Vec::with_capacity(FLUSH_AT + 1024);
-        let result: Result<(), Failure> = async {
+        let result: Result<(), ListError> = async {
             let mut names = Names::new(ctx);
             write_line(
                 user,
@@ -246,31 +246,14 @@ pub fn mlsd<'a>(
                 transfer_io::finish(stream).await;
                 ctx.reply(226, "Transfer complete").await
             }
-            Err(Failure::Storage(e)) => {
+            Err(ListError::Storage(e)) => {
                 transfer_io::finish(stream).await;
                 ctx.send(&fs_reply(550, shown, &e)).await
             }
-            Err(Failure::Io(e)) => {
+            Err(ListError::Io(e)) => {
                 ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
                     .await
             }
         }
     })
-}
-
-enum Failure {
-    Storage(StorageError),
-    Io(std::io::Error),
-}
-
-impl From<StorageError> for Failure {
-    fn from(e: StorageError) -> Self {
-        Failure::Storage(e)
-    }
-}
-
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Self {
-        Failure::Io(e)
-    }
 }
