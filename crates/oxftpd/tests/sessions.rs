@@ -4,6 +4,7 @@
 use std::os::unix::fs::MetadataExt;
 
 use oxftpd_client::{Client, DataMode, Reply};
+use oxftpd_testkit::fixtures::random_bytes;
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// A server with user alice/secret and AllowOverwrite on.
@@ -32,19 +33,6 @@ async fn cmd(c: &mut Client, line: &str) -> Reply {
 /// The first line of the reply, code included.
 async fn line(c: &mut Client, command: &str) -> String {
     cmd(c, command).await.first_line().to_string()
-}
-
-/// Deterministic pseudo-random bytes (xorshift64*), so failures reproduce.
-fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    out.truncate(len);
-    out
 }
 
 #[tokio::test]

@@ -31,18 +31,9 @@ pub fn server_for(target: &Target, extra: &str) -> (TestServer, TestUser) {
     )
 }
 
-/// Deterministic pseudo-random bytes (xorshift64*), so failures reproduce.
-pub fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
+/// Deterministic pseudo-random bytes, so failures reproduce.
+#[allow(unused_imports)]
+pub use oxftpd_testkit::fixtures::random_bytes;
 
 /// Writes a file in the user's home, owned by the user.
 pub fn put(user: &TestUser, name: &str, bytes: &[u8]) -> PathBuf {
