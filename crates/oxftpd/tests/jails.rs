@@ -7,32 +7,22 @@ use std::os::unix::fs::symlink;
 
 use oxftpd_client::Client;
 use oxftpd_testkit::replies::line;
-use oxftpd_testkit::{Setup, TestServer};
+use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 #[tokio::test]
 async fn default_root_group_expression_in_a_vhost() {
     let target = oxftpd_testkit::target!();
     let mut setup = Setup::new(&target).expect("setup");
-    let alice = setup.add_user("alice", "secret").expect("alice");
-    let bob = setup.add_user("bob", "secret").expect("bob");
+    let (alice, bob) = alice_and_bob(&mut setup);
     let public = setup.dir().join("u2/public");
     fs::create_dir_all(public.join("inside")).expect("public");
     fs::write(public.join("inside/file"), b"x").expect("file");
     symlink("inside", public.join("link")).expect("symlink inside the root");
-    let group = setup.dir().join("etc/group");
-    let text = fs::read_to_string(&group).expect("group file");
-    fs::write(
-        &group,
-        format!("{text}users:x:60010:alice,bob\nstaff:x:60011:bob\n"),
-    )
-    .expect("group file");
     let d = setup.dir().display().to_string();
-    setup.config(&format!(
-        "<VirtualHost 127.0.0.2>\nPort {port}\nAuthOrder mod_auth_file.c\n\
-         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
-         DefaultRoot {d}/u2/public users,!staff\n</VirtualHost>\n",
-        port = setup.port()
-    ));
+    vhost(
+        &mut setup,
+        &format!("DefaultRoot {d}/u2/public users,!staff\n"),
+    );
     let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
     let vhost = SocketAddr::from(([127, 0, 0, 2], server.port()));
 
@@ -61,7 +51,15 @@ async fn default_root_group_expression_in_a_vhost() {
     let _ = alice;
 }
 
-/// Users `alice` (group users) and `bob` (users and staff), with `staff` and `users` groups.
+/// Users `alice` (group users) and `bob` (users and staff), password `secret`.
+fn alice_and_bob(setup: &mut Setup) -> (TestUser, TestUser) {
+    let alice = setup.add_user("alice", "secret").expect("alice");
+    let bob = setup.add_user("bob", "secret").expect("bob");
+    two_groups(setup);
+    (alice, bob)
+}
+
+/// The `staff` and `users` groups of [`alice_and_bob`].
 fn two_groups(setup: &mut Setup) {
     let group = setup.dir().join("etc/group");
     let text = fs::read_to_string(&group).expect("group file");
@@ -86,9 +84,7 @@ fn vhost(setup: &mut Setup, body: &str) {
 async fn the_first_matching_default_root_wins_and_tilde_sub_is_under_home() {
     let target = oxftpd_testkit::target!();
     let mut setup = Setup::new(&target).expect("setup");
-    let alice = setup.add_user("alice", "secret").expect("alice");
-    let bob = setup.add_user("bob", "secret").expect("bob");
-    two_groups(&mut setup);
+    let (alice, bob) = alice_and_bob(&mut setup);
     let staffroot = setup.dir().join("staffroot");
     fs::create_dir_all(staffroot.join("tools")).expect("staffroot");
     fs::create_dir_all(alice.home.join("sub/in-sub")).expect("alice sub");
@@ -133,9 +129,7 @@ async fn the_first_matching_default_root_wins_and_tilde_sub_is_under_home() {
 async fn default_chdir_with_a_group_expression() {
     let target = oxftpd_testkit::target!();
     let mut setup = Setup::new(&target).expect("setup");
-    let alice = setup.add_user("alice", "secret").expect("alice");
-    let bob = setup.add_user("bob", "secret").expect("bob");
-    two_groups(&mut setup);
+    let (alice, bob) = alice_and_bob(&mut setup);
     for home in [&alice.home, &bob.home] {
         fs::create_dir_all(home.join("incoming")).expect("incoming");
         fs::create_dir_all(home.join("staff-only")).expect("staff-only");
