@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use oxftpd_proto::listing::{Facts, ListClock, write_list_line, write_nlst_line};
 use oxftpd_storage::{DirEntry, Kind, Metadata, StorageError};
+use tokio::io::AsyncWrite;
 
 use crate::errors::{fs_reply, io_text};
 use crate::module::HandlerFuture;
@@ -308,6 +309,18 @@ async fn listing(
             .map_err(ListError::Io),
         other => other,
     };
+    end_listing(ctx, stream, result, 450, shown).await
+}
+
+/// Closes a listing's data connection with its outcome: `226`, `code path: reason` when the
+/// directory could not be read, `426` when the connection failed.
+pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
+    ctx: &mut Ctx,
+    stream: W,
+    result: Result<(), ListError>,
+    code: u16,
+    shown: &str,
+) -> SessionResult {
     match result {
         Ok(()) => {
             transfer_io::finish(stream).await;
@@ -315,7 +328,7 @@ async fn listing(
         }
         Err(ListError::Storage(e)) => {
             transfer_io::finish(stream).await;
-            ctx.send(&fs_reply(450, shown, &e)).await
+            ctx.send(&fs_reply(code, shown, &e)).await
         }
         Err(ListError::Io(e)) => {
             ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))

@@ -8,7 +8,7 @@ use oxftpd_proto::listing::{Facts, Kind as ListKind, write_mlsd_line, write_mlsx
 use oxftpd_storage::{DirEntry, Kind, Metadata};
 
 use crate::commands::listing::{ListError, Names, proto_kind};
-use crate::errors::{fs_reply, io_text};
+use crate::errors::fs_reply;
 use crate::messages::multi;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, TransferType};
@@ -241,19 +241,6 @@ pub fn mlsd<'a>(
             Ok(())
         }
         .await;
-        match result {
-            Ok(()) => {
-                transfer_io::finish(stream).await;
-                ctx.reply(226, "Transfer complete").await
-            }
-            Err(ListError::Storage(e)) => {
-                transfer_io::finish(stream).await;
-                ctx.send(&fs_reply(550, shown, &e)).await
-            }
-            Err(ListError::Io(e)) => {
-                ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
-                    .await
-            }
-        }
+        super::listing::end_listing(ctx, stream, result, 550, shown).await
     })
 }
