@@ -65,9 +65,8 @@ pub async fn cmd(c: &mut Client, line: &str) -> Reply {
 }
 
 /// The first line of the reply, code included.
-pub async fn line(c: &mut Client, command: &str) -> String {
-    cmd(c, command).await.first_line().to_string()
-}
+#[allow(unused_imports)]
+pub use oxftpd_testkit::replies::line;
 
 /// Every line of the reply, codes included.
 pub async fn lines(c: &mut Client, command: &str) -> Vec<String> {
