@@ -4,7 +4,8 @@
 //! File reads and writes never run on the async worker threads: each moves one batch of up
 //! to [`BATCH`] bytes as one job on the session's `FsPool` (the session's own threads, under
 //! its credentials), the batch buffer travelling to the job and back, so no byte is copied
-//! for the hop.
+//! for the hop. An upload holds two batches: the network fills one while the pool writes
+//! the other.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -56,20 +57,46 @@ async fn read_batch(
     Ok((batch, got?))
 }
 
-/// Writes all of `batch` at the file's position on the pool; gives the buffer back, emptied.
-async fn write_batch(fs: &Fs, file: &Arc<File>, batch: Vec<u8>) -> io::Result<Vec<u8>> {
+/// A batch being written on the pool; gives the buffer back, emptied.
+type Writing = std::pin::Pin<Box<dyn Future<Output = io::Result<Vec<u8>>> + Send>>;
+
+/// Starts writing all of `batch` at the file's position on the pool.
+fn start_write(fs: &Fs, file: &Arc<File>, batch: Vec<u8>) -> Writing {
     let file = Arc::clone(file);
-    let (mut batch, r) = fs
-        .pool()
-        .run(fs.credentials(), move || {
-            let r = (&*file).write_all(&batch);
-            (batch, r)
-        })
-        .await
-        .map_err(pool_error)?;
-    r?;
-    batch.clear();
-    Ok(batch)
+    let job = fs.pool().start(fs.credentials(), move || {
+        let r = (&*file).write_all(&batch);
+        (batch, r)
+    });
+    Box::pin(async move {
+        let (mut batch, r) = job.await.map_err(pool_error)?;
+        r?;
+        batch.clear();
+        Ok(batch)
+    })
+}
+
+/// Hands `batch` to the pool once the batch before it is written, and returns the buffer to
+/// fill next: the network fills one batch while the disk takes the other.
+async fn rotate(
+    fs: &Fs,
+    file: &Arc<File>,
+    writing: &mut Option<Writing>,
+    batch: Vec<u8>,
+) -> io::Result<Vec<u8>> {
+    let next = match writing.take() {
+        Some(previous) => previous.await?,
+        None => Vec::with_capacity(BATCH),
+    };
+    *writing = Some(start_write(fs, file, batch));
+    Ok(next)
+}
+
+/// Waits for the batch still being written, if any.
+async fn settle(writing: &mut Option<Writing>) -> io::Result<()> {
+    match writing.take() {
+        Some(job) => job.await.map(drop),
+        None => Ok(()),
+    }
 }
 
 /// Runs `fut`, failing with `TimedOut` after `limit` (`TimeoutStalled`).
@@ -259,6 +286,24 @@ pub async fn receive_at_most<R: AsyncRead + Unpin>(
     limit: Option<u64>,
 ) -> io::Result<u64> {
     let disk = Arc::new(file.try_clone()?);
+    let mut writing = None;
+    let outcome = receive_batches(stream, fs, &disk, &mut writing, ascii, stall, limit).await;
+    // Whatever ended the upload, the bytes received before it are on disk when it returns.
+    let settled = settle(&mut writing).await;
+    let total = outcome?;
+    settled.map(|()| total)
+}
+
+/// The loop of [`receive_at_most`]; leaves the last batch being written in `writing`.
+async fn receive_batches<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    fs: &Fs,
+    disk: &Arc<File>,
+    writing: &mut Option<Writing>,
+    ascii: bool,
+    stall: Option<Duration>,
+    limit: Option<u64>,
+) -> io::Result<u64> {
     let mut buf = if ascii { vec![0u8; BUF] } else { Vec::new() };
     let mut batch: Vec<u8> = Vec::with_capacity(BATCH);
     let mut total = 0u64;
@@ -267,7 +312,7 @@ pub async fn receive_at_most<R: AsyncRead + Unpin>(
         // Room for one more read (an ASCII read may add the CR held from the last one).
         let room = batch.capacity() - batch.len();
         if (ascii && room < BUF + 1) || room == 0 {
-            batch = write_batch(fs, &disk, batch).await?;
+            batch = rotate(fs, disk, writing, batch).await?;
         }
         // Read what the connection has now; when it has nothing, the batch so far goes to
         // disk while the client sends more (so a slow upload is written as it comes).
@@ -279,7 +324,7 @@ pub async fn receive_at_most<R: AsyncRead + Unpin>(
             Poll::Ready(r) => r,
             Poll::Pending => {
                 if !batch.is_empty() {
-                    batch = write_batch(fs, &disk, batch).await?;
+                    batch = rotate(fs, disk, writing, batch).await?;
                 }
                 stalled(stall, read_some(stream, &mut buf, &mut batch, ascii)).await
             }
@@ -296,7 +341,7 @@ pub async fn receive_at_most<R: AsyncRead + Unpin>(
                 batch.push(b'\r');
             }
             if !batch.is_empty() {
-                write_batch(fs, &disk, batch).await?;
+                rotate(fs, disk, writing, batch).await?;
             }
             return Ok(total);
         }
