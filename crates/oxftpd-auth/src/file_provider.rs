@@ -182,6 +182,7 @@ impl FileProvider {
             group_names,
             home: PathBuf::from(&e.home),
             shell: e.shell.clone(),
+            pam_session: None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Thread-safe NSS look-ups (`getpwnam_r` and friends), so NIS/LDAP/sssd work.
 //!
 //! Each call starts with the size `sysconf` suggests and doubles the buffer on
-//! `ERANGE`, up to `MAX_BUFFER`.
+//! `ERANGE`, up to `MAX_BUFFER`. The daemon's `User`/`Group` resolution uses
+//! [`user_ids_by_name`] and [`group_id_by_name`]; the rest serves this crate's providers.
 
 use std::ffi::{CStr, CString, c_char};
 use std::io;
@@ -195,6 +196,16 @@ pub(crate) fn getgrnam(name: &str) -> io::Result<Option<Group>> {
     })
 }
 
+/// uid and primary gid of user `name` (`getpwnam_r`), `None` when NSS has no such user.
+pub fn user_ids_by_name(name: &str) -> io::Result<Option<(u32, u32)>> {
+    Ok(getpwnam(name)?.map(|pw| (pw.uid, pw.gid)))
+}
+
+/// gid of group `name` (`getgrnam_r`), `None` when NSS has no such group.
+pub fn group_id_by_name(name: &str) -> io::Result<Option<u32>> {
+    Ok(getgrnam(name)?.map(|gr| gr.gid))
+}
+
 /// The shadow entry for `name` (needs privileges to read /etc/shadow).
 pub(crate) fn getspnam(name: &str) -> io::Result<Option<Shadow>> {
     let Ok(cname) = CString::new(name) else {
@@ -254,5 +265,19 @@ pub(crate) fn getgrouplist(name: &str, gid: u32) -> io::Result<Vec<u32>> {
         if n > 65536 {
             return Err(io::Error::other("getgrouplist: too many groups"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_and_unknown_names() {
+        assert_eq!(user_ids_by_name("root").expect("nss"), Some((0, 0)));
+        assert_eq!(group_id_by_name("root").expect("nss"), Some(0));
+        assert_eq!(user_ids_by_name("no-such-user-oxftpd").expect("nss"), None);
+        assert_eq!(group_id_by_name("no-such-group-oxftpd").expect("nss"), None);
+        assert_eq!(user_ids_by_name("bad\0name").expect("nss"), None);
     }
 }

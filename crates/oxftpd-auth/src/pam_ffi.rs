@@ -179,23 +179,65 @@ pub struct Request<'a> {
     pub rhost: Option<String>,
 }
 
-/// One PAM transaction: auth, account, credentials and a session, then its end.
-pub fn check(req: &Request<'_>) -> Result<(), PamFailure> {
+/// An open PAM transaction whose session stage is open: what `pam_close_session`,
+/// `pam_setcred(PAM_DELETE_CRED)` and `pam_end` need at logout.
+pub struct Open {
+    lib: &'static Lib,
+    handle: Handle,
+    /// The conversation's answer buffer (NUL-terminated); zeroed once the login is done.
+    password: Box<[u8]>,
+    /// libpam keeps a pointer to the conversation; keep it where it is.
+    _conv: Box<Conv>,
+}
+
+// SAFETY: a PAM handle may move between threads as long as only one uses it at a time;
+// `Open` is owned (not shared) and every call takes `&mut self` or `self`.
+unsafe impl Send for Open {}
+
+impl Open {
+    /// Runs the session's close stage and ends the transaction.
+    pub fn close(mut self) {
+        self.end();
+    }
+
+    fn end(&mut self) {
+        if self.handle.is_null() {
+            return;
+        }
+        // SAFETY: the handle is live until pam_end, after which it is nulled.
+        unsafe {
+            let rc = (self.lib.close_session)(self.handle, SILENT);
+            (self.lib.setcred)(self.handle, DELETE_CRED | SILENT);
+            (self.lib.end)(self.handle, rc);
+        }
+        self.handle = std::ptr::null_mut();
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// Runs auth, account, credentials and opens the session stage; the transaction stays open
+/// until the returned [`Open`] is closed (or dropped).
+pub fn open(req: &Request<'_>) -> Result<Open, PamFailure> {
     let lib = lib().map_err(PamFailure::Unavailable)?;
     let to_c = |s: &str| {
         CString::new(s).map_err(|_| PamFailure::Unavailable("NUL in a PAM argument".into()))
     };
     let service = to_c(req.service)?;
     let user = to_c(req.user)?;
-    let password = to_c(req.password)?;
-    let conv = Conv {
+    let password: Box<[u8]> = to_c(req.password)?.into_bytes_with_nul().into_boxed_slice();
+    let conv = Box::new(Conv {
         conv: converse,
         appdata: password.as_ptr() as *mut c_void,
-    };
+    });
     let mut h: Handle = std::ptr::null_mut();
-    // SAFETY: all pointers are valid C strings / live structs that outlive the transaction
-    // (pam_end is called below before they are dropped).
-    let rc = unsafe { (lib.start)(service.as_ptr(), user.as_ptr(), &conv, &mut h) };
+    // SAFETY: all pointers are valid C strings / live boxes that outlive the transaction
+    // (they move into `Open`, which ends it).
+    let rc = unsafe { (lib.start)(service.as_ptr(), user.as_ptr(), &*conv, &mut h) };
     if rc != SUCCESS || h.is_null() {
         return Err(PamFailure::Stage {
             stage: "start",
@@ -203,6 +245,12 @@ pub fn check(req: &Request<'_>) -> Result<(), PamFailure> {
             text: format!("pam_start failed ({rc})"),
         });
     }
+    let mut open = Open {
+        lib,
+        handle: h,
+        password,
+        _conv: conv,
+    };
     let fail = |stage: &'static str, code: c_int| PamFailure::Stage {
         stage,
         code,
@@ -228,31 +276,32 @@ pub fn check(req: &Request<'_>) -> Result<(), PamFailure> {
         }
         (lib.set_item)(h, ITEM_RUSER, user.as_ptr() as *const c_void);
         let mut rc = (lib.authenticate)(h, SILENT);
-        let mut out = Err(fail("auth", rc));
+        let mut stage = "auth";
         if rc == SUCCESS {
             rc = (lib.acct_mgmt)(h, SILENT);
-            out = Err(fail("account", rc));
+            stage = "account";
         }
         if rc == SUCCESS {
             rc = (lib.setcred)(h, ESTABLISH_CRED | SILENT);
-            out = Err(fail("setcred", rc));
+            stage = "setcred";
         }
         if rc == SUCCESS {
             rc = (lib.open_session)(h, SILENT);
-            out = Err(fail("session", rc));
-            if rc == SUCCESS {
-                // The FTP session's life is the daemon's, not this thread's: the session
-                // stage is run for its checks and closed at once.
-                (lib.close_session)(h, SILENT);
+            stage = "session";
+            if rc != SUCCESS {
+                (lib.setcred)(h, DELETE_CRED | SILENT);
             }
-            (lib.setcred)(h, DELETE_CRED | SILENT);
         }
         if rc == SUCCESS {
-            out = Ok(());
+            Ok(())
+        } else {
+            let failure = fail(stage, rc);
+            (lib.end)(h, rc);
+            open.handle = std::ptr::null_mut();
+            Err(failure)
         }
-        (lib.end)(h, rc);
-        out
     };
-    drop(password);
-    result
+    // The password is no longer needed: later conversations get an empty answer.
+    open.password.fill(0);
+    result.map(|()| open)
 }

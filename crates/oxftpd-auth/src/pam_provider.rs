@@ -5,10 +5,65 @@
 //! in `AuthOrder` may still accept the user, unless PAM is authoritative
 //! (`AuthOrder mod_auth_pam.c* …`), in which case the chain ends with the refusal.
 //! The transaction blocks (PAM modules may sleep on failure): run it on a pool thread,
-//! as root when the daemon started as root (pam_unix reads /etc/shadow).
+//! as root when the daemon started as root (pam_unix reads /etc/shadow). The session stage
+//! opened at login stays open until the FTP session ends ([`PamSession`]).
+
+use std::sync::{Arc, Mutex};
 
 use crate::pam_ffi::{self, PamFailure, Request};
 use crate::{AuthProvider, Flow, Identity, UnixProvider};
+
+/// A PAM session opened at login and held for the FTP session's life, as mod_auth_pam
+/// holds its handle: [`PamSession::close`] (at logout) runs `pam_close_session`,
+/// `pam_setcred(PAM_DELETE_CRED)` and `pam_end`; dropping it unclosed does the same.
+/// Close it where the daemon's privileged work runs (the filesystem pool, as root).
+pub struct PamSession {
+    open: Mutex<Option<pam_ffi::Open>>,
+    user: String,
+    service: String,
+}
+
+impl PamSession {
+    /// Closes the PAM session and ends the transaction (once; later calls do nothing).
+    pub fn close(&self) {
+        let open = self.open.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(open) = open {
+            open.close();
+            tracing::debug!(
+                "PAM({}): session closed (service '{}')",
+                self.user,
+                self.service
+            );
+        }
+    }
+
+    /// Whether the session is still open.
+    pub fn is_open(&self) -> bool {
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+}
+
+impl std::fmt::Debug for PamSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PamSession")
+            .field("user", &self.user)
+            .field("service", &self.service)
+            .field("open", &self.is_open())
+            .finish()
+    }
+}
+
+/// Two sessions are equal only when they are the same session.
+impl PartialEq for PamSession {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for PamSession {}
 
 /// The `AuthOrder` name of this provider.
 pub const MODULE: &str = "mod_auth_pam.c";
@@ -73,10 +128,18 @@ impl AuthProvider for PamProvider {
             tty,
             rhost: None,
         };
-        match pam_ffi::check(&req) {
-            Ok(()) => match self.unix.lookup(user) {
-                Flow::Break(Ok(id)) => Flow::Break(Ok(id)),
+        match pam_ffi::open(&req) {
+            Ok(open) => match self.unix.lookup(user) {
+                Flow::Break(Ok(mut id)) => {
+                    id.pam_session = Some(Arc::new(PamSession {
+                        open: Mutex::new(Some(open)),
+                        user: user.to_string(),
+                        service: self.settings.service.clone(),
+                    }));
+                    Flow::Break(Ok(id))
+                }
                 _ => {
+                    open.close();
                     tracing::warn!(
                         "PAM({user}): accepted by service '{}', but the system has no account '{user}' (getpwnam)",
                         self.settings.service

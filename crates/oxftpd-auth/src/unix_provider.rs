@@ -52,6 +52,7 @@ impl UnixProvider {
             group_names,
             home: PathBuf::from(&pw.dir),
             shell: pw.shell.clone(),
+            pam_session: None,
         }
     }
 }

@@ -37,6 +37,7 @@ impl Fake {
             group_names: vec![],
             home: format!("/home/{}", self.user).into(),
             shell: "/bin/sh".into(),
+            pam_session: None,
         }
     }
 }

@@ -323,8 +323,16 @@ impl Client {
             return Ok(Transfer::refused(preliminary));
         }
         let mut data = self.accept_data(pending).await?;
-        let bytes = copy_bounded(self.timeout, input, &mut data).await?;
-        bounded(self.timeout, "closing the data connection", data.shutdown()).await??;
+        let bytes = match copy_bounded(self.timeout, input, &mut data).await {
+            Ok(n) => {
+                bounded(self.timeout, "closing the data connection", data.shutdown()).await??;
+                n
+            }
+            // The server may end an upload early (a size limit, ABOR, a full disk): its
+            // reply on the control connection says why, so read it instead of failing here.
+            Err(Error::Io(_)) => 0,
+            Err(e) => return Err(e),
+        };
         drop(data);
         let completion = self.read_reply().await?;
         Ok(Transfer {

@@ -21,6 +21,16 @@ pub fn flag(args: &[String]) -> Result<(), String> {
         .ok_or_else(|| format!("expected Boolean parameter (on/off), got '{a}'"))
 }
 
+/// `RootRevoke`: a Boolean or `UseNonCompliantActiveTransfer`.
+pub fn root_revoke(args: &[String]) -> Result<(), String> {
+    let a = first(args);
+    if a.eq_ignore_ascii_case("UseNonCompliantActiveTransfer") || parse_flag(a).is_some() {
+        Ok(())
+    } else {
+        Err(format!("expected Boolean parameter, got '{a}'"))
+    }
+}
+
 fn number_in(s: &str, min: u64, max: u64) -> Result<u64, String> {
     let n: u64 = s
         .parse()

@@ -247,12 +247,20 @@ pub static REJECTED: &[(&str, &str)] = &[
         "oxftpd never chroots its own process, so there is no chroot to guard",
     ),
     (
+        "LangPath",
+        "oxftpd has no translated message catalogs (.mo files) to load: replies are in English",
+    ),
+    (
         "PersistentPasswd",
         "user lookups go through the AuthOrder chain at login; nothing is kept open across a chroot",
     ),
     (
         "AuthPAMAuthoritative",
         "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
+    ),
+    (
+        "TLSServerInfoFile",
+        "rustls cannot send OpenSSL serverinfo blocks (arbitrary TLS extensions from a PEM file, SSL_CTX_use_serverinfo_file); remove the directive",
     ),
 ];
 

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpStream};
 use tracing::warn;
 
 /// How long a passive listener waits for the client, and an active connect may take.
@@ -78,11 +78,14 @@ fn nanos() -> u32 {
         .unwrap_or(0)
 }
 
-/// Opens the prepared data connection; a passive one must come from `peer`'s address.
+/// Opens the prepared data connection; a passive one must come from `peer`'s address, an
+/// active one from the port `RootRevoke` decides ([`crate::active_bind`]).
 pub async fn open(
     setup: DataSetup,
     local: SocketAddr,
     peer: SocketAddr,
+    shared: &crate::context::Shared,
+    root_revoke: crate::active_bind::RootRevoke,
 ) -> Result<TcpStream, DataError> {
     let stream = match setup {
         DataSetup::None => return Err(DataError::NotPrepared),
@@ -97,11 +100,6 @@ pub async fn open(
             stream
         }
         DataSetup::Active(addr) => {
-            let socket = if addr.is_ipv4() {
-                TcpSocket::new_v4()?
-            } else {
-                TcpSocket::new_v6()?
-            };
             let local_ip = if local.is_ipv4() == addr.is_ipv4() {
                 local.ip()
             } else if addr.is_ipv4() {
@@ -109,7 +107,9 @@ pub async fn open(
             } else {
                 IpAddr::from([0u16; 8])
             };
-            socket.bind(SocketAddr::new(local_ip, 0))?;
+            let socket =
+                crate::active_bind::socket(shared, root_revoke, local_ip, local.port(), addr)
+                    .await?;
             tokio::time::timeout(DATA_CONNECT_TIMEOUT, socket.connect(addr))
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "Connection timed out"))??

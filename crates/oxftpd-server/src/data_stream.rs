@@ -8,6 +8,9 @@ use crate::session::{Ctx, SessionResult};
 use crate::tls::log::event;
 pub use crate::tls_stream::MaybeTls as DataStream;
 
+/// Most TLS bytes rustls may queue on a data connection (rustls' default is 64 KiB).
+const TLS_BUFFER: usize = 1 << 20;
+
 /// Protects an opened data connection as `PROT` asks; on failure replies 425 and gives the
 /// session result back.
 pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, SessionResult> {
@@ -21,6 +24,9 @@ pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, Sessio
     let log = settings.log.as_ref();
     let refused = match crate::tls_stream::accept(tcp, config, settings.handshake_timeout).await {
         Ok(mut tls) => {
+            // Let rustls hold a whole transfer buffer of records, so each 256 KiB chunk is
+            // encrypted in one go and leaves in a few large vectored writes.
+            tls.get_mut().1.set_buffer_limit(Some(TLS_BUFFER));
             let resumed = tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed);
             if resumed || !settings.session_reuse_required {
                 return Ok(DataStream::Tls(Box::new(tls)));

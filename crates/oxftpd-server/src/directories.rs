@@ -5,14 +5,12 @@ use oxftpd_config::Scope;
 
 use crate::session::{Ctx, LoggedIn};
 
-/// The scope (`.ftpaccess` files, `<Directory>` chain, `<Anonymous>`, server) for a real
-/// path of this session.
+/// The scope (`.ftpaccess` files, `<Directory>` chain, matching `<IfUser>`/`<IfGroup>`/
+/// `<IfClass>` blocks, `<Anonymous>`, server) for a real path of this session.
 pub fn scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
     let home = user.identity.home.to_string_lossy().into_owned();
     let auth = &ctx.server.auth;
-    ctx.server
-        .config()
-        .scope(user.anon)
+    crate::ifsession::user_scope(ctx, user)
         .for_path_with(real, &move |name: Option<&str>| match name {
             None => Some(home.clone()),
             Some(n) => auth

@@ -109,11 +109,7 @@ pub fn connect_scope(ctx: &Ctx) -> Scope<'_> {
 
 /// The scope of a logged-in session narrowed to a virtual path.
 pub fn path_scope<'a>(ctx: &'a Ctx, user: &'a LoggedIn, vpath: &str) -> Scope<'a> {
-    let real = user.real_path(vpath);
-    let home = user.identity.home.to_string_lossy();
-    user_scope(ctx, user)
-        .for_path(&real, Some(&home))
-        .with_overrides(&user.ftpaccess.blocks_for(&real))
+    crate::directories::scope_for(ctx, user, &user.real_path(vpath))
 }
 
 #[cfg(test)]

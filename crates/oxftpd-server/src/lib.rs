@@ -4,6 +4,7 @@
 //! up in the [`modules`] tables, checks login and [`limit`], runs the handler from
 //! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
 
+pub mod active_bind;
 pub mod address;
 pub mod anonymous;
 pub mod auth;
@@ -14,11 +15,13 @@ pub mod context;
 pub mod counters;
 pub mod data_channel;
 pub mod data_stream;
+pub mod deflate;
 pub mod directories;
 pub mod display_chdir;
 pub mod errors;
 pub mod filters;
 pub mod ftpaccess;
+pub mod group_limit;
 pub mod groups;
 pub mod hiding;
 pub mod hosts_access;
@@ -30,6 +33,7 @@ pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
+pub mod pam_hold;
 pub mod port_holder;
 pub mod reverse_dns;
 pub mod session;

@@ -91,6 +91,8 @@ pub struct ServerSettings {
     pub command_buffer_size: usize,
     /// `AllowForeignAddress`.
     pub allow_foreign_address: bool,
+    /// `RootRevoke`: the source port of active data connections.
+    pub root_revoke: crate::active_bind::RootRevoke,
     /// `UseIPv6`.
     pub use_ipv6: bool,
 }
@@ -274,6 +276,9 @@ impl ServerSettings {
             max_login_attempts,
             command_buffer_size,
             allow_foreign_address: flag(server, "AllowForeignAddress", false),
+            root_revoke: crate::active_bind::RootRevoke::parse(
+                text(server, "RootRevoke").as_deref(),
+            ),
             use_ipv6: flag(server, "UseIPv6", true),
         })
     }

@@ -88,6 +88,44 @@ pub async fn accept(
     }
 }
 
+/// Runs a server-side TLS handshake on `tcp` within `limit`, with the configuration `choose`
+/// returns for the SNI name of the client's hello (if any); `None` refuses the name with an
+/// `unrecognized_name` alert.
+pub async fn accept_choosing<F>(
+    tcp: TcpStream,
+    limit: std::time::Duration,
+    choose: F,
+) -> io::Result<TlsStream<TcpStream>>
+where
+    F: FnOnce(Option<&str>) -> Option<std::sync::Arc<rustls::ServerConfig>>,
+{
+    let handshake = async move {
+        let acceptor = rustls::server::Acceptor::default();
+        let mut start = tokio_rustls::LazyConfigAcceptor::new(acceptor, tcp).await?;
+        match choose(start.client_hello().server_name()) {
+            Some(config) => start.into_stream(config).await,
+            None => {
+                use tokio::io::AsyncWriteExt;
+                let _ = start
+                    .io
+                    .write_all(&crate::tls::sni::UNRECOGNIZED_NAME_ALERT)
+                    .await;
+                Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "no matching server for the client-sent SNI",
+                ))
+            }
+        }
+    };
+    match tokio::time::timeout(limit, handshake).await {
+        Ok(r) => r,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        )),
+    }
+}
+
 /// Ends TLS on a connection but keeps TCP open (`CCC`): sends close_notify, returns the socket.
 pub async fn downgrade(tls: TlsStream<TcpStream>) -> io::Result<TcpStream> {
     use tokio::io::AsyncWriteExt;

@@ -1,10 +1,20 @@
 //! Moving file bytes over a data connection: `sendfile(2)` for binary downloads, bounded
 //! buffers for uploads and ASCII conversion (LF on disk, CRLF on the wire).
+//!
+//! File reads and writes never run on the async worker threads: each moves one batch of up
+//! to [`BATCH`] bytes as one job on the session's `FsPool` (the session's own threads, under
+//! its credentials), the batch buffer travelling to the job and back, so no byte is copied
+//! for the hop.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::os::fd::AsFd;
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
+
+use oxftpd_storage::Fs;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest};
 use tokio::net::TcpStream;
@@ -12,7 +22,58 @@ use tokio::net::TcpStream;
 /// Size of the buffer a transfer holds while it runs (and only then).
 const BUF: usize = 256 * 1024;
 
-async fn stalled<T>(
+/// Bytes one `FsPool` job reads or writes: large, to amortise the hop to the pool.
+pub const BATCH: usize = 1 << 20;
+
+fn pool_error(e: oxftpd_storage::StorageError) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// Reads up to `batch.len()` bytes at `pos` on the pool; gives the buffer back with the count.
+async fn read_batch(
+    fs: &Fs,
+    file: &Arc<File>,
+    mut batch: Vec<u8>,
+    pos: u64,
+) -> io::Result<(Vec<u8>, usize)> {
+    let file = Arc::clone(file);
+    let (batch, got) = fs
+        .pool()
+        .run(fs.credentials(), move || {
+            let mut got = 0;
+            while got < batch.len() {
+                match file.read_at(&mut batch[got..], pos + got as u64) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return (batch, Err(e)),
+                }
+            }
+            (batch, Ok(got))
+        })
+        .await
+        .map_err(pool_error)?;
+    Ok((batch, got?))
+}
+
+/// Writes all of `batch` at the file's position on the pool; gives the buffer back, emptied.
+async fn write_batch(fs: &Fs, file: &Arc<File>, batch: Vec<u8>) -> io::Result<Vec<u8>> {
+    let file = Arc::clone(file);
+    let (mut batch, r) = fs
+        .pool()
+        .run(fs.credentials(), move || {
+            let r = (&*file).write_all(&batch);
+            (batch, r)
+        })
+        .await
+        .map_err(pool_error)?;
+    r?;
+    batch.clear();
+    Ok(batch)
+}
+
+/// Runs `fut`, failing with `TimedOut` after `limit` (`TimeoutStalled`).
+pub(crate) async fn stalled<T>(
     limit: Option<Duration>,
     fut: impl std::future::Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
@@ -28,6 +89,7 @@ async fn stalled<T>(
 /// reused buffer written through rustls on a TLS one; returns the bytes sent.
 pub async fn send_binary(
     stream: &mut crate::data_stream::DataStream,
+    fs: &Fs,
     file: &File,
     offset: u64,
     stall: Option<Duration>,
@@ -35,28 +97,8 @@ pub async fn send_binary(
     match stream {
         crate::data_stream::DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
         crate::data_stream::DataStream::Tls(tls) => {
-            send_buffered(tls.as_mut(), file, offset, stall).await
+            send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
         }
-    }
-}
-
-async fn send_buffered(
-    stream: &mut (impl AsyncWrite + Unpin),
-    file: &File,
-    offset: u64,
-    stall: Option<Duration>,
-) -> io::Result<u64> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0u8; BUF];
-    let mut pos = offset;
-    loop {
-        let n = file.read_at(&mut buf, pos)?;
-        if n == 0 {
-            stalled(stall, stream.flush()).await?;
-            return Ok(pos - offset);
-        }
-        pos += n as u64;
-        stalled(stall, stream.write_all(&buf[..n])).await?;
     }
 }
 
@@ -102,6 +144,11 @@ pub fn lf_to_crlf(input: &[u8], output: &mut Vec<u8>, last_cr: &mut bool) {
 /// that ended the previous chunk, written only once the next byte shows it is no line end.
 pub fn crlf_to_lf(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
     output.clear();
+    crlf_to_lf_append(input, output, pending_cr);
+}
+
+/// Like [`crlf_to_lf`], appending to `output`.
+fn crlf_to_lf_append(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
     for &b in input {
         if *pending_cr {
             *pending_cr = false;
@@ -118,61 +165,126 @@ pub fn crlf_to_lf(input: &[u8], output: &mut Vec<u8>, pending_cr: &mut bool) {
 }
 
 /// Sends `file` from `offset` converting LF to CRLF; returns the bytes read from the file.
-///
-/// Both buffers are allocated once per transfer: no allocation happens per chunk.
-pub async fn send_ascii(
-    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
-    mut file: &File,
+pub async fn send_ascii<W: AsyncWrite + Unpin>(
+    stream: &mut W,
+    fs: &Fs,
+    file: &File,
     offset: u64,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
-    file.seek(SeekFrom::Start(offset))?;
-    let mut input = vec![0u8; BUF / 2];
-    let mut output = Vec::with_capacity(BUF);
-    let mut total = 0u64;
+    send_buffered(stream, fs, file, offset, true, stall).await
+}
+
+/// Sends `file` from `offset` through a buffer (converting LF to CRLF when `ascii`), for
+/// streams `sendfile(2)` cannot feed; returns the bytes read from the file.
+///
+/// The buffers are allocated once per transfer: no allocation happens per chunk.
+pub async fn send_buffered<W: AsyncWrite + Unpin>(
+    stream: &mut W,
+    fs: &Fs,
+    file: &File,
+    offset: u64,
+    ascii: bool,
+    stall: Option<Duration>,
+) -> io::Result<u64> {
+    let disk = Arc::new(file.try_clone()?);
+    let mut batch = vec![0u8; BATCH];
+    let mut output = if ascii {
+        Vec::with_capacity(BUF)
+    } else {
+        Vec::new()
+    };
+    let mut pos = offset;
     let mut last_cr = false;
     loop {
-        let n = file.read(&mut input)?;
+        let (back, n) = read_batch(fs, &disk, batch, pos).await?;
+        batch = back;
         if n == 0 {
-            return Ok(total);
+            // A TLS stream (and a deflater) may hold the last bytes until flushed.
+            stalled(stall, stream.flush()).await?;
+            return Ok(pos - offset);
         }
-        total += n as u64;
-        lf_to_crlf(&input[..n], &mut output, &mut last_cr);
-        stalled(stall, stream.write_all(&output)).await?;
+        pos += n as u64;
+        if ascii {
+            for piece in batch[..n].chunks(BUF / 2) {
+                lf_to_crlf(piece, &mut output, &mut last_cr);
+                stalled(stall, stream.write_all(&output)).await?;
+            }
+        } else {
+            stalled(stall, stream.write_all(&batch[..n])).await?;
+        }
     }
 }
 
 /// Receives into `file` until the client closes; in ASCII mode CRLF becomes LF.
 ///
-/// Both buffers are allocated once per transfer: no allocation happens per chunk.
-pub async fn receive(
-    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+/// The buffers are allocated once per transfer: no allocation happens per chunk.
+pub async fn receive<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    fs: &Fs,
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
-    receive_at_most(stream, file, ascii, stall, None).await
+    receive_at_most(stream, fs, file, ascii, stall, None).await
+}
+
+/// One read from the connection: into `buf` (ASCII, to be converted) or straight into the
+/// spare capacity of `batch` (binary; it never grows: the caller keeps room in it).
+/// Cancel-safe, as the reads it wraps.
+async fn read_some<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    buf: &mut [u8],
+    batch: &mut Vec<u8>,
+    ascii: bool,
+) -> io::Result<usize> {
+    if ascii {
+        stream.read(buf).await
+    } else {
+        stream.read_buf(batch).await
+    }
 }
 
 /// Like [`receive`], failing with [`io::ErrorKind::FileTooLarge`] before writing the chunk
 /// that takes the bytes received past `limit` (`MaxStoreFileSize`).
-pub async fn receive_at_most(
-    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+///
+/// Binary data is read from the connection straight into the batch the pool writes; ASCII
+/// data is converted into it from one read buffer.
+pub async fn receive_at_most<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    fs: &Fs,
     file: &mut File,
     ascii: bool,
     stall: Option<Duration>,
     limit: Option<u64>,
 ) -> io::Result<u64> {
-    let mut buf = vec![0u8; BUF];
-    let mut out = if ascii {
-        Vec::with_capacity(BUF)
-    } else {
-        Vec::new()
-    };
+    let disk = Arc::new(file.try_clone()?);
+    let mut buf = if ascii { vec![0u8; BUF] } else { Vec::new() };
+    let mut batch: Vec<u8> = Vec::with_capacity(BATCH);
     let mut total = 0u64;
     let mut pending_cr = false;
     loop {
-        let n = match stalled(stall, stream.read(&mut buf)).await {
+        // Room for one more read (an ASCII read may add the CR held from the last one).
+        let room = batch.capacity() - batch.len();
+        if (ascii && room < BUF + 1) || room == 0 {
+            batch = write_batch(fs, &disk, batch).await?;
+        }
+        // Read what the connection has now; when it has nothing, the batch so far goes to
+        // disk while the client sends more (so a slow upload is written as it comes).
+        let now = {
+            let mut first = std::pin::pin!(read_some(stream, &mut buf, &mut batch, ascii));
+            std::future::poll_fn(|cx| Poll::Ready(first.as_mut().poll(cx))).await
+        };
+        let read = match now {
+            Poll::Ready(r) => r,
+            Poll::Pending => {
+                if !batch.is_empty() {
+                    batch = write_batch(fs, &disk, batch).await?;
+                }
+                stalled(stall, read_some(stream, &mut buf, &mut batch, ascii)).await
+            }
+        };
+        let n = match read {
             Ok(n) => n,
             // A TLS client that closes TCP without close_notify (curl does): end of the upload,
             // as mod_tls takes it.
@@ -181,7 +293,10 @@ pub async fn receive_at_most(
         };
         if n == 0 {
             if pending_cr {
-                file.write_all(b"\r")?;
+                batch.push(b'\r');
+            }
+            if !batch.is_empty() {
+                write_batch(fs, &disk, batch).await?;
             }
             return Ok(total);
         }
@@ -190,17 +305,14 @@ pub async fn receive_at_most(
             return Err(io::Error::from(io::ErrorKind::FileTooLarge));
         }
         if ascii {
-            crlf_to_lf(&buf[..n], &mut out, &mut pending_cr);
-            file.write_all(&out)?;
-        } else {
-            file.write_all(&buf[..n])?;
+            crlf_to_lf_append(&buf[..n], &mut batch, &mut pending_cr);
         }
     }
 }
 
 /// Writes `bytes` (a listing chunk) to the data connection.
-pub async fn write_chunk(
-    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+pub async fn write_chunk<W: AsyncWrite + Unpin>(
+    stream: &mut W,
     bytes: &[u8],
     stall: Option<Duration>,
 ) -> io::Result<()> {
@@ -208,7 +320,7 @@ pub async fn write_chunk(
 }
 
 /// Ends a data connection cleanly: FIN, then close.
-pub async fn finish(mut stream: impl AsyncWrite + Unpin) {
+pub async fn finish<W: AsyncWrite + Unpin>(mut stream: W) {
     let _ = stream.shutdown().await;
 }
 

@@ -228,7 +228,10 @@ fn start_engine(run_as: Option<RunAs>) -> Result<Engine> {
         counters: Default::default(),
     });
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all().thread_stack_size(256 * 1024);
+    // A few worker threads only: their stacks cost address space, not memory per session
+    // (sessions are heap-allocated tasks). Deep library code (TLS handshakes, regex
+    // compilation, zlib) must never overflow one: that would abort every session.
+    builder.enable_all().thread_stack_size(4 << 20);
     if let Some(run_as) = run_as {
         builder.on_thread_start(move || {
             if let Err(e) = privileges::drop_this_thread(run_as) {

@@ -5,8 +5,6 @@
 //! root and keep the right to switch their filesystem identity per operation; every other
 //! thread (tokio's workers, the main thread) drops to `User`/`Group` with raw syscalls.
 
-use std::ffi::CString;
-
 /// The account the daemon's own threads run as.
 #[derive(Clone, Copy, Debug)]
 pub struct RunAs {
@@ -16,48 +14,20 @@ pub struct RunAs {
     pub gid: u32,
 }
 
-/// Looks up a user name (or numeric id) through NSS.
+/// uid and primary gid of user `name` (a number is taken as the uid and gid) through NSS.
 pub fn user_id(name: &str) -> Option<(u32, u32)> {
     if let Ok(n) = name.parse::<u32>() {
         return Some((n, n));
     }
-    let c = CString::new(name).ok()?;
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer refers to a live buffer of the stated size; result is checked.
-    let rc = unsafe {
-        libc::getpwnam_r(
-            c.as_ptr(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
+    oxftpd_auth::nss::user_ids_by_name(name).ok().flatten()
 }
 
-/// Looks up a group name (or numeric id) through NSS.
+/// gid of group `name` (a number is taken as the gid) through NSS.
 pub fn group_id(name: &str) -> Option<u32> {
     if let Ok(n) = name.parse::<u32>() {
         return Some(n);
     }
-    let c = CString::new(name).ok()?;
-    let mut grp: libc::group = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 64 * 1024];
-    let mut result: *mut libc::group = std::ptr::null_mut();
-    // SAFETY: as above.
-    let rc = unsafe {
-        libc::getgrnam_r(
-            c.as_ptr(),
-            &mut grp,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
+    oxftpd_auth::nss::group_id_by_name(name).ok().flatten()
 }
 
 /// Group names of this host, for the "no such group" message.
@@ -138,6 +108,11 @@ pub const KEPT_CAPS: &[Cap] = &[
         name: "CAP_DAC_READ_SEARCH",
         why: "re-read the configuration, AuthUserFile and shadow on reload and login",
     },
+    Cap {
+        bit: 10,
+        name: "CAP_NET_BIND_SERVICE",
+        why: "bind active-mode data connections to the control port minus one (20 for 21)",
+    },
 ];
 
 /// Limits the calling thread (and the threads it starts later) to [`KEPT_CAPS`]:
@@ -189,11 +164,15 @@ pub fn kept_cap_names() -> String {
 /// process was root before it dropped.
 pub fn describe(started_root: bool) -> String {
     if started_root {
+        let kept = KEPT_CAPS
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.why))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!(
-            "started as root: sockets are bound as root, then the daemon's threads run as User/Group; \
-             the filesystem pool's threads keep uid 0 with only {} to take on each session user's \
-             filesystem identity per call",
-            kept_cap_names()
+            "started as root: sockets are bound as root, then the runtime threads run as \
+             User/Group with no capability; the filesystem pool's threads keep uid 0 with only \
+             {kept}"
         )
     } else {
         "not root: every session acts as the daemon's own user (virtual users)".to_string()

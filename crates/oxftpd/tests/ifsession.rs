@@ -104,3 +104,15 @@ async fn satisfy_all_with_a_negation_excludes_the_client() {
         "550 xdir: No such file or directory"
     );
 }
+
+#[tokio::test]
+async fn a_limit_inside_if_user_applies_to_that_user_only() {
+    let (s, _) = server("<IfUser alice>\n  <Limit MKD XMKD>\n    DenyAll\n  </Limit>\n</IfUser>");
+    let mut a = s.login("alice", "secret").await.expect("alice");
+    assert_eq!(line(&mut a, "MKD d").await, "550 d: Permission denied");
+    let mut b = s.login("bob", "secret").await.expect("bob");
+    assert_eq!(
+        line(&mut b, "MKD d").await,
+        "257 \"/d\" - Directory successfully created"
+    );
+}

@@ -198,7 +198,19 @@ fn a_failed_stor_never_truncates_the_file_it_replaces() {
     let mut data = c.pasv(None);
     c.cmd("STOR keep.bin");
     data.write_all(b"partial").expect("send");
-    std::thread::sleep(Duration::from_millis(100));
+    // The upload goes to a temporary file beside the original: wait until the bytes are there.
+    let arrived = wait_until(|| {
+        std::fs::read_dir(&alice.home).is_ok_and(|d| {
+            d.flatten().any(|e| {
+                e.file_name().to_string_lossy().starts_with(".in.keep.bin.")
+                    && e.metadata().is_ok_and(|m| m.len() == 7)
+            })
+        })
+    });
+    assert!(
+        arrived,
+        "the partial upload never reached the temporary file"
+    );
     reset(data);
     let last = c.reply();
     assert!(last.starts_with("426 "), "{last}");
@@ -287,7 +299,7 @@ fn urgent_abor_during_retr_gives_426_then_226() {
     let mut c = Raw::login(s.addr());
     let data = retr_in_progress(&mut c);
     // The data connection is left unread: the server is blocked writing when ABOR comes.
-    std::thread::sleep(Duration::from_millis(300));
+    wire::wait_until_filled(&data);
     c.urgent_abor();
     assert_eq!(c.reply(), "426 Transfer aborted. Data connection closed.");
     // RFC 959 and the issue: 426 for the transfer, then 226 for ABOR (ProFTPD 1.3.8 sends

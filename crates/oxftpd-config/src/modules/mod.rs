@@ -8,12 +8,14 @@ pub mod mod_auth_pam;
 pub mod mod_auth_unix;
 pub mod mod_copy;
 pub mod mod_core;
+pub mod mod_deflate;
 pub mod mod_delay;
 pub mod mod_digest;
 pub mod mod_dso;
 pub mod mod_facts;
 pub mod mod_ident;
 pub mod mod_ifsession;
+pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_site;
@@ -43,6 +45,8 @@ pub static ALL: &[&ModuleSpec] = &[
     &mod_ident::MODULE,
     &mod_ifsession::MODULE,
     &mod_wrap::MODULE,
+    &mod_lang::MODULE,
+    &mod_deflate::MODULE,
 ];
 
 /// Builds one directive spec that is fully implemented.

@@ -92,6 +92,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "refuse users whose shell is not in /etc/shells",
     ),
     d("RootLogin", SA, Args::flag(), false, "allow root to log in"),
+    d(
+        "RootRevoke",
+        SA,
+        Args::exact(1).checked(c::root_revoke),
+        false,
+        "source port of active data connections (off: control port minus one); sessions never hold root",
+    ),
     partial(
         "WtmpLog",
         SA,

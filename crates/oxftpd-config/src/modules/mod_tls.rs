@@ -121,11 +121,14 @@ fn verify_client(args: &[String]) -> Result<(), String> {
 fn user_name(args: &[String]) -> Result<(), String> {
     let a = args.first().map(String::as_str).unwrap_or("");
     let known = ["CommonName", "EmailSubjAltName"];
-    if known.iter().any(|k| k.eq_ignore_ascii_case(a)) {
+    let oid = a.split('.').count() >= 2
+        && a.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if oid || known.iter().any(|k| k.eq_ignore_ascii_case(a)) {
         Ok(())
     } else {
         Err(format!(
-            "'{a}' is not supported (use CommonName or EmailSubjAltName)"
+            "'{a}' is not CommonName, EmailSubjAltName or a dotted OID"
         ))
     }
 }
@@ -138,13 +141,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "whether FTPS is offered",
     ),
-    partial(
+    d(
         "TLSRequired",
         S.with(C::ANON).with(C::DIR).with(C::FTPACCESS),
         Args::exact(1).checked(required),
         false,
-        "per-directory settings are read from the server level only",
-        "which channels must be protected before use",
+        "which channels must be protected before use (in <Directory>: data transfers while the session is there, as ProFTPD)",
     ),
     d(
         "TLSProtocol",
@@ -214,7 +216,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S,
         Args::at_least(1).checked(options),
         true,
-        "only NoSessionReuseRequired, UseImplicitSSL and StdEnvVars (no effect: no CGI) act",
+        "only NoSessionReuseRequired, UseImplicitSSL, AllowDotLogin, IgnoreSNI and StdEnvVars (no effect: no CGI) act",
         "NoSessionReuseRequired, UseImplicitSSL and other behaviour switches",
     ),
     d(
@@ -244,7 +246,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S,
         Args::exact(1).checked(user_name),
         false,
-        "certificate field a client certificate must match the USER name with",
+        "client certificate field (CommonName, EmailSubjAltName or an OID) that logs the USER in without a password",
     ),
 ];
 

@@ -23,6 +23,10 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         *state = State::Connected {
             user: Some(name.to_string()),
         };
+        if !anonymous && crate::tls::vouch::vouches_for(ctx, name).await {
+            let result = crate::session::login::login_vouched(ctx, name).await;
+            return finish(ctx, state, name, result, 232).await;
+        }
         if anonymous {
             ctx.reply(
                 331,
@@ -47,7 +51,23 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             State::Connected { user: Some(name) } => name.clone(),
         };
         let password = arg.unwrap_or("");
-        match login(ctx, &name, password).await {
+        let result = login(ctx, &name, password).await;
+        finish(ctx, state, &name, result, 230).await
+    })
+}
+
+/// Answers a login attempt: on success the session's checks, `DisplayLogin` and the `code`
+/// reply (`230`, or `232` for a certificate login); on failure `530` and the failure count.
+async fn finish(
+    ctx: &mut Ctx,
+    state: &mut State,
+    name: &str,
+    result: Result<Box<crate::session::LoggedIn>, crate::session::LoginError>,
+    code: u16,
+) -> crate::session::SessionResult {
+    let name = name.to_string();
+    {
+        match result {
             Ok(mut session) => {
                 let refusal = {
                     let scope = crate::ifsession::user_scope(ctx, &session);
@@ -111,7 +131,7 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     }
                 }));
                 *state = State::LoggedIn(session);
-                ctx.send(&crate::messages::multi(230, lines)).await
+                ctx.send(&crate::messages::multi(code, lines)).await
             }
             Err(e) => {
                 info!(peer = %ctx.peer, user = %name, "login failed: {e}");
@@ -133,5 +153,5 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                 Ok(())
             }
         }
-    })
+    }
 }

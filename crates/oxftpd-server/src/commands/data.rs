@@ -147,6 +147,18 @@ pub fn port<'a>(
         if let Some(done) = epsv_all_refusal(ctx, "PORT").await {
             return done;
         }
+        if ctx
+            .server
+            .settings
+            .root_revoke
+            .refuses_active(ctx.local.port())
+        {
+            tracing::debug!(
+                "RootRevoke in effect, unable to bind to local port {} for active transfer",
+                ctx.local.port()
+            );
+            return ctx.reply(500, "Unable to service PORT commands").await;
+        }
         let nums: Vec<u8> = arg
             .split(',')
             .filter_map(|n| n.trim().parse().ok())
@@ -196,6 +208,18 @@ pub fn eprt<'a>(
         };
         if let Some(done) = epsv_all_refusal(ctx, "EPRT").await {
             return done;
+        }
+        if ctx
+            .server
+            .settings
+            .root_revoke
+            .refuses_active(ctx.local.port())
+        {
+            tracing::debug!(
+                "RootRevoke in effect, unable to bind to local port {} for active transfer",
+                ctx.local.port()
+            );
+            return ctx.reply(500, "Unable to service EPRT commands").await;
         }
         let family = control_family(ctx);
         let proto = arg

@@ -21,12 +21,17 @@ pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `FEAT`: the features of every command table, sorted as ProFTPD lists them.
 pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let mut features = modules::features();
-        features.extend_from_slice(super::site::FEATURES);
+        let mut features: Vec<String> = modules::features()
+            .into_iter()
+            .chain(super::site::FEATURES.iter().copied())
+            .chain(super::mode::feature(ctx))
+            .map(str::to_string)
+            .chain(super::lang::feature(ctx))
+            .collect();
         features.sort_unstable();
         features.dedup();
         let mut lines = vec!["Features:".to_string()];
-        lines.extend(features.into_iter().map(str::to_string));
+        lines.extend(features);
         if ctx.server.tls.is_some() {
             lines.extend(modules::mod_tls::FEATURES.iter().map(|f| f.to_string()));
             lines[1..].sort_unstable();
@@ -47,7 +52,10 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             .unwrap_or_else(|| "root@localhost".to_string());
         if let Some(verb) = arg {
             let verb = verb.to_ascii_uppercase();
-            return match modules::command(&verb) {
+            // The verbs ProFTPD leaves out of HELP are unknown to `HELP verb` too (observed).
+            let known = modules::command(&verb)
+                .filter(|spec| !super::opts::NOT_IN_HELP.contains(&spec.name));
+            return match known {
                 Some(spec) => {
                     ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help))
                         .await

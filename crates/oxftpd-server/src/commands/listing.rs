@@ -227,7 +227,7 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
-    let mut stream = match crate::data_stream::protect(ctx, stream).await {
+    let stream = match crate::data_stream::protect(ctx, stream).await {
         Ok(s) => s,
         Err(done) => return done,
     };
@@ -238,6 +238,7 @@ async fn listing(
             return ctx.send(&fs_reply(450, shown, &e)).await;
         }
     };
+    let mut stream = crate::deflate::Sink::new(stream, ctx.opts.mode_z);
     let stall = ctx.server.settings.timeouts.stalled;
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
@@ -318,7 +319,7 @@ async fn listing(
 struct Writer<'a, 'c> {
     names: Names<'c>,
     clock: ListClock,
-    stream: &'a mut crate::data_stream::DataStream,
+    stream: &'a mut crate::deflate::Sink<crate::data_stream::DataStream>,
     stall: Option<std::time::Duration>,
     out: &'a mut Vec<u8>,
 }

@@ -175,10 +175,11 @@ pub fn mlsd<'a>(
         };
         ctx.reply(150, format!("Opening {mode} mode data connection for MLSD"))
             .await?;
-        let mut stream = match crate::data_stream::protect(ctx, stream).await {
+        let stream = match crate::data_stream::protect(ctx, stream).await {
             Ok(s) => s,
             Err(done) => return done,
         };
+        let mut stream = crate::deflate::Sink::new(stream, ctx.opts.mode_z);
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;
         let mut out = Vec::with_capacity(FLUSH_AT + 1024);

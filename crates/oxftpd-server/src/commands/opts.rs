@@ -23,6 +23,10 @@ pub struct SessionOpts {
     pub client: Option<String>,
     /// The source named by `SITE CPFR`, as a virtual path.
     pub copy_from: Option<String>,
+    /// `MODE Z` and its `OPTS MODE Z` level (mod_deflate).
+    pub mode_z: crate::deflate::ModeZ,
+    /// The language chosen with `LANG` (mod_lang), `None` for the default.
+    pub lang: Option<String>,
 }
 
 impl Default for SessionOpts {
@@ -33,6 +37,8 @@ impl Default for SessionOpts {
             hash: HashAlgo::Sha1,
             client: None,
             copy_from: None,
+            mode_z: crate::deflate::ModeZ::default(),
+            lang: None,
         }
     }
 }
@@ -79,6 +85,10 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
                             .await
                     }
                 },
+            },
+            "MODE" => match super::mode::opts_mode(ctx, rest.unwrap_or("")).await {
+                Some(done) => done,
+                None => ctx.reply(500, format!("OPTS {word} not understood")).await,
             },
             _ => ctx.reply(500, format!("OPTS {word} not understood")).await,
         }

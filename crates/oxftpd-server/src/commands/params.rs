@@ -1,4 +1,4 @@
-//! TYPE, MODE, STRU: RFC 959 section 4.1.2 (transfer parameters).
+//! TYPE, STRU, REST, ALLO: RFC 959 section 4.1.2 (transfer parameters); MODE is in mode.rs.
 
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, TransferType};
@@ -27,20 +27,6 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             }
             _ => {
                 ctx.reply(504, format!("TYPE not implemented for '{arg}' parameter"))
-                    .await
-            }
-        }
-    })
-}
-
-/// `MODE S` (stream is the only mode).
-pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        match arg {
-            None => super::missing_argument(ctx).await,
-            Some(m) if m.eq_ignore_ascii_case("S") => ctx.reply(200, "Mode set to S").await,
-            Some(m) => {
-                ctx.reply(504, format!("'MODE {m}' unsupported transfer mode"))
                     .await
             }
         }

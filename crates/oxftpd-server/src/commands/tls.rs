@@ -4,18 +4,56 @@
 //! … and then the TLS negotiation … begins"; section 9: "PBSZ 0 … PROT P" makes the data
 //! connections private; section 6: "CCC" returns the control connection to clear text.
 
+use std::sync::Arc;
+
+use crate::context::ServerCtx;
 use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn, SessionError};
+use crate::session::{Ctx, LoggedIn, SessionError, State};
 use crate::tls::log::event;
 
-/// Starts TLS on the control connection with the session's own configuration.
-pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
-    let Some(settings) = ctx.server.tls.clone() else {
+/// Starts TLS on the control connection with the session's own configuration. Before
+/// login, an SNI name of another FTPS `<VirtualHost>` on this address and port moves the
+/// session there (its certificate, its settings), as `HOST` does.
+pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), SessionError> {
+    let Some(own) = ctx.server.tls.clone() else {
         return Err(SessionError::Closed);
     };
-    let config = settings.session_config();
-    let limit = settings.handshake_timeout;
-    if let Err(e) = ctx.control.upgrade_to_tls(config.clone(), limit).await {
+    let limit = own.handshake_timeout;
+    let mut chosen: Option<Arc<ServerCtx>> = None;
+    let (generation, local, current) = (ctx.generation.clone(), ctx.local, ctx.server.clone());
+    let mut config = None;
+    let mut refused_name = None;
+    let choose = |sni: Option<&str>| {
+        let sni = sni.filter(|_| may_switch && !own.ignore_sni);
+        let Some(server) = crate::tls::sni::choose(&generation, local, &current, sni) else {
+            refused_name = sni.map(str::to_string);
+            return None;
+        };
+        let c = server
+            .tls
+            .as_ref()
+            .map_or_else(|| own.session_config(), |t| t.session_config());
+        config = Some(c.clone());
+        chosen = Some(server);
+        Some(c)
+    };
+    let result = ctx.control.upgrade_to_tls(limit, choose).await;
+    if let Some(server) = chosen
+        && !Arc::ptr_eq(&server, &ctx.server)
+    {
+        tracing::info!(peer = %ctx.peer, server = %server.settings.name, "SNI chose a virtual host");
+        ctx.server = server;
+    }
+    let settings = ctx.server.tls.clone().unwrap_or(own);
+    if let Some(name) = refused_name {
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "no matching server found for client-sent SNI '{name}', rejecting SSL/TLS connection"
+            ),
+        );
+    }
+    if let Err(e) = result {
         event(
             settings.log.as_ref(),
             &format!(
@@ -25,6 +63,9 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
         );
         return Err(SessionError::Closed);
     }
+    let Some(config) = config else {
+        return Err(SessionError::Closed);
+    };
     if let Some(conn) = ctx.control.tls_connection() {
         let version = conn
             .protocol_version()
@@ -41,18 +82,22 @@ pub async fn start_control_tls(ctx: &mut Ctx) -> Result<(), SessionError> {
                 ctx.peer
             ),
         );
+        ctx.tls.client_cert = conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.clone().into_owned());
     }
     ctx.tls.control = true;
     // Data connections share the session cache and ticket key but issue no tickets: a client
     // that never reads them would make its close a reset (curl after an upload does).
     let mut data = (*config).clone();
     data.send_tls13_tickets = 0;
-    ctx.tls.data_config = Some(std::sync::Arc::new(data));
+    ctx.tls.data_config = Some(Arc::new(data));
     Ok(())
 }
 
 /// `AUTH TLS` / `AUTH SSL` (`AUTH TLS-C`, `AUTH TLS-P` too).
-pub fn auth<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
             return ctx.reply(504, "AUTH requires at least one argument").await;
@@ -70,7 +115,8 @@ pub fn auth<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             234,
             format!("AUTH {} successful", arg.trim()),
         ));
-        start_control_tls(ctx).await?;
+        let may_switch = !matches!(state, State::LoggedIn(_));
+        start_control_tls(ctx, may_switch).await?;
         // AUTH SSL (and TLS-P) imply protected data connections, as in mod_tls.
         if matches!(mechanism.as_str(), "SSL" | "TLS-P") {
             ctx.tls.pbsz = true;

@@ -21,7 +21,7 @@ use tracing::{info, warn};
 use crate::data_channel;
 use crate::errors::{data_reply, fs_reply, io_text};
 use crate::module::HandlerFuture;
-use crate::session::watch::{Watched, watch};
+use crate::session::watch::{Counted, Progress, Watched, watch, watch_transfer};
 use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
 use crate::transfer_io;
 use crate::xferlog::{self, Direction, Record};
@@ -33,11 +33,42 @@ fn mode_name(ctx: &Ctx) -> &'static str {
     }
 }
 
+/// The client's end of a data connection.
+fn peer_of(stream: &TcpStream) -> std::net::SocketAddr {
+    stream
+        .peer_addr()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)))
+}
+
+/// What `STAT` reports about a transfer with the client's `data_peer`.
+fn progress(
+    user: &LoggedIn,
+    data_peer: std::net::SocketAddr,
+    passive: bool,
+    what: String,
+) -> Progress {
+    Progress {
+        what,
+        login_name: user.login_name.clone(),
+        data_peer,
+        passive,
+        bytes: std::sync::atomic::AtomicU64::new(0),
+    }
+}
+
 /// Opens the prepared data connection, replying 425 on failure.
 pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     let setup = std::mem::take(&mut ctx.data);
     ctx.last_transfer = tokio::time::Instant::now();
-    match data_channel::open(setup, ctx.local, ctx.peer).await {
+    match data_channel::open(
+        setup,
+        ctx.local,
+        ctx.peer,
+        &ctx.shared,
+        ctx.server.settings.root_revoke,
+    )
+    .await
+    {
         Ok(stream) => Ok(stream),
         Err(e) => Err(ctx.send(&data_reply(&e)).await),
     }
@@ -165,6 +196,7 @@ pub fn retr<'a>(
                 .reply(554, format!("REST: invalid {arg} argument"))
                 .await;
         }
+        let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
         let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
@@ -180,6 +212,7 @@ pub fn retr<'a>(
             format!("Opening {} mode data connection for {arg}", mode_name(ctx))
         };
         ctx.reply(150, text).await?;
+        let data_peer = peer_of(&stream);
         let mut stream = match crate::data_stream::protect(ctx, stream).await {
             Ok(s) => s,
             Err(done) => return done,
@@ -195,14 +228,37 @@ pub fn retr<'a>(
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let started = std::time::Instant::now();
-        let outcome = watch(ctx, async {
-            if ascii {
-                transfer_io::send_ascii(&mut stream, &file, offset, stall).await
-            } else {
-                transfer_io::send_binary(&mut stream, &file, offset, stall).await
-            }
-        })
-        .await;
+        let mode_z = ctx.opts.mode_z;
+        let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
+        let outcome = if mode_z.on || ascii {
+            // A buffered download: the control connection is served meanwhile.
+            let fut = async {
+                let mut counted = Counted::new(&mut stream, &progress);
+                if mode_z.on {
+                    let level = mode_z.level;
+                    crate::deflate::send_file(
+                        &mut counted,
+                        &user.fs,
+                        &file,
+                        offset,
+                        ascii,
+                        level,
+                        stall,
+                    )
+                    .await
+                } else {
+                    transfer_io::send_ascii(&mut counted, &user.fs, &file, offset, stall).await
+                }
+            };
+            watch_transfer(ctx, &progress, fut).await
+        } else {
+            // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
+            watch(
+                ctx,
+                transfer_io::send_binary(&mut stream, &user.fs, &file, offset, stall),
+            )
+            .await
+        };
         ctx.last_transfer = tokio::time::Instant::now();
         let logged = |bytes, complete| Record {
             started,
@@ -219,6 +275,7 @@ pub fn retr<'a>(
         xferlog::record(ctx, user, &logged(bytes.unwrap_or(0), bytes.is_some()));
         match outcome {
             Watched::Done(Ok(n)) => {
+                ctx.transferred += n;
                 transfer_io::finish(stream).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 ctx.reply(226, "Transfer complete").await
@@ -425,6 +482,7 @@ async fn receive(
     mut file: File,
     kind: Upload,
 ) -> SessionResult {
+    let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
     let stream = match open_data(ctx).await {
         Ok(s) => s,
         Err(done) => {
@@ -442,6 +500,7 @@ async fn receive(
         discard(user, &target).await;
         return Err(e);
     }
+    let data_peer = peer_of(&stream);
     let mut stream = match crate::data_stream::protect(ctx, stream).await {
         Ok(s) => s,
         Err(done) => {
@@ -458,9 +517,24 @@ async fn receive(
         .unwrap_or_else(|| target.path.clone());
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
     let started = std::time::Instant::now();
-    let outcome = watch(
+    let mode_z = ctx.opts.mode_z;
+    let verb = match kind {
+        Upload::Stor => "STOR",
+        Upload::Appe => "APPE",
+        Upload::Stou => "STOU",
+    };
+    let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
+    let outcome = watch_transfer(
         ctx,
-        transfer_io::receive_at_most(&mut stream, &mut file, ascii, stall, limit),
+        &progress,
+        transfer_io::receive_at_most(
+            &mut crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z),
+            &user.fs,
+            &mut file,
+            ascii,
+            stall,
+            limit,
+        ),
     )
     .await;
     ctx.last_transfer = tokio::time::Instant::now();
@@ -483,6 +557,7 @@ async fn receive(
     xferlog::record(ctx, user, &record);
     match outcome {
         Watched::Done(Ok(n)) => {
+            ctx.transferred += n;
             if let Some(to) = &target.rename_to
                 && let Err(e) = user.fs.rename(&target.path, to).await
             {
@@ -496,6 +571,13 @@ async fn receive(
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
             let _ = user.fs.remove_file(&target.path).await;
             ctx.reply(552, "Transfer aborted. File too large").await
+        }
+        Watched::Done(Err(e)) if e.raw_os_error() == Some(libc::EIO) => {
+            // A MODE Z stream that does not inflate: ProFTPD answers 451 (observed).
+            warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
+            discard(user, &target).await;
+            ctx.reply(451, format!("Transfer aborted. {}", io_text(&e)))
+                .await
         }
         Watched::Done(Err(e)) => {
             warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");

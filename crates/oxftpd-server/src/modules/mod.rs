@@ -2,8 +2,10 @@
 
 mod mod_auth;
 mod mod_core;
+mod mod_deflate;
 mod mod_digest;
 mod mod_facts;
+mod mod_lang;
 mod mod_ls;
 mod mod_site;
 pub mod mod_tls;
@@ -75,6 +77,8 @@ pub static MODULES: &[&Module] = &[
     &MOD_DSO,
     &MOD_WRAP,
     &MOD_IFSESSION,
+    &mod_lang::MODULE,
+    &mod_deflate::MODULE,
 ];
 
 /// The directive tables of every module, for the configuration parser.

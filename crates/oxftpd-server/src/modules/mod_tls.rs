@@ -15,7 +15,7 @@ pub static MODULE: Module = Module {
             groups: &[],
             feat: None,
             help: "<sp> base64-data",
-            handler: Handler::Any(tls::auth),
+            handler: Handler::Login(tls::auth),
         },
         CommandSpec {
             name: "PBSZ",

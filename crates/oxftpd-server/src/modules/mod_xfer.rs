@@ -1,6 +1,6 @@
 //! mod_xfer.c: transfer parameters and file transfers.
 
-use crate::commands::{params, transfer};
+use crate::commands::{mode, params, transfer};
 use crate::module::CommandGroup::{Read, Write};
 use crate::module::{CommandSpec, Handler, Module};
 
@@ -27,7 +27,7 @@ pub static MODULE: Module = Module {
             groups: &[],
             feat: None,
             help: "<sp> mode-code (S)",
-            handler: Handler::Any(params::mode),
+            handler: Handler::Any(mode::mode),
         },
         CommandSpec {
             name: "RETR",

@@ -24,6 +24,8 @@ pub struct Control {
     stream: MaybeTls,
     /// After `CCC`: the client's close_notify may still arrive and is skipped.
     skip_alert: bool,
+    /// Bytes of that close_notify record still to skip (it may arrive in pieces).
+    skip_left: usize,
     lines: LineBuffer,
     out: Vec<u8>,
     /// The peer's end of stream was read while draining after an urgent mark.
@@ -39,6 +41,7 @@ impl Control {
         Control {
             stream: MaybeTls::Plain(stream),
             skip_alert: false,
+            skip_left: 0,
             lines: LineBuffer::crlf_only(max_line),
             out: Vec::new(),
             eof: false,
@@ -63,13 +66,17 @@ impl Control {
         }
     }
 
-    /// Runs the TLS handshake on the connection (`AUTH TLS`, or at accept for implicit FTPS).
+    /// Runs the TLS handshake on the connection (`AUTH TLS`, or at accept for implicit FTPS)
+    /// with the configuration `choose` gives for the client's SNI name (`None` refuses it).
     /// Queued replies are sent first, in clear; on failure the connection is unusable.
-    pub async fn upgrade_to_tls(
+    pub async fn upgrade_to_tls<F>(
         &mut self,
-        config: std::sync::Arc<rustls::ServerConfig>,
         limit: std::time::Duration,
-    ) -> io::Result<()> {
+        choose: F,
+    ) -> io::Result<()>
+    where
+        F: FnOnce(Option<&str>) -> Option<std::sync::Arc<rustls::ServerConfig>>,
+    {
         self.flush().await?;
         if self.stream.is_tls() {
             return Err(io::Error::other("control connection is already TLS"));
@@ -78,7 +85,7 @@ impl Control {
         let MaybeTls::Plain(tcp) = std::mem::replace(&mut self.stream, placeholder) else {
             return Err(io::Error::other("control connection is already TLS"));
         };
-        let tls = tls_stream::accept(tcp, config, limit).await?;
+        let tls = tls_stream::accept_choosing(tcp, limit, choose).await?;
         self.stream = MaybeTls::Tls(Box::new(tls));
         Ok(())
     }
@@ -117,9 +124,18 @@ impl Control {
                 return Ok(Incoming::Closed);
             }
             let mut bytes = &buf[..n];
-            if self.skip_alert {
+            if self.skip_left > 0 {
+                let k = self.skip_left.min(bytes.len());
+                self.skip_left -= k;
+                bytes = &bytes[k..];
+            }
+            if self.skip_alert && !bytes.is_empty() {
                 self.skip_alert = false;
-                bytes = skip_tls_alert(bytes);
+                if let Some(len) = tls_record_len(bytes) {
+                    let k = len.min(bytes.len());
+                    self.skip_left = len - k;
+                    bytes = &bytes[k..];
+                }
             }
             self.lines.feed(bytes);
             if n < buf.len() && !self.stream.is_tls() {
@@ -184,8 +200,18 @@ impl Control {
         self.flush().await
     }
 
-    /// Waits until the control connection has input (used to notice ABOR during a transfer).
-    pub async fn readable(&self) -> io::Result<()> {
+    /// Waits until the control connection has input: plaintext rustls has decrypted but
+    /// nobody read yet, or new bytes on the socket. (The transfer watcher reads lines through
+    /// [`Control::next`], which drains rustls' buffer first.)
+    pub async fn readable(&mut self) -> io::Result<()> {
+        if let MaybeTls::Tls(s) = &mut self.stream {
+            let conn = s.get_mut().1;
+            if let Ok(state) = conn.process_new_packets()
+                && state.plaintext_bytes_to_read() > 0
+            {
+                return Ok(());
+            }
+        }
         self.stream.tcp().readable().await
     }
 }
@@ -197,11 +223,30 @@ fn dead_stream() -> io::Result<TcpStream> {
     TcpStream::from_std(std::net::TcpStream::from(socket))
 }
 
-/// Drops a TLS alert record (the client's close_notify after `CCC`) from the front of `bytes`.
-fn skip_tls_alert(bytes: &[u8]) -> &[u8] {
-    if bytes.len() >= 5 && bytes[0] == 0x15 && bytes[1] == 0x03 {
-        let len = 5 + usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
-        return bytes.get(len..).unwrap_or(&[]);
+/// The length (header included) of the TLS record `bytes` starts with, if it starts with one:
+/// the client's close_notify after `CCC` is an alert record (TLS 1.2) or, encrypted, an
+/// application data record (TLS 1.3). No FTP command starts with these bytes.
+fn tls_record_len(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [0x15 | 0x17, 0x03, 0x01..=0x04, hi, lo, ..] => {
+            Some(5 + usize::from(u16::from_be_bytes([*hi, *lo])))
+        }
+        _ => None,
     }
-    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tls_record_len;
+
+    #[test]
+    fn close_notify_records_are_recognised() {
+        assert_eq!(
+            tls_record_len(&[0x15, 0x03, 0x03, 0x00, 0x02, 1, 0]),
+            Some(7)
+        );
+        assert_eq!(tls_record_len(&[0x17, 0x03, 0x03, 0x00, 0x13]), Some(24));
+        assert_eq!(tls_record_len(b"NOOP\r\n"), None);
+        assert_eq!(tls_record_len(&[0x17, 0x03]), None);
+    }
 }

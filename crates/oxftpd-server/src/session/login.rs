@@ -98,9 +98,29 @@ pub async fn login(
     login_name: &str,
     password: &str,
 ) -> Result<Box<LoggedIn>, LoginError> {
+    login_as(ctx, login_name, password, false).await
+}
+
+/// Builds the logged-in session of a real user the client certificate vouched for
+/// (`TLSUserName`, `AllowDotLogin`): no password, every other check as for `PASS`.
+pub async fn login_vouched(ctx: &mut Ctx, login_name: &str) -> Result<Box<LoggedIn>, LoginError> {
+    login_as(ctx, login_name, "", true).await
+}
+
+async fn login_as(
+    ctx: &mut Ctx,
+    login_name: &str,
+    password: &str,
+    vouched: bool,
+) -> Result<Box<LoggedIn>, LoginError> {
     let server = ctx.server.clone();
     let target = target(&server, login_name)?;
-    let check_password = needs_password(&server, &target);
+    if vouched && target.anon.is_some() {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: certificate logins are for real users"
+        )));
+    }
+    let check_password = needs_password(&server, &target) && !vouched;
     if let Some(i) = target.anon
         && !check_password
         && crate::anonymous::password_rejected(server.config(), i, password)
@@ -118,7 +138,7 @@ pub async fn login(
             "USER {login_name}: incorrect password (UserPassword)"
         )));
     }
-    let identity = {
+    let mut identity = {
         let server = server.clone();
         let user = target.user.clone();
         let password = password.to_string();
@@ -135,6 +155,8 @@ pub async fn login(
             .await
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
+    // From here on a refusal drops the hold, which closes PAM's session on the pool.
+    let pam = crate::pam_hold::PamHold::new(identity.pam_session.take(), ctx.shared.clone());
     let settings = &server.settings;
     if let Some(file) = ftpusers_file(&server)
         && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
@@ -177,6 +199,8 @@ pub async fn login(
             (identity, root)
         }
     };
+    let mut identity = identity;
+    crate::group_limit::fit(&mut identity, crate::group_limit::ngroups_max());
     let cred = Credentials {
         uid: identity.uid,
         gid: identity.gid,
@@ -204,6 +228,7 @@ pub async fn login(
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
+        pam,
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

@@ -81,6 +81,8 @@ pub struct Ctx {
     pub started: tokio::time::Instant,
     /// When the last transfer ended, or the session began (`TimeoutNoTransfer`).
     pub last_transfer: tokio::time::Instant,
+    /// Bytes moved by the session's transfers so far (`STAT`).
+    pub transferred: u64,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
@@ -126,6 +128,8 @@ pub struct LoggedIn {
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
     pub ftpaccess: crate::ftpaccess::Cache,
+    /// The login's PAM session, closed when the session ends.
+    pub pam: crate::pam_hold::PamHold,
 }
 
 impl LoggedIn {
@@ -208,13 +212,14 @@ pub async fn run(
         epsv_all: false,
         started: tokio::time::Instant::now(),
         last_transfer: tokio::time::Instant::now(),
+        transferred: 0,
         remote_name: None,
         class: None,
         filters: Default::default(),
         tls: crate::tls::TlsSession::default(),
     };
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
-        if crate::commands::tls::start_control_tls(&mut ctx)
+        if crate::commands::tls::start_control_tls(&mut ctx, true)
             .await
             .is_err()
         {
@@ -314,7 +319,7 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
-    if let Some(refusal) = crate::tls::policy::refusal(ctx, spec.name) {
+    if let Some(refusal) = crate::tls::policy::refusal(ctx, state, spec.name) {
         return ctx.send(&refusal).await;
     }
     if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {

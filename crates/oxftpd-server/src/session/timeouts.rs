@@ -55,9 +55,40 @@ fn earliest(ctx: &Ctx, logged_in: bool, now: Instant) -> Option<(Instant, Kind, 
         .min_by_key(|(at, _, _)| *at)
 }
 
-/// Reads the next command line, or sends the `421` of the first timeout that expires and
-/// returns `None` (the session then ends).
+/// Reads the next command line, or sends the `421` of the first timeout that expires (or of
+/// the shutdown message file's disconnect time) and returns `None` (the session then ends).
 pub(super) async fn next_command(
+    ctx: &mut Ctx,
+    state: &State,
+) -> Result<Option<Incoming>, SessionError> {
+    let local = ctx.local.ip().to_string();
+    let remote = ctx
+        .remote_name
+        .clone()
+        .unwrap_or_else(|| ctx.peer.ip().to_string());
+    let server_name = ctx.server.settings.name.clone();
+    let (user, cwd) = match state {
+        State::LoggedIn(u) => (Some(u.login_name.as_str()), Some(u.cwd.as_str())),
+        _ => (None, None),
+    };
+    let vars = crate::shutmsg::Vars {
+        local: &local,
+        remote: &remote,
+        server_name: &server_name,
+        user,
+        cwd,
+    };
+    tokio::select! {
+        biased;
+        text = crate::shutmsg::disconnect(vars) => {
+            ctx.reply(421, text).await?;
+            Ok(None)
+        }
+        next = next_command_or_timeout(ctx, state) => next,
+    }
+}
+
+async fn next_command_or_timeout(
     ctx: &mut Ctx,
     state: &State,
 ) -> Result<Option<Incoming>, SessionError> {

@@ -1,16 +1,34 @@
 //! Watching the control connection while a transfer runs (RFC 959 section 4.1.3, ABOR:
 //! "the server … closes the data connection … and then … sends a 226 reply").
 //!
-//! An `ABOR` (plain, or after a Telnet SYNCH `IAC IP IAC DM`) stops the transfer; any other
-//! line is queued and served after the transfer's final reply. The queue is bounded: when
-//! full, the control connection is left unread until the transfer ends.
+//! An `ABOR` (plain, or after a Telnet SYNCH `IAC IP IAC DM`) stops the transfer. While a
+//! transfer that reports its [`Progress`] runs, the control connection is served as
+//! ProFTPD's data loop serves it: `NOOP` answers `200 NOOP: data transfer in progress`, a
+//! command that would need the data connection (or change it) answers `450 VERB: data
+//! transfer in progress`, and `STAT` shows the transfer's progress. Any other line, and every
+//! line during a `sendfile(2)` download (where ProFTPD reads nothing), is queued and served
+//! after the transfer's final reply. The queue is bounded: when full, the control connection
+//! is left unread until the transfer ends.
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, ready};
 
-use super::{Ctx, Incoming};
+use tokio::io::{AsyncRead, ReadBuf};
+
+use super::{Ctx, Incoming, TransferType};
+use crate::messages::multi;
 
 /// Most command lines queued during one transfer before reading stops.
 const QUEUE_MAX: usize = 16;
+
+/// The commands ProFTPD refuses with `450` while a transfer runs.
+const BUSY: &[&str] = &[
+    "APPE", "LIST", "MLSD", "NLST", "RETR", "STOR", "STOU", "RNFR", "RNTO", "PORT", "EPRT", "PASV",
+    "EPSV",
+];
 
 /// How a watched transfer ended.
 pub enum Watched<T> {
@@ -22,13 +40,135 @@ pub enum Watched<T> {
     ControlClosed,
 }
 
+/// What `STAT` shows about a running transfer.
+pub struct Progress {
+    /// The transfer's command and virtual path (`STOR /dir/name`).
+    pub what: String,
+    /// The name the session logged in with.
+    pub login_name: String,
+    /// The client's end of the data connection.
+    pub data_peer: SocketAddr,
+    /// Whether the data connection was passive (PASV/EPSV).
+    pub passive: bool,
+    /// Bytes moved so far.
+    pub bytes: AtomicU64,
+}
+
+/// Counts the bytes read through it into a [`Progress`].
+pub struct Counted<'p, R> {
+    inner: R,
+    progress: &'p Progress,
+}
+
+impl<'p, R> Counted<'p, R> {
+    /// Counts what is read from `inner` into `progress`.
+    pub fn new(inner: R, progress: &'p Progress) -> Self {
+        Counted { inner, progress }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Counted<'_, R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let n = (buf.filled().len() - before) as u64;
+        this.progress.bytes.fetch_add(n, Ordering::Relaxed);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<W: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<'_, W> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let n = ready!(Pin::new(&mut this.inner).poll_write(cx, buf))?;
+        this.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
 /// Whether a command line is `ABOR` (any case, surrounding spaces ignored).
 fn is_abor(line: &[u8]) -> bool {
     line.trim_ascii().eq_ignore_ascii_case(b"ABOR")
 }
 
-/// Runs `transfer` to its end while serving the control connection.
+/// The verb of a command line (upper case) and whether an argument follows.
+fn verb_of(line: &[u8]) -> (String, bool) {
+    let line = line.trim_ascii();
+    let end = line.iter().position(|b| *b == b' ').unwrap_or(line.len());
+    let verb = String::from_utf8_lossy(&line[..end]).to_ascii_uppercase();
+    (verb, !line[end..].trim_ascii().is_empty())
+}
+
+/// Runs `transfer` to its end while serving the control connection (every line but ABOR
+/// queued).
 pub async fn watch<T>(ctx: &mut Ctx, transfer: impl Future<Output = T>) -> Watched<T> {
+    watch_inner(ctx, None, transfer).await
+}
+
+/// Runs `transfer` to its end, answering NOOP, STAT and the data commands meanwhile.
+pub async fn watch_transfer<T>(
+    ctx: &mut Ctx,
+    progress: &Progress,
+    transfer: impl Future<Output = T>,
+) -> Watched<T> {
+    watch_inner(ctx, Some(progress), transfer).await
+}
+
+/// The `211` reply to `STAT` during a transfer.
+fn status(ctx: &Ctx, p: &Progress) -> oxftpd_proto::reply::Reply {
+    let ip = ctx.peer.ip();
+    let kind = match ctx.transfer_type {
+        TransferType::Ascii => "ASCII",
+        TransferType::Binary => "BINARY",
+    };
+    let bytes = p.bytes.load(Ordering::Relaxed);
+    let (dip, dport) = (p.data_peer.ip(), p.data_peer.port());
+    // ProFTPD's own wording, its doubled "from" included (observed).
+    let direction = if p.passive {
+        format!("Passive data transfer from from {dip} port {dport}")
+    } else {
+        format!("Active data transfer to {dip} port {dport}")
+    };
+    multi(
+        211,
+        vec![
+            format!("Status of '{}'", ctx.server.settings.name),
+            format!("Connected from {ip} ({ip})"),
+            format!("Logged in as {}", p.login_name),
+            format!("TYPE: {kind}, STRUcture: File, Mode: Stream"),
+            format!(
+                "Total bytes transferred for session: {}",
+                ctx.transferred + bytes
+            ),
+            direction,
+            format!("{} ({bytes})", p.what),
+            "End of status".to_string(),
+        ],
+    )
+}
+
+async fn watch_inner<T>(
+    ctx: &mut Ctx,
+    progress: Option<&Progress>,
+    transfer: impl Future<Output = T>,
+) -> Watched<T> {
     tokio::pin!(transfer);
     loop {
         let reading = ctx.pending.len() < QUEUE_MAX;
@@ -41,7 +181,29 @@ pub async fn watch<T>(ctx: &mut Ctx, transfer: impl Future<Output = T>) -> Watch
                         tracing::debug!(peer = %ctx.peer, interrupt, "ABOR during a transfer");
                         return Watched::Aborted;
                     }
-                    ctx.pending.push_back(Incoming::Line(line, interrupt));
+                    let Some(p) = progress.filter(|_| ctx.pending.is_empty()) else {
+                        ctx.pending.push_back(Incoming::Line(line, interrupt));
+                        continue;
+                    };
+                    let (verb, has_arg) = verb_of(&line);
+                    let reply = match verb.as_str() {
+                        "NOOP" => oxftpd_proto::reply::Reply::new(
+                            200,
+                            "NOOP: data transfer in progress",
+                        ),
+                        v if BUSY.contains(&v) => oxftpd_proto::reply::Reply::new(
+                            450,
+                            format!("{v}: data transfer in progress"),
+                        ),
+                        "STAT" if !has_arg => status(ctx, p),
+                        _ => {
+                            ctx.pending.push_back(Incoming::Line(line, interrupt));
+                            continue;
+                        }
+                    };
+                    if ctx.control.send(&reply).await.is_err() {
+                        return Watched::ControlClosed;
+                    }
                 }
                 Ok(Incoming::TooLong) => ctx.pending.push_back(Incoming::TooLong),
                 Ok(Incoming::Closed) | Err(_) => return Watched::ControlClosed,
@@ -52,7 +214,14 @@ pub async fn watch<T>(ctx: &mut Ctx, transfer: impl Future<Output = T>) -> Watch
 
 #[cfg(test)]
 mod tests {
-    use super::is_abor;
+    use super::{is_abor, verb_of};
+
+    #[test]
+    fn verbs() {
+        assert_eq!(verb_of(b"stat"), ("STAT".to_string(), false));
+        assert_eq!(verb_of(b"STAT /x "), ("STAT".to_string(), true));
+        assert_eq!(verb_of(b" noop "), ("NOOP".to_string(), false));
+    }
 
     #[test]
     fn abor_lines() {

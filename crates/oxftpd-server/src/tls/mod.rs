@@ -1,11 +1,14 @@
 //! FTPS (RFC 4217, ProFTPD's mod_tls) on rustls: per-server configuration, per-session state,
 //! the control-connection upgrade and protected data connections.
 
+pub mod cert_login;
 pub mod ciphers;
 pub mod log;
 pub mod policy;
 pub mod resolver;
 pub mod settings;
+pub mod sni;
+pub mod vouch;
 
 pub use settings::{Required, TlsSettings, VerifyClient};
 
@@ -26,6 +29,7 @@ pub struct TlsSession {
     /// cache and ticket key of this session alone, so only its control connection's TLS
     /// session can be resumed.
     pub data_config: Option<Arc<ServerConfig>>,
-    /// The user names the client certificate vouches for (`TLSUserName`).
-    pub cert_names: Vec<String>,
+    /// The verified client certificate of the control connection (`TLSUserName`,
+    /// `AllowDotLogin`).
+    pub client_cert: Option<rustls::pki_types::CertificateDer<'static>>,
 }

@@ -1,6 +1,5 @@
 //! Per-server FTPS settings, read once from the mod_tls directives.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,12 +40,14 @@ pub enum VerifyClient {
 }
 
 /// `TLSUserName`: which certificate field names the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UserNameField {
     /// The subject's CN.
     CommonName,
-    /// An rfc822Name subjectAltName.
+    /// Any rfc822Name subjectAltName.
     EmailSubjAltName,
+    /// The raw value of the extension with this dotted OID.
+    Oid(String),
 }
 
 /// A server's FTPS settings (present only with `TLSEngine on`).
@@ -66,6 +67,10 @@ pub struct TlsSettings {
     pub verify_client: VerifyClient,
     /// `TLSUserName`.
     pub user_name: Option<UserNameField>,
+    /// `TLSOptions AllowDotLogin`: a certificate listed in `~/.tlslogin` logs the user in.
+    pub allow_dot_login: bool,
+    /// `TLSOptions IgnoreSNI`: the client's SNI name neither chooses nor refuses a vhost.
+    pub ignore_sni: bool,
     /// `TLSLog`, opened for appending at startup (before privileges are dropped).
     pub log: Option<std::fs::File>,
 }
@@ -179,18 +184,6 @@ fn load(server: &Server) -> Result<Option<Loaded>, StartError> {
     Ok(Some(Loaded { keys, provider }))
 }
 
-fn names(server: &Server) -> Vec<String> {
-    let mut v: Vec<String> = server
-        .directive("ServerName")
-        .and_then(|d| d.arg(0))
-        .map(|n| vec![n.to_ascii_lowercase()])
-        .unwrap_or_default();
-    for d in server.directives("ServerAlias") {
-        v.extend(d.args.iter().map(|a| a.to_ascii_lowercase()));
-    }
-    v
-}
-
 /// The FTPS settings of every server of `config`, in order (`None` without `TLSEngine on`).
 pub fn build_all(config: &Config) -> Result<Vec<Option<Arc<TlsSettings>>>, StartError> {
     let servers = config.servers();
@@ -198,29 +191,17 @@ pub fn build_all(config: &Config) -> Result<Vec<Option<Arc<TlsSettings>>>, Start
     for s in servers {
         loaded.push(load(s)?);
     }
-    let mut by_name: HashMap<String, Vec<Arc<CertifiedKey>>> = HashMap::new();
-    for (s, l) in servers.iter().zip(&loaded) {
-        if let Some(l) = l {
-            for n in names(s) {
-                by_name.entry(n).or_insert_with(|| l.keys.clone());
-            }
-        }
-    }
     let mut out = Vec::with_capacity(servers.len());
     for (s, l) in servers.iter().zip(loaded) {
         out.push(match l {
-            Some(l) => Some(Arc::new(build(s, l, &by_name)?)),
+            Some(l) => Some(Arc::new(build(s, l)?)),
             None => None,
         });
     }
     Ok(out)
 }
 
-fn build(
-    server: &Server,
-    loaded: Loaded,
-    by_name: &HashMap<String, Vec<Arc<CertifiedKey>>>,
-) -> Result<TlsSettings, StartError> {
+fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
     let (v12, v13) = match server.directive("TLSProtocol") {
         Some(d) => parse_protocols(&d.args).map_err(|m| err(d, m))?,
         None => (true, true),
@@ -257,10 +238,7 @@ fn build(
         }
         builder.with_client_cert_verifier(v.build().map_err(|e| err(d, e.to_string()))?)
     };
-    let mut config = builder.with_cert_resolver(Arc::new(CertResolver {
-        own: loaded.keys,
-        by_name: by_name.clone(),
-    }));
+    let mut config = builder.with_cert_resolver(Arc::new(CertResolver { own: loaded.keys }));
     config.ignore_client_order = true;
     let (ctrl, data, auth) = match server.directive("TLSRequired") {
         Some(d) => parse_required(d.arg(0).unwrap_or("")).unwrap_or((false, false, false)),
@@ -279,8 +257,10 @@ fn build(
         .map(|a| {
             if a.eq_ignore_ascii_case("EmailSubjAltName") {
                 UserNameField::EmailSubjAltName
-            } else {
+            } else if a.eq_ignore_ascii_case("CommonName") {
                 UserNameField::CommonName
+            } else {
+                UserNameField::Oid(a.to_string())
             }
         });
     Ok(TlsSettings {
@@ -295,6 +275,8 @@ fn build(
         handshake_timeout: Duration::from_secs(handshake_timeout.max(1)),
         verify_client,
         user_name,
+        allow_dot_login: has_option(server, "AllowDotLogin"),
+        ignore_sni: has_option(server, "IgnoreSNI"),
         log: match server.directive("TLSLog") {
             Some(d) if !d.arg(0).unwrap_or("none").eq_ignore_ascii_case("none") => {
                 let path = PathBuf::from(d.arg(0).unwrap_or(""));

@@ -69,6 +69,28 @@ pub fn wait_until(mut done: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// Bytes received on `stream` and not yet read.
+pub fn unread(stream: &TcpStream) -> u64 {
+    rustix::io::ioctl_fionread(stream).unwrap_or(0)
+}
+
+/// Waits (bounded) until the server has filled `data`, a connection this side leaves unread:
+/// bytes wait in it and their count stops growing over several looks. Returns the count.
+pub fn wait_until_filled(data: &TcpStream) -> u64 {
+    let (mut last, mut same) = (0, 0);
+    let filled = wait_until(|| {
+        let n = unread(data);
+        same = if n > 0 && n == last { same + 1 } else { 0 };
+        last = n;
+        same >= 5
+    });
+    assert!(
+        filled,
+        "the server never filled the data connection ({last} bytes)"
+    );
+    last
+}
+
 /// A raw control connection: lines in, replies out, nothing hidden.
 pub struct Raw {
     reader: BufReader<TcpStream>,

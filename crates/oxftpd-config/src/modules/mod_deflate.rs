@@ -1,0 +1,28 @@
+//! mod_deflate.c: `MODE Z`, deflate-compressed data connections.
+
+use super::{d, partial};
+use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+
+/// The mod_deflate.c module.
+pub static MODULE: ModuleSpec = ModuleSpec {
+    name: "mod_deflate.c",
+    directives: DIRECTIVES,
+};
+
+static DIRECTIVES: &[DirectiveSpec] = &[
+    d(
+        "DeflateEngine",
+        C::SERVERS,
+        Args::flag(),
+        false,
+        "enable MODE Z (advertised in FEAT)",
+    ),
+    partial(
+        "DeflateLog",
+        C::SERVERS,
+        Args::exact(1),
+        false,
+        "no separate file is written: mod_deflate's messages go to the server log",
+        "log file for MODE Z messages",
+    ),
+];

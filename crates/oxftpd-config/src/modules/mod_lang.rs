@@ -1,0 +1,28 @@
+//! mod_lang.c: the `LANG` command (RFC 2640).
+
+use super::{d, partial};
+use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+
+/// The mod_lang.c module.
+pub static MODULE: ModuleSpec = ModuleSpec {
+    name: "mod_lang.c",
+    directives: DIRECTIVES,
+};
+
+static DIRECTIVES: &[DirectiveSpec] = &[
+    d(
+        "LangEngine",
+        C::SERVERS,
+        Args::flag(),
+        false,
+        "enable the LANG command and its FEAT line",
+    ),
+    partial(
+        "LangDefault",
+        C::SERVERS,
+        Args::exact(1),
+        false,
+        "there are no translated catalogs, so (as mod_lang without one) only the environment's language is kept; another is dropped",
+        "the language LANG reports and resets to",
+    ),
+];

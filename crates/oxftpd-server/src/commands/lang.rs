@@ -1,0 +1,147 @@
+//! LANG (RFC 2640 section 4), as ProFTPD's mod_lang answers it.
+//!
+//! RFC 2640 4.1: "The LANG command allows a user-PI to specify the language to be used in
+//! the descriptive text portion of responses". oxftpd carries no translated catalogs, so the
+//! one language offered is the default: `LangDefault`, else the daemon's `LANG` environment
+//! when it names a locale this system has, else `en_US` — the list mod_lang builds when no
+//! catalog's locale is installed. Like mod_lang, LANG is refused after login (a chrooted
+//! session could no longer read the catalogs).
+
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, State};
+
+/// mod_lang's fallback language.
+const FALLBACK: &str = "en_US";
+
+/// Whether `LangEngine` is on (the default).
+pub fn lang_engine(ctx: &Ctx) -> bool {
+    ctx.server
+        .config()
+        .directive("LangEngine")
+        .is_none_or(|d| d.flag())
+}
+
+/// Whether the C library would accept `name` as a locale: the built-in ones, or one
+/// compiled under /usr/lib/locale.
+fn locale_installed(name: &str) -> bool {
+    if name.is_empty() || name.contains('/') {
+        return false;
+    }
+    let base = name.split(['.', '@']).next().unwrap_or("");
+    if base == "C" || base == "POSIX" {
+        return true;
+    }
+    let normalized = match name.split_once('.') {
+        Some((lang, codeset)) => {
+            format!("{lang}.{}", codeset.to_ascii_lowercase().replace('-', ""))
+        }
+        None => name.to_string(),
+    };
+    let dir = std::path::Path::new("/usr/lib/locale");
+    dir.join(name).is_dir() || dir.join(&normalized).is_dir()
+}
+
+/// The default language: the environment's `LANG` when this system has that locale, else
+/// `en_US`. mod_lang keeps a `LangDefault` only when a translated catalog for it exists (and
+/// its locale is installed); oxftpd has no catalogs, so only a `LangDefault` naming that same
+/// language stays, and any other is dropped with a notice, as mod_lang drops it.
+pub fn default_lang(ctx: &Ctx) -> String {
+    let base = match std::env::var("LANG") {
+        Ok(env) if locale_installed(&env) => env,
+        _ => FALLBACK.to_string(),
+    };
+    match ctx
+        .server
+        .config()
+        .directive("LangDefault")
+        .and_then(|d| d.arg(0))
+    {
+        Some(lang) if !lang.eq_ignore_ascii_case(&base) => {
+            tracing::debug!("LangDefault '{lang}' is not a supported language, ignoring");
+            base
+        }
+        _ => base,
+    }
+}
+
+/// The languages offered; a client's tag matches one case-insensitively, `-` for `_`.
+fn supported(offered: &[String], tag: &str) -> bool {
+    let underscored = tag.replacen('-', "_", 1);
+    offered
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(tag) || l.eq_ignore_ascii_case(&underscored))
+}
+
+/// The FEAT line: `LANG` and each offered language in RFC 1766 form, `*` on the current one.
+pub fn feature(ctx: &Ctx) -> Option<String> {
+    if !lang_engine(ctx) {
+        return None;
+    }
+    let default = default_lang(ctx);
+    let current = ctx.opts.lang.clone().unwrap_or_else(|| default.clone());
+    let offered = [default];
+    let list: Vec<String> = offered
+        .iter()
+        .map(|l| {
+            let tag = l.replacen('_', "-", 1);
+            let star = current.eq_ignore_ascii_case(&tag) || current.eq_ignore_ascii_case(l);
+            if star { format!("{tag}*") } else { tag }
+        })
+        .collect();
+    Some(format!("LANG {}", list.join(";")))
+}
+
+/// `LANG [tag]`.
+pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !lang_engine(ctx) {
+            return ctx.reply(500, "LANG not understood").await;
+        }
+        if matches!(state, State::LoggedIn(_)) {
+            return ctx.reply(500, "Unable to handle command").await;
+        }
+        let words: Vec<&str> = arg
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
+        let default = default_lang(ctx);
+        match words.as_slice() {
+            [] => {
+                ctx.opts.lang = None;
+                ctx.reply(200, format!("Using default language {default}"))
+                    .await
+            }
+            [tag] if supported(&[default], tag) => {
+                ctx.opts.lang = Some((*tag).to_string());
+                ctx.reply(200, format!("Using language {tag}")).await
+            }
+            [tag] => {
+                ctx.reply(504, format!("Language {tag} not supported"))
+                    .await
+            }
+            _ => ctx.reply(501, "Invalid number of parameters").await,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{locale_installed, supported};
+
+    #[test]
+    fn builtin_locales() {
+        assert!(locale_installed("C"));
+        assert!(locale_installed("C.UTF-8"));
+        assert!(locale_installed("POSIX"));
+        assert!(!locale_installed("xx_YY.UTF-8"));
+        assert!(!locale_installed("../etc"));
+    }
+
+    #[test]
+    fn tags_match_locale_names() {
+        let offered = ["en_US".to_string()];
+        assert!(supported(&offered, "en-US"));
+        assert!(supported(&offered, "EN_us"));
+        assert!(!supported(&offered, "en"));
+        assert!(supported(&["C.UTF-8".to_string()], "c.utf-8"));
+    }
+}

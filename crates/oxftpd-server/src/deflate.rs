@@ -1,0 +1,362 @@
+//! `MODE Z` data connections (ProFTPD's mod_deflate): what the server sends is a zlib
+//! stream of the transfer's bytes, what it receives is inflated before it reaches the file.
+//!
+//! The wrappers are generic over any [`AsyncWrite`]/[`AsyncRead`], so they sit on a plain TCP
+//! data connection or on any other stream type alike. Each holds one output (or input) buffer
+//! for the length of the transfer; nothing is allocated per chunk.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// The compression level mod_deflate uses until `OPTS MODE Z LEVEL n` (the draft's 7).
+pub const DEFAULT_LEVEL: u32 = 7;
+
+/// Size of a wrapper's buffer.
+const BUF: usize = 64 * 1024;
+
+/// The session's transmission mode, as `MODE` and `OPTS MODE Z` set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModeZ {
+    /// `MODE Z` is in force.
+    pub on: bool,
+    /// The zlib compression level, 0 to 9.
+    pub level: u32,
+}
+
+impl Default for ModeZ {
+    fn default() -> Self {
+        ModeZ {
+            on: false,
+            level: DEFAULT_LEVEL,
+        }
+    }
+}
+
+/// What an inflater reports for a corrupt stream: EIO, as mod_deflate does.
+fn data_error() -> io::Error {
+    io::Error::from_raw_os_error(libc::EIO)
+}
+
+/// Compresses everything written into a zlib stream on `inner`; `shutdown` ends the stream.
+pub struct DeflateWriter<W> {
+    inner: W,
+    z: Compress,
+    out: Vec<u8>,
+    pos: usize,
+    finished: bool,
+}
+
+impl<W: AsyncWrite + Unpin> DeflateWriter<W> {
+    /// A zlib stream at `level` (0 to 9) over `inner`.
+    pub fn new(inner: W, level: u32) -> Self {
+        DeflateWriter {
+            inner,
+            z: Compress::new(Compression::new(level.min(9)), true),
+            out: Vec::with_capacity(BUF),
+            pos: 0,
+            finished: false,
+        }
+    }
+
+    /// The bytes given to the writer so far, before compression.
+    pub fn total_in(&self) -> u64 {
+        self.z.total_in()
+    }
+
+    /// Writes out what the compressor produced and is not yet on `inner`.
+    fn drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while self.pos < self.out.len() {
+            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, &self.out[self.pos..]))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.pos += n;
+        }
+        self.out.clear();
+        self.pos = 0;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for DeflateWriter<W> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        loop {
+            ready!(this.drain(cx))?;
+            if buf.is_empty() {
+                return Poll::Ready(Ok(0));
+            }
+            let before = this.z.total_in();
+            this.z
+                .compress_vec(buf, &mut this.out, FlushCompress::None)
+                .map_err(|_| data_error())?;
+            let used = (this.z.total_in() - before) as usize;
+            if used > 0 {
+                return Poll::Ready(Ok(used));
+            }
+            // Nothing taken: the compressor only emitted output; send it and try again.
+            if this.out.is_empty() {
+                return Poll::Ready(Err(data_error()));
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.drain(cx))?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            ready!(this.drain(cx))?;
+            if this.finished {
+                break;
+            }
+            let status = this
+                .z
+                .compress_vec(&[], &mut this.out, FlushCompress::Finish)
+                .map_err(|_| data_error())?;
+            if status == Status::StreamEnd {
+                this.finished = true;
+            }
+        }
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+/// Inflates a zlib stream read from `inner`. The stream's end, or the connection's end
+/// (mod_deflate accepts a stream the client did not finish), is the end of the data.
+pub struct InflateReader<R> {
+    inner: R,
+    z: Decompress,
+    input: Box<[u8]>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: AsyncRead + Unpin> InflateReader<R> {
+    /// Reads the zlib stream on `inner`.
+    pub fn new(inner: R) -> Self {
+        InflateReader {
+            inner,
+            z: Decompress::new(true),
+            input: vec![0u8; BUF].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            eof: false,
+            done: false,
+        }
+    }
+
+    /// The compressed bytes read from the connection so far.
+    pub fn total_in(&self) -> u64 {
+        self.z.total_in()
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for InflateReader<R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            if this.done || buf.remaining() == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            if this.start == this.end && !this.eof {
+                let mut rb = ReadBuf::new(&mut this.input);
+                ready!(Pin::new(&mut this.inner).poll_read(cx, &mut rb))?;
+                this.start = 0;
+                this.end = rb.filled().len();
+                this.eof = this.end == 0;
+            }
+            let (in_before, out_before) = (this.z.total_in(), this.z.total_out());
+            let flush = if this.eof {
+                FlushDecompress::Finish
+            } else {
+                FlushDecompress::None
+            };
+            let status = this
+                .z
+                .decompress(
+                    &this.input[this.start..this.end],
+                    buf.initialize_unfilled(),
+                    flush,
+                )
+                .map_err(|_| data_error())?;
+            let used = (this.z.total_in() - in_before) as usize;
+            let made = (this.z.total_out() - out_before) as usize;
+            this.start += used;
+            buf.advance(made);
+            if status == Status::StreamEnd {
+                this.done = true;
+            }
+            if made > 0 || this.done {
+                return Poll::Ready(Ok(()));
+            }
+            if this.eof && used == 0 {
+                // The client closed without finishing the stream: what came is all there is.
+                this.done = true;
+                return Poll::Ready(Ok(()));
+            }
+        }
+    }
+}
+
+/// A data-connection writer that compresses in `MODE Z` and passes bytes through otherwise.
+pub enum Sink<W> {
+    /// `MODE S`.
+    Plain(W),
+    /// `MODE Z`.
+    Deflate(DeflateWriter<W>),
+}
+
+impl<W: AsyncWrite + Unpin> Sink<W> {
+    /// Wraps `inner` for the session's mode.
+    pub fn new(inner: W, mode: ModeZ) -> Self {
+        if mode.on {
+            Sink::Deflate(DeflateWriter::new(inner, mode.level))
+        } else {
+            Sink::Plain(inner)
+        }
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Sink<W> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Sink::Plain(w) => Pin::new(w).poll_write(cx, buf),
+            Sink::Deflate(w) => Pin::new(w).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Sink::Plain(w) => Pin::new(w).poll_flush(cx),
+            Sink::Deflate(w) => Pin::new(w).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Sink::Plain(w) => Pin::new(w).poll_shutdown(cx),
+            Sink::Deflate(w) => Pin::new(w).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A data-connection reader that inflates in `MODE Z` and passes bytes through otherwise.
+pub enum Source<R> {
+    /// `MODE S`.
+    Plain(R),
+    /// `MODE Z`.
+    Inflate(InflateReader<R>),
+}
+
+impl<R: AsyncRead + Unpin> Source<R> {
+    /// Wraps `inner` for the session's mode.
+    pub fn new(inner: R, mode: ModeZ) -> Self {
+        if mode.on {
+            Source::Inflate(InflateReader::new(inner))
+        } else {
+            Source::Plain(inner)
+        }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Source<R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Source::Plain(r) => Pin::new(r).poll_read(cx, buf),
+            Source::Inflate(r) => Pin::new(r).poll_read(cx, buf),
+        }
+    }
+}
+
+/// Sends `file` from `offset` as a zlib stream at `level` (LF to CRLF first when `ascii`),
+/// ending the stream; returns the bytes read from the file. No `sendfile(2)` in `MODE Z`.
+pub async fn send_file<W: AsyncWrite + Unpin>(
+    stream: W,
+    fs: &oxftpd_storage::Fs,
+    file: &std::fs::File,
+    offset: u64,
+    ascii: bool,
+    level: u32,
+    stall: Option<std::time::Duration>,
+) -> io::Result<u64> {
+    use tokio::io::AsyncWriteExt;
+    let mut w = DeflateWriter::new(stream, level);
+    let n = crate::transfer_io::send_buffered(&mut w, fs, file, offset, ascii, stall).await?;
+    crate::transfer_io::stalled(stall, w.shutdown()).await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn sample() -> Vec<u8> {
+        (0..300_000u32)
+            .flat_map(|i| format!("line {i} {}\n", i % 7).into_bytes())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn deflate_then_inflate_gives_the_bytes_back() {
+        let data = sample();
+        for level in [0, 1, 7, 9] {
+            let mut w = DeflateWriter::new(Vec::new(), level);
+            for chunk in data.chunks(10_007) {
+                w.write_all(chunk).await.unwrap();
+            }
+            w.shutdown().await.unwrap();
+            let wire = w.inner;
+            if level > 0 {
+                assert!(wire.len() < data.len() / 2, "level {level} compresses");
+            }
+            let mut r = InflateReader::new(&wire[..]);
+            let mut back = Vec::new();
+            r.read_to_end(&mut back).await.unwrap();
+            assert_eq!(back, data, "level {level}");
+        }
+    }
+
+    #[tokio::test]
+    async fn garbage_is_an_io_error() {
+        let mut r = InflateReader::new(&b"this is not zlib at all"[..]);
+        let mut back = Vec::new();
+        let e = r.read_to_end(&mut back).await.unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EIO));
+    }
+
+    #[tokio::test]
+    async fn plain_mode_passes_bytes_through() {
+        let mut s = Sink::new(Vec::new(), ModeZ::default());
+        s.write_all(b"abc").await.unwrap();
+        let Sink::Plain(v) = s else { panic!("plain") };
+        assert_eq!(v, b"abc");
+    }
+}
