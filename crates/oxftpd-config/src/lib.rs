@@ -40,7 +40,7 @@ pub use modules::ALL;
 pub use parser::{
     FtpAccess, MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_ftpaccess, parse_str,
 };
-pub use registry::{Args, Contexts, DirectiveSpec, ModuleSpec, REJECTED, Status};
+pub use registry::{Args, Contexts, DirectiveSpec, Duplicate, ModuleSpec, REJECTED, Status};
 pub use scope::{ContextRef, LimitLevel, Scope};
 pub use tree::{
     Anonymous, Block, Class, ConditionKind, Conditional, Config, Directive, DirectoryBlock, Limit,

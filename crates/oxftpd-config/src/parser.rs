@@ -9,7 +9,7 @@ use crate::error::{ConfigError, ConfigErrors};
 use crate::include::{self, Expanded};
 use crate::known_modules;
 use crate::lexer::{self, Lines};
-use crate::registry::{self, Contexts, ModuleSpec};
+use crate::registry::{self, Contexts, DirectiveSpec, Duplicate, ModuleSpec};
 use crate::suggest;
 use crate::tree::{
     Anonymous, Block, Class, ConditionKind, Conditional, Config, Directive, DirectoryBlock, Limit,
@@ -811,7 +811,43 @@ impl<'o> Parser<'o> {
             file: file.clone(),
             line,
         };
+        if !spec.multi && !self.keep_repeated(spec, &d) {
+            return;
+        }
         self.current().block.directives.push(d);
+    }
+
+    /// For a single-valued directive already set in the current context: warns, and either
+    /// drops the earlier occurrence (returns true) or the new one (returns false), as ProFTPD
+    /// would let one or the other take effect.
+    fn keep_repeated(&mut self, spec: &DirectiveSpec, new: &Directive) -> bool {
+        let conditional = matches!(self.current_kind(), Kind::Conditional(_));
+        let block = &mut self.current().block;
+        let Some(i) = block.directives.iter().position(|e| e.name == new.name) else {
+            return true;
+        };
+        let earlier = format!(
+            "{}:{}",
+            block.directives[i].file.display(),
+            block.directives[i].line
+        );
+        let (keep_new, message) = if conditional || spec.duplicate == Duplicate::Last {
+            block.directives.remove(i);
+            (
+                true,
+                format!("overrides the one at {earlier}: the last occurrence takes effect"),
+            )
+        } else {
+            (
+                false,
+                format!(
+                    "already set at {earlier}: ignored, the first occurrence in a context takes effect"
+                ),
+            )
+        };
+        self.warnings
+            .push(err(&new.file, new.line, Some(new.name), message));
+        keep_new
     }
 
     fn include(&mut self, file: &Arc<Path>, line: u32, target: &str) {

@@ -20,12 +20,40 @@ pub struct DirectiveSpec {
     pub contexts: Contexts,
     /// Arity and argument validation.
     pub args: Args,
-    /// Whether every occurrence in one context is kept (else the last one wins).
+    /// Whether every occurrence in one context is kept (else only one takes effect, see `duplicate`).
     pub multi: bool,
+    /// Which occurrence of a single-valued directive repeated in one context takes effect.
+    pub duplicate: Duplicate,
     /// How much of the directive oxftpd implements.
     pub status: Status,
     /// One line for the directive reference.
     pub summary: &'static str,
+}
+
+impl DirectiveSpec {
+    /// The same spec, with the last of repeated occurrences taking effect.
+    pub const fn last_wins(self) -> DirectiveSpec {
+        DirectiveSpec {
+            duplicate: Duplicate::Last,
+            ..self
+        }
+    }
+}
+
+/// Which occurrence takes effect when a single-valued directive is repeated in one context.
+///
+/// ProFTPD appends every occurrence to the context's record list and most modules look the
+/// directive up with `find_config`/`get_param_ptr`, which return the first record: the first
+/// occurrence wins. Handlers that instead assign a server field or a process-wide setting while
+/// the file is read (`ServerName`, `PidFile`, `MaxInstances`, …) leave the last value in place.
+/// Inside `<IfUser>`/`<IfGroup>`/`<IfClass>`, mod_ifsession replaces earlier records as it
+/// copies the section, so there the last occurrence wins for every directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicate {
+    /// The first occurrence takes effect; later ones are ignored.
+    First,
+    /// The last occurrence takes effect; earlier ones are overridden.
+    Last,
 }
 
 /// How much of a directive oxftpd implements.

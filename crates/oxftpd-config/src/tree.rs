@@ -55,7 +55,8 @@ impl Limit {
 /// Directives, limits and conditionals of one context level.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Block {
-    /// Directives in file order (for a single-valued one the last wins).
+    /// Directives in file order; a single-valued one appears once per context (the parser keeps
+    /// the occurrence ProFTPD would use, see [`crate::Duplicate`]).
     pub directives: Vec<Directive>,
     /// `<Limit>` blocks in file order.
     pub limits: Vec<Limit>,
@@ -64,7 +65,7 @@ pub struct Block {
 }
 
 impl Block {
-    /// The effective (last) occurrence of `name` at this level.
+    /// The effective occurrence of `name` at this level (the only one, for a single-valued directive).
     pub fn directive(&self, name: &str) -> Option<&Directive> {
         self.directives
             .iter()
@@ -139,7 +140,7 @@ impl Anonymous {
     pub fn root(&self) -> &str {
         &self.root
     }
-    /// The effective (last) occurrence of `name` directly in this block.
+    /// The effective occurrence of `name` directly in this block.
     pub fn directive(&self, name: &str) -> Option<&Directive> {
         self.block.directive(name)
     }

@@ -274,11 +274,11 @@ fn limit_commands_are_upper_cased_and_split() {
 }
 
 #[test]
-fn last_single_valued_directive_wins_in_a_context() {
+fn a_repeated_server_name_keeps_only_the_last() {
     let c = ok("ServerName one\nServerName two\n");
     let s = &c.servers()[0];
     assert_eq!(arg0(s.directive("ServerName")), Some("two"));
-    assert_eq!(s.directives("ServerName").count(), 2);
+    assert_eq!(s.directives("ServerName").count(), 1);
 }
 
 #[test]

@@ -211,11 +211,6 @@ async fn root_login_is_refused_unless_on() {
 
 #[tokio::test]
 async fn require_valid_shell_refuses_unknown_shells() {
-    let target = oxftpd_testkit::target!();
-    oxftpd_testkit::only_oxftpd!(
-        target,
-        "the harness preamble sets RequireValidShell off and ProFTPD keeps that first occurrence"
-    );
     let mut setup = Setup::new(&oxftpd_testkit::target!()).expect("setup");
     let bob = setup.add_user("bob", "secret").expect("bob");
     let path = setup.dir().join("etc/passwd");

@@ -1,6 +1,6 @@
 //! Directive tables, one file per ProFTPD module.
 
-use crate::registry::{Args, Contexts, DirectiveSpec, ModuleSpec, Status};
+use crate::registry::{Args, Contexts, DirectiveSpec, Duplicate, ModuleSpec, Status};
 
 pub mod mod_auth;
 pub mod mod_auth_file;
@@ -62,6 +62,7 @@ pub(crate) const fn d(
         contexts,
         args,
         multi,
+        duplicate: Duplicate::First,
         status: Status::Implemented,
         summary,
     }
@@ -81,6 +82,7 @@ pub(crate) const fn partial(
         contexts,
         args,
         multi,
+        duplicate: Duplicate::First,
         status: Status::Partial(missing),
         summary,
     }

@@ -23,14 +23,16 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::exact(1),
         false,
         "name shown to clients in the greeting",
-    ),
+    )
+    .last_wins(),
     d(
         "ServerType",
         C::SERVER,
         Args::exact(1).checked(c::server_type),
         false,
         "standalone daemon or started by inetd",
-    ),
+    )
+    .last_wins(),
     d(
         "ServerIdent",
         S,
@@ -44,7 +46,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::exact(1),
         false,
         "administrator's email address",
-    ),
+    )
+    .last_wins(),
     d(
         "ServerAlias",
         SRV_VHOST,
@@ -65,7 +68,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::at_least(1),
         false,
         "addresses the main server binds to",
-    ),
+    )
+    .last_wins(),
     d(
         "DefaultServer",
         SRV_VHOST,
@@ -79,7 +83,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::flag(),
         false,
         "bind each server only to its own addresses",
-    ),
+    )
+    .last_wins(),
     d(
         "PassivePorts",
         S,
@@ -100,7 +105,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::exact(1).checked(c::positive),
         false,
         "most concurrent child processes",
-    ),
+    )
+    .last_wins(),
     d(
         "User",
         SA,
@@ -128,7 +134,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::exact(1).checked(c::abs_path),
         false,
         "where the daemon writes its pid",
-    ),
+    )
+    .last_wins(),
     partial(
         "ScoreboardFile",
         C::SERVER,
@@ -137,7 +144,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "the file is written at start (daemon pid, start time) and removed at stop; \
          per-session entries are kept in the daemon's memory, not in the file",
         "where the session scoreboard lives",
-    ),
+    )
+    .last_wins(),
     d(
         "TimeoutIdle",
         SA,
@@ -151,14 +159,16 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::flag(),
         false,
         "resolve client addresses to names",
-    ),
+    )
+    .last_wins(),
     d(
         "UseIPv6",
         C::SERVER,
         Args::flag(),
         false,
         "enable IPv6 support",
-    ),
+    )
+    .last_wins(),
     d(
         "DeferWelcome",
         S,
@@ -229,7 +239,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::exact(1).checked(c::syslog_facility),
         false,
         "syslog facility for logging",
-    ),
+    )
+    .last_wins(),
     d(
         "SyslogLevel",
         S,
@@ -390,7 +401,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::exact(1).checked(satisfy),
         false,
         "whether any or all From rules must match",
-    ),
+    )
+    .last_wins(),
     d(
         "AuthOrder",
         S,

@@ -25,7 +25,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "accepted and ignored: no modules are loaded from disk",
         "directory of loadable modules",
-    ),
+    )
+    .last_wins(),
     partial(
         "ModuleControlsACLs",
         C::SERVER,
