@@ -87,9 +87,13 @@ fn two_sessions_share_the_active_source_port() {
 }
 
 /// A loopback address of its own per test process, so that port 21 on it is free.
+/// A loopback address of its own for each call (tests of this file run in parallel, and
+/// both port-21 tests bind port 21).
 fn own_loopback() -> Ipv4Addr {
+    static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
     let pid = std::process::id();
-    Ipv4Addr::new(127, 21, ((pid >> 8) & 0xff) as u8, ((pid & 0x7f) as u8) + 2)
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & 0x7f;
+    Ipv4Addr::new(127, 21, (pid & 0xff) as u8, n + 2)
 }
 
 #[test]
