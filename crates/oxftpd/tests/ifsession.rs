@@ -116,3 +116,20 @@ async fn a_limit_inside_if_user_applies_to_that_user_only() {
         "257 \"/d\" - Directory successfully created"
     );
 }
+
+#[tokio::test]
+async fn access_grant_msg_inside_if_user_greets_that_user() {
+    let (s, _) = server("<IfUser alice>\n  AccessGrantMsg \"welcome back, %u\"\n</IfUser>");
+    let mut a = s.client().await.expect("connect");
+    assert_eq!(
+        line(&mut a, "USER alice").await,
+        "331 Password required for alice"
+    );
+    assert_eq!(line(&mut a, "PASS secret").await, "230 welcome back, alice");
+    let mut b = s.client().await.expect("connect");
+    assert_eq!(
+        line(&mut b, "USER bob").await,
+        "331 Password required for bob"
+    );
+    assert_eq!(line(&mut b, "PASS secret").await, "230 User bob logged in");
+}

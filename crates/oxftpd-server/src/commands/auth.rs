@@ -99,10 +99,9 @@ async fn finish(
                     user: Some(&name),
                     cwd: Some(&session.cwd),
                 };
-                let display = ctx
-                    .server
-                    .config()
-                    .scope(session.anon)
+                // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
+                let scope = crate::ifsession::user_scope(ctx, &session);
+                let display = scope
                     .directive("DisplayLogin")
                     .and_then(|d| d.arg(0))
                     .map(|p| {
@@ -116,10 +115,7 @@ async fn finish(
                         }
                     });
                 let mut lines = display_file(ctx, display.as_deref(), &vars);
-                let grant = ctx
-                    .server
-                    .config()
-                    .scope(session.anon)
+                let grant = scope
                     .directive("AccessGrantMsg")
                     .and_then(|d| d.arg(0))
                     .map(|t| crate::messages::expand_user(t, &name));
