@@ -128,8 +128,7 @@ fn timeout(server: &Server, name: &str, default: u64) -> Result<Option<Duration>
 /// Parses an octal umask.
 pub fn octal(d: &Directive, i: usize) -> Result<u32, StartError> {
     d.arg(i)
-        .and_then(|s| u32::from_str_radix(s, 8).ok())
-        .filter(|m| *m <= 0o777)
+        .and_then(oxftpd_config::parse_umask)
         .ok_or_else(|| StartError::at(d, format!("argument {} must be an octal mode", i + 1)))
 }
 
