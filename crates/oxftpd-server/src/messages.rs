@@ -32,7 +32,7 @@ fn plain_ip(ip: std::net::IpAddr) -> String {
 
 /// Expands ProFTPD's `%` variables in `text` (doc/howto/DisplayFiles.html): `%C` cwd,
 /// `%E` admin, `%L` local address, `%M` MaxClients (0: none), `%N` connections, `%R` remote
-/// address, `%T` local time, `%U` login name, `%u` ident name (`UNKNOWN`: no ident lookups),
+/// address, `%T` local time, `%U` login name, `%u` ident name (`UNKNOWN` without an answer),
 /// `%V` ServerName, `%x` class, `%y` sessions of the class, `%{env:NAME}`.
 pub fn expand(ctx: &Ctx, vars: &Vars<'_>, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -43,7 +43,7 @@ pub fn expand(ctx: &Ctx, vars: &Vars<'_>, text: &str) -> String {
             continue;
         }
         match chars.next() {
-            Some('u') => out.push_str("UNKNOWN"),
+            Some('u') => out.push_str(ctx.ident.as_deref().unwrap_or(crate::ident::UNKNOWN)),
             Some('U') => out.push_str(vars.user.unwrap_or("")),
             Some('C') => out.push_str(vars.cwd.unwrap_or("(none)")),
             Some('L') => out.push_str(&plain_ip(ctx.local.ip())),
