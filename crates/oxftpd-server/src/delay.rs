@@ -91,7 +91,8 @@ pub fn parse_millis(text: &str) -> Option<u64> {
     let lower = text.to_ascii_lowercase();
     if let Some((mins, rest)) = lower.split_once(':') {
         let (secs, ms) = rest.split_once('.')?;
-        let (m, s, ms): (u64, u64, u64) = (mins.parse().ok()?, secs.parse().ok()?, ms.parse().ok()?);
+        let (m, s, ms): (u64, u64, u64) =
+            (mins.parse().ok()?, secs.parse().ok()?, ms.parse().ok()?);
         return Some(m * 60_000 + s * 1000 + ms);
     }
     if let Some(n) = lower.strip_suffix("ms") {

@@ -74,9 +74,7 @@ async fn query(local: SocketAddr, peer: SocketAddr) -> Option<String> {
 /// `HIDDEN-USER` for that error; `None` for anything else.
 pub fn parse_reply(line: &str) -> Option<String> {
     let line = line.trim_end_matches(['\r', '\n']);
-    let mut fields = line.splitn(2, ':');
-    let _ports = fields.next()?;
-    let rest = fields.next()?;
+    let (_ports, rest) = line.split_once(':')?;
     let (kind, rest) = match rest.split_once(':') {
         Some((k, r)) => (k, Some(r)),
         None => (rest, None),
@@ -93,7 +91,9 @@ pub fn parse_reply(line: &str) -> Option<String> {
     }
     // `opsys[,charset] : user-id`; the user id may itself contain colons.
     let (_opsys, user) = rest?.split_once(':')?;
-    let user = user.trim_start_matches([' ', '\t']).trim_end_matches([' ', '\t']);
+    let user = user
+        .trim_start_matches([' ', '\t'])
+        .trim_end_matches([' ', '\t']);
     if user.is_empty() {
         return None;
     }

@@ -111,8 +111,7 @@ fn append(path: &std::path::Path, record: &[u8]) -> std::io::Result<()> {
 fn copy_str(dst: &mut [libc::c_char], src: &str) {
     // Always leave a NUL, as ProFTPD does.
     let room = dst.len().saturating_sub(1);
-    for (d, b) in dst.iter_mut().take(room).zip(src.bytes())
-    {
+    for (d, b) in dst.iter_mut().take(room).zip(src.bytes()) {
         *d = b as libc::c_char;
     }
 }
@@ -146,7 +145,8 @@ fn record(entry: &Entry, user: &str) -> Vec<u8> {
     let size = std::mem::size_of::<libc::utmpx>();
     // SAFETY: `ut` is a fully initialised repr(C) value of `size` bytes (zeroed first, so
     // padding bytes are zeros too); the slice lives no longer than `ut`.
-    let bytes = unsafe { std::slice::from_raw_parts((&ut as *const libc::utmpx).cast::<u8>(), size) };
+    let bytes =
+        unsafe { std::slice::from_raw_parts((&ut as *const libc::utmpx).cast::<u8>(), size) };
     bytes.to_vec()
 }
 
@@ -175,7 +175,10 @@ mod tests {
         assert_eq!(field(&r[76..332]), "client.example");
         assert_eq!(&r[348..352], &[192, 0, 2, 9]);
         let logout = record(&entry, "");
-        assert_eq!(i16::from_ne_bytes([logout[0], logout[1]]), libc::DEAD_PROCESS);
+        assert_eq!(
+            i16::from_ne_bytes([logout[0], logout[1]]),
+            libc::DEAD_PROCESS
+        );
         assert_eq!(field(&logout[44..76]), "");
     }
 }

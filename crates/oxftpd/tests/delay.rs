@@ -27,10 +27,16 @@ fn delay_on_event_user_holds_the_user_reply_for_known_and_unknown_users() {
     let mut c = Raw::connect(s.addr());
     let (reply, took) = timed(&mut c, "USER alice");
     assert_eq!(reply, "331 Password required for alice");
-    assert!(took >= Duration::from_millis(300), "USER alice took {took:?}");
+    assert!(
+        took >= Duration::from_millis(300),
+        "USER alice took {took:?}"
+    );
     let (reply, took) = timed(&mut c, "USER nosuchuser");
     assert_eq!(reply, "331 Password required for nosuchuser");
-    assert!(took >= Duration::from_millis(300), "USER nosuchuser took {took:?}");
+    assert!(
+        took >= Duration::from_millis(300),
+        "USER nosuchuser took {took:?}"
+    );
 }
 
 #[test]
@@ -40,21 +46,33 @@ fn delay_on_event_pass_holds_good_and_bad_passwords_alike() {
     assert_eq!(c.cmd("USER alice"), "331 Password required for alice");
     let (reply, took) = timed(&mut c, "PASS wrong");
     assert_eq!(reply, "530 Login incorrect.");
-    assert!(took >= Duration::from_millis(300), "failed PASS took {took:?}");
+    assert!(
+        took >= Duration::from_millis(300),
+        "failed PASS took {took:?}"
+    );
     assert_eq!(c.cmd("USER alice"), "331 Password required for alice");
     let (reply, took) = timed(&mut c, "PASS secret");
     assert_eq!(reply, "230 User alice logged in");
-    assert!(took >= Duration::from_millis(300), "good PASS took {took:?}");
+    assert!(
+        took >= Duration::from_millis(300),
+        "good PASS took {took:?}"
+    );
 }
 
 #[test]
 fn failed_login_event_delays_only_failures() {
     let (s, _) = server("on", "DelayOnEvent FailedLogin 600ms");
     let mut c = Raw::connect(s.addr());
-    assert_eq!(c.cmd("USER nosuchuser"), "331 Password required for nosuchuser");
+    assert_eq!(
+        c.cmd("USER nosuchuser"),
+        "331 Password required for nosuchuser"
+    );
     let (reply, took) = timed(&mut c, "PASS wrong");
     assert_eq!(reply, "530 Login incorrect.");
-    assert!(took >= Duration::from_millis(600), "failed PASS took {took:?}");
+    assert!(
+        took >= Duration::from_millis(600),
+        "failed PASS took {took:?}"
+    );
     assert_eq!(c.cmd("USER alice"), "331 Password required for alice");
     let (reply, took) = timed(&mut c, "PASS secret");
     assert_eq!(reply, "230 User alice logged in");
@@ -82,8 +100,5 @@ fn unknown_delay_events_are_refused_at_startup() {
         .err()
         .expect("an unknown event must stop the daemon");
     let text = err.to_string();
-    assert!(
-        text.contains("unknown/unsupported event: LOGIN"),
-        "{text}"
-    );
+    assert!(text.contains("unknown/unsupported event: LOGIN"), "{text}");
 }

@@ -48,9 +48,11 @@ fn ident_server(ip: IpAddr, answer: fn(&str) -> String) -> mpsc::Receiver<Query>
 
 /// Connects from `from` and reads the banner lines.
 fn connect_from(from: IpAddr, server: SocketAddr) -> (TcpStream, Vec<String>) {
-    let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let s =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
     s.bind(&SocketAddr::new(from, 0).into()).expect("bind");
-    s.connect_timeout(&server.into(), DEADLINE).expect("connect");
+    s.connect_timeout(&server.into(), DEADLINE)
+        .expect("connect");
     let stream: TcpStream = s.into();
     stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));

@@ -54,7 +54,9 @@ fn session_records(target: &oxftpd_testkit::Target, name: &str, value: &str) -> 
         setup.env("OXFTPD_TEST_WTMP_FILE", &path.display().to_string());
         path
     };
-    let start = std::fs::metadata(&path).map(|m| m.len() as usize).unwrap_or(0);
+    let start = std::fs::metadata(&path)
+        .map(|m| m.len() as usize)
+        .unwrap_or(0);
     let server = oxftpd_testkit::TestServer::start(setup).expect("start");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
