@@ -304,6 +304,35 @@ pub fn delay_engine(args: &[String]) -> Result<(), String> {
     flag(args)
 }
 
+/// `DelayOnEvent USER|PASS|FailedLogin delay` (delay: `N`, `Nms`, `Ns`, or `mm:ss.mmm`).
+pub fn delay_on_event(args: &[String]) -> Result<(), String> {
+    let event = first(args);
+    if !matches!(event, "USER" | "PASS" | "FailedLogin") {
+        return Err(format!("unknown/unsupported event: {event}"));
+    }
+    let delay = args.get(1).map(String::as_str).unwrap_or("");
+    let lower = delay.to_ascii_lowercase();
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = match lower.split_once(':') {
+        Some((m, rest)) => rest
+            .split_once('.')
+            .is_some_and(|(s, ms)| number(m) && number(s) && number(ms)),
+        None => {
+            let digits = lower
+                .strip_suffix("ms")
+                .or_else(|| lower.strip_suffix("sec"))
+                .or_else(|| lower.strip_suffix('s'))
+                .unwrap_or(&lower);
+            number(digits)
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("error parsing delay parameter '{delay}'"))
+    }
+}
+
 /// `DisplayChdir path [on|off]`.
 pub fn display_chdir(args: &[String]) -> Result<(), String> {
     match args.get(1) {

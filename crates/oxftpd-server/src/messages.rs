@@ -40,7 +40,7 @@ fn plain_ip(ip: std::net::IpAddr) -> String {
 /// admin, `%F` free KiB, `%f` free space with units, `%i`/`%o`/`%t` files uploaded/downloaded/
 /// both, `%K` KiB transferred, `%k` bytes transferred with units, `%L` local address, `%M`
 /// MaxClients (0: none), `%N` connections, `%R` remote host, `%T` local time, `%U` login name,
-/// `%u` ident name (`UNKNOWN`: no ident lookups), `%V` ServerName, `%x` class, `%y` sessions of
+/// `%u` ident name (`UNKNOWN` without an answer), `%V` ServerName, `%x` class, `%y` sessions of
 /// the class, `%z` the class's session limit. `%` before anything else stays as it is.
 pub fn expand(ctx: &Ctx, vars: &Vars<'_>, text: &str) -> String {
     expand_letters(ctx, vars, &expand_names(ctx, text))
@@ -108,7 +108,11 @@ fn expand_letters(ctx: &Ctx, vars: &Vars<'_>, text: &str) -> String {
 fn letter_value(ctx: &Ctx, vars: &Vars<'_>, letter: char) -> Option<String> {
     let totals = &ctx.totals;
     Some(match letter {
-        'u' => "UNKNOWN".to_string(),
+        'u' => ctx
+            .ident
+            .as_deref()
+            .unwrap_or(crate::ident::UNKNOWN)
+            .to_string(),
         'U' => vars.user.unwrap_or("").to_string(),
         'C' => vars.cwd.unwrap_or("(none)").to_string(),
         'L' => plain_ip(ctx.local.ip()),

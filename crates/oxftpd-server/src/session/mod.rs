@@ -91,6 +91,10 @@ pub struct Ctx {
     pub class: Option<String>,
     /// Compiled `*Filter` patterns.
     pub filters: crate::filters::Cache,
+    /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
+    pub ident: Option<String>,
+    /// What this session added to its server's `DelayEngine` table.
+    pub delay: crate::delay::SessionDelay,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -132,6 +136,8 @@ pub struct LoggedIn {
     pub ftpaccess: crate::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
     pub pam: crate::pam_hold::PamHold,
+    /// The wtmp line written at login (`WtmpLog`), for the logout record.
+    pub wtmp: Option<crate::wtmp::Entry>,
 }
 
 impl LoggedIn {
@@ -220,6 +226,8 @@ pub async fn run(
         class: None,
         filters: Default::default(),
         tls: crate::tls::TlsSession::default(),
+        ident: None,
+        delay: Default::default(),
     };
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
         if crate::commands::tls::start_control_tls(&mut ctx, true)
@@ -239,6 +247,9 @@ pub async fn run(
         ctx.remote_name.as_deref(),
     )
     .map(str::to_string);
+    if crate::ident::enabled(&crate::ifsession::connect_scope(&ctx)) {
+        ctx.ident = Some(crate::ident::lookup(local, peer).await);
+    }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
     let refusal =
         crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
@@ -259,6 +270,9 @@ pub async fn run(
         debug!(%peer, "control connection error: {e}");
     }
     if let State::LoggedIn(user) = &state {
+        if let Some(entry) = &user.wtmp {
+            crate::wtmp::logout(&ctx, entry).await;
+        }
         info!(%peer, user = %user.login_name, "FTP session closed");
     } else {
         info!(%peer, "FTP session closed");
