@@ -48,6 +48,8 @@ pub struct Generation {
     pub max_instances: Option<usize>,
     /// The open `TransferLog` files.
     pub transfer_logs: crate::xferlog::TransferLogs,
+    /// The open `DeflateLog` files.
+    pub deflate_logs: crate::deflate_log::DeflateLogs,
 }
 
 impl Generation {
@@ -83,12 +85,14 @@ impl Generation {
             servers,
             max_instances,
             transfer_logs: Default::default(),
+            deflate_logs: Default::default(),
         })
     }
 
-    /// Opens the `TransferLog` files (as root, before privileges drop; not for `-t`).
+    /// Opens the `TransferLog` and `DeflateLog` files (as root, before privileges drop; not for `-t`).
     pub fn open_logs(&mut self) -> Result<(), StartError> {
         self.transfer_logs = crate::xferlog::TransferLogs::open(&self.config)?;
+        self.deflate_logs = crate::deflate_log::DeflateLogs::open(&self.config);
         Ok(())
     }
 }

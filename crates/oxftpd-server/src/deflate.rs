@@ -12,6 +12,8 @@ use std::task::{Context, Poll, ready};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::deflate_log::{self, Report};
+
 /// The compression level mod_deflate uses until `OPTS MODE Z LEVEL n` (the draft's 7).
 pub const DEFAULT_LEVEL: u32 = 7;
 
@@ -48,6 +50,7 @@ pub struct DeflateWriter<W> {
     out: Vec<u8>,
     pos: usize,
     finished: bool,
+    report: Option<Report>,
 }
 
 impl<W: AsyncWrite + Unpin> DeflateWriter<W> {
@@ -59,7 +62,14 @@ impl<W: AsyncWrite + Unpin> DeflateWriter<W> {
             out: Vec::with_capacity(BUF),
             pos: 0,
             finished: false,
+            report: None,
         }
+    }
+
+    /// Writes mod_deflate's summary to `report` when the writer is dropped.
+    pub fn reporting(mut self, report: Option<Report>) -> Self {
+        self.report = report;
+        self
     }
 
     /// The bytes given to the writer so far, before compression.
@@ -144,6 +154,8 @@ pub struct InflateReader<R> {
     end: usize,
     eof: bool,
     done: bool,
+    last_read: usize,
+    report: Option<Report>,
 }
 
 impl<R: AsyncRead + Unpin> InflateReader<R> {
@@ -157,7 +169,34 @@ impl<R: AsyncRead + Unpin> InflateReader<R> {
             end: 0,
             eof: false,
             done: false,
+            last_read: 0,
+            report: None,
         }
+    }
+
+    /// Writes mod_deflate's summary (and inflate errors) to `report`.
+    pub fn reporting(mut self, report: Option<Report>) -> Self {
+        self.report = report;
+        self
+    }
+
+    /// Logs a stream that does not inflate, as mod_deflate: the bytes of the last read from
+    /// the connection, zlib's error code and message.
+    fn log_error(&self, e: &flate2::DecompressError) {
+        let Some(r) = &self.report else { return };
+        let (code, fallback) = if e.needs_dictionary().is_some() {
+            (2, "Need dictionary")
+        } else {
+            (-3, "Data error")
+        };
+        deflate_log::write(
+            &r.file,
+            &format!(
+                "error inflating {} bytes of data: [{code}] {}",
+                self.last_read,
+                e.message().unwrap_or(fallback)
+            ),
+        );
     }
 
     /// The compressed bytes read from the connection so far.
@@ -183,6 +222,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for InflateReader<R> {
                 this.start = 0;
                 this.end = rb.filled().len();
                 this.eof = this.end == 0;
+                this.last_read = this.end;
             }
             let (in_before, out_before) = (this.z.total_in(), this.z.total_out());
             let flush = if this.eof {
@@ -190,14 +230,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for InflateReader<R> {
             } else {
                 FlushDecompress::None
             };
-            let status = this
-                .z
-                .decompress(
-                    &this.input[this.start..this.end],
-                    buf.initialize_unfilled(),
-                    flush,
-                )
-                .map_err(|_| data_error())?;
+            let status = match this.z.decompress(
+                &this.input[this.start..this.end],
+                buf.initialize_unfilled(),
+                flush,
+            ) {
+                Ok(s) => s,
+                Err(e) => {
+                    this.log_error(&e);
+                    return Poll::Ready(Err(data_error()));
+                }
+            };
             let used = (this.z.total_in() - in_before) as usize;
             let made = (this.z.total_out() - out_before) as usize;
             this.start += used;
@@ -217,10 +260,32 @@ impl<R: AsyncRead + Unpin> AsyncRead for InflateReader<R> {
     }
 }
 
+impl<W> Drop for DeflateWriter<W> {
+    fn drop(&mut self) {
+        if let Some(r) = &self.report
+            && self.z.total_in() > 0
+        {
+            let line = deflate_log::summary(r.verb, true, self.z.total_in(), self.z.total_out());
+            deflate_log::write(&r.file, &line);
+        }
+    }
+}
+
+impl<R> Drop for InflateReader<R> {
+    fn drop(&mut self) {
+        if let Some(r) = &self.report
+            && self.z.total_in() > 0
+        {
+            let line = deflate_log::summary(r.verb, false, self.z.total_in(), self.z.total_out());
+            deflate_log::write(&r.file, &line);
+        }
+    }
+}
+
 /// A data-connection writer that compresses in `MODE Z` and passes bytes through otherwise.
 pub enum Sink<W> {
-    /// `MODE S`.
-    Plain(W),
+    /// `MODE S`, with the bytes written so far.
+    Plain(W, u64),
     /// `MODE Z`.
     Deflate(DeflateWriter<W>),
 }
@@ -231,7 +296,23 @@ impl<W: AsyncWrite + Unpin> Sink<W> {
         if mode.on {
             Sink::Deflate(DeflateWriter::new(inner, mode.level))
         } else {
-            Sink::Plain(inner)
+            Sink::Plain(inner, 0)
+        }
+    }
+
+    /// Bytes written into the sink so far (before compression).
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Sink::Plain(_, n) => *n,
+            Sink::Deflate(w) => w.total_in(),
+        }
+    }
+
+    /// In `MODE Z`, writes mod_deflate's summary to `report` when the sink is dropped.
+    pub fn reporting(self, report: Option<Report>) -> Self {
+        match self {
+            Sink::Deflate(w) => Sink::Deflate(w.reporting(report)),
+            plain => plain,
         }
     }
 }
@@ -243,21 +324,25 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Sink<W> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
-            Sink::Plain(w) => Pin::new(w).poll_write(cx, buf),
+            Sink::Plain(w, n) => {
+                let written = ready!(Pin::new(w).poll_write(cx, buf))?;
+                *n += written as u64;
+                Poll::Ready(Ok(written))
+            }
             Sink::Deflate(w) => Pin::new(w).poll_write(cx, buf),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Sink::Plain(w) => Pin::new(w).poll_flush(cx),
+            Sink::Plain(w, _) => Pin::new(w).poll_flush(cx),
             Sink::Deflate(w) => Pin::new(w).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Sink::Plain(w) => Pin::new(w).poll_shutdown(cx),
+            Sink::Plain(w, _) => Pin::new(w).poll_shutdown(cx),
             Sink::Deflate(w) => Pin::new(w).poll_shutdown(cx),
         }
     }
@@ -278,6 +363,14 @@ impl<R: AsyncRead + Unpin> Source<R> {
             Source::Inflate(InflateReader::new(inner))
         } else {
             Source::Plain(inner)
+        }
+    }
+
+    /// In `MODE Z`, writes mod_deflate's summary and errors to `report`.
+    pub fn reporting(self, report: Option<Report>) -> Self {
+        match self {
+            Source::Inflate(r) => Source::Inflate(r.reporting(report)),
+            plain => plain,
         }
     }
 }
@@ -305,9 +398,10 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
     ascii: bool,
     level: u32,
     stall: Option<std::time::Duration>,
+    report: Option<Report>,
 ) -> io::Result<u64> {
     use tokio::io::AsyncWriteExt;
-    let mut w = DeflateWriter::new(stream, level);
+    let mut w = DeflateWriter::new(stream, level).reporting(report);
     let n = crate::transfer_io::send_buffered(&mut w, fs, file, offset, ascii, stall).await?;
     crate::transfer_io::stalled(stall, w.shutdown()).await?;
     Ok(n)
@@ -333,7 +427,7 @@ mod tests {
                 w.write_all(chunk).await.unwrap();
             }
             w.shutdown().await.unwrap();
-            let wire = w.inner;
+            let wire = std::mem::take(&mut w.inner);
             if level > 0 {
                 assert!(wire.len() < data.len() / 2, "level {level} compresses");
             }
@@ -352,11 +446,26 @@ mod tests {
         assert_eq!(e.raw_os_error(), Some(libc::EIO));
     }
 
+    #[test]
+    fn a_bad_header_is_zlibs_error_after_two_bytes() {
+        // mod_deflate logs zlib's message and then "inflated 2 bytes to 0 bytes".
+        let mut z = Decompress::new(true);
+        let mut out = [0u8; 64];
+        let e = z
+            .decompress(b"not zlib data at all!!", &mut out, FlushDecompress::None)
+            .unwrap_err();
+        assert_eq!(e.message(), Some("incorrect header check"));
+        assert_eq!((z.total_in(), z.total_out()), (2, 0));
+    }
+
     #[tokio::test]
     async fn plain_mode_passes_bytes_through() {
         let mut s = Sink::new(Vec::new(), ModeZ::default());
         s.write_all(b"abc").await.unwrap();
-        let Sink::Plain(v) = s else { panic!("plain") };
+        assert_eq!(s.bytes(), 3);
+        let Sink::Plain(v, _) = s else {
+            panic!("plain")
+        };
         assert_eq!(v, b"abc");
     }
 }

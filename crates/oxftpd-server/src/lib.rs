@@ -16,6 +16,7 @@ pub mod counters;
 pub mod data_channel;
 pub mod data_stream;
 pub mod deflate;
+pub mod deflate_log;
 pub mod delay;
 pub mod directories;
 pub mod display_chdir;

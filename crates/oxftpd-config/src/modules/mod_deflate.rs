@@ -1,6 +1,6 @@
 //! mod_deflate.c: `MODE Z`, deflate-compressed data connections.
 
-use super::{d, partial};
+use super::d;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
 /// The mod_deflate.c module.
@@ -17,12 +17,11 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "enable MODE Z (advertised in FEAT)",
     ),
-    partial(
+    d(
         "DeflateLog",
         C::SERVERS,
         Args::exact(1),
         false,
-        "no separate file is written: mod_deflate's messages go to the server log",
         "log file for MODE Z messages",
     ),
 ];

@@ -316,11 +316,12 @@ async fn listing(
 /// directory could not be read, `426` when the connection failed.
 pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
     ctx: &mut Ctx,
-    stream: W,
+    stream: crate::deflate::Sink<W>,
     result: Result<(), ListError>,
     code: u16,
     shown: &str,
 ) -> SessionResult {
+    let stream = super::transfer::listing_sent(ctx, stream);
     match result {
         Ok(()) => {
             transfer_io::finish(stream).await;

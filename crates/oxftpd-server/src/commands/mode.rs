@@ -5,6 +5,7 @@
 //! `DeflateEngine on`, and `OPTS MODE Z LEVEL n` to choose the compression level.
 
 use crate::deflate::DEFAULT_LEVEL;
+use crate::deflate_log;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, SessionResult};
 
@@ -24,23 +25,41 @@ pub fn feature(ctx: &Ctx) -> Option<&'static str> {
 /// `MODE S`, and `MODE Z` when `DeflateEngine on`.
 pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let engine = deflate_engine(ctx);
+        let words = arg.map_or(0, |a| a.split_whitespace().count());
+        if engine && words != 1 {
+            // mod_deflate counts the words with the verb.
+            let n = words + 1;
+            deflate_log::log(
+                ctx,
+                &format!("declining MODE Z (wrong number of parameters: {n})"),
+            );
+        }
         let Some(arg) = arg else {
             return ctx.reply(501, "'MODE' not understood").await;
         };
-        if arg.split_whitespace().nth(1).is_some() {
+        if words > 1 {
             return ctx.reply(501, format!("'MODE {arg}' not understood")).await;
         }
         // mod_deflate looks at the first character only.
-        if deflate_engine(ctx) && arg.starts_with(['Z', 'z']) {
+        if engine && arg.starts_with(['Z', 'z']) {
             // mod_deflate declines under an RFC 2228 mechanism (AUTH TLS): the two cannot be
             // stacked on its data connections.
             if ctx.tls.control {
+                deflate_log::log(ctx, "declining MODE Z (RFC2228 mechanism 'TLS' in effect)");
                 return ctx.reply(504, "Unable to handle MODE Z at this time").await;
             }
             ctx.opts.mode_z.on = true;
             return ctx.reply(200, "OK").await;
         }
-        ctx.opts.mode_z.on = false;
+        if std::mem::take(&mut ctx.opts.mode_z.on) {
+            // mod_deflate names the mode with its first letter in upper case.
+            let mut shown = arg.to_string();
+            if let Some(first) = shown.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            deflate_log::log(ctx, &format!("MODE {shown}: unregistered netio"));
+        }
         match arg.to_ascii_uppercase().as_str() {
             "S" => ctx.reply(200, "Mode set to S").await,
             // RFC 959's block and compressed modes: known, not offered.

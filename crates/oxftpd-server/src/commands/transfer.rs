@@ -229,6 +229,7 @@ pub fn retr<'a>(
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let started = std::time::Instant::now();
         let mode_z = ctx.opts.mode_z;
+        let report = crate::deflate_log::Report::for_session(ctx);
         let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
         let outcome = if mode_z.on || ascii {
             // A buffered download: the control connection is served meanwhile.
@@ -244,6 +245,7 @@ pub fn retr<'a>(
                         ascii,
                         level,
                         stall,
+                        report,
                     )
                     .await
                 } else {
@@ -519,6 +521,7 @@ async fn receive(
     let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
     let started = std::time::Instant::now();
     let mode_z = ctx.opts.mode_z;
+    let report = crate::deflate_log::Report::for_session(ctx);
     let verb = match kind {
         Upload::Stor => "STOR",
         Upload::Appe => "APPE",
@@ -529,7 +532,8 @@ async fn receive(
         ctx,
         &progress,
         transfer_io::receive_at_most(
-            &mut crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z),
+            &mut crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z)
+                .reporting(report),
             &user.fs,
             &mut file,
             ascii,
@@ -597,4 +601,13 @@ async fn receive(
             Err(SessionError::Closed)
         }
     }
+}
+
+/// A directory listing's data connection is done: mod_deflate logs its summary when the
+/// stream is dropped.
+pub(crate) fn listing_sent<W: tokio::io::AsyncWrite + Unpin>(
+    ctx: &mut Ctx,
+    stream: crate::deflate::Sink<W>,
+) -> crate::deflate::Sink<W> {
+    stream.reporting(crate::deflate_log::Report::for_session(ctx))
 }

@@ -95,6 +95,8 @@ pub struct Ctx {
     pub ident: Option<String>,
     /// What this session added to its server's `DelayEngine` table.
     pub delay: crate::delay::SessionDelay,
+    /// The verb of the command being served (ProFTPD's `session.curr_cmd`).
+    pub command: &'static str,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -228,6 +230,7 @@ pub async fn run(
         tls: crate::tls::TlsSession::default(),
         ident: None,
         delay: Default::default(),
+        command: "",
     };
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
         if crate::commands::tls::start_control_tls(&mut ctx, true)
@@ -336,6 +339,7 @@ async fn run_command(
     spec: &'static CommandSpec,
     arg: Option<&str>,
 ) -> SessionResult {
+    ctx.command = spec.name;
     if let Some(refusal) = crate::tls::policy::refusal(ctx, state, spec.name) {
         return ctx.send(&refusal).await;
     }
