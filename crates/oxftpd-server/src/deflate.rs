@@ -352,15 +352,15 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Sink<W> {
 pub enum Source<R> {
     /// `MODE S`.
     Plain(R),
-    /// `MODE Z`.
-    Inflate(InflateReader<R>),
+    /// `MODE Z` (boxed: the inflater is much larger than a plain reader).
+    Inflate(Box<InflateReader<R>>),
 }
 
 impl<R: AsyncRead + Unpin> Source<R> {
     /// Wraps `inner` for the session's mode.
     pub fn new(inner: R, mode: ModeZ) -> Self {
         if mode.on {
-            Source::Inflate(InflateReader::new(inner))
+            Source::Inflate(Box::new(InflateReader::new(inner)))
         } else {
             Source::Plain(inner)
         }
@@ -369,7 +369,7 @@ impl<R: AsyncRead + Unpin> Source<R> {
     /// In `MODE Z`, writes mod_deflate's summary and errors to `report`.
     pub fn reporting(self, report: Option<Report>) -> Self {
         match self {
-            Source::Inflate(r) => Source::Inflate(r.reporting(report)),
+            Source::Inflate(r) => Source::Inflate(Box::new(r.reporting(report))),
             plain => plain,
         }
     }
@@ -388,20 +388,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for Source<R> {
     }
 }
 
-/// Sends `file` from `offset` as a zlib stream at `level` (LF to CRLF first when `ascii`),
+/// Sends `file` from `offset` through the deflater `w` (LF to CRLF first when `ascii`),
 /// ending the stream; returns the bytes read from the file. No `sendfile(2)` in `MODE Z`.
 pub async fn send_file<W: AsyncWrite + Unpin>(
-    stream: W,
+    mut w: DeflateWriter<W>,
     fs: &oxftpd_storage::Fs,
     file: &std::fs::File,
     offset: u64,
     ascii: bool,
-    level: u32,
     stall: Option<std::time::Duration>,
-    report: Option<Report>,
 ) -> io::Result<u64> {
     use tokio::io::AsyncWriteExt;
-    let mut w = DeflateWriter::new(stream, level).reporting(report);
     let n = crate::transfer_io::send_buffered(&mut w, fs, file, offset, ascii, stall).await?;
     crate::transfer_io::stalled(stall, w.shutdown()).await?;
     Ok(n)

@@ -83,7 +83,7 @@ fn prefix_ok(prefix: &str) -> bool {
     else {
         return false;
     };
-    shape && stamp.split(['-', ' ', ':', ',']).all(|part| digits(part)) && digits(pid)
+    shape && stamp.split(['-', ' ', ':', ',']).all(digits) && digits(pid)
 }
 
 /// ProFTPD's per-write lines (`wrote N (of M) bytes of compressed of data to socket FD`),

@@ -236,18 +236,9 @@ pub fn retr<'a>(
             let fut = async {
                 let mut counted = Counted::new(&mut stream, &progress);
                 if mode_z.on {
-                    let level = mode_z.level;
-                    crate::deflate::send_file(
-                        &mut counted,
-                        &user.fs,
-                        &file,
-                        offset,
-                        ascii,
-                        level,
-                        stall,
-                        report,
-                    )
-                    .await
+                    let w = crate::deflate::DeflateWriter::new(&mut counted, mode_z.level)
+                        .reporting(report);
+                    crate::deflate::send_file(w, &user.fs, &file, offset, ascii, stall).await
                 } else {
                     transfer_io::send_ascii(&mut counted, &user.fs, &file, offset, stall).await
                 }
