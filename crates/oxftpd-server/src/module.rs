@@ -42,6 +42,8 @@ pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = SessionResult> + Send +
 pub enum Handler {
     /// Allowed at any time; sees only the connection.
     Any(for<'a> fn(&'a mut Ctx, Option<&'a str>) -> HandlerFuture<'a>),
+    /// Allowed at any time, outside `<Limit>` (QUIT); sees the login when there is one.
+    Session(for<'a> fn(&'a mut Ctx, Option<&'a LoggedIn>, Option<&'a str>) -> HandlerFuture<'a>),
     /// Changes the login state (USER, PASS, REIN).
     Login(for<'a> fn(&'a mut Ctx, &'a mut State, Option<&'a str>) -> HandlerFuture<'a>),
     /// Needs a logged-in session: gets its identity and filesystem.

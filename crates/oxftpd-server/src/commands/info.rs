@@ -6,7 +6,7 @@
 use crate::messages::{Vars, display_file};
 use crate::module::HandlerFuture;
 use crate::modules;
-use crate::session::{Ctx, SessionError};
+use crate::session::{Ctx, LoggedIn, SessionError};
 
 /// `SYST`: `215 UNIX Type: L8`.
 pub fn syst<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
@@ -88,8 +88,13 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     })
 }
 
-/// `QUIT`: `221 Goodbye.` after the `DisplayQuit` file, then close.
-pub fn quit<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+/// `QUIT`: `221 Goodbye.` after the `DisplayQuit` file (`%U` and `%C` are the login's when
+/// there is one), then close.
+pub fn quit<'a>(
+    ctx: &'a mut Ctx,
+    user: Option<&'a LoggedIn>,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
         let path = ctx
             .server
@@ -101,8 +106,8 @@ pub fn quit<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
             ctx,
             path.as_deref(),
             &Vars {
-                user: None,
-                cwd: None,
+                user: user.map(|u| u.login_name.as_str()),
+                cwd: user.map(|u| u.cwd.as_str()),
                 free_kb: 0,
             },
         );

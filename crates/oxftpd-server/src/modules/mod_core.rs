@@ -48,7 +48,7 @@ pub static MODULE: Module = Module {
             groups: &[],
             feat: None,
             help: "(close control connection)",
-            handler: Handler::Any(info::quit),
+            handler: Handler::Session(info::quit),
         },
         CommandSpec {
             name: "PORT",

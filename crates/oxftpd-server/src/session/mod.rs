@@ -357,6 +357,8 @@ async fn run_command(
             h(ctx, arg).await
         }
         (Handler::Any(h), _) => h(ctx, arg).await,
+        (Handler::Session(h), State::LoggedIn(user)) => h(ctx, Some(user), arg).await,
+        (Handler::Session(h), State::Connected { .. }) => h(ctx, None, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
             if !crate::limit::exempt(spec.name) {
