@@ -176,13 +176,15 @@ impl Counters {
     }
 }
 
-/// One session's file transfers so far (ProFTPD's `session.total_*`, shown by `%i`, `%o`,
-/// `%t`, `%K`, `%k` and `%{total_*}` in display files).
+/// One session's data transfers so far (ProFTPD's `session.total_*`, shown by `%i`, `%o`,
+/// `%t`, `%K`, `%k` and `%{total_*}` in display files). Bytes count directory listings
+/// too (before `MODE Z` compression), as ProFTPD's data loop does; files count completed
+/// file transfers only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SessionTotals {
     /// Bytes received by completed uploads.
     pub bytes_in: u64,
-    /// Bytes sent by completed downloads.
+    /// Bytes sent by completed downloads and by directory listings.
     pub bytes_out: u64,
     /// Completed uploads (STOR, APPE, STOU).
     pub files_in: u64,
@@ -201,6 +203,11 @@ impl SessionTotals {
     pub fn downloaded(&mut self, bytes: u64) {
         self.bytes_out = self.bytes_out.saturating_add(bytes);
         self.files_out = self.files_out.saturating_add(1);
+    }
+
+    /// Counts `bytes` of a directory listing (LIST, NLST, MLSD) sent.
+    pub fn listed(&mut self, bytes: u64) {
+        self.bytes_out = self.bytes_out.saturating_add(bytes);
     }
 
     /// Bytes moved either way.
@@ -266,9 +273,10 @@ mod tests {
         t.downloaded(12_000);
         t.uploaded(5_000);
         t.downloaded(7);
+        t.listed(186);
         assert_eq!(
             (t.bytes_in, t.bytes_out, t.bytes()),
-            (5_000, 12_007, 17_007)
+            (5_000, 12_193, 17_193)
         );
         assert_eq!((t.files_in, t.files_out, t.files()), (1, 2, 3));
     }

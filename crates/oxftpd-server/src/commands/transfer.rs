@@ -594,11 +594,12 @@ async fn receive(
     }
 }
 
-/// A directory listing's data connection is done: mod_deflate logs its summary when the
-/// stream is dropped.
+/// A directory listing's data connection is done: its bytes count in the session's totals
+/// (`%{total_bytes_out}`, `%K`), and mod_deflate logs its summary when the stream is dropped.
 pub(crate) fn listing_sent<W: tokio::io::AsyncWrite + Unpin>(
     ctx: &mut Ctx,
     stream: crate::deflate::Sink<W>,
 ) -> crate::deflate::Sink<W> {
+    ctx.totals.listed(stream.bytes());
     stream.reporting(crate::deflate_log::Report::for_session(ctx))
 }
