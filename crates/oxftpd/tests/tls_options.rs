@@ -74,8 +74,11 @@ fn start(extra: &str) -> (TestServer, Pki) {
     let target = oxftpd_testkit::target!();
     let mut setup = Setup::new(&target).expect("setup");
     let alice = setup.add_user("alice", "secret").expect("alice");
-    std::fs::write(alice.home.join("fetch.txt"), "over TLS, the other way round\n")
-        .expect("fetch.txt");
+    std::fs::write(
+        alice.home.join("fetch.txt"),
+        "over TLS, the other way round\n",
+    )
+    .expect("fetch.txt");
     let pki = Pki::new(setup.dir());
     let server = pki.issue("server", "localhost", &["localhost"], &["127.0.0.1"]);
     let extra = extra.replace("@CA@", &pki.ca.display().to_string());
@@ -360,8 +363,19 @@ fn sscn_reports_and_switches_the_mode() {
         &server,
         "-",
         &[
-            "FEAT", "SSCN", "AUTH TLS", "TLS", "USER alice", "PASS secret", "SSCN", "SSCN ON",
-            "SSCN", "SSCN OFF", "SSCN on", "SSCN ON OFF", "HELP SSCN",
+            "FEAT",
+            "SSCN",
+            "AUTH TLS",
+            "TLS",
+            "USER alice",
+            "PASS secret",
+            "SSCN",
+            "SSCN ON",
+            "SSCN",
+            "SSCN OFF",
+            "SSCN on",
+            "SSCN ON OFF",
+            "HELP SSCN",
         ],
     );
     assert!(got[0].contains("| SSCN|"), "{}", got[0]);
@@ -408,8 +422,17 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
             &server,
             "-",
             &[
-                "AUTH TLS", "TLS", "USER alice", "PASS secret", "PBSZ 0", "PROT P", "SSCN ON",
-                "TYPE I", "SSCN-RETR", "fetch.txt", &d,
+                "AUTH TLS",
+                "TLS",
+                "USER alice",
+                "PASS secret",
+                "PBSZ 0",
+                "PROT P",
+                "SSCN ON",
+                "TYPE I",
+                "SSCN-RETR",
+                "fetch.txt",
+                &d,
             ],
         );
         assert_eq!(
@@ -435,8 +458,16 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
         &server,
         "-",
         &[
-            "AUTH TLS", "TLS", "USER alice", "PASS secret", "PBSZ 0", "PROT P", "SSCN ON",
-            "SSCN-RETR", "fetch.txt", &s,
+            "AUTH TLS",
+            "TLS",
+            "USER alice",
+            "PASS secret",
+            "PBSZ 0",
+            "PROT P",
+            "SSCN ON",
+            "SSCN-RETR",
+            "fetch.txt",
+            &s,
         ],
     );
     if target.is_proftpd() {

@@ -128,8 +128,18 @@ fn ctrl_refuses_every_command_but_the_exempt_ones_until_auth() {
     let got = talk(
         &server,
         &[
-            "SYST", "NOOP", "FOO", "PBSZ 0", "USER alice", "AUTH TLS", "TLS", "USER alice",
-            "PASS secret", "PROT C", "CCC", "QUIT",
+            "SYST",
+            "NOOP",
+            "FOO",
+            "PBSZ 0",
+            "USER alice",
+            "AUTH TLS",
+            "TLS",
+            "USER alice",
+            "PASS secret",
+            "PROT C",
+            "CCC",
+            "QUIT",
         ],
     );
     assert_eq!(
@@ -168,8 +178,15 @@ fn auth_protects_only_the_login_and_allows_ccc() {
     let got = talk(
         &server,
         &[
-            "NOOP", "USER alice", "AUTH TLS", "TLS", "USER alice", "PASS secret", "PROT C",
-            "PROT P", "CCC",
+            "NOOP",
+            "USER alice",
+            "AUTH TLS",
+            "TLS",
+            "USER alice",
+            "PASS secret",
+            "PROT C",
+            "PROT P",
+            "CCC",
         ],
     );
     assert_eq!(
@@ -197,7 +214,13 @@ fn data_forms_require_protection_and_refuse_clear() {
         let got = talk(
             &server,
             &[
-                "AUTH TLS", "TLS", "USER alice", "PASS secret", "LIST", "PBSZ 0", "PROT C",
+                "AUTH TLS",
+                "TLS",
+                "USER alice",
+                "PASS secret",
+                "LIST",
+                "PBSZ 0",
+                "PROT C",
                 "PROT P",
             ],
         );
@@ -217,7 +240,10 @@ fn data_forms_require_protection_and_refuse_clear() {
             "PROT: TLSRequired requires protection for data transfers",
             "PROT: unwilling to accept security parameter (C)",
         ] {
-            assert!(log.iter().any(|l| l == line), "{form}: {line} not in {log:?}");
+            assert!(
+                log.iter().any(|l| l == line),
+                "{form}: {line} not in {log:?}"
+            );
         }
     }
 }
@@ -233,7 +259,13 @@ fn not_data_forms_refuse_prot_p() {
         let got = talk(
             &server,
             &[
-                "USER alice", "AUTH TLS", "TLS", "USER alice", "PASS secret", "PROT P", "PROT C",
+                "USER alice",
+                "AUTH TLS",
+                "TLS",
+                "USER alice",
+                "PASS secret",
+                "PROT P",
+                "PROT C",
             ],
         );
         let first = if user_refused {
@@ -310,7 +342,14 @@ fn allow_per_user_takes_the_requirement_from_if_user_after_pass() {
     // With TLS she is in, and her data must be protected.
     let got = talk(
         &server,
-        &["AUTH TLS", "TLS", "USER alice", "PASS secret", "PROT C", "LIST"],
+        &[
+            "AUTH TLS",
+            "TLS",
+            "USER alice",
+            "PASS secret",
+            "PROT C",
+            "LIST",
+        ],
     );
     assert_eq!(
         got[2..],
@@ -421,7 +460,10 @@ fn auth_after_login_is_refused_without_allow_per_user() {
     let got = talk(&server, &["USER alice", "PASS secret", "AUTH TLS"]);
     assert_eq!(got[2], format!("AUTH TLS -> {UNWILLING}"));
     let server = start("TLSOptions AllowPerUser", false);
-    let got = talk(&server, &["USER alice", "PASS secret", "AUTH TLS", "TLS", "PWD"]);
+    let got = talk(
+        &server,
+        &["USER alice", "PASS secret", "AUTH TLS", "TLS", "PWD"],
+    );
     assert_eq!(got[2], "AUTH TLS -> 234 AUTH TLS successful");
     assert!(got[3].starts_with("PWD -> 257 \""), "{got:?}");
 }

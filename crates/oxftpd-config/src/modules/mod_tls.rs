@@ -198,7 +198,9 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S.with(C::ANON).with(C::DIR).with(C::FTPACCESS),
         Args::exact(1).checked(required),
         false,
-        "which channels must be protected before use (in <Directory>: data transfers while the session is there, as ProFTPD)",
+        "which channels must (or, with !data, must not) be protected: on, off, ctrl, data, !data, both, ctrl+data, \
+         ctrl+!data, auth, auth+data, auth+!data; in <Directory>/<Anonymous> it guards data transfers while the session \
+         is there, and with TLSOptions AllowPerUser the user's own setting applies after PASS, as ProFTPD",
     ),
     d(
         "TLSProtocol",
