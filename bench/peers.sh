@@ -11,6 +11,9 @@
 #   --big     adds the 100,000 idle-session run (needs pid_max and memory; see the doc)
 #   --smoke   correctness only (tiny sizes), no doc written; non-zero exit on any failure
 #   --only    servers among oxftpd,proftpd,vsftpd,pureftpd
+#   --hash    the bench user's password hash: sha512 (default: SHA-512-crypt, 5,000 rounds,
+#             the default of RHEL and of Debian before 11) or yescrypt (Debian 12's default,
+#             ~10-25 ms of CPU and 16 MiB per hash, which then dominates short sessions)
 # Needs root (it creates the user `benchuser`, installs Debian packages and starts daemons).
 # Every wait is bounded; all traffic is on 127.0.0.1.
 set -euo pipefail
@@ -31,6 +34,7 @@ ONLY=oxftpd,proftpd,vsftpd,pureftpd
 USER_NAME=benchuser
 USER_PASS=bench-Pass-8
 IPERF_PORT=3999
+HASH=sha512
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,10 +45,11 @@ while [ $# -gt 0 ]; do
         --big) BIG=1 ;;
         --smoke) SMOKE=1 ;;
         --only) ONLY=$2; shift ;;
+        --hash) HASH=$2; shift ;;
         --out) OUT=$2; shift ;;
         --data) DATA=$2; shift ;;
         --no-build) BUILD=0 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -78,7 +83,11 @@ if ! id "$USER_NAME" >/dev/null 2>&1; then
     useradd -M -d "$DATA" -s /usr/sbin/nologin "$USER_NAME"
 fi
 usermod -d "$DATA" "$USER_NAME"
-echo "$USER_NAME:$USER_PASS" | chpasswd
+case $HASH in
+    sha512) echo "$USER_NAME:$USER_PASS" | chpasswd -c SHA512 ;;
+    yescrypt) echo "$USER_NAME:$USER_PASS" | chpasswd -c YESCRYPT ;;
+    *) log "--hash: sha512 or yescrypt, not $HASH"; exit 2 ;;
+esac
 UID_GID="$(id -u "$USER_NAME"):$(id -g "$USER_NAME")"
 
 # --- binaries ----------------------------------------------------------------------------
@@ -283,5 +292,5 @@ VERSIONS=$PEERS/versions.txt
 : >"$VERSIONS"
 for n in "${SERVERS[@]}"; do echo "$n	$(version_of "$n")" >>"$VERSIONS"; done
 python3 "$ROOT/bench/summarize.py" --results "$RESULTS" --conf "$CONF" --versions "$VERSIONS" \
-    --rounds "$ROUNDS" --quick "$QUICK" --out "$OUT"
+    --rounds "$ROUNDS" --quick "$QUICK" --hash "$HASH" --out "$OUT"
 log "wrote $OUT (raw results: $RESULTS)"

@@ -116,6 +116,12 @@ def targets(values, ceilings):
     return rows
 
 
+HASHES = {
+    "sha512": "SHA-512-crypt, 5,000 rounds (`chpasswd -c SHA512`; RHEL's default, and Debian's before 11)",
+    "yescrypt": "yescrypt (`$y$j9T$`, Debian 12's default: 16 MiB and 10–25 ms of CPU per hash here)",
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -124,6 +130,7 @@ def main():
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--quick", type=int, default=0)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--hash", default="yescrypt", help="the bench user's password hash (peers.sh --hash)")
     a = ap.parse_args()
 
     records = load(a.results)
@@ -240,7 +247,8 @@ def main():
     p("## Configurations\n")
     p("All servers run as root-started daemons on 127.0.0.1, each on its own port and passive range, with the")
     p("same system user `benchuser` (password login through the system's passwd/shadow or PAM-unix), home =")
-    p("the prepared data directory, chrooted to it. Versions:\n")
+    p("the prepared data directory, chrooted to it. The user's password hash in `/etc/shadow`: "
+      + HASHES.get(a.hash, a.hash) + ". Versions:\n")
     for s in servers:
         p(f"- {NAMES[s]}: {versions.get(s, '?')}")
     p("")
