@@ -224,6 +224,11 @@ fn ip_address_required_compares_the_client_address_with_the_san() {
     let got = login_with(&server, &bad);
     assert!(refused(&got), "{got:?}");
     let log = tls_log(&server);
+    // With `TLSVerifyClient optional` the checks do not run.
+    let (optional, pki) =
+        start("TLSVerifyClient optional\nTLSCACertificateFile @CA@\nTLSOptions iPAddressRequired");
+    let bad = pki.issue("bad", "alice", &["localhost"], &["10.9.9.9"]);
+    assert_eq!(login_with(&optional, &bad), ACCEPTED);
     for line in [
         "client cert iPAddress SAN matches client IP '127.0.0.1'",
         "client cert iPAddress SANs do not match client IP '127.0.0.1'",

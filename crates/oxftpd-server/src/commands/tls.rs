@@ -90,7 +90,9 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
             .and_then(|c| c.first())
             .map(|c| c.clone().into_owned());
     }
+    // As mod_tls, only with `TLSVerifyClient on` (not `optional`).
     if let Some(cert) = &ctx.tls.client_cert
+        && settings.verify_client == crate::tls::VerifyClient::On
         && crate::tls::cert_checks::any(settings.cert_checks)
     {
         let reverse_dns = ctx

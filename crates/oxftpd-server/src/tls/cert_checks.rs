@@ -1,7 +1,8 @@
 //! `TLSOptions CommonNameRequired`, `dNSNameRequired`, `iPAddressRequired`: after the control
 //! connection's handshake, the client certificate must name the client (its reverse-DNS name,
-//! or its address); otherwise mod_tls closes the session. Without `UseReverseDNS` the two
-//! name checks are disabled, as in ProFTPD.
+//! or its address); otherwise mod_tls closes the session. The checks run only with
+//! `TLSVerifyClient on` (not `optional`), and without `UseReverseDNS` the two name checks are
+//! disabled, as in ProFTPD 1.3.8 (observed).
 
 use std::net::IpAddr;
 
