@@ -489,3 +489,85 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
         );
     }
 }
+
+/// python3: `portA portB`: secure FXP of `fetch.txt` from A (`SSCN ON`, the TLS client,
+/// active) to B (`PASV`, the TLS server) as `copy.txt`; prints each reply.
+const FXP: &str = r#"
+import socket, ssl, sys, re
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def reply(s):
+    data = b""
+    while True:
+        c = s.recv(1)
+        if not c:
+            return data.decode().strip() + " <closed>"
+        data += c
+        if data.endswith(b"\r\n"):
+            last = data[:-2].split(b"\r\n")[-1]
+            if len(last) > 3 and last[3:4] == b" ":
+                return data.decode().strip().replace("\r\n", "|")
+def send(s, c):
+    s.sendall((c + "\r\n").encode())
+    return reply(s)
+def session(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    reply(s)
+    send(s, "AUTH TLS")
+    s = ctx.wrap_socket(s)
+    for c in ("USER alice", "PASS secret", "PBSZ 0", "PROT P", "TYPE I"):
+        send(s, c)
+    return s
+a, b = session(int(sys.argv[1])), session(int(sys.argv[2]))
+print("A SSCN ON -> " + send(a, "SSCN ON"))
+pasv = send(b, "PASV")
+print("B PASV -> " + pasv[:3])
+nums = re.search(r"\((\d+,\d+,\d+,\d+,\d+,\d+)\)", pasv).group(1)
+print("A PORT -> " + send(a, "PORT " + nums))
+# B answers STOR once the data connection is there: send both, then read.
+b.sendall(b"STOR copy.txt\r\n")
+a.sendall(b"RETR fetch.txt\r\n")
+print("A RETR -> " + reply(a))
+print("B STOR -> " + reply(b))
+print("A RETR -> " + reply(a))
+print("B STOR -> " + reply(b))
+"#;
+
+#[test]
+fn secure_fxp_between_two_servers_with_sscn() {
+    if !have("python3") {
+        return;
+    }
+    // A, the TLS client, cannot know B's CA here; B cannot expect its own session resumed.
+    let (a, _pki_a) = start("TLSVerifyServer off");
+    let (b, _pki_b) = start("TLSOptions NoSessionReuseRequired");
+    let out = run_ok(Command::new("python3").args([
+        "-c",
+        FXP,
+        &a.port().to_string(),
+        &b.port().to_string(),
+    ]));
+    let got: Vec<String> = String::from_utf8(out.stdout)
+        .expect("text")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "A SSCN ON -> 200 SSCN:CLIENT METHOD",
+            "B PASV -> 227",
+            "A PORT -> 200 PORT command successful",
+            "A RETR -> 150 Opening BINARY mode data connection for fetch.txt (30 bytes)",
+            "B STOR -> 150 Opening BINARY mode data connection for copy.txt",
+            "A RETR -> 226 Transfer complete",
+            "B STOR -> 226 Transfer complete",
+        ]
+    );
+    let b_home = b.setup().users()[0].home.clone();
+    assert_eq!(
+        std::fs::read_to_string(b_home.join("copy.txt")).expect("copy.txt"),
+        "over TLS, the other way round\n"
+    );
+}
