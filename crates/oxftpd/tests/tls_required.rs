@@ -417,6 +417,14 @@ fn allow_per_user_reads_anonymous_and_without_it_anonymous_guards_data_only() {
             ]
         };
         assert_eq!(got, expect, "AllowPerUser {per_user}");
+        if !per_user {
+            let line = format!(
+                "LIST command denied by TLSRequired in directory '{}/'",
+                server.dir().join("guest").display()
+            );
+            let log = tls_log(&server);
+            assert!(log.contains(&line), "{line} not in {log:?}");
+        }
     }
 }
 
@@ -466,4 +474,36 @@ fn auth_after_login_is_refused_without_allow_per_user() {
     );
     assert_eq!(got[2], "AUTH TLS -> 234 AUTH TLS successful");
     assert!(got[3].starts_with("PWD -> 257 \""), "{got:?}");
+}
+
+#[test]
+fn a_directory_requirement_is_logged_with_the_directory_pattern() {
+    if !have("python3") {
+        return;
+    }
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    let alice = setup.add_user("alice", "secret").expect("alice");
+    let sub = alice.home.join("sec/sub");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    for d in [alice.home.join("sec"), sub] {
+        std::os::unix::fs::chown(&d, Some(alice.uid), Some(alice.gid)).expect("chown");
+    }
+    let pattern = format!("{}/*/sec", alice.home.parent().expect("parent").display());
+    let b = body(
+        &setup,
+        &format!("<Directory {pattern}>\nTLSRequired on\n</Directory>"),
+    );
+    setup.config(&b);
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let got = talk(
+        &server,
+        &["USER alice", "PASS secret", "LIST", "CWD sec/sub", "LIST"],
+    );
+    // Outside the directory nothing is demanded (425: no PORT or PASV was given).
+    assert!(got[2].starts_with("LIST -> 425 "), "{got:?}");
+    assert_eq!(got[4], format!("LIST -> {DATA}"));
+    let log = tls_log(&server);
+    let line = format!("LIST command denied by TLSRequired in directory '{pattern}'");
+    assert!(log.contains(&line), "{line} not in {log:?}");
 }

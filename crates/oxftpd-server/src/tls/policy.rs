@@ -8,6 +8,7 @@
 //! current directory (not the command's path). With `TLSOptions AllowPerUser` the control
 //! requirement waits for `PASS` (see [`super::per_user`]).
 
+use oxftpd_config::ContextRef;
 use oxftpd_config::modules::mod_tls::parse_required;
 use oxftpd_proto::reply::Reply;
 
@@ -90,7 +91,9 @@ fn data_required() -> Reply {
     Reply::new(522, "SSL/TLS required on the data channel".to_string())
 }
 
-/// The directory (real path) whose `TLSRequired` demands protected data where the session now is.
+/// The directory whose `TLSRequired` demands protected data where the session now is, named
+/// as ProFTPD logs it: a `<Directory>` by its pattern, an `<Anonymous>` root with a trailing
+/// slash, otherwise (`.ftpaccess`, `<IfUser>`…) the current directory.
 fn directory_requires_data(ctx: &Ctx, state: &State) -> Option<String> {
     let State::LoggedIn(user) = state else {
         return None;
@@ -100,8 +103,18 @@ fn directory_requires_data(ctx: &Ctx, state: &State) -> Option<String> {
     if parse_required(a)?.data != Some(true) {
         return None;
     }
-    let real = user.real_path(&user.cwd);
-    Some(format!("{}/", real.trim_end_matches('/')))
+    let level = scope
+        .levels()
+        .into_iter()
+        .find(|l| l.block().directive("TLSRequired").is_some());
+    Some(match level {
+        Some(ContextRef::Directory(d)) => d.pattern.clone(),
+        Some(ContextRef::Anonymous(a)) => format!("{}/", a.root().trim_end_matches('/')),
+        _ => {
+            let real = user.real_path(&user.cwd);
+            format!("{}/", real.trim_end_matches('/'))
+        }
+    })
 }
 
 /// Why `PROT level` (upper case) breaks the policy, as `TLSLog` lines; `None` when allowed.
