@@ -507,3 +507,32 @@ fn a_directory_requirement_is_logged_with_the_directory_pattern() {
     let line = format!("LIST command denied by TLSRequired in directory '{pattern}'");
     assert!(log.contains(&line), "{line} not in {log:?}");
 }
+
+#[test]
+fn if_user_without_allow_per_user_guards_that_users_data_only() {
+    if !have("python3") {
+        return;
+    }
+    let server = start("<IfUser alice>\nTLSRequired on\n</IfUser>", false);
+    let got = talk(&server, &["USER alice", "PASS secret", "LIST", "AUTH TLS"]);
+    assert_eq!(
+        got,
+        [
+            "USER alice -> 331 Password required for alice".to_string(),
+            "PASS secret -> 230 User alice logged in".to_string(),
+            format!("LIST -> {DATA}"),
+            format!("AUTH TLS -> {UNWILLING}"),
+        ]
+    );
+    let got = talk(&server, &["USER bob", "PASS secret", "LIST"]);
+    assert!(got[2].starts_with("LIST -> 425 "), "{got:?}");
+    let log = tls_log(&server);
+    let name = server.setup().config_text();
+    let name = name
+        .lines()
+        .find_map(|l| l.strip_prefix("ServerName \""))
+        .and_then(|n| n.strip_suffix('"'))
+        .expect("ServerName");
+    let line = format!("LIST command denied by TLSRequired in directory '{name}'");
+    assert!(log.contains(&line), "{line} not in {log:?}");
+}

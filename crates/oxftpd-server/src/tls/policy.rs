@@ -93,7 +93,7 @@ fn data_required() -> Reply {
 
 /// The directory whose `TLSRequired` demands protected data where the session now is, named
 /// as ProFTPD logs it: a `<Directory>` by its pattern, an `<Anonymous>` root with a trailing
-/// slash, otherwise (`.ftpaccess`, `<IfUser>`…) the current directory.
+/// slash, `<IfUser>` and the like by the `ServerName`, a `.ftpaccess` by the current directory.
 fn directory_requires_data(ctx: &Ctx, state: &State) -> Option<String> {
     let State::LoggedIn(user) = state else {
         return None;
@@ -110,6 +110,11 @@ fn directory_requires_data(ctx: &Ctx, state: &State) -> Option<String> {
     Some(match level {
         Some(ContextRef::Directory(d)) => d.pattern.clone(),
         Some(ContextRef::Anonymous(a)) => format!("{}/", a.root().trim_end_matches('/')),
+        // ProFTPD names the server's configuration after its ServerName (observed for
+        // `<IfUser>`).
+        Some(ContextRef::Conditional(_) | ContextRef::Server(_) | ContextRef::Global(_)) => {
+            ctx.server.settings.name.clone()
+        }
         _ => {
             let real = user.real_path(&user.cwd);
             format!("{}/", real.trim_end_matches('/'))
