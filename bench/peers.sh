@@ -5,12 +5,16 @@
 #
 # Usage: bench/peers.sh [--rounds N] [--quick] [--big] [--smoke] [--only a,b,...]
 #                       [--out FILE] [--data DIR] [--no-build] [--debug] [--idle K,...]
+#                       [--ftps-only] [--no-ftps]
 #   --quick   1 round (unless --rounds is given), 1,000 idle sessions, 500 short sessions
 #   --debug   use target/debug binaries (CI's smoke run; --no-build implied)
 #   --idle    the idle-session counts to run (default 1000,10000)
 #   --big     adds the 100,000 idle-session run (needs pid_max and memory; see the doc)
 #   --smoke   correctness only (tiny sizes), no doc written; non-zero exit on any failure
 #   --only    servers among oxftpd,proftpd,vsftpd,pureftpd
+#   --ftps-only  only the FTPS pass (ftps-retr, ftps-stor, ftps-sessions); --no-ftps: plain only
+# Every server also gets the same self-signed EC certificate (made here with openssl) and an
+# FTPS pass per round: explicit AUTH TLS + PROT P, data connections resuming the control session.
 # Needs root (it creates the user `benchuser`, installs Debian packages and starts daemons).
 # Every wait is bounded; all traffic is on 127.0.0.1.
 set -euo pipefail
@@ -31,6 +35,10 @@ ONLY=oxftpd,proftpd,vsftpd,pureftpd
 USER_NAME=benchuser
 USER_PASS=bench-Pass-8
 IPERF_PORT=3999
+PLAIN=1
+FTPS=1
+# Servers whose FTPS works here (all four; drop one with a note in summarize.py if it stops).
+FTPS_SERVERS=oxftpd,proftpd,vsftpd,pureftpd
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -44,7 +52,9 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift ;;
         --data) DATA=$2; shift ;;
         --no-build) BUILD=0 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --ftps-only) PLAIN=0 ;;
+        --no-ftps) FTPS=0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -68,6 +78,7 @@ MAX_INSTANCES=30000
 
 log() { echo "peers.sh: $*" >&2; }
 wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
+ftps_wanted() { [ "$FTPS" = 1 ] && [[ ",$FTPS_SERVERS," == *",$1,"* ]]; }
 
 [ "$(id -u)" = 0 ] || { log "run as root"; exit 2; }
 mkdir -p "$PEERS"
@@ -125,6 +136,17 @@ CONF=$PEERS/conf
 RUN=$PEERS/run
 mkdir -p "$CONF" "$RUN"
 
+# One self-signed EC P-256 certificate for every server's FTPS (not a CA, so that it can be
+# its own trust anchor for the bench's --tls-ca check).
+TLS_CERT=$CONF/ftps-cert.pem
+TLS_KEY=$CONF/ftps-key.pem
+if [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -addext basicConstraints=critical,CA:FALSE -keyout "$TLS_KEY" -out "$TLS_CERT" 2>/dev/null
+    chmod 600 "$TLS_KEY"
+fi
+
 proftpd_style_conf() {  # NAME: the proftpd.conf subset oxftpd reads, for oxftpd and ProFTPD
     local n=$1
     cat <<EOF
@@ -145,6 +167,13 @@ WtmpLog off
 DelayEngine off
 TimeoutIdle 600
 PassivePorts ${PASV_LO[$n]} ${PASV_HI[$n]}
+EOF
+    # FTPS on the same port, optional (TLSRequired off), session reuse required (the default).
+    if [ "$n" = proftpd ]; then echo "LoadModule mod_tls.c"; fi
+    cat <<EOF
+TLSEngine on
+TLSECCertificateFile $TLS_CERT
+TLSECCertificateKeyFile $TLS_KEY
 EOF
 }
 
@@ -171,11 +200,19 @@ idle_session_timeout=600
 xferlog_enable=NO
 dirmessage_enable=NO
 tcp_wrappers=NO
+ssl_enable=YES
+rsa_cert_file=$TLS_CERT
+rsa_private_key_file=$TLS_KEY
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+require_ssl_reuse=YES
+ssl_ciphers=HIGH
 EOF
 }
 
 PURE_ARGS=(-S "127.0.0.1,${PORT[pureftpd]}" -4 -l unix -A -E -H -u 1 -I 10
-    -L 2000000:5 -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid")
+    -L 2000000:5 -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid"
+    -Y 1 -2 "$TLS_CERT,$TLS_KEY")
 
 write_configs() {
     proftpd_style_conf oxftpd >"$CONF/oxftpd.conf"
@@ -257,7 +294,10 @@ if [ "$SMOKE" = 1 ]; then
     for n in "${SERVERS[@]}"; do
         w=retr,stor,sessions,idle,list,mlsd,hugelist
         [ "$n" = vsftpd ] && w=retr,stor,sessions,idle,list,hugelist   # vsftpd has no MLSD
-        bench "$n" --smoke --workloads "$w" || failed=1
+        if [ "$PLAIN" = 1 ]; then bench "$n" --smoke --workloads "$w" || failed=1; fi
+        if ftps_wanted "$n"; then
+            bench "$n" --smoke --tls --tls-ca "$TLS_CERT" --workloads retr,stor,sessions || failed=1
+        fi
     done
     exit $failed
 fi
@@ -274,8 +314,17 @@ for round in $(seq 1 "$ROUNDS"); do
         if [ "$round" -gt 1 ]; then restart "$n"; fi
         w=retr,stor,sessions,idle,list,mlsd,hugelist
         [ "$n" = vsftpd ] && w=retr,stor,sessions,idle,list,hugelist
-        bench "$n" --json --workloads "$w" --sessions "$SESSIONS" --concurrency 50 --idle "$IDLE" \
-            | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+        if [ "$PLAIN" = 1 ]; then
+            bench "$n" --json --workloads "$w" --sessions "$SESSIONS" --concurrency 50 --idle "$IDLE" \
+                | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+        fi
+        if ftps_wanted "$n"; then
+            log "round $round/$ROUNDS: $n, FTPS"
+            cat "$DATA/big-1g.bin" >/dev/null
+            bench "$n" --json --tls --tls-ca "$TLS_CERT" --workloads retr,stor,sessions \
+                --sessions "$SESSIONS" --concurrency 50 \
+                | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+        fi
     done
 done
 
