@@ -5,13 +5,14 @@
 #
 # Usage: bench/peers.sh [--rounds N] [--quick] [--big] [--smoke] [--only a,b,...]
 #                       [--out FILE] [--data DIR] [--no-build] [--debug] [--idle K,...]
-#                       [--ftps-only] [--no-ftps]
+#                       [--ftps-only] [--no-ftps] [--port-base P]
 #   --quick   1 round (unless --rounds is given), 1,000 idle sessions, 500 short sessions
 #   --debug   use target/debug binaries (CI's smoke run; --no-build implied)
 #   --idle    the idle-session counts to run (default 1000,10000)
 #   --big     adds the 100,000 idle-session run (needs pid_max and memory; see the doc)
 #   --smoke   correctness only (tiny sizes), no doc written; non-zero exit on any failure
 #   --only    servers among oxftpd,proftpd,vsftpd,pureftpd
+#   --port-base  control ports P (oxftpd), P+2 (ProFTPD), P+3 (vsftpd), P+4 (Pure-FTPd); default 2120
 #   --ftps-only  only the FTPS pass (ftps-retr, ftps-stor, ftps-sessions); --no-ftps: plain only
 # Every server also gets the same self-signed EC certificate (made here with openssl) and an
 # FTPS pass per round: explicit AUTH TLS + PROT P, data connections resuming the control session.
@@ -37,6 +38,7 @@ USER_PASS=bench-Pass-8
 IPERF_PORT=3999
 PLAIN=1
 FTPS=1
+PORT_BASE=2120
 # Servers whose FTPS works here (all four; drop one with a note in summarize.py if it stops).
 FTPS_SERVERS=oxftpd,proftpd,vsftpd,pureftpd
 
@@ -53,8 +55,9 @@ while [ $# -gt 0 ]; do
         --data) DATA=$2; shift ;;
         --no-build) BUILD=0 ;;
         --ftps-only) PLAIN=0 ;;
+        --port-base) PORT_BASE=$2; shift ;;
         --no-ftps) FTPS=0 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -70,7 +73,8 @@ if [ -n "$IDLE_GIVEN" ]; then IDLE=$IDLE_GIVEN; fi
 # Port, passive range of each server. Passive ranges sit below the ephemeral range
 # (32768-60999 here) so that client ports never collide with them; Pure-FTPd gets a wide
 # one because it admits at most half as many clients as it has passive ports.
-declare -A PORT=([oxftpd]=2120 [proftpd]=2122 [vsftpd]=2123 [pureftpd]=2124)
+declare -A PORT=([oxftpd]=$PORT_BASE [proftpd]=$((PORT_BASE + 2)) [vsftpd]=$((PORT_BASE + 3))
+    [pureftpd]=$((PORT_BASE + 4)))
 declare -A PASV_LO=([oxftpd]=30000 [proftpd]=30900 [vsftpd]=31800 [pureftpd]=4000)
 declare -A PASV_HI=([oxftpd]=30899 [proftpd]=31799 [vsftpd]=32699 [pureftpd]=29999)
 declare -A PID=()
@@ -233,6 +237,9 @@ wait_greeting() {  # PORT: bounded wait for a listener
 
 start() {
     local n=$1 log=$RUN/$n.log
+    if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$n]}") 2>/dev/null; then
+        log "port ${PORT[$n]} is already in use (another run?): try --port-base"; return 1
+    fi
     case $n in
         oxftpd) "$ROOT/target/$PROFILE/oxftpd" -n -c "$CONF/oxftpd.conf" >"$log" 2>&1 & ;;
         proftpd) /usr/sbin/proftpd -n -c "$CONF/proftpd.conf" >"$log" 2>&1 & ;;
