@@ -22,6 +22,11 @@ use crate::{Error, Result};
 const SESSIONS_PER_CACHE: usize = 8;
 
 /// Which TLS versions a client offers.
+///
+/// With TLS 1.3 every data connection consumes one session ticket: a session can open as
+/// many protected data connections as the server has sent tickets (oxftpd sends two on the
+/// control connection and none on data connections; ProFTPD's OpenSSL sends two, and one more
+/// on each data connection the client reads). Use [`TlsVersions::Tls12Only`] for more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlsVersions {
