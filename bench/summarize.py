@@ -228,7 +228,10 @@ def main():
     p(f"Median of {a.rounds} round(s) (range min–max in brackets). Ratio = server median / {NAMES.get(ref, ref)} median; "
       "for rates above 1 is better, for times, CPU and memory below 1 is better. Rounds interleave the servers "
       "(A, B, C, A, B, C, …).\n")
-    table(p, values, ROWS, servers, ref)
+    if any(not k[0].startswith("ftps-") for k in values):
+        table(p, values, ROWS, servers, ref)
+    else:
+        p("(No plain figures in this run: `peers.sh --ftps-only`.)\n")
     ftps_servers = [s for s in servers if any(k[0].startswith("ftps-") and k[3] == s for k in values)]
     if ftps_servers:
         fref = "proftpd" if "proftpd" in ftps_servers else ftps_servers[0]
