@@ -5,7 +5,7 @@
 #
 # Usage: bench/peers.sh [--rounds N] [--quick] [--big] [--smoke] [--only a,b,...]
 #                       [--out FILE] [--data DIR] [--no-build] [--debug] [--idle K,...]
-#                       [--ftps-only] [--no-ftps] [--port-base P]
+#                       [--hash sha512|yescrypt] [--ftps-only] [--no-ftps] [--port-base P]
 #   --quick   1 round (unless --rounds is given), 1,000 idle sessions, 500 short sessions
 #   --debug   use target/debug binaries (CI's smoke run; --no-build implied)
 #   --idle    the idle-session counts to run (default 1000,10000)
@@ -14,6 +14,9 @@
 #   --only    servers among oxftpd,proftpd,vsftpd,pureftpd
 #   --port-base  control ports P (oxftpd), P+2 (ProFTPD), P+3 (vsftpd), P+4 (Pure-FTPd); default 2120
 #   --ftps-only  only the FTPS pass (ftps-retr, ftps-stor, ftps-sessions); --no-ftps: plain only
+#   --hash    the bench user's password hash: sha512 (default: SHA-512-crypt, 5,000 rounds,
+#             the default of RHEL and of Debian before 11) or yescrypt (Debian 12's default,
+#             ~10-25 ms of CPU and 16 MiB per hash, which then dominates short sessions)
 # Every server also gets the same self-signed EC certificate (made here with openssl) and an
 # FTPS pass per round: explicit AUTH TLS + PROT P, data connections resuming the control session.
 # Needs root (it creates the user `benchuser`, installs Debian packages and starts daemons).
@@ -41,6 +44,7 @@ FTPS=1
 PORT_BASE=2120
 # Servers whose FTPS works here (all four; drop one with a note in summarize.py if it stops).
 FTPS_SERVERS=oxftpd,proftpd,vsftpd,pureftpd
+HASH=sha512
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -51,13 +55,14 @@ while [ $# -gt 0 ]; do
         --big) BIG=1 ;;
         --smoke) SMOKE=1 ;;
         --only) ONLY=$2; shift ;;
+        --hash) HASH=$2; shift ;;
         --out) OUT=$2; shift ;;
         --data) DATA=$2; shift ;;
         --no-build) BUILD=0 ;;
         --ftps-only) PLAIN=0 ;;
         --port-base) PORT_BASE=$2; shift ;;
         --no-ftps) FTPS=0 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -93,7 +98,11 @@ if ! id "$USER_NAME" >/dev/null 2>&1; then
     useradd -M -d "$DATA" -s /usr/sbin/nologin "$USER_NAME"
 fi
 usermod -d "$DATA" "$USER_NAME"
-echo "$USER_NAME:$USER_PASS" | chpasswd
+case $HASH in
+    sha512) echo "$USER_NAME:$USER_PASS" | chpasswd -c SHA512 ;;
+    yescrypt) echo "$USER_NAME:$USER_PASS" | chpasswd -c YESCRYPT ;;
+    *) log "--hash: sha512 or yescrypt, not $HASH"; exit 2 ;;
+esac
 UID_GID="$(id -u "$USER_NAME"):$(id -g "$USER_NAME")"
 
 # --- binaries ----------------------------------------------------------------------------
@@ -339,5 +348,5 @@ VERSIONS=$PEERS/versions.txt
 : >"$VERSIONS"
 for n in "${SERVERS[@]}"; do echo "$n	$(version_of "$n")" >>"$VERSIONS"; done
 python3 "$ROOT/bench/summarize.py" --results "$RESULTS" --conf "$CONF" --versions "$VERSIONS" \
-    --rounds "$ROUNDS" --quick "$QUICK" --out "$OUT"
+    --rounds "$ROUNDS" --quick "$QUICK" --hash "$HASH" --out "$OUT"
 log "wrote $OUT (raw results: $RESULTS)"

@@ -161,6 +161,12 @@ def table(p, values, rows, servers, ref):
     p("")
 
 
+HASHES = {
+    "sha512": "SHA-512-crypt, 5,000 rounds (`chpasswd -c SHA512`; RHEL's default, and Debian's before 11)",
+    "yescrypt": "yescrypt (`$y$j9T$`, Debian 12's default: 16 MiB and 10–25 ms of CPU per hash here)",
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -169,6 +175,7 @@ def main():
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--quick", type=int, default=0)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--hash", default="yescrypt", help="the bench user's password hash (peers.sh --hash)")
     a = ap.parse_args()
 
     records = load(a.results)
@@ -283,7 +290,8 @@ def main():
     p("## Configurations\n")
     p("All servers run as root-started daemons on 127.0.0.1, each on its own port and passive range, with the")
     p("same system user `benchuser` (password login through the system's passwd/shadow or PAM-unix), home =")
-    p("the prepared data directory, chrooted to it. Versions:\n")
+    p("the prepared data directory, chrooted to it. The user's password hash in `/etc/shadow`: "
+      + HASHES.get(a.hash, a.hash) + ". Versions:\n")
     for s in servers:
         p(f"- {NAMES[s]}: {versions.get(s, '?')}")
     p("")
@@ -300,7 +308,7 @@ def main():
     p("`openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -addext basicConstraints=critical,CA:FALSE`);")
     p("TLS is optional on the same port (plain workloads run on it too) and data connections must resume")
     p("the control connection's session: ProFTPD and oxftpd by default (no `NoSessionReuseRequired`),")
-    p("vsftpd with `require_ssl_reuse=YES`; Pure-FTPd (`-Y 1 -2 cert,key`) does not check reuse.\n")
+    p("vsftpd with `require_ssl_reuse=YES`; Pure-FTPd takes `-Y 1 -2 cert,key`.\n")
     p("vsftpd's PAM service (`/etc/pam.d/vsftpd-oxftpd-bench`): `pam_unix` for auth and account, `pam_permit`")
     p("for session.\n")
 
