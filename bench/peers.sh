@@ -153,11 +153,18 @@ mkdir -p "$CONF" "$RUN"
 # its own trust anchor for the bench's --tls-ca check).
 TLS_CERT=$CONF/ftps-cert.pem
 TLS_KEY=$CONF/ftps-key.pem
-if [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; then
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
-        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-        -addext basicConstraints=critical,CA:FALSE -keyout "$TLS_KEY" -out "$TLS_CERT" 2>/dev/null
-    chmod 600 "$TLS_KEY"
+if [ "$FTPS" = 1 ] && { [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; }; then
+    if command -v openssl >/dev/null; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+            -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+            -addext basicConstraints=critical,CA:FALSE -keyout "$TLS_KEY" -out "$TLS_CERT" 2>/dev/null
+    elif [ -x "$ROOT/target/$PROFILE/oxftpctl" ]; then
+        "$ROOT/target/$PROFILE/oxftpctl" cert --cert "$TLS_CERT" --key "$TLS_KEY" --name 127.0.0.1 --force
+    fi
+    chmod 600 "$TLS_KEY" 2>/dev/null || true
+fi
+if [ "$FTPS" = 1 ] && { [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; }; then
+    log "no openssl and no oxftpctl to make a certificate: no FTPS pass"; FTPS=0
 fi
 
 proftpd_style_conf() {  # NAME: the proftpd.conf subset oxftpd reads, for oxftpd and ProFTPD
@@ -182,6 +189,7 @@ TimeoutIdle 600
 PassivePorts ${PASV_LO[$n]} ${PASV_HI[$n]}
 EOF
     # FTPS on the same port, optional (TLSRequired off), session reuse required (the default).
+    [ "$FTPS" = 1 ] || return 0
     if [ "$n" = proftpd ]; then echo "LoadModule mod_tls.c"; fi
     cat <<EOF
 TLSEngine on
@@ -213,6 +221,9 @@ idle_session_timeout=600
 xferlog_enable=NO
 dirmessage_enable=NO
 tcp_wrappers=NO
+EOF
+    [ "$FTPS" = 1 ] || return 0
+    cat <<EOF
 ssl_enable=YES
 rsa_cert_file=$TLS_CERT
 rsa_private_key_file=$TLS_KEY
@@ -224,8 +235,8 @@ EOF
 }
 
 PURE_ARGS=(-S "127.0.0.1,${PORT[pureftpd]}" -4 -l unix -A -E -H -u 1 -I 10
-    -L 2000000:5 -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid"
-    -Y 1 -2 "$TLS_CERT,$TLS_KEY")
+    -L 2000000:5 -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid")
+if [ "$FTPS" = 1 ]; then PURE_ARGS+=(-Y 1 -2 "$TLS_CERT,$TLS_KEY"); fi
 
 write_configs() {
     proftpd_style_conf oxftpd >"$CONF/oxftpd.conf"
