@@ -162,6 +162,18 @@ pub fn server_ident(args: &[String]) -> Result<(), String> {
     flag(args)
 }
 
+/// `AllowOverride on|off`: ProFTPD 1.3.8 refuses the old `on|off user|group|class expr`
+/// form, pointing to mod_ifsession, and ignores any other extra word.
+pub fn allow_override(args: &[String]) -> Result<(), String> {
+    if args.len() == 3 {
+        return Err(
+            "Please use mod_ifsession for per-user/group/class conditional configuration"
+                .to_string(),
+        );
+    }
+    flag(args)
+}
+
 /// `ServerType standalone|inetd`.
 pub fn server_type(args: &[String]) -> Result<(), String> {
     one_of(first(args), &["standalone", "inetd"])

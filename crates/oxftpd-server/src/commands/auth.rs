@@ -98,6 +98,7 @@ async fn finish(
                 let vars = Vars {
                     user: Some(&name),
                     cwd: Some(&session.cwd),
+                    free_kb: 0,
                 };
                 // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
                 let scope = crate::ifsession::user_scope(ctx, &session);

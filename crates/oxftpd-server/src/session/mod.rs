@@ -83,6 +83,8 @@ pub struct Ctx {
     pub last_transfer: tokio::time::Instant,
     /// Bytes moved by the session's transfers so far (`STAT`).
     pub transferred: u64,
+    /// Files and bytes of the session's completed transfers (display-file variables).
+    pub totals: crate::counters::SessionTotals,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
@@ -213,6 +215,7 @@ pub async fn run(
         started: tokio::time::Instant::now(),
         last_transfer: tokio::time::Instant::now(),
         transferred: 0,
+        totals: Default::default(),
         remote_name: None,
         class: None,
         filters: Default::default(),
