@@ -24,7 +24,7 @@ use tokio::net::TcpStream;
 const BUF: usize = 256 * 1024;
 
 /// Bytes one `FsPool` job reads or writes: large, to amortise the hop to the pool.
-pub const BATCH: usize = 1 << 20;
+pub const BATCH: usize = 256 << 10;
 
 fn pool_error(e: oxftpd_storage::StorageError) -> io::Error {
     io::Error::other(e.to_string())
