@@ -11,11 +11,27 @@ pub use crate::tls_stream::MaybeTls as DataStream;
 /// Most TLS bytes rustls may queue on a data connection (rustls' default is 64 KiB).
 const TLS_BUFFER: usize = 1 << 20;
 
+/// Which way a data connection's bytes go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// The server sends: downloads and listings.
+    Send,
+    /// The server receives: uploads.
+    Receive,
+}
+
 /// Protects an opened data connection as `PROT` asks; on failure replies 425 and gives the
 /// session result back.
-pub async fn protect(ctx: &mut Ctx, tcp: TcpStream) -> Result<DataStream, SessionResult> {
-    let (Some(settings), Some(config)) = (ctx.server.tls.clone(), ctx.tls.data_config.clone())
-    else {
+pub async fn protect(
+    ctx: &mut Ctx,
+    tcp: TcpStream,
+    flow: Flow,
+) -> Result<DataStream, SessionResult> {
+    let config = match flow {
+        Flow::Send => ctx.tls.send_config.clone(),
+        Flow::Receive => ctx.tls.data_config.clone(),
+    };
+    let (Some(settings), Some(config)) = (ctx.server.tls.clone(), config) else {
         return Ok(DataStream::Plain(tcp));
     };
     if !ctx.tls.protect_data {

@@ -107,6 +107,29 @@ async fn tls13_list_and_retr_over_protected_data_connections() {
     assert_eq!(c.quit().await.expect("QUIT").code, 221);
 }
 
+/// A TLS 1.3 client uses each session ticket once (rustls does): the control connection's
+/// tickets last two transfers, so downloads must hand out a fresh one each.
+#[tokio::test]
+async fn tls13_many_downloads_each_resume_with_a_fresh_ticket() {
+    let (server, _alice, certs) = start("");
+    let tls = TlsConfig::with_ca_file(&certs.ca, TlsVersions::Any).expect("CA file");
+    let mut c = protected_login(&server, &tls).await;
+    for round in 0..6 {
+        let got = c
+            .retr("fetch.bin")
+            .await
+            .unwrap_or_else(|e| panic!("RETR {round} over TLS 1.3: {e}"));
+        assert!(
+            got == payload(),
+            "RETR {round} differs ({} bytes)",
+            got.len()
+        );
+        let names = c.nlst(None).await.expect("NLST over TLS 1.3");
+        assert_eq!(names, ["fetch.bin"]);
+    }
+    assert_eq!(c.quit().await.expect("QUIT").code, 221);
+}
+
 #[tokio::test]
 async fn tls12_stor_retr_list_many_transfers_resume_one_session() {
     let (server, alice, certs) = start("");

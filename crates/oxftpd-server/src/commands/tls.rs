@@ -119,11 +119,15 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         }
     }
     ctx.tls.control = true;
-    // Data connections share the session cache and ticket key but issue no tickets: a client
-    // that never reads them would make its close a reset (curl after an upload does).
+    // Data connections share the session cache and ticket key. Upload connections issue no
+    // tickets: a client that never reads them would make its close a reset (curl after an
+    // upload does). Download connections issue one, which the client reads with the data.
     let mut data = (*config).clone();
     data.send_tls13_tickets = 0;
     ctx.tls.data_config = Some(Arc::new(data));
+    let mut send = (*config).clone();
+    send.send_tls13_tickets = 1;
+    ctx.tls.send_config = Some(Arc::new(send));
     Ok(())
 }
 

@@ -33,6 +33,10 @@ pub struct TlsSession {
     /// cache and ticket key of this session alone, so only its control connection's TLS
     /// session can be resumed.
     pub data_config: Option<Arc<ServerConfig>>,
+    /// The same for data connections the server sends on (downloads, listings): these also
+    /// issue one TLS 1.3 ticket, as OpenSSL does, so that a client which uses each ticket
+    /// once (rustls) can go on resuming for the next transfer.
+    pub send_config: Option<Arc<ServerConfig>>,
     /// The verified client certificate of the control connection (`TLSUserName`,
     /// `AllowDotLogin`).
     pub client_cert: Option<rustls::pki_types::CertificateDer<'static>>,
