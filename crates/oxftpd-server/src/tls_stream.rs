@@ -15,6 +15,8 @@ pub enum MaybeTls {
     Plain(TcpStream),
     /// TLS over TCP.
     Tls(Box<TlsStream<TcpStream>>),
+    /// TLS over TCP with this side as the client (data connections after `SSCN ON`).
+    Client(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
 impl MaybeTls {
@@ -23,12 +25,13 @@ impl MaybeTls {
         match self {
             MaybeTls::Plain(s) => s,
             MaybeTls::Tls(s) => s.get_ref().0,
+            MaybeTls::Client(s) => s.get_ref().0,
         }
     }
 
     /// Whether the connection is TLS.
     pub fn is_tls(&self) -> bool {
-        matches!(self, MaybeTls::Tls(_))
+        matches!(self, MaybeTls::Tls(_) | MaybeTls::Client(_))
     }
 }
 
@@ -41,6 +44,7 @@ impl AsyncRead for MaybeTls {
         match self.get_mut() {
             MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
             MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            MaybeTls::Client(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -54,6 +58,7 @@ impl AsyncWrite for MaybeTls {
         match self.get_mut() {
             MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
             MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            MaybeTls::Client(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -61,6 +66,7 @@ impl AsyncWrite for MaybeTls {
         match self.get_mut() {
             MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
             MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            MaybeTls::Client(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
@@ -68,7 +74,25 @@ impl AsyncWrite for MaybeTls {
         match self.get_mut() {
             MaybeTls::Plain(s) => Pin::new(s).poll_shutdown(cx),
             MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            MaybeTls::Client(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
+    }
+}
+
+/// Runs a client-side TLS handshake on `tcp` with `name` within `limit` (`SSCN ON`).
+pub async fn connect(
+    tcp: TcpStream,
+    config: std::sync::Arc<rustls::ClientConfig>,
+    name: rustls::pki_types::ServerName<'static>,
+    limit: std::time::Duration,
+) -> io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    let connector = tokio_rustls::TlsConnector::from(config);
+    match tokio::time::timeout(limit, connector.connect(name, tcp)).await {
+        Ok(r) => r,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        )),
     }
 }
 

@@ -126,6 +126,9 @@ pub async fn send_binary(
         crate::data_stream::DataStream::Tls(tls) => {
             send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
         }
+        crate::data_stream::DataStream::Client(tls) => {
+            send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
+        }
     }
 }
 

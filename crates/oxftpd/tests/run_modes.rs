@@ -114,7 +114,8 @@ async fn socket_activation_serves_on_the_passed_fd() {
     // SAFETY: only dup2 runs between fork and exec.
     unsafe {
         child.pre_exec(move || {
-            if libc::dup2(raw, 3) < 0 {
+            // dup2 onto itself keeps FD_CLOEXEC (the listener may well be fd 3): clear it.
+            if libc::dup2(raw, 3) < 0 || libc::fcntl(3, libc::F_SETFD, 0) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())

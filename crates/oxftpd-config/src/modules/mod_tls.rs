@@ -16,16 +16,50 @@ pub static MODULE: ModuleSpec = ModuleSpec {
     directives: DIRECTIVES,
 };
 
-/// The `TLSRequired` forms: (control, data, auth-only) protection demanded.
-pub fn parse_required(s: &str) -> Option<(bool, bool, bool)> {
+/// What one `TLSRequired` argument demands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TlsRequired {
+    /// Every command but `AUTH`, `FEAT`, `SYST`, `HOST`, `CLNT` and `QUIT` needs a protected
+    /// control connection (`on`, `ctrl`, `both`, `ctrl+data`, `ctrl+!data`).
+    pub ctrl: bool,
+    /// `USER`, `PASS` and `ACCT` need a protected control connection (`auth…`, and every
+    /// form that sets `ctrl`).
+    pub auth: bool,
+    /// Data connections: `Some(true)` must be protected (`PROT P`), `Some(false)` must not be
+    /// (`!data`: `PROT P` is refused), `None` as the client likes.
+    pub data: Option<bool>,
+}
+
+/// The forms `TLSRequired` accepts, as ProFTPD 1.3.8 spells them (keywords are case-sensitive;
+/// a Boolean may be any of on/off/yes/no/true/false/1/0).
+pub const REQUIRED_FORMS: &str =
+    "on, off, ctrl, data, !data, both, ctrl+data, ctrl+!data, auth, auth+data, auth+!data";
+
+/// Parses a `TLSRequired` argument (`None` for a form ProFTPD 1.3.8 rejects, e.g. `!ctrl`).
+pub fn parse_required(s: &str) -> Option<TlsRequired> {
+    let r = |ctrl, auth, data| {
+        Some(TlsRequired {
+            ctrl,
+            auth: auth || ctrl,
+            data,
+        })
+    };
     if let Some(b) = c::parse_flag(s) {
-        return Some((b, b, false));
+        return if b {
+            r(true, true, Some(true))
+        } else {
+            r(false, false, None)
+        };
     }
-    match s.to_ascii_lowercase().as_str() {
-        "ctrl" | "ctrl+!data" => Some((true, false, false)),
-        "data" | "!ctrl" | "!ctrl+data" => Some((false, true, false)),
-        "auth" => Some((false, false, true)),
-        "auth+data" => Some((false, true, true)),
+    match s {
+        "ctrl" => r(true, true, None),
+        "data" => r(false, false, Some(true)),
+        "!data" => r(false, false, Some(false)),
+        "both" | "ctrl+data" => r(true, true, Some(true)),
+        "ctrl+!data" => r(true, true, Some(false)),
+        "auth" => r(false, true, None),
+        "auth+data" => r(false, true, Some(true)),
+        "auth+!data" => r(false, true, Some(false)),
         _ => None,
     }
 }
@@ -34,7 +68,7 @@ fn required(args: &[String]) -> Result<(), String> {
     let a = args.first().map(String::as_str).unwrap_or("");
     parse_required(a)
         .map(|_| ())
-        .ok_or_else(|| format!("'{a}' is not one of on, off, ctrl, data, auth, auth+data, !ctrl"))
+        .ok_or_else(|| format!("bad parameter '{a}': expected one of {REQUIRED_FORMS}"))
 }
 
 /// The protocol versions `TLSProtocol` arguments select: (TLSv1.2, TLSv1.3).
@@ -79,31 +113,40 @@ fn protocols(args: &[String]) -> Result<(), String> {
     parse_protocols(args).map(|_| ())
 }
 
-/// The options `TLSOptions` accepts; `AllowClientRenegotiations` is refused.
+/// The options `TLSOptions` accepts: those of ProFTPD 1.3.8, spelled as it spells them
+/// (case-sensitive), but `AllowClientRenegotiation(s)`, which is refused.
 pub const OPTIONS: &[&str] = &[
+    "AllowDotLogin",
+    "AllowPerUser",
+    "AllowWeakDH",
+    "AllowWeakSecurity",
+    "CommonNameRequired",
+    "dNSNameRequired",
+    "EnableDiags",
+    "ExportCertData",
+    "iPAddressRequired",
+    "IgnoreSNI",
+    "NoAutoECDH",
+    "NoEmptyFragments",
     "NoSessionReuseRequired",
     "StdEnvVars",
     "UseImplicitSSL",
-    "EnableDiags",
-    "ExportCertData",
-    "NoEmptyFragments",
-    "NoCertRequest",
-    "AllowDotLogin",
-    "AllowPerUser",
-    "AllowWeakSecurity",
-    "IgnoreSNI",
 ];
 
 fn options(args: &[String]) -> Result<(), String> {
     for a in args {
-        if a.eq_ignore_ascii_case("AllowClientRenegotiations") {
-            return Err(
-                "AllowClientRenegotiations is not supported: renegotiation is insecure and rustls refuses it"
-                    .to_string(),
-            );
+        if a == "AllowClientRenegotiations" || a == "AllowClientRenegotiation" {
+            return Err(format!(
+                "{a} is not supported: renegotiation is insecure and rustls refuses it"
+            ));
         }
-        if !OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(a)) {
-            return Err(format!("unknown TLSOption '{a}'"));
+        if !OPTIONS.contains(&a.as_str()) {
+            let hint = OPTIONS
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case(a))
+                .map(|o| format!(" (options are case-sensitive: did you mean '{o}'?)"))
+                .unwrap_or_default();
+            return Err(format!("unknown TLSOption '{a}'{hint}"));
         }
     }
     Ok(())
@@ -115,6 +158,15 @@ fn verify_client(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("expected on, off or optional, got '{a}'"))
+    }
+}
+
+fn verify_server(args: &[String]) -> Result<(), String> {
+    let a = args.first().map(String::as_str).unwrap_or("");
+    if c::parse_flag(a).is_some() || a.eq_ignore_ascii_case("NoReverseDNS") {
+        Ok(())
+    } else {
+        Err(format!("expected on, off or NoReverseDNS, got '{a}'"))
     }
 }
 
@@ -146,7 +198,9 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S.with(C::ANON).with(C::DIR).with(C::FTPACCESS),
         Args::exact(1).checked(required),
         false,
-        "which channels must be protected before use (in <Directory>: data transfers while the session is there, as ProFTPD)",
+        "which channels must (or, with !data, must not) be protected: on, off, ctrl, data, !data, both, ctrl+data, \
+         ctrl+!data, auth, auth+data, auth+!data; in <Directory>/<Anonymous> it guards data transfers while the session \
+         is there, and with TLSOptions AllowPerUser the user's own setting applies after PASS, as ProFTPD",
     ),
     d(
         "TLSProtocol",
@@ -216,8 +270,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S,
         Args::at_least(1).checked(options),
         true,
-        "only NoSessionReuseRequired, UseImplicitSSL, AllowDotLogin, IgnoreSNI and StdEnvVars (no effect: no CGI) act",
-        "NoSessionReuseRequired, UseImplicitSSL and other behaviour switches",
+        "no effect under rustls: NoEmptyFragments (an SSLv3/TLSv1.0 CBC countermeasure; only TLSv1.2+ is spoken), \
+         AllowWeakDH (no finite-field DH suites), NoAutoECDH (curves are always negotiated), AllowWeakSecurity \
+         (no weak ciphers or keys exist to allow), StdEnvVars and ExportCertData (no CGI or LogFormat to read them); \
+         EnableDiags logs a summary of each handshake (rustls has no OpenSSL state callbacks)",
+        "behaviour switches: NoSessionReuseRequired, UseImplicitSSL, AllowPerUser, AllowDotLogin, IgnoreSNI, \
+         CommonNameRequired/dNSNameRequired/iPAddressRequired, EnableDiags, and compatibility names",
     ),
     d(
         "TLSTimeoutHandshake",
@@ -240,6 +298,15 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "never renegotiates: TLSv1.3 has no renegotiation and TLSv1.2 renegotiation is refused",
         "accepted for compatibility; renegotiation is not done",
+    ),
+    partial(
+        "TLSVerifyServer",
+        S,
+        Args::exact(1).checked(verify_server),
+        false,
+        "on and NoReverseDNS both verify the other server's certificate for the address connected to \
+         (FXP gives addresses, not names)",
+        "whether the other server's certificate is verified on SSCN ON data connections",
     ),
     d(
         "TLSUserName",
@@ -278,16 +345,49 @@ mod tests {
 
     #[test]
     fn required_forms() {
-        assert_eq!(parse_required("on"), Some((true, true, false)));
-        assert_eq!(parse_required("off"), Some((false, false, false)));
-        assert_eq!(parse_required("!ctrl"), Some((false, true, false)));
-        assert_eq!(parse_required("auth+data"), Some((false, true, true)));
-        assert_eq!(parse_required("both"), None);
+        let r = |ctrl, auth, data| Some(TlsRequired { ctrl, auth, data });
+        assert_eq!(parse_required("on"), r(true, true, Some(true)));
+        assert_eq!(parse_required("yes"), r(true, true, Some(true)));
+        assert_eq!(parse_required("off"), r(false, false, None));
+        assert_eq!(parse_required("ctrl"), r(true, true, None));
+        assert_eq!(parse_required("data"), r(false, false, Some(true)));
+        assert_eq!(parse_required("!data"), r(false, false, Some(false)));
+        assert_eq!(parse_required("both"), r(true, true, Some(true)));
+        assert_eq!(parse_required("ctrl+data"), r(true, true, Some(true)));
+        assert_eq!(parse_required("ctrl+!data"), r(true, true, Some(false)));
+        assert_eq!(parse_required("auth"), r(false, true, None));
+        assert_eq!(parse_required("auth+data"), r(false, true, Some(true)));
+        assert_eq!(parse_required("auth+!data"), r(false, true, Some(false)));
+        // ProFTPD 1.3.8 refuses these ("bad parameter").
+        for bad in [
+            "!ctrl",
+            "!ctrl+data",
+            "data+ctrl",
+            "Ctrl",
+            "AUTH",
+            "control",
+            "",
+        ] {
+            assert_eq!(parse_required(bad), None, "{bad}");
+        }
+        assert!(required(&v(&["!ctrl"])).unwrap_err().contains("ctrl+!data"));
     }
 
     #[test]
     fn renegotiation_option_refused() {
         assert!(options(&v(&["AllowClientRenegotiations"])).is_err());
+        assert!(options(&v(&["AllowClientRenegotiation"])).is_err());
         assert!(options(&v(&["NoSessionReuseRequired", "UseImplicitSSL"])).is_ok());
+    }
+
+    #[test]
+    fn options_are_those_of_1_3_8_and_case_sensitive() {
+        for o in OPTIONS {
+            assert!(options(&v(&[o])).is_ok(), "{o}");
+        }
+        let err = options(&v(&["NoCertRequest"])).unwrap_err();
+        assert_eq!(err, "unknown TLSOption 'NoCertRequest'");
+        let err = options(&v(&["enablediags"])).unwrap_err();
+        assert!(err.contains("did you mean 'EnableDiags'"), "{err}");
     }
 }

@@ -101,6 +101,10 @@ async fn finish(
                     ctx.reply(530, text).await?;
                     return Err(SessionError::Closed);
                 }
+                if !crate::tls::per_user::admit(ctx, &session) {
+                    ctx.reply(530, "Login incorrect.").await?;
+                    return Err(SessionError::Closed);
+                }
                 let vars = Vars {
                     user: Some(&name),
                     cwd: Some(&session.cwd),

@@ -237,10 +237,11 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
-    let stream = match crate::data_stream::protect(ctx, stream).await {
-        Ok(s) => s,
-        Err(done) => return done,
-    };
+    let stream =
+        match crate::data_stream::protect(ctx, stream, crate::data_stream::Flow::Send).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {

@@ -174,10 +174,11 @@ pub fn mlsd<'a>(
         };
         ctx.reply(150, format!("Opening {mode} mode data connection for MLSD"))
             .await?;
-        let stream = match crate::data_stream::protect(ctx, stream).await {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+        let stream =
+            match crate::data_stream::protect(ctx, stream, crate::data_stream::Flow::Send).await {
+                Ok(s) => s,
+                Err(done) => return done,
+            };
         let mut stream = crate::deflate::Sink::new(stream, ctx.opts.mode_z);
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;

@@ -122,4 +122,4 @@ pub fn smnt<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 pub const UNIMPLEMENTED: &[&str] = &["SMNT", "ACCT", "REIN"];
 
 /// Verbs ProFTPD handles but leaves out of HELP.
-pub const NOT_IN_HELP: &[&str] = &["MFMT", "MFF", "LANG"];
+pub const NOT_IN_HELP: &[&str] = &["MFMT", "MFF", "LANG", "SSCN"];

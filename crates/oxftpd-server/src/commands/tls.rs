@@ -82,17 +82,52 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
                 ctx.peer
             ),
         );
+        if settings.diags {
+            crate::tls::diags::control(settings.log.as_ref(), ctx.peer, conn);
+        }
         ctx.tls.client_cert = conn
             .peer_certificates()
             .and_then(|c| c.first())
             .map(|c| c.clone().into_owned());
     }
+    // As mod_tls, only with `TLSVerifyClient on` (not `optional`).
+    if let Some(cert) = &ctx.tls.client_cert
+        && settings.verify_client == crate::tls::VerifyClient::On
+        && crate::tls::cert_checks::any(settings.cert_checks)
+    {
+        let reverse_dns = ctx
+            .server
+            .config()
+            .directive("UseReverseDNS")
+            .is_none_or(|d| d.flag());
+        let verdict = crate::tls::cert_checks::check(
+            settings.cert_checks,
+            cert.as_ref(),
+            ctx.peer.ip(),
+            ctx.remote_name.as_deref(),
+            reverse_dns,
+        );
+        for line in &verdict.log {
+            event(settings.log.as_ref(), line);
+        }
+        if !verdict.ok {
+            event(
+                settings.log.as_ref(),
+                "TLS/TLS-C negotiation failed on control channel",
+            );
+            return Err(SessionError::Closed);
+        }
+    }
     ctx.tls.control = true;
-    // Data connections share the session cache and ticket key but issue no tickets: a client
-    // that never reads them would make its close a reset (curl after an upload does).
+    // Data connections share the session cache and ticket key. Upload connections issue no
+    // tickets: a client that never reads them would make its close a reset (curl after an
+    // upload does). Download connections issue one, which the client reads with the data.
     let mut data = (*config).clone();
     data.send_tls13_tickets = 0;
     ctx.tls.data_config = Some(Arc::new(data));
+    let mut send = (*config).clone();
+    send.send_tls13_tickets = 1;
+    ctx.tls.send_config = Some(Arc::new(send));
     Ok(())
 }
 
@@ -110,6 +145,16 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         }
         if ctx.tls.control {
             return ctx.reply(503, "Unwilling to accept second AUTH").await;
+        }
+        let per_user = ctx.server.tls.as_ref().is_some_and(|t| t.allow_per_user);
+        if matches!(state, State::LoggedIn(_)) && !per_user {
+            if let Some(t) = &ctx.server.tls {
+                event(
+                    t.log.as_ref(),
+                    "Unwilling to accept AUTH after USER/PASS authentication for this session unless AllowPerUser TLSOption is used",
+                );
+            }
+            return ctx.reply(534, crate::tls::policy::UNWILLING).await;
         }
         ctx.control.queue(&oxftpd_proto::reply::Reply::new(
             234,
@@ -154,18 +199,23 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             return ctx.reply(501, "Invalid number of parameters").await;
         };
         let level = arg.trim().to_ascii_uppercase();
-        let data_required = ctx.server.tls.as_ref().is_some_and(|s| s.required.data);
-        match level.as_str() {
-            "C" if data_required => {
-                ctx.reply(534, "Unwilling to accept security parameters")
-                    .await
+        let log = ctx.server.tls.clone();
+        let log = log.as_ref().and_then(|t| t.log.as_ref());
+        if let Some(lines) = crate::tls::policy::prot_refusal(ctx, &level) {
+            for line in &lines {
+                event(log, line);
             }
+            return ctx.reply(534, crate::tls::policy::UNWILLING).await;
+        }
+        match level.as_str() {
             "C" => {
                 ctx.tls.protect_data = false;
+                event(log, "Protection set to Clear");
                 ctx.reply(200, "Protection set to Clear").await
             }
             "P" => {
                 ctx.tls.protect_data = true;
+                event(log, "Protection set to Private");
                 ctx.reply(200, "Protection set to Private").await
             }
             "S" | "E" => ctx.reply(536, format!("PROT {level} unsupported")).await,
@@ -189,11 +239,16 @@ pub fn ccc<'a>(
                 .reply(533, "CCC not allowed on insecure control connection")
                 .await;
         }
-        if ctx.server.tls.as_ref().is_some_and(|s| s.required.control) {
-            return ctx
-                .reply(534, "Unwilling to accept security parameters")
-                .await;
+        let log = ctx.server.tls.clone();
+        let log = log.as_ref().and_then(|t| t.log.as_ref());
+        if crate::tls::policy::ccc_refused(ctx) {
+            event(
+                log,
+                "CCC: unwilling to accept security parameters: TLSRequired setting does not allow for unprotected control channel",
+            );
+            return ctx.reply(534, crate::tls::policy::UNWILLING).await;
         }
+        event(log, "received CCC, clearing control channel protection");
         ctx.control.queue(&oxftpd_proto::reply::Reply::new(
             200,
             "Clearing control channel protection",
@@ -201,5 +256,52 @@ pub fn ccc<'a>(
         ctx.control.downgrade().await?;
         ctx.tls.control = false;
         Ok(())
+    })
+}
+
+/// `SSCN [ON|OFF]` (site-to-site, mod_tls): with `ON` this server is the TLS client on
+/// protected data connections, so two servers can transfer between each other (FXP).
+pub fn sscn<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx.reply(500, "SSCN not understood").await;
+        }
+        let words: Vec<&str> = arg
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
+        let log = ctx.server.tls.clone();
+        let log = log.as_ref().and_then(|t| t.log.as_ref());
+        match words.as_slice() {
+            [] => {}
+            ["ON"] => ctx.tls.sscn_client = true,
+            ["OFF"] => ctx.tls.sscn_client = false,
+            [_] => {
+                event(
+                    log,
+                    &format!("denying unsupported SSCN command: 'SSCN {}'", words[0]),
+                );
+                return ctx.reply(501, "SSCN: Invalid argument").await;
+            }
+            _ => {
+                event(
+                    log,
+                    &format!(
+                        "denying malformed SSCN command: 'SSCN {}'",
+                        arg.unwrap_or("").trim()
+                    ),
+                );
+                return ctx.reply(504, "SSCN: Invalid argument").await;
+            }
+        }
+        let mode = if ctx.tls.sscn_client {
+            "CLIENT"
+        } else {
+            "SERVER"
+        };
+        ctx.reply(200, format!("SSCN:{mode} METHOD")).await
     })
 }

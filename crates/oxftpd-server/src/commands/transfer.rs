@@ -213,10 +213,11 @@ pub fn retr<'a>(
         };
         ctx.reply(150, text).await?;
         let data_peer = peer_of(&stream);
-        let mut stream = match crate::data_stream::protect(ctx, stream).await {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+        let mut stream =
+            match crate::data_stream::protect(ctx, stream, crate::data_stream::Flow::Send).await {
+                Ok(s) => s,
+                Err(done) => return done,
+            };
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
@@ -495,14 +496,15 @@ async fn receive(
         return Err(e);
     }
     let data_peer = peer_of(&stream);
-    let mut stream = match crate::data_stream::protect(ctx, stream).await {
-        Ok(s) => s,
-        Err(done) => {
-            drop(file);
-            discard(user, &target).await;
-            return done;
-        }
-    };
+    let mut stream =
+        match crate::data_stream::protect(ctx, stream, crate::data_stream::Flow::Receive).await {
+            Ok(s) => s,
+            Err(done) => {
+                drop(file);
+                discard(user, &target).await;
+                return done;
+            }
+        };
     let stall = ctx.server.settings.timeouts.stalled;
     let ascii = ctx.transfer_type == TransferType::Ascii;
     let limit_path = target

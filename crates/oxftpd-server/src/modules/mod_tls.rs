@@ -4,7 +4,7 @@ use crate::commands::tls;
 use crate::module::{CommandSpec, Handler, Module};
 
 /// The FEAT lines mod_tls adds when `TLSEngine on`.
-pub const FEATURES: &[&str] = &["AUTH TLS", "CCC", "PBSZ", "PROT"];
+pub const FEATURES: &[&str] = &["AUTH TLS", "CCC", "PBSZ", "PROT", "SSCN"];
 
 /// mod_tls.c.
 pub static MODULE: Module = Module {
@@ -37,6 +37,13 @@ pub static MODULE: Module = Module {
             feat: None,
             help: "(clear command channel)",
             handler: Handler::User(tls::ccc),
+        },
+        CommandSpec {
+            name: "SSCN",
+            groups: &[],
+            feat: None,
+            help: "[ON|OFF] (site-to-site TLS client mode)",
+            handler: Handler::User(tls::sscn),
         },
     ],
 };

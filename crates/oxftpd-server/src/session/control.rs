@@ -62,7 +62,7 @@ impl Control {
     pub fn tls_connection(&self) -> Option<&rustls::ServerConnection> {
         match &self.stream {
             MaybeTls::Tls(s) => Some(s.get_ref().1),
-            MaybeTls::Plain(_) => None,
+            MaybeTls::Plain(_) | MaybeTls::Client(_) => None,
         }
     }
 

@@ -232,6 +232,8 @@ pub async fn run(
         delay: Default::default(),
         command: "",
     };
+    // Before an implicit handshake: the client-certificate name checks compare against it.
+    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
         if crate::commands::tls::start_control_tls(&mut ctx, true)
             .await
@@ -243,7 +245,6 @@ pub async fn run(
         ctx.tls.pbsz = true;
         ctx.tls.protect_data = true;
     }
-    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     ctx.class = crate::class::class_for(
         ctx.server.config().classes(),
         peer.ip(),
@@ -326,6 +327,10 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     };
     let verb = cmd.verb.as_str();
     let arg = cmd.arg;
+    // mod_tls judges every command, known or not, before anything else does.
+    if let Some(refusal) = crate::tls::policy::refusal(ctx, state, verb) {
+        return ctx.send(&refusal).await;
+    }
     let Some(spec) = modules::command(verb) else {
         return ctx.reply(500, format!("{verb} not understood")).await;
     };
@@ -340,9 +345,6 @@ async fn run_command(
     arg: Option<&str>,
 ) -> SessionResult {
     ctx.command = spec.name;
-    if let Some(refusal) = crate::tls::policy::refusal(ctx, state, spec.name) {
-        return ctx.send(&refusal).await;
-    }
     if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
         return ctx.reply(550, text).await;
     }

@@ -1,13 +1,17 @@
 //! FTPS (RFC 4217, ProFTPD's mod_tls) on rustls: per-server configuration, per-session state,
 //! the control-connection upgrade and protected data connections.
 
+pub mod cert_checks;
 pub mod cert_login;
 pub mod ciphers;
+pub mod diags;
 pub mod log;
+pub mod per_user;
 pub mod policy;
 pub mod resolver;
 pub mod settings;
 pub mod sni;
+pub mod sscn;
 pub mod vouch;
 
 pub use settings::{Required, TlsSettings, VerifyClient};
@@ -29,7 +33,15 @@ pub struct TlsSession {
     /// cache and ticket key of this session alone, so only its control connection's TLS
     /// session can be resumed.
     pub data_config: Option<Arc<ServerConfig>>,
+    /// The same for data connections the server sends on (downloads, listings): these also
+    /// issue one TLS 1.3 ticket, as OpenSSL does, so that a client which uses each ticket
+    /// once (rustls) can go on resuming for the next transfer.
+    pub send_config: Option<Arc<ServerConfig>>,
     /// The verified client certificate of the control connection (`TLSUserName`,
     /// `AllowDotLogin`).
     pub client_cert: Option<rustls::pki_types::CertificateDer<'static>>,
+    /// The user's `TLSRequired` (after `PASS`, with `TLSOptions AllowPerUser`).
+    pub user_required: Option<Required>,
+    /// `SSCN ON`: this server is the TLS client on protected data connections.
+    pub sscn_client: bool,
 }

@@ -18,14 +18,18 @@ use super::resolver::CertResolver;
 use crate::StartError;
 
 /// What `TLSRequired` demands.
+pub use oxftpd_config::modules::mod_tls::TlsRequired as Required;
+
+/// `TLSOptions CommonNameRequired`, `dNSNameRequired`, `iPAddressRequired`: what a client
+/// certificate must name after the control connection's handshake.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Required {
-    /// Every command after the greeting needs a protected control connection (but AUTH, FEAT…).
-    pub control: bool,
-    /// Every data connection must be protected (`PROT P`).
-    pub data: bool,
-    /// Only `USER`/`PASS` need a protected control connection.
-    pub auth: bool,
+pub struct CertChecks {
+    /// The subject CN equals the client's reverse-DNS name.
+    pub common_name: bool,
+    /// A dNSName subjectAltName equals the client's reverse-DNS name.
+    pub dns_name: bool,
+    /// An iPAddress subjectAltName equals the client's address.
+    pub ip_address: bool,
 }
 
 /// `TLSVerifyClient`.
@@ -71,6 +75,14 @@ pub struct TlsSettings {
     pub allow_dot_login: bool,
     /// `TLSOptions IgnoreSNI`: the client's SNI name neither chooses nor refuses a vhost.
     pub ignore_sni: bool,
+    /// `TLSOptions AllowPerUser`: `TLSRequired` is enforced after `PASS`, from the user's scope.
+    pub allow_per_user: bool,
+    /// `TLSOptions EnableDiags`: each handshake described in the `TLSLog`.
+    pub diags: bool,
+    /// Client-certificate name checks.
+    pub cert_checks: CertChecks,
+    /// The TLS client configuration for `SSCN ON` data connections (`TLSVerifyServer`).
+    pub sscn_config: Arc<rustls::ClientConfig>,
     /// `TLSLog`, opened for appending at startup (before privileges are dropped).
     pub log: Option<std::fs::File>,
 }
@@ -128,7 +140,7 @@ fn key_pair(
 fn has_option(server: &Server, name: &str) -> bool {
     server
         .directives("TLSOptions")
-        .any(|d| d.args.iter().any(|a| a.eq_ignore_ascii_case(name)))
+        .any(|d| d.args.iter().any(|a| a == name))
 }
 
 fn provider_for(server: &Server) -> Result<CryptoProvider, StartError> {
@@ -222,6 +234,16 @@ fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions)
         .map_err(|e| StartError::Message(format!("TLS: {e}")))?;
+    let ca = match server.directive("TLSCACertificateFile") {
+        Some(d) => certs(d)?,
+        None => Vec::new(),
+    };
+    let verify_server = server
+        .directive("TLSVerifyServer")
+        .and_then(|d| d.arg(0))
+        .is_none_or(|a| oxftpd_config::parse_flag(a) != Some(false));
+    let sscn_config = super::sscn::client_config(provider.clone(), &versions, verify_server, &ca)
+        .map_err(StartError::Message)?;
     let builder = if verify_client == VerifyClient::Off {
         builder.with_no_client_auth()
     } else {
@@ -240,10 +262,26 @@ fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
     };
     let mut config = builder.with_cert_resolver(Arc::new(CertResolver { own: loaded.keys }));
     config.ignore_client_order = true;
-    let (ctrl, data, auth) = match server.directive("TLSRequired") {
-        Some(d) => parse_required(d.arg(0).unwrap_or("")).unwrap_or((false, false, false)),
-        None => (false, false, false),
+    let required = match server.directive("TLSRequired") {
+        Some(d) => parse_required(d.arg(0).unwrap_or(""))
+            .ok_or_else(|| err(d, "TLSRequired: bad parameter"))?,
+        None => Required::default(),
     };
+    let allow_per_user = has_option(server, "AllowPerUser");
+    if allow_per_user && required.auth {
+        // ProFTPD 1.3.8 refuses to start with this pair.
+        let m = format!(
+            "Server {}: cannot enforce both 'TLSRequired auth' and 'TLSOptions AllowPerUser' at the same time",
+            server
+                .directive("ServerName")
+                .and_then(|d| d.arg(0))
+                .unwrap_or("ProFTPD")
+        );
+        return Err(match server.directive("TLSRequired") {
+            Some(d) => err(d, m),
+            None => StartError::Message(m),
+        });
+    }
     let handshake_timeout = match server.directive("TLSTimeoutHandshake") {
         Some(d) => d
             .arg(0)
@@ -265,10 +303,14 @@ fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
         });
     Ok(TlsSettings {
         config: Arc::new(config),
-        required: Required {
-            control: ctrl,
-            data,
-            auth,
+        required,
+        sscn_config,
+        allow_per_user,
+        diags: has_option(server, "EnableDiags"),
+        cert_checks: CertChecks {
+            common_name: has_option(server, "CommonNameRequired"),
+            dns_name: has_option(server, "dNSNameRequired"),
+            ip_address: has_option(server, "iPAddressRequired"),
         },
         implicit: has_option(server, "UseImplicitSSL"),
         session_reuse_required: !has_option(server, "NoSessionReuseRequired"),
