@@ -1,14 +1,15 @@
 //! Directory listings read in batches, so a huge directory never sits in memory.
 //!
 //! Each batch is one pool job: `getdents64` into a reused buffer, then one
-//! `fstatat(AT_SYMLINK_NOFOLLOW)` per name, shared with a helper job on a second pool
-//! thread when the batch is large ([`crate::dir_stat`]). Names land in one buffer per
-//! batch, not one allocation each.
+//! `fstatat(AT_SYMLINK_NOFOLLOW)` per name. A job starts the next batch's job as soon as it
+//! has read its names, so the `fstatat` calls of successive batches run on several pool
+//! threads at once. Names land in one buffer per batch, not one allocation each.
 
 use std::future::Future;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustix::fd::OwnedFd;
 use rustix::fs::RawDir;
@@ -17,25 +18,60 @@ use rustix::io::Errno;
 use crate::dir_stat::{self, Names};
 use crate::{Credentials, FsPool, Metadata, StorageError};
 
-/// How many entries one pool job reads and stats (at most two batches are held: the one
-/// being listed and the one read ahead). A batch ends where a `getdents64` buffer ends,
-/// once it holds at least half this many.
-const BATCH: usize = 1024;
+/// The smallest `linux_dirent64` record (a name of up to four bytes).
+const MIN_DIRENT: usize = 24;
 
-/// The first batch is smaller, so the first bytes of a listing leave sooner.
-const FIRST_BATCH: usize = 256;
+/// A batch is what one `getdents64` call into a buffer this size gives: at most 1024
+/// entries.
+const DENTS_BUFFER: usize = 1024 * MIN_DIRENT;
 
-/// The `getdents64` buffer (a buffer holds about a thousand short names).
-const DENTS_BUFFER: usize = 32 * 1024;
+/// The first batch's buffer is smaller (at most 256 entries), so the first bytes of a
+/// listing leave sooner.
+const FIRST_DENTS_BUFFER: usize = 256 * MIN_DIRENT;
 
-/// The `getdents64` buffer of the first batch.
-const FIRST_DENTS_BUFFER: usize = 8 * 1024;
-
-/// What one batch job gives back: the reader unless finished, and the entries.
-type BatchResult = (Option<Reader>, Result<Batch, StorageError>);
+/// How many batches may be read ahead of the caller. A batch job starts the next one as soon
+/// as it has read its names, so while it stats them the next batch is read on another pool
+/// thread; this bounds how far that chain runs ahead of a slow caller.
+const AHEAD: usize = 3;
 
 /// A batch job queued on the pool.
-type PendingBatch = Pin<Box<dyn Future<Output = Result<BatchResult, StorageError>> + Send>>;
+type Pending = Pin<Box<dyn Future<Output = Result<Done, StorageError>> + Send>>;
+
+/// What one batch job gives back.
+struct Done {
+    batch: Result<Batch, StorageError>,
+    then: Then,
+}
+
+/// How the listing goes on after a batch.
+enum Then {
+    /// The directory is finished (or could not be read further).
+    End,
+    /// The job started the next batch's job: here it is.
+    Chained(Pending),
+    /// The caller is far behind: it starts the next job itself with this reader.
+    Reader(Reader),
+}
+
+/// What the batch jobs of one listing share.
+struct Chain {
+    pool: FsPool,
+    cred: Credentials,
+    /// Jobs started whose batch the caller has not taken yet.
+    in_flight: AtomicUsize,
+}
+
+impl Chain {
+    /// Queues the job that reads and stats the next batch.
+    fn start(self: &Arc<Self>, reader: Reader, dents: usize) -> Pending {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        let chain = Arc::clone(self);
+        Box::pin(
+            self.pool
+                .start(&self.cred, move || read_batch(&chain, reader, dents)),
+        )
+    }
+}
 
 /// One entry of a directory listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,16 +136,15 @@ struct Reader {
 ///
 /// `.` and `..` are left out.
 pub struct ReadDir {
-    pool: FsPool,
-    cred: Credentials,
-    /// The next batch, being read on the pool while the caller lists the current one.
-    ahead: Option<PendingBatch>,
+    chain: Arc<Chain>,
+    /// The job of the next batch.
+    next: Option<Pending>,
 }
 
 impl std::fmt::Debug for ReadDir {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReadDir")
-            .field("done", &self.ahead.is_none())
+            .field("done", &self.next.is_none())
             .finish()
     }
 }
@@ -121,39 +156,35 @@ impl ReadDir {
             fd: Arc::new(fd),
             dents: vec![MaybeUninit::uninit(); DENTS_BUFFER].into_boxed_slice(),
         };
-        let mut dir = ReadDir {
+        let chain = Arc::new(Chain {
             pool,
             cred,
-            ahead: None,
-        };
-        dir.queue(reader, FIRST_BATCH, FIRST_DENTS_BUFFER);
-        dir
-    }
-
-    fn queue(&mut self, reader: Reader, want: usize, dents: usize) {
-        let helper = (self.pool.clone(), self.cred.clone());
-        self.ahead = Some(Box::pin(self.pool.start(&self.cred, move || {
-            read_batch(reader, want, dents, &helper)
-        })));
+            in_flight: AtomicUsize::new(0),
+        });
+        let next = Some(chain.start(reader, FIRST_DENTS_BUFFER));
+        ReadDir { chain, next }
     }
 
     /// The next batch of entries, or `None` when the directory is finished.
     ///
-    /// The batch after it is queued on the pool before this returns, so the filesystem
-    /// work of the next batch overlaps the caller's formatting of this one.
+    /// Later batches are already being read on the pool (at most [`AHEAD`] of them), so the
+    /// filesystem work overlaps the caller's formatting.
     pub async fn next(&mut self) -> Result<Option<Batch>, StorageError> {
-        let Some(pending) = self.ahead.take() else {
-            return Ok(None);
-        };
-        let (reader, batch) = pending.await?;
-        let batch = batch?;
-        if let Some(reader) = reader {
-            self.queue(reader, BATCH, DENTS_BUFFER);
+        // A batch can be empty (only `.` and `..`, or the end of the directory): skip it.
+        while let Some(pending) = self.next.take() {
+            let done = pending.await?;
+            self.chain.in_flight.fetch_sub(1, Ordering::AcqRel);
+            self.next = match done.then {
+                Then::End => None,
+                Then::Chained(next) => Some(next),
+                Then::Reader(reader) => Some(self.chain.start(reader, DENTS_BUFFER)),
+            };
+            let batch = done.batch?;
+            if !batch.is_empty() {
+                return Ok(Some(batch));
+            }
         }
-        if batch.is_empty() && self.ahead.is_none() {
-            return Ok(None);
-        }
-        Ok(Some(batch))
+        Ok(None)
     }
 
     /// Appends the next batch of entries to `out`; returns whether more may follow.
@@ -164,35 +195,38 @@ impl ReadDir {
                 meta: e.meta.cloned(),
             }));
         }
-        Ok(self.ahead.is_some())
+        Ok(self.next.is_some())
     }
 }
 
-/// Reads at least `want / 2` names (whole `getdents64` buffers of `dents` bytes) and stats
-/// them; gives the reader back unless the directory is finished.
-fn read_batch(
-    mut reader: Reader,
-    want: usize,
-    dents: usize,
-    helper: &(FsPool, Credentials),
-) -> BatchResult {
-    let mut names = Names::with_capacity(want);
-    let mut shown = String::with_capacity(want * 12);
-    let mut ends = Vec::with_capacity(want);
+/// Reads the names one `getdents64` call into `dents` bytes gives, starts the next batch's
+/// job unless the directory is finished or the caller is far behind, then stats the names.
+fn read_batch(chain: &Arc<Chain>, mut reader: Reader, dents: usize) -> Done {
+    let guess = dents / 32;
+    let mut names = Names::with_capacity(guess);
+    let mut shown = String::with_capacity(guess * 12);
+    let mut ends = Vec::with_capacity(guess);
     let mut finished = false;
     {
         let buf_len = dents.min(reader.dents.len());
         let mut raw = RawDir::new(&*reader.fd, &mut reader.dents[..buf_len]);
+        let mut filled = false;
         loop {
-            if raw.is_buffer_empty() && names.len() >= want / 2 {
+            if filled && raw.is_buffer_empty() {
                 break;
             }
+            filled = true;
             let entry = match raw.next() {
                 None | Some(Err(Errno::NOENT)) => {
                     finished = true;
                     break;
                 }
-                Some(Err(e)) => return (None, Err(e.into())),
+                Some(Err(e)) => {
+                    return Done {
+                        batch: Err(e.into()),
+                        then: Then::End,
+                    };
+                }
                 Some(Ok(entry)) => entry,
             };
             let name = entry.file_name().to_bytes();
@@ -204,10 +238,20 @@ fn read_batch(
             ends.push(shown.len() as u32);
         }
     }
-    let metas = dir_stat::stat_all(&reader.fd, names, helper);
-    let batch = Batch {
-        names: shown,
-        entries: ends.into_iter().zip(metas).collect(),
+    let fd = Arc::clone(&reader.fd);
+    let then = if finished {
+        Then::End
+    } else if chain.in_flight.load(Ordering::Acquire) < AHEAD {
+        Then::Chained(chain.start(reader, DENTS_BUFFER))
+    } else {
+        Then::Reader(reader)
     };
-    (if finished { None } else { Some(reader) }, Ok(batch))
+    let metas = dir_stat::stat_all(&fd, &names);
+    Done {
+        batch: Ok(Batch {
+            names: shown,
+            entries: ends.into_iter().zip(metas).collect(),
+        }),
+        then,
+    }
 }

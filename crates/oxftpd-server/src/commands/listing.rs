@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use oxftpd_proto::listing::{Facts, ListClock, write_list_line, write_nlst_line};
-use oxftpd_storage::{Kind, Metadata, StorageError};
+use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
 use tokio::io::AsyncWrite;
 
 use crate::errors::{fs_reply, io_text};
@@ -241,7 +241,15 @@ async fn listing(
         None => path_arg.unwrap_or("."),
     };
     let vpath = user.resolve(shown);
-    let meta = user.fs.metadata(&vpath).await;
+    // A directory to list is opened (and its first batch read) while its attributes are
+    // looked up and the data connection is made; if that fails, `list_dir` opens it again
+    // and reports why.
+    let (meta, early) = if opts.dir_only && !names_only {
+        (user.fs.metadata(&vpath).await, None)
+    } else {
+        let (meta, dir) = tokio::join!(user.fs.metadata(&vpath), user.fs.read_dir(&vpath));
+        (meta, dir.ok())
+    };
     if names_only && let Err(e) = &meta {
         return ctx.send(&fs_reply(450, shown, e)).await;
     }
@@ -322,7 +330,7 @@ async fn listing(
             opts,
             names_only,
         };
-        list_dir(user, &mut w, &job).await?;
+        list_dir(user, &mut w, &job, early).await?;
         if opts.recursive && !names_only {
             list_tree(user, &mut w, &vpath, "", opts, 1).await?;
         }
@@ -421,14 +429,19 @@ async fn any_match(user: &LoggedIn, vpath: &str, pattern: &str) -> bool {
     false
 }
 
+/// Lists one directory's entries; `opened` is the directory when it is already open.
 async fn list_dir(
     user: &LoggedIn,
     w: &mut Writer<'_, '_>,
     job: &DirJob<'_>,
+    opened: Option<ReadDir>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
     let may_hide = crate::hiding::may_hide(w.names.ctx(), user);
-    let mut dir = user.fs.read_dir(&job.vpath).await?;
+    let mut dir = match opened {
+        Some(dir) => dir,
+        None => user.fs.read_dir(&job.vpath).await?,
+    };
     if job.opts.all && !job.names_only {
         for dot in [".", ".."] {
             let m = user
@@ -533,7 +546,7 @@ where
                 opts,
                 names_only: false,
             };
-            list_dir(user, w, &job).await?;
+            list_dir(user, w, &job, None).await?;
             list_tree(user, w, &sub, &label, opts, depth + 1).await?;
         }
         Ok(())

@@ -154,7 +154,15 @@ pub fn mlsd<'a>(
     Box::pin(async move {
         let shown = arg.unwrap_or(".");
         let vpath = user.resolve(shown);
-        let meta = match user.fs.metadata(&vpath).await {
+        let parent = user.resolve_from(&vpath, "..");
+        // The directory is opened (and its first batch read) while its attributes and its
+        // parent's are looked up.
+        let (meta, dir, pmeta) = tokio::join!(
+            user.fs.metadata(&vpath),
+            user.fs.read_dir(&vpath),
+            user.fs.metadata(&parent)
+        );
+        let meta = match meta {
             Ok(m) if m.kind == Kind::Dir => m,
             Ok(_) => {
                 return ctx
@@ -163,7 +171,7 @@ pub fn mlsd<'a>(
             }
             Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
         };
-        let mut dir = match user.fs.read_dir(&vpath).await {
+        let mut dir = match dir {
             Ok(d) => d,
             Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
         };
@@ -196,8 +204,7 @@ pub fn mlsd<'a>(
                 selected,
                 &mut out,
             );
-            let parent = user.resolve_from(&vpath, "..");
-            if let Ok(pmeta) = user.fs.metadata(&parent).await {
+            if let Ok(pmeta) = pmeta {
                 write_line(
                     user,
                     &mut names,
