@@ -5,12 +5,20 @@
 #
 # Usage: bench/peers.sh [--rounds N] [--quick] [--big] [--smoke] [--only a,b,...]
 #                       [--out FILE] [--data DIR] [--no-build] [--debug] [--idle K,...]
+#                       [--hash sha512|yescrypt] [--ftps-only] [--no-ftps] [--port-base P]
 #   --quick   1 round (unless --rounds is given), 1,000 idle sessions, 500 short sessions
 #   --debug   use target/debug binaries (CI's smoke run; --no-build implied)
 #   --idle    the idle-session counts to run (default 1000,10000)
 #   --big     adds the 100,000 idle-session run (needs pid_max and memory; see the doc)
 #   --smoke   correctness only (tiny sizes), no doc written; non-zero exit on any failure
 #   --only    servers among oxftpd,proftpd,vsftpd,pureftpd
+#   --port-base  control ports P (oxftpd), P+2 (ProFTPD), P+3 (vsftpd), P+4 (Pure-FTPd); default 2120
+#   --ftps-only  only the FTPS pass (ftps-retr, ftps-stor, ftps-sessions); --no-ftps: plain only
+#   --hash    the bench user's password hash: sha512 (default: SHA-512-crypt, 5,000 rounds,
+#             the default of RHEL and of Debian before 11) or yescrypt (Debian 12's default,
+#             ~10-25 ms of CPU and 16 MiB per hash, which then dominates short sessions)
+# Every server also gets the same self-signed EC certificate (made here with openssl) and an
+# FTPS pass per round: explicit AUTH TLS + PROT P, data connections resuming the control session.
 # Needs root (it creates the user `benchuser`, installs Debian packages and starts daemons).
 # Every wait is bounded; all traffic is on 127.0.0.1.
 set -euo pipefail
@@ -31,6 +39,12 @@ ONLY=oxftpd,proftpd,vsftpd,pureftpd
 USER_NAME=benchuser
 USER_PASS=bench-Pass-8
 IPERF_PORT=3999
+PLAIN=1
+FTPS=1
+PORT_BASE=2120
+# Servers whose FTPS works here (all four; drop one with a note in summarize.py if it stops).
+FTPS_SERVERS=oxftpd,proftpd,vsftpd,pureftpd
+HASH=sha512
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,10 +55,14 @@ while [ $# -gt 0 ]; do
         --big) BIG=1 ;;
         --smoke) SMOKE=1 ;;
         --only) ONLY=$2; shift ;;
+        --hash) HASH=$2; shift ;;
         --out) OUT=$2; shift ;;
         --data) DATA=$2; shift ;;
         --no-build) BUILD=0 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --ftps-only) PLAIN=0 ;;
+        --port-base) PORT_BASE=$2; shift ;;
+        --no-ftps) FTPS=0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "peers.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -60,7 +78,8 @@ if [ -n "$IDLE_GIVEN" ]; then IDLE=$IDLE_GIVEN; fi
 # Port, passive range of each server. Passive ranges sit below the ephemeral range
 # (32768-60999 here) so that client ports never collide with them; Pure-FTPd gets a wide
 # one because it admits at most half as many clients as it has passive ports.
-declare -A PORT=([oxftpd]=2120 [proftpd]=2122 [vsftpd]=2123 [pureftpd]=2124)
+declare -A PORT=([oxftpd]=$PORT_BASE [proftpd]=$((PORT_BASE + 2)) [vsftpd]=$((PORT_BASE + 3))
+    [pureftpd]=$((PORT_BASE + 4)))
 declare -A PASV_LO=([oxftpd]=30000 [proftpd]=30900 [vsftpd]=31800 [pureftpd]=4000)
 declare -A PASV_HI=([oxftpd]=30899 [proftpd]=31799 [vsftpd]=32699 [pureftpd]=29999)
 declare -A PID=()
@@ -68,6 +87,7 @@ MAX_INSTANCES=30000
 
 log() { echo "peers.sh: $*" >&2; }
 wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
+ftps_wanted() { [ "$FTPS" = 1 ] && [[ ",$FTPS_SERVERS," == *",$1,"* ]]; }
 
 [ "$(id -u)" = 0 ] || { log "run as root"; exit 2; }
 mkdir -p "$PEERS"
@@ -78,7 +98,11 @@ if ! id "$USER_NAME" >/dev/null 2>&1; then
     useradd -M -d "$DATA" -s /usr/sbin/nologin "$USER_NAME"
 fi
 usermod -d "$DATA" "$USER_NAME"
-echo "$USER_NAME:$USER_PASS" | chpasswd
+case $HASH in
+    sha512) echo "$USER_NAME:$USER_PASS" | chpasswd -c SHA512 ;;
+    yescrypt) echo "$USER_NAME:$USER_PASS" | chpasswd -c YESCRYPT ;;
+    *) log "--hash: sha512 or yescrypt, not $HASH"; exit 2 ;;
+esac
 UID_GID="$(id -u "$USER_NAME"):$(id -g "$USER_NAME")"
 
 # --- binaries ----------------------------------------------------------------------------
@@ -125,6 +149,24 @@ CONF=$PEERS/conf
 RUN=$PEERS/run
 mkdir -p "$CONF" "$RUN"
 
+# One self-signed EC P-256 certificate for every server's FTPS (not a CA, so that it can be
+# its own trust anchor for the bench's --tls-ca check).
+TLS_CERT=$CONF/ftps-cert.pem
+TLS_KEY=$CONF/ftps-key.pem
+if [ "$FTPS" = 1 ] && { [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; }; then
+    if command -v openssl >/dev/null; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+            -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+            -addext basicConstraints=critical,CA:FALSE -keyout "$TLS_KEY" -out "$TLS_CERT" 2>/dev/null
+    elif [ -x "$ROOT/target/$PROFILE/oxftpctl" ]; then
+        "$ROOT/target/$PROFILE/oxftpctl" cert --cert "$TLS_CERT" --key "$TLS_KEY" --name 127.0.0.1 --force
+    fi
+    chmod 600 "$TLS_KEY" 2>/dev/null || true
+fi
+if [ "$FTPS" = 1 ] && { [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; }; then
+    log "no openssl and no oxftpctl to make a certificate: no FTPS pass"; FTPS=0
+fi
+
 proftpd_style_conf() {  # NAME: the proftpd.conf subset oxftpd reads, for oxftpd and ProFTPD
     local n=$1
     cat <<EOF
@@ -145,6 +187,14 @@ WtmpLog off
 DelayEngine off
 TimeoutIdle 600
 PassivePorts ${PASV_LO[$n]} ${PASV_HI[$n]}
+EOF
+    # FTPS on the same port, optional (TLSRequired off), session reuse required (the default).
+    [ "$FTPS" = 1 ] || return 0
+    if [ "$n" = proftpd ]; then echo "LoadModule mod_tls.c"; fi
+    cat <<EOF
+TLSEngine on
+TLSECCertificateFile $TLS_CERT
+TLSECCertificateKeyFile $TLS_KEY
 EOF
 }
 
@@ -172,10 +222,21 @@ xferlog_enable=NO
 dirmessage_enable=NO
 tcp_wrappers=NO
 EOF
+    [ "$FTPS" = 1 ] || return 0
+    cat <<EOF
+ssl_enable=YES
+rsa_cert_file=$TLS_CERT
+rsa_private_key_file=$TLS_KEY
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+require_ssl_reuse=YES
+ssl_ciphers=HIGH
+EOF
 }
 
 PURE_ARGS=(-S "127.0.0.1,${PORT[pureftpd]}" -4 -l unix -A -E -H -u 1 -I 10
     -L 2000000:5 -c "$MAX_INSTANCES" -p "${PASV_LO[pureftpd]}:${PASV_HI[pureftpd]}" -g "$RUN/pureftpd.pid")
+if [ "$FTPS" = 1 ]; then PURE_ARGS+=(-Y 1 -2 "$TLS_CERT,$TLS_KEY"); fi
 
 write_configs() {
     proftpd_style_conf oxftpd >"$CONF/oxftpd.conf"
@@ -196,6 +257,9 @@ wait_greeting() {  # PORT: bounded wait for a listener
 
 start() {
     local n=$1 log=$RUN/$n.log
+    if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$n]}") 2>/dev/null; then
+        log "port ${PORT[$n]} is already in use (another run?): try --port-base"; return 1
+    fi
     case $n in
         oxftpd) "$ROOT/target/$PROFILE/oxftpd" -n -c "$CONF/oxftpd.conf" >"$log" 2>&1 & ;;
         proftpd) /usr/sbin/proftpd -n -c "$CONF/proftpd.conf" >"$log" 2>&1 & ;;
@@ -257,7 +321,10 @@ if [ "$SMOKE" = 1 ]; then
     for n in "${SERVERS[@]}"; do
         w=retr,stor,sessions,idle,list,mlsd,hugelist
         [ "$n" = vsftpd ] && w=retr,stor,sessions,idle,list,hugelist   # vsftpd has no MLSD
-        bench "$n" --smoke --workloads "$w" || failed=1
+        if [ "$PLAIN" = 1 ]; then bench "$n" --smoke --workloads "$w" || failed=1; fi
+        if ftps_wanted "$n"; then
+            bench "$n" --smoke --tls --tls-ca "$TLS_CERT" --workloads retr,stor,sessions || failed=1
+        fi
     done
     exit $failed
 fi
@@ -274,8 +341,17 @@ for round in $(seq 1 "$ROUNDS"); do
         if [ "$round" -gt 1 ]; then restart "$n"; fi
         w=retr,stor,sessions,idle,list,mlsd,hugelist
         [ "$n" = vsftpd ] && w=retr,stor,sessions,idle,list,hugelist
-        bench "$n" --json --workloads "$w" --sessions "$SESSIONS" --concurrency 50 --idle "$IDLE" \
-            | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+        if [ "$PLAIN" = 1 ]; then
+            bench "$n" --json --workloads "$w" --sessions "$SESSIONS" --concurrency 50 --idle "$IDLE" \
+                | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+        fi
+        if ftps_wanted "$n"; then
+            log "round $round/$ROUNDS: $n, FTPS"
+            cat "$DATA/big-1g.bin" >/dev/null
+            bench "$n" --json --tls --tls-ca "$TLS_CERT" --workloads retr,stor,sessions \
+                --sessions "$SESSIONS" --concurrency 50 \
+                | sed -u "s/^{/{\"round\":$round,/" | tee -a "$RESULTS" >&2 || true
+        fi
     done
 done
 
@@ -283,5 +359,5 @@ VERSIONS=$PEERS/versions.txt
 : >"$VERSIONS"
 for n in "${SERVERS[@]}"; do echo "$n	$(version_of "$n")" >>"$VERSIONS"; done
 python3 "$ROOT/bench/summarize.py" --results "$RESULTS" --conf "$CONF" --versions "$VERSIONS" \
-    --rounds "$ROUNDS" --quick "$QUICK" --out "$OUT"
+    --rounds "$ROUNDS" --quick "$QUICK" --hash "$HASH" --out "$OUT"
 log "wrote $OUT (raw results: $RESULTS)"

@@ -30,6 +30,19 @@ ROWS = [
     ("LIST 1,000,000 entries: peak memory", "hugelist", None, "pss_peak_extra_kib", "KiB over idle (PSS)", False),
 ]
 
+# The FTPS pass (`oxftpd-bench run --tls`: AUTH TLS, PBSZ 0, PROT P, data connections resuming
+# the control connection's TLS session); ratios are against ProFTPD's mod_tls.
+FTPS_ROWS = [
+    ("FTPS RETR 1 GiB, page-cached", "ftps-retr", None, "mb_s", "MB/s", True),
+    ("FTPS RETR 1 GiB, server CPU", "ftps-retr", None, "cpu_s_per_gib", "CPU s/GiB", False),
+    ("FTPS STOR 1 GiB", "ftps-stor", None, "mb_s", "MB/s", True),
+    ("FTPS STOR 1 GiB, server CPU", "ftps-stor", None, "cpu_s_per_gib", "CPU s/GiB", False),
+    ("FTPS sessions, 50 concurrent", "ftps-sessions", None, "per_s", "sessions/s", True),
+    ("FTPS session latency p50", "ftps-sessions", None, "p50_ms", "ms", False),
+    ("FTPS session latency p99", "ftps-sessions", None, "p99_ms", "ms", False),
+    ("FTPS session server CPU", "ftps-sessions", None, "server_cpu_ms_per_session", "CPU ms/session", False),
+]
+
 
 def fmt(v):
     if v is None:
@@ -113,7 +126,45 @@ def targets(values, ceilings):
     ox = med("hugelist", "pss_peak_extra_kib", "oxftpd")
     if ox is not None:
         rows.append(("LIST 1,000,000 with flat memory (peak over idle < 1 MiB)", f"{fmt(ox)} KiB", ox < 1024))
+    ox = med("ftps-retr", "mb_s", "oxftpd")
+    pro = med("ftps-retr", "mb_s", "proftpd")
+    if ox and pro:
+        rows.append(("FTPS RETR ≥ 1.5× ProFTPD's mod_tls", f"{fmt(ox)} MB/s = {ox / pro:.2f}× ProFTPD {fmt(pro)}",
+                     ox >= 1.5 * pro))
     return rows
+
+
+def table(p, values, rows, servers, ref):
+    """One Markdown table: a row per metric (and group), a column per server, ratios vs `ref`."""
+    p("| Workload | Unit | " + " | ".join(NAMES[s] for s in servers) + " |")
+    p("|" + "---|" * (2 + len(servers)))
+    for label, w, group, metric, unit, _ in rows:
+        groups = sorted({k[1] for k in values if k[0] == w and k[2] == metric}, key=lambda g: (g is None, g))
+        for g in groups or [None]:
+            cells = []
+            refv = values.get((w, g, metric, ref))
+            refm = statistics.median(refv) if refv else None
+            for s in servers:
+                v = values.get((w, g, metric, s))
+                if not v:
+                    cells.append("–")
+                    continue
+                m = statistics.median(v)
+                cell = fmt(m)
+                if len(v) > 1:
+                    cell += f" [{fmt(min(v))}–{fmt(max(v))}]"
+                if refm and s != ref:
+                    cell += f" (×{m / refm:.2f})"
+                cells.append(cell)
+            name = label + (f", K={g:,}" if g is not None else "")
+            p(f"| {name} | {unit} | " + " | ".join(cells) + " |")
+    p("")
+
+
+HASHES = {
+    "sha512": "SHA-512-crypt, 5,000 rounds (`chpasswd -c SHA512`; RHEL's default, and Debian's before 11)",
+    "yescrypt": "yescrypt (`$y$j9T$`, Debian 12's default: 16 MiB and 10–25 ms of CPU per hash here)",
+}
 
 
 def main():
@@ -124,6 +175,7 @@ def main():
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--quick", type=int, default=0)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--hash", default="yescrypt", help="the bench user's password hash (peers.sh --hash)")
     a = ap.parse_args()
 
     records = load(a.results)
@@ -137,7 +189,7 @@ def main():
             msg = " ".join(str(r["error"]).split())[:240]
             errors.append(f"round {r.get('round')}, {NAMES.get(s, s or 'machine')}, {r['workload']}: {msg}")
             continue
-        for label, w, group, metric, unit, _ in ROWS:
+        for label, w, group, metric, unit, _ in ROWS + FTPS_ROWS:
             if r["workload"] == w and metric in r and r[metric] is not None:
                 values[(w, r.get(group) if group else None, metric, s)].append(r[metric])
     ceilings = defaultdict(list)
@@ -183,30 +235,24 @@ def main():
     p(f"Median of {a.rounds} round(s) (range min–max in brackets). Ratio = server median / {NAMES.get(ref, ref)} median; "
       "for rates above 1 is better, for times, CPU and memory below 1 is better. Rounds interleave the servers "
       "(A, B, C, A, B, C, …).\n")
-    header = "| Workload | Unit | " + " | ".join(NAMES[s] for s in servers) + " |"
-    p(header)
-    p("|" + "---|" * (2 + len(servers)))
-    for label, w, group, metric, unit, _ in ROWS:
-        groups = sorted({k[1] for k in values if k[0] == w and k[2] == metric}, key=lambda g: (g is None, g))
-        for g in groups or [None]:
-            cells = []
-            refv = values.get((w, g, metric, ref))
-            refm = statistics.median(refv) if refv else None
-            for s in servers:
-                v = values.get((w, g, metric, s))
-                if not v:
-                    cells.append("–")
-                    continue
-                m = statistics.median(v)
-                cell = fmt(m)
-                if len(v) > 1:
-                    cell += f" [{fmt(min(v))}–{fmt(max(v))}]"
-                if refm and s != ref:
-                    cell += f" (×{m / refm:.2f})"
-                cells.append(cell)
-            name = label + (f", K={g:,}" if g is not None else "")
-            p(f"| {name} | {unit} | " + " | ".join(cells) + " |")
-    p("")
+    if any(not k[0].startswith("ftps-") for k in values):
+        table(p, values, ROWS, servers, ref)
+    else:
+        p("(No plain figures in this run: `peers.sh --ftps-only`.)\n")
+    ftps_servers = [s for s in servers if any(k[0].startswith("ftps-") and k[3] == s for k in values)]
+    if ftps_servers:
+        fref = "proftpd" if "proftpd" in ftps_servers else ftps_servers[0]
+        p("### FTPS\n")
+        p("The same transfers and short sessions over explicit FTPS (`oxftpd-bench run --tls`): `AUTH TLS` on")
+        p("the control connection, `PBSZ 0` + `PROT P` after login, every data connection a TLS connection that")
+        p("resumes the control connection's TLS session (oxftpd, ProFTPD and vsftpd require that reuse, as")
+        p("configured below). Client: rustls (ring), TLS 1.3 offered first; certificate: one self-signed EC P-256")
+        p("certificate for all servers, checked by the client (`--tls-ca`). Ratio = server median /")
+        p(f"{NAMES[fref]} median{' (mod_tls)' if fref == 'proftpd' else ''}.\n")
+        table(p, values, FTPS_ROWS, ftps_servers, fref)
+        missing = [NAMES[s] for s in servers if s not in ftps_servers]
+        if missing:
+            p(f"No FTPS figures for: {', '.join(missing)} (its FTPS runs failed or were not run; see failures).\n")
     rows = targets(values, ceilings) if "oxftpd" in servers else []
     if rows:
         p("### Issue 8's targets against these medians\n")
@@ -233,6 +279,10 @@ def main():
     p("  processes (`/proc/*/smaps_rollup`), minus the same sum before the sessions, divided by K.")
     p("- **LIST / MLSD 10,000**: one listing of a directory of 10,000 empty files, time from the command to")
     p("  the end of the data.")
+    p("- **FTPS** (`ftps-retr`, `ftps-stor`, `ftps-sessions`): the same three workloads with `--tls`; the")
+    p("  1 GiB transfers move through TLS on both ends (no sendfile), so the client's decryption shares the")
+    p("  two cores with the server's encryption. `bench/ftps.py` (`docs/PERFORMANCE-FTPS.md`) is a")
+    p("  cross-check of oxftpd against ProFTPD's mod_tls with curl (OpenSSL) as the client.")
     p("- **LIST 1,000,000**: as above with a million entries; the server's PSS is sampled every 20 ms during")
     p("  the listing and the peak over the idle baseline is reported (it includes the session's own process")
     p("  for forking servers).\n")
@@ -240,7 +290,8 @@ def main():
     p("## Configurations\n")
     p("All servers run as root-started daemons on 127.0.0.1, each on its own port and passive range, with the")
     p("same system user `benchuser` (password login through the system's passwd/shadow or PAM-unix), home =")
-    p("the prepared data directory, chrooted to it. Versions:\n")
+    p("the prepared data directory, chrooted to it. The user's password hash in `/etc/shadow`: "
+      + HASHES.get(a.hash, a.hash) + ". Versions:\n")
     for s in servers:
         p(f"- {NAMES[s]}: {versions.get(s, '?')}")
     p("")
@@ -253,6 +304,11 @@ def main():
             with open(path) as f:
                 p(f.read().rstrip())
             p("```\n")
+    p("FTPS: every server uses the same certificate (`ftps-cert.pem`, made by `peers.sh` with")
+    p("`openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -addext basicConstraints=critical,CA:FALSE`);")
+    p("TLS is optional on the same port (plain workloads run on it too) and data connections must resume")
+    p("the control connection's session: ProFTPD and oxftpd by default (no `NoSessionReuseRequired`),")
+    p("vsftpd with `require_ssl_reuse=YES`; Pure-FTPd takes `-Y 1 -2 cert,key`.\n")
     p("vsftpd's PAM service (`/etc/pam.d/vsftpd-oxftpd-bench`): `pam_unix` for auth and account, `pam_permit`")
     p("for session.\n")
 

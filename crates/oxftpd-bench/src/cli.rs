@@ -120,6 +120,25 @@ pub struct RunArgs {
     /// A name added to every record (`server=NAME`).
     #[arg(long)]
     pub label: Option<String>,
+    /// Explicit FTPS: `AUTH TLS` on the control connection, `PBSZ 0` + `PROT P` after login,
+    /// every data connection TLS resuming the control session. Records are named `ftps-*`.
+    /// Needs `--tls-ca` or `--tls-insecure`.
+    #[arg(long)]
+    pub tls: bool,
+    /// Trust the certificates in this PEM file (a CA, or a self-issued non-CA certificate).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls",
+        conflicts_with = "tls_insecure"
+    )]
+    pub tls_ca: Option<PathBuf>,
+    /// Accept any server certificate (benchmarks with throw-away certificates only).
+    #[arg(long, requires = "tls")]
+    pub tls_insecure: bool,
+    /// Offer TLS 1.2 only (default: 1.3 and 1.2, the server chooses).
+    #[arg(long, requires = "tls")]
+    pub tls12: bool,
 }
 
 fn parse_owner(s: &str) -> Result<(u32, u32), String> {
@@ -149,5 +168,20 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["b", "prepare", "--dir", "/x", "--owner", "5"]).is_err());
+    }
+
+    #[test]
+    fn tls_flags() {
+        let cli = Cli::try_parse_from(["b", "run", "--tls", "--tls-insecure"]).expect("parses");
+        match cli.command {
+            Some(Command::Run(r)) => assert!(r.tls && r.tls_insecure && r.tls_ca.is_none()),
+            other => panic!("unexpected {other:?}"),
+        }
+        let cli = Cli::try_parse_from(["b", "--tls", "--tls-ca", "/c.pem"]).expect("parses");
+        assert_eq!(cli.run.tls_ca, Some(PathBuf::from("/c.pem")));
+        assert!(Cli::try_parse_from(["b", "--tls-insecure"]).is_err());
+        assert!(
+            Cli::try_parse_from(["b", "--tls", "--tls-insecure", "--tls-ca", "/c.pem"]).is_err()
+        );
     }
 }

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
+use oxftpd_client::{TlsConfig, TlsVersions};
 
 use cli::{CeilingArgs, Cli, Command, RunArgs};
 use report::{Output, Record};
@@ -90,12 +91,14 @@ fn run(args: RunArgs) -> Result<bool> {
     if args.workloads.iter().any(|w| w == "idle") {
         limits::raise_nofile(largest as u64 + 4096)?;
     }
+    let security = security(&args)?;
+    let prefix = security.prefix();
     let ctx = Ctx {
         target: Target {
             addr,
             user: args.user.clone(),
             password: args.password.clone(),
-            security: Security::Plain,
+            security,
             sources: if sources > 1 {
                 target::loopback_sources(sources)
             } else {
@@ -142,6 +145,9 @@ fn run(args: RunArgs) -> Result<bool> {
                 failures += 1;
                 Record::new(w).text("error", format!("{e:#}"))
             });
+            if !prefix.is_empty() {
+                rec.workload.insert_str(0, prefix);
+            }
             if let Some(label) = &args.label {
                 rec.fields
                     .insert(0, ("server", report::Value::Text(label.clone())));
@@ -177,6 +183,24 @@ async fn one(ctx: &Ctx, name: &str, shape: workload::sessions::Shape) -> Result<
             bail!("unknown workload {other:?} (retr, stor, sessions, idle, list, mlsd, hugelist)")
         }
     }
+}
+
+/// Plain FTP, or explicit FTPS with the certificate check the flags ask for.
+fn security(args: &RunArgs) -> Result<Security> {
+    if !args.tls {
+        return Ok(Security::Plain);
+    }
+    let versions = if args.tls12 {
+        TlsVersions::Tls12Only
+    } else {
+        TlsVersions::Any
+    };
+    let tls = match (&args.tls_ca, args.tls_insecure) {
+        (Some(ca), _) => TlsConfig::with_ca_file(ca, versions)?,
+        (None, true) => TlsConfig::insecure_accept_any_certificate(versions)?,
+        (None, false) => bail!("--tls needs --tls-ca FILE or --tls-insecure"),
+    };
+    Ok(Security::ExplicitTls(tls))
 }
 
 fn resolve(host: &str, port: u16) -> Result<SocketAddr> {

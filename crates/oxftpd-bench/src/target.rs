@@ -5,16 +5,26 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use oxftpd_client::Client;
+use oxftpd_client::{Client, TlsConfig};
 use tokio::net::TcpSocket;
 
 /// How the control connection is protected after the greeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Security {
     /// Plain FTP.
     Plain,
-    // Explicit FTPS goes here: `AUTH TLS`, then `PBSZ 0` and `PROT P` after login, with the
-    // control and data streams wrapped by the client's `from_stream` hook.
+    /// Explicit FTPS: `AUTH TLS` after the greeting, `PBSZ 0` and `PROT P` after login.
+    ExplicitTls(TlsConfig),
+}
+
+impl Security {
+    /// The prefix of record names (`ftps-retr`), so summaries keep plain and FTPS apart.
+    pub fn prefix(&self) -> &'static str {
+        match self {
+            Security::Plain => "",
+            Security::ExplicitTls(_) => "ftps-",
+        }
+    }
 }
 
 /// The server under test.
@@ -68,8 +78,8 @@ impl Target {
         if client.banner().code != 220 {
             bail!("greeting was not 220: {}", client.banner());
         }
-        match self.security {
-            Security::Plain => {}
+        if let Security::ExplicitTls(tls) = &self.security {
+            client.auth_tls(tls).await.context("AUTH TLS")?;
         }
         Ok(client)
     }
@@ -81,6 +91,9 @@ impl Target {
             .login(&self.user, &self.password)
             .await
             .context("logging in")?;
+        if let Security::ExplicitTls(_) = &self.security {
+            client.prot_p().await.context("PBSZ 0, PROT P")?;
+        }
         Ok(client)
     }
 }
@@ -129,5 +142,9 @@ mod tests {
         assert_eq!(t.source(0), Some("127.0.0.1".parse().unwrap()));
         assert_eq!(t.source(4), Some("127.0.0.2".parse().unwrap()));
         assert_eq!(loopback_sources(0).len(), 1);
+        assert_eq!(t.security.prefix(), "");
+        let tls = TlsConfig::insecure_accept_any_certificate(oxftpd_client::TlsVersions::Any)
+            .expect("config");
+        assert_eq!(Security::ExplicitTls(tls).prefix(), "ftps-");
     }
 }

@@ -8,6 +8,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::parse::{parse_epsv, parse_pasv, parse_pwd};
+use crate::tls::{TlsConfig, TlsSession};
 use crate::{BoxStream, Error, Reply, Result, Transfer};
 
 /// Longest reply line accepted before the reply counts as malformed.
@@ -44,6 +45,10 @@ pub struct Client {
     timeout: Duration,
     mode: DataMode,
     banner: Reply,
+    /// The session's TLS settings once the control connection is protected.
+    tls: Option<TlsSession>,
+    /// `PROT P` is in force: data connections run TLS.
+    protect_data: bool,
 }
 
 impl Client {
@@ -53,6 +58,20 @@ impl Client {
         tcp.set_nodelay(true)?;
         let local = tcp.local_addr()?;
         Client::from_stream(Box::new(tcp), local, addr).await
+    }
+
+    /// Connects over TCP, runs the TLS handshake at once (implicit FTPS) and reads the
+    /// greeting; data connections stay clear until [`Client::prot_p`].
+    pub async fn connect_implicit_tls(addr: SocketAddr, tls: &TlsConfig) -> Result<Client> {
+        let tcp = bounded(DEFAULT_TIMEOUT, "connecting", TcpStream::connect(addr)).await??;
+        tcp.set_nodelay(true)?;
+        let local = tcp.local_addr()?;
+        let session = tls.session(addr);
+        let stream =
+            bounded(DEFAULT_TIMEOUT, "the TLS handshake", session.handshake(tcp)).await??;
+        let mut client = Client::from_stream(Box::new(stream), local, addr).await?;
+        client.tls = Some(session);
+        Ok(client)
     }
 
     /// Wraps an already connected stream (TLS hook) and reads the greeting.
@@ -71,6 +90,8 @@ impl Client {
                 code: 0,
                 lines: Vec::new(),
             },
+            tls: None,
+            protect_data: false,
         };
         client.banner = client.read_reply().await?;
         Ok(client)
@@ -99,6 +120,56 @@ impl Client {
     /// Chooses how later data connections are opened.
     pub fn set_data_mode(&mut self, mode: DataMode) {
         self.mode = mode;
+    }
+
+    /// True once the control connection runs TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// True while `PROT P` is in force (data connections run TLS).
+    pub fn data_protected(&self) -> bool {
+        self.protect_data
+    }
+
+    /// Explicit FTPS (RFC 4217 section 4): `AUTH TLS`, which must get 234, then the TLS
+    /// handshake on the control connection; returns the 234 reply.
+    pub async fn auth_tls(&mut self, tls: &TlsConfig) -> Result<Reply> {
+        if self.tls.is_some() {
+            return Err(Error::Tls("the control connection already runs TLS".into()));
+        }
+        let reply = self.cmd_expect("AUTH TLS", 234).await?;
+        if !self.ctrl.buffer().is_empty() {
+            return Err(Error::Malformed(
+                "data after the AUTH TLS reply, before the handshake".into(),
+            ));
+        }
+        let placeholder: BoxStream = Box::new(tokio::io::duplex(1).0);
+        let plain = std::mem::replace(&mut self.ctrl, BufReader::new(placeholder)).into_inner();
+        let session = tls.session(self.peer);
+        let stream = bounded(self.timeout, "the TLS handshake", session.handshake(plain)).await??;
+        self.ctrl = BufReader::new(Box::new(stream));
+        self.tls = Some(session);
+        Ok(reply)
+    }
+
+    /// `PBSZ 0` then `PROT P` (RFC 4217 section 9): later data connections run TLS, each
+    /// resuming the control connection's TLS session.
+    pub async fn prot_p(&mut self) -> Result<Reply> {
+        if self.tls.is_none() {
+            return Err(Error::Tls("PROT P before AUTH TLS".into()));
+        }
+        self.cmd_expect("PBSZ 0", 200).await?;
+        let reply = self.cmd_expect("PROT P", 200).await?;
+        self.protect_data = true;
+        Ok(reply)
+    }
+
+    /// `PROT C`: later data connections are clear again.
+    pub async fn prot_c(&mut self) -> Result<Reply> {
+        let reply = self.cmd_expect("PROT C", 200).await?;
+        self.protect_data = false;
+        Ok(reply)
     }
 
     /// Sends raw bytes on the control connection, unchanged.
@@ -387,8 +458,8 @@ impl Client {
     }
 
     async fn accept_data(&self, pending: Pending) -> Result<BoxStream> {
-        match pending {
-            Pending::Connected(tcp) => Ok(Box::new(tcp)),
+        let tcp = match pending {
+            Pending::Connected(tcp) => tcp,
             Pending::Listening(listener) => {
                 let (tcp, _) = bounded(
                     self.timeout,
@@ -396,8 +467,22 @@ impl Client {
                     listener.accept(),
                 )
                 .await??;
-                Ok(Box::new(tcp))
+                tcp
             }
+        };
+        match &self.tls {
+            Some(session) if self.protect_data => {
+                // The client is the TLS client on data connections too, whichever side
+                // connected (RFC 4217 section 7).
+                let tls = bounded(
+                    self.timeout,
+                    "the data connection's TLS handshake",
+                    session.handshake(tcp),
+                )
+                .await??;
+                Ok(Box::new(tls))
+            }
+            _ => Ok(Box::new(tcp)),
         }
     }
 

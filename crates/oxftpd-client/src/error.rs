@@ -25,6 +25,9 @@ pub enum Error {
     /// The server sent something that is not a valid FTP reply.
     #[error("malformed reply: {0}")]
     Malformed(String),
+    /// TLS could not be set up (certificates, names, or the order of commands).
+    #[error("TLS: {0}")]
+    Tls(String),
     /// The server answered with a reply code the operation did not expect.
     #[error("unexpected reply to {command}: {reply}")]
     Unexpected {

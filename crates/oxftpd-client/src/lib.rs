@@ -1,14 +1,16 @@
 //! A small async FTP client (RFC 959, RFC 2428) for oxftpd's tests and load generator.
 //!
 //! Every network wait is bounded by the client's timeout; nothing here panics on what a
-//! server sends. The control and data streams are boxed [`Stream`]s so that a TLS layer can
-//! wrap them later without changing the API.
+//! server sends. The control and data streams are boxed [`Stream`]s: plain TCP, or TLS after
+//! [`Client::auth_tls`] / [`Client::connect_implicit_tls`] (control) and [`Client::prot_p`]
+//! (data connections, each resuming the control connection's TLS session).
 
 mod client;
 mod error;
 mod parse;
 mod reply;
 mod stream;
+mod tls;
 mod transfer;
 
 pub use client::{Client, DataMode};
@@ -16,6 +18,7 @@ pub use error::Error;
 pub use parse::{parse_epsv, parse_pasv, parse_pwd};
 pub use reply::Reply;
 pub use stream::{BoxStream, Stream};
+pub use tls::{TlsConfig, TlsSession, TlsVersions};
 pub use transfer::Transfer;
 
 /// Result type of this crate.

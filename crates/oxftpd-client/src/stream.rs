@@ -2,7 +2,7 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// Anything a control or data connection can run over (plain TCP now, TLS later).
+/// Anything a control or data connection can run over (plain TCP or TLS).
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}

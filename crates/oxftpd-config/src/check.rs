@@ -162,6 +162,18 @@ pub fn server_ident(args: &[String]) -> Result<(), String> {
     flag(args)
 }
 
+/// `AllowOverride on|off`: ProFTPD 1.3.8 refuses the old `on|off user|group|class expr`
+/// form, pointing to mod_ifsession, and ignores any other extra word.
+pub fn allow_override(args: &[String]) -> Result<(), String> {
+    if args.len() == 3 {
+        return Err(
+            "Please use mod_ifsession for per-user/group/class conditional configuration"
+                .to_string(),
+        );
+    }
+    flag(args)
+}
+
 /// `ServerType standalone|inetd`.
 pub fn server_type(args: &[String]) -> Result<(), String> {
     one_of(first(args), &["standalone", "inetd"])
@@ -290,6 +302,35 @@ pub fn auth_order(args: &[String]) -> Result<(), String> {
 /// `DelayEngine on|off`.
 pub fn delay_engine(args: &[String]) -> Result<(), String> {
     flag(args)
+}
+
+/// `DelayOnEvent USER|PASS|FailedLogin delay` (delay: `N`, `Nms`, `Ns`, or `mm:ss.mmm`).
+pub fn delay_on_event(args: &[String]) -> Result<(), String> {
+    let event = first(args);
+    if !matches!(event, "USER" | "PASS" | "FailedLogin") {
+        return Err(format!("unknown/unsupported event: {event}"));
+    }
+    let delay = args.get(1).map(String::as_str).unwrap_or("");
+    let lower = delay.to_ascii_lowercase();
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = match lower.split_once(':') {
+        Some((m, rest)) => rest
+            .split_once('.')
+            .is_some_and(|(s, ms)| number(m) && number(s) && number(ms)),
+        None => {
+            let digits = lower
+                .strip_suffix("ms")
+                .or_else(|| lower.strip_suffix("sec"))
+                .or_else(|| lower.strip_suffix('s'))
+                .unwrap_or(&lower);
+            number(digits)
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("error parsing delay parameter '{delay}'"))
+    }
 }
 
 /// `DisplayChdir path [on|off]`.

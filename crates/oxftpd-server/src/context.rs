@@ -25,6 +25,8 @@ pub struct ServerCtx {
     pub tls: Option<Arc<crate::tls::TlsSettings>>,
     /// Sessions currently connected to it (`MaxClients`).
     pub clients: AtomicUsize,
+    /// Its `DelayEngine` timing table.
+    pub delay: crate::delay::Table,
 }
 
 impl ServerCtx {
@@ -64,6 +66,7 @@ impl Generation {
                 auth,
                 tls: tls.next().flatten(),
                 clients: AtomicUsize::new(0),
+                delay: Default::default(),
             }));
         }
         let max_instances = match config.main_server().directive("MaxInstances") {

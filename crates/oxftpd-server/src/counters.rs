@@ -176,6 +176,44 @@ impl Counters {
     }
 }
 
+/// One session's file transfers so far (ProFTPD's `session.total_*`, shown by `%i`, `%o`,
+/// `%t`, `%K`, `%k` and `%{total_*}` in display files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionTotals {
+    /// Bytes received by completed uploads.
+    pub bytes_in: u64,
+    /// Bytes sent by completed downloads.
+    pub bytes_out: u64,
+    /// Completed uploads (STOR, APPE, STOU).
+    pub files_in: u64,
+    /// Completed downloads (RETR).
+    pub files_out: u64,
+}
+
+impl SessionTotals {
+    /// Counts a completed upload of `bytes`.
+    pub fn uploaded(&mut self, bytes: u64) {
+        self.bytes_in = self.bytes_in.saturating_add(bytes);
+        self.files_in = self.files_in.saturating_add(1);
+    }
+
+    /// Counts a completed download of `bytes`.
+    pub fn downloaded(&mut self, bytes: u64) {
+        self.bytes_out = self.bytes_out.saturating_add(bytes);
+        self.files_out = self.files_out.saturating_add(1);
+    }
+
+    /// Bytes moved either way.
+    pub fn bytes(&self) -> u64 {
+        self.bytes_in.saturating_add(self.bytes_out)
+    }
+
+    /// Files moved either way.
+    pub fn files(&self) -> u64 {
+        self.files_in.saturating_add(self.files_out)
+    }
+}
+
 /// Holds one connection in the counts until dropped.
 pub struct ConnectionGuard {
     counters: Arc<Counters>,
@@ -220,6 +258,19 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn session_totals_add_up_both_ways() {
+        let mut t = SessionTotals::default();
+        t.downloaded(12_000);
+        t.uploaded(5_000);
+        t.downloaded(7);
+        assert_eq!(
+            (t.bytes_in, t.bytes_out, t.bytes()),
+            (5_000, 12_007, 17_007)
+        );
+        assert_eq!((t.files_in, t.files_out, t.files()), (1, 2, 3));
     }
 
     #[test]

@@ -8,15 +8,20 @@ use crate::session::{Ctx, LoggedIn};
 /// The scope (`.ftpaccess` files, `<Directory>` chain, matching `<IfUser>`/`<IfGroup>`/
 /// `<IfClass>` blocks, `<Anonymous>`, server) for a real path of this session.
 pub fn scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
+    config_scope_for(ctx, user, real).with_overrides(&user.ftpaccess.blocks_for(real))
+}
+
+/// [`scope_for`] from the configuration alone, without `.ftpaccess` files.
+pub fn config_scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
     let home = user.identity.home.to_string_lossy().into_owned();
     let auth = &ctx.server.auth;
-    crate::ifsession::user_scope(ctx, user)
-        .for_path_with(real, &move |name: Option<&str>| match name {
+    crate::ifsession::user_scope(ctx, user).for_path_with(real, &move |name: Option<&str>| {
+        match name {
             None => Some(home.clone()),
             Some(n) => auth
                 .lookup(n)
                 .ok()
                 .map(|id| id.home.to_string_lossy().into_owned()),
-        })
-        .with_overrides(&user.ftpaccess.blocks_for(real))
+        }
+    })
 }

@@ -122,14 +122,11 @@ pub async fn refresh(ctx: &Ctx, user: &mut LoggedIn, vpath: &str) {
     }
 }
 
-/// Whether `AllowOverride` (from the configuration alone) lets `.ftpaccess` files in the
-/// real directory `real` count; ProFTPD's default is on.
+/// Whether `AllowOverride` lets `.ftpaccess` files in the real directory `real` count, from
+/// the configuration alone (with the session's `<IfUser>`/`<IfGroup>`/`<IfClass>` blocks, the
+/// way ProFTPD 1.3.8 makes it per user); ProFTPD's default is on.
 fn allowed(ctx: &Ctx, user: &LoggedIn, real: &str) -> bool {
-    let home = user.identity.home.to_string_lossy();
-    ctx.server
-        .config()
-        .scope(user.anon)
-        .for_path(real, Some(&home))
+    crate::directories::config_scope_for(ctx, user, real)
         .directive("AllowOverride")
         .and_then(|d| d.arg(0))
         .and_then(oxftpd_config::parse_flag)

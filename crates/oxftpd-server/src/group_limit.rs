@@ -7,11 +7,15 @@
 use oxftpd_auth::Identity;
 use tracing::warn;
 
-/// The kernel's limit on supplementary groups (`sysconf(_SC_NGROUPS_MAX)`).
+/// The kernel's limit on supplementary groups (`sysconf(_SC_NGROUPS_MAX)`), read once: glibc
+/// answers it by reading a /proc file, which a login should not pay for on a runtime thread.
 pub fn ngroups_max() -> usize {
-    // SAFETY: sysconf only reads a system value.
-    let n = unsafe { libc::sysconf(libc::_SC_NGROUPS_MAX) };
-    usize::try_from(n).ok().filter(|&n| n > 0).unwrap_or(65536)
+    static MAX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *MAX.get_or_init(|| {
+        // SAFETY: sysconf only reads a system value.
+        let n = unsafe { libc::sysconf(libc::_SC_NGROUPS_MAX) };
+        usize::try_from(n).ok().filter(|&n| n > 0).unwrap_or(65536)
+    })
 }
 
 /// Cuts `identity`'s group list to `max` entries, logging the user and what was left out;

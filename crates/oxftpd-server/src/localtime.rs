@@ -12,3 +12,45 @@ pub fn utc_offset(t: i64) -> i32 {
         tm.tm_gmtoff as i32
     }
 }
+
+/// The local time now formatted by strftime(3) (ProFTPD's `%{time:format}`); empty when the
+/// result would not fit in 127 bytes, as ProFTPD's buffer.
+pub fn strftime_now(format: &str) -> String {
+    let Ok(format) = std::ffi::CString::new(format) else {
+        return String::new();
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as libc::time_t)
+        .unwrap_or(0);
+    let mut buf = [0u8; 128];
+    // SAFETY: localtime_r writes into the zeroed `tm` we own; strftime writes at most
+    // buf.len() bytes into our buffer and returns how many it wrote (0 when it did not fit).
+    let n = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return String::new();
+        }
+        libc::strftime(
+            buf.as_mut_ptr() as *mut libc::c_char,
+            buf.len(),
+            format.as_ptr(),
+            &tm,
+        )
+    };
+    String::from_utf8_lossy(&buf[..n.min(buf.len())]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strftime_formats_now() {
+        let year = strftime_now("%Y");
+        assert_eq!(year.len(), 4);
+        assert!(year.starts_with("20"), "{year}");
+        assert_eq!(strftime_now("literal %%"), "literal %");
+        assert_eq!(strftime_now(&"x".repeat(200)), "");
+    }
+}

@@ -24,7 +24,7 @@ use tokio::net::TcpStream;
 const BUF: usize = 256 * 1024;
 
 /// Bytes one `FsPool` job reads or writes: large, to amortise the hop to the pool.
-pub const BATCH: usize = 1 << 20;
+pub const BATCH: usize = 256 << 10;
 
 fn pool_error(e: oxftpd_storage::StorageError) -> io::Error {
     io::Error::other(e.to_string())
@@ -137,16 +137,31 @@ async fn sendfile(
     stall: Option<Duration>,
 ) -> io::Result<u64> {
     let mut pos = offset;
+    // Full segments only while the file streams (as ProFTPD corks its data socket): fewer,
+    // larger packets for the receiver to take in. Uncorked at the end to push the tail.
+    let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
+    let sent = sendfile_loop(stream, file, &mut pos, stall).await;
+    let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
+    sent.map(|()| pos - offset)
+}
+
+/// The loop of [`sendfile`]: sends from `pos` until the end of the file.
+async fn sendfile_loop(
+    stream: &TcpStream,
+    file: &File,
+    pos: &mut u64,
+    stall: Option<Duration>,
+) -> io::Result<()> {
     loop {
         // Let the session's control-connection watcher run between chunks.
         tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
-            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut pos), 1 << 30)
+            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), 1 << 30)
                 .map_err(io::Error::from)
         });
         match r {
-            Ok(0) => return Ok(pos - offset),
+            Ok(0) => return Ok(()),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),

@@ -95,7 +95,7 @@ pub fn record(ctx: &Ctx, user: &LoggedIn, record: &Record<'_>) {
         (None, _) => ('r', user.login_name.as_str()),
     };
     let line = format!(
-        "{} {secs} {} {} {real} {} _ {} {access} {name} ftp 0 * {}\n",
+        "{} {secs} {} {} {real} {} _ {} {access} {name} ftp {} {}\n",
         crate::messages::ctime(local),
         ctx.remote_name
             .as_deref()
@@ -106,6 +106,12 @@ pub fn record(ctx: &Ctx, user: &LoggedIn, record: &Record<'_>) {
             'o'
         } else {
             'i'
+        },
+        // mod_ident's answer: method 1 and the user id ('*' for UNKNOWN) once looked up.
+        match ctx.ident.as_deref() {
+            None => "0 *".to_string(),
+            Some(crate::ident::UNKNOWN) => "1 *".to_string(),
+            Some(ident) => format!("1 {ident}"),
         },
         if record.complete { 'c' } else { 'i' },
     );

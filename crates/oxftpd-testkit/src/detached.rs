@@ -32,6 +32,7 @@ impl Detached {
             .arg("-c")
             .arg(setup.conf_path())
             .current_dir(setup.dir())
+            .envs(setup.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

@@ -38,6 +38,7 @@ impl TestServer {
                 .arg("-c")
                 .arg(setup.conf_path())
                 .current_dir(setup.dir())
+                .envs(setup.env.iter().map(|(k, v)| (k, v)))
                 .stdin(Stdio::null())
                 .stdout(out)
                 .stderr(err)

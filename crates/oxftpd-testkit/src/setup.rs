@@ -48,6 +48,7 @@ pub struct Setup {
     body: String,
     server_name: String,
     auth_order: String,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -72,9 +73,16 @@ impl Setup {
             body: String::new(),
             server_name: "testkit".to_string(),
             auth_order: "mod_auth_file.c".to_string(),
+            env: Vec::new(),
         };
         setup.write_auth_files()?;
         Ok(setup)
+    }
+
+    /// Sets an environment variable for the daemon (e.g. a debug-build test override).
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Setup {
+        self.env.push((key.to_string(), value.to_string()));
+        self
     }
 
     /// The subject and its binary.

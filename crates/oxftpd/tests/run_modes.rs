@@ -187,6 +187,8 @@ async fn sighup_with_a_broken_config_keeps_the_old_one() {
     );
     let mut setup = Setup::new(&target).expect("setup");
     setup.add_user("alice", "secret").expect("alice");
+    let system_log = setup.dir().join("system.log");
+    setup.config(&format!("SystemLog {}", system_log.display()));
     let d = Detached::launch(setup).expect("launch");
     assert!(d.status.success(), "{}", d.log());
     let pid = wait_pid(&d);
@@ -196,7 +198,14 @@ async fn sighup_with_a_broken_config_keeps_the_old_one() {
     text.push_str("NoSuchDirectiveAnywhere on\n");
     std::fs::write(&conf, text).expect("write");
     assert!(oxftpd_testkit::signal(pid, Signal::HUP));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Wait for the daemon's verdict on the new file, then check it is still there.
+    assert!(
+        oxftpd_testkit::wait_until(Duration::from_secs(10), || {
+            std::fs::read_to_string(&system_log).is_ok_and(|l| l.contains("reload refused"))
+        }),
+        "no refusal logged\n{}",
+        std::fs::read_to_string(&system_log).unwrap_or_default()
+    );
     assert!(
         oxftpd_testkit::pid_alive(pid),
         "the daemon survives a broken reload"

@@ -99,13 +99,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "source port of active data connections (off: control port minus one); sessions never hold root",
     ),
-    partial(
+    d(
         "WtmpLog",
         SA,
         Args::exact(1).checked(c::flag),
         false,
-        "wtmp records are not written (use the SystemLog/syslog login lines)",
-        "record logins in wtmp",
+        "wtmp login/logout records (on by default; `ut_line` ftpd<pid>.<n>)",
     ),
     d(
         "DisplayLogin",

@@ -176,13 +176,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "hide the server name until login",
     ),
-    partial(
+    d(
         "AllowOverride",
         C::SERVERS_ANON_DIR,
-        Args::range(1, 3),
+        Args::at_least(1).checked(c::allow_override),
         false,
-        "the user/group/class qualifier is not applied",
-        "whether .ftpaccess files are read (default on)",
+        "whether .ftpaccess files are read (default on; per user/group/class inside <IfUser>/<IfGroup>/<IfClass>)",
     ),
     d(
         "AllowOverwrite",

@@ -1,6 +1,6 @@
 //! mod_delay.c: delays that blunt user-enumeration timing attacks.
 
-use super::partial;
+use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
@@ -10,11 +10,27 @@ pub static MODULE: ModuleSpec = ModuleSpec {
     directives: DIRECTIVES,
 };
 
-static DIRECTIVES: &[DirectiveSpec] = &[partial(
-    "DelayEngine",
-    C::SERVERS,
-    Args::exact(1).checked(c::delay_engine),
-    false,
-    "accepted, but no timing-attack delays are applied (as if off)",
-    "enable login-timing delays",
-)];
+static DIRECTIVES: &[DirectiveSpec] = &[
+    d(
+        "DelayEngine",
+        C::SERVERS,
+        Args::exact(1).checked(c::delay_engine),
+        false,
+        "pace USER/PASS replies to the median of recent handling times (on by default)",
+    ),
+    d(
+        "DelayOnEvent",
+        C::SERVERS,
+        Args::exact(2).checked(c::delay_on_event),
+        true,
+        "minimum time before the USER, PASS or FailedLogin reply",
+    ),
+    partial(
+        "DelayTable",
+        C::SERVER,
+        Args::exact(1).checked(c::abs_path_or_none),
+        false,
+        "timing data is kept in memory per server (lost at restart), never in the file; `none` works",
+        "where learned timings are kept; `none` turns learning off",
+    ),
+];

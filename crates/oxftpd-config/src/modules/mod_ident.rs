@@ -1,6 +1,7 @@
 //! mod_ident.c: RFC 1413 ident lookups.
 
-use super::partial;
+use super::d;
+use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
 /// The mod_ident.c module.
@@ -9,11 +10,10 @@ pub static MODULE: ModuleSpec = ModuleSpec {
     directives: DIRECTIVES,
 };
 
-static DIRECTIVES: &[DirectiveSpec] = &[partial(
+static DIRECTIVES: &[DirectiveSpec] = &[d(
     "IdentLookups",
     C::SERVERS,
-    Args::flag(),
+    Args::exact(1).checked(c::flag),
     false,
-    "no RFC 1413 query is ever made (as with `off`); `%u` expands to UNKNOWN",
-    "query the client's ident server at connect",
+    "query the client's ident server at connect (10 s at most; off by default); `%u` shows the answer",
 )];

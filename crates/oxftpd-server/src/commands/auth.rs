@@ -2,6 +2,7 @@
 
 use tracing::info;
 
+use crate::delay::Step;
 use crate::messages::{Vars, display_file};
 use crate::module::HandlerFuture;
 use crate::session::login::{needs_password, target};
@@ -10,6 +11,7 @@ use crate::session::{Ctx, SessionError, State, login};
 /// `USER name`: `331 Password required for name` (anonymous: asks for an e-mail address).
 pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let started = std::time::Instant::now();
         let Some(name) = arg else {
             return super::missing_argument(ctx).await;
         };
@@ -25,8 +27,9 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         };
         if !anonymous && crate::tls::vouch::vouches_for(ctx, name).await {
             let result = crate::session::login::login_vouched(ctx, name).await;
-            return finish(ctx, state, name, result, 232).await;
+            return finish(ctx, state, name, result, 232, started).await;
         }
+        crate::delay::pace(ctx, Step::User, started).await;
         if anonymous {
             ctx.reply(
                 331,
@@ -43,6 +46,7 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
 /// `PASS password`: `230` on success, `530 Login incorrect.` otherwise; too many failures close.
 pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let started = std::time::Instant::now();
         let name = match state {
             State::LoggedIn(_) => return ctx.reply(503, "You are already logged in").await,
             State::Connected { user: None } => {
@@ -52,7 +56,7 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         };
         let password = arg.unwrap_or("");
         let result = login(ctx, &name, password).await;
-        finish(ctx, state, &name, result, 230).await
+        finish(ctx, state, &name, result, 230, started).await
     })
 }
 
@@ -64,6 +68,7 @@ async fn finish(
     name: &str,
     result: Result<Box<crate::session::LoggedIn>, crate::session::LoginError>,
     code: u16,
+    started: std::time::Instant,
 ) -> crate::session::SessionResult {
     let name = name.to_string();
     {
@@ -92,12 +97,14 @@ async fn finish(
                 };
                 if let Some(text) = refusal {
                     info!(peer = %ctx.peer, user = %name, "login refused: {text}");
+                    crate::delay::pace(ctx, Step::Pass { failed: true }, started).await;
                     ctx.reply(530, text).await?;
                     return Err(SessionError::Closed);
                 }
                 let vars = Vars {
                     user: Some(&name),
                     cwd: Some(&session.cwd),
+                    free_kb: 0,
                 };
                 // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
                 let scope = crate::ifsession::user_scope(ctx, &session);
@@ -126,7 +133,9 @@ async fn finish(
                         format!("User {name} logged in")
                     }
                 }));
+                session.wtmp = crate::wtmp::login(ctx, &session).await;
                 *state = State::LoggedIn(session);
+                crate::delay::pace(ctx, Step::Pass { failed: false }, started).await;
                 ctx.send(&crate::messages::multi(code, lines)).await
             }
             Err(e) => {
@@ -140,6 +149,7 @@ async fn finish(
                     .and_then(|d| d.arg(0))
                     .map(|t| crate::messages::expand_user(t, &name))
                     .unwrap_or_else(|| "Login incorrect.".to_string());
+                crate::delay::pace(ctx, Step::Pass { failed: true }, started).await;
                 ctx.reply(530, deny).await?;
                 let max = ctx.server.settings.max_login_attempts;
                 if max > 0 && ctx.failed_logins >= max {

@@ -103,6 +103,7 @@ pub fn quit<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
             &Vars {
                 user: None,
                 cwd: None,
+                free_kb: 0,
             },
         );
         // ProFTPD sends the DisplayQuit file instead of "Goodbye.", its last line closing the reply.

@@ -276,6 +276,7 @@ pub fn retr<'a>(
         match outcome {
             Watched::Done(Ok(n)) => {
                 ctx.transferred += n;
+                ctx.totals.downloaded(n);
                 transfer_io::finish(stream).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 ctx.reply(226, "Transfer complete").await
@@ -564,6 +565,7 @@ async fn receive(
                 discard(user, &target).await;
                 return ctx.send(&fs_reply(550, arg, &e)).await;
             }
+            ctx.totals.uploaded(n);
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
             ctx.reply(226, "Transfer complete").await
         }

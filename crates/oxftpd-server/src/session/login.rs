@@ -229,6 +229,7 @@ async fn login_as(
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
         pam,
+        wtmp: None,
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),

@@ -83,12 +83,18 @@ pub struct Ctx {
     pub last_transfer: tokio::time::Instant,
     /// Bytes moved by the session's transfers so far (`STAT`).
     pub transferred: u64,
+    /// Files and bytes of the session's completed transfers (display-file variables).
+    pub totals: crate::counters::SessionTotals,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
     /// Compiled `*Filter` patterns.
     pub filters: crate::filters::Cache,
+    /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
+    pub ident: Option<String>,
+    /// What this session added to its server's `DelayEngine` table.
+    pub delay: crate::delay::SessionDelay,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -130,6 +136,8 @@ pub struct LoggedIn {
     pub ftpaccess: crate::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
     pub pam: crate::pam_hold::PamHold,
+    /// The wtmp line written at login (`WtmpLog`), for the logout record.
+    pub wtmp: Option<crate::wtmp::Entry>,
 }
 
 impl LoggedIn {
@@ -213,10 +221,13 @@ pub async fn run(
         started: tokio::time::Instant::now(),
         last_transfer: tokio::time::Instant::now(),
         transferred: 0,
+        totals: Default::default(),
         remote_name: None,
         class: None,
         filters: Default::default(),
         tls: crate::tls::TlsSession::default(),
+        ident: None,
+        delay: Default::default(),
     };
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
         if crate::commands::tls::start_control_tls(&mut ctx, true)
@@ -236,6 +247,9 @@ pub async fn run(
         ctx.remote_name.as_deref(),
     )
     .map(str::to_string);
+    if crate::ident::enabled(&crate::ifsession::connect_scope(&ctx)) {
+        ctx.ident = Some(crate::ident::lookup(local, peer).await);
+    }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
     let refusal =
         crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
@@ -256,6 +270,9 @@ pub async fn run(
         debug!(%peer, "control connection error: {e}");
     }
     if let State::LoggedIn(user) = &state {
+        if let Some(entry) = &user.wtmp {
+            crate::wtmp::logout(&ctx, entry).await;
+        }
         info!(%peer, user = %user.login_name, "FTP session closed");
     } else {
         info!(%peer, "FTP session closed");
