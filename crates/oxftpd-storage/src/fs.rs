@@ -171,14 +171,7 @@ impl Fs {
         path::check(path)?;
         let path = path.to_owned();
         let dir = self
-            .call(move |root| {
-                Ok(resolve::open(
-                    root,
-                    &path,
-                    OFlags::RDONLY | OFlags::DIRECTORY,
-                    0,
-                )?)
-            })
+            .call(move |root| resolve::open(root, &path, OFlags::RDONLY | OFlags::DIRECTORY, 0))
             .await?;
         Ok(ReadDir::new(self.pool.clone(), self.cred.clone(), dir))
     }
