@@ -165,15 +165,13 @@ impl Fs {
         .await
     }
 
-    /// Starts a listing of the directory `path`; entries come in batches.
+    /// Starts a listing of the directory `path`; entries come in batches, the first already
+    /// being read when this returns.
     pub async fn read_dir(&self, path: &str) -> Result<ReadDir, StorageError> {
         path::check(path)?;
         let path = path.to_owned();
         let dir = self
-            .call(move |root| {
-                let fd = resolve::open(root, &path, OFlags::RDONLY | OFlags::DIRECTORY, 0)?;
-                Ok(rustix::fs::Dir::new(fd)?)
-            })
+            .call(move |root| resolve::open(root, &path, OFlags::RDONLY | OFlags::DIRECTORY, 0))
             .await?;
         Ok(ReadDir::new(self.pool.clone(), self.cred.clone(), dir))
     }

@@ -13,6 +13,7 @@
 
 mod attrs;
 mod credentials;
+mod dir_stat;
 mod error;
 mod fs;
 mod identity;
@@ -28,4 +29,4 @@ pub use error::StorageError;
 pub use fs::{Fs, WriteMode};
 pub use metadata::{Kind, Metadata};
 pub use pool::FsPool;
-pub use read_dir::{DirEntry, ReadDir};
+pub use read_dir::{Batch, DirEntry, Entry, ReadDir};

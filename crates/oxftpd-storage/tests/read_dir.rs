@@ -3,6 +3,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 
 use common::*;
@@ -101,4 +102,55 @@ async fn listing_needs_a_readable_directory() {
             Err(StorageError::PermissionDenied)
         ));
     }
+}
+
+#[tokio::test]
+async fn a_slow_reader_gets_every_entry_once_in_batches_with_names_in_one_buffer() {
+    let root = temp();
+    let dir = root.path().join("many");
+    std::fs::create_dir(&dir).unwrap();
+    // Names of every length up to 40 bytes, one non-UTF-8.
+    let mut expected = BTreeSet::new();
+    for i in 0..5_000 {
+        let name = format!("{i}{}", "x".repeat(i % 37));
+        std::fs::write(dir.join(&name), "").unwrap();
+        expected.insert(name);
+    }
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"bad\xffname")), "ab").unwrap();
+    expected.insert("bad\u{fffd}name".to_string());
+    let fs = open(&FsPool::new(4).unwrap(), me(), root.path()).await;
+    let mut listing = fs.read_dir("/many").await.unwrap();
+    let mut seen = BTreeSet::new();
+    let mut batches = 0;
+    while let Some(batch) = listing.next().await.unwrap() {
+        assert!(
+            (1..=1024).contains(&batch.len()),
+            "batch of {}",
+            batch.len()
+        );
+        batches += 1;
+        for entry in batch.iter() {
+            let meta = entry.meta.expect("stat");
+            let size = if entry.name.starts_with("bad") { 2 } else { 0 };
+            assert_eq!((meta.kind, meta.size), (Kind::File, size), "{}", entry.name);
+            assert!(seen.insert(entry.name.to_string()), "{} twice", entry.name);
+        }
+        // Slower than the pool: the read-ahead chain stops and the listing restarts it.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(seen, expected);
+    assert!(batches >= 5, "{batches} batches");
+    assert!(listing.next().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_empty_directory_has_no_batch() {
+    let root = temp();
+    std::fs::create_dir(root.path().join("empty")).unwrap();
+    let fs = open(&FsPool::new(2).unwrap(), me(), root.path()).await;
+    let mut listing = fs.read_dir("/empty").await.unwrap();
+    assert!(listing.next().await.unwrap().is_none());
+    let mut out = Vec::new();
+    assert!(!listing.next_batch(&mut out).await.unwrap());
+    assert!(out.is_empty());
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use oxftpd_proto::listing::{Facts, ListClock, write_list_line, write_nlst_line};
-use oxftpd_storage::{DirEntry, Kind, Metadata, StorageError};
+use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
 use tokio::io::AsyncWrite;
 
 use crate::errors::{fs_reply, io_text};
@@ -77,6 +77,10 @@ pub(crate) struct Names<'a> {
     ctx: &'a Ctx,
     users: HashMap<u32, Option<Arc<str>>>,
     groups: HashMap<u32, Option<Arc<str>>>,
+    /// The last uid and gid asked for, with their names: a directory's entries mostly share
+    /// one owner, so most entries need no map lookup.
+    last_user: Option<(u32, Option<Arc<str>>)>,
+    last_group: Option<(u32, Option<Arc<str>>)>,
 }
 
 impl<'a> Names<'a> {
@@ -85,6 +89,8 @@ impl<'a> Names<'a> {
             ctx,
             users: HashMap::new(),
             groups: HashMap::new(),
+            last_user: None,
+            last_group: None,
         }
     }
 
@@ -93,30 +99,50 @@ impl<'a> Names<'a> {
         self.ctx
     }
 
-    pub(crate) fn user(&mut self, uid: u32) -> Option<&str> {
+    fn remember_user(&mut self, uid: u32) {
+        if self.last_user.as_ref().is_some_and(|(id, _)| *id == uid) {
+            return;
+        }
         let auth = &self.ctx.server.auth;
-        self.users
+        let name = self
+            .users
             .entry(uid)
             .or_insert_with(|| auth.user_name(uid))
-            .as_deref()
+            .clone();
+        self.last_user = Some((uid, name));
+    }
+
+    fn remember_group(&mut self, gid: u32) {
+        if self.last_group.as_ref().is_some_and(|(id, _)| *id == gid) {
+            return;
+        }
+        let auth = &self.ctx.server.auth;
+        let name = self
+            .groups
+            .entry(gid)
+            .or_insert_with(|| auth.group_name(gid))
+            .clone();
+        self.last_group = Some((gid, name));
+    }
+
+    pub(crate) fn user(&mut self, uid: u32) -> Option<&str> {
+        self.remember_user(uid);
+        self.last_user.as_ref().and_then(|(_, n)| n.as_deref())
     }
 
     /// The owner and group names of one entry (looked up once per listing each).
     pub(crate) fn both(&mut self, uid: u32, gid: u32) -> (Option<&str>, Option<&str>) {
-        self.user(uid);
-        self.group(gid);
+        self.remember_user(uid);
+        self.remember_group(gid);
         (
-            self.users.get(&uid).and_then(|n| n.as_deref()),
-            self.groups.get(&gid).and_then(|n| n.as_deref()),
+            self.last_user.as_ref().and_then(|(_, n)| n.as_deref()),
+            self.last_group.as_ref().and_then(|(_, n)| n.as_deref()),
         )
     }
 
     pub(crate) fn group(&mut self, gid: u32) -> Option<&str> {
-        let auth = &self.ctx.server.auth;
-        self.groups
-            .entry(gid)
-            .or_insert_with(|| auth.group_name(gid))
-            .as_deref()
+        self.remember_group(gid);
+        self.last_group.as_ref().and_then(|(_, n)| n.as_deref())
     }
 }
 
@@ -215,7 +241,15 @@ async fn listing(
         None => path_arg.unwrap_or("."),
     };
     let vpath = user.resolve(shown);
-    let meta = user.fs.metadata(&vpath).await;
+    // A directory to list is opened (and its first batch read) while its attributes are
+    // looked up and the data connection is made; if that fails, `list_dir` opens it again
+    // and reports why.
+    let (meta, early) = if opts.dir_only && !names_only {
+        (user.fs.metadata(&vpath).await, None)
+    } else {
+        let (meta, dir) = tokio::join!(user.fs.metadata(&vpath), user.fs.read_dir(&vpath));
+        (meta, dir.ok())
+    };
     if names_only && let Err(e) = &meta {
         return ctx.send(&fs_reply(450, shown, e)).await;
     }
@@ -297,7 +331,7 @@ async fn listing(
             opts,
             names_only,
         };
-        list_dir(user, &mut w, &job).await?;
+        list_dir(user, &mut w, &job, early).await?;
         if opts.recursive && !names_only {
             list_tree(user, &mut w, &vpath, "", opts, 1).await?;
         }
@@ -386,32 +420,30 @@ async fn any_match(user: &LoggedIn, vpath: &str, pattern: &str) -> bool {
     let Ok(mut dir) = user.fs.read_dir(vpath).await else {
         return false;
     };
-    let mut batch = Vec::new();
-    loop {
-        batch.clear();
-        let Ok(more) = dir.next_batch(&mut batch).await else {
-            return false;
-        };
+    while let Ok(Some(batch)) = dir.next().await {
         if batch
             .iter()
-            .any(|e| oxftpd_proto::glob::matches(pattern, &e.name))
+            .any(|e| oxftpd_proto::glob::matches(pattern, e.name))
         {
             return true;
         }
-        if !more {
-            return false;
-        }
     }
+    false
 }
 
+/// Lists one directory's entries; `opened` is the directory when it is already open.
 async fn list_dir(
     user: &LoggedIn,
     w: &mut Writer<'_, '_>,
     job: &DirJob<'_>,
+    opened: Option<ReadDir>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
     let may_hide = crate::hiding::may_hide(w.names.ctx(), user);
-    let mut dir = user.fs.read_dir(&job.vpath).await?;
+    let mut dir = match opened {
+        Some(dir) => dir,
+        None => user.fs.read_dir(&job.vpath).await?,
+    };
     if job.opts.all && !job.names_only {
         for dot in [".", ".."] {
             let m = user
@@ -421,21 +453,18 @@ async fn list_dir(
             write_entry(&mut w.names, dot, &m, None, &w.clock, w.out);
         }
     }
-    let mut batch: Vec<DirEntry> = Vec::new();
-    loop {
-        batch.clear();
-        let more = dir.next_batch(&mut batch).await?;
-        for entry in &batch {
+    while let Some(batch) = dir.next().await? {
+        for entry in batch.iter() {
             if let Some(pattern) = job.pattern {
-                if !oxftpd_proto::glob::matches(pattern, &entry.name) {
+                if !oxftpd_proto::glob::matches(pattern, entry.name) {
                     continue;
                 }
             } else if entry.name.starts_with('.') && !job.opts.all {
                 continue;
             }
-            let Some(meta) = &entry.meta else { continue };
+            let Some(meta) = entry.meta else { continue };
             if may_hide
-                && crate::hiding::hide_entry(w.names.ctx(), user, &job.vpath, &entry.name, meta)
+                && crate::hiding::hide_entry(w.names.ctx(), user, &job.vpath, entry.name, meta)
             {
                 continue;
             }
@@ -445,11 +474,11 @@ async fn list_dir(
                         let p = p.trim_end_matches('/');
                         write_nlst_line(&format!("{p}/{}", entry.name), w.out);
                     }
-                    None => write_nlst_line(&entry.name, w.out),
+                    None => write_nlst_line(entry.name, w.out),
                 }
             } else {
                 let (link, followed) = if meta.kind == Kind::Symlink {
-                    let path = user.resolve_from(&job.vpath, &entry.name);
+                    let path = user.resolve_from(&job.vpath, entry.name);
                     if symlinks {
                         (symlink_target(user, &path).await, None)
                     } else {
@@ -460,7 +489,7 @@ async fn list_dir(
                 };
                 write_entry(
                     &mut w.names,
-                    &entry.name,
+                    entry.name,
                     followed.as_ref().unwrap_or(meta),
                     link.as_deref(),
                     &w.clock,
@@ -469,10 +498,8 @@ async fn list_dir(
             }
             w.flush_if_full().await?;
         }
-        if !more {
-            return Ok(());
-        }
     }
+    Ok(())
 }
 
 /// `LIST -R`: each subdirectory, as `\r\nsub/dir:\r\n` and its entries, depth first.
@@ -495,20 +522,14 @@ where
         // Only the names of this directory's subdirectories are held, not its entries.
         let mut subdirs = Vec::new();
         let mut dir = user.fs.read_dir(vpath).await?;
-        let mut batch: Vec<DirEntry> = Vec::new();
-        loop {
-            batch.clear();
-            let more = dir.next_batch(&mut batch).await?;
+        while let Some(batch) = dir.next().await? {
             subdirs.extend(
                 batch
                     .iter()
-                    .filter(|e| e.meta.as_ref().is_some_and(|m| m.kind == Kind::Dir))
+                    .filter(|e| e.meta.is_some_and(|m| m.kind == Kind::Dir))
                     .filter(|e| opts.all || !e.name.starts_with('.'))
-                    .map(|e| e.name.clone()),
+                    .map(|e| e.name.to_owned()),
             );
-            if !more {
-                break;
-            }
         }
         subdirs.sort();
         for name in subdirs {
@@ -527,7 +548,7 @@ where
                 opts,
                 names_only: false,
             };
-            list_dir(user, w, &job).await?;
+            list_dir(user, w, &job, None).await?;
             list_tree(user, w, &sub, &label, opts, depth + 1).await?;
         }
         Ok(())

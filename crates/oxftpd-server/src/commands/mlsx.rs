@@ -5,7 +5,7 @@
 //! directory is named". 7.5.5 defines `perm`. The facts shown follow `OPTS MLST`.
 
 use oxftpd_proto::listing::{Facts, Kind as ListKind, write_mlsd_line, write_mlsx_facts};
-use oxftpd_storage::{DirEntry, Kind, Metadata};
+use oxftpd_storage::{Kind, Metadata};
 
 use crate::commands::listing::{ListError, Names, proto_kind};
 use crate::errors::fs_reply;
@@ -40,28 +40,31 @@ pub fn may(user: &LoggedIn, meta: &Metadata, bit: u32) -> bool {
 
 /// The `perm` fact (RFC 3659 7.5.5) for an object in the session's view.
 pub fn perm(user: &LoggedIn, meta: &Metadata) -> String {
-    let mut p = String::with_capacity(8);
+    perm_fact(user, meta).to_string()
+}
+
+/// The `perm` fact's value without allocating: one of the few letter combinations.
+fn perm_fact(user: &LoggedIn, meta: &Metadata) -> &'static str {
+    let (r, w) = (may(user, meta, R), may(user, meta, W));
     if meta.kind == Kind::Dir {
-        p.push('f');
-        if may(user, meta, R) {
-            p.push('l');
-        }
-        if may(user, meta, W) {
-            p.push_str("cdmp");
-        }
-        if may(user, meta, X) {
-            p.push('e');
+        match (r, w, may(user, meta, X)) {
+            (false, false, false) => "f",
+            (false, false, true) => "fe",
+            (false, true, false) => "fcdmp",
+            (false, true, true) => "fcdmpe",
+            (true, false, false) => "fl",
+            (true, false, true) => "fle",
+            (true, true, false) => "flcdmp",
+            (true, true, true) => "flcdmpe",
         }
     } else {
-        p.push_str("adf");
-        if may(user, meta, R) {
-            p.push('r');
-        }
-        if may(user, meta, W) {
-            p.push('w');
+        match (r, w) {
+            (false, false) => "adf",
+            (false, true) => "adfw",
+            (true, false) => "adfr",
+            (true, true) => "adfrw",
         }
     }
-    p
 }
 
 fn facts<'a>(
@@ -99,7 +102,7 @@ fn write_line(
 ) {
     let (owner, group) = names.both(meta.uid, meta.gid);
     let f = facts(name, kind, meta, owner, group);
-    write_mlsd_line(&f, ctx_facts, &perm(user, meta), out);
+    write_mlsd_line(&f, ctx_facts, perm_fact(user, meta), out);
 }
 
 /// `MLST [path]`: the facts of one object over the control connection.
@@ -151,7 +154,15 @@ pub fn mlsd<'a>(
     Box::pin(async move {
         let shown = arg.unwrap_or(".");
         let vpath = user.resolve(shown);
-        let meta = match user.fs.metadata(&vpath).await {
+        let parent = user.resolve_from(&vpath, "..");
+        // The directory is opened (and its first batch read) while its attributes and its
+        // parent's are looked up.
+        let (meta, dir, pmeta) = tokio::join!(
+            user.fs.metadata(&vpath),
+            user.fs.read_dir(&vpath),
+            user.fs.metadata(&parent)
+        );
+        let meta = match meta {
             Ok(m) if m.kind == Kind::Dir => m,
             Ok(_) => {
                 return ctx
@@ -160,7 +171,7 @@ pub fn mlsd<'a>(
             }
             Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
         };
-        let mut dir = match user.fs.read_dir(&vpath).await {
+        let mut dir = match dir {
             Ok(d) => d,
             Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
         };
@@ -194,8 +205,7 @@ pub fn mlsd<'a>(
                 selected,
                 &mut out,
             );
-            let parent = user.resolve_from(&vpath, "..");
-            if let Ok(pmeta) = user.fs.metadata(&parent).await {
+            if let Ok(pmeta) = pmeta {
                 write_line(
                     user,
                     &mut names,
@@ -207,21 +217,18 @@ pub fn mlsd<'a>(
                 );
             }
             let may_hide = crate::hiding::may_hide(names.ctx(), user);
-            let mut batch: Vec<DirEntry> = Vec::new();
-            loop {
-                batch.clear();
-                let more = dir.next_batch(&mut batch).await?;
-                for entry in &batch {
-                    let Some(m) = &entry.meta else { continue };
+            while let Some(batch) = dir.next().await? {
+                for entry in batch.iter() {
+                    let Some(m) = entry.meta else { continue };
                     if may_hide
-                        && crate::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m)
+                        && crate::hiding::hide_entry(names.ctx(), user, &vpath, entry.name, m)
                     {
                         continue;
                     }
                     write_line(
                         user,
                         &mut names,
-                        &entry.name,
+                        entry.name,
                         proto_kind(m.kind),
                         m,
                         selected,
@@ -231,9 +238,6 @@ pub fn mlsd<'a>(
                         transfer_io::write_chunk(&mut stream, &out, stall).await?;
                         out.clear();
                     }
-                }
-                if !more {
-                    break;
                 }
             }
             if !out.is_empty() {
