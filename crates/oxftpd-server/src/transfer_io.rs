@@ -30,13 +30,42 @@ fn pool_error(e: oxftpd_storage::StorageError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-/// Reads up to `batch.len()` bytes at `pos` on the pool; gives the buffer back with the count.
+/// Reads what the page cache already holds at `pos` (up to `batch.len()` bytes) without
+/// blocking (`preadv2(RWF_NOWAIT)`), on the calling thread: no hop to the pool, and the
+/// bytes are still in this core's cache when they are encrypted or converted. `None` when
+/// nothing could be read that way (not cached, end of file, or a file system without
+/// `RWF_NOWAIT`): the pool's blocking read then answers.
+fn read_cached(file: &File, batch: &mut [u8], pos: u64) -> Option<usize> {
+    let mut got = 0;
+    while got < batch.len() {
+        let mut slice = [io::IoSliceMut::new(&mut batch[got..])];
+        match rustix::io::preadv2(
+            file,
+            &mut slice,
+            pos + got as u64,
+            rustix::io::ReadWriteFlags::NOWAIT,
+        ) {
+            // End of file, or a short answer: the pool's plain read tells which.
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(rustix::io::Errno::INTR) => {}
+            Err(_) => break,
+        }
+    }
+    (got > 0).then_some(got)
+}
+
+/// Reads up to `batch.len()` bytes at `pos`: from the page cache on this thread when it can,
+/// else on the pool; gives the buffer back with the count.
 async fn read_batch(
     fs: &Fs,
     file: &Arc<File>,
     mut batch: Vec<u8>,
     pos: u64,
 ) -> io::Result<(Vec<u8>, usize)> {
+    if let Some(got) = read_cached(file, &mut batch, pos) {
+        return Ok((batch, got));
+    }
     let file = Arc::clone(file);
     let (batch, got) = fs
         .pool()
@@ -389,7 +418,24 @@ pub async fn finish<W: AsyncWrite + Unpin>(mut stream: W) {
 
 #[cfg(test)]
 mod tests {
-    use super::{crlf_to_lf, lf_to_crlf};
+    use super::{crlf_to_lf, lf_to_crlf, read_cached};
+
+    #[test]
+    fn cached_reads_give_the_bytes_at_the_offset_and_leave_the_end_to_the_pool() {
+        let path = std::env::temp_dir().join(format!("oxftpd-read-cached-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let mut buf = vec![0u8; 100_000];
+        // Just written, so in the page cache: read inline, at any offset.
+        assert_eq!(read_cached(&file, &mut buf, 12_345), Some(100_000));
+        assert!(buf[..] == bytes[12_345..112_345]);
+        assert_eq!(read_cached(&file, &mut buf, 250_000), Some(50_000));
+        assert!(buf[..50_000] == bytes[250_000..]);
+        // At the end: no answer, so the caller asks the pool's blocking read.
+        assert_eq!(read_cached(&file, &mut buf, 300_000), None);
+        let _ = std::fs::remove_file(&path);
+    }
 
     fn both_ways_in_chunks(disk: &[u8], chunk: usize) -> (Vec<u8>, Vec<u8>) {
         let (mut wire, mut out, mut last_cr) = (Vec::new(), Vec::new(), false);
