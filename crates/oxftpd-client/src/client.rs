@@ -397,6 +397,14 @@ impl Client {
         let bytes = match copy_bounded(self.timeout, input, &mut data).await {
             Ok(n) => {
                 bounded(self.timeout, "closing the data connection", data.shutdown()).await??;
+                // Read what the server still sends (its close_notify, a TLS 1.3 ticket) until
+                // it closes: closing with unread bytes would reset the connection, and a server
+                // may take that reset for a failed upload (vsftpd answers 426).
+                let mut rest = tokio::io::sink();
+                let _ = bounded(self.timeout, "draining the data connection", async {
+                    tokio::io::copy(&mut data, &mut rest).await
+                })
+                .await;
                 n
             }
             // The server may end an upload early (a size limit, ABOR, a full disk): its
