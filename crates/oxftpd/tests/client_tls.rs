@@ -3,65 +3,13 @@
 //! session (mod_tls's default check); passive and active data connections, TLS 1.3 and 1.2,
 //! certificate checks, implicit FTPS. Certificates are made here with rcgen.
 
-use std::path::{Path, PathBuf};
-
 use oxftpd_client::{Client, DataMode, Error, TlsConfig, TlsVersions};
+use oxftpd_testkit::tls::{Certs, make_certs, tls_lines};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer.
 fn payload() -> Vec<u8> {
     (0..700 * 1024).map(|i| (i * 31 % 253) as u8).collect()
-}
-
-/// A CA file and a server certificate (for localhost and 127.0.0.1) it signed.
-struct Certs {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn make_certs(dir: &Path) -> Certs {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "client_tls test CA");
-    let ca = ca_params.self_signed(&ca_key).expect("CA cert");
-    let key = KeyPair::generate().expect("server key");
-    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .expect("server params");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let cert = params.signed_by(&key, &ca, &ca_key).expect("sign");
-    let write = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).expect("write PEM");
-        p
-    };
-    Certs {
-        ca: write("ca.pem", &ca.pem()),
-        cert: write("server.pem", &cert.pem()),
-        key: write("server.key", &key.serialize_pem()),
-    }
-}
-
-/// mod_tls directives (with LoadModule for ProFTPD) plus `extra`.
-fn tls_lines(setup: &Setup, certs: &Certs, extra: &str) -> String {
-    let load = if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n"
-    } else {
-        ""
-    };
-    format!(
-        "{load}TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        certs.cert.display(),
-        certs.key.display(),
-        setup.dir().display(),
-    )
 }
 
 /// A server with alice/secret, `fetch.bin`, uploads allowed, and mod_tls.

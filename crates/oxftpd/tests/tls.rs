@@ -4,72 +4,15 @@
 //! Certificates are made here with rcgen. Against ProFTPD, mod_tls is loaded by the config.
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use oxftpd_testkit::tls::{Certs, make_certs, tls_lines};
 use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer.
 fn payload() -> Vec<u8> {
     (0..300 * 1024).map(|i| (i * 13 % 251) as u8).collect()
-}
-
-/// A CA, a server certificate it signed, and a client certificate for `alice`, as PEM files.
-struct Certs {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-    client_cert: PathBuf,
-    client_key: PathBuf,
-}
-
-fn make_certs(dir: &Path) -> Certs {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "oxftpd test CA");
-    let ca = ca_params.self_signed(&ca_key).expect("CA cert");
-    let leaf = |names: Vec<String>, cn: &str| {
-        let key = KeyPair::generate().expect("key");
-        let mut p = CertificateParams::new(names).expect("params");
-        p.distinguished_name.push(DnType::CommonName, cn);
-        let cert = p.signed_by(&key, &ca, &ca_key).expect("sign");
-        (cert.pem(), key.serialize_pem())
-    };
-    let (scert, skey) = leaf(vec!["localhost".into(), "127.0.0.1".into()], "localhost");
-    let (ccert, ckey) = leaf(vec!["alice".into()], "alice");
-    let w = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).expect("write PEM");
-        p
-    };
-    Certs {
-        ca: w("ca.pem", &ca.pem()),
-        cert: w("server.pem", &scert),
-        key: w("server.key", &skey),
-        client_cert: w("client.pem", &ccert),
-        client_key: w("client.key", &ckey),
-    }
-}
-
-/// The mod_tls lines for a server (LoadModule for ProFTPD).
-fn tls_lines(setup: &Setup, certs: &Certs, extra: &str) -> String {
-    let load = if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n"
-    } else {
-        ""
-    };
-    format!(
-        "{load}TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        certs.cert.display(),
-        certs.key.display(),
-        setup.dir().display(),
-    )
 }
 
 /// A server with alice/secret, `fetch.bin`, and mod_tls with `extra` directives.
