@@ -49,6 +49,11 @@ impl Pki {
         (c, k)
     }
 
+    /// The directory the certificates are written to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Signs a certificate for subject `cn` with these DNS subjectAltNames (`names`, which
     /// rcgen turns into IP subjectAltNames when they parse as addresses).
     pub fn leaf(&self, name: &str, cn: &str, names: &[&str]) -> (PathBuf, PathBuf) {

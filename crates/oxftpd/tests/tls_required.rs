@@ -3,40 +3,24 @@
 //! and `TLSOptions AllowPerUser` (the requirement taken from `<IfUser>`/`<Anonymous>` after
 //! `PASS`). Replies and `TLSLog` lines as observed on ProFTPD 1.3.8 with mod_tls.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use oxftpd_testkit::tls::{load_tls, make_certs, tls_block, tls_log};
 use oxftpd_testkit::tools::{have, run_ok};
 use oxftpd_testkit::{Setup, TestServer};
 
-/// A self-signed server certificate and key (rcgen), as PEM files in `dir`.
-fn server_cert(dir: &Path) -> (PathBuf, PathBuf) {
-    let key = rcgen::KeyPair::generate().expect("key");
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
-        .expect("params")
-        .self_signed(&key)
-        .expect("sign");
-    let (c, k) = (dir.join("server.pem"), dir.join("server.key"));
-    std::fs::write(&c, cert.pem()).expect("write cert");
-    std::fs::write(&k, key.serialize_pem()).expect("write key");
-    (c, k)
-}
-
 /// The config body: mod_tls (and mod_ifsession for ProFTPD) with `extra`.
 fn body(setup: &Setup, extra: &str) -> String {
-    let (cert, key) = server_cert(setup.dir());
-    let load = if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n\
-         <IfModule !mod_ifsession.c>\nLoadModule mod_ifsession.c\n</IfModule>\n"
+    let certs = make_certs(setup.dir());
+    let ifsession = if setup.target().is_proftpd() {
+        "<IfModule !mod_ifsession.c>\nLoadModule mod_ifsession.c\n</IfModule>\n"
     } else {
         ""
     };
     format!(
-        "{load}TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        cert.display(),
-        key.display(),
-        setup.dir().display()
+        "{}{ifsession}{}",
+        load_tls(setup),
+        tls_block(setup, &certs.cert, &certs.key, extra)
     )
 }
 
@@ -52,15 +36,6 @@ fn start(extra: &str, anonymous: bool) -> TestServer {
     let b = body(&setup, extra);
     setup.config(&b);
     TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"))
-}
-
-/// The `TLSLog` lines (without the time stamp and process prefix).
-fn tls_log(server: &TestServer) -> Vec<String> {
-    std::fs::read_to_string(server.dir().join("tls.log"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once("]: ").map(|(_, m)| m.to_string()))
-        .collect()
 }
 
 /// python3: sends each argument as a command (`TLS` runs the handshake) and prints
