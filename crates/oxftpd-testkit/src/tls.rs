@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 
+use crate::tools::run_ok;
 use crate::{Setup, TestServer};
 
 /// A CA (its PEM file in `ca`) that signs certificates into files in one directory.
@@ -130,5 +131,48 @@ pub fn tls_log(server: &TestServer) -> Vec<String> {
         .unwrap_or_default()
         .lines()
         .filter_map(|l| l.split_once("]: ").map(|(_, m)| m.to_string()))
+        .collect()
+}
+
+/// python3 lines that FTPS scripts start with: imports `socket`, `ssl` and `sys`; `ctx`, a TLS
+/// client context that accepts any certificate; `reply(s)`, the next reply (multi-line ones
+/// joined with `|`, ` <closed>` added when the server hung up); `send(s, c)`, a command and
+/// its reply.
+pub const PY_PRELUDE: &str = r#"
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def reply(s):
+    data = b""
+    while True:
+        try:
+            c = s.recv(1)
+        except OSError:
+            c = b""
+        if not c:
+            return (data.decode().strip().replace("\r\n", "|") + " <closed>").strip()
+        data += c
+        if data.endswith(b"\r\n"):
+            last = data[:-2].split(b"\r\n")[-1]
+            if len(last) > 3 and last[3:4] == b" ":
+                return data.decode().strip().replace("\r\n", "|")
+def send(s, c):
+    s.sendall((c + "\r\n").encode())
+    return reply(s)
+"#;
+
+/// Runs python3 on [`PY_PRELUDE`] followed by `script`, with `args`; the lines it printed.
+pub fn python_session(script: &str, args: &[&str]) -> Vec<String> {
+    let program = format!("{PY_PRELUDE}{script}");
+    let out = run_ok(
+        std::process::Command::new("python3")
+            .args(["-c", &program])
+            .args(args),
+    );
+    String::from_utf8(out.stdout)
+        .expect("text")
+        .lines()
+        .map(str::to_string)
         .collect()
 }

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use oxftpd_testkit::tls::{Pki, load_tls, tls_block, tls_log};
+use oxftpd_testkit::tls::{Pki, load_tls, python_session, tls_block, tls_log};
 use oxftpd_testkit::tools::{have, run_ok};
 use oxftpd_testkit::{Setup, TestServer};
 
@@ -61,34 +61,13 @@ fn start(extra: &str) -> (TestServer, Pki) {
     (server, pki)
 }
 
-/// python3: `port cert|- commands…`; `TLS` runs the handshake (with the client certificate
+/// python3 (after `tls::PY_PRELUDE`): `port cert|- commands…`; `TLS` runs the handshake (with the client certificate
 /// `cert.pem`/`cert.key` unless `-`); `SSCN-RETR name data-cert` fetches a file over a data
 /// connection where this script is the TLS server. Prints `COMMAND -> reply`.
 const PY: &str = r#"
-import socket, ssl, sys
 port, cert = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
 if cert != "-":
     ctx.load_cert_chain(cert + ".pem", cert + ".key")
-def reply(s):
-    data = b""
-    while True:
-        try:
-            c = s.recv(1)
-        except OSError:
-            c = b""
-        if not c:
-            return (data.decode().strip().replace("\r\n", "|") + " <closed>").strip()
-        data += c
-        if data.endswith(b"\r\n"):
-            last = data[:-2].split(b"\r\n")[-1]
-            if len(last) > 3 and last[3:4] == b" ":
-                return data.decode().strip().replace("\r\n", "|")
-def send(s, c):
-    s.sendall((c + "\r\n").encode())
-    return reply(s)
 s = socket.create_connection(("127.0.0.1", port), timeout=20)
 reply(s)
 args = sys.argv[3:]
@@ -140,16 +119,8 @@ while i < len(args):
 "#;
 
 fn talk(server: &TestServer, cert: &str, commands: &[&str]) -> Vec<String> {
-    let out = run_ok(
-        Command::new("python3")
-            .args(["-c", PY, &server.port().to_string(), cert])
-            .args(commands),
-    );
-    String::from_utf8(out.stdout)
-        .expect("text")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let port = server.port().to_string();
+    python_session(PY, &[&[port.as_str(), cert], commands].concat())
 }
 
 /// Logs in with `cert` after the handshake; the outcome lines.

@@ -5,8 +5,8 @@
 
 use std::process::{Command, Stdio};
 
-use oxftpd_testkit::tls::{load_tls, make_certs, tls_block, tls_log};
-use oxftpd_testkit::tools::{have, run_ok};
+use oxftpd_testkit::tls::{load_tls, make_certs, python_session, tls_block, tls_log};
+use oxftpd_testkit::tools::have;
 use oxftpd_testkit::{Setup, TestServer};
 
 /// The config body: mod_tls (and mod_ifsession for ProFTPD) with `extra`.
@@ -38,28 +38,10 @@ fn start(extra: &str, anonymous: bool) -> TestServer {
     TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"))
 }
 
-/// python3: sends each argument as a command (`TLS` runs the handshake) and prints
+/// python3 (after `tls::PY_PRELUDE`): sends each argument as a command (`TLS` runs the handshake) and prints
 /// `COMMAND -> reply` (multi-line replies joined with `|`; `<closed>` when the server hung up).
 const PY: &str = r#"
-import socket, ssl, sys
 port = int(sys.argv[1])
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-def reply(s):
-    data = b""
-    while True:
-        try:
-            c = s.recv(1)
-        except OSError:
-            c = b""
-        if not c:
-            return (data.decode().strip().replace("\r\n", "|") + " <closed>").strip()
-        data += c
-        if data.endswith(b"\r\n"):
-            last = data[:-2].split(b"\r\n")[-1]
-            if len(last) > 3 and last[3:4] == b" ":
-                return data.decode().strip().replace("\r\n", "|")
 s = socket.create_connection(("127.0.0.1", port), timeout=20)
 reply(s)
 for c in sys.argv[2:]:
@@ -78,16 +60,8 @@ for c in sys.argv[2:]:
 "#;
 
 fn talk(server: &TestServer, commands: &[&str]) -> Vec<String> {
-    let out = run_ok(
-        Command::new("python3")
-            .args(["-c", PY, &server.port().to_string()])
-            .args(commands),
-    );
-    String::from_utf8(out.stdout)
-        .expect("text")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let port = server.port().to_string();
+    python_session(PY, &[&[port.as_str()], commands].concat())
 }
 
 const CTRL: &str = "550 SSL/TLS required on the control channel";
