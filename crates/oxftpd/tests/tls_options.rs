@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use oxftpd_testkit::tls::{Pki, load_tls, python_session, tls_block, tls_log};
 use oxftpd_testkit::tools::{have, run_ok};
@@ -252,14 +252,7 @@ fn option_names_are_those_of_1_3_8() {
         let mut setup = Setup::new(&target).expect("setup");
         let body = format!("{}TLSOptions {option}\n", load_tls(&setup));
         setup.config(&body);
-        let conf = setup.write_config().expect("config");
-        let out = Command::new(&target.bin)
-            .arg("-t")
-            .arg("-c")
-            .arg(conf)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run");
+        let out = setup.check_config().expect("run");
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -247,14 +247,7 @@ fn unknown_forms_are_refused_at_startup() {
         let mut setup = Setup::new(&target).expect("setup");
         let b = body(&setup, &format!("TLSRequired {form}"));
         setup.config(&b);
-        let conf = setup.write_config().expect("config");
-        let out = Command::new(&target.bin)
-            .arg("-t")
-            .arg("-c")
-            .arg(conf)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run");
+        let out = setup.check_config().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{form}: {err}");
         assert!(
