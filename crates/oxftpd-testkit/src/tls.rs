@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 
 use crate::tools::run_ok;
-use crate::{Setup, TestServer};
+use crate::{Setup, Target, TestServer, TestUser};
 
 /// A CA (its PEM file in `ca`) that signs certificates into files in one directory.
 pub struct Pki {
@@ -122,6 +122,19 @@ pub fn tls_lines(setup: &Setup, certs: &Certs, extra: &str) -> String {
         load_tls(setup),
         tls_block(setup, &certs.cert, &certs.key, extra)
     )
+}
+
+/// A server with alice/secret, `fetch.bin` holding `fetch`, `AllowOverwrite on`, and mod_tls
+/// with [`make_certs`]'s server certificate and `extra`.
+pub fn tls_server(target: &Target, extra: &str, fetch: &[u8]) -> (TestServer, TestUser, Certs) {
+    let mut setup = Setup::new(target).expect("test setup");
+    let alice = setup.add_user("alice", "secret").expect("add alice");
+    let certs = make_certs(setup.dir());
+    let body = format!("AllowOverwrite on\n{}", tls_lines(&setup, &certs, extra));
+    setup.config(&body);
+    std::fs::write(alice.home.join("fetch.bin"), fetch).expect("write fetch.bin");
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
+    (server, alice, certs)
 }
 
 /// The server's `TLSLog` lines (as [`tls_block`] places it), without the time stamp and

@@ -4,7 +4,7 @@
 //! certificate checks, implicit FTPS. Certificates are made here with rcgen.
 
 use oxftpd_client::{Client, DataMode, Error, TlsConfig, TlsVersions};
-use oxftpd_testkit::tls::{Certs, make_certs, tls_lines};
+use oxftpd_testkit::tls::{Certs, make_certs, tls_lines, tls_server};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer.
@@ -14,15 +14,7 @@ fn payload() -> Vec<u8> {
 
 /// A server with alice/secret, `fetch.bin`, uploads allowed, and mod_tls.
 fn start(extra: &str) -> (TestServer, TestUser, Certs) {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    let certs = make_certs(setup.dir());
-    let body = format!("AllowOverwrite on\n{}", tls_lines(&setup, &certs, extra));
-    setup.config(&body);
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
-    (server, alice, certs)
+    tls_server(&oxftpd_testkit::target!(), extra, &payload())
 }
 
 /// Connects, `AUTH TLS`, logs in, `PBSZ 0` + `PROT P`; checks the replies on the way.

@@ -6,7 +6,7 @@
 use std::net::TcpStream;
 use std::process::Command;
 
-use oxftpd_testkit::tls::{Certs, make_certs, tls_lines};
+use oxftpd_testkit::tls::{Certs, make_certs, tls_lines, tls_server};
 use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
@@ -17,15 +17,7 @@ fn payload() -> Vec<u8> {
 
 /// A server with alice/secret, `fetch.bin`, and mod_tls with `extra` directives.
 fn start(extra: &str) -> (TestServer, TestUser, Certs) {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    let certs = make_certs(setup.dir());
-    let body = format!("AllowOverwrite on\n{}", tls_lines(&setup, &certs, extra));
-    setup.config(&body);
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
-    (server, alice, certs)
+    tls_server(&oxftpd_testkit::target!(), extra, &payload())
 }
 
 /// python3 helpers: `mode port [args…]`; prints one line per step.
