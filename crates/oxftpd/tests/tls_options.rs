@@ -335,6 +335,27 @@ fn sscn_reports_and_switches_the_mode() {
     assert_eq!(got[2], "SSCN -> 500 SSCN not understood");
 }
 
+/// Logs in over TLS with `PROT P` and `SSCN ON`, sends `before`, then fetches `fetch.txt`
+/// with the script as the TLS server of the data connection (certificate `data_cert`, without
+/// extension); all the lines.
+fn sscn_retr(server: &TestServer, before: &[&str], data_cert: &Path) -> Vec<String> {
+    let d = data_cert.display().to_string();
+    let login = [
+        "AUTH TLS",
+        "TLS",
+        "USER alice",
+        "PASS secret",
+        "PBSZ 0",
+        "PROT P",
+        "SSCN ON",
+    ];
+    talk(
+        server,
+        "-",
+        &[&login[..], before, &["SSCN-RETR", "fetch.txt", &d]].concat(),
+    )
+}
+
 #[test]
 fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
     if !have("python3") {
@@ -345,24 +366,7 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
     for verify in ["", "TLSVerifyServer off\n"] {
         let (server, pki) = start(&format!("{verify}TLSCACertificateFile @CA@"));
         let data = issue(&pki, "data", "127.0.0.1", &[], &["127.0.0.1"]);
-        let d = data.display().to_string();
-        let got = talk(
-            &server,
-            "-",
-            &[
-                "AUTH TLS",
-                "TLS",
-                "USER alice",
-                "PASS secret",
-                "PBSZ 0",
-                "PROT P",
-                "SSCN ON",
-                "TYPE I",
-                "SSCN-RETR",
-                "fetch.txt",
-                &d,
-            ],
-        );
+        let got = sscn_retr(&server, &["TYPE I"], &data);
         assert_eq!(
             got[6..],
             [
@@ -387,23 +391,7 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
         &[],
         &["127.0.0.1"],
     );
-    let s = stranger.display().to_string();
-    let got = talk(
-        &server,
-        "-",
-        &[
-            "AUTH TLS",
-            "TLS",
-            "USER alice",
-            "PASS secret",
-            "PBSZ 0",
-            "PROT P",
-            "SSCN ON",
-            "SSCN-RETR",
-            "fetch.txt",
-            &s,
-        ],
-    );
+    let got = sscn_retr(&server, &[], &stranger);
     if target.is_proftpd() {
         // ProFTPD sends nothing and ends the whole session (see DIFFERENCES.md).
         assert_eq!(got[8..], ["DATA -> ", "RETR -> <closed>"], "{got:?}");

@@ -64,6 +64,15 @@ fn talk(server: &TestServer, commands: &[&str]) -> Vec<String> {
     python_session(PY, &[&[port.as_str()], commands].concat())
 }
 
+/// Logs in as alice over TLS (`AUTH TLS`, the handshake, `USER`, `PASS`), then sends
+/// `commands`; all the lines.
+fn talk_tls(server: &TestServer, commands: &[&str]) -> Vec<String> {
+    talk(
+        server,
+        &[&["AUTH TLS", "TLS", "USER alice", "PASS secret"], commands].concat(),
+    )
+}
+
 const CTRL: &str = "550 SSL/TLS required on the control channel";
 const DATA: &str = "522 SSL/TLS required on the data channel";
 const UNWILLING: &str = "534 Unwilling to accept security parameters";
@@ -160,19 +169,7 @@ fn data_forms_require_protection_and_refuse_clear() {
     }
     for form in ["data", "auth+data", "on", "both", "ctrl+data"] {
         let server = start(&format!("TLSRequired {form}"), false);
-        let got = talk(
-            &server,
-            &[
-                "AUTH TLS",
-                "TLS",
-                "USER alice",
-                "PASS secret",
-                "LIST",
-                "PBSZ 0",
-                "PROT C",
-                "PROT P",
-            ],
-        );
+        let got = talk_tls(&server, &["LIST", "PBSZ 0", "PROT C", "PROT P"]);
         assert_eq!(
             got[3..],
             [
@@ -282,17 +279,7 @@ fn allow_per_user_takes_the_requirement_from_if_user_after_pass() {
     let line = "SSL/TLS required but absent on control channel, disconnecting";
     assert!(log.iter().any(|l| l == line), "{log:?}");
     // With TLS she is in, and her data must be protected.
-    let got = talk(
-        &server,
-        &[
-            "AUTH TLS",
-            "TLS",
-            "USER alice",
-            "PASS secret",
-            "PROT C",
-            "LIST",
-        ],
-    );
+    let got = talk_tls(&server, &["PROT C", "LIST"]);
     assert_eq!(
         got[2..],
         [
