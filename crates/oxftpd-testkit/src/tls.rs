@@ -137,6 +137,28 @@ pub fn tls_server(target: &Target, extra: &str, fetch: &[u8]) -> (TestServer, Te
     (server, alice, certs)
 }
 
+/// A server with alice/secret and `fetch.bin` holding `fetch` whose `<VirtualHost 127.0.0.1>`,
+/// on a port of its own (returned), speaks implicit FTPS (`TLSOptions UseImplicitSSL`) with
+/// [`make_certs`]'s server certificate.
+pub fn implicit_tls_server(target: &Target, fetch: &[u8]) -> (TestServer, u16, Certs) {
+    let mut setup = Setup::new(target).expect("test setup");
+    let alice = setup.add_user("alice", "secret").expect("add alice");
+    std::fs::write(alice.home.join("fetch.bin"), fetch).expect("write fetch.bin");
+    let certs = make_certs(setup.dir());
+    let port = crate::free_port().expect("port");
+    let d = setup.dir().display().to_string();
+    let tls = tls_block(&setup, &certs.cert, &certs.key, "TLSOptions UseImplicitSSL");
+    let body = format!(
+        "{}<VirtualHost 127.0.0.1>\nPort {port}\nAuthOrder mod_auth_file.c\n\
+         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
+         DefaultRoot ~\n{tls}</VirtualHost>\n",
+        load_tls(&setup)
+    );
+    setup.config(&body);
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
+    (server, port, certs)
+}
+
 /// The server's `TLSLog` lines (as [`tls_block`] places it), without the time stamp and
 /// process prefix.
 pub fn tls_log(server: &TestServer) -> Vec<String> {

@@ -4,8 +4,8 @@
 //! certificate checks, implicit FTPS. Certificates are made here with rcgen.
 
 use oxftpd_client::{Client, DataMode, Error, TlsConfig, TlsVersions};
-use oxftpd_testkit::tls::{Certs, make_certs, tls_lines, tls_server};
-use oxftpd_testkit::{Setup, TestServer, TestUser};
+use oxftpd_testkit::tls::{Certs, implicit_tls_server, tls_server};
+use oxftpd_testkit::{TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer.
 fn payload() -> Vec<u8> {
@@ -155,21 +155,7 @@ async fn prot_p_needs_auth_tls_first() {
 
 #[tokio::test]
 async fn implicit_tls_on_its_own_port() {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let certs = make_certs(setup.dir());
-    let port = oxftpd_testkit::free_port().expect("port");
-    let d = setup.dir().display().to_string();
-    let tls = tls_lines(&setup, &certs, "TLSOptions UseImplicitSSL");
-    let (load, tls) = tls.split_at(tls.find("TLSEngine").unwrap_or(0));
-    setup.config(&format!(
-        "{load}<VirtualHost 127.0.0.1>\nPort {port}\nAuthOrder mod_auth_file.c\n\
-         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
-         DefaultRoot ~\n{tls}</VirtualHost>\n"
-    ));
-    let _server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
+    let (_server, port, certs) = implicit_tls_server(&oxftpd_testkit::target!(), &payload());
     let config = TlsConfig::with_ca_file(&certs.ca, TlsVersions::Any).expect("CA file");
     let addr = format!("127.0.0.1:{port}").parse().expect("address");
     let mut c = Client::connect_implicit_tls(addr, &config)

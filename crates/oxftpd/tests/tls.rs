@@ -6,7 +6,7 @@
 use std::net::TcpStream;
 use std::process::Command;
 
-use oxftpd_testkit::tls::{Certs, make_certs, tls_lines, tls_server};
+use oxftpd_testkit::tls::{Certs, implicit_tls_server, make_certs, tls_lines, tls_server};
 use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
@@ -245,22 +245,7 @@ fn implicit_tls_on_its_own_port_with_curl() {
     if !have("curl") {
         return;
     }
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let certs = make_certs(setup.dir());
-    let port = oxftpd_testkit::free_port().expect("port");
-    let d = setup.dir().display().to_string();
-    let tls = tls_lines(&setup, &certs, "TLSOptions UseImplicitSSL");
-    let (load, tls) = tls.split_at(tls.find("TLSEngine").unwrap_or(0));
-    let body = format!(
-        "{load}<VirtualHost 127.0.0.1>\nPort {port}\nAuthOrder mod_auth_file.c\n\
-         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
-         DefaultRoot ~\n{tls}</VirtualHost>\n"
-    );
-    setup.config(&body);
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
+    let (server, port, certs) = implicit_tls_server(&oxftpd_testkit::target!(), &payload());
     let out = server.dir().join("implicit.bin");
     run_ok(Command::new("curl").args([
         "-sS",
