@@ -22,6 +22,7 @@ pub mod replies;
 mod server;
 mod setup;
 mod subject;
+pub mod tls;
 pub mod tools;
 
 pub use detached::Detached;

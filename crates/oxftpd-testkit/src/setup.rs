@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
@@ -242,6 +242,23 @@ impl Setup {
         let path = self.conf_path();
         write_file(&path, self.config_text().as_bytes(), 0o644)?;
         Ok(path)
+    }
+
+    /// Writes the config and runs `cmd` (the subject, or a wrapper in front of it) with
+    /// `flag -c CONF`, stdin closed; its output.
+    pub fn run_with_config(&self, mut cmd: Command, flag: &str) -> Result<Output> {
+        let conf = self.write_config()?;
+        cmd.arg(flag)
+            .arg("-c")
+            .arg(conf)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(io(format!("running {cmd:?}")))
+    }
+
+    /// The subject's configuration check (`-t -c CONF`) on this setup; its output.
+    pub fn check_config(&self) -> Result<Output> {
+        self.run_with_config(Command::new(&self.target().bin), "-t")
     }
 
     /// Picks a new free port (after a bind race) and rewrites nothing until the next write.

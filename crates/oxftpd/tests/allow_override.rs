@@ -3,7 +3,6 @@
 //! and `<IfClass>` (mod_ifsession) carry it instead.
 
 use std::fs;
-use std::process::{Command, Stdio};
 
 use oxftpd_testkit::replies::{line, names};
 use oxftpd_testkit::{Setup, TestServer};
@@ -100,14 +99,7 @@ async fn another_class_leaves_it_on() {
 
 /// Runs the subject's configuration check on `setup`; returns (success, stderr+stdout).
 fn syntax_check(setup: &Setup) -> (bool, String) {
-    let conf = setup.write_config().expect("config");
-    let out = Command::new(&setup.target().bin)
-        .arg("-t")
-        .arg("-c")
-        .arg(conf)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run");
+    let out = setup.check_config().expect("run");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stderr),

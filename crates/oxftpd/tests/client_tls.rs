@@ -3,78 +3,18 @@
 //! session (mod_tls's default check); passive and active data connections, TLS 1.3 and 1.2,
 //! certificate checks, implicit FTPS. Certificates are made here with rcgen.
 
-use std::path::{Path, PathBuf};
-
 use oxftpd_client::{Client, DataMode, Error, TlsConfig, TlsVersions};
-use oxftpd_testkit::{Setup, TestServer, TestUser};
+use oxftpd_testkit::tls::{Certs, implicit_tls_server, tls_server};
+use oxftpd_testkit::{TestServer, TestUser};
 
 /// Bytes that survive only a binary transfer.
 fn payload() -> Vec<u8> {
     (0..700 * 1024).map(|i| (i * 31 % 253) as u8).collect()
 }
 
-/// A CA file and a server certificate (for localhost and 127.0.0.1) it signed.
-struct Certs {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn make_certs(dir: &Path) -> Certs {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "client_tls test CA");
-    let ca = ca_params.self_signed(&ca_key).expect("CA cert");
-    let key = KeyPair::generate().expect("server key");
-    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .expect("server params");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let cert = params.signed_by(&key, &ca, &ca_key).expect("sign");
-    let write = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).expect("write PEM");
-        p
-    };
-    Certs {
-        ca: write("ca.pem", &ca.pem()),
-        cert: write("server.pem", &cert.pem()),
-        key: write("server.key", &key.serialize_pem()),
-    }
-}
-
-/// mod_tls directives (with LoadModule for ProFTPD) plus `extra`.
-fn tls_lines(setup: &Setup, certs: &Certs, extra: &str) -> String {
-    let load = if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n"
-    } else {
-        ""
-    };
-    format!(
-        "{load}TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        certs.cert.display(),
-        certs.key.display(),
-        setup.dir().display(),
-    )
-}
-
 /// A server with alice/secret, `fetch.bin`, uploads allowed, and mod_tls.
 fn start(extra: &str) -> (TestServer, TestUser, Certs) {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    let certs = make_certs(setup.dir());
-    let body = format!("AllowOverwrite on\n{}", tls_lines(&setup, &certs, extra));
-    setup.config(&body);
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
-    (server, alice, certs)
+    tls_server(&oxftpd_testkit::target!(), extra, &payload())
 }
 
 /// Connects, `AUTH TLS`, logs in, `PBSZ 0` + `PROT P`; checks the replies on the way.
@@ -215,21 +155,7 @@ async fn prot_p_needs_auth_tls_first() {
 
 #[tokio::test]
 async fn implicit_tls_on_its_own_port() {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let certs = make_certs(setup.dir());
-    let port = oxftpd_testkit::free_port().expect("port");
-    let d = setup.dir().display().to_string();
-    let tls = tls_lines(&setup, &certs, "TLSOptions UseImplicitSSL");
-    let (load, tls) = tls.split_at(tls.find("TLSEngine").unwrap_or(0));
-    setup.config(&format!(
-        "{load}<VirtualHost 127.0.0.1>\nPort {port}\nAuthOrder mod_auth_file.c\n\
-         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
-         DefaultRoot ~\n{tls}</VirtualHost>\n"
-    ));
-    let _server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
+    let (_server, port, certs) = implicit_tls_server(&oxftpd_testkit::target!(), &payload());
     let config = TlsConfig::with_ca_file(&certs.ca, TlsVersions::Any).expect("CA file");
     let addr = format!("127.0.0.1:{port}").parse().expect("address");
     let mut c = Client::connect_implicit_tls(addr, &config)

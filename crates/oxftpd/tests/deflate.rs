@@ -4,37 +4,15 @@
 //! inflating them here with flate2.
 
 mod wire;
+mod zlib;
 
-use std::io::{Read, Write};
-
-use flate2::Compression;
-use flate2::read::ZlibDecoder;
-use flate2::write::ZlibEncoder;
 use wire::{Raw, get, put, random_bytes};
+use zlib::{deflate, inflate, load_deflate};
 
-/// Debian's ProFTPD has mod_deflate as a loadable module; oxftpd has it compiled in.
+/// A server with the test user and `extra` (mod_deflate loaded for ProFTPD).
 fn server(extra: &str) -> (oxftpd_testkit::TestServer, oxftpd_testkit::TestUser) {
     let target = oxftpd_testkit::target!();
-    let load = if target.is_proftpd() {
-        "LoadModule mod_deflate.c\n"
-    } else {
-        ""
-    };
-    wire::server_for(&target, &format!("{load}{extra}"))
-}
-
-fn inflate(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    ZlibDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("the data connection carried a valid zlib stream");
-    out
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut z = ZlibEncoder::new(Vec::new(), Compression::new(6));
-    z.write_all(bytes).expect("compress");
-    z.finish().expect("compress")
+    wire::server_for(&target, &format!("{}{extra}", load_deflate(&target)))
 }
 
 /// Text that compresses well: numbered lines.

@@ -4,14 +4,12 @@
 //! timestamp and pid prefix is checked for its shape only.
 
 mod wire;
+mod zlib;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::Compression;
-use flate2::read::ZlibDecoder;
-use flate2::write::ZlibEncoder;
 use wire::{Raw, put, wait_until};
+use zlib::{deflate, inflate, load_deflate};
 
 /// A server with `DeflateEngine on` and a `DeflateLog`; returns the log's path too.
 fn server() -> (
@@ -23,14 +21,9 @@ fn server() -> (
     let mut setup = oxftpd_testkit::Setup::new(&target).expect("test setup");
     let alice = setup.add_user("alice", "secret").expect("add alice");
     let log = setup.dir().join("deflate.log");
-    // Debian's ProFTPD has mod_deflate as a loadable module; oxftpd has it compiled in.
-    let load = if target.is_proftpd() {
-        "LoadModule mod_deflate.c\n"
-    } else {
-        ""
-    };
     setup.config(&format!(
-        "{load}AllowOverwrite on\nDeflateEngine on\nDeflateLog {}\n",
+        "{}AllowOverwrite on\nDeflateEngine on\nDeflateLog {}\n",
+        load_deflate(&target),
         log.display()
     ));
     let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
@@ -38,20 +31,6 @@ fn server() -> (
 }
 
 use oxftpd_testkit::TestServer;
-
-fn inflate(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    ZlibDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("the data connection carried a valid zlib stream");
-    out
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut z = ZlibEncoder::new(Vec::new(), Compression::new(6));
-    z.write_all(bytes).expect("compress");
-    z.finish().expect("compress")
-}
 
 fn text(lines: usize) -> Vec<u8> {
     (0..lines)

@@ -3,14 +3,13 @@
 //! `<VirtualHost>` names.
 
 use std::net::{Ipv4Addr, TcpListener};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use oxftpd_testkit::Setup;
 
 /// Runs the subject in the foreground on `setup`'s config; returns (exit code, stderr).
 fn start_fails(setup: &Setup, wrap_unprivileged: bool) -> (Option<i32>, String) {
-    let conf = setup.write_config().expect("config");
-    let mut cmd = if wrap_unprivileged {
+    let cmd = if wrap_unprivileged {
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&setup.target().bin);
@@ -18,13 +17,7 @@ fn start_fails(setup: &Setup, wrap_unprivileged: bool) -> (Option<i32>, String) 
     } else {
         Command::new(&setup.target().bin)
     };
-    let out = cmd
-        .arg("-n")
-        .arg("-c")
-        .arg(conf)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run");
+    let out = setup.run_with_config(cmd, "-n").expect("run");
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -4,9 +4,9 @@
 //! Certificates are made here with rcgen. Against ProFTPD, mod_tls is loaded by the config.
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use oxftpd_testkit::tls::{Certs, implicit_tls_server, make_certs, tls_lines, tls_server};
 use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
 
@@ -15,74 +15,9 @@ fn payload() -> Vec<u8> {
     (0..300 * 1024).map(|i| (i * 13 % 251) as u8).collect()
 }
 
-/// A CA, a server certificate it signed, and a client certificate for `alice`, as PEM files.
-struct Certs {
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-    client_cert: PathBuf,
-    client_key: PathBuf,
-}
-
-fn make_certs(dir: &Path) -> Certs {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "oxftpd test CA");
-    let ca = ca_params.self_signed(&ca_key).expect("CA cert");
-    let leaf = |names: Vec<String>, cn: &str| {
-        let key = KeyPair::generate().expect("key");
-        let mut p = CertificateParams::new(names).expect("params");
-        p.distinguished_name.push(DnType::CommonName, cn);
-        let cert = p.signed_by(&key, &ca, &ca_key).expect("sign");
-        (cert.pem(), key.serialize_pem())
-    };
-    let (scert, skey) = leaf(vec!["localhost".into(), "127.0.0.1".into()], "localhost");
-    let (ccert, ckey) = leaf(vec!["alice".into()], "alice");
-    let w = |name: &str, text: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, text).expect("write PEM");
-        p
-    };
-    Certs {
-        ca: w("ca.pem", &ca.pem()),
-        cert: w("server.pem", &scert),
-        key: w("server.key", &skey),
-        client_cert: w("client.pem", &ccert),
-        client_key: w("client.key", &ckey),
-    }
-}
-
-/// The mod_tls lines for a server (LoadModule for ProFTPD).
-fn tls_lines(setup: &Setup, certs: &Certs, extra: &str) -> String {
-    let load = if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n"
-    } else {
-        ""
-    };
-    format!(
-        "{load}TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        certs.cert.display(),
-        certs.key.display(),
-        setup.dir().display(),
-    )
-}
-
 /// A server with alice/secret, `fetch.bin`, and mod_tls with `extra` directives.
 fn start(extra: &str) -> (TestServer, TestUser, Certs) {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    let certs = make_certs(setup.dir());
-    let body = format!("AllowOverwrite on\n{}", tls_lines(&setup, &certs, extra));
-    setup.config(&body);
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
-    (server, alice, certs)
+    tls_server(&oxftpd_testkit::target!(), extra, &payload())
 }
 
 /// python3 helpers: `mode port [args…]`; prints one line per step.
@@ -310,22 +245,7 @@ fn implicit_tls_on_its_own_port_with_curl() {
     if !have("curl") {
         return;
     }
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("test setup");
-    let alice = setup.add_user("alice", "secret").expect("add alice");
-    std::fs::write(alice.home.join("fetch.bin"), payload()).expect("write fetch.bin");
-    let certs = make_certs(setup.dir());
-    let port = oxftpd_testkit::free_port().expect("port");
-    let d = setup.dir().display().to_string();
-    let tls = tls_lines(&setup, &certs, "TLSOptions UseImplicitSSL");
-    let (load, tls) = tls.split_at(tls.find("TLSEngine").unwrap_or(0));
-    let body = format!(
-        "{load}<VirtualHost 127.0.0.1>\nPort {port}\nAuthOrder mod_auth_file.c\n\
-         AuthUserFile {d}/etc/passwd\nAuthGroupFile {d}/etc/group\nRequireValidShell off\n\
-         DefaultRoot ~\n{tls}</VirtualHost>\n"
-    );
-    setup.config(&body);
-    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start the daemon: {e}"));
+    let (server, port, certs) = implicit_tls_server(&oxftpd_testkit::target!(), &payload());
     let out = server.dir().join("implicit.bin");
     run_ok(Command::new("curl").args([
         "-sS",

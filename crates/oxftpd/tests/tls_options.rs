@@ -5,67 +5,33 @@
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use oxftpd_testkit::tls::{Pki, load_tls, python_session, tls_block, tls_log};
 use oxftpd_testkit::tools::{have, run_ok};
 use oxftpd_testkit::{Setup, TestServer};
 
-/// A CA that signs the server's and the clients' certificates.
-struct Pki {
-    ca: PathBuf,
-    ca_cert: rcgen::Certificate,
-    ca_key: rcgen::KeyPair,
-    dir: PathBuf,
+/// Certificate parameters for subject `cn` with DNS and IP subjectAltNames.
+fn params(cn: &str, dns: &[&str], ips: &[&str]) -> rcgen::CertificateParams {
+    use rcgen::{CertificateParams, DnType, SanType};
+    let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
+    p.distinguished_name.push(DnType::CommonName, cn);
+    for d in dns {
+        p.subject_alt_names
+            .push(SanType::DnsName((*d).try_into().expect("ia5")));
+    }
+    for i in ips {
+        let ip: IpAddr = i.parse().expect("ip");
+        p.subject_alt_names.push(SanType::IpAddress(ip));
+    }
+    p
 }
 
-impl Pki {
-    fn new(dir: &Path) -> Pki {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-        let ca_key = KeyPair::generate().expect("CA key");
-        let mut p = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.distinguished_name.push(DnType::CommonName, "options CA");
-        let ca_cert = p.self_signed(&ca_key).expect("CA cert");
-        let ca = dir.join("ca.pem");
-        std::fs::write(&ca, ca_cert.pem()).expect("write CA");
-        Pki {
-            ca,
-            ca_cert,
-            ca_key,
-            dir: dir.to_path_buf(),
-        }
-    }
-
-    /// Writes `NAME.pem`/`NAME.key` for subject `cn` with DNS and IP subjectAltNames; returns
-    /// the path without extension.
-    fn issue(&self, name: &str, cn: &str, dns: &[&str], ips: &[&str]) -> PathBuf {
-        use rcgen::{CertificateParams, DnType, KeyPair, SanType};
-        let key = KeyPair::generate().expect("key");
-        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
-        p.distinguished_name.push(DnType::CommonName, cn);
-        for d in dns {
-            p.subject_alt_names
-                .push(SanType::DnsName((*d).try_into().expect("ia5")));
-        }
-        for i in ips {
-            let ip: IpAddr = i.parse().expect("ip");
-            p.subject_alt_names.push(SanType::IpAddress(ip));
-        }
-        let cert = p
-            .signed_by(&key, &self.ca_cert, &self.ca_key)
-            .expect("sign");
-        std::fs::write(self.dir.join(format!("{name}.pem")), cert.pem()).expect("cert");
-        std::fs::write(self.dir.join(format!("{name}.key")), key.serialize_pem()).expect("key");
-        self.dir.join(name)
-    }
-}
-
-fn load_line(setup: &Setup) -> &'static str {
-    if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n"
-    } else {
-        ""
-    }
+/// Writes `NAME.pem`/`NAME.key` signed by `pki` (see [`params`]); returns the path without
+/// extension.
+fn issue(pki: &Pki, name: &str, cn: &str, dns: &[&str], ips: &[&str]) -> PathBuf {
+    let (cert, _key) = pki.sign(name, params(cn, dns, ips));
+    cert.with_extension("")
 }
 
 /// A server with alice/secret and `fetch.txt`, its certificate signed by the test CA, and
@@ -79,57 +45,29 @@ fn start(extra: &str) -> (TestServer, Pki) {
         "over TLS, the other way round\n",
     )
     .expect("fetch.txt");
-    let pki = Pki::new(setup.dir());
-    let server = pki.issue("server", "localhost", &["localhost"], &["127.0.0.1"]);
+    let pki = Pki::new(setup.dir(), "options CA");
+    let (cert, key) = pki.sign(
+        "server",
+        params("localhost", &["localhost"], &["127.0.0.1"]),
+    );
     let extra = extra.replace("@CA@", &pki.ca.display().to_string());
     let body = format!(
-        "{}TLSEngine on\nTLSECCertificateFile {s}.pem\nTLSECCertificateKeyFile {s}.key\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        load_line(&setup),
-        setup.dir().display(),
-        s = server.display(),
+        "{}{}",
+        load_tls(&setup),
+        tls_block(&setup, &cert, &key, &extra)
     );
     setup.config(&body);
     let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
     (server, pki)
 }
 
-fn tls_log(server: &TestServer) -> Vec<String> {
-    std::fs::read_to_string(server.dir().join("tls.log"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once("]: ").map(|(_, m)| m.to_string()))
-        .collect()
-}
-
-/// python3: `port cert|- commands…`; `TLS` runs the handshake (with the client certificate
+/// python3 (after `tls::PY_PRELUDE`): `port cert|- commands…`; `TLS` runs the handshake (with the client certificate
 /// `cert.pem`/`cert.key` unless `-`); `SSCN-RETR name data-cert` fetches a file over a data
 /// connection where this script is the TLS server. Prints `COMMAND -> reply`.
 const PY: &str = r#"
-import socket, ssl, sys
 port, cert = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
 if cert != "-":
     ctx.load_cert_chain(cert + ".pem", cert + ".key")
-def reply(s):
-    data = b""
-    while True:
-        try:
-            c = s.recv(1)
-        except OSError:
-            c = b""
-        if not c:
-            return (data.decode().strip().replace("\r\n", "|") + " <closed>").strip()
-        data += c
-        if data.endswith(b"\r\n"):
-            last = data[:-2].split(b"\r\n")[-1]
-            if len(last) > 3 and last[3:4] == b" ":
-                return data.decode().strip().replace("\r\n", "|")
-def send(s, c):
-    s.sendall((c + "\r\n").encode())
-    return reply(s)
 s = socket.create_connection(("127.0.0.1", port), timeout=20)
 reply(s)
 args = sys.argv[3:]
@@ -181,16 +119,8 @@ while i < len(args):
 "#;
 
 fn talk(server: &TestServer, cert: &str, commands: &[&str]) -> Vec<String> {
-    let out = run_ok(
-        Command::new("python3")
-            .args(["-c", PY, &server.port().to_string(), cert])
-            .args(commands),
-    );
-    String::from_utf8(out.stdout)
-        .expect("text")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let port = server.port().to_string();
+    python_session(PY, &[&[port.as_str(), cert], commands].concat())
 }
 
 /// Logs in with `cert` after the handshake; the outcome lines.
@@ -218,8 +148,8 @@ fn ip_address_required_compares_the_client_address_with_the_san() {
     }
     let (server, pki) =
         start("TLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSOptions iPAddressRequired");
-    let good = pki.issue("good", "alice", &[], &["127.0.0.1"]);
-    let bad = pki.issue("bad", "alice", &["localhost"], &["10.9.9.9"]);
+    let good = issue(&pki, "good", "alice", &[], &["127.0.0.1"]);
+    let bad = issue(&pki, "bad", "alice", &["localhost"], &["10.9.9.9"]);
     assert_eq!(login_with(&server, &good), ACCEPTED);
     let got = login_with(&server, &bad);
     assert!(refused(&got), "{got:?}");
@@ -227,7 +157,7 @@ fn ip_address_required_compares_the_client_address_with_the_san() {
     // With `TLSVerifyClient optional` the checks do not run.
     let (optional, pki) =
         start("TLSVerifyClient optional\nTLSCACertificateFile @CA@\nTLSOptions iPAddressRequired");
-    let bad = pki.issue("bad", "alice", &["localhost"], &["10.9.9.9"]);
+    let bad = issue(&pki, "bad", "alice", &["localhost"], &["10.9.9.9"]);
     assert_eq!(login_with(&optional, &bad), ACCEPTED);
     for line in [
         "client cert iPAddress SAN matches client IP '127.0.0.1'",
@@ -255,7 +185,7 @@ fn dns_name_and_common_name_need_reverse_dns_and_compare_the_client_name() {
         let (server, pki) = start(&format!(
             "TLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSOptions {option}"
         ));
-        let other = pki.issue("other", "elsewhere", &["elsewhere.example"], &[]);
+        let other = issue(&pki, "other", "elsewhere", &["elsewhere.example"], &[]);
         assert_eq!(login_with(&server, &other), ACCEPTED, "{option}");
         let log = tls_log(&server);
         let line = format!("reverse DNS off, disabling TLSOption {option}");
@@ -265,8 +195,8 @@ fn dns_name_and_common_name_need_reverse_dns_and_compare_the_client_name() {
         let (server, pki) = start(&format!(
             "UseReverseDNS on\nTLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSOptions {option}"
         ));
-        let good = pki.issue("good", "localhost", &["localhost"], &[]);
-        let other = pki.issue("other", "elsewhere", &["elsewhere.example"], &[]);
+        let good = issue(&pki, "good", "localhost", &["localhost"], &[]);
+        let other = issue(&pki, "other", "elsewhere", &["elsewhere.example"], &[]);
         assert_eq!(login_with(&server, &good), ACCEPTED, "{option}");
         let got = login_with(&server, &other);
         assert!(refused(&got), "{option}: {got:?}");
@@ -320,16 +250,9 @@ fn option_names_are_those_of_1_3_8() {
     let target = oxftpd_testkit::target!();
     let check = |option: &str| {
         let mut setup = Setup::new(&target).expect("setup");
-        let body = format!("{}TLSOptions {option}\n", load_line(&setup));
+        let body = format!("{}TLSOptions {option}\n", load_tls(&setup));
         setup.config(&body);
-        let conf = setup.write_config().expect("config");
-        let out = Command::new(&target.bin)
-            .arg("-t")
-            .arg("-c")
-            .arg(conf)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run");
+        let out = setup.check_config().expect("run");
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -412,6 +335,27 @@ fn sscn_reports_and_switches_the_mode() {
     assert_eq!(got[2], "SSCN -> 500 SSCN not understood");
 }
 
+/// Logs in over TLS with `PROT P` and `SSCN ON`, sends `before`, then fetches `fetch.txt`
+/// with the script as the TLS server of the data connection (certificate `data_cert`, without
+/// extension); all the lines.
+fn sscn_retr(server: &TestServer, before: &[&str], data_cert: &Path) -> Vec<String> {
+    let d = data_cert.display().to_string();
+    let login = [
+        "AUTH TLS",
+        "TLS",
+        "USER alice",
+        "PASS secret",
+        "PBSZ 0",
+        "PROT P",
+        "SSCN ON",
+    ];
+    talk(
+        server,
+        "-",
+        &[&login[..], before, &["SSCN-RETR", "fetch.txt", &d]].concat(),
+    )
+}
+
 #[test]
 fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
     if !have("python3") {
@@ -421,25 +365,8 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
     // TLSVerifyServer (on by default) accepts it; `off` accepts any certificate.
     for verify in ["", "TLSVerifyServer off\n"] {
         let (server, pki) = start(&format!("{verify}TLSCACertificateFile @CA@"));
-        let data = pki.issue("data", "127.0.0.1", &[], &["127.0.0.1"]);
-        let d = data.display().to_string();
-        let got = talk(
-            &server,
-            "-",
-            &[
-                "AUTH TLS",
-                "TLS",
-                "USER alice",
-                "PASS secret",
-                "PBSZ 0",
-                "PROT P",
-                "SSCN ON",
-                "TYPE I",
-                "SSCN-RETR",
-                "fetch.txt",
-                &d,
-            ],
-        );
+        let data = issue(&pki, "data", "127.0.0.1", &[], &["127.0.0.1"]);
+        let got = sscn_retr(&server, &["TYPE I"], &data);
         assert_eq!(
             got[6..],
             [
@@ -457,24 +384,14 @@ fn sscn_on_makes_the_server_the_tls_client_of_the_data_connection() {
     let target = oxftpd_testkit::target!();
     let stranger_dir = server.dir().join("stranger");
     std::fs::create_dir(&stranger_dir).expect("dir");
-    let stranger = Pki::new(&stranger_dir).issue("data", "127.0.0.1", &[], &["127.0.0.1"]);
-    let s = stranger.display().to_string();
-    let got = talk(
-        &server,
-        "-",
-        &[
-            "AUTH TLS",
-            "TLS",
-            "USER alice",
-            "PASS secret",
-            "PBSZ 0",
-            "PROT P",
-            "SSCN ON",
-            "SSCN-RETR",
-            "fetch.txt",
-            &s,
-        ],
+    let stranger = issue(
+        &Pki::new(&stranger_dir, "options CA"),
+        "data",
+        "127.0.0.1",
+        &[],
+        &["127.0.0.1"],
     );
+    let got = sscn_retr(&server, &[], &stranger);
     if target.is_proftpd() {
         // ProFTPD sends nothing and ends the whole session (see DIFFERENCES.md).
         assert_eq!(got[8..], ["DATA -> ", "RETR -> <closed>"], "{got:?}");

@@ -3,40 +3,24 @@
 //! and `TLSOptions AllowPerUser` (the requirement taken from `<IfUser>`/`<Anonymous>` after
 //! `PASS`). Replies and `TLSLog` lines as observed on ProFTPD 1.3.8 with mod_tls.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use oxftpd_testkit::tools::{have, run_ok};
+use oxftpd_testkit::tls::{load_tls, make_certs, python_session, tls_block, tls_log};
+use oxftpd_testkit::tools::have;
 use oxftpd_testkit::{Setup, TestServer};
-
-/// A self-signed server certificate and key (rcgen), as PEM files in `dir`.
-fn server_cert(dir: &Path) -> (PathBuf, PathBuf) {
-    let key = rcgen::KeyPair::generate().expect("key");
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
-        .expect("params")
-        .self_signed(&key)
-        .expect("sign");
-    let (c, k) = (dir.join("server.pem"), dir.join("server.key"));
-    std::fs::write(&c, cert.pem()).expect("write cert");
-    std::fs::write(&k, key.serialize_pem()).expect("write key");
-    (c, k)
-}
 
 /// The config body: mod_tls (and mod_ifsession for ProFTPD) with `extra`.
 fn body(setup: &Setup, extra: &str) -> String {
-    let (cert, key) = server_cert(setup.dir());
-    let load = if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n\
-         <IfModule !mod_ifsession.c>\nLoadModule mod_ifsession.c\n</IfModule>\n"
+    let certs = make_certs(setup.dir());
+    let ifsession = if setup.target().is_proftpd() {
+        "<IfModule !mod_ifsession.c>\nLoadModule mod_ifsession.c\n</IfModule>\n"
     } else {
         ""
     };
     format!(
-        "{load}TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        cert.display(),
-        key.display(),
-        setup.dir().display()
+        "{}{ifsession}{}",
+        load_tls(setup),
+        tls_block(setup, &certs.cert, &certs.key, extra)
     )
 }
 
@@ -54,37 +38,10 @@ fn start(extra: &str, anonymous: bool) -> TestServer {
     TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"))
 }
 
-/// The `TLSLog` lines (without the time stamp and process prefix).
-fn tls_log(server: &TestServer) -> Vec<String> {
-    std::fs::read_to_string(server.dir().join("tls.log"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once("]: ").map(|(_, m)| m.to_string()))
-        .collect()
-}
-
-/// python3: sends each argument as a command (`TLS` runs the handshake) and prints
+/// python3 (after `tls::PY_PRELUDE`): sends each argument as a command (`TLS` runs the handshake) and prints
 /// `COMMAND -> reply` (multi-line replies joined with `|`; `<closed>` when the server hung up).
 const PY: &str = r#"
-import socket, ssl, sys
 port = int(sys.argv[1])
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-def reply(s):
-    data = b""
-    while True:
-        try:
-            c = s.recv(1)
-        except OSError:
-            c = b""
-        if not c:
-            return (data.decode().strip().replace("\r\n", "|") + " <closed>").strip()
-        data += c
-        if data.endswith(b"\r\n"):
-            last = data[:-2].split(b"\r\n")[-1]
-            if len(last) > 3 and last[3:4] == b" ":
-                return data.decode().strip().replace("\r\n", "|")
 s = socket.create_connection(("127.0.0.1", port), timeout=20)
 reply(s)
 for c in sys.argv[2:]:
@@ -103,16 +60,17 @@ for c in sys.argv[2:]:
 "#;
 
 fn talk(server: &TestServer, commands: &[&str]) -> Vec<String> {
-    let out = run_ok(
-        Command::new("python3")
-            .args(["-c", PY, &server.port().to_string()])
-            .args(commands),
-    );
-    String::from_utf8(out.stdout)
-        .expect("text")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let port = server.port().to_string();
+    python_session(PY, &[&[port.as_str()], commands].concat())
+}
+
+/// Logs in as alice over TLS (`AUTH TLS`, the handshake, `USER`, `PASS`), then sends
+/// `commands`; all the lines.
+fn talk_tls(server: &TestServer, commands: &[&str]) -> Vec<String> {
+    talk(
+        server,
+        &[&["AUTH TLS", "TLS", "USER alice", "PASS secret"], commands].concat(),
+    )
 }
 
 const CTRL: &str = "550 SSL/TLS required on the control channel";
@@ -211,19 +169,7 @@ fn data_forms_require_protection_and_refuse_clear() {
     }
     for form in ["data", "auth+data", "on", "both", "ctrl+data"] {
         let server = start(&format!("TLSRequired {form}"), false);
-        let got = talk(
-            &server,
-            &[
-                "AUTH TLS",
-                "TLS",
-                "USER alice",
-                "PASS secret",
-                "LIST",
-                "PBSZ 0",
-                "PROT C",
-                "PROT P",
-            ],
-        );
+        let got = talk_tls(&server, &["LIST", "PBSZ 0", "PROT C", "PROT P"]);
         assert_eq!(
             got[3..],
             [
@@ -298,14 +244,7 @@ fn unknown_forms_are_refused_at_startup() {
         let mut setup = Setup::new(&target).expect("setup");
         let b = body(&setup, &format!("TLSRequired {form}"));
         setup.config(&b);
-        let conf = setup.write_config().expect("config");
-        let out = Command::new(&target.bin)
-            .arg("-t")
-            .arg("-c")
-            .arg(conf)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run");
+        let out = setup.check_config().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{form}: {err}");
         assert!(
@@ -340,17 +279,7 @@ fn allow_per_user_takes_the_requirement_from_if_user_after_pass() {
     let line = "SSL/TLS required but absent on control channel, disconnecting";
     assert!(log.iter().any(|l| l == line), "{log:?}");
     // With TLS she is in, and her data must be protected.
-    let got = talk(
-        &server,
-        &[
-            "AUTH TLS",
-            "TLS",
-            "USER alice",
-            "PASS secret",
-            "PROT C",
-            "LIST",
-        ],
-    );
+    let got = talk_tls(&server, &["PROT C", "LIST"]);
     assert_eq!(
         got[2..],
         [

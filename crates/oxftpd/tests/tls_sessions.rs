@@ -3,19 +3,12 @@
 //! `TLSRequired` inside `<Directory>`, `CCC`, and `ABOR` during a protected transfer.
 //! Certificates are made here with rcgen; against ProFTPD, mod_tls is loaded by the config.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
+use oxftpd_testkit::tls::{Pki, load_tls, tls_block};
 use oxftpd_testkit::tools::{have, path_arg as p, run_ok};
 use oxftpd_testkit::{Setup, TestServer, TestUser};
-
-/// A CA and the PEM files signed by it.
-struct Pki {
-    ca: PathBuf,
-    ca_cert: rcgen::Certificate,
-    ca_key: rcgen::KeyPair,
-    dir: PathBuf,
-}
 
 /// Which identities a client certificate carries.
 #[derive(Default)]
@@ -27,72 +20,23 @@ struct Subject<'a> {
     dns: Vec<&'a str>,
 }
 
-impl Pki {
-    fn new(dir: &Path) -> Pki {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-        let ca_key = KeyPair::generate().expect("CA key");
-        let mut p = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.distinguished_name.push(DnType::CommonName, "test CA");
-        let ca_cert = p.self_signed(&ca_key).expect("CA cert");
-        let ca = dir.join("ca.pem");
-        std::fs::write(&ca, ca_cert.pem()).expect("write CA");
-        Pki {
-            ca,
-            ca_cert,
-            ca_key,
-            dir: dir.to_path_buf(),
-        }
+/// Writes `NAME.pem` and `NAME.key` signed by `pki` for `s`; returns their paths.
+fn issue(pki: &Pki, name: &str, s: Subject<'_>) -> (PathBuf, PathBuf) {
+    use rcgen::{CertificateParams, CustomExtension, DnType, SanType};
+    let dns: Vec<String> = s.dns.iter().map(|d| d.to_string()).collect();
+    let mut p = CertificateParams::new(dns).expect("params");
+    p.distinguished_name.push(DnType::CommonName, s.cn);
+    if let Some(e) = s.email {
+        p.subject_alt_names
+            .push(SanType::Rfc822Name(e.try_into().expect("ia5")));
     }
-
-    /// Writes `NAME.pem` and `NAME.key`; returns their paths.
-    fn issue(&self, name: &str, s: Subject<'_>) -> (PathBuf, PathBuf) {
-        use rcgen::{CertificateParams, CustomExtension, DnType, KeyPair, SanType};
-        let key = KeyPair::generate().expect("key");
-        let dns: Vec<String> = s.dns.iter().map(|d| d.to_string()).collect();
-        let mut p = CertificateParams::new(dns).expect("params");
-        p.distinguished_name.push(DnType::CommonName, s.cn);
-        if let Some(e) = s.email {
-            p.subject_alt_names
-                .push(SanType::Rfc822Name(e.try_into().expect("ia5")));
-        }
-        if let Some(v) = s.oid_value {
-            p.custom_extensions.push(CustomExtension::from_oid_content(
-                &[1, 2, 3, 4, 5],
-                v.as_bytes().to_vec(),
-            ));
-        }
-        let cert = p
-            .signed_by(&key, &self.ca_cert, &self.ca_key)
-            .expect("sign");
-        let (c, k) = (
-            self.dir.join(format!("{name}.pem")),
-            self.dir.join(format!("{name}.key")),
-        );
-        std::fs::write(&c, cert.pem()).expect("write cert");
-        std::fs::write(&k, key.serialize_pem()).expect("write key");
-        (c, k)
+    if let Some(v) = s.oid_value {
+        p.custom_extensions.push(CustomExtension::from_oid_content(
+            &[1, 2, 3, 4, 5],
+            v.as_bytes().to_vec(),
+        ));
     }
-}
-
-/// `LoadModule` for ProFTPD (nothing for oxftpd).
-fn load_line(setup: &Setup) -> &'static str {
-    if setup.target().is_proftpd() {
-        "<IfModule !mod_tls.c>\nLoadModule mod_tls.c\n</IfModule>\n"
-    } else {
-        ""
-    }
-}
-
-/// mod_tls lines for a server with the certificate `cert`/`key`.
-fn tls_block(setup: &Setup, cert: &Path, key: &Path, extra: &str) -> String {
-    format!(
-        "TLSEngine on\nTLSECCertificateFile {}\nTLSECCertificateKeyFile {}\n\
-         TLSLog {}/tls.log\n{extra}\n",
-        cert.display(),
-        key.display(),
-        setup.dir().display(),
-    )
+    pki.sign(name, p)
 }
 
 /// A server with users alice and bob (password `secret`), a server certificate and `extra`.
@@ -101,8 +45,9 @@ fn start(extra: &str) -> (TestServer, TestUser, Pki) {
     let mut setup = Setup::new(&target).expect("test setup");
     let alice = setup.add_user("alice", "secret").expect("add alice");
     setup.add_user("bob", "secret").expect("add bob");
-    let pki = Pki::new(setup.dir());
-    let (cert, key) = pki.issue(
+    let pki = Pki::new(setup.dir(), "test CA");
+    let (cert, key) = issue(
+        &pki,
         "server",
         Subject {
             cn: "localhost",
@@ -113,7 +58,7 @@ fn start(extra: &str) -> (TestServer, TestUser, Pki) {
     let extra = extra.replace("@CA@", &pki.ca.display().to_string());
     let body = format!(
         "AllowOverwrite on\n{}{}",
-        load_line(&setup),
+        load_tls(&setup),
         tls_block(&setup, &cert, &key, &extra)
     );
     setup.config(&body);
@@ -257,7 +202,8 @@ fn tls_user_name_common_name_logs_in_without_password() {
     }
     let (server, _alice, pki) =
         start("TLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSUserName CommonName");
-    pki.issue(
+    issue(
+        &pki,
         "alice-cert",
         Subject {
             cn: "alice",
@@ -265,7 +211,7 @@ fn tls_user_name_common_name_logs_in_without_password() {
         },
     );
     let port = server.port().to_string();
-    let cert = pki.dir.join("alice-cert");
+    let cert = pki.dir().join("alice-cert");
     assert_eq!(
         py(&["certlogin", &port, p(&cert), "USER alice", "PASS x", "PWD"]),
         [
@@ -293,7 +239,8 @@ fn tls_user_name_email_and_custom_oid() {
     }
     let (server, _alice, pki) =
         start("TLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSUserName EmailSubjAltName");
-    pki.issue(
+    issue(
+        &pki,
         "mail",
         Subject {
             cn: "alice",
@@ -302,7 +249,7 @@ fn tls_user_name_email_and_custom_oid() {
         },
     );
     let port = server.port().to_string();
-    let cert = pki.dir.join("mail");
+    let cert = pki.dir().join("mail");
     assert_eq!(
         py(&["certlogin", &port, p(&cert), "USER bob"]),
         [
@@ -322,7 +269,8 @@ fn tls_user_name_email_and_custom_oid() {
 
     let (server, _alice, pki) =
         start("TLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSUserName 1.2.3.4.5");
-    pki.issue(
+    issue(
+        &pki,
         "oid",
         Subject {
             cn: "zed",
@@ -331,7 +279,7 @@ fn tls_user_name_email_and_custom_oid() {
         },
     );
     let port = server.port().to_string();
-    let cert = pki.dir.join("oid");
+    let cert = pki.dir().join("oid");
     assert_eq!(
         py(&["certlogin", &port, p(&cert), "USER alice", "USER bob"]),
         [
@@ -368,14 +316,16 @@ fn allow_dot_login_accepts_a_listed_certificate() {
     }
     let (server, alice, pki) =
         start("TLSVerifyClient on\nTLSCACertificateFile @CA@\nTLSOptions AllowDotLogin");
-    let (listed, _) = pki.issue(
+    let (listed, _) = issue(
+        &pki,
         "listed",
         Subject {
             cn: "whoever",
             ..Default::default()
         },
     );
-    pki.issue(
+    issue(
+        &pki,
         "unlisted",
         Subject {
             cn: "alice",
@@ -386,7 +336,12 @@ fn allow_dot_login_accepts_a_listed_certificate() {
     std::fs::copy(&listed, &dot).expect("write .tlslogin");
     let port = server.port().to_string();
     assert_eq!(
-        py(&["certlogin", &port, p(&pki.dir.join("listed")), "USER alice"]),
+        py(&[
+            "certlogin",
+            &port,
+            p(&pki.dir().join("listed")),
+            "USER alice"
+        ]),
         [
             "AUTH 234 AUTH TLS successful",
             "USER 232 User alice logged in"
@@ -396,7 +351,7 @@ fn allow_dot_login_accepts_a_listed_certificate() {
         py(&[
             "certlogin",
             &port,
-            p(&pki.dir.join("unlisted")),
+            p(&pki.dir().join("unlisted")),
             "USER alice",
             "PASS secret"
         ]),
@@ -408,7 +363,7 @@ fn allow_dot_login_accepts_a_listed_certificate() {
     );
     // bob has no .tlslogin: the listed certificate does not help him.
     assert_eq!(
-        py(&["certlogin", &port, p(&pki.dir.join("listed")), "USER bob"]),
+        py(&["certlogin", &port, p(&pki.dir().join("listed")), "USER bob"]),
         [
             "AUTH 234 AUTH TLS successful",
             "USER 331 Password required for bob"
@@ -427,8 +382,9 @@ fn sni_chooses_the_name_based_vhost_and_its_certificate() {
     std::fs::write(alice.home.join("home-file"), b"x").expect("home file");
     let site = setup.dir().join("site-b");
     std::fs::create_dir_all(site.join("b-only")).expect("site b");
-    let pki = Pki::new(setup.dir());
-    let (main_cert, main_key) = pki.issue(
+    let pki = Pki::new(setup.dir(), "test CA");
+    let (main_cert, main_key) = issue(
+        &pki,
         "main",
         Subject {
             cn: "localhost",
@@ -436,7 +392,8 @@ fn sni_chooses_the_name_based_vhost_and_its_certificate() {
             ..Default::default()
         },
     );
-    let (b_cert, b_key) = pki.issue(
+    let (b_cert, b_key) = issue(
+        &pki,
         "b",
         Subject {
             cn: "b.example.com",
@@ -450,7 +407,7 @@ fn sni_chooses_the_name_based_vhost_and_its_certificate() {
         "{load}{main}<VirtualHost 127.0.0.1>\nServerName \"site B\"\nPort {port}\n\
          ServerAlias b.example.com\nAuthOrder mod_auth_file.c\nAuthUserFile {d}/etc/passwd\n\
          AuthGroupFile {d}/etc/group\nRequireValidShell off\nDefaultRoot {site}\n{b}</VirtualHost>\n",
-        load = load_line(&setup),
+        load = load_tls(&setup),
         main = tls_block(&setup, &main_cert, &main_key, ""),
         b = tls_block(&setup, &b_cert, &b_key, ""),
         site = site.display(),
@@ -507,8 +464,9 @@ fn tls_required_in_a_directory_follows_the_current_directory() {
         std::fs::create_dir(alice.home.join(dir)).expect("dir");
         std::fs::write(alice.home.join(dir).join("f.txt"), b"hi\n").expect("file");
     }
-    let pki = Pki::new(setup.dir());
-    let (cert, key) = pki.issue(
+    let pki = Pki::new(setup.dir(), "test CA");
+    let (cert, key) = issue(
+        &pki,
         "server",
         Subject {
             cn: "localhost",
@@ -517,7 +475,7 @@ fn tls_required_in_a_directory_follows_the_current_directory() {
     );
     let body = format!(
         "{}{}<Directory {}/secret>\nTLSRequired on\n</Directory>\n",
-        load_line(&setup),
+        load_tls(&setup),
         tls_block(&setup, &cert, &key, "TLSOptions NoSessionReuseRequired"),
         alice.home.display()
     );
