@@ -46,6 +46,7 @@ pub mod shutmsg;
 pub mod tls;
 pub mod tls_stream;
 pub mod transfer_io;
+pub mod upload_thread;
 pub mod wrap;
 pub mod wtmp;
 pub mod xfer_limits;

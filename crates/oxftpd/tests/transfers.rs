@@ -328,6 +328,33 @@ fn plain_abor_during_retr_is_served_and_other_commands_wait() {
 }
 
 #[test]
+fn abor_during_an_upload_stops_it_and_keeps_what_arrived() {
+    oxftpd_testkit::deliberately_differs!(
+        oxftpd_testkit::target!(),
+        "ProFTPD reads the control connection during a transfer only after urgent data (SIGURG)"
+    );
+    let (s, alice) = server("");
+    let mut c = Raw::login(s.addr());
+    c.cmd("TYPE I");
+    let mut data = c.pasv(None);
+    let first = c.cmd("STOR part.bin");
+    assert!(first.starts_with("150 "), "{first}");
+    let sent = random_bytes(5000, 6);
+    data.write_all(&sent).expect("send");
+    let path = alice.home.join("part.bin");
+    assert!(wait_until(|| get(&path).is_some_and(|b| b.len() == 5000)));
+    c.line("ABOR");
+    assert_eq!(c.reply(), "426 Transfer aborted. Data connection closed.");
+    assert_eq!(c.reply(), "226 Abort successful");
+    // The upload is over: the bytes before ABOR stay, the session goes on.
+    assert!(get(&path) == Some(sent), "the partial upload changed");
+    assert_eq!(c.cmd("NOOP"), "200 NOOP command successful");
+    let (_, last) = c.upload("STOR whole.bin", b"after the abort");
+    assert_eq!(last, "226 Transfer complete");
+    drop(data);
+}
+
+#[test]
 fn ascii_round_trip_with_mixed_line_endings() {
     let (s, alice) = server("");
     put(&alice, "mixed.txt", b"unix\nwindows\r\nmac\rend\n\nlast");

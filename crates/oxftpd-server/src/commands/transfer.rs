@@ -52,7 +52,7 @@ fn progress(
         login_name: user.login_name.clone(),
         data_peer,
         passive,
-        bytes: std::sync::atomic::AtomicU64::new(0),
+        bytes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
     }
 }
 
@@ -521,20 +521,22 @@ async fn receive(
         Upload::Stou => "STOU",
     };
     let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
-    let outcome = watch_transfer(
-        ctx,
-        &progress,
-        transfer_io::receive_at_most(
-            &mut crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z)
-                .reporting(report),
-            &user.fs,
-            &mut file,
-            ascii,
-            stall,
-            limit,
-        ),
-    )
-    .await;
+    let outcome = match &stream {
+        // A plain binary upload: read and written on one thread, the file's bytes never
+        // changing cores (upload_thread.rs).
+        crate::data_stream::DataStream::Plain(tcp) if !ascii && !mode_z.on => {
+            let fut = crate::upload_thread::receive(tcp, &file, stall, limit, &progress.bytes);
+            watch_transfer(ctx, &progress, fut).await
+        }
+        _ => {
+            let mut source =
+                crate::deflate::Source::new(Counted::new(&mut stream, &progress), mode_z)
+                    .reporting(report);
+            let fut =
+                transfer_io::receive_at_most(&mut source, &user.fs, &mut file, ascii, stall, limit);
+            watch_transfer(ctx, &progress, fut).await
+        }
+    };
     ctx.last_transfer = tokio::time::Instant::now();
     drop(file);
     // Answers the client's close_notify on a TLS connection (FIN on a plain one).

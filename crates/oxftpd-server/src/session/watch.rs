@@ -51,7 +51,7 @@ pub struct Progress {
     /// Whether the data connection was passive (PASV/EPSV).
     pub passive: bool,
     /// Bytes moved so far.
-    pub bytes: AtomicU64,
+    pub bytes: std::sync::Arc<AtomicU64>,
 }
 
 /// Counts the bytes read through it into a [`Progress`].
