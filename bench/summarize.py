@@ -353,6 +353,11 @@ def main():
     p("| Uploads in 256 KiB batches (was 1 MiB): the pool's `write` copies from a buffer still in"
       " cache | STOR 814 MB/s (1 MiB batches) | 1,021 MB/s (128 KiB: 900); medians of 5 interleaved"
       " runs, busy machine |")
+    p("| A plain binary upload is read and written on one blocking thread (the runtime's blocking"
+      " pool), each 512 KiB chunk written from the buffer it was just read into, as a forking"
+      " server's session process does; ASCII, TLS and MODE Z uploads keep the two-batch path |"
+      " STOR 1,745 MB/s, 0.66 CPU s/GiB (ProFTPD 2,228, 0.47 in the same runs) | 2,950 MB/s,"
+      " 0.39 CPU s/GiB (5 interleaved runs each, quiet machine) |")
     p("| Buffered downloads (FTPS, ASCII, MODE Z) read what the page cache holds inline with"
       " `preadv2(RWF_NOWAIT)`, the pool only for the rest (a quarter of the samples were pool wake-ups,"
       " and the bytes changed cores before encryption) | FTPS RETR 1,280 MB/s, 0.77 CPU s/GiB |"
@@ -395,19 +400,17 @@ def main():
     p("  runs; iperf3 2,887–2,987).")
     p("- **FTPS**: kernel TLS (`sendfile` through a kTLS socket, no user-space copy) would be the next")
     p("  step for FTPS downloads; this machine's kernel offers no `tls` ULP (`tcp_available_ulp`: mptcp).")
-    p("- **STOR**: 60% of the server's upload samples are `copy_folio_from_iter_atomic` (the `write` into")
-    p("  the page cache), 6% the socket read. Pure-FTPd reads 512 KiB and writes it from the same thread")
-    p("  (strace: ~2,100 `read` and `write` per GiB, `poll` between), so its buffer stays in one core's")
-    p("  cache; oxftpd reads on the async worker and writes on a pool thread, so each batch changes cores")
-    p("  (256 KiB batches instead of 1 MiB helped, above). `pwritev2(RWF_NOWAIT)`, which would let the")
-    p("  async side write what fits without blocking as it now reads, returns EOPNOTSUPP for buffered")
-    p("  writes on this kernel's ext4. Moving a whole upload to one thread with a blocking socket (a")
-    p("  thread per running upload, as the forking servers have a process) is what would close the gap;")
-    p("  not done. `splice(2)` socket → pipe → file was tried and left out: 2× the server CPU (1.14–2.52")
-    p("  vs 0.48–0.52 s/GiB, 300–690 vs 1,040–1,680 MB/s in an A/B): loopback skbs carry their data in")
-    p("  linear buffers, which the kernel copies into fresh pages to put them in a pipe, then copies again")
-    p("  into the page cache. Pure-FTPd's STOR reaches the iperf3 ceiling (1.8–3.3 GB/s across our runs);")
-    p("  ProFTPD and vsftpd, also one thread per session, sit at 2.1–2.3 GB/s; oxftpd at 0.77–0.84× them.")
+    p("- **STOR**: with batches moved from the async worker to a pool thread, 60% of the server's")
+    p("  upload samples were `copy_folio_from_iter_atomic` (the `write` into the page cache) and 6% the")
+    p("  socket read: each batch changed cores between the read and the write. Pure-FTPd reads 512 KiB")
+    p("  and writes it from the same thread (strace: ~2,100 `read` and `write` per GiB, `poll` between);")
+    p("  oxftpd now does the same on one blocking thread per running plain upload (row above).")
+    p("  `pwritev2(RWF_NOWAIT)`, which would have let the async side write inline, returns EOPNOTSUPP for")
+    p("  buffered writes on this kernel's ext4. `splice(2)` socket → pipe → file was tried and left out:")
+    p("  2× the server CPU (1.14–2.52 vs 0.48–0.52 s/GiB, 300–690 vs 1,040–1,680 MB/s in an A/B):")
+    p("  loopback skbs carry their data in linear buffers, which the kernel copies into fresh pages to")
+    p("  put them in a pipe, then copies again into the page cache. Pure-FTPd's STOR reaches the iperf3")
+    p("  ceiling (1.8–3.3 GB/s across our runs), so 1.2× of it is above what the loopback carries.")
     p("- **Idle sessions, measuring**: in an earlier run the servers were started once for all rounds;")
     p("  oxftpd's idle figure in rounds 2–3 came out near 0 KiB because its allocator reused the memory")
     p("  freed by round 1's sessions. `peers.sh` now restarts every server before each round. At")

@@ -1,11 +1,13 @@
 //! Moving file bytes over a data connection: `sendfile(2)` for binary downloads, bounded
 //! buffers for uploads and ASCII conversion (LF on disk, CRLF on the wire).
 //!
-//! File reads and writes never run on the async worker threads: each moves one batch of up
-//! to [`BATCH`] bytes as one job on the session's `FsPool` (the session's own threads, under
-//! its credentials), the batch buffer travelling to the job and back, so no byte is copied
-//! for the hop. An upload holds two batches: the network fills one while the pool writes
-//! the other.
+//! No file write and no read that could wait for the disk runs on the async worker threads:
+//! a read takes what the page cache holds without blocking (`RWF_NOWAIT`) and leaves the
+//! rest, like every write, to one job of up to [`BATCH`] bytes on the session's `FsPool`
+//! (the session's own threads, under its credentials), the batch buffer travelling to the
+//! job and back, so no byte is copied for the hop. An upload through here (ASCII, TLS,
+//! MODE Z; plain binary ones go to `upload_thread`) holds two batches: the network fills one
+//! while the pool writes the other.
 
 use std::fs::File;
 use std::io::{self, Write};
