@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
@@ -24,6 +24,34 @@ const CHUNK: usize = 512 * 1024;
 
 /// How long one wait for data lasts before the thread looks at its cancel flag again.
 const SLICE: Duration = Duration::from_millis(100);
+
+/// Most uploads on threads of their own at once; beyond it (the runtime's blocking pool has
+/// 512 threads, shared with other blocking work) uploads take the two-batch async path.
+const MAX_THREADS: usize = 256;
+
+/// Uploads running on their own thread now.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// A place among the [`MAX_THREADS`] upload threads, given back when dropped.
+pub struct Slot(());
+
+impl Slot {
+    /// A slot, or `None` when [`MAX_THREADS`] uploads already run on threads.
+    pub fn claim() -> Option<Slot> {
+        RUNNING
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_THREADS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// Tells the thread to stop when the session drops the transfer (`ABOR`, control closed).
 struct CancelOnDrop(Arc<AtomicBool>);
@@ -39,6 +67,7 @@ impl Drop for CancelOnDrop {
 /// the total past `limit`, and with `TimedOut` after `stall` without data. `progress` counts
 /// the bytes as they are read (what `STAT` shows).
 pub async fn receive(
+    slot: Slot,
     tcp: &TcpStream,
     file: &File,
     stall: Option<Duration>,
@@ -50,9 +79,14 @@ pub async fn receive(
     let cancel = Arc::new(AtomicBool::new(false));
     let _cancel = CancelOnDrop(Arc::clone(&cancel));
     let progress = Arc::clone(progress);
-    tokio::task::spawn_blocking(move || run(&socket, file, stall, limit, &cancel, &progress))
-        .await
-        .map_err(|e| io::Error::other(e.to_string()))?
+    // The slot goes with the thread: it is free again when the thread ends, not when the
+    // session stops waiting for it.
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        run(&socket, file, stall, limit, &cancel, &progress)
+    })
+    .await
+    .map_err(|e| io::Error::other(e.to_string()))?
 }
 
 /// The thread's loop: read what the socket has, write it, wait in slices when it has none.
@@ -105,5 +139,19 @@ fn run(
             Err(Errno::INTR) => {}
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_THREADS, Slot};
+
+    #[test]
+    fn slots_run_out_and_come_back() {
+        let held: Vec<Slot> = (0..MAX_THREADS).map_while(|_| Slot::claim()).collect();
+        assert_eq!(held.len(), MAX_THREADS);
+        assert!(Slot::claim().is_none(), "a slot past the limit");
+        drop(held);
+        assert!(Slot::claim().is_some(), "slots given back");
     }
 }

@@ -521,11 +521,18 @@ async fn receive(
         Upload::Stou => "STOU",
     };
     let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
-    let outcome = match &stream {
-        // A plain binary upload: read and written on one thread, the file's bytes never
-        // changing cores (upload_thread.rs).
-        crate::data_stream::DataStream::Plain(tcp) if !ascii && !mode_z.on => {
-            let fut = crate::upload_thread::receive(tcp, &file, stall, limit, &progress.bytes);
+    // A plain binary upload: read and written on one thread, the file's bytes never changing
+    // cores (upload_thread.rs), while threads for it are free.
+    let slot = match &stream {
+        crate::data_stream::DataStream::Plain(_) if !ascii && !mode_z.on => {
+            crate::upload_thread::Slot::claim()
+        }
+        _ => None,
+    };
+    let outcome = match (&stream, slot) {
+        (crate::data_stream::DataStream::Plain(tcp), Some(slot)) => {
+            let fut =
+                crate::upload_thread::receive(slot, tcp, &file, stall, limit, &progress.bytes);
             watch_transfer(ctx, &progress, fut).await
         }
         _ => {
