@@ -130,7 +130,12 @@ async fn settle(writing: &mut Option<Writing>) -> io::Result<()> {
     }
 }
 
-/// Runs `fut`, failing with `TimedOut` after `limit` (`TimeoutStalled`).
+/// The error of a transfer that moved no data for `TimeoutStalled`.
+pub(crate) fn stall_error() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "Data transfer stalled")
+}
+
+/// Runs `fut`, failing with [`stall_error`] after `limit` (`TimeoutStalled`).
 pub(crate) async fn stalled<T>(
     limit: Option<Duration>,
     fut: impl std::future::Future<Output = io::Result<T>>,
@@ -138,7 +143,7 @@ pub(crate) async fn stalled<T>(
     match limit {
         Some(d) => tokio::time::timeout(d, fut)
             .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "Data transfer stalled"))?,
+            .map_err(|_| stall_error())?,
         None => fut.await,
     }
 }

@@ -126,10 +126,7 @@ fn run(
                     Ok(0) => {
                         waited += SLICE;
                         if stall.is_some_and(|limit| waited >= limit) {
-                            return Err(io::Error::new(
-                                io::ErrorKind::TimedOut,
-                                "Data transfer stalled",
-                            ));
+                            return Err(crate::transfer_io::stall_error());
                         }
                     }
                     Ok(_) | Err(Errno::INTR) => {}
