@@ -33,9 +33,16 @@ async fn transfer_log_records_uploads_and_downloads_in_xferlog_form() {
     assert_eq!(lines.len(), 2, "{text}\n{}", s.log());
     let real = alice.home.join("up.txt");
     for (line, direction) in lines.iter().zip(["i", "o"]) {
-        // ctime (5 fields), seconds, host, bytes, path, type, flag, direction, access, user,
-        // service, auth method, auth user, status.
-        let f: Vec<&str> = line.split(' ').collect();
+        // ctime (24 characters: a day below 10 is padded with a space, "Dec  7"), then
+        // seconds, host, bytes, path, type, flag, direction, access, user, service, auth
+        // method, auth user, status.
+        assert!(line.len() > 25 && line.is_char_boundary(24), "{line}");
+        let (ctime, rest) = line.split_at(24);
+        assert_eq!(ctime.split_whitespace().count(), 5, "{line}");
+        let f: Vec<&str> = [""; 5]
+            .into_iter()
+            .chain(rest.trim_start_matches(' ').split(' '))
+            .collect();
         assert_eq!(f.len(), 18, "{line}");
         assert_eq!(f[6], "127.0.0.1", "{line}");
         assert_eq!(f[7], "5", "{line}");
