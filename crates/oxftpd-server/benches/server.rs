@@ -7,7 +7,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use oxftpd_config::{Config, ParseOptions, parse_str};
-use oxftpd_server::limit::{Subject, check, decide, group_of};
+use oxftpd_server::access::limit::{Subject, check, decide, group_of};
 
 /// A site with a login limit, an upload area, a read-only tree and per-user home rules.
 const SITE: &str = "\

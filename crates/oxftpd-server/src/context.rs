@@ -22,11 +22,11 @@ pub struct ServerCtx {
     /// Its `AuthOrder` chain.
     pub auth: AuthChain,
     /// Its FTPS settings (`TLSEngine on`).
-    pub tls: Option<Arc<crate::tls::TlsSettings>>,
+    pub tls: Option<Arc<crate::modules::mod_tls::TlsSettings>>,
     /// Sessions currently connected to it (`MaxClients`).
     pub clients: AtomicUsize,
     /// Its `DelayEngine` timing table.
-    pub delay: crate::delay::Table,
+    pub delay: crate::modules::mod_delay::delay::Table,
 }
 
 impl ServerCtx {
@@ -47,9 +47,9 @@ pub struct Generation {
     /// `MaxInstances`: most connections the process serves at once.
     pub max_instances: Option<usize>,
     /// The open `TransferLog` files.
-    pub transfer_logs: crate::xferlog::TransferLogs,
+    pub transfer_logs: crate::modules::mod_xfer::xferlog::TransferLogs,
     /// The open `DeflateLog` files.
-    pub deflate_logs: crate::deflate_log::DeflateLogs,
+    pub deflate_logs: crate::modules::mod_deflate::log::DeflateLogs,
 }
 
 impl Generation {
@@ -57,7 +57,7 @@ impl Generation {
     pub fn new(config: Config, path: Option<&Path>) -> Result<Self, StartError> {
         let config = Arc::new(config);
         let mut servers = Vec::new();
-        let mut tls = crate::tls::settings::build_all(&config)?.into_iter();
+        let mut tls = crate::modules::mod_tls::settings::build_all(&config)?.into_iter();
         for (index, server) in config.servers().iter().enumerate() {
             let settings = ServerSettings::from_config(server)?;
             let auth = crate::auth::chain_for(server)?;
@@ -91,8 +91,8 @@ impl Generation {
 
     /// Opens the `TransferLog` and `DeflateLog` files (as root, before privileges drop; not for `-t`).
     pub fn open_logs(&mut self) -> Result<(), StartError> {
-        self.transfer_logs = crate::xferlog::TransferLogs::open(&self.config)?;
-        self.deflate_logs = crate::deflate_log::DeflateLogs::open(&self.config);
+        self.transfer_logs = crate::modules::mod_xfer::xferlog::TransferLogs::open(&self.config)?;
+        self.deflate_logs = crate::modules::mod_deflate::log::DeflateLogs::open(&self.config);
         Ok(())
     }
 }

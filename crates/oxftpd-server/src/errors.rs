@@ -3,7 +3,7 @@
 use oxftpd_proto::reply::Reply;
 use oxftpd_storage::StorageError;
 
-use crate::data_channel::DataError;
+use crate::data::channel::DataError;
 
 /// The `strerror`-style text ProFTPD puts after the path.
 pub fn reason(e: &StorageError) -> String {

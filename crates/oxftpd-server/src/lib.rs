@@ -1,56 +1,30 @@
 //! oxftpd's server: listeners, sessions, command handlers, data channels, access control.
 //!
 //! A command's way through: [`session`] reads a line (bounded, Telnet-aware), looks the verb
-//! up in the [`modules`] tables, checks login and [`limit`], runs the handler from
-//! [`commands`], whose filesystem work runs on the credentials pool of `oxftpd-storage`.
+//! up in the [`modules`] tables, checks login and [`access::limit`], and runs the handler
+//! from the module's room (`modules/mod_*/`), whose filesystem work runs on the credentials
+//! pool of `oxftpd-storage`. Shared machinery lives outside the rooms: [`session`], [`data`]
+//! (data connections and moving bytes), [`access`] (`<Limit>`, patterns, `<Directory>`).
 
-pub mod active_bind;
-pub mod address;
-pub mod anonymous;
+pub mod access;
 pub mod auth;
-pub mod class;
-pub mod client_limits;
-pub mod commands;
 pub mod context;
 pub mod counters;
-pub mod data_channel;
-pub mod data_stream;
-pub mod deflate;
-pub mod deflate_log;
-pub mod delay;
-pub mod directories;
-pub mod display_chdir;
+pub mod data;
 pub mod errors;
-pub mod filters;
-pub mod ftpaccess;
 pub mod group_limit;
-pub mod groups;
-pub mod hiding;
-pub mod hosts_access;
-pub mod ident;
-pub mod ifsession;
 pub mod jail;
-pub mod limit;
 pub mod listener;
 pub mod localtime;
 pub mod messages;
 pub mod module;
 pub mod modules;
-pub mod pam_hold;
 pub mod port_holder;
 pub mod reverse_dns;
 pub mod session;
 pub mod session_files;
 pub mod settings;
 pub mod shutmsg;
-pub mod tls;
-pub mod tls_stream;
-pub mod transfer_io;
-pub mod upload_thread;
-pub mod wrap;
-pub mod wtmp;
-pub mod xfer_limits;
-pub mod xferlog;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -111,7 +111,7 @@ fn letter_value(ctx: &Ctx, vars: &Vars<'_>, letter: char) -> Option<String> {
         'u' => ctx
             .ident
             .as_deref()
-            .unwrap_or(crate::ident::UNKNOWN)
+            .unwrap_or(crate::modules::mod_ident::ident::UNKNOWN)
             .to_string(),
         'U' => vars.user.unwrap_or("").to_string(),
         'C' => vars.cwd.unwrap_or("(none)").to_string(),
@@ -153,7 +153,7 @@ fn letter_value(ctx: &Ctx, vars: &Vars<'_>, letter: char) -> Option<String> {
 
 /// The `MaxClients` of the session's context; 0 when there is none.
 fn max_clients(ctx: &Ctx) -> usize {
-    crate::ifsession::connect_scope(ctx)
+    crate::modules::mod_ifsession::ifsession::connect_scope(ctx)
         .directive("MaxClients")
         .and_then(|d| d.arg(0))
         .and_then(|n| n.parse::<usize>().ok())

@@ -92,7 +92,7 @@ pub struct ServerSettings {
     /// `AllowForeignAddress`.
     pub allow_foreign_address: bool,
     /// `RootRevoke`: the source port of active data connections.
-    pub root_revoke: crate::active_bind::RootRevoke,
+    pub root_revoke: crate::data::active_bind::RootRevoke,
     /// `UseIPv6`.
     pub use_ipv6: bool,
 }
@@ -275,7 +275,7 @@ impl ServerSettings {
             max_login_attempts,
             command_buffer_size,
             allow_foreign_address: flag(server, "AllowForeignAddress", false),
-            root_revoke: crate::active_bind::RootRevoke::parse(
+            root_revoke: crate::data::active_bind::RootRevoke::parse(
                 text(server, "RootRevoke").as_deref(),
             ),
             use_ipv6: flag(server, "UseIPv6", true),

@@ -1,15 +1,20 @@
 //! The modules compiled into oxftpd, in ProFTPD's order, and lookups derived from their tables.
 
-mod mod_auth;
-mod mod_core;
-mod mod_deflate;
-mod mod_digest;
-mod mod_facts;
-mod mod_lang;
-mod mod_ls;
-mod mod_site;
+pub mod mod_auth;
+pub mod mod_auth_pam;
+pub mod mod_core;
+pub mod mod_deflate;
+pub mod mod_delay;
+pub mod mod_digest;
+pub mod mod_facts;
+pub mod mod_ident;
+pub mod mod_ifsession;
+pub mod mod_lang;
+pub mod mod_ls;
+pub mod mod_site;
 pub mod mod_tls;
-mod mod_xfer;
+pub mod mod_wrap;
+pub mod mod_xfer;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -27,32 +32,12 @@ static MOD_AUTH_UNIX: Module = Module {
     spec: &oxftpd_config::modules::mod_auth_unix::MODULE,
     commands: &[],
 };
-static MOD_AUTH_PAM: Module = Module {
-    spec: &oxftpd_config::modules::mod_auth_pam::MODULE,
-    commands: &[],
-};
 static MOD_LOG: Module = Module {
     spec: &oxftpd_config::modules::mod_log::MODULE,
     commands: &[],
 };
-static MOD_IDENT: Module = Module {
-    spec: &oxftpd_config::modules::mod_ident::MODULE,
-    commands: &[],
-};
-static MOD_IFSESSION: Module = Module {
-    spec: &oxftpd_config::modules::mod_ifsession::MODULE,
-    commands: &[],
-};
-static MOD_WRAP: Module = Module {
-    spec: &oxftpd_config::modules::mod_wrap::MODULE,
-    commands: &[],
-};
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
-    commands: &[],
-};
-static MOD_DELAY: Module = Module {
-    spec: &oxftpd_config::modules::mod_delay::MODULE,
     commands: &[],
 };
 
@@ -60,7 +45,7 @@ static MOD_DELAY: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
-    &MOD_AUTH_PAM,
+    &mod_auth_pam::MODULE,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,
     &mod_auth::MODULE,
@@ -72,11 +57,11 @@ pub static MODULES: &[&Module] = &[
     &mod_site::MOD_SITE_MISC,
     &mod_site::MOD_COPY,
     &MOD_LOG,
-    &MOD_IDENT,
-    &MOD_DELAY,
+    &mod_ident::MODULE,
+    &mod_delay::MODULE,
     &MOD_DSO,
-    &MOD_WRAP,
-    &MOD_IFSESSION,
+    &mod_wrap::MODULE,
+    &mod_ifsession::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
 ];

@@ -7,7 +7,7 @@ use oxftpd_proto::reply::Reply;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::tls_stream::{self, MaybeTls};
+use crate::data::tls_stream::{self, MaybeTls};
 
 /// What reading the next command line gave.
 pub enum Incoming {

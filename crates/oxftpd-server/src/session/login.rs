@@ -9,8 +9,8 @@ use oxftpd_storage::{Credentials, Fs};
 use tracing::{info, warn};
 
 use super::{Ctx, LoggedIn};
+use crate::access::groups::GroupExpr;
 use crate::context::ServerCtx;
-use crate::groups::GroupExpr;
 
 /// Why a login was refused; every variant answers `530 Login incorrect.` to the client.
 #[derive(Debug, thiserror::Error)]
@@ -123,13 +123,17 @@ async fn login_as(
     let check_password = needs_password(&server, &target) && !vouched;
     if let Some(i) = target.anon
         && !check_password
-        && crate::anonymous::password_rejected(server.config(), i, password)
+        && crate::modules::mod_auth::anonymous::password_rejected(server.config(), i, password)
     {
         return Err(LoginError::Refused(format!(
             "ANON {login_name}: password rejected (AnonRejectPasswords)"
         )));
     }
-    let own_password = crate::anonymous::user_password(server.config(), target.anon, &target.user);
+    let own_password = crate::modules::mod_auth::anonymous::user_password(
+        server.config(),
+        target.anon,
+        &target.user,
+    );
     if check_password
         && let Some(hash) = &own_password
         && !oxftpd_auth::crypt::verify(password, hash)
@@ -156,7 +160,10 @@ async fn login_as(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     // From here on a refusal drops the hold, which closes PAM's session on the pool.
-    let pam = crate::pam_hold::PamHold::new(identity.pam_session.take(), ctx.shared.clone());
+    let pam = crate::modules::mod_auth_pam::pam_hold::PamHold::new(
+        identity.pam_session.take(),
+        ctx.shared.clone(),
+    );
     let settings = &server.settings;
     if let Some(file) = ftpusers_file(&server)
         && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
@@ -180,14 +187,14 @@ async fn login_as(
             identity.shell, identity.name
         )));
     }
-    let subject = crate::limit::Subject {
+    let subject = crate::access::limit::Subject {
         user: Some(&identity.name),
         groups: Some(&identity.group_names),
-        class: crate::class::class_of(ctx),
+        class: crate::modules::mod_core::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     };
-    if !crate::limit::login_allowed(server.config(), target.anon, &subject) {
+    if !crate::access::limit::login_allowed(server.config(), target.anon, &subject) {
         return Err(LoginError::Refused(format!(
             "USER {login_name} (Login failed): Limit access denies login"
         )));
@@ -224,7 +231,10 @@ async fn login_as(
         rename_from: None,
         counted: None,
         anonymous_group: target.anon.is_none()
-            && crate::anonymous::anonymous_group(server.config(), &identity_groups),
+            && crate::modules::mod_auth::anonymous::anonymous_group(
+                server.config(),
+                &identity_groups,
+            ),
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),

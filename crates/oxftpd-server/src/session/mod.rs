@@ -20,7 +20,7 @@ pub use control::{Control, Incoming};
 pub use login::{LoginError, login};
 
 use crate::context::{Generation, ServerCtx, Shared};
-use crate::data_channel::DataSetup;
+use crate::data::channel::DataSetup;
 use crate::module::{CommandSpec, Handler};
 use crate::modules;
 
@@ -70,9 +70,9 @@ pub struct Ctx {
     /// Failed logins so far.
     pub failed_logins: u32,
     /// FTPS state (`AUTH`, `PROT`).
-    pub tls: crate::tls::TlsSession,
+    pub tls: crate::modules::mod_tls::TlsSession,
     /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
-    pub opts: crate::commands::opts::SessionOpts,
+    pub opts: crate::modules::mod_core::opts::SessionOpts,
     /// Command lines read while a transfer ran, to serve after it.
     pub pending: VecDeque<Incoming>,
     /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
@@ -90,11 +90,11 @@ pub struct Ctx {
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
     /// Compiled `*Filter` patterns.
-    pub filters: crate::filters::Cache,
+    pub filters: crate::modules::mod_core::filters::Cache,
     /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
     pub ident: Option<String>,
     /// What this session added to its server's `DelayEngine` table.
-    pub delay: crate::delay::SessionDelay,
+    pub delay: crate::modules::mod_delay::delay::SessionDelay,
     /// The verb of the command being served (ProFTPD's `session.curr_cmd`).
     pub command: &'static str,
 }
@@ -135,11 +135,11 @@ pub struct LoggedIn {
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
-    pub ftpaccess: crate::ftpaccess::Cache,
+    pub ftpaccess: crate::modules::mod_core::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
-    pub pam: crate::pam_hold::PamHold,
+    pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
     /// The wtmp line written at login (`WtmpLog`), for the logout record.
-    pub wtmp: Option<crate::wtmp::Entry>,
+    pub wtmp: Option<crate::modules::mod_auth::wtmp::Entry>,
 }
 
 impl LoggedIn {
@@ -227,7 +227,7 @@ pub async fn run(
         remote_name: None,
         class: None,
         filters: Default::default(),
-        tls: crate::tls::TlsSession::default(),
+        tls: crate::modules::mod_tls::TlsSession::default(),
         ident: None,
         delay: Default::default(),
         command: "",
@@ -235,7 +235,7 @@ pub async fn run(
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
-        if crate::commands::tls::start_control_tls(&mut ctx, true)
+        if crate::modules::mod_tls::commands::start_control_tls(&mut ctx, true)
             .await
             .is_err()
         {
@@ -245,24 +245,31 @@ pub async fn run(
         ctx.tls.pbsz = true;
         ctx.tls.protect_data = true;
     }
-    ctx.class = crate::class::class_for(
+    ctx.class = crate::modules::mod_core::class::class_for(
         ctx.server.config().classes(),
         peer.ip(),
         ctx.remote_name.as_deref(),
     )
     .map(str::to_string);
-    if crate::ident::enabled(&crate::ifsession::connect_scope(&ctx)) {
-        ctx.ident = Some(crate::ident::lookup(local, peer).await);
+    if crate::modules::mod_ident::ident::enabled(
+        &crate::modules::mod_ifsession::ifsession::connect_scope(&ctx),
+    ) {
+        ctx.ident = Some(crate::modules::mod_ident::ident::lookup(local, peer).await);
     }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
-    let refusal =
-        crate::client_limits::connect_refusal(&crate::ifsession::connect_scope(&ctx), before);
+    let refusal = crate::modules::mod_auth::client_limits::connect_refusal(
+        &crate::modules::mod_ifsession::ifsession::connect_scope(&ctx),
+        before,
+    );
     if let Some(text) = refusal {
         info!(%peer, "MaxConnectionsPerHost: connection refused");
         let _ = ctx.reply(530, text).await;
         return;
     }
-    if !crate::limit::connect_allowed(ctx.server.config(), &crate::limit::anonymous_subject(&ctx)) {
+    if !crate::access::limit::connect_allowed(
+        ctx.server.config(),
+        &crate::access::limit::anonymous_subject(&ctx),
+    ) {
         // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
         info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
         return;
@@ -275,7 +282,7 @@ pub async fn run(
     }
     if let State::LoggedIn(user) = &state {
         if let Some(entry) = &user.wtmp {
-            crate::wtmp::logout(&ctx, entry).await;
+            crate::modules::mod_auth::wtmp::logout(&ctx, entry).await;
         }
         info!(%peer, user = %user.login_name, "FTP session closed");
     } else {
@@ -328,7 +335,7 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     let verb = cmd.verb.as_str();
     let arg = cmd.arg;
     // mod_tls judges every command, known or not, before anything else does.
-    if let Some(refusal) = crate::tls::policy::refusal(ctx, state, verb) {
+    if let Some(refusal) = crate::modules::mod_tls::policy::refusal(ctx, state, verb) {
         return ctx.send(&refusal).await;
     }
     let Some(spec) = modules::command(verb) else {
@@ -349,12 +356,12 @@ async fn run_command(
         return ctx.reply(550, text).await;
     }
     match (spec.handler, state) {
-        (Handler::Any(h), State::LoggedIn(user)) if !crate::limit::exempt(spec.name) => {
-            let target = crate::limit::target_vpath(user, spec, arg);
-            crate::ftpaccess::refresh(ctx, user, &target).await;
-            let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
-            if outcome != crate::limit::Outcome::Allowed {
-                return crate::limit::refuse(ctx, spec, arg, outcome).await;
+        (Handler::Any(h), State::LoggedIn(user)) if !crate::access::limit::exempt(spec.name) => {
+            let target = crate::access::limit::target_vpath(user, spec, arg);
+            crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
+            let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
+            if outcome != crate::access::limit::Outcome::Allowed {
+                return crate::access::limit::refuse(ctx, spec, arg, outcome).await;
             }
             h(ctx, arg).await
         }
@@ -363,12 +370,12 @@ async fn run_command(
         (Handler::Session(h), State::Connected { .. }) => h(ctx, None, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
-            if !crate::limit::exempt(spec.name) {
-                let target = crate::limit::target_vpath(user, spec, arg);
-                crate::ftpaccess::refresh(ctx, user, &target).await;
-                let outcome = crate::limit::allowed(ctx, user, spec, arg).await;
-                if outcome != crate::limit::Outcome::Allowed {
-                    return crate::limit::refuse(ctx, spec, arg, outcome).await;
+            if !crate::access::limit::exempt(spec.name) {
+                let target = crate::access::limit::target_vpath(user, spec, arg);
+                crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
+                let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
+                if outcome != crate::access::limit::Outcome::Allowed {
+                    return crate::access::limit::refuse(ctx, spec, arg, outcome).await;
                 }
             }
             h(ctx, user, arg).await
@@ -385,11 +392,14 @@ fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -
     let mut cache = std::mem::take(&mut ctx.filters);
     let refusal = {
         let scope = match state {
-            State::LoggedIn(user) => crate::ifsession::path_scope(ctx, user, &user.cwd),
-            State::Connected { .. } => crate::ifsession::connect_scope(ctx),
+            State::LoggedIn(user) => {
+                crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, &user.cwd)
+            }
+            State::Connected { .. } => crate::modules::mod_ifsession::ifsession::connect_scope(ctx),
         };
-        crate::filters::command_refusal(&mut cache, &scope, verb, arg)
-            .or_else(|| crate::filters::path_refusal(&mut cache, &scope, verb, arg))
+        crate::modules::mod_core::filters::command_refusal(&mut cache, &scope, verb, arg).or_else(
+            || crate::modules::mod_core::filters::path_refusal(&mut cache, &scope, verb, arg),
+        )
     };
     ctx.filters = cache;
     refusal

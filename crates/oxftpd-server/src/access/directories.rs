@@ -1,0 +1,28 @@
+//! Which `<Directory>` chain applies to a session's real path: `~` is the user's home, `~user`
+//! another user's (looked up through the server's auth chain, only when a pattern names one).
+
+use oxftpd_config::Scope;
+
+use crate::session::{Ctx, LoggedIn};
+
+/// The scope (`.ftpaccess` files, `<Directory>` chain, matching `<IfUser>`/`<IfGroup>`/
+/// `<IfClass>` blocks, `<Anonymous>`, server) for a real path of this session.
+pub fn scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
+    config_scope_for(ctx, user, real).with_overrides(&user.ftpaccess.blocks_for(real))
+}
+
+/// [`scope_for`] from the configuration alone, without `.ftpaccess` files.
+pub fn config_scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
+    let home = user.identity.home.to_string_lossy().into_owned();
+    let auth = &ctx.server.auth;
+    crate::modules::mod_ifsession::ifsession::user_scope(ctx, user).for_path_with(
+        real,
+        &move |name: Option<&str>| match name {
+            None => Some(home.clone()),
+            Some(n) => auth
+                .lookup(n)
+                .ok()
+                .map(|id| id.home.to_string_lossy().into_owned()),
+        },
+    )
+}

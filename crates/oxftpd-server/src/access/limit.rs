@@ -1,0 +1,551 @@
+//! `<Limit>` evaluation as ProFTPD's dirtree.c does it.
+//!
+//! A command is checked in three passes: its raw name, then its group (`DIRS`, `READ`,
+//! `WRITE`, …), then `ALL` (which excludes PORT, PASV, EPRT, EPSV, PROT, OPTS). Each pass walks
+//! the contexts from the closest `<Directory>` outward to the server; in one context the
+//! `<Limit>` blocks naming the pass's name are tried in file order and the first explicit answer
+//! ends the whole check. An explicit allow in an earlier pass also ends it (a raw `AllowAll`
+//! beats a `<Limit WRITE> DenyAll`).
+//!
+//! One block answers as ProFTPD's `check_limit`: with `Order allow,deny` (default) an allow
+//! match allows, else a deny match denies, else nothing is decided; with `Order deny,allow` a
+//! deny match denies, else an allow match allows, else the block denies.
+
+use std::net::IpAddr;
+
+use oxftpd_config::{Directive, Limit, Scope, Server};
+
+use crate::access::address::{AddrPattern, HostPattern};
+use crate::module::CommandSpec;
+use crate::session::{Ctx, LoggedIn, SessionResult};
+
+/// Who is asking, for `<Limit>`.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    /// The user name, once known.
+    pub user: Option<&'a str>,
+    /// The user's group names (primary first), once known.
+    pub groups: Option<&'a [String]>,
+    /// The session's `<Class>`, if any matched.
+    pub class: Option<&'a str>,
+    /// The client address.
+    pub addr: IpAddr,
+    /// The client's name from reverse DNS (only with `UseReverseDNS on`).
+    pub host: Option<&'a str>,
+}
+
+/// What one `<Limit>` block says about a subject (ProFTPD's `check_limit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// An allow rule matched.
+    Allow,
+    /// Nothing matched and the order lets it pass (`allow,deny`).
+    Pass,
+    /// Nothing matched and the order denies (`deny,allow`).
+    ImplicitDeny,
+    /// A deny rule matched.
+    Deny,
+}
+
+/// The outcome of a command check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The command may run.
+    Allowed,
+    /// A `<Limit>` denies it.
+    Denied,
+    /// The target is hidden and `IgnoreHidden on`: act as if it did not exist.
+    Hidden,
+}
+
+/// The `<Limit>` group of a command as ProFTPD's command tables give it.
+pub fn group_of(command: &str) -> Option<&'static str> {
+    let c = command.to_ascii_uppercase();
+    Some(match c.as_str() {
+        "CDUP" | "CWD" | "LIST" | "MDTM" | "MLSD" | "MLST" | "NLST" | "PWD" | "RNFR" | "STAT"
+        | "XCUP" | "XCWD" | "XPWD" => "DIRS",
+        "RETR" | "SIZE" => "READ",
+        "APPE" | "DELE" | "MKD" | "RMD" | "RNTO" | "STOR" | "STOU" | "XMKD" | "XRMD" | "MFMT"
+        | "MFF" | "SITE_CHMOD" | "SITE_CHGRP" | "SITE_MKDIR" | "SITE_RMDIR" | "SITE_SYMLINK"
+        | "SITE_UTIME" | "SITE_COPY" | "SITE_CPFR" | "SITE_CPTO" => "WRITE",
+        "USER" | "PASS" => "LOGIN",
+        _ => return None,
+    })
+}
+
+/// Whether `ALL` covers a command (ProFTPD leaves out the data-channel setup commands and OPTS).
+pub fn in_all(command: &str) -> bool {
+    let c = command.to_ascii_uppercase();
+    !matches!(
+        c.as_str(),
+        "EPRT" | "EPSV" | "PASV" | "PORT" | "PROT" | "LOGIN" | "USER" | "PASS"
+    ) && !c.starts_with("OPTS")
+}
+
+/// The name a `<Limit>` block matches for a command: X-variants count as their RFC 959 form.
+fn canonical(name: &str) -> String {
+    let up = name.to_ascii_uppercase();
+    match up.as_str() {
+        "XCWD" => "CWD".into(),
+        "XCUP" => "CDUP".into(),
+        "XMKD" => "MKD".into(),
+        "XRMD" => "RMD".into(),
+        "XPWD" => "PWD".into(),
+        _ => up,
+    }
+}
+
+fn names(limit: &Limit, name: &str) -> bool {
+    let want = canonical(name);
+    limit.commands.iter().any(|c| canonical(c) == want)
+}
+
+/// Checks a command against a scope: raw name, then group, then `ALL`.
+pub fn decide(
+    scope: &Scope<'_>,
+    command: &str,
+    group: Option<&str>,
+    subject: &Subject<'_>,
+    hidden: bool,
+) -> Outcome {
+    let levels: Vec<&[Limit]> = scope.limits().map(|l| l.limits).collect();
+    let mut passes: Vec<&str> = vec![command];
+    if let Some(g) = group {
+        passes.push(g);
+    }
+    if in_all(command) {
+        passes.push("ALL");
+    }
+    for name in passes {
+        // ProFTPD remembers an explicit `IgnoreHidden off` only within one pass.
+        let mut ignore_hidden: Option<bool> = None;
+        for limits in &levels {
+            for limit in limits.iter().filter(|l| names(l, name)) {
+                if hidden
+                    && ignore_hidden.is_none()
+                    && let Some(d) = last(&limit.directives, "IgnoreHidden")
+                {
+                    ignore_hidden = Some(d.flag());
+                    if d.flag() {
+                        return Outcome::Hidden;
+                    }
+                }
+                match check(&limit.directives, subject) {
+                    Verdict::Allow => return Outcome::Allowed,
+                    Verdict::Deny | Verdict::ImplicitDeny => return Outcome::Denied,
+                    Verdict::Pass => {}
+                }
+            }
+        }
+    }
+    Outcome::Allowed
+}
+
+fn last<'d>(directives: &'d [Directive], name: &str) -> Option<&'d Directive> {
+    directives
+        .iter()
+        .rev()
+        .find(|d| d.name.eq_ignore_ascii_case(name))
+}
+
+/// Evaluates one `<Limit>` block's directives for a subject.
+pub fn check(directives: &[Directive], subject: &Subject<'_>) -> Verdict {
+    let deny_first = last(directives, "Order").is_some_and(|d| {
+        d.args
+            .concat()
+            .replace(' ', "")
+            .eq_ignore_ascii_case("deny,allow")
+    });
+    if deny_first {
+        if denies(directives, subject) {
+            return Verdict::Deny;
+        }
+        if allows(directives, subject) {
+            return Verdict::Allow;
+        }
+        return Verdict::ImplicitDeny;
+    }
+    if allows(directives, subject) {
+        return Verdict::Allow;
+    }
+    if denies(directives, subject) {
+        return Verdict::Deny;
+    }
+    Verdict::Pass
+}
+
+fn allows(directives: &[Directive], s: &Subject<'_>) -> bool {
+    let any = |n: &str| directives.iter().any(|d| d.name.eq_ignore_ascii_case(n));
+    let each = |n: &'static str| {
+        directives
+            .iter()
+            .filter(move |d| d.name.eq_ignore_ascii_case(n))
+    };
+    // Before USER, the mere presence of AllowUser/AllowGroup counts (ProFTPD checks again later).
+    let user_ok = match s.user {
+        None => any("AllowUser"),
+        Some(u) => each("AllowUser").any(|d| names_match(&d.args, &[u], Eval::Or)),
+    };
+    let group_ok = match s.groups {
+        None => any("AllowGroup"),
+        Some(g) => each("AllowGroup").any(|d| names_match(&d.args, g, Eval::And)),
+    };
+    let class_ok = s
+        .class
+        .is_some_and(|c| each("AllowClass").any(|d| names_match(&d.args, &[c], Eval::Or)));
+    user_ok
+        || group_ok
+        || class_ok
+        || ip_access(each("Allow"), s)
+        || last(directives, "AllowAll").is_some_and(|d| d.args.is_empty() || d.flag())
+}
+
+fn denies(directives: &[Directive], s: &Subject<'_>) -> bool {
+    let each = |n: &'static str| {
+        directives
+            .iter()
+            .filter(move |d| d.name.eq_ignore_ascii_case(n))
+    };
+    last(directives, "DenyAll").is_some_and(|d| d.args.is_empty() || d.flag())
+        || s.user
+            .is_some_and(|u| each("DenyUser").any(|d| names_match(&d.args, &[u], Eval::Or)))
+        || s.groups
+            .is_some_and(|g| each("DenyGroup").any(|d| names_match(&d.args, g, Eval::And)))
+        || s.class
+            .is_some_and(|c| each("DenyClass").any(|d| names_match(&d.args, &[c], Eval::Or)))
+        || ip_access(each("Deny"), s)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Eval {
+    And,
+    Or,
+}
+
+/// ProFTPD's name expressions: `a,!b` terms; the first argument may be `AND`, `OR` or `regex`.
+fn names_match<S: AsRef<str>>(args: &[String], have: &[S], default: Eval) -> bool {
+    let (eval, rest) = match args.first().map(String::as_str) {
+        Some(m) if args.len() > 1 && m.eq_ignore_ascii_case("AND") => (Eval::And, &args[1..]),
+        Some(m) if args.len() > 1 && m.eq_ignore_ascii_case("OR") => (Eval::Or, &args[1..]),
+        Some(m) if args.len() > 1 && m.eq_ignore_ascii_case("regex") => {
+            return regex::Regex::new(&args[1])
+                .is_ok_and(|re| have.iter().any(|h| re.is_match(h.as_ref())));
+        }
+        _ => (default, args),
+    };
+    let terms: Vec<(bool, &str)> = rest
+        .iter()
+        .flat_map(|a| a.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match t.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, t),
+        })
+        .collect();
+    let term = |(neg, name): &(bool, &str)| have.iter().any(|h| h.as_ref() == *name) != *neg;
+    match eval {
+        Eval::And => !terms.is_empty() && terms.iter().all(term),
+        Eval::Or => terms.iter().any(term),
+    }
+}
+
+/// ProFTPD's `check_ip_access`: per directive every `!` term must hold and one plain term
+/// must match (`none` matches nothing); several directives are OR-ed, but one failing
+/// negation refuses outright.
+fn ip_access<'d>(mut directives: impl Iterator<Item = &'d Directive>, s: &Subject<'_>) -> bool {
+    let mut res = false;
+    for d in directives.by_ref() {
+        let terms: Vec<&str> = d
+            .args
+            .iter()
+            .skip_while(|a| a.eq_ignore_ascii_case("from"))
+            .flat_map(|a| a.split(','))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
+        for t in terms.iter().filter_map(|t| t.strip_prefix('!')) {
+            if term_matches(t, s) {
+                return false;
+            }
+        }
+        for t in terms.iter().filter(|t| !t.starts_with('!')) {
+            if t.eq_ignore_ascii_case("none") {
+                break;
+            }
+            if term_matches(t, s) {
+                res = true;
+                break;
+            }
+        }
+    }
+    res
+}
+
+fn term_matches(term: &str, s: &Subject<'_>) -> bool {
+    match AddrPattern::parse(term) {
+        Some(p) => p.matches(s.addr),
+        None => s.host.is_some_and(|h| HostPattern(term).matches(h)),
+    }
+}
+
+/// `<Limit LOGIN>` at one level: ProFTPD's `login_check_limits` with AND semantics —
+/// `(allowed, found)` where `found` counts blocks that gave an explicit answer.
+fn login_level(limits: &[Limit], subject: &Subject<'_>) -> (bool, usize) {
+    let mut found = 0;
+    for limit in limits.iter().filter(|l| names(l, "LOGIN")) {
+        match check(&limit.directives, subject) {
+            Verdict::Allow => found += 1,
+            Verdict::Deny | Verdict::ImplicitDeny => return (false, found + 1),
+            Verdict::Pass => {}
+        }
+    }
+    (true, found)
+}
+
+/// Whether `<Limit LOGIN>` lets this user in: the `<Anonymous>` block's own limits decide for
+/// anonymous logins (the server's only when the block has none); the server's otherwise.
+pub fn login_allowed(server: &Server, anon: Option<usize>, subject: &Subject<'_>) -> bool {
+    let server_limits: Vec<Limit> = server
+        .block()
+        .limits
+        .iter()
+        .chain(server.global().limits.iter())
+        .cloned()
+        .collect();
+    let (server_ok, _) = login_level(&server_limits, subject);
+    match anon.and_then(|i| server.anonymous().get(i)) {
+        Some(a) => {
+            let (anon_ok, found) = login_level(&a.block().limits, subject);
+            anon_ok && (server_ok || found > 0)
+        }
+        None => server_ok,
+    }
+}
+
+/// Whether any login could be allowed for a connecting client (checked before the banner):
+/// some `<Limit LOGIN>` of the server or an `<Anonymous>` block allows it explicitly, or none
+/// says anything.
+pub fn connect_allowed(server: &Server, subject: &Subject<'_>) -> bool {
+    let or_level = |limits: &mut dyn Iterator<Item = &Limit>| -> (bool, usize) {
+        let mut found = 0;
+        let mut res = false;
+        for limit in limits.filter(|l| names(l, "LOGIN")) {
+            match check(&limit.directives, subject) {
+                Verdict::Allow => {
+                    res = true;
+                    found += 1;
+                }
+                Verdict::Deny | Verdict::ImplicitDeny => found += 1,
+                Verdict::Pass => {}
+            }
+        }
+        (res, found)
+    };
+    let (mut res, mut found) = or_level(
+        &mut server
+            .block()
+            .limits
+            .iter()
+            .chain(server.global().limits.iter()),
+    );
+    if !res && found > 0 {
+        for a in server.anonymous() {
+            let (r, f) = or_level(&mut a.block().limits.iter());
+            if f > 0 {
+                res = res || r;
+            }
+            found += f;
+            if res {
+                break;
+            }
+        }
+    }
+    found == 0 || res
+}
+
+/// The subject of a logged-in session.
+pub fn subject_of<'a>(ctx: &'a Ctx, user: &'a LoggedIn) -> Subject<'a> {
+    Subject {
+        user: Some(&user.identity.name),
+        groups: Some(&user.identity.group_names),
+        class: crate::modules::mod_core::class::class_of(ctx),
+        addr: ctx.peer.ip(),
+        host: ctx.remote_name.as_deref(),
+    }
+}
+
+/// The subject of a session before login.
+pub fn anonymous_subject(ctx: &Ctx) -> Subject<'_> {
+    Subject {
+        user: None,
+        groups: None,
+        class: crate::modules::mod_core::class::class_of(ctx),
+        addr: ctx.peer.ip(),
+        host: ctx.remote_name.as_deref(),
+    }
+}
+
+/// Checks `command` (with `group`) for a session on the real path `real` (the `<Directory>`
+/// chain of that path applies).
+pub fn check_path(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    command: &str,
+    group: Option<&str>,
+    real: &str,
+    hidden: bool,
+) -> Outcome {
+    let scope = crate::access::directories::scope_for(ctx, user, real);
+    decide(&scope, command, group, &subject_of(ctx, user), hidden)
+}
+
+/// The path a command's argument names, as a virtual path; the cwd for commands without one
+/// (LIST, NLST, MLSD, STAT, PWD, CDUP…).
+pub fn target_vpath(user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> String {
+    let path_arg = match spec.name {
+        "LIST" | "NLST" | "STAT" => arg.and_then(path_after_options),
+        "CDUP" | "XCUP" => return user.resolve(".."),
+        "PWD" | "XPWD" | "PASV" | "EPSV" | "PORT" | "EPRT" | "NOOP" | "SYST" | "FEAT" | "TYPE"
+        | "MODE" | "STRU" | "REST" | "ABOR" | "ALLO" | "OPTS" | "HELP" => None,
+        "SITE" => arg
+            .and_then(|a| a.split_once(' '))
+            .and_then(|(_, rest)| rest.rsplit_once(' ').map(|(_, p)| p).or(Some(rest))),
+        "MFMT" | "MFF" => arg.and_then(|a| a.split_once(' ')).map(|(_, p)| p),
+        _ => arg,
+    };
+    match path_arg {
+        Some(p) => user.resolve(p),
+        None => user.cwd.clone(),
+    }
+}
+
+/// The path of a LIST/NLST/STAT argument once `ls`-style options (`-la`) are skipped.
+fn path_after_options(arg: &str) -> Option<&str> {
+    let mut rest = arg.trim_start();
+    while let Some(stripped) = rest.strip_prefix('-') {
+        let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
+        if word.is_empty() {
+            break;
+        }
+        rest = tail.trim_start();
+    }
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// The `<Limit>` name of a command line: `SITE CHMOD …` is `SITE_CHMOD`.
+pub fn limit_name(spec: &CommandSpec, arg: Option<&str>) -> String {
+    if spec.name == "SITE"
+        && let Some(sub) = arg.and_then(|a| a.split_whitespace().next())
+    {
+        return format!("SITE_{}", sub.to_ascii_uppercase());
+    }
+    spec.name.to_string()
+}
+
+/// Whether a logged-in session may run `spec` on the argument's path.
+pub async fn allowed(ctx: &Ctx, user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> Outcome {
+    let name = limit_name(spec, arg);
+    let group = group_of(&name).or_else(|| spec.groups.first().map(|g| g.name()));
+    let vpath = target_vpath(user, spec, arg);
+    let real = user.real_path(&vpath);
+    let hidden = crate::modules::mod_core::hiding::target_hidden(ctx, user, &vpath).await;
+    let outcome = check_path(ctx, user, &name, group, &real, hidden);
+    if outcome == Outcome::Allowed && name != spec.name && spec.name == "SITE" {
+        // `<Limit SITE>` also covers every SITE subcommand.
+        return check_path(ctx, user, "SITE", None, &real, hidden);
+    }
+    outcome
+}
+
+/// Commands ProFTPD never refuses through `<Limit>` (observed with 1.3.8).
+pub fn exempt(command: &str) -> bool {
+    matches!(command, "SYST" | "TYPE" | "MODE" | "STRU" | "QUIT")
+}
+
+/// Replies to a command `<Limit>` refused, with the text ProFTPD 1.3.8 gives for that command.
+pub async fn refuse(
+    ctx: &mut Ctx,
+    spec: &CommandSpec,
+    arg: Option<&str>,
+    outcome: Outcome,
+) -> SessionResult {
+    let verb = spec.name;
+    let shown = match verb {
+        "LIST" | "NLST" | "STAT" | "MLSD" => arg.and_then(path_after_options),
+        _ => arg,
+    };
+    if outcome == Outcome::Hidden {
+        let code = if verb == "NLST" { 450 } else { 550 };
+        return ctx
+            .reply(
+                code,
+                format!("{}: No such file or directory", shown.unwrap_or(".")),
+            )
+            .await;
+    }
+    match (verb, shown) {
+        ("LIST" | "MLSD", _) => empty_listing(ctx, verb).await,
+        ("NLST", p) => {
+            ctx.reply(
+                450,
+                format!("{}: No such file or directory", p.unwrap_or(".")),
+            )
+            .await
+        }
+        ("CWD" | "XCWD", Some(p)) => {
+            ctx.reply(550, format!("{p}: No such file or directory"))
+                .await
+        }
+        ("CDUP" | "XCUP", _) => ctx.reply(550, "..: No such file or directory").await,
+        ("MKD" | "XMKD" | "RMD" | "XRMD" | "SITE", Some(p)) => {
+            ctx.reply(550, format!("{p}: Permission denied")).await
+        }
+        ("PWD" | "XPWD", _) => ctx.reply(550, format!("{verb}: Permission denied")).await,
+        ("HELP", _) => ctx.reply(501, "HELP: Permission denied").await,
+        ("STAT", None) => ctx.reply(500, "STAT: Operation not permitted").await,
+        ("STAT", Some(p)) => {
+            ctx.send(&crate::messages::multi(
+                212,
+                vec![format!("Status of {p}:"), "End of status".to_string()],
+            ))
+            .await
+        }
+        ("PASV" | "EPSV" | "PORT" | "EPRT", _) => {
+            ctx.reply(501, format!("{verb}: Operation not permitted"))
+                .await
+        }
+        ("NOOP", _) => ctx.reply(550, "Operation not permitted").await,
+        (_, Some(p)) => {
+            ctx.reply(550, format!("{p}: Operation not permitted"))
+                .await
+        }
+        (_, None) => {
+            ctx.reply(550, format!("{verb}: Operation not permitted"))
+                .await
+        }
+    }
+}
+
+/// ProFTPD answers a refused LIST or MLSD with an empty listing.
+async fn empty_listing(ctx: &mut Ctx, verb: &str) -> SessionResult {
+    let stream = match crate::modules::mod_xfer::transfer::open_data(ctx).await {
+        Ok(s) => s,
+        Err(done) => return done,
+    };
+    let mode = match ctx.transfer_type {
+        crate::session::TransferType::Ascii => "ASCII",
+        crate::session::TransferType::Binary => "BINARY",
+    };
+    let what = if verb == "MLSD" { "MLSD" } else { "file list" };
+    ctx.reply(
+        150,
+        format!("Opening {mode} mode data connection for {what}"),
+    )
+    .await?;
+    crate::data::transfer_io::finish(stream).await;
+    ctx.reply(226, "Transfer complete").await
+}
+
+#[cfg(test)]
+mod tests;

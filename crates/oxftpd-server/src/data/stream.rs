@@ -1,0 +1,130 @@
+//! Data connections after `PROT P`: the TLS handshake, and the check that the client resumed
+//! its control connection's TLS session (so nobody else can steal the data connection).
+
+use rustls::HandshakeKind;
+use tokio::net::TcpStream;
+
+pub use crate::data::tls_stream::MaybeTls as DataStream;
+use crate::modules::mod_tls::log::event;
+use crate::session::{Ctx, SessionResult};
+
+/// Most TLS bytes rustls may queue on a data connection (rustls' default is 64 KiB).
+const TLS_BUFFER: usize = 1 << 20;
+
+/// Which way a data connection's bytes go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// The server sends: downloads and listings.
+    Send,
+    /// The server receives: uploads.
+    Receive,
+}
+
+/// Protects an opened data connection as `PROT` asks; on failure replies 425 and gives the
+/// session result back.
+pub async fn protect(
+    ctx: &mut Ctx,
+    tcp: TcpStream,
+    flow: Flow,
+) -> Result<DataStream, SessionResult> {
+    let config = match flow {
+        Flow::Send => ctx.tls.send_config.clone(),
+        Flow::Receive => ctx.tls.data_config.clone(),
+    };
+    let (Some(settings), Some(config)) = (ctx.server.tls.clone(), config) else {
+        return Ok(DataStream::Plain(tcp));
+    };
+    if !ctx.tls.protect_data {
+        return Ok(DataStream::Plain(tcp));
+    }
+    let log = settings.log.as_ref();
+    if ctx.tls.sscn_client {
+        return client(ctx, &settings, tcp).await;
+    }
+    let refused = match crate::data::tls_stream::accept(tcp, config, settings.handshake_timeout)
+        .await
+    {
+        Ok(mut tls) => {
+            // Let rustls hold a whole transfer buffer of records, so each 256 KiB chunk is
+            // encrypted in one go and leaves in a few large vectored writes.
+            tls.get_mut().1.set_buffer_limit(Some(TLS_BUFFER));
+            if settings.diags {
+                let conn = tls.get_ref().1;
+                crate::modules::mod_tls::diags::data(log, conn, conn.server_name());
+            }
+            let resumed = tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed);
+            if resumed || !settings.session_reuse_required {
+                return Ok(DataStream::Tls(Box::new(tls)));
+            }
+            event(
+                log,
+                "client did not reuse TLS session, rejecting data connection (see the NoSessionReuseRequired TLSOptions parameter)",
+            );
+            // Like mod_tls, say goodbye properly so the client reads the refusal.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                use tokio::io::AsyncWriteExt;
+                tls.shutdown().await
+            })
+            .await;
+            true
+        }
+        Err(e) => {
+            event(
+                log,
+                &format!("unable to open data connection: TLS negotiation failed: {e}"),
+            );
+            true
+        }
+    };
+    debug_assert!(refused);
+    Err(ctx
+        .reply(
+            425,
+            "Unable to build data connection: Operation not permitted",
+        )
+        .await)
+}
+
+/// `SSCN ON`: the TLS handshake with this server as the client, named by the peer's address.
+async fn client(
+    ctx: &mut Ctx,
+    settings: &crate::modules::mod_tls::TlsSettings,
+    tcp: TcpStream,
+) -> Result<DataStream, SessionResult> {
+    let log = settings.log.as_ref();
+    let peer = tcp.peer_addr().map(|a| a.ip());
+    let result = match peer {
+        Ok(ip) => {
+            let name = rustls::pki_types::ServerName::IpAddress(ip.into());
+            crate::data::tls_stream::connect(
+                tcp,
+                settings.sscn_config.clone(),
+                name,
+                settings.handshake_timeout,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(mut tls) => {
+            tls.get_mut().1.set_buffer_limit(Some(TLS_BUFFER));
+            if settings.diags {
+                crate::modules::mod_tls::diags::data(log, tls.get_ref().1, None);
+            }
+            Ok(DataStream::Client(Box::new(tls)))
+        }
+        Err(e) => {
+            event(
+                log,
+                &format!("unable to open data connection: TLS connect failed: {e}"),
+            );
+            Err(ctx
+                .reply(
+                    425,
+                    "Unable to build data connection: Operation not permitted",
+                )
+                .await)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Command handlers: what a table row points at, and what it is given.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::session::{Ctx, LoggedIn, SessionResult, State};
+
+/// The future a command handler returns.
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = SessionResult> + Send + 'a>>;
+
+/// How a command is run, which also says whether it needs a login.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Allowed at any time; sees only the connection.
+    Any(for<'a> fn(&'a mut Ctx, Option<&'a str>) -> HandlerFuture<'a>),
+    /// Allowed at any time, outside `<Limit>` (QUIT); sees the login when there is one.
+    Session(for<'a> fn(&'a mut Ctx, Option<&'a LoggedIn>, Option<&'a str>) -> HandlerFuture<'a>),
+    /// Changes the login state (USER, PASS, REIN).
+    Login(for<'a> fn(&'a mut Ctx, &'a mut State, Option<&'a str>) -> HandlerFuture<'a>),
+    /// Needs a logged-in session: gets its identity and filesystem.
+    User(for<'a> fn(&'a mut Ctx, &'a mut LoggedIn, Option<&'a str>) -> HandlerFuture<'a>),
+}

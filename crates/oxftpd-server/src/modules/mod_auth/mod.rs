@@ -1,0 +1,45 @@
+//! mod_auth.c: USER and PASS.
+
+pub mod anonymous;
+pub mod client_limits;
+pub mod user_pass;
+pub mod wtmp;
+
+use crate::module::CommandGroup::Login;
+use crate::module::{CommandSpec, Handler, Module};
+use crate::modules::mod_core::opts;
+
+/// mod_auth.c.
+pub static MODULE: Module = Module {
+    spec: &oxftpd_config::modules::mod_auth::MODULE,
+    commands: &[
+        CommandSpec {
+            name: "USER",
+            groups: &[Login],
+            feat: None,
+            help: "<sp> username",
+            handler: Handler::Login(user_pass::user),
+        },
+        CommandSpec {
+            name: "PASS",
+            groups: &[Login],
+            feat: None,
+            help: "<sp> password",
+            handler: Handler::Login(user_pass::pass),
+        },
+        CommandSpec {
+            name: "ACCT",
+            groups: &[],
+            feat: None,
+            help: "is not implemented",
+            handler: Handler::Any(opts::acct),
+        },
+        CommandSpec {
+            name: "REIN",
+            groups: &[],
+            feat: None,
+            help: "is not implemented",
+            handler: Handler::Any(opts::rein),
+        },
+    ],
+};

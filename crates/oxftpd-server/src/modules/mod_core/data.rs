@@ -1,0 +1,270 @@
+//! PASV and PORT (RFC 959 section 4.1.2), EPSV and EPRT (RFC 2428).
+//!
+//! RFC 2428 section 2: "EPRT<space><d><net-prt><d><net-addr><d><tcp-port><d>";
+//! section 3: the EPSV reply is "229 Entering Extended Passive Mode (|||port|)".
+//! A PORT/EPRT to another host than the client's is refused unless `AllowForeignAddress on`
+//! (FXP, RFC 2577 section 3), and so is a privileged port.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use crate::data::channel::{DataSetup, bind_passive, same_ip};
+use crate::errors::io_text;
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn, SessionResult};
+
+fn v4_of(ip: IpAddr) -> Option<Ipv4Addr> {
+    match ip {
+        IpAddr::V4(v4) => Some(v4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped(),
+    }
+}
+
+/// `500 Illegal VERB command, EPSV ALL in effect` once `EPSV ALL` was sent.
+async fn epsv_all_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
+    if !ctx.epsv_all {
+        return None;
+    }
+    Some(
+        ctx.reply(500, format!("Illegal {verb} command, EPSV ALL in effect"))
+            .await,
+    )
+}
+
+/// The RFC 2428 network protocol number of the control connection (1 IPv4, 2 IPv6).
+fn control_family(ctx: &Ctx) -> &'static str {
+    match v4_of(ctx.local.ip()) {
+        Some(_) => "1",
+        None => "2",
+    }
+}
+
+/// The protocols `522` offers: `1` on IPv4, `1,2` on IPv6 (ProFTPD's texts, observed).
+fn offered(family: &str) -> &'static str {
+    if family == "1" { "1" } else { "1,2" }
+}
+
+async fn listen(ctx: &mut Ctx) -> Result<u16, SessionResult> {
+    ctx.data = DataSetup::None;
+    let ip = ctx.local.ip();
+    let ip = v4_of(ip).map(IpAddr::V4).unwrap_or(ip);
+    match bind_passive(ip, ctx.server.settings.passive_ports) {
+        Ok(listener) => {
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+            ctx.data = DataSetup::Passive(listener);
+            Ok(port)
+        }
+        Err(e) => Err(ctx
+            .reply(
+                425,
+                format!("Unable to build data connection: {}", io_text(&e)),
+            )
+            .await),
+    }
+}
+
+/// `PASV`: `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).`
+pub fn pasv<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if let Some(done) = epsv_all_refusal(ctx, "PASV").await {
+            return done;
+        }
+        let shown = ctx.server.settings.masquerade.unwrap_or(ctx.local.ip());
+        let Some(v4) = v4_of(shown) else {
+            return ctx
+                .reply(501, "PASV not supported on an IPv6 connection: use EPSV")
+                .await;
+        };
+        let port = match listen(ctx).await {
+            Ok(p) => p,
+            Err(done) => return done,
+        };
+        let [a, b, c, d] = v4.octets();
+        ctx.reply(
+            227,
+            format!(
+                "Entering Passive Mode ({a},{b},{c},{d},{},{}).",
+                port >> 8,
+                port & 0xff
+            ),
+        )
+        .await
+    })
+}
+
+/// `EPSV [proto|ALL]`: `229 Entering Extended Passive Mode (|||port|)`.
+pub fn epsv<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if let Some(a) = arg {
+            if a.eq_ignore_ascii_case("ALL") {
+                ctx.epsv_all = true;
+                ctx.data = DataSetup::None;
+                return ctx.reply(200, "EPSV ALL command successful").await;
+            }
+            let family = control_family(ctx);
+            // ProFTPD also accepts `EPSV 1` on an IPv6 connection (observed).
+            if a != family && !(family == "2" && a == "1") {
+                return ctx
+                    .reply(
+                        522,
+                        format!("Network protocol not supported, use ({})", offered(family)),
+                    )
+                    .await;
+            }
+        }
+        let port = match listen(ctx).await {
+            Ok(p) => p,
+            Err(done) => return done,
+        };
+        ctx.reply(229, format!("Entering Extended Passive Mode (|||{port}|)"))
+            .await
+    })
+}
+
+/// Checks an active-mode target; `None` when it must be refused.
+fn allowed_target(ctx: &Ctx, addr: SocketAddr) -> bool {
+    addr.port() >= 1024
+        && (ctx.server.settings.allow_foreign_address || same_ip(addr.ip(), ctx.peer.ip()))
+}
+
+/// Refuses an active-mode command under EPSV ALL, or when RootRevoke leaves no low port to
+/// connect from; `None` when it may go on.
+async fn active_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
+    if let Some(done) = epsv_all_refusal(ctx, verb).await {
+        return Some(done);
+    }
+    if ctx
+        .server
+        .settings
+        .root_revoke
+        .refuses_active(ctx.local.port())
+    {
+        tracing::debug!(
+            "RootRevoke in effect, unable to bind to local port {} for active transfer",
+            ctx.local.port()
+        );
+        return Some(
+            ctx.reply(500, format!("Unable to service {verb} commands"))
+                .await,
+        );
+    }
+    None
+}
+
+/// Makes `addr` the active-mode target of `verb`, unless it is a foreign address or a
+/// privileged port.
+async fn set_active(ctx: &mut Ctx, addr: SocketAddr, verb: &str) -> SessionResult {
+    if !allowed_target(ctx, addr) {
+        tracing::warn!(peer = %ctx.peer, target = %addr, "refused {verb} to a foreign address or privileged port");
+        return ctx.reply(500, format!("Illegal {verb} command")).await;
+    }
+    ctx.data = DataSetup::Active(addr);
+    ctx.reply(200, format!("{verb} command successful")).await
+}
+
+/// `PORT h1,h2,h3,h4,p1,p2`.
+pub fn port<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return crate::module::helpers::missing_argument(ctx).await;
+        };
+        if let Some(done) = active_refusal(ctx, "PORT").await {
+            return done;
+        }
+        let nums: Vec<u8> = arg
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
+        if nums.len() != 6 || arg.split(',').count() != 6 {
+            return ctx.reply(501, "Illegal PORT command").await;
+        }
+        let ip = IpAddr::V4(Ipv4Addr::new(nums[0], nums[1], nums[2], nums[3]));
+        let addr = SocketAddr::new(ip, u16::from(nums[4]) << 8 | u16::from(nums[5]));
+        set_active(ctx, addr, "PORT").await
+    })
+}
+
+/// Parses RFC 2428's `<d>proto<d>addr<d>port<d>`.
+pub fn parse_eprt(arg: &str) -> Option<SocketAddr> {
+    let delim = arg.chars().next()?;
+    if !(33..=126).contains(&(delim as u32)) {
+        return None;
+    }
+    let parts: Vec<&str> = arg.split(delim).collect();
+    if parts.len() != 5 || !parts[0].is_empty() || !parts[4].is_empty() {
+        return None;
+    }
+    let ip: IpAddr = parts[2].parse().ok()?;
+    match (parts[1], ip) {
+        ("1", IpAddr::V4(_)) | ("2", IpAddr::V6(_)) => {}
+        _ => return None,
+    }
+    let port: u16 = parts[3].parse().ok()?;
+    Some(SocketAddr::new(ip, port))
+}
+
+/// `EPRT |proto|addr|port|`.
+pub fn eprt<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return crate::module::helpers::missing_argument(ctx).await;
+        };
+        if let Some(done) = active_refusal(ctx, "EPRT").await {
+            return done;
+        }
+        let family = control_family(ctx);
+        let proto = arg
+            .chars()
+            .next()
+            .and_then(|d| arg[d.len_utf8()..].split(d).next());
+        if proto != Some(family) && !(family == "2" && proto == Some("1")) {
+            return ctx
+                .reply(
+                    522,
+                    format!("Network protocol not supported, use ({})", offered(family)),
+                )
+                .await;
+        }
+        let Some(addr) = parse_eprt(arg) else {
+            return ctx.reply(501, "Illegal EPRT command").await;
+        };
+        set_active(ctx, addr, "EPRT").await
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_eprt;
+
+    #[test]
+    fn eprt_forms() {
+        assert_eq!(
+            parse_eprt("|1|127.0.0.1|7000|")
+                .map(|a| a.to_string())
+                .as_deref(),
+            Some("127.0.0.1:7000")
+        );
+        assert_eq!(
+            parse_eprt("|2|::1|7000|").map(|a| a.to_string()).as_deref(),
+            Some("[::1]:7000")
+        );
+        assert!(parse_eprt("|2|127.0.0.1|7000|").is_none());
+        assert!(parse_eprt("|1|127.0.0.1|70000|").is_none());
+        assert!(parse_eprt("|1|127.0.0.1|").is_none());
+    }
+}

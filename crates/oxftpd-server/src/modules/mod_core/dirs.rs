@@ -1,0 +1,151 @@
+//! PWD, CWD, CDUP, MKD, RMD and their X variants: RFC 959 sections 4.1.1 and 4.1.3,
+//! RFC 775 (XPWD, XCWD, XCUP, XMKD, XRMD).
+//!
+//! RFC 959 appendix II: "257 <SP> "<directory-name>" <SP> <commentary>", with embedded
+//! double quotes doubled.
+
+use oxftpd_proto::reply::{Reply, quote_path};
+
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn, SessionResult};
+
+/// `PWD`/`XPWD`.
+pub fn pwd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        ctx.reply(
+            257,
+            format!("{} is the current directory", quote_path(&user.cwd)),
+        )
+        .await
+    })
+}
+
+/// `CWD path`.
+pub fn cwd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(cwd_as(ctx, user, arg, "CWD"))
+}
+
+/// `XCWD path` (RFC 775): CWD, answered in its own name as ProFTPD does.
+pub fn xcwd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(cwd_as(ctx, user, arg, "XCWD"))
+}
+
+async fn cwd_as(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    verb: &str,
+) -> SessionResult {
+    let Some(arg) = arg else {
+        return crate::module::helpers::missing_argument(ctx).await;
+    };
+    change_dir(ctx, user, arg, verb).await
+}
+
+/// `CDUP`.
+pub fn cdup<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move { change_dir(ctx, user, "..", "CDUP").await })
+}
+
+/// `XCUP` (RFC 775).
+pub fn xcup<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move { change_dir(ctx, user, "..", "XCUP").await })
+}
+
+async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> SessionResult {
+    let target = user.resolve(arg);
+    match user.fs.metadata(&target).await {
+        Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
+            let mut lines =
+                crate::modules::mod_core::display_chdir::lines(ctx, user, &target).await;
+            user.cwd = target;
+            lines.push(format!("{verb} command successful"));
+            ctx.send(&crate::messages::multi(250, lines)).await
+        }
+        Ok(_) => {
+            crate::module::helpers::fs_failed(
+                ctx,
+                arg,
+                &oxftpd_storage::StorageError::NotADirectory,
+            )
+            .await
+        }
+        Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+    }
+}
+
+/// `MKD path`/`XMKD path`.
+pub fn mkd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(crate::module::helpers::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| match user.fs.mkdir(&target).await {
+            Ok(()) => {
+                ctx.send(&Reply::new(
+                    257,
+                    format!("{} - Directory successfully created", quote_path(&target)),
+                ))
+                .await
+            }
+            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+        },
+    ))
+}
+
+/// `RMD path`.
+pub fn rmd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(rmd_as(ctx, user, arg, "RMD"))
+}
+
+/// `XRMD path` (RFC 775), answered in its own name.
+pub fn xrmd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(rmd_as(ctx, user, arg, "XRMD"))
+}
+
+async fn rmd_as(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    verb: &str,
+) -> SessionResult {
+    crate::module::helpers::with_path(ctx, user, arg, async |ctx, user, arg, target| {
+        match user.fs.rmdir(&target).await {
+            Ok(()) => ctx.reply(250, format!("{verb} command successful")).await,
+            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+        }
+    })
+    .await
+}

@@ -1,0 +1,58 @@
+//! DELE (RFC 959 section 4.1.3) and SIZE (RFC 3659 section 4).
+//!
+//! RFC 3659 4.2: "The FTP command SIZE OF FILE (SIZE) is used to obtain the transfer size of a
+//! file" — ProFTPD refuses it in ASCII mode, where the transfer size is not the file size.
+
+use oxftpd_storage::{Kind, StorageError};
+
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn, TransferType};
+
+/// `DELE path`.
+pub fn dele<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(crate::module::helpers::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| match user.fs.remove_file(&target).await {
+            Ok(()) => ctx.reply(250, "DELE command successful").await,
+            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+        },
+    ))
+}
+
+/// `SIZE path`: `213 bytes`, refused in ASCII mode.
+pub fn size<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(crate::module::helpers::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| {
+            if ctx.transfer_type == TransferType::Ascii {
+                return ctx.reply(550, "SIZE not allowed in ASCII mode").await;
+            }
+            match user.fs.metadata(&target).await {
+                Ok(meta) if meta.kind == Kind::File => ctx.reply(213, meta.size.to_string()).await,
+                Ok(_) => ctx.reply(550, format!("{arg}: not a regular file")).await,
+                Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+            }
+        },
+    ))
+}
+
+/// Whether a path exists, for overwrite checks.
+pub async fn exists(user: &LoggedIn, vpath: &str) -> Result<bool, StorageError> {
+    match user.fs.symlink_metadata(vpath).await {
+        Ok(_) => Ok(true),
+        Err(StorageError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,194 @@
+//! What a session does not see: `HideUser`, `HideGroup`, `HideNoAccess`, `HideFiles`.
+//!
+//! Listings skip hidden entries ([`hide_entry`]); `<Limit>`s with `IgnoreHidden on` make
+//! commands on a hidden target answer as if it did not exist ([`target_hidden`]).
+
+use oxftpd_config::Scope;
+use oxftpd_storage::{Kind, Metadata};
+
+use crate::session::{Ctx, LoggedIn};
+
+/// What hiding needs to know about the session.
+pub struct Viewer<'a> {
+    /// The session's uid.
+    pub uid: u32,
+    /// The session's primary gid.
+    pub gid: u32,
+    /// All its gids (primary first).
+    pub gids: &'a [u32],
+    /// Looks a user name up to its uid.
+    pub user_id: &'a dyn Fn(&str) -> Option<u32>,
+    /// Looks a group name up to its gid.
+    pub group_id: &'a dyn Fn(&str) -> Option<u32>,
+    /// The session's user name.
+    pub user: &'a str,
+    /// The session's group names.
+    pub groups: &'a [String],
+    /// The session's `<Class>`, if any.
+    pub class: Option<&'a str>,
+}
+
+/// Whether `name` (with metadata `meta`) is hidden under `scope` (the scope of its own path).
+pub fn hidden_in(scope: &Scope<'_>, viewer: &Viewer<'_>, name: &str, meta: &Metadata) -> bool {
+    hide_files(scope, viewer, name) || hidden_by_owner(scope, viewer, meta)
+}
+
+/// ProFTPD's `HideFiles regex|none [user|group|class expr]`: the closest one decides.
+fn hide_files(scope: &Scope<'_>, viewer: &Viewer<'_>, name: &str) -> bool {
+    let Some(d) = scope.directive("HideFiles") else {
+        return false;
+    };
+    let Some(pattern) = d.arg(0) else {
+        return false;
+    };
+    if pattern.eq_ignore_ascii_case("none") {
+        return false;
+    }
+    if let Some(classifier) = d.arg(1)
+        && !applies_to(viewer, classifier, d.arg(2).unwrap_or(""))
+    {
+        return false;
+    }
+    let (negated, pattern) = match pattern.strip_prefix('!') {
+        Some(p) => (true, p),
+        None => (false, pattern),
+    };
+    regex::Regex::new(pattern).is_ok_and(|re| re.is_match(name) != negated)
+}
+
+/// Whether `HideFiles … user|group|class expr` concerns this viewer: `user` and `class`
+/// lists match when any term does, `group` lists when every term does (as ProFTPD 1.3.8).
+fn applies_to(viewer: &Viewer<'_>, classifier: &str, expr: &str) -> bool {
+    let term = |t: &str, f: &dyn Fn(&str) -> bool| match t.strip_prefix('!') {
+        Some(n) => !f(n),
+        None => f(t),
+    };
+    let terms = expr.split(',').filter(|t| !t.is_empty());
+    match classifier.to_ascii_lowercase().as_str() {
+        "user" => terms.clone().any(|t| term(t, &|n| n == viewer.user)),
+        "group" => {
+            let mut terms = terms.peekable();
+            terms.peek().is_some()
+                && terms.all(|t| term(t, &|n| viewer.groups.iter().any(|g| g == n)))
+        }
+        "class" => terms.clone().any(|t| term(t, &|n| viewer.class == Some(n))),
+        _ => true,
+    }
+}
+
+fn hidden_by_owner(scope: &Scope<'_>, viewer: &Viewer<'_>, meta: &Metadata) -> bool {
+    let mut hidden = false;
+    for d in scope.directives("HideUser") {
+        let Some(arg) = d.arg(0) else { continue };
+        let (inverted, name) = match arg.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, arg),
+        };
+        let uid = if name == "~" {
+            Some(viewer.uid)
+        } else {
+            (viewer.user_id)(name)
+        };
+        if uid == Some(meta.uid) {
+            hidden |= !inverted;
+            break;
+        } else if inverted {
+            hidden = true;
+            break;
+        }
+    }
+    for d in scope.directives("HideGroup") {
+        let Some(arg) = d.arg(0) else { continue };
+        let (inverted, name) = match arg.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, arg),
+        };
+        let matches = if name == "~" {
+            viewer.gids.contains(&meta.gid) || meta.gid == viewer.gid
+        } else {
+            (viewer.group_id)(name).is_some_and(|g| g == meta.gid)
+        };
+        if matches {
+            hidden |= !inverted;
+            break;
+        } else if inverted {
+            hidden = true;
+            break;
+        }
+    }
+    if scope.directive("HideNoAccess").is_some_and(|d| d.flag()) {
+        let want = if meta.kind == Kind::Dir { 0o1 } else { 0o4 };
+        hidden = !may_access(viewer, meta, want);
+    }
+    hidden
+}
+
+/// Whether the mode bits grant `want` (r=4, w=2, x=1) to the viewer.
+fn may_access(viewer: &Viewer<'_>, meta: &Metadata, want: u32) -> bool {
+    if viewer.uid == 0 {
+        return true;
+    }
+    let bits = if meta.uid == viewer.uid {
+        meta.mode >> 6
+    } else if viewer.gids.contains(&meta.gid) || meta.gid == viewer.gid {
+        meta.mode >> 3
+    } else {
+        meta.mode
+    };
+    bits & want == want
+}
+
+fn with_viewer<R>(ctx: &Ctx, user: &LoggedIn, f: impl FnOnce(&Viewer<'_>) -> R) -> R {
+    let auth = &ctx.server.auth;
+    let user_id = |n: &str| auth.user_id(n);
+    let group_id = |n: &str| auth.group_id(n);
+    let viewer = Viewer {
+        uid: user.identity.uid,
+        gid: user.identity.gid,
+        gids: &user.identity.groups,
+        user_id: &user_id,
+        group_id: &group_id,
+        user: &user.identity.name,
+        groups: &user.identity.group_names,
+        class: ctx.class.as_deref(),
+    };
+    f(&viewer)
+}
+
+/// The directives that can hide an entry.
+const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
+
+/// Whether the configuration or a `.ftpaccess` file the session has read could hide anything
+/// at all: when not, a listing skips [`hide_entry`] (a scope lookup per entry).
+pub fn may_hide(ctx: &Ctx, user: &LoggedIn) -> bool {
+    ctx.server.config().mentions_anywhere(&HIDING) || user.ftpaccess.mentions(&HIDING)
+}
+
+/// Whether a listing of directory `dir` (virtual path) leaves out the entry `name`.
+pub fn hide_entry(ctx: &Ctx, user: &LoggedIn, dir: &str, name: &str, meta: &Metadata) -> bool {
+    let vpath = user.resolve_from(dir, name);
+    let real = user.real_path(&vpath);
+    let scope = crate::access::directories::scope_for(ctx, user, &real);
+    if !has_hiding(&scope) {
+        return false;
+    }
+    with_viewer(ctx, user, |v| hidden_in(&scope, v, name, meta))
+}
+
+fn has_hiding(scope: &Scope<'_>) -> bool {
+    HIDING.iter().any(|n| scope.directive(n).is_some())
+}
+
+/// Whether the target of a command (virtual path) is hidden from this session.
+pub async fn target_hidden(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
+    let real = user.real_path(vpath);
+    let scope = crate::access::directories::scope_for(ctx, user, &real);
+    if !has_hiding(&scope) {
+        return false;
+    }
+    let Ok(meta) = user.fs.symlink_metadata(vpath).await else {
+        return false;
+    };
+    let name = vpath.rsplit('/').next().unwrap_or(vpath);
+    with_viewer(ctx, user, |v| hidden_in(&scope, v, name, &meta))
+}

@@ -1,0 +1,121 @@
+//! SYST, NOOP, FEAT, HELP, QUIT: RFC 959 section 4.1.3 and RFC 2389 (FEAT).
+//!
+//! RFC 2389 3.2: "the response to the FEAT command is a multi-line reply listing each
+//! extension supported, one per line" — we list exactly the `feat` column of the command tables.
+
+use crate::messages::{Vars, display_file};
+use crate::module::HandlerFuture;
+use crate::modules;
+use crate::session::{Ctx, LoggedIn, SessionError};
+
+/// `SYST`: `215 UNIX Type: L8`.
+pub fn syst<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move { ctx.reply(215, "UNIX Type: L8").await })
+}
+
+/// `NOOP`.
+pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move { ctx.reply(200, "NOOP command successful").await })
+}
+
+/// `FEAT`: the features of every command table, sorted as ProFTPD lists them.
+pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let mut features: Vec<String> = modules::features()
+            .into_iter()
+            .chain(crate::modules::mod_site::site::FEATURES.iter().copied())
+            .chain(crate::modules::mod_xfer::mode::feature(ctx))
+            .map(str::to_string)
+            .chain(crate::modules::mod_lang::lang::feature(ctx))
+            .collect();
+        features.sort_unstable();
+        features.dedup();
+        let mut lines = vec!["Features:".to_string()];
+        lines.extend(features);
+        if ctx.server.tls.is_some() {
+            lines.extend(modules::mod_tls::FEATURES.iter().map(|f| f.to_string()));
+            lines[1..].sort_unstable();
+        }
+        lines.push("End".to_string());
+        ctx.send(&crate::messages::multi(211, lines)).await
+    })
+}
+
+/// `HELP [command]`.
+pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let admin = ctx
+            .server
+            .settings
+            .admin
+            .clone()
+            .unwrap_or_else(|| "root@localhost".to_string());
+        if let Some(verb) = arg {
+            let verb = verb.to_ascii_uppercase();
+            // The verbs ProFTPD leaves out of HELP are unknown to `HELP verb` too (observed).
+            let known = modules::command(&verb)
+                .filter(|spec| !crate::modules::mod_core::opts::NOT_IN_HELP.contains(&spec.name));
+            return match known {
+                Some(spec) => {
+                    ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help))
+                        .await
+                }
+                None => ctx.reply(502, format!("Unknown command '{verb}'")).await,
+            };
+        }
+        let mut lines =
+            vec!["The following commands are recognized (* =>'s unimplemented):".to_string()];
+        let names: Vec<String> = modules::command_names()
+            .into_iter()
+            .filter(|n| !crate::modules::mod_core::opts::NOT_IN_HELP.contains(n))
+            .map(|n| {
+                if crate::modules::mod_core::opts::UNIMPLEMENTED.contains(&n) {
+                    format!("{n}*")
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect();
+        for row in names.chunks(8) {
+            let mut line = String::new();
+            for name in row {
+                line.push_str(&format!("{name:<8}"));
+            }
+            lines.push(line);
+        }
+        lines.push(format!("Direct comments to {admin}"));
+        ctx.send(&crate::messages::multi(214, lines)).await
+    })
+}
+
+/// `QUIT`: `221 Goodbye.` after the `DisplayQuit` file (`%U` and `%C` are the login's when
+/// there is one), then close.
+pub fn quit<'a>(
+    ctx: &'a mut Ctx,
+    user: Option<&'a LoggedIn>,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let path = ctx
+            .server
+            .config()
+            .directive("DisplayQuit")
+            .and_then(|d| d.arg(0))
+            .map(std::path::PathBuf::from);
+        let mut lines = display_file(
+            ctx,
+            path.as_deref(),
+            &Vars {
+                user: user.map(|u| u.login_name.as_str()),
+                cwd: user.map(|u| u.cwd.as_str()),
+                free_kb: 0,
+            },
+        );
+        // ProFTPD sends the DisplayQuit file instead of "Goodbye.", its last line closing the reply.
+        if lines.is_empty() {
+            lines.push("Goodbye.".to_string());
+        }
+        ctx.send(&crate::messages::multi(221, lines)).await?;
+        Err(SessionError::Closed)
+    })
+}

@@ -1,0 +1,153 @@
+//! MDTM (RFC 3659 section 3), MFMT and MFF (draft-somers-ftp-mfxx), in ProFTPD's
+//! mod_core/mod_facts form.
+//!
+//! RFC 3659 3.1: "The FTP command, MODIFICATION TIME (MDTM), can be used to determine when a
+//! file in the server NVFS was last modified." draft-somers-ftp-mfxx 3: "MFMT … sets the
+//! last modification time of the file"; 4: "MFF … modify the facts of a file".
+
+use oxftpd_proto::reply::Reply;
+use oxftpd_proto::time::{parse_timestamp, write_timestamp};
+use oxftpd_storage::{Kind, StorageError};
+
+use crate::errors::reason;
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn};
+
+/// The text for an attribute change the kernel refused: only the owner may change times,
+/// modes and groups (`EPERM`), which ProFTPD reports as "Operation not permitted".
+pub fn attr_reason(e: &StorageError) -> String {
+    match e {
+        StorageError::PermissionDenied => "Operation not permitted".into(),
+        other => reason(other),
+    }
+}
+
+/// Seconds east of UTC that listings and MDTM use (`TimesGMT off`: local time).
+pub fn time_offset(ctx: &Ctx, at: i64) -> i64 {
+    let gmt = ctx
+        .server
+        .config()
+        .directive("TimesGMT")
+        .is_none_or(|d| d.flag());
+    if gmt {
+        0
+    } else {
+        i64::from(crate::localtime::utc_offset(at))
+    }
+}
+
+/// `MDTM path`: `213 YYYYMMDDHHMMSS`.
+pub fn mdtm<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(crate::module::helpers::with_path(
+        ctx,
+        user,
+        arg,
+        async |ctx, user, arg, target| match user.fs.metadata(&target).await {
+            Ok(meta) if meta.kind == Kind::File => {
+                let mut out = Vec::with_capacity(14);
+                write_timestamp(meta.mtime + time_offset(ctx, meta.mtime), &mut out);
+                ctx.reply(213, String::from_utf8_lossy(&out)).await
+            }
+            Ok(_) => ctx.reply(550, format!("{arg}: not a plain file")).await,
+            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+        },
+    ))
+}
+
+/// `MFMT YYYYMMDDHHMMSS path`: `213 Modify=…; path`.
+pub fn mfmt<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some((stamp, path)) = arg.and_then(|a| a.split_once(' ')) else {
+            return crate::module::helpers::missing_argument(ctx).await;
+        };
+        let path = path.trim_start();
+        if path.is_empty() {
+            return crate::module::helpers::missing_argument(ctx).await;
+        }
+        let Ok(ts) = parse_timestamp(stamp) else {
+            return ctx.reply(501, format!("{stamp}: Invalid argument")).await;
+        };
+        let target = user.resolve(path);
+        if let Err(e) = user.fs.symlink_metadata(&target).await {
+            return crate::module::helpers::fs_failed(ctx, path, &e).await;
+        }
+        match user.fs.set_times(&target, None, ts.secs).await {
+            Ok(()) => ctx.reply(213, format!("Modify={stamp}; {path}")).await,
+            Err(e) => ctx.reply(501, format!("{path}: {}", attr_reason(&e))).await,
+        }
+    })
+}
+
+/// One fact an MFF command sets.
+enum Change {
+    Modify(i64),
+    Group(u32),
+    Mode(u32),
+}
+
+fn parse_fact(fact: &str) -> Option<Change> {
+    let (name, value) = fact.split_once('=')?;
+    if name.eq_ignore_ascii_case("modify") {
+        parse_timestamp(value).ok().map(|t| Change::Modify(t.secs))
+    } else if name.eq_ignore_ascii_case("UNIX.group") {
+        value.parse().ok().map(Change::Group)
+    } else if name.eq_ignore_ascii_case("UNIX.mode") {
+        u32::from_str_radix(value, 8)
+            .ok()
+            .filter(|m| *m <= 0o7777)
+            .map(Change::Mode)
+    } else {
+        None
+    }
+}
+
+/// `MFF fact=value;… path`: `213 fact=value;… path`.
+pub fn mff<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some((facts, path)) = arg.and_then(|a| a.split_once(' ')) else {
+            return crate::module::helpers::missing_argument(ctx).await;
+        };
+        let path = path.trim_start();
+        if path.is_empty() {
+            return crate::module::helpers::missing_argument(ctx).await;
+        }
+        let mut changes = Vec::new();
+        for fact in facts.split(';').filter(|f| !f.is_empty()) {
+            match parse_fact(fact) {
+                Some(c) => changes.push(c),
+                None => {
+                    return ctx.reply(504, format!("Cannot modify fact '{fact}'")).await;
+                }
+            }
+        }
+        let target = user.resolve(path);
+        if let Err(e) = user.fs.symlink_metadata(&target).await {
+            return crate::module::helpers::fs_failed(ctx, path, &e).await;
+        }
+        for change in changes {
+            let done = match change {
+                Change::Modify(secs) => user.fs.set_times(&target, None, secs).await,
+                Change::Group(gid) => user.fs.set_owner(&target, None, Some(gid)).await,
+                Change::Mode(mode) => user.fs.set_mode(&target, mode).await,
+            };
+            if let Err(e) = done {
+                return ctx
+                    .send(&Reply::new(501, format!("{path}: {}", attr_reason(&e))))
+                    .await;
+            }
+        }
+        ctx.reply(213, format!("{facts} {path}")).await
+    })
+}

@@ -1,0 +1,262 @@
+//! MLSD and MLST: RFC 3659 section 7, with ProFTPD's mod_facts facts.
+//!
+//! RFC 3659 7.1: "MLST … provides data about exactly the object named on its command line,
+//! and no others. MLSD, on the other hand, will list the contents of a directory if a
+//! directory is named". 7.5.5 defines `perm`. The facts shown follow `OPTS MLST`.
+
+use oxftpd_proto::listing::{Facts, Kind as ListKind, write_mlsd_line, write_mlsx_facts};
+use oxftpd_storage::{Kind, Metadata};
+
+use crate::data::transfer_io;
+use crate::errors::fs_reply;
+use crate::messages::multi;
+use crate::module::HandlerFuture;
+use crate::modules::mod_ls::listing::{ListError, Names, proto_kind};
+use crate::session::{Ctx, LoggedIn, TransferType};
+
+/// Flush the MLSD buffer at this size.
+const FLUSH_AT: usize = 32 * 1024;
+
+const R: u32 = 4;
+const W: u32 = 2;
+const X: u32 = 1;
+
+/// Whether the session's identity has `bit` (4 read, 2 write, 1 search) on an object, by its
+/// mode, owner and group as the kernel decides for a non-root process.
+pub fn may(user: &LoggedIn, meta: &Metadata, bit: u32) -> bool {
+    let id = &user.identity;
+    if id.uid == 0 {
+        return bit != X || meta.mode & 0o111 != 0 || meta.kind == Kind::Dir;
+    }
+    let shift = if meta.uid == id.uid {
+        6
+    } else if meta.gid == id.gid || id.groups.contains(&meta.gid) {
+        3
+    } else {
+        0
+    };
+    (meta.mode >> shift) & bit != 0
+}
+
+/// The `perm` fact (RFC 3659 7.5.5) for an object in the session's view.
+pub fn perm(user: &LoggedIn, meta: &Metadata) -> String {
+    perm_fact(user, meta).to_string()
+}
+
+/// The `perm` fact's value without allocating: one of the few letter combinations.
+fn perm_fact(user: &LoggedIn, meta: &Metadata) -> &'static str {
+    let (r, w) = (may(user, meta, R), may(user, meta, W));
+    if meta.kind == Kind::Dir {
+        match (r, w, may(user, meta, X)) {
+            (false, false, false) => "f",
+            (false, false, true) => "fe",
+            (false, true, false) => "fcdmp",
+            (false, true, true) => "fcdmpe",
+            (true, false, false) => "fl",
+            (true, false, true) => "fle",
+            (true, true, false) => "flcdmp",
+            (true, true, true) => "flcdmpe",
+        }
+    } else {
+        match (r, w) {
+            (false, false) => "adf",
+            (false, true) => "adfw",
+            (true, false) => "adfr",
+            (true, true) => "adfrw",
+        }
+    }
+}
+
+fn facts<'a>(
+    name: &'a str,
+    kind: ListKind,
+    meta: &Metadata,
+    owner: Option<&'a str>,
+    group: Option<&'a str>,
+) -> Facts<'a> {
+    Facts {
+        name,
+        kind,
+        mode: meta.mode,
+        nlink: meta.nlink,
+        uid: meta.uid,
+        gid: meta.gid,
+        owner,
+        group,
+        size: meta.size,
+        mtime: meta.mtime,
+        link_target: None,
+        dev: meta.dev,
+        ino: meta.ino,
+    }
+}
+
+fn write_line(
+    user: &LoggedIn,
+    names: &mut Names<'_>,
+    name: &str,
+    kind: ListKind,
+    meta: &Metadata,
+    ctx_facts: oxftpd_proto::listing::FactSet,
+    out: &mut Vec<u8>,
+) {
+    let (owner, group) = names.both(meta.uid, meta.gid);
+    let f = facts(name, kind, meta, owner, group);
+    write_mlsd_line(&f, ctx_facts, perm_fact(user, meta), out);
+}
+
+/// `MLST [path]`: the facts of one object over the control connection.
+pub fn mlst<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let shown = arg.unwrap_or(user.cwd.as_str()).to_string();
+        let vpath = user.resolve(&shown);
+        let meta = match user.fs.metadata(&vpath).await {
+            Ok(m) => m,
+            Err(_) => {
+                return ctx.reply(550, format!("'{shown}' cannot be listed")).await;
+            }
+        };
+        let mut names = Names::new(ctx);
+        let owner = names.user(meta.uid).map(str::to_owned);
+        let group = names.group(meta.gid).map(str::to_owned);
+        let f = facts(
+            &vpath,
+            proto_kind(meta.kind),
+            &meta,
+            owner.as_deref(),
+            group.as_deref(),
+        );
+        let mut out = Vec::new();
+        write_mlsx_facts(&f, ctx.opts.facts, &perm(user, &meta), &mut out);
+        let line = String::from_utf8_lossy(&out).into_owned();
+        ctx.send(&multi(
+            250,
+            vec![
+                format!("Start of list for {shown}"),
+                line,
+                "End of list".to_string(),
+            ],
+        ))
+        .await
+    })
+}
+
+/// `MLSD [path]`: the facts of a directory's entries over the data connection.
+pub fn mlsd<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let shown = arg.unwrap_or(".");
+        let vpath = user.resolve(shown);
+        let parent = user.resolve_from(&vpath, "..");
+        // The directory is opened (and its first batch read) while its attributes and its
+        // parent's are looked up.
+        let (meta, dir, pmeta) = tokio::join!(
+            user.fs.metadata(&vpath),
+            user.fs.read_dir(&vpath),
+            user.fs.metadata(&parent)
+        );
+        let meta = match meta {
+            Ok(m) if m.kind == Kind::Dir => m,
+            Ok(_) => {
+                return ctx
+                    .reply(550, format!("'{shown}' is not a directory"))
+                    .await;
+            }
+            Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
+        };
+        let mut dir = match dir {
+            Ok(d) => d,
+            Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
+        };
+        let stream = match crate::modules::mod_xfer::transfer::open_data(ctx).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
+        let mode = match ctx.transfer_type {
+            TransferType::Ascii => "ASCII",
+            TransferType::Binary => "BINARY",
+        };
+        ctx.reply(150, format!("Opening {mode} mode data connection for MLSD"))
+            .await?;
+        let stream = match crate::data::stream::protect(
+            ctx,
+            stream,
+            crate::data::stream::Flow::Send,
+        )
+        .await
+        {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
+        let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
+        let stall = ctx.server.settings.timeouts.stalled;
+        let selected = ctx.opts.facts;
+        let mut out = Vec::with_capacity(FLUSH_AT + 1024);
+        let result: Result<(), ListError> = async {
+            let mut names = Names::new(ctx);
+            write_line(
+                user,
+                &mut names,
+                ".",
+                ListKind::CurrentDir,
+                &meta,
+                selected,
+                &mut out,
+            );
+            if let Ok(pmeta) = pmeta {
+                write_line(
+                    user,
+                    &mut names,
+                    "..",
+                    ListKind::ParentDir,
+                    &pmeta,
+                    selected,
+                    &mut out,
+                );
+            }
+            let may_hide = crate::modules::mod_core::hiding::may_hide(names.ctx(), user);
+            while let Some(batch) = dir.next().await? {
+                for entry in batch.iter() {
+                    let Some(m) = entry.meta else { continue };
+                    if may_hide
+                        && crate::modules::mod_core::hiding::hide_entry(
+                            names.ctx(),
+                            user,
+                            &vpath,
+                            entry.name,
+                            m,
+                        )
+                    {
+                        continue;
+                    }
+                    write_line(
+                        user,
+                        &mut names,
+                        entry.name,
+                        proto_kind(m.kind),
+                        m,
+                        selected,
+                        &mut out,
+                    );
+                    if out.len() >= FLUSH_AT {
+                        transfer_io::write_chunk(&mut stream, &out, stall).await?;
+                        out.clear();
+                    }
+                }
+            }
+            if !out.is_empty() {
+                transfer_io::write_chunk(&mut stream, &out, stall).await?;
+            }
+            Ok(())
+        }
+        .await;
+        crate::modules::mod_ls::listing::end_listing(ctx, stream, result, 550, shown).await
+    })
+}

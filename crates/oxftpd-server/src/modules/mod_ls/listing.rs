@@ -1,0 +1,581 @@
+//! LIST and NLST: RFC 959 section 4.1.3, in ProFTPD's mod_ls form.
+//!
+//! RFC 959: "LIST … causes a list to be sent from the server to the passive DTP. If the
+//! pathname specifies a directory or other group of files, the server should transfer a list
+//! of files in the specified directory." Entries stream in batches: a directory of a million
+//! entries never sits in memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use oxftpd_proto::listing::{Facts, ListClock, write_list_line, write_nlst_line};
+use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
+use tokio::io::AsyncWrite;
+
+use crate::data::transfer_io;
+use crate::errors::{fs_reply, io_text};
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn, SessionResult};
+
+/// Flush the listing buffer to the data connection at this size.
+const FLUSH_AT: usize = 32 * 1024;
+
+/// `ls`-style options given before the path (`LIST -la dir`), and `ListOptions`.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Options {
+    /// `-a`/`-A`: names starting with a dot too.
+    pub all: bool,
+    /// `-R`: subdirectories too.
+    pub recursive: bool,
+    /// `-d`: a directory itself, not its entries.
+    pub dir_only: bool,
+}
+
+impl Options {
+    fn add(&mut self, word: &str) {
+        for c in word.chars() {
+            match c {
+                'a' | 'A' => self.all = true,
+                'R' => self.recursive = true,
+                'd' => self.dir_only = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How deep `LIST -R` descends.
+const MAX_DEPTH: usize = 10;
+
+pub(crate) fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
+    let mut opts = Options::default();
+    let Some(mut rest) = arg.map(str::trim_start) else {
+        return (opts, None);
+    };
+    while let Some(stripped) = rest.strip_prefix('-') {
+        let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
+        if word.is_empty() {
+            break;
+        }
+        opts.add(word);
+        rest = tail.trim_start();
+    }
+    (opts, (!rest.is_empty()).then_some(rest))
+}
+
+/// The `ListOptions` flags in force (`-a`, `-R`…), added to the client's.
+fn list_options(ctx: &Ctx, opts: &mut Options) {
+    if let Some(d) = ctx.server.config().directive("ListOptions") {
+        for word in d.args.iter().filter(|a| a.starts_with('-')) {
+            opts.add(&word[1..]);
+        }
+    }
+}
+
+/// Names for uids and gids, cached for the length of one listing.
+pub(crate) struct Names<'a> {
+    ctx: &'a Ctx,
+    users: HashMap<u32, Option<Arc<str>>>,
+    groups: HashMap<u32, Option<Arc<str>>>,
+    /// The last uid and gid asked for, with their names: a directory's entries mostly share
+    /// one owner, so most entries need no map lookup.
+    last_user: Option<(u32, Option<Arc<str>>)>,
+    last_group: Option<(u32, Option<Arc<str>>)>,
+}
+
+impl<'a> Names<'a> {
+    pub(crate) fn new(ctx: &'a Ctx) -> Self {
+        Names {
+            ctx,
+            users: HashMap::new(),
+            groups: HashMap::new(),
+            last_user: None,
+            last_group: None,
+        }
+    }
+
+    /// The session the names are looked up for.
+    pub(crate) fn ctx(&self) -> &'a Ctx {
+        self.ctx
+    }
+
+    fn remember_user(&mut self, uid: u32) {
+        if self.last_user.as_ref().is_some_and(|(id, _)| *id == uid) {
+            return;
+        }
+        let auth = &self.ctx.server.auth;
+        let name = self
+            .users
+            .entry(uid)
+            .or_insert_with(|| auth.user_name(uid))
+            .clone();
+        self.last_user = Some((uid, name));
+    }
+
+    fn remember_group(&mut self, gid: u32) {
+        if self.last_group.as_ref().is_some_and(|(id, _)| *id == gid) {
+            return;
+        }
+        let auth = &self.ctx.server.auth;
+        let name = self
+            .groups
+            .entry(gid)
+            .or_insert_with(|| auth.group_name(gid))
+            .clone();
+        self.last_group = Some((gid, name));
+    }
+
+    pub(crate) fn user(&mut self, uid: u32) -> Option<&str> {
+        self.remember_user(uid);
+        self.last_user.as_ref().and_then(|(_, n)| n.as_deref())
+    }
+
+    /// The owner and group names of one entry (looked up once per listing each).
+    pub(crate) fn both(&mut self, uid: u32, gid: u32) -> (Option<&str>, Option<&str>) {
+        self.remember_user(uid);
+        self.remember_group(gid);
+        (
+            self.last_user.as_ref().and_then(|(_, n)| n.as_deref()),
+            self.last_group.as_ref().and_then(|(_, n)| n.as_deref()),
+        )
+    }
+
+    pub(crate) fn group(&mut self, gid: u32) -> Option<&str> {
+        self.remember_group(gid);
+        self.last_group.as_ref().and_then(|(_, n)| n.as_deref())
+    }
+}
+
+pub(crate) fn clock(ctx: &Ctx) -> ListClock {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let gmt = ctx
+        .server
+        .config()
+        .directive("TimesGMT")
+        .is_none_or(|d| d.flag());
+    let utc_offset = if gmt {
+        0
+    } else {
+        crate::localtime::utc_offset(now)
+    };
+    ListClock { now, utc_offset }
+}
+
+/// The listing kind of a storage kind.
+pub(crate) fn proto_kind(kind: Kind) -> oxftpd_proto::listing::Kind {
+    match kind {
+        Kind::File => oxftpd_proto::listing::Kind::File,
+        Kind::Dir => oxftpd_proto::listing::Kind::Dir,
+        Kind::Symlink => oxftpd_proto::listing::Kind::Symlink,
+        Kind::Other => oxftpd_proto::listing::Kind::Other('?'),
+    }
+}
+
+pub(crate) fn write_entry(
+    names: &mut Names<'_>,
+    name: &str,
+    meta: &Metadata,
+    link: Option<&str>,
+    clock: &ListClock,
+    out: &mut Vec<u8>,
+) {
+    let (owner, group) = names.both(meta.uid, meta.gid);
+    let facts = Facts {
+        name,
+        kind: proto_kind(meta.kind),
+        mode: meta.mode,
+        nlink: meta.nlink,
+        uid: meta.uid,
+        gid: meta.gid,
+        owner,
+        group,
+        size: meta.size,
+        mtime: meta.mtime,
+        link_target: link,
+        dev: meta.dev,
+        ino: meta.ino,
+    };
+    write_list_line(&facts, clock, out);
+}
+
+/// `LIST [options] [path]`.
+pub fn list<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move { listing(ctx, user, arg, false).await })
+}
+
+/// `NLST [path]`: names only.
+pub fn nlst<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move { listing(ctx, user, arg, true).await })
+}
+
+async fn listing(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    arg: Option<&str>,
+    names_only: bool,
+) -> SessionResult {
+    let (mut opts, path_arg) = split_options(arg);
+    if !names_only {
+        list_options(ctx, &mut opts);
+    }
+    // NLST with a pattern in the last component: list the directory, keep what matches.
+    let glob = path_arg
+        .filter(|p| names_only && oxftpd_proto::glob::has_glob(p))
+        .map(|p| match p.rsplit_once('/') {
+            Some((dir, pat)) => (Some(if dir.is_empty() { "/" } else { dir }), pat),
+            None => (None, p),
+        });
+    let shown = match glob {
+        Some((dir, _)) => dir.unwrap_or("."),
+        None => path_arg.unwrap_or("."),
+    };
+    let vpath = user.resolve(shown);
+    // A directory to list is opened (and its first batch read) while its attributes are
+    // looked up and the data connection is made; if that fails, `list_dir` opens it again
+    // and reports why.
+    let (meta, early) = if opts.dir_only && !names_only {
+        (user.fs.metadata(&vpath).await, None)
+    } else {
+        let (meta, dir) = tokio::join!(user.fs.metadata(&vpath), user.fs.read_dir(&vpath));
+        (meta, dir.ok())
+    };
+    if names_only && let Err(e) = &meta {
+        return ctx.send(&fs_reply(450, shown, e)).await;
+    }
+    if let Some((_, pattern)) = glob
+        && !any_match(user, &vpath, pattern).await
+    {
+        return ctx.reply(450, "No files found").await;
+    }
+    let stream = match crate::modules::mod_xfer::transfer::open_data(ctx).await {
+        Ok(s) => s,
+        Err(done) => return done,
+    };
+    let mode = match ctx.transfer_type {
+        crate::session::TransferType::Ascii => "ASCII",
+        crate::session::TransferType::Binary => "BINARY",
+    };
+    ctx.reply(
+        150,
+        format!("Opening {mode} mode data connection for file list"),
+    )
+    .await?;
+    let stream =
+        match crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await {
+            Ok(s) => s,
+            Err(done) => return done,
+        };
+    let meta = match meta {
+        Ok(m) => m,
+        Err(e) => {
+            transfer_io::finish(stream).await;
+            return ctx.send(&fs_reply(450, shown, &e)).await;
+        }
+    };
+    let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
+    let stall = ctx.server.settings.timeouts.stalled;
+    let mut out = Vec::with_capacity(FLUSH_AT + 512);
+    let result: Result<(), ListError> = async {
+        let mut w = Writer {
+            names: Names::new(ctx),
+            clock: clock(ctx),
+            stream: &mut stream,
+            stall,
+            out: &mut out,
+        };
+        if meta.kind != Kind::Dir || (opts.dir_only && !names_only) {
+            let name = path_arg.unwrap_or(".");
+            if names_only {
+                write_nlst_line(name, w.out);
+            } else {
+                let link = if path_arg.is_some() {
+                    symlink_target(user, &vpath).await
+                } else {
+                    None
+                };
+                let shown_meta = match &link {
+                    Some(_) => user.fs.symlink_metadata(&vpath).await.unwrap_or(meta),
+                    None => meta,
+                };
+                write_entry(
+                    &mut w.names,
+                    name,
+                    &shown_meta,
+                    link.as_deref(),
+                    &w.clock,
+                    w.out,
+                );
+            }
+            return Ok(());
+        }
+        let prefix = match (names_only, glob, path_arg) {
+            (true, Some((Some(dir), _)), _) => Some(dir),
+            (true, None, Some(p)) => Some(p),
+            _ => None,
+        };
+        let job = DirJob {
+            vpath: vpath.clone(),
+            prefix,
+            pattern: glob.map(|(_, p)| p),
+            opts,
+            names_only,
+        };
+        list_dir(user, &mut w, &job, early).await?;
+        if opts.recursive && !names_only {
+            list_tree(user, &mut w, &vpath, "", opts, 1).await?;
+        }
+        Ok(())
+    }
+    .await;
+    let result = match result {
+        Ok(()) if !out.is_empty() => transfer_io::write_chunk(&mut stream, &out, stall)
+            .await
+            .map_err(ListError::Io),
+        other => other,
+    };
+    end_listing(ctx, stream, result, 450, shown).await
+}
+
+/// Closes a listing's data connection with its outcome: `226`, `code path: reason` when the
+/// directory could not be read, `426` when the connection failed.
+pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
+    ctx: &mut Ctx,
+    stream: crate::modules::mod_deflate::stream::Sink<W>,
+    result: Result<(), ListError>,
+    code: u16,
+    shown: &str,
+) -> SessionResult {
+    let stream = crate::modules::mod_xfer::transfer::listing_sent(ctx, stream);
+    match result {
+        Ok(()) => {
+            transfer_io::finish(stream).await;
+            ctx.reply(226, "Transfer complete").await
+        }
+        Err(ListError::Storage(e)) => {
+            transfer_io::finish(stream).await;
+            ctx.send(&fs_reply(code, shown, &e)).await
+        }
+        Err(ListError::Io(e)) => {
+            ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
+                .await
+        }
+    }
+}
+
+/// Where listing lines go: a bounded buffer flushed to the data connection.
+struct Writer<'a, 'c> {
+    names: Names<'c>,
+    clock: ListClock,
+    stream: &'a mut crate::modules::mod_deflate::stream::Sink<crate::data::stream::DataStream>,
+    stall: Option<std::time::Duration>,
+    out: &'a mut Vec<u8>,
+}
+
+impl Writer<'_, '_> {
+    async fn flush_if_full(&mut self) -> Result<(), ListError> {
+        if self.out.len() >= FLUSH_AT {
+            transfer_io::write_chunk(self.stream, self.out, self.stall).await?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
+/// One directory to list.
+struct DirJob<'p> {
+    vpath: String,
+    /// NLST: the path prefix shown before each name.
+    prefix: Option<&'p str>,
+    /// NLST: the glob names must match.
+    pattern: Option<&'p str>,
+    opts: Options,
+    names_only: bool,
+}
+
+/// The target of a symbolic link, when `ShowSymlinks` is on (the default).
+async fn symlink_target(user: &LoggedIn, vpath: &str) -> Option<String> {
+    user.fs.read_link(vpath).await.ok()
+}
+
+fn show_symlinks(ctx: &Ctx) -> bool {
+    ctx.server
+        .config()
+        .directive("ShowSymlinks")
+        .is_none_or(|d| d.flag())
+}
+
+/// Whether any entry of `vpath` matches `pattern` (stops at the first).
+async fn any_match(user: &LoggedIn, vpath: &str, pattern: &str) -> bool {
+    let Ok(mut dir) = user.fs.read_dir(vpath).await else {
+        return false;
+    };
+    while let Ok(Some(batch)) = dir.next().await {
+        if batch
+            .iter()
+            .any(|e| oxftpd_proto::glob::matches(pattern, e.name))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Lists one directory's entries; `opened` is the directory when it is already open.
+async fn list_dir(
+    user: &LoggedIn,
+    w: &mut Writer<'_, '_>,
+    job: &DirJob<'_>,
+    opened: Option<ReadDir>,
+) -> Result<(), ListError> {
+    let symlinks = show_symlinks(w.names.ctx());
+    let may_hide = crate::modules::mod_core::hiding::may_hide(w.names.ctx(), user);
+    let mut dir = match opened {
+        Some(dir) => dir,
+        None => user.fs.read_dir(&job.vpath).await?,
+    };
+    if job.opts.all && !job.names_only {
+        for dot in [".", ".."] {
+            let m = user
+                .fs
+                .metadata(&user.resolve_from(&job.vpath, dot))
+                .await?;
+            write_entry(&mut w.names, dot, &m, None, &w.clock, w.out);
+        }
+    }
+    while let Some(batch) = dir.next().await? {
+        for entry in batch.iter() {
+            if let Some(pattern) = job.pattern {
+                if !oxftpd_proto::glob::matches(pattern, entry.name) {
+                    continue;
+                }
+            } else if entry.name.starts_with('.') && !job.opts.all {
+                continue;
+            }
+            let Some(meta) = entry.meta else { continue };
+            if may_hide
+                && crate::modules::mod_core::hiding::hide_entry(
+                    w.names.ctx(),
+                    user,
+                    &job.vpath,
+                    entry.name,
+                    meta,
+                )
+            {
+                continue;
+            }
+            if job.names_only {
+                match job.prefix {
+                    Some(p) => {
+                        let p = p.trim_end_matches('/');
+                        write_nlst_line(&format!("{p}/{}", entry.name), w.out);
+                    }
+                    None => write_nlst_line(entry.name, w.out),
+                }
+            } else {
+                let (link, followed) = if meta.kind == Kind::Symlink {
+                    let path = user.resolve_from(&job.vpath, entry.name);
+                    if symlinks {
+                        (symlink_target(user, &path).await, None)
+                    } else {
+                        (None, user.fs.metadata(&path).await.ok())
+                    }
+                } else {
+                    (None, None)
+                };
+                write_entry(
+                    &mut w.names,
+                    entry.name,
+                    followed.as_ref().unwrap_or(meta),
+                    link.as_deref(),
+                    &w.clock,
+                    w.out,
+                );
+            }
+            w.flush_if_full().await?;
+        }
+    }
+    Ok(())
+}
+
+/// `LIST -R`: each subdirectory, as `\r\nsub/dir:\r\n` and its entries, depth first.
+fn list_tree<'a, 'b, 'c>(
+    user: &'a LoggedIn,
+    w: &'a mut Writer<'b, 'c>,
+    vpath: &'a str,
+    shown: &'a str,
+    opts: Options,
+    depth: usize,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ListError>> + Send + 'a>>
+where
+    'b: 'a,
+    'c: 'a,
+{
+    Box::pin(async move {
+        if depth > MAX_DEPTH {
+            return Ok(());
+        }
+        // Only the names of this directory's subdirectories are held, not its entries.
+        let mut subdirs = Vec::new();
+        let mut dir = user.fs.read_dir(vpath).await?;
+        while let Some(batch) = dir.next().await? {
+            subdirs.extend(
+                batch
+                    .iter()
+                    .filter(|e| e.meta.is_some_and(|m| m.kind == Kind::Dir))
+                    .filter(|e| opts.all || !e.name.starts_with('.'))
+                    .map(|e| e.name.to_owned()),
+            );
+        }
+        subdirs.sort();
+        for name in subdirs {
+            let sub = user.resolve_from(vpath, &name);
+            let label = if shown.is_empty() {
+                name.clone()
+            } else {
+                format!("{shown}/{name}")
+            };
+            w.out
+                .extend_from_slice(format!("\r\n{label}:\r\n").as_bytes());
+            let job = DirJob {
+                vpath: sub.clone(),
+                prefix: None,
+                pattern: None,
+                opts,
+                names_only: false,
+            };
+            list_dir(user, w, &job, None).await?;
+            list_tree(user, w, &sub, &label, opts, depth + 1).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Why sending a listing over the data connection stopped: the directory could not be read, or
+/// the connection failed.
+pub(crate) enum ListError {
+    Storage(StorageError),
+    Io(std::io::Error),
+}
+
+impl From<StorageError> for ListError {
+    fn from(e: StorageError) -> Self {
+        ListError::Storage(e)
+    }
+}
+
+impl From<std::io::Error> for ListError {
+    fn from(e: std::io::Error) -> Self {
+        ListError::Io(e)
+    }
+}

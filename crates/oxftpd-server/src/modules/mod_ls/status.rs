@@ -1,0 +1,143 @@
+//! STAT: RFC 959 section 4.1.3.
+//!
+//! RFC 959: "STATUS (STAT) … If the command is issued during a transfer … If an argument
+//! is given … the command is analogous to the "list" command, except that data shall be
+//! transferred over the control connection. … If no argument is given, the server should
+//! return general status information about the server FTP process."
+
+use oxftpd_storage::Kind;
+
+use crate::errors::fs_reply;
+use crate::messages::multi;
+use crate::module::HandlerFuture;
+use crate::modules::mod_ls::listing::{Names, clock, split_options, write_entry};
+use crate::session::{Ctx, LoggedIn, SessionResult, TransferType};
+
+/// The most entries `STAT dir` shows over the control connection.
+const MAX_ENTRIES: usize = 10_000;
+
+/// `STAT [path]`.
+pub fn stat<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        match arg {
+            None => session_status(ctx, user).await,
+            Some(arg) => path_status(ctx, user, arg).await,
+        }
+    })
+}
+
+async fn session_status(ctx: &mut Ctx, user: &LoggedIn) -> SessionResult {
+    let ip = ctx.peer.ip();
+    let kind = match ctx.transfer_type {
+        TransferType::Ascii => "ASCII",
+        TransferType::Binary => "BINARY",
+    };
+    let lines = vec![
+        format!("Status of '{}'", ctx.server.settings.name),
+        format!("Connected from {ip} ({ip})"),
+        format!("Logged in as {}", user.login_name),
+        format!("TYPE: {kind}, STRUcture: File, Mode: Stream"),
+        "No data connection".to_string(),
+        "End of status".to_string(),
+    ];
+    ctx.send(&multi(211, lines)).await
+}
+
+fn line_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .trim_end_matches(['\r', '\n'])
+        .to_string()
+}
+
+async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> SessionResult {
+    let (_, path) = split_options(Some(arg));
+    let shown = path.unwrap_or(".");
+    let vpath = user.resolve(shown);
+    let meta = match user.fs.symlink_metadata(&vpath).await {
+        Ok(m) => m,
+        Err(e) => return ctx.send(&fs_reply(450, shown, &e)).await,
+    };
+    let clock = clock(ctx);
+    let mut names = Names::new(ctx);
+    let mut buf = Vec::new();
+    if meta.kind != Kind::Dir {
+        let link = if meta.kind == Kind::Symlink {
+            user.fs.read_link(&vpath).await.ok()
+        } else {
+            None
+        };
+        write_entry(&mut names, shown, &meta, link.as_deref(), &clock, &mut buf);
+        let lines = vec![
+            format!("Status of {shown}:"),
+            line_of(&buf),
+            "End of status".to_string(),
+        ];
+        return ctx.send(&multi(213, lines)).await;
+    }
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for dot in [".", ".."] {
+        if let Ok(m) = user.fs.metadata(&user.resolve_from(&vpath, dot)).await {
+            buf.clear();
+            write_entry(&mut names, dot, &m, None, &clock, &mut buf);
+            entries.push((dot.to_string(), line_of(&buf)));
+        }
+    }
+    let mut dir = match user.fs.read_dir(&vpath).await {
+        Ok(d) => d,
+        Err(e) => return ctx.send(&fs_reply(450, shown, &e)).await,
+    };
+    let mut batch = Vec::new();
+    loop {
+        batch.clear();
+        let more = match dir.next_batch(&mut batch).await {
+            Ok(more) => more,
+            Err(e) => return ctx.send(&fs_reply(450, shown, &e)).await,
+        };
+        for entry in &batch {
+            let Some(m) = &entry.meta else { continue };
+            if crate::modules::mod_core::hiding::hide_entry(
+                names.ctx(),
+                user,
+                &vpath,
+                &entry.name,
+                m,
+            ) {
+                continue;
+            }
+            if entries.len() >= MAX_ENTRIES {
+                break;
+            }
+            let link = if m.kind == Kind::Symlink {
+                user.fs
+                    .read_link(&user.resolve_from(&vpath, &entry.name))
+                    .await
+                    .ok()
+            } else {
+                None
+            };
+            buf.clear();
+            write_entry(
+                &mut names,
+                &entry.name,
+                m,
+                link.as_deref(),
+                &clock,
+                &mut buf,
+            );
+            entries.push((entry.name.clone(), line_of(&buf)));
+        }
+        if !more || entries.len() >= MAX_ENTRIES {
+            break;
+        }
+    }
+    let skip = 2.min(entries.len());
+    entries[skip..].sort_by(|a, b| a.0.cmp(&b.0));
+    let mut lines = vec![format!("Status of {shown}:")];
+    lines.extend(entries.into_iter().map(|(_, l)| l));
+    lines.push("End of status".to_string());
+    ctx.send(&multi(212, lines)).await
+}

@@ -1,0 +1,314 @@
+//! AUTH, PBSZ, PROT and CCC: RFC 4217 (Securing FTP with TLS), with ProFTPD's mod_tls replies.
+//!
+//! RFC 4217 section 4: "the client issues the AUTH command … the server must respond with 234
+//! … and then the TLS negotiation … begins"; section 9: "PBSZ 0 … PROT P" makes the data
+//! connections private; section 6: "CCC" returns the control connection to clear text.
+
+use std::sync::Arc;
+
+use crate::context::ServerCtx;
+use crate::module::HandlerFuture;
+use crate::modules::mod_tls::log::event;
+use crate::session::{Ctx, LoggedIn, SessionError, State};
+
+/// Starts TLS on the control connection with the session's own configuration. Before
+/// login, an SNI name of another FTPS `<VirtualHost>` on this address and port moves the
+/// session there (its certificate, its settings), as `HOST` does.
+pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), SessionError> {
+    let Some(own) = ctx.server.tls.clone() else {
+        return Err(SessionError::Closed);
+    };
+    let limit = own.handshake_timeout;
+    let mut chosen: Option<Arc<ServerCtx>> = None;
+    let (generation, local, current) = (ctx.generation.clone(), ctx.local, ctx.server.clone());
+    let mut config = None;
+    let mut refused_name = None;
+    let choose = |sni: Option<&str>| {
+        let sni = sni.filter(|_| may_switch && !own.ignore_sni);
+        let Some(server) = crate::modules::mod_tls::sni::choose(&generation, local, &current, sni)
+        else {
+            refused_name = sni.map(str::to_string);
+            return None;
+        };
+        let c = server
+            .tls
+            .as_ref()
+            .map_or_else(|| own.session_config(), |t| t.session_config());
+        config = Some(c.clone());
+        chosen = Some(server);
+        Some(c)
+    };
+    let result = ctx.control.upgrade_to_tls(limit, choose).await;
+    if let Some(server) = chosen
+        && !Arc::ptr_eq(&server, &ctx.server)
+    {
+        tracing::info!(peer = %ctx.peer, server = %server.settings.name, "SNI chose a virtual host");
+        ctx.server = server;
+    }
+    let settings = ctx.server.tls.clone().unwrap_or(own);
+    if let Some(name) = refused_name {
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "no matching server found for client-sent SNI '{name}', rejecting SSL/TLS connection"
+            ),
+        );
+    }
+    if let Err(e) = result {
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "{}: TLS/TLS-C negotiation failed on control channel: {e}",
+                ctx.peer
+            ),
+        );
+        return Err(SessionError::Closed);
+    }
+    let Some(config) = config else {
+        return Err(SessionError::Closed);
+    };
+    if let Some(conn) = ctx.control.tls_connection() {
+        let version = conn
+            .protocol_version()
+            .map(|v| format!("{v:?}"))
+            .unwrap_or_default();
+        let suite = conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default();
+        event(
+            settings.log.as_ref(),
+            &format!(
+                "{}: {version} connection accepted, using cipher {suite}",
+                ctx.peer
+            ),
+        );
+        if settings.diags {
+            crate::modules::mod_tls::diags::control(settings.log.as_ref(), ctx.peer, conn);
+        }
+        ctx.tls.client_cert = conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.clone().into_owned());
+    }
+    // As mod_tls, only with `TLSVerifyClient on` (not `optional`).
+    if let Some(cert) = &ctx.tls.client_cert
+        && settings.verify_client == crate::modules::mod_tls::VerifyClient::On
+        && crate::modules::mod_tls::cert_checks::any(settings.cert_checks)
+    {
+        let reverse_dns = ctx
+            .server
+            .config()
+            .directive("UseReverseDNS")
+            .is_none_or(|d| d.flag());
+        let verdict = crate::modules::mod_tls::cert_checks::check(
+            settings.cert_checks,
+            cert.as_ref(),
+            ctx.peer.ip(),
+            ctx.remote_name.as_deref(),
+            reverse_dns,
+        );
+        for line in &verdict.log {
+            event(settings.log.as_ref(), line);
+        }
+        if !verdict.ok {
+            event(
+                settings.log.as_ref(),
+                "TLS/TLS-C negotiation failed on control channel",
+            );
+            return Err(SessionError::Closed);
+        }
+    }
+    ctx.tls.control = true;
+    // Data connections share the session cache and ticket key. Upload connections issue no
+    // tickets: a client that never reads them would make its close a reset (curl after an
+    // upload does). Download connections issue one, which the client reads with the data.
+    let mut data = (*config).clone();
+    data.send_tls13_tickets = 0;
+    ctx.tls.data_config = Some(Arc::new(data));
+    let mut send = (*config).clone();
+    send.send_tls13_tickets = 1;
+    ctx.tls.send_config = Some(Arc::new(send));
+    Ok(())
+}
+
+/// `AUTH TLS` / `AUTH SSL` (`AUTH TLS-C`, `AUTH TLS-P` too).
+pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return ctx.reply(504, "AUTH requires at least one argument").await;
+        };
+        let mechanism = arg.trim().to_ascii_uppercase();
+        if ctx.server.tls.is_none()
+            || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P")
+        {
+            return ctx.reply(500, "AUTH not understood").await;
+        }
+        if ctx.tls.control {
+            return ctx.reply(503, "Unwilling to accept second AUTH").await;
+        }
+        let per_user = ctx.server.tls.as_ref().is_some_and(|t| t.allow_per_user);
+        if matches!(state, State::LoggedIn(_)) && !per_user {
+            if let Some(t) = &ctx.server.tls {
+                event(
+                    t.log.as_ref(),
+                    "Unwilling to accept AUTH after USER/PASS authentication for this session unless AllowPerUser TLSOption is used",
+                );
+            }
+            return ctx
+                .reply(534, crate::modules::mod_tls::policy::UNWILLING)
+                .await;
+        }
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            234,
+            format!("AUTH {} successful", arg.trim()),
+        ));
+        let may_switch = !matches!(state, State::LoggedIn(_));
+        start_control_tls(ctx, may_switch).await?;
+        // AUTH SSL (and TLS-P) imply protected data connections, as in mod_tls.
+        if matches!(mechanism.as_str(), "SSL" | "TLS-P") {
+            ctx.tls.pbsz = true;
+            ctx.tls.protect_data = true;
+        }
+        Ok(())
+    })
+}
+
+/// `PBSZ 0`: the only buffer size for a stream protocol like TLS.
+pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx.reply(500, "PBSZ not understood").await;
+        }
+        let Some(arg) = arg else {
+            return ctx.reply(501, "Invalid number of parameters").await;
+        };
+        ctx.tls.pbsz = true;
+        if arg.trim() == "0" {
+            ctx.reply(200, "PBSZ 0 successful").await
+        } else {
+            ctx.reply(200, "PBSZ=0 successful").await
+        }
+    })
+}
+
+/// `PROT C` / `PROT P` (`S` and `E` are not possible with TLS).
+pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx.reply(500, "PROT not understood").await;
+        }
+        let Some(arg) = arg else {
+            return ctx.reply(501, "Invalid number of parameters").await;
+        };
+        let level = arg.trim().to_ascii_uppercase();
+        let log = ctx.server.tls.clone();
+        let log = log.as_ref().and_then(|t| t.log.as_ref());
+        if let Some(lines) = crate::modules::mod_tls::policy::prot_refusal(ctx, &level) {
+            for line in &lines {
+                event(log, line);
+            }
+            return ctx
+                .reply(534, crate::modules::mod_tls::policy::UNWILLING)
+                .await;
+        }
+        match level.as_str() {
+            "C" => {
+                ctx.tls.protect_data = false;
+                event(log, "Protection set to Clear");
+                ctx.reply(200, "Protection set to Clear").await
+            }
+            "P" => {
+                ctx.tls.protect_data = true;
+                event(log, "Protection set to Private");
+                ctx.reply(200, "Protection set to Private").await
+            }
+            "S" | "E" => ctx.reply(536, format!("PROT {level} unsupported")).await,
+            _ => {
+                ctx.reply(504, format!("PROT {} unsupported", arg.trim()))
+                    .await
+            }
+        }
+    })
+}
+
+/// `CCC`: clear the control channel (data protection stays as `PROT` set it).
+pub fn ccc<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx
+                .reply(533, "CCC not allowed on insecure control connection")
+                .await;
+        }
+        let log = ctx.server.tls.clone();
+        let log = log.as_ref().and_then(|t| t.log.as_ref());
+        if crate::modules::mod_tls::policy::ccc_refused(ctx) {
+            event(
+                log,
+                "CCC: unwilling to accept security parameters: TLSRequired setting does not allow for unprotected control channel",
+            );
+            return ctx
+                .reply(534, crate::modules::mod_tls::policy::UNWILLING)
+                .await;
+        }
+        event(log, "received CCC, clearing control channel protection");
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            200,
+            "Clearing control channel protection",
+        ));
+        ctx.control.downgrade().await?;
+        ctx.tls.control = false;
+        Ok(())
+    })
+}
+
+/// `SSCN [ON|OFF]` (site-to-site, mod_tls): with `ON` this server is the TLS client on
+/// protected data connections, so two servers can transfer between each other (FXP).
+pub fn sscn<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if !ctx.tls.control {
+            return ctx.reply(500, "SSCN not understood").await;
+        }
+        let words: Vec<&str> = arg
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
+        let log = ctx.server.tls.clone();
+        let log = log.as_ref().and_then(|t| t.log.as_ref());
+        match words.as_slice() {
+            [] => {}
+            ["ON"] => ctx.tls.sscn_client = true,
+            ["OFF"] => ctx.tls.sscn_client = false,
+            [_] => {
+                event(
+                    log,
+                    &format!("denying unsupported SSCN command: 'SSCN {}'", words[0]),
+                );
+                return ctx.reply(501, "SSCN: Invalid argument").await;
+            }
+            _ => {
+                event(
+                    log,
+                    &format!(
+                        "denying malformed SSCN command: 'SSCN {}'",
+                        arg.unwrap_or("").trim()
+                    ),
+                );
+                return ctx.reply(504, "SSCN: Invalid argument").await;
+            }
+        }
+        let mode = if ctx.tls.sscn_client {
+            "CLIENT"
+        } else {
+            "SERVER"
+        };
+        ctx.reply(200, format!("SSCN:{mode} METHOD")).await
+    })
+}

@@ -1,0 +1,97 @@
+//! FTPS (RFC 4217, ProFTPD's mod_tls) on rustls: per-server configuration, per-session state,
+//! the control-connection upgrade and protected data connections.
+
+pub mod cert_checks;
+pub mod cert_login;
+pub mod ciphers;
+pub mod commands;
+pub mod diags;
+pub mod log;
+pub mod per_user;
+pub mod policy;
+pub mod resolver;
+pub mod settings;
+pub mod sni;
+pub mod sscn;
+pub mod vouch;
+
+pub use settings::{Required, TlsSettings, VerifyClient};
+
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+
+/// A session's FTPS state.
+#[derive(Default)]
+pub struct TlsSession {
+    /// The control connection is protected (after `AUTH` or on an implicit port).
+    pub control: bool,
+    /// `PBSZ` was given.
+    pub pbsz: bool,
+    /// `PROT P` is in force: data connections are TLS.
+    pub protect_data: bool,
+    /// The configuration for this session's data connections: the server's, with a session
+    /// cache and ticket key of this session alone, so only its control connection's TLS
+    /// session can be resumed.
+    pub data_config: Option<Arc<ServerConfig>>,
+    /// The same for data connections the server sends on (downloads, listings): these also
+    /// issue one TLS 1.3 ticket, as OpenSSL does, so that a client which uses each ticket
+    /// once (rustls) can go on resuming for the next transfer.
+    pub send_config: Option<Arc<ServerConfig>>,
+    /// The verified client certificate of the control connection (`TLSUserName`,
+    /// `AllowDotLogin`).
+    pub client_cert: Option<rustls::pki_types::CertificateDer<'static>>,
+    /// The user's `TLSRequired` (after `PASS`, with `TLSOptions AllowPerUser`).
+    pub user_required: Option<Required>,
+    /// `SSCN ON`: this server is the TLS client on protected data connections.
+    pub sscn_client: bool,
+}
+
+// The command table.
+
+use crate::module::{CommandSpec, Handler, Module};
+
+/// The FEAT lines mod_tls adds when `TLSEngine on`.
+pub const FEATURES: &[&str] = &["AUTH TLS", "CCC", "PBSZ", "PROT", "SSCN"];
+
+/// mod_tls.c.
+pub static MODULE: Module = Module {
+    spec: &oxftpd_config::modules::mod_tls::MODULE,
+    commands: &[
+        CommandSpec {
+            name: "AUTH",
+            groups: &[],
+            feat: None,
+            help: "<sp> base64-data",
+            handler: Handler::Login(commands::auth),
+        },
+        CommandSpec {
+            name: "PBSZ",
+            groups: &[],
+            feat: None,
+            help: "<sp> protection buffer size",
+            handler: Handler::Any(commands::pbsz),
+        },
+        CommandSpec {
+            name: "PROT",
+            groups: &[],
+            feat: None,
+            help: "<sp> protection code",
+            handler: Handler::Any(commands::prot),
+        },
+        CommandSpec {
+            name: "CCC",
+            groups: &[],
+            feat: None,
+            help: "(clear command channel)",
+            handler: Handler::User(commands::ccc),
+        },
+        CommandSpec {
+            name: "SSCN",
+            groups: &[],
+            feat: None,
+            help: "[ON|OFF] (site-to-site TLS client mode)",
+            handler: Handler::User(commands::sscn),
+        },
+    ],
+};

@@ -1,0 +1,38 @@
+//! `TLSOptions AllowPerUser`: `TLSRequired` taken from the user's scope (`<IfUser>`,
+//! `<IfGroup>`, `<IfClass>`, `<Anonymous>`) once `PASS` succeeded. A session that must have
+//! a protected control connection and has none is then closed (ProFTPD answers the `PASS`
+//! with `530 Login incorrect.` and disconnects); the data requirement applies from then on.
+
+use oxftpd_config::modules::mod_tls::parse_required;
+
+use super::log::event;
+use crate::session::{Ctx, LoggedIn};
+
+/// Applies the user's `TLSRequired`; `false` when the session must end.
+pub fn admit(ctx: &mut Ctx, user: &LoggedIn) -> bool {
+    let Some(settings) = ctx.server.tls.clone() else {
+        return true;
+    };
+    if !settings.allow_per_user {
+        return true;
+    }
+    let required = {
+        let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, user);
+        scope
+            .directive("TLSRequired")
+            .and_then(|d| d.arg(0))
+            .and_then(parse_required)
+    };
+    let Some(required) = required else {
+        return true;
+    };
+    ctx.tls.user_required = Some(required);
+    if (required.ctrl || required.auth) && !ctx.tls.control {
+        event(
+            settings.log.as_ref(),
+            "SSL/TLS required but absent on control channel, disconnecting",
+        );
+        return false;
+    }
+    true
+}

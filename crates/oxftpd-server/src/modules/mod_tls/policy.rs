@@ -1,0 +1,142 @@
+//! `TLSRequired`: commands refused until the control or data channel is protected, and `PROT`
+//! or `CCC` refused when they would break the policy (as mod_tls 1.3.8, observed).
+//!
+//! Every command but `AUTH`, `FEAT`, `SYST`, `HOST`, `CLNT` and `QUIT` (known or not) needs a
+//! protected control connection under `ctrl`; `USER`/`PASS`/`ACCT` under `auth`; data commands
+//! need `PROT P` under `data`, and `PROT P` is refused under `!data`. Inside `<Directory>`,
+//! `<Anonymous>` and `.ftpaccess`, ProFTPD applies only the data requirement, by the session's
+//! current directory (not the command's path). With `TLSOptions AllowPerUser` the control
+//! requirement waits for `PASS` (see [`super::per_user`]).
+
+use oxftpd_config::ContextRef;
+use oxftpd_config::modules::mod_tls::parse_required;
+use oxftpd_proto::reply::Reply;
+
+use super::Required;
+use super::log::event;
+use crate::session::{Ctx, State};
+
+/// Commands that open a data connection.
+const DATA_COMMANDS: &[&str] = &["LIST", "NLST", "MLSD", "RETR", "STOR", "STOU", "APPE"];
+
+/// Commands `TLSRequired` never hinders.
+const EXEMPT: &[&str] = &["AUTH", "FEAT", "SYST", "HOST", "CLNT", "QUIT"];
+
+/// Commands that carry credentials.
+const AUTH_COMMANDS: &[&str] = &["USER", "PASS", "ACCT"];
+
+/// ProFTPD's refusal text for `PROT`/`CCC` against the policy.
+pub const UNWILLING: &str = "Unwilling to accept security parameters";
+
+/// The `TLSRequired` in force for the session: the user's (after `PASS` with `AllowPerUser`)
+/// or the server's.
+pub fn effective(ctx: &Ctx) -> Required {
+    ctx.tls.user_required.unwrap_or_else(|| {
+        ctx.server
+            .tls
+            .as_ref()
+            .map_or_else(Required::default, |s| s.required)
+    })
+}
+
+/// The refusal `TLSRequired` demands for `verb` in the session's current state, if any.
+pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<Reply> {
+    let settings = ctx.server.tls.as_ref()?;
+    if EXEMPT.contains(&verb) {
+        return None;
+    }
+    let log = settings.log.as_ref();
+    let r = effective(ctx);
+    if !ctx.tls.control {
+        if r.auth && AUTH_COMMANDS.contains(&verb) {
+            event(
+                log,
+                &format!("SSL/TLS required but absent for authentication, denying {verb} command"),
+            );
+            return Some(control_required());
+        }
+        if r.ctrl && !settings.allow_per_user {
+            event(
+                log,
+                &format!("SSL/TLS required but absent on control channel, denying {verb} command"),
+            );
+            return Some(control_required());
+        }
+    }
+    if ctx.tls.protect_data || !DATA_COMMANDS.contains(&verb) {
+        return None;
+    }
+    if r.data == Some(true) {
+        event(
+            log,
+            &format!("SSL/TLS required but absent on data channel, denying {verb} command"),
+        );
+        return Some(data_required());
+    }
+    if let Some(dir) = directory_requires_data(ctx, state) {
+        event(
+            log,
+            &format!("{verb} command denied by TLSRequired in directory '{dir}'"),
+        );
+        return Some(data_required());
+    }
+    None
+}
+
+fn control_required() -> Reply {
+    Reply::new(550, "SSL/TLS required on the control channel".to_string())
+}
+
+fn data_required() -> Reply {
+    Reply::new(522, "SSL/TLS required on the data channel".to_string())
+}
+
+/// The directory whose `TLSRequired` demands protected data where the session now is, named
+/// as ProFTPD logs it: a `<Directory>` by its pattern, an `<Anonymous>` root with a trailing
+/// slash, `<IfUser>` and the like by the `ServerName`, a `.ftpaccess` by the current directory.
+fn directory_requires_data(ctx: &Ctx, state: &State) -> Option<String> {
+    let State::LoggedIn(user) = state else {
+        return None;
+    };
+    let scope = crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, &user.cwd);
+    let a = scope.directive("TLSRequired").and_then(|d| d.arg(0))?;
+    if parse_required(a)?.data != Some(true) {
+        return None;
+    }
+    let level = scope
+        .levels()
+        .into_iter()
+        .find(|l| l.block().directive("TLSRequired").is_some());
+    Some(match level {
+        Some(ContextRef::Directory(d)) => d.pattern.clone(),
+        Some(ContextRef::Anonymous(a)) => format!("{}/", a.root().trim_end_matches('/')),
+        // ProFTPD names the server's configuration after its ServerName (observed for
+        // `<IfUser>`).
+        Some(ContextRef::Conditional(_) | ContextRef::Server(_) | ContextRef::Global(_)) => {
+            ctx.server.settings.name.clone()
+        }
+        _ => {
+            let real = user.real_path(&user.cwd);
+            format!("{}/", real.trim_end_matches('/'))
+        }
+    })
+}
+
+/// Why `PROT level` (upper case) breaks the policy, as `TLSLog` lines; `None` when allowed.
+pub fn prot_refusal(ctx: &Ctx, level: &str) -> Option<[String; 2]> {
+    let data = effective(ctx).data;
+    let why = match (level, data) {
+        ("C", Some(true)) => "TLSRequired requires protection for data transfers",
+        ("P", Some(false)) => "TLSRequired does not allow protection for data transfers",
+        _ => return None,
+    };
+    Some([
+        format!("PROT: {why}"),
+        format!("PROT: unwilling to accept security parameter ({level})"),
+    ])
+}
+
+/// Whether `CCC` breaks the policy (a protected control channel is required throughout).
+pub fn ccc_refused(ctx: &Ctx) -> bool {
+    effective(ctx).ctrl
+}
