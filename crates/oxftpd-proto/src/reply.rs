@@ -12,6 +12,8 @@
 //! difference. Middle lines always begin with a space, so a text such as `250 tricky` cannot
 //! be taken for the end of the reply.
 
+pub mod codes;
+
 use std::borrow::Cow;
 
 use crate::num::push_u64_zero;

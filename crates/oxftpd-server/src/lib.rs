@@ -11,7 +11,6 @@ pub mod auth;
 pub mod context;
 pub mod counters;
 pub mod data;
-pub mod errors;
 pub mod group_limit;
 pub mod jail;
 pub mod listener;

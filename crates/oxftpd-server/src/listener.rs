@@ -298,7 +298,8 @@ async fn accept_loop(
                 refuse(
                     stream,
                     format!(
-                        "500 Sorry, no server available to handle request on {}.\r\n",
+                        "{} Sorry, no server available to handle request on {}.\r\n",
+                        oxftpd_proto::reply::codes::SYNTAX_ERROR,
                         local.ip()
                     ),
                 )

@@ -244,7 +244,7 @@ pub fn banner(ctx: &Ctx) -> Reply {
         },
     );
     lines.push(banner_line(ctx));
-    multi(220, lines)
+    multi(oxftpd_proto::reply::codes::SERVICE_READY, lines)
 }
 
 /// The greeting's last line: the server's identity (`ServerIdent`), also `HOST`'s reply.

@@ -129,7 +129,8 @@ pub fn refusal(local: &str, remote: &str, server_name: &str) -> Option<String> {
         file.display()
     );
     Some(format!(
-        "500 FTP server shut down ({reason}) -- please try again later\r\n"
+        "{} FTP server shut down ({reason}) -- please try again later\r\n",
+        oxftpd_proto::reply::codes::SYNTAX_ERROR
     ))
 }
 

@@ -291,7 +291,8 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
             use tokio::io::AsyncWriteExt;
             let mut stream = stream;
             let text = format!(
-                "500 Sorry, no server available to handle request on {}.\r\n",
+                "{} Sorry, no server available to handle request on {}.\r\n",
+                oxftpd_proto::reply::codes::SYNTAX_ERROR,
                 local.ip()
             );
             let _ = stream.write_all(text.as_bytes()).await;

@@ -14,10 +14,13 @@
 use std::net::IpAddr;
 
 use oxftpd_config::{Directive, Limit, Scope, Server};
+use oxftpd_proto::reply::codes;
 
 use crate::access::address::{AddrPattern, HostPattern};
 use crate::module::CommandSpec;
-use crate::session::{Ctx, LoggedIn, SessionResult};
+
+use crate::module::CommandResult;
+use crate::session::{Ctx, LoggedIn};
 
 /// Who is asking, for `<Limit>`.
 #[derive(Clone, Copy, Debug)]
@@ -421,7 +424,7 @@ pub fn target_vpath(user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> S
 }
 
 /// The path of a LIST/NLST/STAT argument once `ls`-style options (`-la`) are skipped.
-fn path_after_options(arg: &str) -> Option<&str> {
+pub fn path_after_options(arg: &str) -> Option<&str> {
     let mut rest = arg.trim_start();
     while let Some(stripped) = rest.strip_prefix('-') {
         let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
@@ -463,88 +466,27 @@ pub fn exempt(command: &str) -> bool {
     matches!(command, "SYST" | "TYPE" | "MODE" | "STRU" | "QUIT")
 }
 
-/// Replies to a command `<Limit>` refused, with the text ProFTPD 1.3.8 gives for that command.
-pub async fn refuse(
-    ctx: &mut Ctx,
-    spec: &CommandSpec,
-    arg: Option<&str>,
-    outcome: Outcome,
-) -> SessionResult {
-    let verb = spec.name;
-    let shown = match verb {
-        "LIST" | "NLST" | "STAT" | "MLSD" => arg.and_then(path_after_options),
-        _ => arg,
-    };
-    if outcome == Outcome::Hidden {
-        let code = if verb == "NLST" { 450 } else { 550 };
-        return ctx
-            .reply(
-                code,
-                format!("{}: No such file or directory", shown.unwrap_or(".")),
-            )
-            .await;
-    }
-    match (verb, shown) {
-        ("LIST" | "MLSD", _) => empty_listing(ctx, verb).await,
-        ("NLST", p) => {
-            ctx.reply(
-                450,
-                format!("{}: No such file or directory", p.unwrap_or(".")),
-            )
-            .await
-        }
-        ("CWD" | "XCWD", Some(p)) => {
-            ctx.reply(550, format!("{p}: No such file or directory"))
-                .await
-        }
-        ("CDUP" | "XCUP", _) => ctx.reply(550, "..: No such file or directory").await,
-        ("MKD" | "XMKD" | "RMD" | "XRMD" | "SITE", Some(p)) => {
-            ctx.reply(550, format!("{p}: Permission denied")).await
-        }
-        ("PWD" | "XPWD", _) => ctx.reply(550, format!("{verb}: Permission denied")).await,
-        ("HELP", _) => ctx.reply(501, "HELP: Permission denied").await,
-        ("STAT", None) => ctx.reply(500, "STAT: Operation not permitted").await,
-        ("STAT", Some(p)) => {
-            ctx.send(&crate::messages::multi(
-                212,
-                vec![format!("Status of {p}:"), "End of status".to_string()],
-            ))
-            .await
-        }
-        ("PASV" | "EPSV" | "PORT" | "EPRT", _) => {
-            ctx.reply(501, format!("{verb}: Operation not permitted"))
-                .await
-        }
-        ("NOOP", _) => ctx.reply(550, "Operation not permitted").await,
-        (_, Some(p)) => {
-            ctx.reply(550, format!("{p}: Operation not permitted"))
-                .await
-        }
-        (_, None) => {
-            ctx.reply(550, format!("{verb}: Operation not permitted"))
-                .await
-        }
-    }
+/// Whether `<Limit>` refusing `verb` is answered with an empty listing (LIST, MLSD), not an
+/// error.
+pub fn refused_as_empty_listing(verb: &str) -> bool {
+    matches!(verb, "LIST" | "MLSD")
 }
 
 /// ProFTPD answers a refused LIST or MLSD with an empty listing.
-async fn empty_listing(ctx: &mut Ctx, verb: &str) -> SessionResult {
-    let stream = match crate::modules::mod_xfer::transfer::open_data(ctx).await {
-        Ok(s) => s,
-        Err(done) => return done,
-    };
+pub async fn empty_listing(ctx: &mut Ctx, verb: &str) -> CommandResult {
+    let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
     let mode = match ctx.transfer_type {
         crate::session::TransferType::Ascii => "ASCII",
         crate::session::TransferType::Binary => "BINARY",
     };
     let what = if verb == "MLSD" { "MLSD" } else { "file list" };
     ctx.reply(
-        150,
+        codes::OPENING_DATA,
         format!("Opening {mode} mode data connection for {what}"),
     )
     .await?;
     crate::data::transfer_io::finish(stream).await;
-    ctx.reply(226, "Transfer complete").await
+    Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
 }
 
 #[cfg(test)]

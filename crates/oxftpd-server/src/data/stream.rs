@@ -5,8 +5,9 @@ use rustls::HandshakeKind;
 use tokio::net::TcpStream;
 
 pub use crate::data::tls_stream::MaybeTls as DataStream;
+use crate::module::DataFailure;
 use crate::modules::mod_tls::log::event;
-use crate::session::{Ctx, SessionResult};
+use crate::session::Ctx;
 
 /// Most TLS bytes rustls may queue on a data connection (rustls' default is 64 KiB).
 const TLS_BUFFER: usize = 1 << 20;
@@ -20,13 +21,8 @@ pub enum Flow {
     Receive,
 }
 
-/// Protects an opened data connection as `PROT` asks; on failure replies 425 and gives the
-/// session result back.
-pub async fn protect(
-    ctx: &mut Ctx,
-    tcp: TcpStream,
-    flow: Flow,
-) -> Result<DataStream, SessionResult> {
+/// Protects an opened data connection as `PROT` asks.
+pub async fn protect(ctx: &Ctx, tcp: TcpStream, flow: Flow) -> Result<DataStream, DataFailure> {
     let config = match flow {
         Flow::Send => ctx.tls.send_config.clone(),
         Flow::Receive => ctx.tls.data_config.clone(),
@@ -39,7 +35,7 @@ pub async fn protect(
     }
     let log = settings.log.as_ref();
     if ctx.tls.sscn_client {
-        return client(ctx, &settings, tcp).await;
+        return client(&settings, tcp).await;
     }
     let refused = match crate::data::tls_stream::accept(tcp, config, settings.handshake_timeout)
         .await
@@ -77,20 +73,14 @@ pub async fn protect(
         }
     };
     debug_assert!(refused);
-    Err(ctx
-        .reply(
-            425,
-            "Unable to build data connection: Operation not permitted",
-        )
-        .await)
+    Err(DataFailure::Protection)
 }
 
 /// `SSCN ON`: the TLS handshake with this server as the client, named by the peer's address.
 async fn client(
-    ctx: &mut Ctx,
     settings: &crate::modules::mod_tls::TlsSettings,
     tcp: TcpStream,
-) -> Result<DataStream, SessionResult> {
+) -> Result<DataStream, DataFailure> {
     let log = settings.log.as_ref();
     let peer = tcp.peer_addr().map(|a| a.ip());
     let result = match peer {
@@ -119,12 +109,7 @@ async fn client(
                 log,
                 &format!("unable to open data connection: TLS connect failed: {e}"),
             );
-            Err(ctx
-                .reply(
-                    425,
-                    "Unable to build data connection: Operation not permitted",
-                )
-                .await)
+            Err(DataFailure::Protection)
         }
     }
 }

@@ -3,10 +3,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::session::{Ctx, LoggedIn, SessionResult, State};
+use crate::module::error::CommandResult;
+use crate::session::{Ctx, LoggedIn, State};
 
-/// The future a command handler returns.
-pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = SessionResult> + Send + 'a>>;
+/// The future a command handler returns: `Ok` once its success reply is written, or the
+/// error the session loop answers (`module::replies`).
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = CommandResult> + Send + 'a>>;
 
 /// How a command is run, which also says whether it needs a login.
 #[derive(Clone, Copy)]

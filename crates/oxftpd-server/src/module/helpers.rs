@@ -1,31 +1,19 @@
-//! Small helpers shared by command handlers: argument checks and storage-error replies.
+//! Small helpers shared by command handlers: argument checks.
 
-use oxftpd_storage::StorageError;
+use crate::module::error::{CommandError, CommandResult};
+use crate::session::{Ctx, LoggedIn};
 
-use crate::errors::fs_reply;
-use crate::session::{Ctx, LoggedIn, SessionResult};
-
-/// `501 Invalid number of parameters`, ProFTPD's reply to a missing argument.
-pub async fn missing_argument(ctx: &mut Ctx) -> SessionResult {
-    ctx.reply(501, "Invalid number of parameters").await
-}
-
-/// Runs a command on a path: `501` without an argument, else `body` with the argument as the
-/// client sent it and the virtual path it names.
+/// Runs a command on a path: [`CommandError::MissingArgument`] without an argument, else
+/// `body` with the argument as the client sent it and the virtual path it names.
 pub async fn with_path(
     ctx: &mut Ctx,
     user: &mut LoggedIn,
     arg: Option<&str>,
-    body: impl AsyncFnOnce(&mut Ctx, &mut LoggedIn, &str, String) -> SessionResult,
-) -> SessionResult {
+    body: impl AsyncFnOnce(&mut Ctx, &mut LoggedIn, &str, String) -> CommandResult,
+) -> CommandResult {
     let Some(arg) = arg else {
-        return missing_argument(ctx).await;
+        return Err(CommandError::MissingArgument);
     };
     let target = user.resolve(arg);
     body(ctx, user, arg, target).await
-}
-
-/// `550 path: reason` (`552` when the disk is full) for a storage operation on `path` that failed.
-pub async fn fs_failed(ctx: &mut Ctx, path: &str, e: &StorageError) -> SessionResult {
-    ctx.send(&fs_reply(550, path, e)).await
 }

@@ -3,12 +3,15 @@
 //! FEAT, HELP, the `<Limit>` groups of a command and `oxftpd -l` are all read from these tables.
 
 pub mod command;
+pub mod error;
 pub mod handler;
 pub mod helpers;
+pub mod replies;
 
 use oxftpd_config::ModuleSpec;
 
 pub use command::{CommandGroup, CommandSpec};
+pub use error::{CommandError, CommandResult, DataFailure, FilterRefusal, TlsRefusal};
 pub use handler::{Handler, HandlerFuture};
 
 /// A module: its ProFTPD name and directives (from `oxftpd-config`) and its commands.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use oxftpd_auth::Identity;
 use oxftpd_proto::command::{self, CommandError};
-use oxftpd_proto::reply::Reply;
+use oxftpd_proto::reply::{Reply, codes};
 use oxftpd_storage::Fs;
 use tokio::net::TcpStream;
 use tracing::{debug, info};
@@ -21,7 +21,7 @@ pub use login::{LoginError, login};
 
 use crate::context::{Generation, ServerCtx, Shared};
 use crate::data::channel::DataSetup;
-use crate::module::{CommandSpec, Handler};
+use crate::module::{self, CommandResult, CommandSpec, Handler};
 use crate::modules;
 
 /// Why a session ends before the client says QUIT.
@@ -35,7 +35,7 @@ pub enum SessionError {
     Closed,
 }
 
-/// What a handler returns: `Err` ends the session.
+/// What the session's own steps return: `Err` ends the session.
 pub type SessionResult = Result<(), SessionError>;
 
 /// Transfer representation (`TYPE`).
@@ -263,7 +263,7 @@ pub async fn run(
     );
     if let Some(text) = refusal {
         info!(%peer, "MaxConnectionsPerHost: connection refused");
-        let _ = ctx.reply(530, text).await;
+        let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
         return;
     }
     if !crate::access::limit::connect_allowed(
@@ -304,7 +304,8 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
         let line = match incoming {
             Incoming::Line(line, _interrupt) => line,
             Incoming::TooLong => {
-                ctx.reply(500, "Command line too long").await?;
+                ctx.reply(codes::SYNTAX_ERROR, "Command line too long")
+                    .await?;
                 continue;
             }
             Incoming::Closed => return Ok(()),
@@ -322,13 +323,19 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         Ok(cmd) => cmd,
         Err(CommandError::Empty) => {
             return ctx
-                .reply(500, "Invalid command: try being more creative")
+                .reply(
+                    codes::SYNTAX_ERROR,
+                    "Invalid command: try being more creative",
+                )
                 .await;
         }
         Err(e) => {
             debug!(peer = %ctx.peer, "bad command line: {e}");
             return ctx
-                .reply(500, crate::messages::bad_line_text(line, &e))
+                .reply(
+                    codes::SYNTAX_ERROR,
+                    crate::messages::bad_line_text(line, &e),
+                )
                 .await;
         }
     };
@@ -336,13 +343,39 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     let arg = cmd.arg;
     // mod_tls judges every command, known or not, before anything else does.
     if let Some(refusal) = crate::modules::mod_tls::policy::refusal(ctx, state, verb) {
-        return ctx.send(&refusal).await;
+        return answer(ctx, verb, Err(module::CommandError::Tls(refusal))).await;
     }
     let Some(spec) = modules::command(verb) else {
-        return ctx.reply(500, format!("{verb} not understood")).await;
+        return ctx
+            .reply(codes::SYNTAX_ERROR, format!("{verb} not understood"))
+            .await;
     };
     debug!(peer = %ctx.peer, "command {verb}");
-    run_command(ctx, state, spec, arg).await
+    let result = run_command(ctx, state, spec, arg).await;
+    answer(ctx, spec.name, result).await
+}
+
+/// Writes the replies for a command's outcome: nothing more on success (the handler wrote
+/// it), else what `module::replies` maps the error to for the verb; `Err` ends the session.
+/// This is the one place where an error becomes a reply.
+async fn answer(ctx: &mut Ctx, verb: &str, result: CommandResult) -> SessionResult {
+    let err = match result {
+        Ok(()) => return Ok(()),
+        Err(module::CommandError::Control(e)) => return Err(e),
+        Err(e) => e,
+    };
+    debug!(peer = %ctx.peer, "{verb}: {err}");
+    let replies = module::replies::replies(verb, &err);
+    if let Some((last, first)) = replies.split_last() {
+        for reply in first {
+            ctx.control.queue(reply);
+        }
+        ctx.send(last).await?;
+    }
+    if err.closes_session() {
+        return Err(SessionError::Closed);
+    }
+    Ok(())
 }
 
 async fn run_command(
@@ -350,18 +383,15 @@ async fn run_command(
     state: &mut State,
     spec: &'static CommandSpec,
     arg: Option<&str>,
-) -> SessionResult {
+) -> CommandResult {
     ctx.command = spec.name;
-    if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
-        return ctx.reply(550, text).await;
+    if let Some(refusal) = filter_refusal(ctx, state, spec.name, arg) {
+        return Err(module::CommandError::Filter(refusal));
     }
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::access::limit::exempt(spec.name) => {
-            let target = crate::access::limit::target_vpath(user, spec, arg);
-            crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
-            let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
-            if outcome != crate::access::limit::Outcome::Allowed {
-                return crate::access::limit::refuse(ctx, spec, arg, outcome).await;
+            if !limit_allows(ctx, user, spec, arg).await? {
+                return Ok(());
             }
             h(ctx, arg).await
         }
@@ -370,24 +400,51 @@ async fn run_command(
         (Handler::Session(h), State::Connected { .. }) => h(ctx, None, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
-            if !crate::access::limit::exempt(spec.name) {
-                let target = crate::access::limit::target_vpath(user, spec, arg);
-                crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
-                let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
-                if outcome != crate::access::limit::Outcome::Allowed {
-                    return crate::access::limit::refuse(ctx, spec, arg, outcome).await;
-                }
+            if !crate::access::limit::exempt(spec.name)
+                && !limit_allows(ctx, user, spec, arg).await?
+            {
+                return Ok(());
             }
             h(ctx, user, arg).await
         }
-        (Handler::User(_), State::Connected { .. }) => {
-            ctx.reply(530, "Please login with USER and PASS").await
+        (Handler::User(_), State::Connected { .. }) => Err(module::CommandError::LoginRequired),
+    }
+}
+
+/// `<Limit>` for a logged-in user's command (after refreshing the `.ftpaccess` files on the
+/// way to its target): `Ok(true)` when the handler may run, `Ok(false)` when the refusal was
+/// answered with an empty listing, as ProFTPD does for LIST and MLSD.
+async fn limit_allows(
+    ctx: &mut Ctx,
+    user: &mut LoggedIn,
+    spec: &'static CommandSpec,
+    arg: Option<&str>,
+) -> Result<bool, module::CommandError> {
+    let target = crate::access::limit::target_vpath(user, spec, arg);
+    crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
+    let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
+    match outcome {
+        crate::access::limit::Outcome::Allowed => Ok(true),
+        crate::access::limit::Outcome::Denied
+            if crate::access::limit::refused_as_empty_listing(spec.name) =>
+        {
+            crate::access::limit::empty_listing(ctx, spec.name).await?;
+            Ok(false)
         }
+        outcome => Err(module::CommandError::Limit {
+            outcome,
+            arg: arg.map(str::to_string),
+        }),
     }
 }
 
 /// `AllowFilter`/`DenyFilter`/`PathAllowFilter`/`PathDenyFilter` for one command.
-fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -> Option<String> {
+fn filter_refusal(
+    ctx: &mut Ctx,
+    state: &State,
+    verb: &str,
+    arg: Option<&str>,
+) -> Option<module::error::FilterRefusal> {
     arg?;
     let mut cache = std::mem::take(&mut ctx.filters);
     let refusal = {

@@ -81,7 +81,7 @@ pub(super) async fn next_command(
     tokio::select! {
         biased;
         text = crate::shutmsg::disconnect(vars) => {
-            ctx.reply(421, text).await?;
+            ctx.reply(oxftpd_proto::reply::codes::SERVICE_NOT_AVAILABLE, text).await?;
             Ok(None)
         }
         next = next_command_or_timeout(ctx, state) => next,
@@ -99,7 +99,11 @@ async fn next_command_or_timeout(
             Ok(r) => Ok(Some(r?)),
             Err(_) => {
                 tracing::info!(peer = %ctx.peer, "{kind:?} timeout: closing control connection");
-                ctx.reply(421, kind.text(length.as_secs())).await?;
+                ctx.reply(
+                    oxftpd_proto::reply::codes::SERVICE_NOT_AVAILABLE,
+                    kind.text(length.as_secs()),
+                )
+                .await?;
                 Ok(None)
             }
         },

@@ -147,7 +147,7 @@ fn status(ctx: &Ctx, p: &Progress) -> oxftpd_proto::reply::Reply {
         format!("Active data transfer to {dip} port {dport}")
     };
     multi(
-        211,
+        oxftpd_proto::reply::codes::SYSTEM_STATUS,
         vec![
             format!("Status of '{}'", ctx.server.settings.name),
             format!("Connected from {ip} ({ip})"),
@@ -188,11 +188,11 @@ async fn watch_inner<T>(
                     let (verb, has_arg) = verb_of(&line);
                     let reply = match verb.as_str() {
                         "NOOP" => oxftpd_proto::reply::Reply::new(
-                            200,
+                            oxftpd_proto::reply::codes::COMMAND_OK,
                             "NOOP: data transfer in progress",
                         ),
                         v if BUSY.contains(&v) => oxftpd_proto::reply::Reply::new(
-                            450,
+                            oxftpd_proto::reply::codes::FILE_ACTION_NOT_TAKEN,
                             format!("{v}: data transfer in progress"),
                         ),
                         "STAT" if !has_arg => status(ctx, p),

@@ -1,22 +1,26 @@
 //! USER and PASS: RFC 959 section 4.1.1, with ProFTPD's replies.
 
+use oxftpd_proto::reply::codes;
 use tracing::info;
 
 use crate::messages::{Vars, display_file};
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::modules::mod_delay::delay::Step;
 use crate::session::login::{needs_password, target};
-use crate::session::{Ctx, SessionError, State, login};
+use crate::session::{Ctx, State, login};
 
 /// `USER name`: `331 Password required for name` (anonymous: asks for an e-mail address).
 pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let started = std::time::Instant::now();
         let Some(name) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         if matches!(state, State::LoggedIn(_)) {
-            return ctx.reply(501, "Reauthentication not supported").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "Reauthentication not supported",
+            ));
         }
         let anonymous = match target(&ctx.server, name) {
             Ok(t) => t.anon.is_some() && !needs_password(&ctx.server, &t),
@@ -27,18 +31,31 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         };
         if !anonymous && crate::modules::mod_tls::vouch::vouches_for(ctx, name).await {
             let result = crate::session::login::login_vouched(ctx, name).await;
-            return finish(ctx, state, name, result, 232, started).await;
+            return finish(
+                ctx,
+                state,
+                name,
+                result,
+                codes::LOGGED_IN_AUTHORIZED,
+                started,
+            )
+            .await;
         }
         crate::modules::mod_delay::delay::pace(ctx, Step::User, started).await;
         if anonymous {
-            ctx.reply(
-                331,
-                "Anonymous login ok, send your complete email address as your password",
-            )
-            .await
+            Ok(ctx
+                .reply(
+                    codes::NEED_PASSWORD,
+                    "Anonymous login ok, send your complete email address as your password",
+                )
+                .await?)
         } else {
-            ctx.reply(331, format!("Password required for {name}"))
-                .await
+            Ok(ctx
+                .reply(
+                    codes::NEED_PASSWORD,
+                    format!("Password required for {name}"),
+                )
+                .await?)
         }
     })
 }
@@ -48,15 +65,19 @@ pub fn pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
     Box::pin(async move {
         let started = std::time::Instant::now();
         let name = match state {
-            State::LoggedIn(_) => return ctx.reply(503, "You are already logged in").await,
+            State::LoggedIn(_) => {
+                return Err(CommandError::BadSequence(
+                    "You are already logged in".into(),
+                ));
+            }
             State::Connected { user: None } => {
-                return ctx.reply(503, "Login with USER first").await;
+                return Err(CommandError::BadSequence("Login with USER first".into()));
             }
             State::Connected { user: Some(name) } => name.clone(),
         };
         let password = arg.unwrap_or("");
         let result = login(ctx, &name, password).await;
-        finish(ctx, state, &name, result, 230, started).await
+        finish(ctx, state, &name, result, codes::LOGGED_IN, started).await
     })
 }
 
@@ -69,7 +90,7 @@ async fn finish(
     result: Result<Box<crate::session::LoggedIn>, crate::session::LoginError>,
     code: u16,
     started: std::time::Instant,
-) -> crate::session::SessionResult {
+) -> crate::module::CommandResult {
     let name = name.to_string();
     {
         match result {
@@ -107,12 +128,10 @@ async fn finish(
                         started,
                     )
                     .await;
-                    ctx.reply(530, text).await?;
-                    return Err(SessionError::Closed);
+                    return Err(CommandError::LoginRefused(text).then_close());
                 }
                 if !crate::modules::mod_tls::per_user::admit(ctx, &session) {
-                    ctx.reply(530, "Login incorrect.").await?;
-                    return Err(SessionError::Closed);
+                    return Err(CommandError::LoginRefused("Login incorrect.".into()).then_close());
                 }
                 let vars = Vars {
                     user: Some(&name),
@@ -150,7 +169,7 @@ async fn finish(
                 *state = State::LoggedIn(session);
                 crate::modules::mod_delay::delay::pace(ctx, Step::Pass { failed: false }, started)
                     .await;
-                ctx.send(&crate::messages::multi(code, lines)).await
+                Ok(ctx.send(&crate::messages::multi(code, lines)).await?)
             }
             Err(e) => {
                 info!(peer = %ctx.peer, user = %name, "login failed: {e}");
@@ -165,13 +184,13 @@ async fn finish(
                     .unwrap_or_else(|| "Login incorrect.".to_string());
                 crate::modules::mod_delay::delay::pace(ctx, Step::Pass { failed: true }, started)
                     .await;
-                ctx.reply(530, deny).await?;
+                let refused = CommandError::LoginRefused(deny);
                 let max = ctx.server.settings.max_login_attempts;
                 if max > 0 && ctx.failed_logins >= max {
                     info!(peer = %ctx.peer, "Maximum login attempts ({max}) exceeded, connection refused");
-                    return Err(SessionError::Closed);
+                    return Err(refused.then_close());
                 }
-                Ok(())
+                Err(refused)
             }
         }
     }

@@ -7,10 +7,11 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use crate::data::channel::{DataSetup, bind_passive, same_ip};
-use crate::errors::io_text;
-use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn, SessionResult};
+use oxftpd_proto::reply::codes;
+
+use crate::data::channel::{DataError, DataSetup, bind_passive, same_ip};
+use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
+use crate::session::{Ctx, LoggedIn};
 
 fn v4_of(ip: IpAddr) -> Option<Ipv4Addr> {
     match ip {
@@ -20,14 +21,14 @@ fn v4_of(ip: IpAddr) -> Option<Ipv4Addr> {
 }
 
 /// `500 Illegal VERB command, EPSV ALL in effect` once `EPSV ALL` was sent.
-async fn epsv_all_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
+fn epsv_all_refusal(ctx: &Ctx, verb: &str) -> CommandResult {
     if !ctx.epsv_all {
-        return None;
+        return Ok(());
     }
-    Some(
-        ctx.reply(500, format!("Illegal {verb} command, EPSV ALL in effect"))
-            .await,
-    )
+    Err(CommandError::refused(
+        codes::SYNTAX_ERROR,
+        format!("Illegal {verb} command, EPSV ALL in effect"),
+    ))
 }
 
 /// The RFC 2428 network protocol number of the control connection (1 IPv4, 2 IPv6).
@@ -43,7 +44,7 @@ fn offered(family: &str) -> &'static str {
     if family == "1" { "1" } else { "1,2" }
 }
 
-async fn listen(ctx: &mut Ctx) -> Result<u16, SessionResult> {
+fn listen(ctx: &mut Ctx) -> Result<u16, CommandError> {
     ctx.data = DataSetup::None;
     let ip = ctx.local.ip();
     let ip = v4_of(ip).map(IpAddr::V4).unwrap_or(ip);
@@ -53,12 +54,7 @@ async fn listen(ctx: &mut Ctx) -> Result<u16, SessionResult> {
             ctx.data = DataSetup::Passive(listener);
             Ok(port)
         }
-        Err(e) => Err(ctx
-            .reply(
-                425,
-                format!("Unable to build data connection: {}", io_text(&e)),
-            )
-            .await),
+        Err(e) => Err(DataFailure::Open(DataError::Io(e)).into()),
     }
 }
 
@@ -69,29 +65,26 @@ pub fn pasv<'a>(
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if let Some(done) = epsv_all_refusal(ctx, "PASV").await {
-            return done;
-        }
+        epsv_all_refusal(ctx, "PASV")?;
         let shown = ctx.server.settings.masquerade.unwrap_or(ctx.local.ip());
         let Some(v4) = v4_of(shown) else {
-            return ctx
-                .reply(501, "PASV not supported on an IPv6 connection: use EPSV")
-                .await;
+            return Err(CommandError::refused(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "PASV not supported on an IPv6 connection: use EPSV",
+            ));
         };
-        let port = match listen(ctx).await {
-            Ok(p) => p,
-            Err(done) => return done,
-        };
+        let port = listen(ctx)?;
         let [a, b, c, d] = v4.octets();
-        ctx.reply(
-            227,
-            format!(
-                "Entering Passive Mode ({a},{b},{c},{d},{},{}).",
-                port >> 8,
-                port & 0xff
-            ),
-        )
-        .await
+        Ok(ctx
+            .reply(
+                codes::PASSIVE_MODE,
+                format!(
+                    "Entering Passive Mode ({a},{b},{c},{d},{},{}).",
+                    port >> 8,
+                    port & 0xff
+                ),
+            )
+            .await?)
     })
 }
 
@@ -106,25 +99,26 @@ pub fn epsv<'a>(
             if a.eq_ignore_ascii_case("ALL") {
                 ctx.epsv_all = true;
                 ctx.data = DataSetup::None;
-                return ctx.reply(200, "EPSV ALL command successful").await;
+                return Ok(ctx
+                    .reply(codes::COMMAND_OK, "EPSV ALL command successful")
+                    .await?);
             }
             let family = control_family(ctx);
             // ProFTPD also accepts `EPSV 1` on an IPv6 connection (observed).
             if a != family && !(family == "2" && a == "1") {
-                return ctx
-                    .reply(
-                        522,
-                        format!("Network protocol not supported, use ({})", offered(family)),
-                    )
-                    .await;
+                return Err(CommandError::bad_argument(
+                    codes::NETWORK_PROTOCOL_NOT_SUPPORTED,
+                    format!("Network protocol not supported, use ({})", offered(family)),
+                ));
             }
         }
-        let port = match listen(ctx).await {
-            Ok(p) => p,
-            Err(done) => return done,
-        };
-        ctx.reply(229, format!("Entering Extended Passive Mode (|||{port}|)"))
-            .await
+        let port = listen(ctx)?;
+        Ok(ctx
+            .reply(
+                codes::EXTENDED_PASSIVE_MODE,
+                format!("Entering Extended Passive Mode (|||{port}|)"),
+            )
+            .await?)
     })
 }
 
@@ -135,11 +129,9 @@ fn allowed_target(ctx: &Ctx, addr: SocketAddr) -> bool {
 }
 
 /// Refuses an active-mode command under EPSV ALL, or when RootRevoke leaves no low port to
-/// connect from; `None` when it may go on.
-async fn active_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
-    if let Some(done) = epsv_all_refusal(ctx, verb).await {
-        return Some(done);
-    }
+/// connect from.
+fn active_refusal(ctx: &Ctx, verb: &str) -> CommandResult {
+    epsv_all_refusal(ctx, verb)?;
     if ctx
         .server
         .settings
@@ -150,23 +142,28 @@ async fn active_refusal(ctx: &mut Ctx, verb: &str) -> Option<SessionResult> {
             "RootRevoke in effect, unable to bind to local port {} for active transfer",
             ctx.local.port()
         );
-        return Some(
-            ctx.reply(500, format!("Unable to service {verb} commands"))
-                .await,
-        );
+        return Err(CommandError::refused(
+            codes::SYNTAX_ERROR,
+            format!("Unable to service {verb} commands"),
+        ));
     }
-    None
+    Ok(())
 }
 
 /// Makes `addr` the active-mode target of `verb`, unless it is a foreign address or a
 /// privileged port.
-async fn set_active(ctx: &mut Ctx, addr: SocketAddr, verb: &str) -> SessionResult {
+async fn set_active(ctx: &mut Ctx, addr: SocketAddr, verb: &str) -> CommandResult {
     if !allowed_target(ctx, addr) {
         tracing::warn!(peer = %ctx.peer, target = %addr, "refused {verb} to a foreign address or privileged port");
-        return ctx.reply(500, format!("Illegal {verb} command")).await;
+        return Err(CommandError::refused(
+            codes::SYNTAX_ERROR,
+            format!("Illegal {verb} command"),
+        ));
     }
     ctx.data = DataSetup::Active(addr);
-    ctx.reply(200, format!("{verb} command successful")).await
+    Ok(ctx
+        .reply(codes::COMMAND_OK, format!("{verb} command successful"))
+        .await?)
 }
 
 /// `PORT h1,h2,h3,h4,p1,p2`.
@@ -177,17 +174,18 @@ pub fn port<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
-        if let Some(done) = active_refusal(ctx, "PORT").await {
-            return done;
-        }
+        active_refusal(ctx, "PORT")?;
         let nums: Vec<u8> = arg
             .split(',')
             .filter_map(|n| n.trim().parse().ok())
             .collect();
         if nums.len() != 6 || arg.split(',').count() != 6 {
-            return ctx.reply(501, "Illegal PORT command").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "Illegal PORT command",
+            ));
         }
         let ip = IpAddr::V4(Ipv4Addr::new(nums[0], nums[1], nums[2], nums[3]));
         let addr = SocketAddr::new(ip, u16::from(nums[4]) << 8 | u16::from(nums[5]));
@@ -222,26 +220,25 @@ pub fn eprt<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
-        if let Some(done) = active_refusal(ctx, "EPRT").await {
-            return done;
-        }
+        active_refusal(ctx, "EPRT")?;
         let family = control_family(ctx);
         let proto = arg
             .chars()
             .next()
             .and_then(|d| arg[d.len_utf8()..].split(d).next());
         if proto != Some(family) && !(family == "2" && proto == Some("1")) {
-            return ctx
-                .reply(
-                    522,
-                    format!("Network protocol not supported, use ({})", offered(family)),
-                )
-                .await;
+            return Err(CommandError::bad_argument(
+                codes::NETWORK_PROTOCOL_NOT_SUPPORTED,
+                format!("Network protocol not supported, use ({})", offered(family)),
+            ));
         }
         let Some(addr) = parse_eprt(arg) else {
-            return ctx.reply(501, "Illegal EPRT command").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "Illegal EPRT command",
+            ));
         };
         set_active(ctx, addr, "EPRT").await
     })

@@ -4,10 +4,10 @@
 //! RFC 959 appendix II: "257 <SP> "<directory-name>" <SP> <commentary>", with embedded
 //! double quotes doubled.
 
-use oxftpd_proto::reply::{Reply, quote_path};
+use oxftpd_proto::reply::{Reply, codes, quote_path};
 
-use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn, SessionResult};
+use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::session::{Ctx, LoggedIn};
 
 /// `PWD`/`XPWD`.
 pub fn pwd<'a>(
@@ -16,11 +16,12 @@ pub fn pwd<'a>(
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        ctx.reply(
-            257,
-            format!("{} is the current directory", quote_path(&user.cwd)),
-        )
-        .await
+        Ok(ctx
+            .reply(
+                codes::PATHNAME_CREATED,
+                format!("{} is the current directory", quote_path(&user.cwd)),
+            )
+            .await?)
     })
 }
 
@@ -47,9 +48,9 @@ async fn cwd_as(
     user: &mut LoggedIn,
     arg: Option<&str>,
     verb: &str,
-) -> SessionResult {
+) -> CommandResult {
     let Some(arg) = arg else {
-        return crate::module::helpers::missing_argument(ctx).await;
+        return Err(CommandError::MissingArgument);
     };
     change_dir(ctx, user, arg, verb).await
 }
@@ -72,7 +73,7 @@ pub fn xcup<'a>(
     Box::pin(async move { change_dir(ctx, user, "..", "XCUP").await })
 }
 
-async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> SessionResult {
+async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> CommandResult {
     let target = user.resolve(arg);
     match user.fs.metadata(&target).await {
         Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
@@ -80,17 +81,15 @@ async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -
                 crate::modules::mod_core::display_chdir::lines(ctx, user, &target).await;
             user.cwd = target;
             lines.push(format!("{verb} command successful"));
-            ctx.send(&crate::messages::multi(250, lines)).await
+            Ok(ctx
+                .send(&crate::messages::multi(codes::FILE_ACTION_OK, lines))
+                .await?)
         }
-        Ok(_) => {
-            crate::module::helpers::fs_failed(
-                ctx,
-                arg,
-                &oxftpd_storage::StorageError::NotADirectory,
-            )
-            .await
-        }
-        Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+        Ok(_) => Err(CommandError::storage(
+            arg,
+            oxftpd_storage::StorageError::NotADirectory,
+        )),
+        Err(e) => Err(CommandError::storage(arg, e)),
     }
 }
 
@@ -105,14 +104,13 @@ pub fn mkd<'a>(
         user,
         arg,
         async |ctx, user, arg, target| match user.fs.mkdir(&target).await {
-            Ok(()) => {
-                ctx.send(&Reply::new(
-                    257,
+            Ok(()) => Ok(ctx
+                .send(&Reply::new(
+                    codes::PATHNAME_CREATED,
                     format!("{} - Directory successfully created", quote_path(&target)),
                 ))
-                .await
-            }
-            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+                .await?),
+            Err(e) => Err(CommandError::storage(arg, e)),
         },
     ))
 }
@@ -140,11 +138,13 @@ async fn rmd_as(
     user: &mut LoggedIn,
     arg: Option<&str>,
     verb: &str,
-) -> SessionResult {
+) -> CommandResult {
     crate::module::helpers::with_path(ctx, user, arg, async |ctx, user, arg, target| {
         match user.fs.rmdir(&target).await {
-            Ok(()) => ctx.reply(250, format!("{verb} command successful")).await,
-            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+            Ok(()) => Ok(ctx
+                .reply(codes::FILE_ACTION_OK, format!("{verb} command successful"))
+                .await?),
+            Err(e) => Err(CommandError::storage(arg, e)),
         }
     })
     .await

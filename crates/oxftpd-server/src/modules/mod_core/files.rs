@@ -3,9 +3,10 @@
 //! RFC 3659 4.2: "The FTP command SIZE OF FILE (SIZE) is used to obtain the transfer size of a
 //! file" — ProFTPD refuses it in ASCII mode, where the transfer size is not the file size.
 
+use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Kind, StorageError};
 
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::session::{Ctx, LoggedIn, TransferType};
 
 /// `DELE path`.
@@ -19,8 +20,10 @@ pub fn dele<'a>(
         user,
         arg,
         async |ctx, user, arg, target| match user.fs.remove_file(&target).await {
-            Ok(()) => ctx.reply(250, "DELE command successful").await,
-            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+            Ok(()) => Ok(ctx
+                .reply(codes::FILE_ACTION_OK, "DELE command successful")
+                .await?),
+            Err(e) => Err(CommandError::storage(arg, e)),
         },
     ))
 }
@@ -37,12 +40,17 @@ pub fn size<'a>(
         arg,
         async |ctx, user, arg, target| {
             if ctx.transfer_type == TransferType::Ascii {
-                return ctx.reply(550, "SIZE not allowed in ASCII mode").await;
+                return Err(CommandError::refused(
+                    codes::FILE_UNAVAILABLE,
+                    "SIZE not allowed in ASCII mode",
+                ));
             }
             match user.fs.metadata(&target).await {
-                Ok(meta) if meta.kind == Kind::File => ctx.reply(213, meta.size.to_string()).await,
-                Ok(_) => ctx.reply(550, format!("{arg}: not a regular file")).await,
-                Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+                Ok(meta) if meta.kind == Kind::File => {
+                    Ok(ctx.reply(codes::FILE_STATUS, meta.size.to_string()).await?)
+                }
+                Ok(_) => Err(CommandError::NotAFile { path: arg.into() }),
+                Err(e) => Err(CommandError::storage(arg, e)),
             }
         },
     ))

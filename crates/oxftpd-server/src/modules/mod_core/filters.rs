@@ -10,6 +10,8 @@ use oxftpd_config::Scope;
 use regex::{Regex, RegexBuilder};
 use tracing::{debug, warn};
 
+use crate::module::error::FilterRefusal;
+
 /// Commands whose argument names a file or directory to create.
 const PATH_COMMANDS: &[&str] = &["STOR", "STOU", "APPE", "MKD", "XMKD", "RNTO"];
 
@@ -58,34 +60,34 @@ fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &
     true
 }
 
-/// The 550 text when `AllowFilter`/`DenyFilter` refuse a command's argument.
+/// The refusal when `AllowFilter`/`DenyFilter` refuse a command's argument.
 pub fn command_refusal(
     cache: &mut Cache,
     scope: &Scope<'_>,
     verb: &str,
     arg: Option<&str>,
-) -> Option<String> {
+) -> Option<FilterRefusal> {
     let arg = arg?;
     if verb.eq_ignore_ascii_case("PASS") {
         return None;
     }
     (!passes(cache, scope, "AllowFilter", "DenyFilter", arg))
-        .then(|| format!("{arg}: Forbidden command argument"))
+        .then(|| FilterRefusal::Argument(arg.to_string()))
 }
 
-/// The 550 text when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates.
+/// The refusal when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates.
 pub fn path_refusal(
     cache: &mut Cache,
     scope: &Scope<'_>,
     verb: &str,
     arg: Option<&str>,
-) -> Option<String> {
+) -> Option<FilterRefusal> {
     let arg = arg?;
     if !PATH_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(verb)) {
         return None;
     }
     (!passes(cache, scope, "PathAllowFilter", "PathDenyFilter", arg))
-        .then(|| format!("{arg}: Forbidden filename"))
+        .then(|| FilterRefusal::Path(arg.to_string()))
 }
 
 #[cfg(test)]

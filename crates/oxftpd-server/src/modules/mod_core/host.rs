@@ -8,8 +8,10 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use oxftpd_proto::reply::codes;
+
 use crate::context::{Generation, ServerCtx};
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::session::{Ctx, State};
 
 /// What a `HOST` argument names.
@@ -68,31 +70,36 @@ pub fn lookup(generation: &Generation, local: std::net::SocketAddr, name: &str) 
 pub fn host<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(name) = arg.filter(|a| !a.contains(' ')) else {
-            return ctx.reply(500, "'HOST' not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "'HOST' not understood",
+            ));
         };
         if matches!(state, State::LoggedIn(_)) {
-            return ctx.reply(503, "Bad sequence of commands").await;
+            return Err(CommandError::BadSequence("Bad sequence of commands".into()));
         }
         match lookup(&ctx.generation, ctx.local, name) {
             HostTarget::Server(i) => {
                 ctx.server = ctx.generation.servers[i].clone();
                 let banner = crate::messages::banner_line(ctx);
-                ctx.reply(220, banner).await
+                Ok(ctx.reply(codes::SERVICE_READY, banner).await?)
             }
             HostTarget::Address => {
                 if let Some(server) = crate::listener::choose(&ctx.generation, ctx.local) {
                     ctx.server = server;
                 }
-                ctx.reply(220, "HOST command successful").await
+                Ok(ctx
+                    .reply(codes::SERVICE_READY, "HOST command successful")
+                    .await?)
             }
-            HostTarget::Invalid => {
-                ctx.reply(501, format!("{name}: Invalid hostname provided"))
-                    .await
-            }
-            HostTarget::Unknown => {
-                ctx.reply(504, format!("{name}: Unknown hostname provided"))
-                    .await
-            }
+            HostTarget::Invalid => Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                format!("{name}: Invalid hostname provided"),
+            )),
+            HostTarget::Unknown => Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("{name}: Unknown hostname provided"),
+            )),
         }
     })
 }

@@ -3,19 +3,25 @@
 //! RFC 2389 3.2: "the response to the FEAT command is a multi-line reply listing each
 //! extension supported, one per line" — we list exactly the `feat` column of the command tables.
 
+use oxftpd_proto::reply::codes;
+
 use crate::messages::{Vars, display_file};
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::modules;
-use crate::session::{Ctx, LoggedIn, SessionError};
+use crate::session::{Ctx, LoggedIn};
 
 /// `SYST`: `215 UNIX Type: L8`.
 pub fn syst<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move { ctx.reply(215, "UNIX Type: L8").await })
+    Box::pin(async move { Ok(ctx.reply(codes::SYSTEM_TYPE, "UNIX Type: L8").await?) })
 }
 
 /// `NOOP`.
 pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move { ctx.reply(200, "NOOP command successful").await })
+    Box::pin(async move {
+        Ok(ctx
+            .reply(codes::COMMAND_OK, "NOOP command successful")
+            .await?)
+    })
 }
 
 /// `FEAT`: the features of every command table, sorted as ProFTPD lists them.
@@ -37,7 +43,9 @@ pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
             lines[1..].sort_unstable();
         }
         lines.push("End".to_string());
-        ctx.send(&crate::messages::multi(211, lines)).await
+        Ok(ctx
+            .send(&crate::messages::multi(codes::SYSTEM_STATUS, lines))
+            .await?)
     })
 }
 
@@ -56,11 +64,15 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             let known = modules::command(&verb)
                 .filter(|spec| !crate::modules::mod_core::opts::NOT_IN_HELP.contains(&spec.name));
             return match known {
-                Some(spec) => {
-                    ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help))
-                        .await
-                }
-                None => ctx.reply(502, format!("Unknown command '{verb}'")).await,
+                Some(spec) => Ok(ctx
+                    .reply(
+                        codes::HELP_MESSAGE,
+                        format!("Syntax: {} {}", spec.name, spec.help),
+                    )
+                    .await?),
+                None => Err(CommandError::NotImplemented(
+                    format!("Unknown command '{verb}'").into(),
+                )),
             };
         }
         let mut lines =
@@ -84,7 +96,9 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             lines.push(line);
         }
         lines.push(format!("Direct comments to {admin}"));
-        ctx.send(&crate::messages::multi(214, lines)).await
+        Ok(ctx
+            .send(&crate::messages::multi(codes::HELP_MESSAGE, lines))
+            .await?)
     })
 }
 
@@ -115,7 +129,8 @@ pub fn quit<'a>(
         if lines.is_empty() {
             lines.push("Goodbye.".to_string());
         }
-        ctx.send(&crate::messages::multi(221, lines)).await?;
-        Err(SessionError::Closed)
+        ctx.send(&crate::messages::multi(codes::CLOSING_CONTROL, lines))
+            .await?;
+        Err(CommandError::Close)
     })
 }

@@ -5,8 +5,9 @@
 //! of a server-FTP process when another FTP command (the target command) is later issued."
 
 use oxftpd_proto::listing::{FactSet, opts_mlst_reply, parse_opts_mlst};
+use oxftpd_proto::reply::codes;
 
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::modules::mod_digest::digest::HashAlgo;
 use crate::session::Ctx;
 
@@ -47,7 +48,7 @@ impl Default for SessionOpts {
 pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         let (word, rest) = match arg.split_once(' ') {
             Some((w, r)) => (w, Some(r.trim())),
@@ -57,42 +58,51 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             "UTF8" => match rest.map(str::to_ascii_uppercase).as_deref() {
                 Some("ON") => {
                     ctx.opts.utf8 = true;
-                    ctx.reply(200, "UTF8 set to on").await
+                    Ok(ctx.reply(codes::COMMAND_OK, "UTF8 set to on").await?)
                 }
                 Some("OFF") => {
                     ctx.opts.utf8 = false;
-                    ctx.reply(200, "UTF8 set to off").await
+                    Ok(ctx.reply(codes::COMMAND_OK, "UTF8 set to off").await?)
                 }
-                _ => ctx.reply(501, "'OPTS UTF8' not understood").await,
+                _ => Err(CommandError::bad_argument(
+                    codes::SYNTAX_ERROR_ARGUMENTS,
+                    "'OPTS UTF8' not understood",
+                )),
             },
             "MLST" => {
                 let facts = rest.unwrap_or("");
                 ctx.opts.facts = parse_opts_mlst(facts);
-                ctx.reply(200, opts_mlst_reply(facts)).await
+                Ok(ctx.reply(codes::COMMAND_OK, opts_mlst_reply(facts)).await?)
             }
             "HASH" => match rest.filter(|r| !r.is_empty()) {
                 None => {
                     let name = ctx.opts.hash.name();
-                    ctx.reply(200, name).await
+                    Ok(ctx.reply(codes::COMMAND_OK, name).await?)
                 }
                 Some(name) => match HashAlgo::from_name(name) {
                     Some(algo) => {
                         ctx.opts.hash = algo;
-                        ctx.reply(200, algo.name()).await
+                        Ok(ctx.reply(codes::COMMAND_OK, algo.name()).await?)
                     }
-                    None => {
-                        ctx.reply(501, format!("{name}: Unsupported algorithm"))
-                            .await
-                    }
+                    None => Err(CommandError::bad_argument(
+                        codes::SYNTAX_ERROR_ARGUMENTS,
+                        format!("{name}: Unsupported algorithm"),
+                    )),
                 },
             },
             "MODE" => {
                 match crate::modules::mod_xfer::mode::opts_mode(ctx, rest.unwrap_or("")).await {
                     Some(done) => done,
-                    None => ctx.reply(500, format!("OPTS {word} not understood")).await,
+                    None => Err(CommandError::bad_argument(
+                        codes::SYNTAX_ERROR,
+                        format!("OPTS {word} not understood"),
+                    )),
                 }
             }
-            _ => ctx.reply(500, format!("OPTS {word} not understood")).await,
+            _ => Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                format!("OPTS {word} not understood"),
+            )),
         }
     })
 }
@@ -101,23 +111,35 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 pub fn clnt<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         ctx.opts.client = arg.map(str::to_owned);
-        ctx.reply(200, "OK").await
+        Ok(ctx.reply(codes::COMMAND_OK, "OK").await?)
     })
 }
 
 /// `ACCT`: not implemented, as in ProFTPD.
-pub fn acct<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move { ctx.reply(502, "ACCT command not implemented").await })
+pub fn acct<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        Err(CommandError::NotImplemented(
+            "ACCT command not implemented".into(),
+        ))
+    })
 }
 
 /// `REIN`: not implemented, as in ProFTPD.
-pub fn rein<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move { ctx.reply(502, "REIN command not implemented").await })
+pub fn rein<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        Err(CommandError::NotImplemented(
+            "REIN command not implemented".into(),
+        ))
+    })
 }
 
 /// `SMNT`: not implemented, as in ProFTPD.
-pub fn smnt<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
-    Box::pin(async move { ctx.reply(502, "SMNT command not implemented").await })
+pub fn smnt<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        Err(CommandError::NotImplemented(
+            "SMNT command not implemented".into(),
+        ))
+    })
 }
 
 /// Verbs HELP marks with `*`: recognised but not implemented.

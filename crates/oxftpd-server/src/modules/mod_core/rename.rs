@@ -3,7 +3,9 @@
 //! RFC 959: "RENAME FROM (RNFR) … specifies the old pathname of the file which is to be
 //! renamed. This command must be immediately followed by a 'rename to' command".
 
-use crate::module::HandlerFuture;
+use oxftpd_proto::reply::codes;
+
+use crate::module::{CommandError, HandlerFuture};
 use crate::session::{Ctx, LoggedIn};
 
 /// `RNFR path`: `350` when the path exists.
@@ -21,10 +23,14 @@ pub fn rnfr<'a>(
         {
             Ok(_) => {
                 user.rename_from = Some(source);
-                ctx.reply(350, "File or directory exists, ready for destination name")
-                    .await
+                Ok(ctx
+                    .reply(
+                        codes::PENDING_FURTHER_INFO,
+                        "File or directory exists, ready for destination name",
+                    )
+                    .await?)
             }
-            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+            Err(e) => Err(CommandError::storage(arg, e)),
         })
         .await
     })
@@ -42,22 +48,25 @@ pub fn rnto<'a>(
         arg,
         async |ctx, user, arg, target| {
             let Some(source) = user.rename_from.take() else {
-                return ctx.reply(503, "Bad sequence of commands").await;
+                return Err(CommandError::BadSequence("Bad sequence of commands".into()));
             };
             if !crate::modules::mod_xfer::transfer::allow_overwrite(ctx, user, &target) {
                 match crate::modules::mod_core::files::exists(user, &target).await {
                     Ok(true) => {
-                        return ctx
-                            .reply(550, format!("{arg}: Rename permission denied"))
-                            .await;
+                        return Err(CommandError::refused(
+                            codes::FILE_UNAVAILABLE,
+                            format!("{arg}: Rename permission denied"),
+                        ));
                     }
                     Ok(false) => {}
-                    Err(e) => return crate::module::helpers::fs_failed(ctx, arg, &e).await,
+                    Err(e) => return Err(CommandError::storage(arg, e)),
                 }
             }
             match user.fs.rename(&source, &target).await {
-                Ok(()) => ctx.reply(250, "Rename successful").await,
-                Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+                Ok(()) => Ok(ctx
+                    .reply(codes::FILE_ACTION_OK, "Rename successful")
+                    .await?),
+                Err(e) => Err(CommandError::storage(arg, e)),
             }
         },
     ))

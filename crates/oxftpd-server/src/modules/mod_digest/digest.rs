@@ -8,13 +8,13 @@
 use std::io::Read;
 
 use md5::Md5;
+use oxftpd_proto::reply::codes;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::errors::fs_reply;
 use crate::messages::multi;
-use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn, SessionResult};
+use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::session::{Ctx, LoggedIn};
 
 /// Read size while hashing.
 const CHUNK: usize = 64 * 1024;
@@ -141,59 +141,44 @@ pub fn checksum(file: std::fs::File, algo: HashAlgo, len: u64) -> std::io::Resul
     }
 }
 
-/// Why a checksum could not be computed.
-enum Failure {
-    /// The reply is already decided.
-    Reply(oxftpd_proto::reply::Reply),
-}
-
 /// With `DigestEngine on`, opens `arg` and hashes `[start, end)` (`end` `None`: to the end of the file).
 ///
-/// `dir_code` is the reply code for a path that is not a regular file (HASH: 553, X…: 550).
-#[allow(clippy::too_many_arguments)]
 async fn digest_of(
     engine: bool,
     user: &LoggedIn,
     arg: &str,
     algo: HashAlgo,
     range: Option<(u64, u64)>,
-    dir_code: u16,
     verb: &str,
-) -> Result<(Vec<u8>, u64, u64), Failure> {
+) -> Result<(Vec<u8>, u64, u64), CommandError> {
     if !engine {
-        return Err(Failure::Reply(oxftpd_proto::reply::Reply::new(
-            500,
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
             format!("{verb} not understood"),
-        )));
+        ));
     }
     let vpath = user.resolve(arg);
     let start = range.map_or(0, |(s, _)| s);
     let (file, meta) = match user.fs.open_read(&vpath, 0).await {
         Ok(v) => v,
         Err(
-            e @ (oxftpd_storage::StorageError::IsADirectory
-            | oxftpd_storage::StorageError::NotRegularFile),
-        ) => {
-            let _ = e;
-            return Err(Failure::Reply(oxftpd_proto::reply::Reply::new(
-                dir_code,
-                format!("{arg}: Not a regular file"),
-            )));
-        }
-        Err(e) => return Err(Failure::Reply(fs_reply(550, arg, &e))),
+            oxftpd_storage::StorageError::IsADirectory
+            | oxftpd_storage::StorageError::NotRegularFile,
+        ) => return Err(CommandError::NotAFile { path: arg.into() }),
+        Err(e) => return Err(CommandError::storage(arg, e)),
     };
     let end = range.map_or(meta.size, |(_, e)| e);
     if end > meta.size {
-        return Err(Failure::Reply(oxftpd_proto::reply::Reply::new(
-            501,
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR_ARGUMENTS,
             format!("{verb}: end exceeds file size"),
-        )));
+        ));
     }
     if start > end {
-        return Err(Failure::Reply(oxftpd_proto::reply::Reply::new(
-            501,
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR_ARGUMENTS,
             format!("{verb}: start exceeds end"),
-        )));
+        ));
     }
     // Hashing runs on the session's filesystem pool, under its credentials.
     let result = user
@@ -208,8 +193,8 @@ async fn digest_of(
         .await;
     match result {
         Ok(Ok(sum)) => Ok((sum, start, end)),
-        Ok(Err(e)) => Err(Failure::Reply(fs_reply(550, arg, &e.into()))),
-        Err(e) => Err(Failure::Reply(fs_reply(550, arg, &e))),
+        Ok(Err(e)) => Err(CommandError::storage(arg, e.into())),
+        Err(e) => Err(CommandError::storage(arg, e)),
     }
 }
 
@@ -221,7 +206,7 @@ pub fn hash<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         let algo = ctx.opts.hash;
         match digest_of(
@@ -230,7 +215,6 @@ pub fn hash<'a>(
             arg,
             algo,
             None,
-            553,
             "HASH",
         )
         .await
@@ -240,9 +224,9 @@ pub fn hash<'a>(
                     format!("Computing {} digest", algo.name()),
                     format!("{} {start}-{end} {} {arg}", algo.name(), hex(&sum, false)),
                 ];
-                ctx.send(&multi(213, lines)).await
+                Ok(ctx.send(&multi(codes::FILE_STATUS, lines)).await?)
             }
-            Err(Failure::Reply(r)) => ctx.send(&r).await,
+            Err(e) => Err(e),
         }
     })
 }
@@ -277,9 +261,9 @@ async fn x_digest(
     arg: Option<&str>,
     algo: HashAlgo,
     verb: &str,
-) -> SessionResult {
+) -> CommandResult {
     let Some((path, range)) = arg.and_then(path_and_range) else {
-        return crate::module::helpers::missing_argument(ctx).await;
+        return Err(CommandError::MissingArgument);
     };
     match digest_of(
         crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
@@ -287,7 +271,6 @@ async fn x_digest(
         &path,
         algo,
         range,
-        550,
         verb,
     )
     .await
@@ -297,9 +280,9 @@ async fn x_digest(
                 format!("Computing {} digest", algo.short_name()),
                 hex(&sum, true),
             ];
-            ctx.send(&multi(250, lines)).await
+            Ok(ctx.send(&multi(codes::FILE_ACTION_OK, lines)).await?)
         }
-        Err(Failure::Reply(r)) => ctx.send(&r).await,
+        Err(e) => Err(e),
     }
 }
 
@@ -331,7 +314,7 @@ pub fn md5<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         match digest_of(
             crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
@@ -339,7 +322,6 @@ pub fn md5<'a>(
             arg,
             HashAlgo::Md5,
             None,
-            550,
             "MD5",
         )
         .await
@@ -349,9 +331,9 @@ pub fn md5<'a>(
                     "Computing MD5 digest".to_string(),
                     format!("{arg} {}", hex(&sum, true)),
                 ];
-                ctx.send(&multi(251, lines)).await
+                Ok(ctx.send(&multi(codes::MD5_DIGEST, lines)).await?)
             }
-            Err(Failure::Reply(r)) => ctx.send(&r).await,
+            Err(e) => Err(e),
         }
     })
 }

@@ -5,22 +5,12 @@
 //! file in the server NVFS was last modified." draft-somers-ftp-mfxx 3: "MFMT … sets the
 //! last modification time of the file"; 4: "MFF … modify the facts of a file".
 
-use oxftpd_proto::reply::Reply;
+use oxftpd_proto::reply::codes;
 use oxftpd_proto::time::{parse_timestamp, write_timestamp};
-use oxftpd_storage::{Kind, StorageError};
+use oxftpd_storage::Kind;
 
-use crate::errors::reason;
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::session::{Ctx, LoggedIn};
-
-/// The text for an attribute change the kernel refused: only the owner may change times,
-/// modes and groups (`EPERM`), which ProFTPD reports as "Operation not permitted".
-pub fn attr_reason(e: &StorageError) -> String {
-    match e {
-        StorageError::PermissionDenied => "Operation not permitted".into(),
-        other => reason(other),
-    }
-}
 
 /// Seconds east of UTC that listings and MDTM use (`TimesGMT off`: local time).
 pub fn time_offset(ctx: &Ctx, at: i64) -> i64 {
@@ -50,10 +40,12 @@ pub fn mdtm<'a>(
             Ok(meta) if meta.kind == Kind::File => {
                 let mut out = Vec::with_capacity(14);
                 write_timestamp(meta.mtime + time_offset(ctx, meta.mtime), &mut out);
-                ctx.reply(213, String::from_utf8_lossy(&out)).await
+                Ok(ctx
+                    .reply(codes::FILE_STATUS, String::from_utf8_lossy(&out))
+                    .await?)
             }
-            Ok(_) => ctx.reply(550, format!("{arg}: not a plain file")).await,
-            Err(e) => crate::module::helpers::fs_failed(ctx, arg, &e).await,
+            Ok(_) => Err(CommandError::NotAFile { path: arg.into() }),
+            Err(e) => Err(CommandError::storage(arg, e)),
         },
     ))
 }
@@ -66,22 +58,27 @@ pub fn mfmt<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some((stamp, path)) = arg.and_then(|a| a.split_once(' ')) else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         let path = path.trim_start();
         if path.is_empty() {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         }
         let Ok(ts) = parse_timestamp(stamp) else {
-            return ctx.reply(501, format!("{stamp}: Invalid argument")).await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                format!("{stamp}: Invalid argument"),
+            ));
         };
         let target = user.resolve(path);
         if let Err(e) = user.fs.symlink_metadata(&target).await {
-            return crate::module::helpers::fs_failed(ctx, path, &e).await;
+            return Err(CommandError::storage(path, e));
         }
         match user.fs.set_times(&target, None, ts.secs).await {
-            Ok(()) => ctx.reply(213, format!("Modify={stamp}; {path}")).await,
-            Err(e) => ctx.reply(501, format!("{path}: {}", attr_reason(&e))).await,
+            Ok(()) => Ok(ctx
+                .reply(codes::FILE_STATUS, format!("Modify={stamp}; {path}"))
+                .await?),
+            Err(e) => Err(CommandError::attributes(path, e)),
         }
     })
 }
@@ -117,24 +114,27 @@ pub fn mff<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some((facts, path)) = arg.and_then(|a| a.split_once(' ')) else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         let path = path.trim_start();
         if path.is_empty() {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         }
         let mut changes = Vec::new();
         for fact in facts.split(';').filter(|f| !f.is_empty()) {
             match parse_fact(fact) {
                 Some(c) => changes.push(c),
                 None => {
-                    return ctx.reply(504, format!("Cannot modify fact '{fact}'")).await;
+                    return Err(CommandError::bad_argument(
+                        codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                        format!("Cannot modify fact '{fact}'"),
+                    ));
                 }
             }
         }
         let target = user.resolve(path);
         if let Err(e) = user.fs.symlink_metadata(&target).await {
-            return crate::module::helpers::fs_failed(ctx, path, &e).await;
+            return Err(CommandError::storage(path, e));
         }
         for change in changes {
             let done = match change {
@@ -143,11 +143,11 @@ pub fn mff<'a>(
                 Change::Mode(mode) => user.fs.set_mode(&target, mode).await,
             };
             if let Err(e) = done {
-                return ctx
-                    .send(&Reply::new(501, format!("{path}: {}", attr_reason(&e))))
-                    .await;
+                return Err(CommandError::attributes(path, e));
             }
         }
-        ctx.reply(213, format!("{facts} {path}")).await
+        Ok(ctx
+            .reply(codes::FILE_STATUS, format!("{facts} {path}"))
+            .await?)
     })
 }

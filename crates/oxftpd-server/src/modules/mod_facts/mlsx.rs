@@ -5,12 +5,12 @@
 //! directory is named". 7.5.5 defines `perm`. The facts shown follow `OPTS MLST`.
 
 use oxftpd_proto::listing::{Facts, Kind as ListKind, write_mlsd_line, write_mlsx_facts};
+use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Kind, Metadata};
 
 use crate::data::transfer_io;
-use crate::errors::fs_reply;
 use crate::messages::multi;
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture};
 use crate::modules::mod_ls::listing::{ListError, Names, proto_kind};
 use crate::session::{Ctx, LoggedIn, TransferType};
 
@@ -117,7 +117,10 @@ pub fn mlst<'a>(
         let meta = match user.fs.metadata(&vpath).await {
             Ok(m) => m,
             Err(_) => {
-                return ctx.reply(550, format!("'{shown}' cannot be listed")).await;
+                return Err(CommandError::refused(
+                    codes::FILE_UNAVAILABLE,
+                    format!("'{shown}' cannot be listed"),
+                ));
             }
         };
         let mut names = Names::new(ctx);
@@ -133,15 +136,16 @@ pub fn mlst<'a>(
         let mut out = Vec::new();
         write_mlsx_facts(&f, ctx.opts.facts, &perm(user, &meta), &mut out);
         let line = String::from_utf8_lossy(&out).into_owned();
-        ctx.send(&multi(
-            250,
-            vec![
-                format!("Start of list for {shown}"),
-                line,
-                "End of list".to_string(),
-            ],
-        ))
-        .await
+        Ok(ctx
+            .send(&multi(
+                codes::FILE_ACTION_OK,
+                vec![
+                    format!("Start of list for {shown}"),
+                    line,
+                    "End of list".to_string(),
+                ],
+            ))
+            .await?)
     })
 }
 
@@ -165,36 +169,29 @@ pub fn mlsd<'a>(
         let meta = match meta {
             Ok(m) if m.kind == Kind::Dir => m,
             Ok(_) => {
-                return ctx
-                    .reply(550, format!("'{shown}' is not a directory"))
-                    .await;
+                return Err(CommandError::refused(
+                    codes::FILE_UNAVAILABLE,
+                    format!("'{shown}' is not a directory"),
+                ));
             }
-            Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
+            Err(e) => return Err(CommandError::storage(shown, e)),
         };
         let mut dir = match dir {
             Ok(d) => d,
-            Err(e) => return ctx.send(&fs_reply(550, shown, &e)).await,
+            Err(e) => return Err(CommandError::storage(shown, e)),
         };
-        let stream = match crate::modules::mod_xfer::transfer::open_data(ctx).await {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+        let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
         let mode = match ctx.transfer_type {
             TransferType::Ascii => "ASCII",
             TransferType::Binary => "BINARY",
         };
-        ctx.reply(150, format!("Opening {mode} mode data connection for MLSD"))
-            .await?;
-        let stream = match crate::data::stream::protect(
-            ctx,
-            stream,
-            crate::data::stream::Flow::Send,
+        ctx.reply(
+            codes::OPENING_DATA,
+            format!("Opening {mode} mode data connection for MLSD"),
         )
-        .await
-        {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+        .await?;
+        let stream =
+            crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
         let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;
@@ -257,6 +254,6 @@ pub fn mlsd<'a>(
             Ok(())
         }
         .await;
-        crate::modules::mod_ls::listing::end_listing(ctx, stream, result, 550, shown).await
+        crate::modules::mod_ls::listing::end_listing(ctx, stream, result, shown).await
     })
 }

@@ -7,7 +7,9 @@
 //! catalog's locale is installed. Like mod_lang, LANG is refused after login (a chrooted
 //! session could no longer read the catalogs).
 
-use crate::module::HandlerFuture;
+use oxftpd_proto::reply::codes;
+
+use crate::module::{CommandError, HandlerFuture};
 use crate::session::{Ctx, State};
 
 /// mod_lang's fallback language.
@@ -95,10 +97,16 @@ pub fn feature(ctx: &Ctx) -> Option<String> {
 pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         if !lang_engine(ctx) {
-            return ctx.reply(500, "LANG not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "LANG not understood",
+            ));
         }
         if matches!(state, State::LoggedIn(_)) {
-            return ctx.reply(500, "Unable to handle command").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "Unable to handle command",
+            ));
         }
         let words: Vec<&str> = arg
             .map(|a| a.split_whitespace().collect())
@@ -107,18 +115,24 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         match words.as_slice() {
             [] => {
                 ctx.opts.lang = None;
-                ctx.reply(200, format!("Using default language {default}"))
-                    .await
+                Ok(ctx
+                    .reply(
+                        codes::COMMAND_OK,
+                        format!("Using default language {default}"),
+                    )
+                    .await?)
             }
             [tag] if supported(&[default], tag) => {
                 ctx.opts.lang = Some((*tag).to_string());
-                ctx.reply(200, format!("Using language {tag}")).await
+                Ok(ctx
+                    .reply(codes::COMMAND_OK, format!("Using language {tag}"))
+                    .await?)
             }
-            [tag] => {
-                ctx.reply(504, format!("Language {tag} not supported"))
-                    .await
-            }
-            _ => ctx.reply(501, "Invalid number of parameters").await,
+            [tag] => Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("Language {tag} not supported"),
+            )),
+            _ => Err(CommandError::MissingArgument),
         }
     })
 }

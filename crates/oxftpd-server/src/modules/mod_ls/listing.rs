@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use oxftpd_proto::listing::{Facts, ListClock, write_list_line, write_nlst_line};
+use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
 use tokio::io::AsyncWrite;
 
 use crate::data::transfer_io;
-use crate::errors::{fs_reply, io_text};
-use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn, SessionResult};
+use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
+use crate::session::{Ctx, LoggedIn};
 
 /// Flush the listing buffer to the data connection at this size.
 const FLUSH_AT: usize = 32 * 1024;
@@ -224,7 +224,7 @@ async fn listing(
     user: &mut LoggedIn,
     arg: Option<&str>,
     names_only: bool,
-) -> SessionResult {
+) -> CommandResult {
     let (mut opts, path_arg) = split_options(arg);
     if !names_only {
         list_options(ctx, &mut opts);
@@ -250,37 +250,34 @@ async fn listing(
         let (meta, dir) = tokio::join!(user.fs.metadata(&vpath), user.fs.read_dir(&vpath));
         (meta, dir.ok())
     };
-    if names_only && let Err(e) = &meta {
-        return ctx.send(&fs_reply(450, shown, e)).await;
-    }
+    let meta = match meta {
+        Err(e) if names_only => return Err(CommandError::storage(shown, e)),
+        meta => meta,
+    };
     if let Some((_, pattern)) = glob
         && !any_match(user, &vpath, pattern).await
     {
-        return ctx.reply(450, "No files found").await;
+        return Err(CommandError::refused(
+            codes::FILE_ACTION_NOT_TAKEN,
+            "No files found",
+        ));
     }
-    let stream = match crate::modules::mod_xfer::transfer::open_data(ctx).await {
-        Ok(s) => s,
-        Err(done) => return done,
-    };
+    let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
     let mode = match ctx.transfer_type {
         crate::session::TransferType::Ascii => "ASCII",
         crate::session::TransferType::Binary => "BINARY",
     };
     ctx.reply(
-        150,
+        codes::OPENING_DATA,
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
-    let stream =
-        match crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+    let stream = crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
             transfer_io::finish(stream).await;
-            return ctx.send(&fs_reply(450, shown, &e)).await;
+            return Err(CommandError::storage(shown, e));
         }
     };
     let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
@@ -344,32 +341,28 @@ async fn listing(
             .map_err(ListError::Io),
         other => other,
     };
-    end_listing(ctx, stream, result, 450, shown).await
+    end_listing(ctx, stream, result, shown).await
 }
 
-/// Closes a listing's data connection with its outcome: `226`, `code path: reason` when the
-/// directory could not be read, `426` when the connection failed.
+/// Closes a listing's data connection with its outcome: `226`, a storage error on `shown`
+/// when the directory could not be read, a broken data connection when it failed.
 pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
     ctx: &mut Ctx,
     stream: crate::modules::mod_deflate::stream::Sink<W>,
     result: Result<(), ListError>,
-    code: u16,
     shown: &str,
-) -> SessionResult {
+) -> CommandResult {
     let stream = crate::modules::mod_xfer::transfer::listing_sent(ctx, stream);
     match result {
         Ok(()) => {
             transfer_io::finish(stream).await;
-            ctx.reply(226, "Transfer complete").await
+            Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
         }
         Err(ListError::Storage(e)) => {
             transfer_io::finish(stream).await;
-            ctx.send(&fs_reply(code, shown, &e)).await
+            Err(CommandError::storage(shown, e))
         }
-        Err(ListError::Io(e)) => {
-            ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
-                .await
-        }
+        Err(ListError::Io(e)) => Err(DataFailure::Broken(e).into()),
     }
 }
 

@@ -5,13 +5,13 @@
 //! transferred over the control connection. … If no argument is given, the server should
 //! return general status information about the server FTP process."
 
+use oxftpd_proto::reply::codes;
 use oxftpd_storage::Kind;
 
-use crate::errors::fs_reply;
 use crate::messages::multi;
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, CommandResult, HandlerFuture};
 use crate::modules::mod_ls::listing::{Names, clock, split_options, write_entry};
-use crate::session::{Ctx, LoggedIn, SessionResult, TransferType};
+use crate::session::{Ctx, LoggedIn, TransferType};
 
 /// The most entries `STAT dir` shows over the control connection.
 const MAX_ENTRIES: usize = 10_000;
@@ -30,7 +30,7 @@ pub fn stat<'a>(
     })
 }
 
-async fn session_status(ctx: &mut Ctx, user: &LoggedIn) -> SessionResult {
+async fn session_status(ctx: &mut Ctx, user: &LoggedIn) -> CommandResult {
     let ip = ctx.peer.ip();
     let kind = match ctx.transfer_type {
         TransferType::Ascii => "ASCII",
@@ -44,7 +44,7 @@ async fn session_status(ctx: &mut Ctx, user: &LoggedIn) -> SessionResult {
         "No data connection".to_string(),
         "End of status".to_string(),
     ];
-    ctx.send(&multi(211, lines)).await
+    Ok(ctx.send(&multi(codes::SYSTEM_STATUS, lines)).await?)
 }
 
 fn line_of(bytes: &[u8]) -> String {
@@ -53,13 +53,13 @@ fn line_of(bytes: &[u8]) -> String {
         .to_string()
 }
 
-async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> SessionResult {
+async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult {
     let (_, path) = split_options(Some(arg));
     let shown = path.unwrap_or(".");
     let vpath = user.resolve(shown);
     let meta = match user.fs.symlink_metadata(&vpath).await {
         Ok(m) => m,
-        Err(e) => return ctx.send(&fs_reply(450, shown, &e)).await,
+        Err(e) => return Err(CommandError::storage(shown, e)),
     };
     let clock = clock(ctx);
     let mut names = Names::new(ctx);
@@ -76,7 +76,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> SessionResult
             line_of(&buf),
             "End of status".to_string(),
         ];
-        return ctx.send(&multi(213, lines)).await;
+        return Ok(ctx.send(&multi(codes::FILE_STATUS, lines)).await?);
     }
     let mut entries: Vec<(String, String)> = Vec::new();
     for dot in [".", ".."] {
@@ -88,14 +88,14 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> SessionResult
     }
     let mut dir = match user.fs.read_dir(&vpath).await {
         Ok(d) => d,
-        Err(e) => return ctx.send(&fs_reply(450, shown, &e)).await,
+        Err(e) => return Err(CommandError::storage(shown, e)),
     };
     let mut batch = Vec::new();
     loop {
         batch.clear();
         let more = match dir.next_batch(&mut batch).await {
             Ok(more) => more,
-            Err(e) => return ctx.send(&fs_reply(450, shown, &e)).await,
+            Err(e) => return Err(CommandError::storage(shown, e)),
         };
         for entry in &batch {
             let Some(m) = &entry.meta else { continue };
@@ -139,5 +139,5 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> SessionResult
     let mut lines = vec![format!("Status of {shown}:")];
     lines.extend(entries.into_iter().map(|(_, l)| l));
     lines.push("End of status".to_string());
-    ctx.send(&multi(212, lines)).await
+    Ok(ctx.send(&multi(codes::DIRECTORY_STATUS, lines)).await?)
 }

@@ -9,14 +9,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use oxftpd_proto::reply::Reply;
+use oxftpd_proto::reply::{Reply, codes};
 use oxftpd_storage::{Kind, StorageError, WriteMode};
 
-use crate::errors::{fs_reply, reason};
 use crate::messages::multi;
-use crate::module::HandlerFuture;
-use crate::modules::mod_facts::facts::attr_reason;
-use crate::session::{Ctx, LoggedIn, SessionResult, State};
+use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::session::{Ctx, LoggedIn, State};
 
 /// How deep SITE RMDIR and a directory copy descend.
 const MAX_DEPTH: usize = 64;
@@ -51,7 +49,10 @@ const SITE_HELP: &[(&str, &str)] = &[
 pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg.map(str::trim).filter(|a| !a.is_empty()) else {
-            return ctx.reply(500, "'SITE' requires parameters").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "'SITE' requires parameters",
+            ));
         };
         let (sub, rest) = match arg.split_once(' ') {
             Some((s, r)) => (s.to_ascii_uppercase(), r.trim_start()),
@@ -64,7 +65,10 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             sub.as_str(),
             "CHMOD" | "CHGRP" | "UTIME" | "MKDIR" | "RMDIR" | "SYMLINK" | "CPFR" | "CPTO" | "COPY"
         ) {
-            return ctx.reply(500, format!("'SITE {arg}' not understood")).await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                format!("'SITE {arg}' not understood"),
+            ));
         }
         let engine = match sub.as_str() {
             "UTIME" | "MKDIR" | "RMDIR" | "SYMLINK" => "SiteMiscEngine",
@@ -72,16 +76,22 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             _ => "",
         };
         if !engine.is_empty() && !engine_on(ctx, engine) {
-            return ctx.reply(500, format!("'SITE {arg}' not understood")).await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                format!("'SITE {arg}' not understood"),
+            ));
         }
         let State::LoggedIn(user) = state else {
-            return ctx.reply(530, "Please login with USER and PASS").await;
+            return Err(CommandError::LoginRequired);
         };
         // `<Limit SITE_CHMOD>` names one subcommand, `<Limit SITE>` all (limit.rs maps them).
         if let Some(spec) = crate::modules::command("SITE") {
             let outcome = crate::access::limit::allowed(ctx, user, spec, Some(arg)).await;
             if outcome != crate::access::limit::Outcome::Allowed {
-                return crate::access::limit::refuse(ctx, spec, Some(arg), outcome).await;
+                return Err(CommandError::Limit {
+                    outcome,
+                    arg: Some(arg.to_string()),
+                });
             }
         }
         match sub.as_str() {
@@ -106,7 +116,7 @@ pub fn engine_on(ctx: &Ctx, directive: &str) -> bool {
         .is_none_or(|d| d.flag())
 }
 
-async fn help(ctx: &mut Ctx, rest: &str) -> SessionResult {
+async fn help(ctx: &mut Ctx, rest: &str) -> CommandResult {
     let admin = ctx
         .server
         .settings
@@ -123,72 +133,75 @@ async fn help(ctx: &mut Ctx, rest: &str) -> SessionResult {
         match SITE_HELP.iter().find(|(n, _)| *n == want) {
             Some((name, syntax)) => lines.push(format!("Syntax: SITE {name} {syntax}")),
             None => {
-                return ctx
-                    .reply(502, format!("Unknown command 'SITE HELP {rest}'"))
-                    .await;
+                return Err(CommandError::NotImplemented(
+                    format!("Unknown command 'SITE HELP {rest}'").into(),
+                ));
             }
         }
     }
     lines.push(format!("Direct comments to {admin}"));
-    ctx.send(&multi(214, lines)).await
+    Ok(ctx.send(&multi(codes::HELP_MESSAGE, lines)).await?)
 }
 
 /// `500-'SITE …' not understood` / `500 SITE not understood`, mod_site's reply to missing arguments.
-async fn site_not_understood(ctx: &mut Ctx, arg: &str) -> SessionResult {
-    ctx.send(&multi(
-        500,
-        vec![
-            format!("'SITE {arg}' not understood"),
-            "SITE not understood".to_string(),
-        ],
-    ))
-    .await
+fn site_not_understood(arg: &str) -> CommandError {
+    CommandError::BadArgument(
+        Reply::new(codes::SYNTAX_ERROR, format!("'SITE {arg}' not understood"))
+            .with_line("SITE not understood"),
+    )
 }
 
-async fn chmod(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, rest: &str) -> SessionResult {
+async fn chmod(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, rest: &str) -> CommandResult {
     let Some((mode, path)) = rest.split_once(' ').map(|(m, p)| (m, p.trim_start())) else {
-        return site_not_understood(ctx, arg).await;
+        return Err(site_not_understood(arg));
     };
     if path.is_empty() {
-        return site_not_understood(ctx, arg).await;
+        return Err(site_not_understood(arg));
     }
     let Some(bits) = u32::from_str_radix(mode, 8).ok().filter(|m| *m <= 0o7777) else {
-        return ctx.reply(550, format!("'{mode}': invalid mode")).await;
+        return Err(CommandError::bad_argument(
+            codes::FILE_UNAVAILABLE,
+            format!("'{mode}': invalid mode"),
+        ));
     };
     let target = user.resolve(path);
     if let Err(e) = user.fs.metadata(&target).await {
-        return ctx.send(&fs_reply(550, path, &e)).await;
+        return Err(CommandError::storage(path, e));
     }
     match user.fs.set_mode(&target, bits).await {
-        Ok(()) => ctx.reply(200, "SITE CHMOD command successful").await,
-        Err(e) => {
-            ctx.reply(550, format!("CHMOD {mode} {path}: {}", attr_reason(&e)))
-                .await
-        }
+        Ok(()) => Ok(ctx
+            .reply(codes::COMMAND_OK, "SITE CHMOD command successful")
+            .await?),
+        Err(e) => Err(CommandError::attributes(format!("CHMOD {mode} {path}"), e)),
     }
 }
 
-async fn chgrp(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, rest: &str) -> SessionResult {
+async fn chgrp(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, rest: &str) -> CommandResult {
     let Some((group, path)) = rest.split_once(' ').map(|(g, p)| (g, p.trim_start())) else {
-        return site_not_understood(ctx, arg).await;
+        return Err(site_not_understood(arg));
     };
     if path.is_empty() {
-        return site_not_understood(ctx, arg).await;
+        return Err(site_not_understood(arg));
     }
     let target = user.resolve(path);
     if let Err(e) = user.fs.metadata(&target).await {
-        return ctx.send(&fs_reply(550, path, &e)).await;
+        return Err(CommandError::storage(path, e));
     }
     let gid = group
         .parse::<u32>()
         .ok()
         .or_else(|| ctx.server.auth.group_id(group));
     let Some(gid) = gid else {
-        return ctx.reply(550, format!("{path}: Invalid argument")).await;
+        return Err(CommandError::bad_argument(
+            codes::FILE_UNAVAILABLE,
+            format!("{path}: Invalid argument"),
+        ));
     };
     match user.fs.set_owner(&target, None, Some(gid)).await {
-        Ok(()) => ctx.reply(200, "SITE CHGRP command successful").await,
-        Err(e) => ctx.reply(550, format!("{path}: {}", attr_reason(&e))).await,
+        Ok(()) => Ok(ctx
+            .reply(codes::COMMAND_OK, "SITE CHGRP command successful")
+            .await?),
+        Err(e) => Err(CommandError::attributes(path, e)),
     }
 }
 
@@ -204,9 +217,12 @@ fn utime_stamp(s: &str) -> Option<i64> {
         .map(|t| t.secs)
 }
 
-async fn utime(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn utime(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     if rest.is_empty() {
-        return ctx.reply(500, "'SITE UTIME' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE UTIME' not understood",
+        ));
     }
     let words: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
     // Two forms: `UTIME mtime path` and `UTIME atime mtime ctime path UTC`.
@@ -224,32 +240,33 @@ async fn utime(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult 
         _ => None,
     };
     let Some((atime, mtime, path)) = parsed else {
-        return ctx
-            .reply(500, format!("UTIME {rest}: Invalid argument"))
-            .await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            format!("UTIME {rest}: Invalid argument"),
+        ));
     };
     let target = user.resolve(&path);
     if let Err(e) = user.fs.metadata(&target).await {
-        return ctx
-            .reply(550, format!("UTIME {rest}: {}", reason(&e)))
-            .await;
+        return Err(CommandError::storage(format!("UTIME {rest}"), e));
     }
     match user
         .fs
         .set_times(&target, Some(atime.unwrap_or(mtime)), mtime)
         .await
     {
-        Ok(()) => ctx.reply(200, "SITE UTIME command successful").await,
-        Err(e) => {
-            ctx.reply(550, format!("UTIME {rest}: {}", attr_reason(&e)))
-                .await
-        }
+        Ok(()) => Ok(ctx
+            .reply(codes::COMMAND_OK, "SITE UTIME command successful")
+            .await?),
+        Err(e) => Err(CommandError::attributes(format!("UTIME {rest}"), e)),
     }
 }
 
-async fn mkdir(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn mkdir(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     if rest.is_empty() {
-        return ctx.reply(500, "'SITE MKDIR' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE MKDIR' not understood",
+        ));
     }
     let target = user.resolve(rest);
     let mut so_far = String::new();
@@ -259,13 +276,13 @@ async fn mkdir(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult 
         match user.fs.mkdir(&so_far).await {
             Ok(()) | Err(StorageError::AlreadyExists) => {}
             Err(e) => {
-                return ctx
-                    .reply(550, format!("MKDIR {rest}: {}", reason(&e)))
-                    .await;
+                return Err(CommandError::storage(format!("MKDIR {rest}"), e));
             }
         }
     }
-    ctx.reply(200, "SITE MKDIR command successful").await
+    Ok(ctx
+        .reply(codes::COMMAND_OK, "SITE MKDIR command successful")
+        .await?)
 }
 
 /// Removes a directory and everything in it.
@@ -299,9 +316,12 @@ fn remove_tree<'a>(
     })
 }
 
-async fn rmdir(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn rmdir(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     if rest.is_empty() {
-        return ctx.reply(500, "'SITE RMDIR' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE RMDIR' not understood",
+        ));
     }
     let target = user.resolve(rest);
     let result = match user.fs.symlink_metadata(&target).await {
@@ -310,78 +330,91 @@ async fn rmdir(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult 
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => ctx.reply(200, "SITE RMDIR command successful").await,
-        Err(e) => {
-            ctx.reply(550, format!("RMDIR {rest}: {}", reason(&e)))
-                .await
-        }
+        Ok(()) => Ok(ctx
+            .reply(codes::COMMAND_OK, "SITE RMDIR command successful")
+            .await?),
+        Err(e) => Err(CommandError::storage(format!("RMDIR {rest}"), e)),
     }
 }
 
-async fn symlink(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn symlink(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     let Some((src, dst)) = rest
         .split_once(' ')
         .map(|(s, d)| (s, d.trim_start()))
         .filter(|(_, d)| !d.is_empty())
     else {
-        return ctx.reply(500, "'SITE SYMLINK' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE SYMLINK' not understood",
+        ));
     };
     let target = user.resolve(src);
     let link = user.resolve(dst);
     match user.fs.symlink(&target, &link).await {
-        Ok(()) => ctx.reply(200, "SITE SYMLINK command successful").await,
-        Err(e) => {
-            ctx.reply(550, format!("SYMLINK {rest}: {}", reason(&e)))
-                .await
-        }
+        Ok(()) => Ok(ctx
+            .reply(codes::COMMAND_OK, "SITE SYMLINK command successful")
+            .await?),
+        Err(e) => Err(CommandError::storage(format!("SYMLINK {rest}"), e)),
     }
 }
 
-async fn cpfr(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn cpfr(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     ctx.opts.copy_from = None;
     if rest.is_empty() {
-        return ctx.reply(500, "'SITE CPFR' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE CPFR' not understood",
+        ));
     }
     let source = user.resolve(rest);
     match user.fs.metadata(&source).await {
         Ok(_) => {
             ctx.opts.copy_from = Some(source);
-            ctx.reply(350, "File or directory exists, ready for destination name")
-                .await
+            Ok(ctx
+                .reply(
+                    codes::PENDING_FURTHER_INFO,
+                    "File or directory exists, ready for destination name",
+                )
+                .await?)
         }
-        Err(e) => ctx.send(&fs_reply(550, &source, &e)).await,
+        Err(e) => Err(CommandError::storage(source, e)),
     }
 }
 
-async fn cpto(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn cpto(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     if rest.is_empty() {
-        return ctx.reply(500, "'SITE CPTO' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE CPTO' not understood",
+        ));
     }
     let Some(source) = ctx.opts.copy_from.take() else {
-        return ctx.reply(503, "Bad sequence of commands").await;
+        return Err(CommandError::BadSequence("Bad sequence of commands".into()));
     };
     let target = user.resolve(rest);
     match copy_path(ctx, user, &source, &target).await {
-        Ok(()) => ctx.reply(250, "Copy successful").await,
-        Err(e) => ctx.reply(550, format!("CPTO: {}", reason(&e))).await,
+        Ok(()) => Ok(ctx.reply(codes::FILE_ACTION_OK, "Copy successful").await?),
+        Err(e) => Err(CommandError::storage("CPTO", e)),
     }
 }
 
-async fn copy(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> SessionResult {
+async fn copy(ctx: &mut Ctx, user: &mut LoggedIn, rest: &str) -> CommandResult {
     let Some((src, dst)) = rest
         .split_once(' ')
         .map(|(s, d)| (s, d.trim_start()))
         .filter(|(_, d)| !d.is_empty())
     else {
-        return ctx.reply(500, "'SITE COPY' not understood").await;
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR,
+            "'SITE COPY' not understood",
+        ));
     };
     let (source, target) = (user.resolve(src), user.resolve(dst));
     match copy_path(ctx, user, &source, &target).await {
-        Ok(()) => ctx.reply(200, "SITE COPY command successful").await,
-        Err(e) => {
-            ctx.send(&Reply::new(550, format!("COPY: {}", reason(&e))))
-                .await
-        }
+        Ok(()) => Ok(ctx
+            .reply(codes::COMMAND_OK, "SITE COPY command successful")
+            .await?),
+        Err(e) => Err(CommandError::storage("COPY", e)),
     }
 }
 

@@ -6,8 +6,10 @@
 
 use std::sync::Arc;
 
+use oxftpd_proto::reply::codes;
+
 use crate::context::ServerCtx;
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, HandlerFuture, TlsRefusal};
 use crate::modules::mod_tls::log::event;
 use crate::session::{Ctx, LoggedIn, SessionError, State};
 
@@ -136,16 +138,24 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
 pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return ctx.reply(504, "AUTH requires at least one argument").await;
+            return Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                "AUTH requires at least one argument",
+            ));
         };
         let mechanism = arg.trim().to_ascii_uppercase();
         if ctx.server.tls.is_none()
             || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P")
         {
-            return ctx.reply(500, "AUTH not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "AUTH not understood",
+            ));
         }
         if ctx.tls.control {
-            return ctx.reply(503, "Unwilling to accept second AUTH").await;
+            return Err(CommandError::BadSequence(
+                "Unwilling to accept second AUTH".into(),
+            ));
         }
         let per_user = ctx.server.tls.as_ref().is_some_and(|t| t.allow_per_user);
         if matches!(state, State::LoggedIn(_)) && !per_user {
@@ -155,12 +165,10 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     "Unwilling to accept AUTH after USER/PASS authentication for this session unless AllowPerUser TLSOption is used",
                 );
             }
-            return ctx
-                .reply(534, crate::modules::mod_tls::policy::UNWILLING)
-                .await;
+            return Err(CommandError::Tls(TlsRefusal::Unwilling));
         }
         ctx.control.queue(&oxftpd_proto::reply::Reply::new(
-            234,
+            codes::SECURITY_EXCHANGE_COMPLETE,
             format!("AUTH {} successful", arg.trim()),
         ));
         let may_switch = !matches!(state, State::LoggedIn(_));
@@ -178,16 +186,19 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
 pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         if !ctx.tls.control {
-            return ctx.reply(500, "PBSZ not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "PBSZ not understood",
+            ));
         }
         let Some(arg) = arg else {
-            return ctx.reply(501, "Invalid number of parameters").await;
+            return Err(CommandError::MissingArgument);
         };
         ctx.tls.pbsz = true;
         if arg.trim() == "0" {
-            ctx.reply(200, "PBSZ 0 successful").await
+            Ok(ctx.reply(codes::COMMAND_OK, "PBSZ 0 successful").await?)
         } else {
-            ctx.reply(200, "PBSZ=0 successful").await
+            Ok(ctx.reply(codes::COMMAND_OK, "PBSZ=0 successful").await?)
         }
     })
 }
@@ -196,10 +207,13 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         if !ctx.tls.control {
-            return ctx.reply(500, "PROT not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "PROT not understood",
+            ));
         }
         let Some(arg) = arg else {
-            return ctx.reply(501, "Invalid number of parameters").await;
+            return Err(CommandError::MissingArgument);
         };
         let level = arg.trim().to_ascii_uppercase();
         let log = ctx.server.tls.clone();
@@ -208,26 +222,31 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             for line in &lines {
                 event(log, line);
             }
-            return ctx
-                .reply(534, crate::modules::mod_tls::policy::UNWILLING)
-                .await;
+            return Err(CommandError::Tls(TlsRefusal::Unwilling));
         }
         match level.as_str() {
             "C" => {
                 ctx.tls.protect_data = false;
                 event(log, "Protection set to Clear");
-                ctx.reply(200, "Protection set to Clear").await
+                Ok(ctx
+                    .reply(codes::COMMAND_OK, "Protection set to Clear")
+                    .await?)
             }
             "P" => {
                 ctx.tls.protect_data = true;
                 event(log, "Protection set to Private");
-                ctx.reply(200, "Protection set to Private").await
+                Ok(ctx
+                    .reply(codes::COMMAND_OK, "Protection set to Private")
+                    .await?)
             }
-            "S" | "E" => ctx.reply(536, format!("PROT {level} unsupported")).await,
-            _ => {
-                ctx.reply(504, format!("PROT {} unsupported", arg.trim()))
-                    .await
-            }
+            "S" | "E" => Err(CommandError::bad_argument(
+                codes::PROT_LEVEL_NOT_SUPPORTED,
+                format!("PROT {level} unsupported"),
+            )),
+            _ => Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("PROT {} unsupported", arg.trim()),
+            )),
         }
     })
 }
@@ -240,9 +259,10 @@ pub fn ccc<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         if !ctx.tls.control {
-            return ctx
-                .reply(533, "CCC not allowed on insecure control connection")
-                .await;
+            return Err(CommandError::refused(
+                codes::PROTECTION_DENIED,
+                "CCC not allowed on insecure control connection",
+            ));
         }
         let log = ctx.server.tls.clone();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
@@ -251,16 +271,14 @@ pub fn ccc<'a>(
                 log,
                 "CCC: unwilling to accept security parameters: TLSRequired setting does not allow for unprotected control channel",
             );
-            return ctx
-                .reply(534, crate::modules::mod_tls::policy::UNWILLING)
-                .await;
+            return Err(CommandError::Tls(TlsRefusal::Unwilling));
         }
         event(log, "received CCC, clearing control channel protection");
         ctx.control.queue(&oxftpd_proto::reply::Reply::new(
-            200,
+            codes::COMMAND_OK,
             "Clearing control channel protection",
         ));
-        ctx.control.downgrade().await?;
+        ctx.control.downgrade().await.map_err(SessionError::from)?;
         ctx.tls.control = false;
         Ok(())
     })
@@ -275,7 +293,10 @@ pub fn sscn<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         if !ctx.tls.control {
-            return ctx.reply(500, "SSCN not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "SSCN not understood",
+            ));
         }
         let words: Vec<&str> = arg
             .map(|a| a.split_whitespace().collect())
@@ -291,7 +312,10 @@ pub fn sscn<'a>(
                     log,
                     &format!("denying unsupported SSCN command: 'SSCN {}'", words[0]),
                 );
-                return ctx.reply(501, "SSCN: Invalid argument").await;
+                return Err(CommandError::bad_argument(
+                    codes::SYNTAX_ERROR_ARGUMENTS,
+                    "SSCN: Invalid argument",
+                ));
             }
             _ => {
                 event(
@@ -301,7 +325,10 @@ pub fn sscn<'a>(
                         arg.unwrap_or("").trim()
                     ),
                 );
-                return ctx.reply(504, "SSCN: Invalid argument").await;
+                return Err(CommandError::bad_argument(
+                    codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                    "SSCN: Invalid argument",
+                ));
             }
         }
         let mode = if ctx.tls.sscn_client {
@@ -309,6 +336,8 @@ pub fn sscn<'a>(
         } else {
             "SERVER"
         };
-        ctx.reply(200, format!("SSCN:{mode} METHOD")).await
+        Ok(ctx
+            .reply(codes::COMMAND_OK, format!("SSCN:{mode} METHOD"))
+            .await?)
     })
 }

@@ -10,10 +10,10 @@
 
 use oxftpd_config::ContextRef;
 use oxftpd_config::modules::mod_tls::parse_required;
-use oxftpd_proto::reply::Reply;
 
 use super::Required;
 use super::log::event;
+use crate::module::error::TlsRefusal;
 use crate::session::{Ctx, State};
 
 /// Commands that open a data connection.
@@ -24,9 +24,6 @@ const EXEMPT: &[&str] = &["AUTH", "FEAT", "SYST", "HOST", "CLNT", "QUIT"];
 
 /// Commands that carry credentials.
 const AUTH_COMMANDS: &[&str] = &["USER", "PASS", "ACCT"];
-
-/// ProFTPD's refusal text for `PROT`/`CCC` against the policy.
-pub const UNWILLING: &str = "Unwilling to accept security parameters";
 
 /// The `TLSRequired` in force for the session: the user's (after `PASS` with `AllowPerUser`)
 /// or the server's.
@@ -40,7 +37,7 @@ pub fn effective(ctx: &Ctx) -> Required {
 }
 
 /// The refusal `TLSRequired` demands for `verb` in the session's current state, if any.
-pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<Reply> {
+pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<TlsRefusal> {
     let settings = ctx.server.tls.as_ref()?;
     if EXEMPT.contains(&verb) {
         return None;
@@ -53,14 +50,14 @@ pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<Reply> {
                 log,
                 &format!("SSL/TLS required but absent for authentication, denying {verb} command"),
             );
-            return Some(control_required());
+            return Some(TlsRefusal::ControlRequired);
         }
         if r.ctrl && !settings.allow_per_user {
             event(
                 log,
                 &format!("SSL/TLS required but absent on control channel, denying {verb} command"),
             );
-            return Some(control_required());
+            return Some(TlsRefusal::ControlRequired);
         }
     }
     if ctx.tls.protect_data || !DATA_COMMANDS.contains(&verb) {
@@ -71,24 +68,16 @@ pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<Reply> {
             log,
             &format!("SSL/TLS required but absent on data channel, denying {verb} command"),
         );
-        return Some(data_required());
+        return Some(TlsRefusal::DataRequired);
     }
     if let Some(dir) = directory_requires_data(ctx, state) {
         event(
             log,
             &format!("{verb} command denied by TLSRequired in directory '{dir}'"),
         );
-        return Some(data_required());
+        return Some(TlsRefusal::DataRequired);
     }
     None
-}
-
-fn control_required() -> Reply {
-    Reply::new(550, "SSL/TLS required on the control channel".to_string())
-}
-
-fn data_required() -> Reply {
-    Reply::new(522, "SSL/TLS required on the data channel".to_string())
 }
 
 /// The directory whose `TLSRequired` demands protected data where the session now is, named

@@ -4,10 +4,12 @@
 //! the data transfer modes". mod_deflate adds `Z` (a zlib stream on the data connection) when
 //! `DeflateEngine on`, and `OPTS MODE Z LEVEL n` to choose the compression level.
 
-use crate::module::HandlerFuture;
+use oxftpd_proto::reply::codes;
+
+use crate::module::{CommandError, CommandResult, HandlerFuture};
 use crate::modules::mod_deflate::log as deflate_log;
 use crate::modules::mod_deflate::stream::DEFAULT_LEVEL;
-use crate::session::{Ctx, SessionResult};
+use crate::session::Ctx;
 
 /// Whether `DeflateEngine on` (off by default, as mod_deflate).
 pub fn deflate_engine(ctx: &Ctx) -> bool {
@@ -36,10 +38,16 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             );
         }
         let Some(arg) = arg else {
-            return ctx.reply(501, "'MODE' not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "'MODE' not understood",
+            ));
         };
         if words > 1 {
-            return ctx.reply(501, format!("'MODE {arg}' not understood")).await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                format!("'MODE {arg}' not understood"),
+            ));
         }
         // mod_deflate looks at the first character only.
         if engine && arg.starts_with(['Z', 'z']) {
@@ -47,10 +55,13 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             // stacked on its data connections.
             if ctx.tls.control {
                 deflate_log::log(ctx, "declining MODE Z (RFC2228 mechanism 'TLS' in effect)");
-                return ctx.reply(504, "Unable to handle MODE Z at this time").await;
+                return Err(CommandError::refused(
+                    codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                    "Unable to handle MODE Z at this time",
+                ));
             }
             ctx.opts.mode_z.on = true;
-            return ctx.reply(200, "OK").await;
+            return Ok(ctx.reply(codes::COMMAND_OK, "OK").await?);
         }
         if std::mem::take(&mut ctx.opts.mode_z.on) {
             // mod_deflate names the mode with its first letter in upper case.
@@ -61,16 +72,16 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             deflate_log::log(ctx, &format!("MODE {shown}: unregistered netio"));
         }
         match arg.to_ascii_uppercase().as_str() {
-            "S" => ctx.reply(200, "Mode set to S").await,
+            "S" => Ok(ctx.reply(codes::COMMAND_OK, "Mode set to S").await?),
             // RFC 959's block and compressed modes: known, not offered.
-            "B" | "C" => {
-                ctx.reply(504, format!("'MODE {arg}' unsupported transfer mode"))
-                    .await
-            }
-            _ => {
-                ctx.reply(501, format!("'MODE {arg}' unrecognized transfer mode"))
-                    .await
-            }
+            "B" | "C" => Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("'MODE {arg}' unsupported transfer mode"),
+            )),
+            _ => Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                format!("'MODE {arg}' unrecognized transfer mode"),
+            )),
         }
     })
 }
@@ -92,7 +103,7 @@ fn atoi(s: &str) -> i64 {
 
 /// `OPTS MODE Z [LEVEL n]…` (`rest` is what follows `OPTS MODE`); `None` when mod_deflate
 /// declines it and OPTS answers `500`.
-pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<SessionResult> {
+pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<CommandResult> {
     let words: Vec<&str> = rest.split_whitespace().collect();
     // mod_deflate counts `OPTS_MODE` itself: it needs `Z` and at least one more word.
     if !deflate_engine(ctx) || words.len() < 2 || !words[0].eq_ignore_ascii_case("Z") {
@@ -100,10 +111,17 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<SessionResult> {
     }
     if words.len() == 2 {
         ctx.opts.mode_z.level = DEFAULT_LEVEL;
-        return Some(ctx.reply(200, "OPTS_MODE OK").await);
+        return Some(
+            ctx.reply(codes::COMMAND_OK, "OPTS_MODE OK")
+                .await
+                .map_err(CommandError::from),
+        );
     }
     if words.len().is_multiple_of(2) {
-        return Some(ctx.reply(501, "Bad number of parameters").await);
+        return Some(Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR_ARGUMENTS,
+            "Bad number of parameters",
+        )));
     }
     for pair in words[1..].chunks(2) {
         let (key, value) = (pair[0], pair[1]);
@@ -120,9 +138,16 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<SessionResult> {
         } else {
             format!("OPTS_MODE: unknown MODE Z option: {key}")
         };
-        return Some(ctx.reply(501, text).await);
+        return Some(Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR_ARGUMENTS,
+            text,
+        )));
     }
-    Some(ctx.reply(200, "OPTS MODE Z OK").await)
+    Some(
+        ctx.reply(codes::COMMAND_OK, "OPTS MODE Z OK")
+            .await
+            .map_err(CommandError::from),
+    )
 }
 
 #[cfg(test)]

@@ -1,13 +1,18 @@
 //! TYPE, STRU, REST, ALLO: RFC 959 section 4.1.2 (transfer parameters); MODE is in mode.rs.
 
-use crate::module::HandlerFuture;
+use oxftpd_proto::reply::codes;
+
+use crate::module::{CommandError, HandlerFuture};
 use crate::session::{Ctx, TransferType};
 
 /// `TYPE A|I|L 8`.
 pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return ctx.reply(500, "'TYPE' not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "'TYPE' not understood",
+            ));
         };
         let mut words = arg.split_whitespace();
         let kind = words.next().unwrap_or("").to_ascii_uppercase();
@@ -15,20 +20,20 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         match (kind.as_str(), param.as_deref()) {
             ("A", None | Some("N")) => {
                 ctx.transfer_type = TransferType::Ascii;
-                ctx.reply(200, "Type set to A").await
+                Ok(ctx.reply(codes::COMMAND_OK, "Type set to A").await?)
             }
             ("I", None) => {
                 ctx.transfer_type = TransferType::Binary;
-                ctx.reply(200, "Type set to I").await
+                Ok(ctx.reply(codes::COMMAND_OK, "Type set to I").await?)
             }
             ("L", Some("8")) => {
                 ctx.transfer_type = TransferType::Binary;
-                ctx.reply(200, "Type set to L").await
+                Ok(ctx.reply(codes::COMMAND_OK, "Type set to L").await?)
             }
-            _ => {
-                ctx.reply(504, format!("TYPE not implemented for '{arg}' parameter"))
-                    .await
-            }
+            _ => Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("TYPE not implemented for '{arg}' parameter"),
+            )),
         }
     })
 }
@@ -37,12 +42,14 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         match arg {
-            None => crate::module::helpers::missing_argument(ctx).await,
-            Some(s) if s.eq_ignore_ascii_case("F") => ctx.reply(200, "Structure set to F").await,
-            Some(s) => {
-                ctx.reply(504, format!("'STRU {s}' unsupported structure type"))
-                    .await
+            None => Err(CommandError::MissingArgument),
+            Some(s) if s.eq_ignore_ascii_case("F") => {
+                Ok(ctx.reply(codes::COMMAND_OK, "Structure set to F").await?)
             }
+            Some(s) => Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("'STRU {s}' unsupported structure type"),
+            )),
         }
     })
 }
@@ -55,24 +62,30 @@ pub fn rest<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return ctx.reply(500, "'REST' not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "'REST' not understood",
+            ));
         };
         let Some(offset) = decimal(arg.trim()) else {
-            return ctx
-                .reply(501, "REST requires a value greater than or equal to 0")
-                .await;
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "REST requires a value greater than or equal to 0",
+            ));
         };
         if offset > 0 && ctx.transfer_type == TransferType::Ascii {
-            return ctx
-                .reply(501, "REST: Resuming transfers not allowed in ASCII mode")
-                .await;
+            return Err(CommandError::refused(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "REST: Resuming transfers not allowed in ASCII mode",
+            ));
         }
         ctx.restart = offset;
-        ctx.reply(
-            350,
-            format!("Restarting at {offset}. Send STORE or RETRIEVE to initiate transfer"),
-        )
-        .await
+        Ok(ctx
+            .reply(
+                codes::PENDING_FURTHER_INFO,
+                format!("Restarting at {offset}. Send STORE or RETRIEVE to initiate transfer"),
+            )
+            .await?)
     })
 }
 
@@ -80,15 +93,21 @@ pub fn rest<'a>(
 pub fn allo<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return ctx.reply(504, "'ALLO' not understood").await;
+            return Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                "'ALLO' not understood",
+            ));
         };
         let size = arg.split_whitespace().next().unwrap_or("");
         if decimal(size).is_none() {
-            return ctx
-                .reply(504, format!("{arg}: Invalid ALLO argument"))
-                .await;
+            return Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("{arg}: Invalid ALLO argument"),
+            ));
         }
-        ctx.reply(202, "No storage allocation necessary").await
+        Ok(ctx
+            .reply(codes::SUPERFLUOUS, "No storage allocation necessary")
+            .await?)
     })
 }
 

@@ -14,17 +14,17 @@
 
 use std::fs::File;
 
+use oxftpd_proto::reply::codes;
 use oxftpd_storage::{StorageError, WriteMode};
 use tokio::net::TcpStream;
 use tracing::{info, warn};
 
 use crate::data::channel as data_channel;
 use crate::data::transfer_io;
-use crate::errors::{data_reply, fs_reply, io_text};
-use crate::module::HandlerFuture;
+use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
 use crate::modules::mod_xfer::xferlog::{self, Direction, Record};
 use crate::session::watch::{Counted, Progress, Watched, watch, watch_transfer};
-use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
+use crate::session::{Ctx, LoggedIn, TransferType};
 
 fn mode_name(ctx: &Ctx) -> &'static str {
     match ctx.transfer_type {
@@ -56,8 +56,8 @@ fn progress(
     }
 }
 
-/// Opens the prepared data connection, replying 425 on failure.
-pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
+/// Opens the prepared data connection.
+pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
     let setup = std::mem::take(&mut ctx.data);
     ctx.last_transfer = tokio::time::Instant::now();
     match data_channel::open(
@@ -70,7 +70,7 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     .await
     {
         Ok(stream) => Ok(stream),
-        Err(e) => Err(ctx.send(&data_reply(&e)).await),
+        Err(e) => Err(DataFailure::Open(e).into()),
     }
 }
 
@@ -125,8 +125,8 @@ fn hidden_stores(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> Option<(String, Str
     }
 }
 
-/// Ends a transfer that failed: `421` and the session's end for a stall, else `426`.
-async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
+/// Why a transfer failed: `421` and the session's end for a stall, else `426`.
+fn failed(ctx: &Ctx, e: std::io::Error) -> CommandError {
     if e.kind() == std::io::ErrorKind::TimedOut {
         let secs = ctx
             .server
@@ -135,23 +135,9 @@ async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
             .stalled
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        ctx.reply(421, format!("Data transfer stall timeout: {secs} seconds"))
-            .await?;
-        return Err(SessionError::Closed);
+        return DataFailure::Stalled { secs }.into();
     }
-    ctx.reply(426, format!("Transfer aborted. {}", io_text(e)))
-        .await
-}
-
-/// The reply to an `ABOR` that stopped a transfer: ProFTPD 1.3.8 sends the `426` alone
-/// (observed; RFC 959 would add a `226`, which python's ftplib does not read).
-/// RFC 959 4.1.3 (ABOR): "the server … sends a 426 reply … and then a 226 reply".
-async fn aborted(ctx: &mut Ctx) -> SessionResult {
-    ctx.control.queue(&oxftpd_proto::reply::Reply::new(
-        426,
-        "Transfer aborted. Data connection closed.",
-    ));
-    ctx.reply(226, "Abort successful").await
+    DataFailure::Broken(e).into()
 }
 
 /// `ABOR` with no transfer running.
@@ -163,7 +149,7 @@ pub fn abor<'a>(
     Box::pin(async move {
         ctx.data = data_channel::DataSetup::None;
         ctx.restart = 0;
-        ctx.reply(226, "Abort successful").await
+        Ok(ctx.reply(codes::CLOSING_DATA, "Abort successful").await?)
     })
 }
 
@@ -175,32 +161,31 @@ pub fn retr<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return crate::module::helpers::missing_argument(ctx).await;
+            return Err(CommandError::MissingArgument);
         };
         let vpath = user.resolve(arg);
         let offset = std::mem::take(&mut ctx.restart);
         if offset > 0 && !path_flag(ctx, user, &vpath, "AllowRetrieveRestart", true) {
-            return ctx
-                .reply(451, format!("{arg}: Restart not permitted, try again"))
-                .await;
+            return Err(CommandError::refused(
+                codes::LOCAL_ERROR,
+                format!("{arg}: Restart not permitted, try again"),
+            ));
         }
         let (file, meta) = match user.fs.open_read(&vpath, 0).await {
             Ok(r) => r,
             Err(StorageError::IsADirectory | StorageError::NotRegularFile) => {
-                return ctx.reply(550, format!("{arg}: Not a regular file")).await;
+                return Err(CommandError::NotAFile { path: arg.into() });
             }
-            Err(e) => return ctx.send(&fs_reply(550, arg, &e)).await,
+            Err(e) => return Err(CommandError::storage(arg, e)),
         };
         if offset > meta.size {
-            return ctx
-                .reply(554, format!("REST: invalid {arg} argument"))
-                .await;
+            return Err(CommandError::bad_argument(
+                codes::INVALID_REST_PARAMETER,
+                format!("REST: invalid {arg} argument"),
+            ));
         }
         let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
-        let stream = match open_data(ctx).await {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+        let stream = open_data(ctx).await?;
         let size = meta.size - offset;
         let text = if size > 0 {
             let unit = if size == 1 { "byte" } else { "bytes" };
@@ -211,25 +196,15 @@ pub fn retr<'a>(
         } else {
             format!("Opening {} mode data connection for {arg}", mode_name(ctx))
         };
-        ctx.reply(150, text).await?;
+        ctx.reply(codes::OPENING_DATA, text).await?;
         let data_peer = peer_of(&stream);
-        let mut stream = match crate::data::stream::protect(
-            ctx,
-            stream,
-            crate::data::stream::Flow::Send,
-        )
-        .await
-        {
-            Ok(s) => s,
-            Err(done) => return done,
-        };
+        let mut stream =
+            crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
             drop(stream);
-            return ctx
-                .reply(426, "Transfer aborted. Operation not permitted")
-                .await;
+            return Err(DataFailure::NotPermitted.into());
         }
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
@@ -284,18 +259,18 @@ pub fn retr<'a>(
                 ctx.totals.downloaded(n);
                 transfer_io::finish(stream).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
-                ctx.reply(226, "Transfer complete").await
+                Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
             }
             Watched::Done(Err(e)) => {
                 warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "RETR failed: {e}");
-                failed(ctx, &e).await
+                Err(failed(ctx, e))
             }
             Watched::Aborted => {
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "RETR aborted");
                 drop(stream);
-                aborted(ctx).await
+                Err(DataFailure::Aborted.into())
             }
-            Watched::ControlClosed => Err(SessionError::Closed),
+            Watched::ControlClosed => Err(CommandError::Close),
         }
     })
 }
@@ -345,48 +320,49 @@ pub fn stou<'a>(
     Box::pin(upload(ctx, user, None, Upload::Stou))
 }
 
-/// Chooses and opens where an upload writes; `Err` carries the refusal already sent.
+/// Chooses and opens where an upload writes.
 async fn open_target(
     ctx: &mut Ctx,
     user: &mut LoggedIn,
     arg: &str,
     kind: Upload,
-) -> Result<(Target, File), SessionResult> {
+) -> Result<(Target, File), CommandError> {
     let vpath = user.resolve(arg);
     let offset = std::mem::take(&mut ctx.restart);
     let size = match user.fs.metadata(&vpath).await {
         Ok(m) => Some(m.size),
         Err(StorageError::NotFound) => None,
-        Err(e) => return Err(ctx.send(&fs_reply(550, arg, &e)).await),
+        Err(e) => return Err(CommandError::storage(arg, e)),
     };
     let existing = size.is_some();
     let restarting = offset > 0 || kind == Upload::Appe;
     if existing && restarting && !path_flag(ctx, user, &vpath, "AllowStoreRestart", false) {
-        return Err(ctx
-            .reply(
-                451,
-                format!("{arg}: Append/Restart not permitted, try again"),
-            )
-            .await);
+        return Err(CommandError::refused(
+            codes::LOCAL_ERROR,
+            format!("{arg}: Append/Restart not permitted, try again"),
+        ));
     }
     let hidden = match kind {
         Upload::Stor => hidden_stores(ctx, user, &vpath),
         _ => None,
     };
     if hidden.is_some() && offset > 0 {
-        return Err(ctx
-            .reply(501, "REST not compatible with server configuration")
-            .await);
+        return Err(CommandError::bad_argument(
+            codes::SYNTAX_ERROR_ARGUMENTS,
+            "REST not compatible with server configuration",
+        ));
     }
     if offset > size.unwrap_or(0) {
-        return Err(ctx
-            .reply(554, format!("REST: invalid {arg} argument"))
-            .await);
+        return Err(CommandError::bad_argument(
+            codes::INVALID_REST_PARAMETER,
+            format!("REST: invalid {arg} argument"),
+        ));
     }
     if existing && !restarting && !allow_overwrite(ctx, user, &vpath) {
-        return Err(ctx
-            .reply(550, format!("{arg}: Overwrite permission denied"))
-            .await);
+        return Err(CommandError::refused(
+            codes::FILE_UNAVAILABLE,
+            format!("{arg}: Overwrite permission denied"),
+        ));
     }
     let delete_aborted = path_flag(ctx, user, &vpath, "DeleteAbortedStores", false);
     let dir = oxftpd_proto::path::parent(&vpath);
@@ -431,10 +407,7 @@ async fn open_target(
             (t, f)
         })
     };
-    match opened {
-        Ok(r) => Ok(r),
-        Err(e) => Err(ctx.send(&fs_reply(550, arg, &e)).await),
-    }
+    opened.map_err(|e| CommandError::storage(arg, e))
 }
 
 /// Removes what a failed upload left, when that is the rule for it.
@@ -451,7 +424,7 @@ async fn upload(
     user: &mut LoggedIn,
     arg: Option<&str>,
     kind: Upload,
-) -> SessionResult {
+) -> CommandResult {
     let unique;
     let arg = match (kind, arg) {
         (Upload::Stou, _) => {
@@ -459,7 +432,7 @@ async fn upload(
             let dir = user.cwd.clone();
             let (path, file) = match user.fs.create_unique(&dir, "ftp").await {
                 Ok(r) => r,
-                Err(e) => return ctx.send(&fs_reply(550, &dir, &e)).await,
+                Err(e) => return Err(CommandError::storage(dir, e)),
             };
             unique = oxftpd_proto::path::file_name(&path).to_string();
             let target = Target {
@@ -470,12 +443,9 @@ async fn upload(
             return receive(ctx, user, &unique, target, file, kind).await;
         }
         (_, Some(arg)) => arg,
-        (_, None) => return crate::module::helpers::missing_argument(ctx).await,
+        (_, None) => return Err(CommandError::MissingArgument),
     };
-    let (target, file) = match open_target(ctx, user, arg, kind).await {
-        Ok(r) => r,
-        Err(done) => return done,
-    };
+    let (target, file) = open_target(ctx, user, arg, kind).await?;
     receive(ctx, user, arg, target, file, kind).await
 }
 
@@ -487,33 +457,33 @@ async fn receive(
     target: Target,
     mut file: File,
     kind: Upload,
-) -> SessionResult {
+) -> CommandResult {
     let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
     let stream = match open_data(ctx).await {
         Ok(s) => s,
-        Err(done) => {
+        Err(e) => {
             drop(file);
             discard(user, &target).await;
-            return done;
+            return Err(e);
         }
     };
     let text = match kind {
         Upload::Stou => format!("FILE: {arg}"),
         _ => format!("Opening {} mode data connection for {arg}", mode_name(ctx)),
     };
-    if let Err(e) = ctx.reply(150, text).await {
+    if let Err(e) = ctx.reply(codes::OPENING_DATA, text).await {
         drop(file);
         discard(user, &target).await;
-        return Err(e);
+        return Err(e.into());
     }
     let data_peer = peer_of(&stream);
     let mut stream =
         match crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Receive).await {
             Ok(s) => s,
-            Err(done) => {
+            Err(e) => {
                 drop(file);
                 discard(user, &target).await;
-                return done;
+                return Err(e.into());
             }
         };
     let stall = ctx.server.settings.timeouts.stalled;
@@ -588,38 +558,37 @@ async fn receive(
                 && let Err(e) = user.fs.rename(&target.path, to).await
             {
                 discard(user, &target).await;
-                return ctx.send(&fs_reply(550, arg, &e)).await;
+                return Err(CommandError::storage(arg, e));
             }
             ctx.totals.uploaded(n);
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
-            ctx.reply(226, "Transfer complete").await
+            Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
         }
         Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
             let _ = user.fs.remove_file(&target.path).await;
-            ctx.reply(552, "Transfer aborted. File too large").await
+            Err(DataFailure::TooLarge.into())
         }
         Watched::Done(Err(e)) if e.raw_os_error() == Some(libc::EIO) => {
             // A MODE Z stream that does not inflate: ProFTPD answers 451 (observed).
             warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
             discard(user, &target).await;
-            ctx.reply(451, format!("Transfer aborted. {}", io_text(&e)))
-                .await
+            Err(DataFailure::Local(e).into())
         }
         Watched::Done(Err(e)) => {
             warn!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload failed: {e}");
             discard(user, &target).await;
-            failed(ctx, &e).await
+            Err(failed(ctx, e))
         }
         Watched::Aborted => {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "upload aborted");
             discard(user, &target).await;
-            aborted(ctx).await
+            Err(DataFailure::Aborted.into())
         }
         Watched::ControlClosed => {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "client vanished during an upload");
             discard(user, &target).await;
-            Err(SessionError::Closed)
+            Err(CommandError::Close)
         }
     }
 }
