@@ -1,5 +1,9 @@
 //! The language: conditionals, Include, Define, substitution, quoting, continuation.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 mod common;
 use common::*;
 
@@ -120,7 +124,7 @@ fn names_are_case_insensitive_and_canonical() {
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
+    std::fs::write(&p, text).expect("test set-up");
     p
 }
 

@@ -8,6 +8,10 @@
 //! and no user. One oxftpd process serves many sessions, so its line is `ftpd<pid>.<n>`
 //! with `n` counting the process's logins: login and logout records pair up by line.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::io::Write;
 use std::net::IpAddr;
 use std::os::unix::fs::OpenOptionsExt;
