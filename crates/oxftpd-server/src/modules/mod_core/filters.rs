@@ -10,7 +10,9 @@ use oxftpd_config::Scope;
 use regex::{Regex, RegexBuilder};
 use tracing::{debug, warn};
 
-use crate::module::error::FilterRefusal;
+use crate::module::error::{CommandError, FilterRefusal};
+use crate::module::hooks::{Cmd, HookFuture, Outcome};
+use crate::session::{Ctx, State};
 
 /// Commands whose argument names a file or directory to create.
 const PATH_COMMANDS: &[&str] = &["STOR", "STOU", "APPE", "MKD", "XMKD", "RNTO"];
@@ -88,6 +90,34 @@ pub fn path_refusal(
     }
     (!passes(cache, scope, "PathAllowFilter", "PathDenyFilter", arg))
         .then(|| FilterRefusal::Path(arg.to_string()))
+}
+
+/// mod_core's `PRE_CMD` hook on every command: `AllowFilter`/`DenyFilter` on the argument,
+/// `PathAllowFilter`/`PathDenyFilter` on the names a command creates (`550`).
+pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = cmd.arg else {
+            return Outcome::Continue;
+        };
+        let mut cache = std::mem::take(&mut ctx.filters);
+        let refusal = {
+            let scope = match state {
+                State::LoggedIn(user) => {
+                    crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, &user.cwd)
+                }
+                State::Connected { .. } => {
+                    crate::modules::mod_ifsession::ifsession::connect_scope(ctx)
+                }
+            };
+            command_refusal(&mut cache, &scope, cmd.verb, Some(arg))
+                .or_else(|| path_refusal(&mut cache, &scope, cmd.verb, Some(arg)))
+        };
+        ctx.filters = cache;
+        match refusal {
+            Some(refusal) => Outcome::Refuse(CommandError::Filter(refusal)),
+            None => Outcome::Continue,
+        }
+    })
 }
 
 #[cfg(test)]

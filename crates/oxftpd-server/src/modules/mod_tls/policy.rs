@@ -13,7 +13,8 @@ use oxftpd_config::modules::mod_tls::parse_required;
 
 use super::Required;
 use super::log::event;
-use crate::module::error::TlsRefusal;
+use crate::module::error::{CommandError, TlsRefusal};
+use crate::module::hooks::{Cmd, HookFuture, Outcome};
 use crate::session::{Ctx, State};
 
 /// Commands that open a data connection.
@@ -128,4 +129,14 @@ pub fn prot_refusal(ctx: &Ctx, level: &str) -> Option<[String; 2]> {
 /// Whether `CCC` breaks the policy (a protected control channel is required throughout).
 pub fn ccc_refused(ctx: &Ctx) -> bool {
     effective(ctx).ctrl
+}
+
+/// mod_tls's `PRE_CMD` hook on every line, known command or not: `TLSRequired`.
+pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        match refusal(ctx, state, cmd.verb) {
+            Some(refusal) => Outcome::Refuse(CommandError::Tls(refusal)),
+            None => Outcome::Continue,
+        }
+    })
 }
