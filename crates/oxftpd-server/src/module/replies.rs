@@ -220,3 +220,6 @@ pub fn io_text(e: &std::io::Error) -> String {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests;
