@@ -2,7 +2,8 @@
 //!
 //! - [`line`]: control-line splitting with Telnet handling and a length bound.
 //! - [`command`]: one line into a verb and its argument.
-//! - [`reply`]: replies, single- and multi-line, and 257 path quoting.
+//! - [`reply`]: replies, single- and multi-line, 257 path quoting, and reply codes by name
+//!   ([`reply::codes`]).
 //! - [`listing`]: `LIST` lines and MLSx facts for one directory entry.
 //! - [`path`]: virtual path arithmetic.
 //! - [`glob`]: `LIST`/`NLST` name patterns.
