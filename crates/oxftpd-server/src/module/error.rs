@@ -10,7 +10,7 @@ use crate::access::limit::Outcome;
 use crate::data::channel::DataError;
 use crate::session::SessionError;
 
-/// What a command handler returns: `Ok` once its success reply is written.
+/// What a command handler returns: `Ok` once its success replies are queued through `ctx`.
 pub type CommandResult = Result<(), CommandError>;
 
 /// A command that failed, or a session that must end.
