@@ -25,6 +25,11 @@ pub fn install() {
     });
 }
 
+/// Every module crate oxftpd has, and whether this build contains it (`-V`).
+pub fn crates() -> Vec<(bool, &'static str)> {
+    vec![(cfg!(feature = "mod_prometheus"), "mod_prometheus.c")]
+}
+
 /// Every module of this build, as `oxftpd -l` lists them.
 pub fn all() -> &'static [&'static Module] {
     install();
