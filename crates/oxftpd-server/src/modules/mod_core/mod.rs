@@ -12,6 +12,7 @@ pub mod host;
 pub mod info;
 pub mod opts;
 pub mod rename;
+pub mod scoreboard;
 
 use crate::module::CommandGroup::{Dirs, Read, Write};
 use crate::module::hooks::{Hook, On, Phase};
@@ -223,6 +224,10 @@ pub static MODULE: Module = Module {
     hooks: &[
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
+        Hook::new(Phase::Pre, On::AnyCommand, scoreboard::pre_cmd),
+        Hook::new(Phase::Log, On::AnyCommand, scoreboard::log_cmd),
+        Hook::new(Phase::LogErr, On::AnyCommand, scoreboard::log_cmd),
     ],
+    events: Some(scoreboard::on_event),
     ..Module::DEFAULT
 };
