@@ -10,4 +10,5 @@ use crate::module::Module;
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_deflate::MODULE,
     commands: &[],
+    site: &[],
 };

@@ -9,4 +9,5 @@ use crate::module::Module;
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_wrap::MODULE,
     commands: &[],
+    site: &[],
 };
