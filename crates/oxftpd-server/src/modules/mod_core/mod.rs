@@ -45,7 +45,7 @@ pub static MODULE: Module = Module {
             .help("(up one directory)"),
         CommandSpec::new("SMNT", Handler::Any(opts::smnt))
             .class(Cl::MISC)
-            .unimplemented("<sp> pathname"),
+            .unimplemented("is not implemented"),
         CommandSpec::new("QUIT", Handler::Session(info::quit))
             .class(Cl::INFO)
             .tls(TlsRule::Exempt)
@@ -76,7 +76,7 @@ pub static MODULE: Module = Module {
             .busy_refused()
             .limit(LimitRule::NotInAll)
             .feat(Feat::Line("EPSV"))
-            .help("[<sp> proto|ALL]"),
+            .help("(returns port |||port|)"),
         CommandSpec::new("RNFR", Handler::User(rename::rnfr))
             .group(Write)
             .class(Cl::MISC.with(Cl::WRITE))
@@ -154,7 +154,7 @@ pub static MODULE: Module = Module {
             .class(Cl::AUTH)
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("HOST"))
-            .help("<sp> hostname"),
+            .help("<cp> hostname"),
         CommandSpec::new("FEAT", Handler::Any(info::feat))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
@@ -170,7 +170,7 @@ pub static MODULE: Module = Module {
             .class(Cl::INFO)
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("CLNT"))
-            .help("<sp> client-name"),
+            .help("<cp> client-info"),
     ],
     site: &[],
 };

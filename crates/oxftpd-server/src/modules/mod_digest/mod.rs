@@ -19,7 +19,7 @@ pub static MODULE: Module = Module {
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XCRC"))
-            .help("<sp> pathname"),
+            .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("MD5", Handler::User(digest::md5))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
@@ -29,27 +29,27 @@ pub static MODULE: Module = Module {
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XMD5"))
-            .help("<sp> pathname"),
+            .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA", Handler::User(digest::xsha))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA"))
-            .help("<sp> pathname"),
+            .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA1", Handler::User(digest::xsha1))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA1"))
-            .help("<sp> pathname"),
+            .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA256", Handler::User(digest::xsha256))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA256"))
-            .help("<sp> pathname"),
+            .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA512", Handler::User(digest::xsha512))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA512"))
-            .help("<sp> pathname"),
+            .help("<sp> pathname [<sp> start <sp> end]"),
     ],
     site: &[],
 };

@@ -79,7 +79,7 @@ pub static MODULE: Module = Module {
         CommandSpec::new("CCC", Handler::User(commands::ccc))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "CCC"))
-            .help("(clear command channel)"),
+            .help("(clears protection level)"),
         CommandSpec::new("SSCN", Handler::User(commands::sscn))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "SSCN"))

@@ -18,19 +18,19 @@ pub static MODULE: Module = Module {
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
-            .help("<sp> type-code (A, I, L 8)"),
+            .help("<sp> type-code (A, I, L 7, L 8)"),
         CommandSpec::new("STRU", Handler::Any(params::stru))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
-            .help("<sp> structure-code (F)"),
+            .help("is not implemented (always F)"),
         // mod_deflate.c's MODE row (same group and class) is this one: `MODE Z`.
         CommandSpec::new("MODE", Handler::Any(mode::mode))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
             .feat(Feat::When(mode::deflate_engine, "MODE Z"))
-            .help("<sp> mode-code (S)"),
+            .help("is not implemented (always S)"),
         CommandSpec::new("RETR", Handler::User(transfer::retr))
             .group(Read)
             .class(Cl::READ)
