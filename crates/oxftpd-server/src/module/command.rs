@@ -317,3 +317,29 @@ impl CommandSpec {
         self.alias_of.unwrap_or(self.name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{PathArg, path_after_options};
+
+    #[test]
+    fn path_shapes() {
+        assert_eq!(PathArg::Whole.pick(Some("a b")), Some("a b"));
+        assert_eq!(PathArg::AfterOptions.pick(Some("-la  d")), Some("d"));
+        assert_eq!(PathArg::AfterOptions.pick(Some("-la")), None);
+        assert_eq!(
+            PathArg::AfterFirstWord.pick(Some("20200101000000 f g")),
+            Some("f g")
+        );
+        assert_eq!(PathArg::AfterFirstWord.pick(Some("x")), None);
+        assert_eq!(
+            PathArg::LastWordAfterFirst.pick(Some("CHMOD 600 f")),
+            Some("f")
+        );
+        assert_eq!(PathArg::LastWordAfterFirst.pick(Some("MKDIR d")), Some("d"));
+        assert_eq!(PathArg::LastWordAfterFirst.pick(Some("HELP")), None);
+        assert_eq!(PathArg::Parent.pick(Some("x")), None);
+        assert_eq!(PathArg::Cwd.pick(Some("x")), None);
+        assert_eq!(path_after_options("- x"), Some("- x"));
+    }
+}

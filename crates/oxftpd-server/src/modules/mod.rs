@@ -130,6 +130,19 @@ mod tests {
         assert_eq!(subs.len(), n, "a SITE subcommand has two rows");
     }
 
+    /// A command that opens a data connection is refused while a transfer runs.
+    #[test]
+    fn data_commands_wait_for_the_transfer() {
+        for c in super::commands().filter(|c| c.opens_data) {
+            assert_eq!(
+                c.during_transfer,
+                crate::module::DuringTransfer::Refused,
+                "{}",
+                c.name
+            );
+        }
+    }
+
     /// An alias names a row that is not itself an alias.
     #[test]
     fn aliases_name_rows() {
