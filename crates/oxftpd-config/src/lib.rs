@@ -36,7 +36,6 @@ pub use check::{parse_duration, parse_flag, parse_umask};
 pub use error::{ConfigError, ConfigErrors};
 pub use known_modules::{KNOWN_MODULES, is_known as is_known_module};
 pub use lexer::MAX_LINE;
-pub use modules::ALL;
 pub use parser::{
     FtpAccess, MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_ftpaccess, parse_str,
 };

@@ -8,7 +8,9 @@
 use oxftpd_config::{Directive, Scope};
 
 use crate::counters::{LoginCounts, LoginGuard};
+use crate::module::Admission;
 use crate::session::Ctx;
+use crate::session::LoggedIn;
 
 /// A limit's number and optional message, from `Name N ["message"]`.
 fn limit_of(d: &Directive, first: usize) -> Option<(usize, Option<&str>)> {
@@ -104,6 +106,22 @@ pub fn admit(ctx: &Ctx, scope: &Scope<'_>, user: &str) -> Result<LoginGuard, Str
         return Err(refusal);
     }
     Ok(ctx.shared.counters.login(server, user, addr, class))
+}
+
+/// mod_auth's login check ([`crate::module::AdmitFn`]): the `MaxClients*` and
+/// `MaxHostsPerUser` limits; an admitted login is counted until the session ends.
+pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
+    let result = {
+        let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, user);
+        admit(ctx, &scope, &user.login_name)
+    };
+    match result {
+        Ok(guard) => {
+            user.counted = Some(guard);
+            Admission::Admit
+        }
+        Err(text) => Admission::Refuse(text),
+    }
 }
 
 #[cfg(test)]

@@ -32,5 +32,7 @@ pub static MODULE: Module = Module {
             .class(Cl::AUTH)
             .unimplemented("is not implemented"),
     ],
-    site: &[],
+    admit: Some(client_limits::admit_login),
+    events: Some(wtmp::on_event),
+    ..Module::DEFAULT
 };

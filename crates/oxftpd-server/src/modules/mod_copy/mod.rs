@@ -14,7 +14,6 @@ fn engine(ctx: &Ctx) -> bool {
 /// mod_copy.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_copy::MODULE,
-    commands: &[],
     site: &[
         SiteSpec::new("CPFR", SiteHandler::User(copy::cpfr))
             .group(Read)
@@ -29,4 +28,5 @@ pub static MODULE: Module = Module {
             .feat(Feat::Line("SITE COPY"))
             .enabled_when(engine),
     ],
+    ..Module::DEFAULT
 };

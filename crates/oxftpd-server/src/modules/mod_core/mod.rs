@@ -15,6 +15,7 @@ pub mod rename;
 
 use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::{Dirs, Read, Write};
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{ArgFilter, CommandSpec, Feat, Handler, LimitRule, Module, PathArg, TlsRule};
 use crate::modules::mod_facts::facts;
 
@@ -172,5 +173,10 @@ pub static MODULE: Module = Module {
             .feat(Feat::Line("CLNT"))
             .help("<cp> client-info"),
     ],
-    site: &[],
+    // Filters first: they judge the argument as sent, before .ftpaccess files are re-read.
+    hooks: &[
+        Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
+        Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
+    ],
+    ..Module::DEFAULT
 };

@@ -49,10 +49,20 @@ impl DeflateLogs {
     }
 }
 
+/// Opens the configuration's `DeflateLog` files into the module state ([`crate::module::OpenFn`]).
+pub fn open(
+    config: &Config,
+    state: &mut crate::module::state::ModuleState,
+) -> Result<(), crate::StartError> {
+    state.insert(DeflateLogs::open(config));
+    Ok(())
+}
+
 /// The session's `DeflateLog`, if its server has one.
 pub fn file(ctx: &Ctx) -> Option<Arc<File>> {
     ctx.generation
-        .deflate_logs
+        .modules
+        .get::<DeflateLogs>()?
         .files
         .get(ctx.server.index)
         .cloned()

@@ -10,6 +10,6 @@ use crate::module::Module;
 /// mod_deflate.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_deflate::MODULE,
-    commands: &[],
-    site: &[],
+    open: Some(log::open),
+    ..Module::DEFAULT
 };

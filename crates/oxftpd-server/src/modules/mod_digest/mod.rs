@@ -51,5 +51,5 @@ pub static MODULE: Module = Module {
             .feat(Feat::Line("XSHA512"))
             .help("<sp> pathname [<sp> start <sp> end]"),
     ],
-    site: &[],
+    ..Module::DEFAULT
 };

@@ -36,5 +36,5 @@ pub static MODULE: Module = Module {
             .feat(Feat::Line("MFF modify;UNIX.group;UNIX.mode;"))
             .hidden(),
     ],
-    site: &[],
+    ..Module::DEFAULT
 };

@@ -10,5 +10,5 @@ pub static MODULE: Module = Module {
     commands: &[CommandSpec::new("LANG", Handler::Login(lang::lang))
         .feat(Feat::Computed(lang::feature))
         .hidden()],
-    site: &[],
+    ..Module::DEFAULT
 };

@@ -30,5 +30,5 @@ pub static MODULE: Module = Module {
             .busy_answered()
             .help("[<sp> pathname]"),
     ],
-    site: &[],
+    ..Module::DEFAULT
 };

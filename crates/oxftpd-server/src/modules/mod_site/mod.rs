@@ -25,4 +25,5 @@ pub static MODULE: Module = Module {
             .group(Write)
             .help(SiteHelp::Listed("<sp> mode <sp> pathname")),
     ],
+    ..Module::DEFAULT
 };

@@ -15,7 +15,6 @@ fn engine(ctx: &Ctx) -> bool {
 /// backwards). SYMLINK's 1.3.8 handler also checks `READ` on the source.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_site_misc::MODULE,
-    commands: &[],
     site: &[
         SiteSpec::new("UTIME", SiteHandler::User(misc::utime))
             .group(Write)
@@ -38,4 +37,5 @@ pub static MODULE: Module = Module {
             .feat(Feat::Line("SITE MKDIR"))
             .enabled_when(engine),
     ],
+    ..Module::DEFAULT
 };

@@ -50,6 +50,7 @@ pub struct TlsSession {
 // The command table.
 
 use crate::module::CommandClass as Cl;
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{CommandSpec, Feat, Handler, LimitRule, Module, TlsRule};
 use crate::session::Ctx;
 
@@ -85,5 +86,7 @@ pub static MODULE: Module = Module {
             .feat(Feat::When(tls_on, "SSCN"))
             .hidden(),
     ],
-    site: &[],
+    hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
+    admit: Some(per_user::admit_login),
+    ..Module::DEFAULT
 };

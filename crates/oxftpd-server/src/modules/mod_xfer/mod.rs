@@ -68,5 +68,7 @@ pub static MODULE: Module = Module {
             .path(PathArg::Cwd)
             .help("(abort current operation)"),
     ],
-    site: &[],
+    events: Some(xferlog::on_event),
+    open: Some(xferlog::open),
+    ..Module::DEFAULT
 };
