@@ -9,6 +9,7 @@ pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
+pub mod log;
 pub mod site_command;
 pub mod state;
 
@@ -37,9 +38,13 @@ pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -
 pub type OpenFn =
     fn(&oxftpd_config::Config, &mut state::ModuleState) -> Result<(), crate::StartError>;
 
+/// What a module starts each time a loaded configuration goes live (at start and after each
+/// reload), on the runtime with privileges dropped: background tasks such as an exporter.
+pub type StartFn = fn(&crate::context::Generation);
+
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
-/// subcommands, its hooks on
-/// ProFTPD's command phases, its login check, its event handler and its per-configuration state.
+/// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
+/// its per-configuration state.
 ///
 /// Written as `Module { spec, commands, hooks, ..Module::DEFAULT }`: only what a module has.
 pub struct Module {
@@ -57,6 +62,8 @@ pub struct Module {
     pub events: Option<events::EventFn>,
     /// What it opens once per loaded configuration.
     pub open: Option<OpenFn>,
+    /// What it starts when a loaded configuration goes live.
+    pub start: Option<StartFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -75,6 +82,7 @@ impl Module {
         admit: None,
         events: None,
         open: None,
+        start: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.
