@@ -5,8 +5,9 @@ use oxftpd_proto::reply::Reply;
 use oxftpd_proto::reply::codes;
 use oxftpd_storage::StorageError;
 
-use crate::access::limit::{Outcome, path_after_options};
+use crate::access::limit::Outcome;
 use crate::data::channel::DataError;
+use crate::module::command::path_after_options;
 use crate::module::error::{CommandError, DataFailure, FilterRefusal, TlsRefusal};
 
 /// ProFTPD's refusal text for `AUTH`, `PROT` or `CCC` against the TLS policy.

@@ -141,9 +141,3 @@ pub fn smnt<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
         ))
     })
 }
-
-/// Verbs HELP marks with `*`: recognised but not implemented.
-pub const UNIMPLEMENTED: &[&str] = &["SMNT", "ACCT", "REIN"];
-
-/// Verbs ProFTPD handles but leaves out of HELP.
-pub const NOT_IN_HELP: &[&str] = &["MFMT", "MFF", "LANG", "SSCN"];
