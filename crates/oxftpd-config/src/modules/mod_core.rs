@@ -2,7 +2,7 @@
 
 use super::{d, partial};
 use crate::check as c;
-use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
 
 const S: C = C::SERVERS;
 const SA: C = C::SERVERS_ANON;
@@ -124,7 +124,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "Umask",
         C::SERVERS_ANON_DIR.with(C::FTPACCESS),
-        Args::range(1, 2).checked(c::umask),
+        Args::range(1, 2).typed(Kind::Umask),
         false,
         "umask for new files and, optionally, directories",
     ),
@@ -149,7 +149,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "TimeoutIdle",
         SA,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds a control connection may be idle",
     ),
@@ -431,5 +431,107 @@ fn satisfy(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("'{a}' is not one of: any, all"))
+    }
+}
+
+/// The directives that can hide a directory entry.
+const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
+
+/// Whether any context of `server` could hide a directory entry (`HideFiles`, `HideUser`,
+/// `HideGroup`, `HideNoAccess`).
+pub fn server_hides(server: &crate::Server) -> bool {
+    server.mentions_anywhere(&HIDING)
+}
+
+/// Whether a `.ftpaccess` block could hide a directory entry.
+pub fn block_hides(block: &crate::Block) -> bool {
+    HIDING.iter().any(|n| block.directive(n).is_some())
+}
+
+/// mod_core's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `AllowOverwrite` (off by default).
+    pub allow_overwrite: bool,
+    /// `AllowOverride` (on by default).
+    pub allow_override: bool,
+    /// `HideFiles` arguments (`regex|none [user|group|class expr]`).
+    pub hide_files: Option<Vec<String>>,
+    /// `HideUser` first arguments, most specific first.
+    pub hide_user: Vec<String>,
+    /// `HideGroup` first arguments, most specific first.
+    pub hide_group: Vec<String>,
+    /// `HideNoAccess`.
+    pub hide_no_access: bool,
+    /// Whether any of `HideFiles`, `HideUser`, `HideGroup`, `HideNoAccess` is set.
+    pub hides: bool,
+    /// `DisplayChdir file [on|off]` arguments.
+    pub display_chdir: Option<Vec<String>>,
+    /// `DisplayQuit` file.
+    pub display_quit: Option<String>,
+    /// `AllowFilter regex [flags]`.
+    pub allow_filter: Option<Vec<String>>,
+    /// `DenyFilter regex [flags]`.
+    pub deny_filter: Option<Vec<String>>,
+    /// `PathAllowFilter regex [flags]`.
+    pub path_allow_filter: Option<Vec<String>>,
+    /// `PathDenyFilter regex [flags]`.
+    pub path_deny_filter: Option<Vec<String>>,
+    /// `MaxConnectionsPerHost number|none [message]`.
+    pub max_connections_per_host: Option<Vec<String>>,
+    /// `UseReverseDNS` (on by default).
+    pub use_reverse_dns: bool,
+    /// `ServerAlias` names, every occurrence.
+    pub server_alias: Vec<String>,
+    /// `MaxInstances` with where it was written.
+    pub max_instances: Option<crate::Located<Option<usize>>>,
+    /// `User` (the daemon's user; in `<Anonymous>`, the anonymous login's user).
+    pub user: Option<String>,
+    /// `Group`.
+    pub group: Option<String>,
+    /// `ServerType`.
+    pub server_type: Option<String>,
+    /// `PidFile`.
+    pub pid_file: Option<String>,
+    /// `ScoreboardFile`.
+    pub scoreboard_file: Option<String>,
+    /// `SyslogLevel`.
+    pub syslog_level: Option<String>,
+    /// `SyslogFacility`.
+    pub syslog_facility: Option<String>,
+    /// `AuthOrder` module names, with where they were written.
+    pub auth_order: Option<crate::Located<Vec<String>>>,
+}
+
+impl View {
+    /// Reads mod_core's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            allow_overwrite: m.flag("AllowOverwrite").unwrap_or(false),
+            allow_override: m.flag("AllowOverride").unwrap_or(true),
+            hide_files: m.args("HideFiles"),
+            hide_user: m.all_first("HideUser"),
+            hide_group: m.all_first("HideGroup"),
+            hide_no_access: m.flag("HideNoAccess").unwrap_or(false),
+            hides: HIDING.iter().any(|n| m.has(n)),
+            display_chdir: m.args("DisplayChdir"),
+            display_quit: m.arg("DisplayQuit", 0),
+            allow_filter: m.args("AllowFilter"),
+            deny_filter: m.args("DenyFilter"),
+            path_allow_filter: m.args("PathAllowFilter"),
+            path_deny_filter: m.args("PathDenyFilter"),
+            max_connections_per_host: m.args("MaxConnectionsPerHost"),
+            use_reverse_dns: m.flag("UseReverseDNS").unwrap_or(true),
+            server_alias: m.all_args("ServerAlias").into_iter().flatten().collect(),
+            max_instances: m.located("MaxInstances", |d| d.arg(0).and_then(|n| n.parse().ok())),
+            user: m.arg("User", 0),
+            group: m.arg("Group", 0),
+            server_type: m.arg("ServerType", 0),
+            pid_file: m.arg("PidFile", 0),
+            scoreboard_file: m.arg("ScoreboardFile", 0),
+            syslog_level: m.arg("SyslogLevel", 0),
+            syslog_facility: m.arg("SyslogFacility", 0),
+            auth_order: m.located("AuthOrder", |d| d.args.clone()),
+        }
     }
 }

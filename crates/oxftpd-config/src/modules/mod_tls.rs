@@ -280,14 +280,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "TLSTimeoutHandshake",
         S,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds a TLS handshake may take",
     ),
     d(
         "TLSLog",
         S,
-        Args::exact(1).checked(c::abs_path_or_none),
+        Args::path(),
         false,
         "file where TLS events are logged",
     ),
@@ -389,5 +389,25 @@ mod tests {
         assert_eq!(err, "unknown TLSOption 'NoCertRequest'");
         let err = options(&v(&["enablediags"])).unwrap_err();
         assert!(err.contains("did you mean 'EnableDiags'"), "{err}");
+    }
+}
+
+/// mod_tls's per-path settings in force for one scope (the server-wide ones are read once
+/// by the server's TLS settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `TLSRequired` first argument.
+    pub required: Option<String>,
+    /// Where the effective `TLSRequired` was written.
+    pub required_origin: Option<crate::Origin>,
+}
+
+impl View {
+    /// Reads mod_tls's per-path settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            required: m.arg("TLSRequired", 0),
+            required_origin: m.origin("TLSRequired"),
+        }
     }
 }
