@@ -216,6 +216,20 @@ pub struct View {
     pub anonymous_group: Vec<Vec<String>>,
     /// `AuthAliasOnly` (off by default).
     pub auth_alias_only: bool,
+    /// `TimeoutLogin` seconds.
+    pub timeout_login: Option<u64>,
+    /// `TimeoutSession` seconds.
+    pub timeout_session: Option<u64>,
+    /// `DefaultRoot path [group-expression]`, every occurrence, most specific first.
+    pub default_root: Vec<Vec<String>>,
+    /// `RequireValidShell` (on by default).
+    pub require_valid_shell: bool,
+    /// `RootLogin` (off by default).
+    pub root_login: bool,
+    /// `RootRevoke` word.
+    pub root_revoke: Option<String>,
+    /// `MaxLoginAttempts`.
+    pub max_login_attempts: Option<u32>,
 }
 
 impl View {
@@ -239,6 +253,13 @@ impl View {
             user_password: m.all_args("UserPassword"),
             anonymous_group: m.all_args("AnonymousGroup"),
             auth_alias_only: m.flag("AuthAliasOnly").unwrap_or(false),
+            timeout_login: m.duration("TimeoutLogin"),
+            timeout_session: m.duration("TimeoutSession"),
+            default_root: m.all_args("DefaultRoot"),
+            require_valid_shell: m.flag("RequireValidShell").unwrap_or(true),
+            root_login: m.flag("RootLogin").unwrap_or(false),
+            root_revoke: m.arg("RootRevoke", 0),
+            max_login_attempts: m.number("MaxLoginAttempts", 0),
         }
     }
 }

@@ -465,8 +465,8 @@ pub struct View {
     pub hide_no_access: bool,
     /// Whether any of `HideFiles`, `HideUser`, `HideGroup`, `HideNoAccess` is set.
     pub hides: bool,
-    /// `DisplayChdir file [on|off]` arguments.
-    pub display_chdir: Option<Vec<String>>,
+    /// `DisplayChdir file [on|off]`: the file, and whether it is shown once only.
+    pub display_chdir: Option<(String, bool)>,
     /// `DisplayQuit` file.
     pub display_quit: Option<String>,
     /// `AllowFilter regex [flags]`.
@@ -501,6 +501,38 @@ pub struct View {
     pub syslog_facility: Option<String>,
     /// `AuthOrder` module names, with where they were written.
     pub auth_order: Option<crate::Located<Vec<String>>>,
+    /// `ServerName`.
+    pub server_name: Option<String>,
+    /// `ServerIdent on|off [text]`: on or off, and the text.
+    pub server_ident: Option<(bool, Option<String>)>,
+    /// `ServerAdmin`.
+    pub server_admin: Option<String>,
+    /// `Port`.
+    pub port: Option<u16>,
+    /// `DefaultAddress` names, with where they were written (resolved when the server starts).
+    pub default_address: Option<crate::Located<Vec<String>>>,
+    /// `DefaultServer` (off by default).
+    pub default_server: bool,
+    /// `SocketBindTight` (off by default).
+    pub socket_bind_tight: bool,
+    /// `PassivePorts min max` (checked when the file is read).
+    pub passive_ports: Option<(u16, u16)>,
+    /// `MasqueradeAddress`, with where it was written (resolved when the server starts).
+    pub masquerade_address: Option<crate::Located<String>>,
+    /// `TimeoutIdle` seconds.
+    pub timeout_idle: Option<u64>,
+    /// `Umask file [dir]`: the file and directory masks.
+    pub umask: Option<(u32, u32)>,
+    /// `DeferWelcome` (off by default).
+    pub defer_welcome: bool,
+    /// `DisplayConnect` file.
+    pub display_connect: Option<String>,
+    /// `AllowForeignAddress` (off by default; a class name counts as off).
+    pub allow_foreign_address: bool,
+    /// `CommandBufferSize` bytes.
+    pub command_buffer_size: Option<usize>,
+    /// `UseIPv6` (on by default).
+    pub use_ipv6: bool,
 }
 
 impl View {
@@ -514,7 +546,10 @@ impl View {
             hide_group: m.all_first("HideGroup"),
             hide_no_access: m.flag("HideNoAccess").unwrap_or(false),
             hides: HIDING.iter().any(|n| m.has(n)),
-            display_chdir: m.args("DisplayChdir"),
+            display_chdir: m.one("DisplayChdir").and_then(|d| {
+                let once = d.arg(1).and_then(crate::parse_flag) == Some(true);
+                d.arg(0).map(|file| (file.to_string(), once))
+            }),
             display_quit: m.arg("DisplayQuit", 0),
             allow_filter: m.args("AllowFilter"),
             deny_filter: m.args("DenyFilter"),
@@ -532,6 +567,28 @@ impl View {
             syslog_level: m.arg("SyslogLevel", 0),
             syslog_facility: m.arg("SyslogFacility", 0),
             auth_order: m.located("AuthOrder", |d| d.args.clone()),
+            server_name: m.arg("ServerName", 0),
+            server_ident: m
+                .one("ServerIdent")
+                .map(|d| (d.flag(), d.arg(1).map(str::to_string))),
+            server_admin: m.arg("ServerAdmin", 0),
+            port: m.number("Port", 0),
+            default_address: m.located("DefaultAddress", |d| d.args.clone()),
+            default_server: m.flag("DefaultServer").unwrap_or(false),
+            socket_bind_tight: m.flag("SocketBindTight").unwrap_or(false),
+            passive_ports: m.number("PassivePorts", 0).zip(m.number("PassivePorts", 1)),
+            masquerade_address: m.located("MasqueradeAddress", |d| {
+                d.arg(0).unwrap_or_default().to_string()
+            }),
+            timeout_idle: m.duration("TimeoutIdle"),
+            umask: m
+                .umask("Umask", 0)
+                .map(|file| (file, m.umask("Umask", 1).unwrap_or(file))),
+            defer_welcome: m.flag("DeferWelcome").unwrap_or(false),
+            display_connect: m.arg("DisplayConnect", 0),
+            allow_foreign_address: m.flag("AllowForeignAddress").unwrap_or(false),
+            command_buffer_size: m.number("CommandBufferSize", 0),
+            use_ipv6: m.flag("UseIPv6").unwrap_or(true),
         }
     }
 }

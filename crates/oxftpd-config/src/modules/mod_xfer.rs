@@ -138,3 +138,25 @@ impl View {
         }
     }
 }
+
+/// Every `TransferLog` path a server may write to (its own, `<Global>`'s, each `<Anonymous>`
+/// block's; `none` left out), in that order, with where each was written.
+pub fn transfer_log_files(server: &crate::Server) -> Vec<crate::Located<String>> {
+    let own = crate::Merged::of(&server.scope(None));
+    let anon: Vec<crate::Merged<'_>> = server
+        .anonymous()
+        .iter()
+        .map(|a| crate::Merged::of_block(a.block()))
+        .collect();
+    std::iter::once(&own)
+        .chain(anon.iter())
+        .flat_map(|m| m.all("TransferLog").collect::<Vec<_>>())
+        .filter_map(|d| {
+            let path = d.arg(0).filter(|p| !p.eq_ignore_ascii_case("none"))?;
+            Some(crate::Located {
+                value: path.to_string(),
+                at: d.clone(),
+            })
+        })
+        .collect()
+}

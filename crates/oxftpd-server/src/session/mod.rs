@@ -1,5 +1,6 @@
 //! One FTP session: its state, its read loop and command dispatch.
 
+pub mod config_cache;
 mod control;
 pub mod login;
 mod timeouts;
@@ -140,6 +141,8 @@ pub struct LoggedIn {
     pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
     /// The wtmp line written at login (`WtmpLog`), for the logout record.
     pub wtmp: Option<crate::modules::mod_auth::wtmp::Entry>,
+    /// Typed settings per path, merged once (see [`crate::access::directories::cfg_for`]).
+    pub config_cache: config_cache::ConfigCache,
 }
 
 impl LoggedIn {
@@ -251,14 +254,15 @@ pub async fn run(
         ctx.remote_name.as_deref(),
     )
     .map(str::to_string);
-    if crate::modules::mod_ident::ident::enabled(
-        &crate::modules::mod_ifsession::ifsession::connect_scope(&ctx),
-    ) {
+    if crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx)
+        .ident
+        .lookups
+    {
         ctx.ident = Some(crate::modules::mod_ident::ident::lookup(local, peer).await);
     }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
     let refusal = crate::modules::mod_auth::client_limits::connect_refusal(
-        &crate::modules::mod_ifsession::ifsession::connect_scope(&ctx),
+        &crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
         before,
     );
     if let Some(text) = refusal {
@@ -391,14 +395,13 @@ fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -
     arg?;
     let mut cache = std::mem::take(&mut ctx.filters);
     let refusal = {
-        let scope = match state {
-            State::LoggedIn(user) => {
-                crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, &user.cwd)
-            }
-            State::Connected { .. } => crate::modules::mod_ifsession::ifsession::connect_scope(ctx),
+        let cfg = match state {
+            State::LoggedIn(user) => crate::access::directories::cfg_for(ctx, user, &user.cwd),
+            State::Connected { .. } => crate::modules::mod_ifsession::ifsession::connect_cfg(ctx),
         };
-        crate::modules::mod_core::filters::command_refusal(&mut cache, &scope, verb, arg).or_else(
-            || crate::modules::mod_core::filters::path_refusal(&mut cache, &scope, verb, arg),
+        let core = &cfg.core;
+        crate::modules::mod_core::filters::command_refusal(&mut cache, core, verb, arg).or_else(
+            || crate::modules::mod_core::filters::path_refusal(&mut cache, core, verb, arg),
         )
     };
     ctx.filters = cache;

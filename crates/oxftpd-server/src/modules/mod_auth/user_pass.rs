@@ -75,10 +75,10 @@ async fn finish(
         match result {
             Ok(mut session) => {
                 let refusal = {
-                    let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, &session);
+                    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, &session);
                     let home = session.identity.home.to_string_lossy();
                     if crate::modules::mod_wrap::wrap::refused(
-                        &scope,
+                        &cfg.wrap,
                         &session.login_name,
                         &session.identity.group_names,
                         &home,
@@ -88,7 +88,7 @@ async fn finish(
                     } else {
                         match crate::modules::mod_auth::client_limits::admit(
                             ctx,
-                            &scope,
+                            &cfg,
                             &session.login_name,
                         ) {
                             Ok(guard) => {
@@ -120,24 +120,22 @@ async fn finish(
                     free_kb: 0,
                 };
                 // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
-                let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, &session);
-                let display = scope
-                    .directive("DisplayLogin")
-                    .and_then(|d| d.arg(0))
-                    .map(|p| {
-                        let p = std::path::Path::new(p);
-                        if p.is_absolute() {
-                            p.to_path_buf()
-                        } else {
-                            std::path::PathBuf::from(
-                                session.real_path(&session.resolve(&p.to_string_lossy())),
-                            )
-                        }
-                    });
+                let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, &session);
+                let display = cfg.auth.display_login.as_deref().map(|p| {
+                    let p = std::path::Path::new(p);
+                    if p.is_absolute() {
+                        p.to_path_buf()
+                    } else {
+                        std::path::PathBuf::from(
+                            session.real_path(&session.resolve(&p.to_string_lossy())),
+                        )
+                    }
+                });
                 let mut lines = display_file(ctx, display.as_deref(), &vars);
-                let grant = scope
-                    .directive("AccessGrantMsg")
-                    .and_then(|d| d.arg(0))
+                let grant = cfg
+                    .auth
+                    .access_grant_msg
+                    .as_deref()
                     .map(|t| crate::messages::expand_user(t, &name));
                 lines.push(grant.unwrap_or_else(|| {
                     if session.anon.is_some() || session.anonymous_group {
@@ -158,9 +156,10 @@ async fn finish(
                 ctx.failed_logins += 1;
                 let deny = ctx
                     .server
-                    .config()
-                    .directive("AccessDenyMsg")
-                    .and_then(|d| d.arg(0))
+                    .cfg
+                    .auth
+                    .access_deny_msg
+                    .as_deref()
                     .map(|t| crate::messages::expand_user(t, &name))
                     .unwrap_or_else(|| "Login incorrect.".to_string());
                 crate::modules::mod_delay::delay::pace(ctx, Step::Pass { failed: true }, started)

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use oxftpd_config::Scope;
+use oxftpd_config::modules::mod_core::View;
 use regex::{Regex, RegexBuilder};
 use tracing::{debug, warn};
 
@@ -39,20 +39,34 @@ impl Cache {
     }
 }
 
-/// Whether `text` passes the `allow`/`deny` directive pair of `scope`.
-fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &str) -> bool {
-    if let Some(d) = scope.directive(allow)
-        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+/// An allow or deny filter: its `regex [flags]` arguments and its name for the debug log.
+type Filter<'a> = (Option<&'a Vec<String>>, &'static str);
+
+/// The pattern and flags of a filter's arguments.
+fn pattern(args: &[String]) -> Option<(&str, Option<&str>)> {
+    let p = args.first()?;
+    Some((p, args.get(1).map(String::as_str)))
+}
+
+/// Whether `text` passes an allow/deny filter pair.
+fn passes(
+    cache: &mut Cache,
+    (allow, allow_name): Filter<'_>,
+    (deny, deny_name): Filter<'_>,
+    text: &str,
+) -> bool {
+    if let Some((p, flags)) = allow.and_then(|a| pattern(a))
+        && let Some(re) = cache.get(p, flags)
         && !re.is_match(text)
     {
-        debug!("'{text}' denied by {allow}");
+        debug!("'{text}' denied by {allow_name}");
         return false;
     }
-    if let Some(d) = scope.directive(deny)
-        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+    if let Some((p, flags)) = deny.and_then(|a| pattern(a))
+        && let Some(re) = cache.get(p, flags)
         && re.is_match(text)
     {
-        debug!("'{text}' denied by {deny}");
+        debug!("'{text}' denied by {deny_name}");
         return false;
     }
     true
@@ -61,7 +75,7 @@ fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &
 /// The 550 text when `AllowFilter`/`DenyFilter` refuse a command's argument.
 pub fn command_refusal(
     cache: &mut Cache,
-    scope: &Scope<'_>,
+    cfg: &View,
     verb: &str,
     arg: Option<&str>,
 ) -> Option<String> {
@@ -69,14 +83,15 @@ pub fn command_refusal(
     if verb.eq_ignore_ascii_case("PASS") {
         return None;
     }
-    (!passes(cache, scope, "AllowFilter", "DenyFilter", arg))
-        .then(|| format!("{arg}: Forbidden command argument"))
+    let allow = (cfg.allow_filter.as_ref(), "AllowFilter");
+    let deny = (cfg.deny_filter.as_ref(), "DenyFilter");
+    (!passes(cache, allow, deny, arg)).then(|| format!("{arg}: Forbidden command argument"))
 }
 
 /// The 550 text when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates.
 pub fn path_refusal(
     cache: &mut Cache,
-    scope: &Scope<'_>,
+    cfg: &View,
     verb: &str,
     arg: Option<&str>,
 ) -> Option<String> {
@@ -84,8 +99,9 @@ pub fn path_refusal(
     if !PATH_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(verb)) {
         return None;
     }
-    (!passes(cache, scope, "PathAllowFilter", "PathDenyFilter", arg))
-        .then(|| format!("{arg}: Forbidden filename"))
+    let allow = (cfg.path_allow_filter.as_ref(), "PathAllowFilter");
+    let deny = (cfg.path_deny_filter.as_ref(), "PathDenyFilter");
+    (!passes(cache, allow, deny, arg)).then(|| format!("{arg}: Forbidden filename"))
 }
 
 #[cfg(test)]

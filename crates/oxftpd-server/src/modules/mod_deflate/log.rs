@@ -7,7 +7,6 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::Arc;
 
-use oxftpd_config::Config;
 use tracing::warn;
 
 use crate::session::Ctx;
@@ -24,17 +23,17 @@ pub struct DeflateLogs {
 impl DeflateLogs {
     /// Opens (appending) the `DeflateLog` of every server with `DeflateEngine on`. A file that
     /// cannot be opened is a notice, not an error, as in mod_deflate.
-    pub fn open(config: &Config) -> Self {
-        let files = config
-            .servers()
+    pub fn open(servers: &[Arc<crate::context::ServerCtx>]) -> Self {
+        let files = servers
             .iter()
             .map(|server| {
-                if !server.directive("DeflateEngine").is_some_and(|d| d.flag()) {
+                let deflate = &server.cfg.deflate;
+                if !deflate.engine {
                     return None;
                 }
-                let path = server
-                    .directive("DeflateLog")
-                    .and_then(|d| d.arg(0))
+                let path = deflate
+                    .log
+                    .as_deref()
                     .filter(|p| !p.eq_ignore_ascii_case("none"))?;
                 match OpenOptions::new().create(true).append(true).open(path) {
                     Ok(f) => Some(Arc::new(f)),

@@ -78,14 +78,6 @@ impl Table {
     }
 }
 
-/// `DelayEngine` (on by default, as mod_delay).
-pub fn enabled(scope: &oxftpd_config::Scope<'_>) -> bool {
-    scope
-        .directive("DelayEngine")
-        .map(oxftpd_config::Directive::flag)
-        .unwrap_or(true)
-}
-
 /// Parses a `DelayOnEvent` time: `mm:ss.mmm`, `Nms`, `Ns`, or a number of milliseconds.
 pub fn parse_millis(text: &str) -> Option<u64> {
     let lower = text.to_ascii_lowercase();
@@ -110,10 +102,12 @@ pub fn parse_millis(text: &str) -> Option<u64> {
 /// The `DelayOnEvent` minimum for `event` (`USER`, `PASS`, `FailedLogin`), if configured.
 fn minimum(ctx: &Ctx, event: &str) -> Duration {
     ctx.server
-        .config()
-        .directives("DelayOnEvent")
-        .filter(|d| d.arg(0) == Some(event))
-        .filter_map(|d| d.arg(1).and_then(parse_millis))
+        .cfg
+        .delay
+        .on_event
+        .iter()
+        .filter(|d| d.first().map(String::as_str) == Some(event))
+        .filter_map(|d| d.get(1).and_then(|t| parse_millis(t)))
         .last()
         .map(Duration::from_millis)
         .unwrap_or_default()
@@ -122,9 +116,10 @@ fn minimum(ctx: &Ctx, event: &str) -> Duration {
 /// Whether `DelayTable` lets the server learn handling times (any path; not `none`).
 fn learning(ctx: &Ctx) -> bool {
     !ctx.server
-        .config()
-        .directive("DelayTable")
-        .and_then(|d| d.arg(0))
+        .cfg
+        .delay
+        .table
+        .as_deref()
         .is_some_and(|t| t.eq_ignore_ascii_case("none"))
 }
 
@@ -139,9 +134,10 @@ fn jitter(d: Duration) -> Duration {
 
 /// Waits before the reply to `step`, whose handling began at `started`.
 pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
-    if !enabled(&crate::modules::mod_ifsession::ifsession::connect_scope(
-        ctx,
-    )) {
+    if !crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+        .delay
+        .engine
+    {
         return;
     }
     let took = started.elapsed().min(MAX_INTERVAL);

@@ -67,11 +67,11 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             return ctx.reply(500, format!("'SITE {arg}' not understood")).await;
         }
         let engine = match sub.as_str() {
-            "UTIME" | "MKDIR" | "RMDIR" | "SYMLINK" => "SiteMiscEngine",
-            "CPFR" | "CPTO" | "COPY" => "CopyEngine",
-            _ => "",
+            "UTIME" | "MKDIR" | "RMDIR" | "SYMLINK" => ctx.server.cfg.site_misc.engine,
+            "CPFR" | "CPTO" | "COPY" => ctx.server.cfg.copy.engine,
+            _ => true,
         };
-        if !engine.is_empty() && !engine_on(ctx, engine) {
+        if !engine {
             return ctx.reply(500, format!("'SITE {arg}' not understood")).await;
         }
         let State::LoggedIn(user) = state else {
@@ -96,14 +96,6 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             _ => copy(ctx, user, rest).await,
         }
     })
-}
-
-/// Whether an `…Engine` directive is on (the default).
-pub fn engine_on(ctx: &Ctx, directive: &str) -> bool {
-    ctx.server
-        .config()
-        .directive(directive)
-        .is_none_or(|d| d.flag())
 }
 
 async fn help(ctx: &mut Ctx, rest: &str) -> SessionResult {

@@ -11,10 +11,7 @@ use crate::session::{Ctx, SessionResult};
 
 /// Whether `DeflateEngine on` (off by default, as mod_deflate).
 pub fn deflate_engine(ctx: &Ctx) -> bool {
-    ctx.server
-        .config()
-        .directive("DeflateEngine")
-        .is_some_and(|d| d.flag())
+    ctx.server.cfg.deflate.engine
 }
 
 /// The FEAT line of mod_deflate, when its engine is on.
