@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, anyhow, bail};
 use oxftpd_config::Config;
+use oxftpd_config::modules::mod_core::Daemon;
 use oxftpd_server::{BindOptions, Generation, Shared, StartError};
 use oxftpd_storage::{Credentials, FsPool};
 use tokio::sync::watch;
@@ -55,20 +56,15 @@ pub fn load(source: &Source, cli: &Cli) -> Result<Generation, StartError> {
     }
 }
 
-fn main_directive<'a>(config: &'a Config, name: &str) -> Option<&'a oxftpd_config::Directive> {
-    config.servers().first().and_then(|s| s.directive(name))
-}
-
 /// Resolves `User`/`Group`, with errors that name the directive and say what exists.
 fn run_as(config: &Config) -> Result<Option<RunAs>> {
     if !privileges::is_root() {
         return Ok(None);
     }
-    let user = main_directive(config, "User");
-    let group = main_directive(config, "Group");
-    let (uid, primary) = match user {
-        Some(d) => {
-            let name = d.arg(0).unwrap_or("");
+    let daemon = Daemon::of(config);
+    let (uid, primary) = match &daemon.user {
+        Some(user) => {
+            let (name, d) = (&user.value, &user.at);
             privileges::user_id(name).ok_or_else(|| {
                 anyhow!(
                     "{}:{}: User: no such user '{name}'",
@@ -79,9 +75,9 @@ fn run_as(config: &Config) -> Result<Option<RunAs>> {
         }
         None => return Ok(None),
     };
-    let gid = match group {
-        Some(d) => {
-            let name = d.arg(0).unwrap_or("");
+    let gid = match &daemon.group {
+        Some(group) => {
+            let (name, d) = (&group.value, &group.at);
             privileges::group_id(name).ok_or_else(|| {
                 anyhow!(
                     "{}:{}: Group: no such group '{name}' (groups here include: {})",
@@ -312,8 +308,10 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     generation.open_logs()?;
     let embedded = matches!(source, Source::Embedded(_));
     let config = generation.config.clone();
-    let server_type = main_directive(&config, "ServerType")
-        .and_then(|d| d.arg(0))
+    let daemon = Daemon::of(&config);
+    let server_type = daemon
+        .server_type
+        .as_deref()
         .unwrap_or("standalone")
         .to_ascii_lowercase();
     if server_type == "inetd" {
@@ -351,12 +349,8 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         }
     }
     let run_as = run_as(&config)?;
-    let pid_file = main_directive(&config, "PidFile")
-        .and_then(|d| d.arg(0))
-        .map(PathBuf::from);
-    let scoreboard = main_directive(&config, "ScoreboardFile")
-        .and_then(|d| d.arg(0))
-        .map(PathBuf::from);
+    let pid_file = daemon.pid_file.as_ref().map(PathBuf::from);
+    let scoreboard = daemon.scoreboard_file.as_ref().map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
     if !foreground {
         daemonize(&mut ready)?;

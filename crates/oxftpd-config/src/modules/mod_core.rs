@@ -489,16 +489,6 @@ pub struct View {
     pub user: Option<String>,
     /// `Group`.
     pub group: Option<String>,
-    /// `ServerType`.
-    pub server_type: Option<String>,
-    /// `PidFile`.
-    pub pid_file: Option<String>,
-    /// `ScoreboardFile`.
-    pub scoreboard_file: Option<String>,
-    /// `SyslogLevel`.
-    pub syslog_level: Option<String>,
-    /// `SyslogFacility`.
-    pub syslog_facility: Option<String>,
     /// `AuthOrder` module names, with where they were written.
     pub auth_order: Option<crate::Located<Vec<String>>>,
     /// `ServerName`.
@@ -561,11 +551,6 @@ impl View {
             max_instances: m.located("MaxInstances", |d| d.arg(0).and_then(|n| n.parse().ok())),
             user: m.arg("User", 0),
             group: m.arg("Group", 0),
-            server_type: m.arg("ServerType", 0),
-            pid_file: m.arg("PidFile", 0),
-            scoreboard_file: m.arg("ScoreboardFile", 0),
-            syslog_level: m.arg("SyslogLevel", 0),
-            syslog_facility: m.arg("SyslogFacility", 0),
             auth_order: m.located("AuthOrder", |d| d.args.clone()),
             server_name: m.arg("ServerName", 0),
             server_ident: m
@@ -589,6 +574,46 @@ impl View {
             allow_foreign_address: m.flag("AllowForeignAddress").unwrap_or(false),
             command_buffer_size: m.number("CommandBufferSize", 0),
             use_ipv6: m.flag("UseIPv6").unwrap_or(true),
+        }
+    }
+}
+
+/// What the daemon process itself is configured with (the main server's own level and
+/// `<Global>`), read once by the binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Daemon {
+    /// `User` to run as, with where it was written.
+    pub user: Option<crate::Located<String>>,
+    /// `Group` to run as, with where it was written.
+    pub group: Option<crate::Located<String>>,
+    /// `ServerType` (`standalone` or `inetd`).
+    pub server_type: Option<String>,
+    /// `PidFile`.
+    pub pid_file: Option<String>,
+    /// `ScoreboardFile`.
+    pub scoreboard_file: Option<String>,
+    /// `SyslogLevel`.
+    pub syslog_level: Option<String>,
+    /// `SyslogFacility`.
+    pub syslog_facility: Option<String>,
+    /// `SystemLog` path or `NONE` (mod_log).
+    pub system_log: Option<String>,
+}
+
+impl Daemon {
+    /// Reads the daemon's settings from the main server of `config`.
+    pub fn of(config: &crate::Config) -> Daemon {
+        let m = crate::Merged::of(&config.main_server().scope(None));
+        let word = |name| m.located(name, |d| d.arg(0).unwrap_or("").to_string());
+        Daemon {
+            user: word("User"),
+            group: word("Group"),
+            server_type: m.arg("ServerType", 0),
+            pid_file: m.arg("PidFile", 0),
+            scoreboard_file: m.arg("ScoreboardFile", 0),
+            syslog_level: m.arg("SyslogLevel", 0),
+            syslog_facility: m.arg("SyslogFacility", 0),
+            system_log: m.arg("SystemLog", 0),
         }
     }
 }

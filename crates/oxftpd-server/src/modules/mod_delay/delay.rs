@@ -106,9 +106,9 @@ fn minimum(ctx: &Ctx, event: &str) -> Duration {
         .delay
         .on_event
         .iter()
+        .rev()
         .filter(|d| d.first().map(String::as_str) == Some(event))
-        .filter_map(|d| d.get(1).and_then(|t| parse_millis(t)))
-        .last()
+        .find_map(|d| d.get(1).and_then(|t| parse_millis(t)))
         .map(Duration::from_millis)
         .unwrap_or_default()
 }
