@@ -4,6 +4,10 @@
 //! SHA-512 (`$6$`), SHA-256 (`$5$`), bcrypt (`$2b$`), MD5 (`$1$`), DES. Hashing
 //! is deliberately slow: call these functions off the async worker threads.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::ffi::{CStr, CString, c_char, c_int, c_ulong, c_void};
 
 /// Size of libxcrypt's `struct crypt_data` (all `char` fields, so alignment 1).

@@ -4,6 +4,10 @@
 //! `ERANGE`, up to `MAX_BUFFER`. The daemon's `User`/`Group` resolution uses
 //! [`user_ids_by_name`] and [`group_id_by_name`]; the rest serves this crate's providers.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::ffi::{CStr, CString, c_char};
 use std::io;
 use std::mem::MaybeUninit;

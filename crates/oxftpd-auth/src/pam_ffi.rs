@@ -3,6 +3,10 @@
 //! Loading `libpam.so.0` at run time keeps the build free of libpam's headers and the
 //! binary free of a hard link to it: a host without PAM simply has no PAM provider.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::sync::OnceLock;
 

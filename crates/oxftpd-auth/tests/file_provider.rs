@@ -12,8 +12,8 @@ const HASH: &str = "$6$Xq1s2d3f4g5h6j7k$/qnytdcjKU6lX8lF4Hxuu2lY6RdLSQpby.TfH7d5
 const MD5: &str = "$1$abcdefgh$y6iHhJNbuC0xpbk0w9pm80";
 
 fn write(path: &Path, text: &str) {
-    fs::write(path, text).unwrap();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::write(path, text).expect("test set-up");
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).expect("test set-up");
 }
 
 struct Setup {
@@ -23,7 +23,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test set-up");
     let passwd = dir.path().join("ftpd.passwd");
     let group = dir.path().join("ftpd.group");
     write(

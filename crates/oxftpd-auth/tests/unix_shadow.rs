@@ -1,6 +1,10 @@
 //! `mod_auth_unix.c` with a real shadow entry: a temporary system user made
 //! with `useradd`, only when running as root with `useradd` available.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::process::{Command, Stdio};
 
 use oxftpd_auth::crypt::{self, HashScheme};

@@ -1,6 +1,10 @@
 //! `ceiling`: what loopback TCP carries on this machine, as a yardstick for the FTP figures:
 //! one sendfile→recv stream of our own, and iperf3 when it is installed.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

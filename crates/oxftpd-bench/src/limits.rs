@@ -1,5 +1,9 @@
 //! Raising this process's open-file limit for many concurrent sessions.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use anyhow::{Result, bail};
 
 /// Raises `RLIMIT_NOFILE` so that at least `want` descriptors can be open; returns the new

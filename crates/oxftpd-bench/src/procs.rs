@@ -1,6 +1,10 @@
 //! The server's processes, found by pid, pidfile or command name, with their descendants:
 //! CPU time from `/proc/PID/stat` and memory (PSS) from `/proc/PID/smaps_rollup`.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::PathBuf;

@@ -69,6 +69,9 @@ pub struct Located<T> {
 #[derive(Debug, Default)]
 pub struct Merged<'a> {
     by_name: HashMap<&'static str, Vec<Entry<'a>>>,
+    /// The names the views asked for (a test checks each against the directive tables).
+    #[cfg(test)]
+    asked: std::cell::RefCell<Vec<&'static str>>,
 }
 
 impl<'a> Merged<'a> {
@@ -85,7 +88,7 @@ impl<'a> Merged<'a> {
                 });
             }
         }
-        Merged { by_name }
+        Merged::with(by_name)
     }
 
     /// One block alone (an `<Anonymous>` block's own directives, without the server's).
@@ -98,14 +101,20 @@ impl<'a> Merged<'a> {
                 directive,
             });
         }
-        Merged { by_name }
+        Merged::with(by_name)
+    }
+
+    fn with(by_name: HashMap<&'static str, Vec<Entry<'a>>>) -> Merged<'a> {
+        Merged {
+            by_name,
+            #[cfg(test)]
+            asked: Default::default(),
+        }
     }
 
     fn entries(&self, name: &'static str) -> &[Entry<'a>] {
-        debug_assert!(
-            crate::registry::lookup(crate::modules::ALL, name).is_some_and(|f| f.spec.name == name),
-            "{name} is not a registered directive name"
-        );
+        #[cfg(test)]
+        self.asked.borrow_mut().push(name);
         self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 

@@ -38,7 +38,6 @@ pub use effective::{Effective, Located, Merged, Origin};
 pub use error::{ConfigError, ConfigErrors};
 pub use known_modules::{KNOWN_MODULES, is_known as is_known_module};
 pub use lexer::MAX_LINE;
-pub use modules::ALL;
 pub use parser::{
     FtpAccess, MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_ftpaccess, parse_str,
 };

@@ -5,8 +5,9 @@
 
 mod common;
 
+use common::ALL;
 use common::{arg0, ok, parse};
-use oxftpd_config::{ALL, Duplicate, registry};
+use oxftpd_config::{Duplicate, registry};
 
 /// The warnings of a configuration that parses, rendered.
 fn warnings(text: &str) -> Vec<String> {
@@ -78,7 +79,7 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
             "UseReverseDNS",
         ]
     );
-    let port = registry::lookup(ALL, "Port").map(|f| f.spec.duplicate);
+    let port = registry::lookup(&ALL, "Port").map(|f| f.spec.duplicate);
     assert_eq!(port, Some(Duplicate::First));
 }
 

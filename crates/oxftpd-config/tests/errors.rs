@@ -219,7 +219,7 @@ fn errors_display_one_per_line() {
     let e = parse_str(
         "A 1\nB 2\n",
         Path::new("/x.conf"),
-        &ParseOptions::new(oxftpd_config::ALL),
+        &ParseOptions::new(&common::ALL),
     )
     .unwrap_err();
     assert_eq!(

@@ -1,11 +1,16 @@
 //! The language: conditionals, Include, Define, substitution, quoting, continuation.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 mod common;
 use common::*;
 
 use std::path::Path;
 
-use oxftpd_config::{ALL, ParseOptions, parse_file, parse_str};
+use common::ALL;
+use oxftpd_config::{ParseOptions, parse_file, parse_str};
 
 #[test]
 fn ifmodule_with_and_without_negation() {
@@ -44,7 +49,7 @@ fn ifdefine_with_and_without_negation_and_dash_d() {
     let c = ok(text);
     assert_eq!(arg0(c.servers()[0].directive("ServerName")), Some("local"));
     assert_eq!(arg0(c.servers()[0].directive("Port")), Some("21"));
-    let mut opts = ParseOptions::new(ALL);
+    let mut opts = ParseOptions::new(&ALL);
     opts.defines.push(("FROM_CLI".into(), None));
     let c = parse_str(text, Path::new("/t.conf"), &opts).unwrap();
     assert_eq!(arg0(c.servers()[0].directive("Port")), Some("2121"));
@@ -56,7 +61,7 @@ fn ifdefine_with_and_without_negation_and_dash_d() {
 
 #[test]
 fn define_values_substitute() {
-    let mut opts = ParseOptions::new(ALL);
+    let mut opts = ParseOptions::new(&ALL);
     opts.defines.push(("PORT".into(), Some("2121".into())));
     let c = parse_str(
         "Define NAME \"Big box\"\nServerName \"%{NAME} on %{PORT}\"\nPort %{PORT}\nServerAdmin %{UNDEFINED}\n",
@@ -119,7 +124,7 @@ fn names_are_case_insensitive_and_canonical() {
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
+    std::fs::write(&p, text).expect("test set-up");
     p
 }
 

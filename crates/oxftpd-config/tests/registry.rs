@@ -1,9 +1,13 @@
 //! The directive tables: coverage, uniqueness, rejected names.
 
+mod common;
+
+use common::ALL;
+
 use std::collections::HashSet;
 
 use oxftpd_config::registry::{lookup, rejected};
-use oxftpd_config::{ALL, Contexts, REJECTED, Status};
+use oxftpd_config::{Contexts, REJECTED, Status};
 
 const REQUIRED: &[&str] = &[
     // mod_auth_pam.c (issue 6)
@@ -122,7 +126,7 @@ const REQUIRED: &[&str] = &[
 #[test]
 fn every_required_directive_is_registered_once() {
     let mut seen = HashSet::new();
-    for m in ALL {
+    for m in ALL.iter() {
         for d in m.directives {
             assert!(
                 seen.insert(d.name.to_ascii_lowercase()),
@@ -139,36 +143,36 @@ fn every_required_directive_is_registered_once() {
 
 #[test]
 fn lookup_is_case_insensitive_and_reports_module() {
-    let f = lookup(ALL, "allowoverwrite").unwrap();
+    let f = lookup(&ALL, "allowoverwrite").unwrap();
     assert_eq!(f.spec.name, "AllowOverwrite");
     assert_eq!(f.module.name, "mod_core.c");
     assert_eq!(
-        lookup(ALL, "authuserfile").unwrap().module.name,
+        lookup(&ALL, "authuserfile").unwrap().module.name,
         "mod_auth_file.c"
     );
     assert_eq!(
-        lookup(ALL, "DelayEngine").unwrap().module.name,
+        lookup(&ALL, "DelayEngine").unwrap().module.name,
         "mod_delay.c"
     );
-    assert!(lookup(ALL, "SQLEngine").is_none());
+    assert!(lookup(&ALL, "SQLEngine").is_none());
 }
 
 #[test]
 fn status_is_honest_for_partial_directives() {
     assert!(matches!(
-        lookup(ALL, "DelayTable").unwrap().spec.status,
+        lookup(&ALL, "DelayTable").unwrap().spec.status,
         Status::Partial(_)
     ));
     assert_eq!(
-        lookup(ALL, "DelayEngine").unwrap().spec.status,
+        lookup(&ALL, "DelayEngine").unwrap().spec.status,
         Status::Implemented
     );
     assert!(matches!(
-        lookup(ALL, "ModulePath").unwrap().spec.status,
+        lookup(&ALL, "ModulePath").unwrap().spec.status,
         Status::Partial(_)
     ));
     assert_eq!(
-        lookup(ALL, "Port").unwrap().spec.status,
+        lookup(&ALL, "Port").unwrap().spec.status,
         Status::Implemented
     );
 }
@@ -177,7 +181,7 @@ fn status_is_honest_for_partial_directives() {
 fn rejected_names_are_not_registered() {
     for (name, reason) in REJECTED {
         assert!(
-            lookup(ALL, name).is_none(),
+            lookup(&ALL, name).is_none(),
             "{name} both registered and rejected"
         );
         assert!(!reason.is_empty());
@@ -190,7 +194,7 @@ fn rejected_names_are_not_registered() {
 
 #[test]
 fn contexts_sets() {
-    let anon = lookup(ALL, "AnonRequirePassword").unwrap().spec.contexts;
+    let anon = lookup(&ALL, "AnonRequirePassword").unwrap().spec.contexts;
     assert_eq!(anon.names(), vec!["<Anonymous>"]);
     assert!(Contexts::SERVERS.contains(Contexts::VHOST));
     assert!(!Contexts::SERVERS.contains(Contexts::ANON));

@@ -1,6 +1,9 @@
 //! Hot pure functions of the wire layer: command parsing, line splitting, listing lines,
 //! virtual path arithmetic.
 
+// criterion's macros generate undocumented public items.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

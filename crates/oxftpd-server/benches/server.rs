@@ -1,6 +1,9 @@
 //! Hot pure functions of the session layer: `<Limit>` evaluation and `<Directory>` scope
 //! lookup, against a configuration shaped like a real site's.
 
+// criterion's macros generate undocumented public items.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::net::IpAddr;
 use std::path::Path;

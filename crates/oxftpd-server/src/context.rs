@@ -71,10 +71,8 @@ pub struct Generation {
     pub servers: Vec<Arc<ServerCtx>>,
     /// `MaxInstances`: most connections the process serves at once.
     pub max_instances: Option<usize>,
-    /// The open `TransferLog` files.
-    pub transfer_logs: crate::modules::mod_xfer::xferlog::TransferLogs,
-    /// The open `DeflateLog` files.
-    pub deflate_logs: crate::modules::mod_deflate::log::DeflateLogs,
+    /// What each module opened for this configuration (its log files, …).
+    pub modules: crate::module::state::ModuleState,
 }
 
 impl Generation {
@@ -115,15 +113,16 @@ impl Generation {
             config,
             servers,
             max_instances,
-            transfer_logs: Default::default(),
-            deflate_logs: Default::default(),
+            modules: Default::default(),
         })
     }
 
-    /// Opens the `TransferLog` and `DeflateLog` files (as root, before privileges drop; not for `-t`).
+    /// Lets every module open what it needs for this configuration, such as its log files
+    /// (as root, before privileges drop; not for `-t`).
     pub fn open_logs(&mut self) -> Result<(), StartError> {
-        self.transfer_logs = crate::modules::mod_xfer::xferlog::TransferLogs::open(&self.config)?;
-        self.deflate_logs = crate::modules::mod_deflate::log::DeflateLogs::open(&self.servers);
+        for open in crate::modules::all().iter().filter_map(|m| m.open) {
+            open(&self.config, &mut self.modules)?;
+        }
         Ok(())
     }
 }

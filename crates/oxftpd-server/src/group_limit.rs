@@ -4,6 +4,10 @@
 //! which user lost which groups. The filesystem pool would cut the list too, but without
 //! knowing whose it is.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use oxftpd_auth::Identity;
 use tracing::warn;
 

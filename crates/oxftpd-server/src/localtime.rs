@@ -1,5 +1,9 @@
 //! The local time zone's offset, for listings when `TimesGMT off`.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 /// Seconds east of UTC at unix time `t`, from the C library's time zone data.
 pub fn utc_offset(t: i64) -> i32 {
     let time = t as libc::time_t;

@@ -2,6 +2,10 @@
 //! as in ProFTPD): one lookup per session, on the shared pool's threads (never the async
 //! ones: the daemon's runtime threads run with dropped privileges), bounded in time.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::net::IpAddr;
 use std::time::Duration;
 

@@ -11,6 +11,10 @@
 //! deny and disconnect times), `%T` (now), `%L` (server address), `%R` (client), `%V`
 //! (ServerName), `%U` (`NONE`) and `%C` (`(none)`) are replaced.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::path::PathBuf;
 use std::sync::{OnceLock, RwLock};
 use std::time::Duration;

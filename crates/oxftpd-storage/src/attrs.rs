@@ -1,6 +1,10 @@
 //! Changing mode, owner and times through an `O_PATH` fd, so the object is the one
 //! resolved inside the root and no path is looked up again.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::ffi::CString;
 
 #[cfg(test)]

@@ -6,6 +6,10 @@
 //! the filesystem capabilities of this thread; `CAP_SETUID`/`CAP_SETGID` stay, so the
 //! next switch works from any identity.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use rustix::fs::Gid;
 use rustix::thread::set_thread_groups;
 

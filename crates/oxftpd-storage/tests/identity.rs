@@ -10,7 +10,7 @@ use oxftpd_storage::{FsPool, StorageError, WriteMode};
 
 /// The "Uid:", "Gid:" and "Groups:" lines of the calling thread's status.
 fn thread_ids() -> (String, String, String) {
-    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    let status = std::fs::read_to_string("/proc/thread-self/status").expect("test set-up");
     let line = |key: &str| {
         status
             .lines()

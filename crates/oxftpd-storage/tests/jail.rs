@@ -11,11 +11,11 @@ use oxftpd_storage::{FsPool, Kind, StorageError};
 fn tree() -> tempfile::TempDir {
     let base = temp();
     let jail = base.path().join("jail");
-    std::fs::create_dir_all(jail.join("data")).unwrap();
-    std::fs::create_dir_all(jail.join("inner")).unwrap();
-    std::fs::write(base.path().join("secret"), "outside").unwrap();
-    std::fs::write(jail.join("data/file"), "inside data").unwrap();
-    std::fs::write(jail.join("inner/passwd"), "inner passwd").unwrap();
+    std::fs::create_dir_all(jail.join("data")).expect("test set-up");
+    std::fs::create_dir_all(jail.join("inner")).expect("test set-up");
+    std::fs::write(base.path().join("secret"), "outside").expect("test set-up");
+    std::fs::write(jail.join("data/file"), "inside data").expect("test set-up");
+    std::fs::write(jail.join("inner/passwd"), "inner passwd").expect("test set-up");
     base
 }
 

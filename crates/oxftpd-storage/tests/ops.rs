@@ -9,7 +9,7 @@ use common::*;
 use oxftpd_storage::{Credentials, Fs, FsPool, Kind, StorageError, WriteMode};
 
 async fn session(root: &std::path::Path) -> Fs {
-    open(&FsPool::new(2).unwrap(), me(), root).await
+    open(&FsPool::new(2).expect("test set-up"), me(), root).await
 }
 
 #[tokio::test]

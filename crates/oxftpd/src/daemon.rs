@@ -1,6 +1,10 @@
 //! Process life as init scripts expect it: parse, bind, fork, write the PidFile, drop root,
 //! serve, and on SIGTERM stop; on SIGHUP reload.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};

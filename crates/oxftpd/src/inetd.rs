@@ -1,6 +1,10 @@
 //! `ServerType inetd`: one session on the connection inetd/xinetd (or systemd with
 //! `Accept=yes`) put on standard input.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::os::fd::{FromRawFd, RawFd};
 
 use anyhow::{Result, bail};

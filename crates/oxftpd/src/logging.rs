@@ -1,5 +1,9 @@
 //! Where logs go: stderr with `-n`, the `SystemLog` file, or syslog; `-d` sets the level.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::ffi::CString;
 use std::io::Write;
 use std::sync::Mutex;

@@ -5,6 +5,10 @@
 //! root and keep the right to switch their filesystem identity per operation; every other
 //! thread (tokio's workers, the main thread) drops to `User`/`Group` with raw syscalls.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 /// The account the daemon's own threads run as.
 #[derive(Clone, Copy, Debug)]
 pub struct RunAs {

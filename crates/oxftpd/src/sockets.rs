@@ -2,6 +2,10 @@
 //! (`LISTEN_PID`/`LISTEN_FDS`, fds from 3) and the sockets an upgrading daemon hands to its
 //! successor (`OXFTPD_UPGRADE_FDS`, a comma-separated fd list).
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::net::TcpListener;
 use std::os::fd::{FromRawFd, RawFd};
 

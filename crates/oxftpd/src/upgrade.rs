@@ -1,6 +1,10 @@
 //! `SIGUSR2`: start the (possibly new) binary with the listening sockets, let it take over
 //! new connections, and finish this process's sessions before exiting.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;

@@ -18,12 +18,12 @@ fn run(dir: &Path, args: &[&str], stdin: &str) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .expect("test set-up");
     // A usage error may end the child before it reads stdin: a broken pipe is fine then.
     if let Some(mut input) = child.stdin.take() {
         let _ = input.write_all(stdin.as_bytes());
     }
-    child.wait_with_output().unwrap()
+    child.wait_with_output().expect("test set-up")
 }
 
 fn stdout(o: &Output) -> String {
@@ -35,10 +35,10 @@ fn stderr(o: &Output) -> String {
 }
 
 fn only_entry(path: &Path) -> PasswdEntry {
-    let text = fs::read_to_string(path).unwrap();
+    let text = fs::read_to_string(path).expect("test set-up");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1, "{text}");
-    PasswdEntry::parse(lines[0]).unwrap()
+    PasswdEntry::parse(lines[0]).expect("test set-up")
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! How the daemon is started: `ServerType inetd` (the session on stdin), systemd socket
 //! activation (a passed listening fd), and `SIGHUP` reloads seen by the next session.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! Directive tables, one file per ProFTPD module.
 
-use crate::registry::{Args, Contexts, DirectiveSpec, Duplicate, ModuleSpec, Status};
+use crate::registry::{Args, Contexts, DirectiveSpec, Duplicate, Status};
 
 pub mod mod_auth;
 pub mod mod_auth_file;
@@ -23,31 +23,6 @@ pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
-
-/// Every module oxftpd compiles in, in ProFTPD's usual load order.
-pub static ALL: &[&ModuleSpec] = &[
-    &mod_core::MODULE,
-    &mod_xfer::MODULE,
-    &mod_auth_pam::MODULE,
-    &mod_auth_unix::MODULE,
-    &mod_auth_file::MODULE,
-    &mod_auth::MODULE,
-    &mod_ls::MODULE,
-    &mod_tls::MODULE,
-    &mod_site::MODULE,
-    &mod_facts::MODULE,
-    &mod_site_misc::MODULE,
-    &mod_copy::MODULE,
-    &mod_digest::MODULE,
-    &mod_log::MODULE,
-    &mod_delay::MODULE,
-    &mod_dso::MODULE,
-    &mod_ident::MODULE,
-    &mod_ifsession::MODULE,
-    &mod_wrap::MODULE,
-    &mod_lang::MODULE,
-    &mod_deflate::MODULE,
-];
 
 /// Builds one directive spec that is fully implemented.
 pub(crate) const fn d(

@@ -2,11 +2,15 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::sync::LazyLock;
 
-use oxftpd_config::{ALL, Config, ConfigErrors, ParseOptions, parse_str};
+use oxftpd_config::{Config, ConfigErrors, ModuleSpec, ParseOptions, parse_str};
+
+/// The directive tables of every compiled-in module, from the one module list (the server's).
+pub static ALL: LazyLock<Vec<&'static ModuleSpec>> = LazyLock::new(oxftpd_server::modules::specs);
 
 pub fn opts() -> ParseOptions<'static> {
-    ParseOptions::new(ALL)
+    ParseOptions::new(&ALL)
 }
 
 pub fn parse(text: &str) -> Result<Config, ConfigErrors> {

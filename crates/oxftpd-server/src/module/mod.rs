@@ -3,23 +3,69 @@
 //! FEAT, HELP, the `<Limit>` groups of a command and `oxftpd -l` are all read from these tables.
 
 pub mod command;
+pub mod events;
 pub mod handler;
 pub mod helpers;
+pub mod hooks;
+pub mod state;
 
 use oxftpd_config::ModuleSpec;
 
 pub use command::{CommandGroup, CommandSpec};
 pub use handler::{Handler, HandlerFuture};
 
-/// A module: its ProFTPD name and directives (from `oxftpd-config`) and its commands.
+/// What a module says about a login the auth chain accepted, before `230` is sent.
+pub enum Admission {
+    /// Let the login in.
+    Admit,
+    /// Refuse it: `530` with this text, and the session ends (as ProFTPD ends it).
+    Refuse(String),
+}
+
+/// A module's check of a login the auth chain accepted (`MaxClients*`, mod_wrap, …).
+pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission;
+
+/// What a module prepares once per loaded configuration (its log files, tables): run as root
+/// before privileges drop, again on every reload; kept in [`state::ModuleState`].
+pub type OpenFn =
+    fn(&oxftpd_config::Config, &mut state::ModuleState) -> Result<(), crate::StartError>;
+
+/// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands, its hooks on
+/// ProFTPD's command phases, its login check, its event handler and its per-configuration state.
+///
+/// Written as `Module { spec, commands, hooks, ..Module::DEFAULT }`: only what a module has.
 pub struct Module {
     /// The configuration surface, shared with the config parser.
     pub spec: &'static ModuleSpec,
     /// The commands this module handles.
     pub commands: &'static [CommandSpec],
+    /// Its hooks on command phases ([`hooks`]).
+    pub hooks: &'static [hooks::Hook],
+    /// Its check of each login the auth chain accepted.
+    pub admit: Option<AdmitFn>,
+    /// Its handler of session events ([`events`]).
+    pub events: Option<events::EventFn>,
+    /// What it opens once per loaded configuration.
+    pub open: Option<OpenFn>,
 }
 
+/// The directive table of a module that has none (only for [`Module::DEFAULT`]).
+static NO_DIRECTIVES: ModuleSpec = ModuleSpec {
+    name: "",
+    directives: &[],
+};
+
 impl Module {
+    /// The fields a module leaves out: no commands, hooks, login check, events or state.
+    pub const DEFAULT: Module = Module {
+        spec: &NO_DIRECTIVES,
+        commands: &[],
+        hooks: &[],
+        admit: None,
+        events: None,
+        open: None,
+    };
+
     /// The ProFTPD module name, e.g. `mod_core.c`.
     pub fn name(&self) -> &'static str {
         self.spec.name

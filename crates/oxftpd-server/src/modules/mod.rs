@@ -1,4 +1,9 @@
 //! The modules compiled into oxftpd, in ProFTPD's order, and lookups derived from their tables.
+//!
+//! [`MODULES`] is the one list of the modules this crate has. A module that lives in a crate of
+//! its own (because it brings heavy dependencies) is added by the binary with [`install`] before
+//! the configuration is read; from then on every lookup here ([`all`], [`specs`], [`command`],
+//! the hooks) sees it, after the built-in ones.
 
 pub mod mod_auth;
 pub mod mod_auth_pam;
@@ -17,31 +22,37 @@ pub mod mod_wrap;
 pub mod mod_xfer;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use oxftpd_config::ModuleSpec;
 
-use crate::module::{CommandSpec, Module};
+use crate::module::events::EventFn;
+use crate::module::hooks::{Hook, Phase};
+use crate::module::{AdmitFn, CommandSpec, Module};
 
 /// Modules that bring directives but no commands.
 static MOD_AUTH_FILE: Module = Module {
     spec: &oxftpd_config::modules::mod_auth_file::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };
 static MOD_AUTH_UNIX: Module = Module {
     spec: &oxftpd_config::modules::mod_auth_unix::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };
 static MOD_LOG: Module = Module {
     spec: &oxftpd_config::modules::mod_log::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };
 
-/// Every module, as `oxftpd -l` lists them.
+/// Every module this crate has, as `oxftpd -l` lists them.
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
@@ -66,13 +77,54 @@ pub static MODULES: &[&Module] = &[
     &mod_deflate::MODULE,
 ];
 
+/// Modules from other crates, added once by the binary ([`install`]).
+static INSTALLED: OnceLock<Vec<&'static Module>> = OnceLock::new();
+
+/// Why [`install`] refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// Modules were already installed, or a lookup already fixed the list.
+    #[error("modules can be installed only once, before the configuration is read")]
+    AlreadyFixed,
+    /// Two modules have the same name.
+    #[error("module {0} is compiled in twice")]
+    Duplicate(&'static str),
+}
+
+/// Adds modules from other crates (feature-gated in the binary) after the built-in ones.
+/// Call once, before the configuration is read: the first lookup fixes the list.
+pub fn install(extra: &[&'static Module]) -> Result<(), InstallError> {
+    for (i, m) in extra.iter().enumerate() {
+        if MODULES
+            .iter()
+            .chain(&extra[..i])
+            .any(|o| o.name() == m.name())
+        {
+            return Err(InstallError::Duplicate(m.name()));
+        }
+    }
+    INSTALLED
+        .set(extra.to_vec())
+        .map_err(|_| InstallError::AlreadyFixed)
+}
+
+static ALL: LazyLock<Vec<&'static Module>> = LazyLock::new(|| {
+    let extra = INSTALLED.get_or_init(Vec::new);
+    MODULES.iter().chain(extra.iter()).copied().collect()
+});
+
+/// Every module of this build: the built-in ones, then the installed ones.
+pub fn all() -> &'static [&'static Module] {
+    &ALL
+}
+
 /// The directive tables of every module, for the configuration parser.
 pub fn specs() -> Vec<&'static ModuleSpec> {
-    MODULES.iter().map(|m| m.spec).collect()
+    all().iter().map(|m| m.spec).collect()
 }
 
 static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> = LazyLock::new(|| {
-    MODULES
+    all()
         .iter()
         .flat_map(|m| m.commands.iter())
         .map(|c| (c.name, c))
@@ -86,7 +138,7 @@ pub fn command(verb: &str) -> Option<&'static CommandSpec> {
 
 /// Every verb, in table order (HELP).
 pub fn command_names() -> Vec<&'static str> {
-    MODULES
+    all()
         .iter()
         .flat_map(|m| m.commands.iter())
         .map(|c| c.name)
@@ -95,7 +147,7 @@ pub fn command_names() -> Vec<&'static str> {
 
 /// FEAT lines, sorted and unique.
 pub fn features() -> Vec<&'static str> {
-    let mut lines: Vec<&'static str> = MODULES
+    let mut lines: Vec<&'static str> = all()
         .iter()
         .flat_map(|m| m.commands.iter())
         .filter_map(|c| c.feat)
@@ -105,15 +157,50 @@ pub fn features() -> Vec<&'static str> {
     lines
 }
 
+/// Every module's hooks on `phase`, in module order.
+pub fn hooks(phase: Phase) -> impl Iterator<Item = &'static Hook> {
+    all()
+        .iter()
+        .flat_map(|m| m.hooks.iter())
+        .filter(move |h| h.phase == phase)
+}
+
+/// Every module's event handler, in module order.
+pub fn event_handlers() -> impl Iterator<Item = EventFn> {
+    all().iter().filter_map(|m| m.events)
+}
+
+/// Every module's login check, in module order.
+pub fn admit_checks() -> impl Iterator<Item = AdmitFn> {
+    all().iter().filter_map(|m| m.admit)
+}
+
 #[cfg(test)]
 mod tests {
-    /// The server compiles in exactly the modules whose directive tables the config crate has.
+    use super::*;
+
+    /// A module from another crate may not reuse a built-in module's name.
     #[test]
-    fn every_config_module_is_compiled_in() {
-        let mut ours: Vec<&str> = super::MODULES.iter().map(|m| m.name()).collect();
-        let mut tables: Vec<&str> = oxftpd_config::ALL.iter().map(|m| m.name).collect();
-        ours.sort_unstable();
-        tables.sort_unstable();
-        assert_eq!(ours, tables);
+    fn a_module_is_compiled_in_once() {
+        let err = install(&[&mod_core::MODULE]).expect_err("mod_core.c is built in");
+        assert_eq!(err.to_string(), "module mod_core.c is compiled in twice");
+    }
+
+    /// Every hook on a verb names a command some module has.
+    #[test]
+    fn hooks_name_known_verbs() {
+        for phase in [
+            Phase::Pre,
+            Phase::Post,
+            Phase::PostErr,
+            Phase::Log,
+            Phase::LogErr,
+        ] {
+            for hook in hooks(phase) {
+                if let crate::module::hooks::On::Verb(v) = hook.on {
+                    assert!(command(v).is_some(), "hook on unknown verb {v}");
+                }
+            }
+        }
     }
 }

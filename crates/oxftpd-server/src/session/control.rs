@@ -28,6 +28,8 @@ pub struct Control {
     skip_left: usize,
     lines: LineBuffer,
     out: Vec<u8>,
+    /// The code of the last reply queued (what a command ended with: `POST_CMD` or `_ERR`).
+    last_code: u16,
     /// The peer's end of stream was read while draining after an urgent mark.
     eof: bool,
 }
@@ -44,6 +46,7 @@ impl Control {
             skip_left: 0,
             lines: LineBuffer::crlf_only(max_line),
             out: Vec::new(),
+            last_code: 0,
             eof: false,
         }
     }
@@ -179,7 +182,13 @@ impl Control {
 
     /// Queues a reply without sending it.
     pub fn queue(&mut self, reply: &Reply) {
+        self.last_code = reply.code();
         reply.write_to(&mut self.out);
+    }
+
+    /// The code of the last reply queued since [`Control::take_last_code`].
+    pub fn take_last_code(&mut self) -> u16 {
+        std::mem::take(&mut self.last_code)
     }
 
     /// Sends queued replies.

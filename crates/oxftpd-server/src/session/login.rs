@@ -1,16 +1,19 @@
 //! Turning USER and PASS into a logged-in session: aliases, `<Anonymous>`, the auth chain,
 //! `RootLogin`, `RequireValidShell`, `DefaultRoot`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use oxftpd_auth::{AuthError, Identity};
 use oxftpd_storage::{Credentials, Fs};
 use tracing::{info, warn};
 
-use super::{Ctx, LoggedIn};
+use super::{Ctx, LoggedIn, SessionError, SessionResult, State};
 use crate::access::groups::GroupExpr;
 use crate::context::ServerCtx;
+use crate::messages::{Vars, display_file};
+use crate::module::Admission;
+use crate::module::events::Event;
 
 /// Why a login was refused; every variant answers `530 Login incorrect.` to the client.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +90,100 @@ pub fn needs_password(server: &ServerCtx, target: &Target) -> bool {
             .get(i)
             .is_some_and(|anon| anon.auth.anon_require_password),
     }
+}
+
+/// Lets a login the auth chain accepted in: every module's login check ([`AdmitFn`]: mod_auth's
+/// `MaxClients*`, mod_tls's per-user `TLSRequired`, mod_wrap's access files), then
+/// `DisplayLogin` and the `code` reply (`230`, or `232` for a certificate login), and the
+/// login event. A refused login answers `530` with the module's text and ends the session.
+///
+/// [`AdmitFn`]: crate::module::AdmitFn
+pub async fn enter(
+    ctx: &mut Ctx,
+    state: &mut State,
+    mut session: Box<LoggedIn>,
+    code: u16,
+) -> SessionResult {
+    let name = session.login_name.clone();
+    for check in crate::modules::admit_checks() {
+        if let Admission::Refuse(text) = check(ctx, &mut session) {
+            info!(peer = %ctx.peer, user = %name, "login refused: {text}");
+            let event = Event::LoginFailed {
+                name: &name,
+                reason: &text,
+            };
+            crate::module::events::emit(ctx, &event).await;
+            ctx.reply(530, text).await?;
+            return Err(SessionError::Closed);
+        }
+    }
+    let vars = Vars {
+        user: Some(&name),
+        cwd: Some(&session.cwd),
+        free_kb: 0,
+    };
+    // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
+    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, &session);
+    let display = cfg.auth.display_login.as_deref().map(|p| {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            PathBuf::from(session.real_path(&session.resolve(&p.to_string_lossy())))
+        }
+    });
+    let mut lines = display_file(ctx, display.as_deref(), &vars);
+    let grant = cfg
+        .auth
+        .access_grant_msg
+        .as_deref()
+        .map(|t| crate::messages::expand_user(t, &name));
+    lines.push(grant.unwrap_or_else(|| {
+        if session.anon.is_some() || session.anonymous_group {
+            "Anonymous access granted, restrictions apply".to_string()
+        } else {
+            format!("User {name} logged in")
+        }
+    }));
+    *state = State::LoggedIn(session);
+    if let State::LoggedIn(user) = state {
+        crate::module::events::emit(ctx, &Event::LoginSucceeded { user }).await;
+    }
+    ctx.send(&crate::messages::multi(code, lines)).await
+}
+
+/// Answers a login the auth chain (or a policy) refused: `530` (`AccessDenyMsg`), the login
+/// event with the reason, and the end of the session after `MaxLoginAttempts` failures.
+pub async fn refuse(
+    ctx: &mut Ctx,
+    state: &mut State,
+    name: &str,
+    error: &LoginError,
+) -> SessionResult {
+    info!(peer = %ctx.peer, user = %name, "login failed: {error}");
+    *state = State::Connected { user: None };
+    ctx.failed_logins += 1;
+    let reason = error.to_string();
+    let event = Event::LoginFailed {
+        name,
+        reason: &reason,
+    };
+    crate::module::events::emit(ctx, &event).await;
+    let deny = ctx
+        .server
+        .cfg
+        .auth
+        .access_deny_msg
+        .as_deref()
+        .map(|t| crate::messages::expand_user(t, name))
+        .unwrap_or_else(|| "Login incorrect.".to_string());
+    ctx.reply(530, deny).await?;
+    let max = ctx.server.settings.max_login_attempts;
+    if max > 0 && ctx.failed_logins >= max {
+        info!(peer = %ctx.peer, "Maximum login attempts ({max}) exceeded, connection refused");
+        return Err(SessionError::Closed);
+    }
+    Ok(())
 }
 
 /// Authenticates and builds the logged-in session.
@@ -238,7 +335,6 @@ async fn login_as(
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
         pam,
-        wtmp: None,
         config_cache: Default::default(),
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {

@@ -22,6 +22,8 @@ pub use login::{LoginError, login};
 
 use crate::context::{Generation, ServerCtx, Shared};
 use crate::data::channel::DataSetup;
+use crate::module::events::Event;
+use crate::module::hooks::{Cmd, On, Outcome, Phase};
 use crate::module::{CommandSpec, Handler};
 use crate::modules;
 
@@ -94,8 +96,8 @@ pub struct Ctx {
     pub filters: crate::modules::mod_core::filters::Cache,
     /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
     pub ident: Option<String>,
-    /// What this session added to its server's `DelayEngine` table.
-    pub delay: crate::modules::mod_delay::delay::SessionDelay,
+    /// What modules keep for this session, by type (`ctx.ext.get::<T>()`).
+    pub ext: crate::module::state::SessionState,
     /// The verb of the command being served (ProFTPD's `session.curr_cmd`).
     pub command: &'static str,
 }
@@ -139,8 +141,6 @@ pub struct LoggedIn {
     pub ftpaccess: crate::modules::mod_core::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
     pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
-    /// The wtmp line written at login (`WtmpLog`), for the logout record.
-    pub wtmp: Option<crate::modules::mod_auth::wtmp::Entry>,
     /// Typed settings per path, merged once (see [`crate::access::directories::cfg_for`]).
     pub config_cache: config_cache::ConfigCache,
 }
@@ -180,17 +180,24 @@ impl LoggedIn {
 }
 
 impl Ctx {
-    /// Sends a one-line reply.
+    /// Replies with one line. The reply is written when the command ends (after its
+    /// `POST_CMD` hooks, as ProFTPD flushes its responses), or at once for a `1xx` mark.
     pub async fn reply(&mut self, code: u16, text: impl AsRef<str>) -> SessionResult {
-        self.control
-            .send(&Reply::new(code, text.as_ref().to_owned()))
-            .await?;
+        self.send(&Reply::new(code, text.as_ref().to_owned())).await
+    }
+
+    /// Replies with a prepared reply (see [`Ctx::reply`] for when it is written).
+    pub async fn send(&mut self, reply: &Reply) -> SessionResult {
+        self.control.queue(reply);
+        if reply.code() < 200 {
+            self.control.flush().await?;
+        }
         Ok(())
     }
 
-    /// Sends a prepared reply.
-    pub async fn send(&mut self, reply: &Reply) -> SessionResult {
-        self.control.send(reply).await?;
+    /// Writes the replies queued so far.
+    pub async fn flush(&mut self) -> SessionResult {
+        self.control.flush().await?;
         Ok(())
     }
 }
@@ -232,7 +239,7 @@ pub async fn run(
         filters: Default::default(),
         tls: crate::modules::mod_tls::TlsSession::default(),
         ident: None,
-        delay: Default::default(),
+        ext: Default::default(),
         command: "",
     };
     // Before an implicit handshake: the client-certificate name checks compare against it.
@@ -268,6 +275,7 @@ pub async fn run(
     if let Some(text) = refusal {
         info!(%peer, "MaxConnectionsPerHost: connection refused");
         let _ = ctx.reply(530, text).await;
+        let _ = ctx.flush().await;
         return;
     }
     if !crate::access::limit::connect_allowed(
@@ -279,18 +287,22 @@ pub async fn run(
         return;
     }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
+    crate::module::events::emit(&mut ctx, &Event::SessionOpened).await;
     let mut state = State::Connected { user: None };
     let result = serve(&mut ctx, &mut state).await;
+    // Replies a closing command or a timeout queued (221, 421, 530) go out before the close.
+    let _ = ctx.flush().await;
     if let Err(SessionError::Io(e)) = &result {
         debug!(%peer, "control connection error: {e}");
     }
-    if let State::LoggedIn(user) = &state {
-        if let Some(entry) = &user.wtmp {
-            crate::modules::mod_auth::wtmp::logout(&ctx, entry).await;
-        }
-        info!(%peer, user = %user.login_name, "FTP session closed");
-    } else {
-        info!(%peer, "FTP session closed");
+    let user = match &state {
+        State::LoggedIn(user) => Some(&**user),
+        State::Connected { .. } => None,
+    };
+    crate::module::events::emit(&mut ctx, &Event::SessionClosed { user }).await;
+    match user {
+        Some(user) => info!(%peer, user = %user.login_name, "FTP session closed"),
+        None => info!(%peer, "FTP session closed"),
     }
 }
 
@@ -298,6 +310,7 @@ async fn serve(ctx: &mut Ctx, state: &mut State) -> SessionResult {
     let banner = crate::messages::banner(ctx);
     ctx.send(&banner).await?;
     loop {
+        ctx.flush().await?;
         let incoming = match ctx.pending.pop_front() {
             Some(queued) => queued,
             None => match timeouts::next_command(ctx, state).await? {
@@ -337,32 +350,79 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         }
     };
     let verb = cmd.verb.as_str();
-    let arg = cmd.arg;
-    // mod_tls judges every command, known or not, before anything else does.
-    if let Some(refusal) = crate::modules::mod_tls::policy::refusal(ctx, state, verb) {
-        return ctx.send(&refusal).await;
+    let mut seen = Cmd {
+        verb,
+        arg: cmd.arg,
+        spec: None,
+        code: 0,
+    };
+    // Hooks on every line run before the lookup (mod_tls judges unknown commands too).
+    if let Some(end) = pre_hooks(ctx, state, seen, |on| on == On::AnyLine).await {
+        return end;
     }
     let Some(spec) = modules::command(verb) else {
         return ctx.reply(500, format!("{verb} not understood")).await;
     };
     debug!(peer = %ctx.peer, "command {verb}");
-    run_command(ctx, state, spec, arg).await
+    seen.spec = Some(spec);
+    ctx.control.take_last_code();
+    let result = run_command(ctx, state, spec, seen).await;
+    seen.code = ctx.control.take_last_code();
+    let failed = crate::module::hooks::is_error(seen.code);
+    let (post, log) = if failed {
+        (Phase::PostErr, Phase::LogErr)
+    } else {
+        (Phase::Post, Phase::Log)
+    };
+    for phase in [post, log] {
+        for hook in modules::hooks(phase).filter(|h| h.on.matches(spec)) {
+            // Post and log hooks observe; what they answer is not a decision.
+            let _ = (hook.run)(ctx, state, seen).await;
+        }
+    }
+    result
+}
+
+/// Runs the `PRE_CMD` hooks that `stage` selects; `Some` ends the command with their refusal.
+async fn pre_hooks(
+    ctx: &mut Ctx,
+    state: &mut State,
+    cmd: Cmd<'_>,
+    stage: impl Fn(On) -> bool,
+) -> Option<SessionResult> {
+    for hook in modules::hooks(Phase::Pre).filter(|h| stage(h.on)) {
+        if let Some(spec) = cmd.spec
+            && !hook.on.matches(spec)
+        {
+            continue;
+        }
+        match (hook.run)(ctx, state, cmd).await {
+            Outcome::Continue => {}
+            Outcome::Refuse(reply) => return Some(ctx.send(&reply).await),
+            Outcome::Close(reply) => {
+                return Some(match ctx.send(&reply).await {
+                    Ok(()) => Err(SessionError::Closed),
+                    Err(e) => Err(e),
+                });
+            }
+        }
+    }
+    None
 }
 
 async fn run_command(
     ctx: &mut Ctx,
     state: &mut State,
     spec: &'static CommandSpec,
-    arg: Option<&str>,
+    cmd: Cmd<'_>,
 ) -> SessionResult {
     ctx.command = spec.name;
-    if let Some(text) = filter_refusal(ctx, state, spec.name, arg) {
-        return ctx.reply(550, text).await;
+    let arg = cmd.arg;
+    if let Some(end) = pre_hooks(ctx, state, cmd, |on| on != On::AnyLine).await {
+        return end;
     }
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::access::limit::exempt(spec.name) => {
-            let target = crate::access::limit::target_vpath(user, spec, arg);
-            crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
             let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
             if outcome != crate::access::limit::Outcome::Allowed {
                 return crate::access::limit::refuse(ctx, spec, arg, outcome).await;
@@ -375,8 +435,6 @@ async fn run_command(
         (Handler::Login(h), state) => h(ctx, state, arg).await,
         (Handler::User(h), State::LoggedIn(user)) => {
             if !crate::access::limit::exempt(spec.name) {
-                let target = crate::access::limit::target_vpath(user, spec, arg);
-                crate::modules::mod_core::ftpaccess::refresh(ctx, user, &target).await;
                 let outcome = crate::access::limit::allowed(ctx, user, spec, arg).await;
                 if outcome != crate::access::limit::Outcome::Allowed {
                     return crate::access::limit::refuse(ctx, spec, arg, outcome).await;
@@ -388,22 +446,4 @@ async fn run_command(
             ctx.reply(530, "Please login with USER and PASS").await
         }
     }
-}
-
-/// `AllowFilter`/`DenyFilter`/`PathAllowFilter`/`PathDenyFilter` for one command.
-fn filter_refusal(ctx: &mut Ctx, state: &State, verb: &str, arg: Option<&str>) -> Option<String> {
-    arg?;
-    let mut cache = std::mem::take(&mut ctx.filters);
-    let refusal = {
-        let cfg = match state {
-            State::LoggedIn(user) => crate::access::directories::cfg_for(ctx, user, &user.cwd),
-            State::Connected { .. } => crate::modules::mod_ifsession::ifsession::connect_cfg(ctx),
-        };
-        let core = &cfg.core;
-        crate::modules::mod_core::filters::command_refusal(&mut cache, core, verb, arg).or_else(
-            || crate::modules::mod_core::filters::path_refusal(&mut cache, core, verb, arg),
-        )
-    };
-    ctx.filters = cache;
-    refusal
 }

@@ -3,6 +3,10 @@
 //! for testing FTPS locally), `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
 //! binary with the listening sockets, keep running sessions).
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,9 @@
 //! Helpers for the shutdown message file tests: a server reading the file, ftpshut's time
 //! field and a raw first reply.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
 #![allow(dead_code)]
 
 use std::net::SocketAddr;

@@ -9,7 +9,9 @@ use oxftpd_config::Effective;
 use oxftpd_config::modules::{mod_auth, mod_core};
 
 use crate::counters::{LoginCounts, LoginGuard};
+use crate::module::Admission;
 use crate::session::Ctx;
+use crate::session::LoggedIn;
 
 /// A limit's number and optional message, from `Name N ["message"]`.
 fn limit_of(args: &[String], first: usize) -> Option<(usize, Option<&str>)> {
@@ -105,6 +107,22 @@ pub fn admit(ctx: &Ctx, cfg: &Effective, user: &str) -> Result<LoginGuard, Strin
         return Err(refusal);
     }
     Ok(ctx.shared.counters.login(server, user, addr, class))
+}
+
+/// mod_auth's login check ([`crate::module::AdmitFn`]): the `MaxClients*` and
+/// `MaxHostsPerUser` limits; an admitted login is counted until the session ends.
+pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
+    let result = {
+        let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+        admit(ctx, &cfg, &user.login_name)
+    };
+    match result {
+        Ok(guard) => {
+            user.counted = Some(guard);
+            Admission::Admit
+        }
+        Err(text) => Admission::Refuse(text),
+    }
 }
 
 #[cfg(test)]

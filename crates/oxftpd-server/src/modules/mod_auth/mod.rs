@@ -42,4 +42,7 @@ pub static MODULE: Module = Module {
             handler: Handler::Any(opts::rein),
         },
     ],
+    admit: Some(client_limits::admit_login),
+    events: Some(wtmp::on_event),
+    ..Module::DEFAULT
 };

@@ -8,12 +8,17 @@
 //! and no user. One oxftpd process serves many sessions, so its line is `ftpd<pid>.<n>`
 //! with `n` counting the process's logins: login and logout records pair up by line.
 
+// This file calls libc (or other C APIs): unsafe code is allowed here only, each block
+// with a SAFETY comment saying why it is sound.
+#![allow(unsafe_code)]
+
 use std::io::Write;
 use std::net::IpAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::module::events::{Event, EventFuture};
 use crate::session::{Ctx, LoggedIn};
 
 /// Where wtmp records go.
@@ -143,6 +148,29 @@ fn record(entry: &Entry, user: &str) -> Vec<u8> {
     let bytes =
         unsafe { std::slice::from_raw_parts((&ut as *const libc::utmpx).cast::<u8>(), size) };
     bytes.to_vec()
+}
+
+/// The wtmp line a login wrote, kept in the session for the logout record.
+struct Written(Entry);
+
+/// mod_auth's event handler for `WtmpLog`: the login record when a login succeeds, the
+/// logout record when its session ends.
+pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
+    Box::pin(async move {
+        match event {
+            Event::LoginSucceeded { user } => {
+                if let Some(entry) = login(ctx, user).await {
+                    ctx.ext.insert(Written(entry));
+                }
+            }
+            Event::SessionClosed { .. } => {
+                if let Some(Written(entry)) = ctx.ext.remove::<Written>() {
+                    logout(ctx, &entry).await;
+                }
+            }
+            _ => {}
+        }
+    })
 }
 
 #[cfg(test)]

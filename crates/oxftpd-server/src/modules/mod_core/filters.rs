@@ -4,7 +4,11 @@
 //! ProFTPD answers `550 ARG: Forbidden command argument` and `550 ARG: Forbidden filename`.
 //! Compiled patterns are kept per session, so no command takes a lock to use them.
 
+use oxftpd_proto::reply::Reply;
 use std::collections::HashMap;
+
+use crate::module::hooks::{Cmd, HookFuture, Outcome};
+use crate::session::{Ctx, State};
 
 use oxftpd_config::modules::mod_core::View;
 use regex::{Regex, RegexBuilder};
@@ -102,6 +106,33 @@ pub fn path_refusal(
     let allow = (cfg.path_allow_filter.as_ref(), "PathAllowFilter");
     let deny = (cfg.path_deny_filter.as_ref(), "PathDenyFilter");
     (!passes(cache, allow, deny, arg)).then(|| format!("{arg}: Forbidden filename"))
+}
+
+/// mod_core's `PRE_CMD` hook on every command: `AllowFilter`/`DenyFilter` on the argument,
+/// `PathAllowFilter`/`PathDenyFilter` on the names a command creates (`550`).
+pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = cmd.arg else {
+            return Outcome::Continue;
+        };
+        let mut cache = std::mem::take(&mut ctx.filters);
+        let refusal = {
+            let cfg = match state {
+                State::LoggedIn(user) => crate::access::directories::cfg_for(ctx, user, &user.cwd),
+                State::Connected { .. } => {
+                    crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+                }
+            };
+            let core = &cfg.core;
+            command_refusal(&mut cache, core, cmd.verb, Some(arg))
+                .or_else(|| path_refusal(&mut cache, core, cmd.verb, Some(arg)))
+        };
+        ctx.filters = cache;
+        match refusal {
+            Some(text) => Outcome::Refuse(Reply::new(550, text)),
+            None => Outcome::Continue,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use oxftpd_config::{Block, ParseOptions};
 use tracing::warn;
 
-use crate::session::{Ctx, LoggedIn};
+use crate::module::hooks::{Cmd, HookFuture, Outcome};
+use crate::session::{Ctx, LoggedIn, State};
 
 /// The file name ProFTPD reads in each directory.
 pub const FILE_NAME: &str = ".ftpaccess";
@@ -144,6 +145,21 @@ fn allowed(ctx: &Ctx, user: &LoggedIn, real: &str) -> bool {
     crate::access::directories::config_cfg_for(ctx, user, real)
         .core
         .allow_override
+}
+
+/// mod_core's `PRE_CMD` hook on every command: before `<Limit>` is judged for a logged-in
+/// session, the `.ftpaccess` files on the way to the command's target are read again when
+/// they changed (`AllowOverride`).
+pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if let (State::LoggedIn(user), Some(spec)) = (state, cmd.spec)
+            && !crate::access::limit::exempt(spec.name)
+        {
+            let target = crate::access::limit::target_vpath(user, spec, cmd.arg);
+            refresh(ctx, user, &target).await;
+        }
+        Outcome::Continue
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod opts;
 pub mod rename;
 
 use crate::module::CommandGroup::{Dirs, Read, Write};
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{CommandSpec, Handler, Module};
 use crate::modules::mod_facts::facts;
 
@@ -218,4 +219,10 @@ pub static MODULE: Module = Module {
             handler: Handler::Any(opts::clnt),
         },
     ],
+    // Filters first: they judge the argument as sent, before .ftpaccess files are re-read.
+    hooks: &[
+        Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
+        Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
+    ],
+    ..Module::DEFAULT
 };

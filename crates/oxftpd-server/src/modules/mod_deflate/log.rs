@@ -7,6 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::Arc;
 
+use oxftpd_config::Config;
 use tracing::warn;
 
 use crate::session::Ctx;
@@ -23,11 +24,14 @@ pub struct DeflateLogs {
 impl DeflateLogs {
     /// Opens (appending) the `DeflateLog` of every server with `DeflateEngine on`. A file that
     /// cannot be opened is a notice, not an error, as in mod_deflate.
-    pub fn open(servers: &[Arc<crate::context::ServerCtx>]) -> Self {
-        let files = servers
+    pub fn open(config: &Config) -> Self {
+        let files = config
+            .servers()
             .iter()
             .map(|server| {
-                let deflate = &server.cfg.deflate;
+                let deflate = oxftpd_config::modules::mod_deflate::View::read(
+                    &oxftpd_config::Merged::of(&server.scope(None)),
+                );
                 if !deflate.engine {
                     return None;
                 }
@@ -48,10 +52,20 @@ impl DeflateLogs {
     }
 }
 
+/// Opens the configuration's `DeflateLog` files into the module state ([`crate::module::OpenFn`]).
+pub fn open(
+    config: &Config,
+    state: &mut crate::module::state::ModuleState,
+) -> Result<(), crate::StartError> {
+    state.insert(DeflateLogs::open(config));
+    Ok(())
+}
+
 /// The session's `DeflateLog`, if its server has one.
 pub fn file(ctx: &Ctx) -> Option<Arc<File>> {
     ctx.generation
-        .deflate_logs
+        .modules
+        .get::<DeflateLogs>()?
         .files
         .get(ctx.server.index)
         .cloned()

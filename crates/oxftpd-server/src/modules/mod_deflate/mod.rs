@@ -9,5 +9,6 @@ use crate::module::Module;
 /// mod_deflate.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_deflate::MODULE,
-    commands: &[],
+    open: Some(log::open),
+    ..Module::DEFAULT
 };

@@ -14,7 +14,8 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::session::Ctx;
+use crate::module::hooks::{Cmd, HookFuture, Outcome};
+use crate::session::{Ctx, State};
 
 /// Times kept per command and protocol (mod_delay's DELAY_NVALUES).
 const VALUES: usize = 256;
@@ -144,8 +145,8 @@ pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
     let mut waited = Duration::ZERO;
     if learning(ctx) {
         let added = match step {
-            Step::User => &mut ctx.delay.user,
-            Step::Pass { .. } => &mut ctx.delay.pass,
+            Step::User => &mut ctx.ext.get_or_default::<SessionDelay>().user,
+            Step::Pass { .. } => &mut ctx.ext.get_or_default::<SessionDelay>().pass,
         };
         let record = *added < PER_SESSION;
         if record {
@@ -171,6 +172,35 @@ pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
     if waited < floor {
         tokio::time::sleep(floor - waited).await;
     }
+}
+
+/// When the USER or PASS being answered began to be handled.
+struct Began(Instant);
+
+/// mod_delay's `PRE_CMD` hook on USER and PASS: notes when handling began.
+pub fn pre_cmd<'a>(ctx: &'a mut Ctx, _state: &'a mut State, _cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        ctx.ext.insert(Began(Instant::now()));
+        Outcome::Continue
+    })
+}
+
+/// mod_delay's `POST_CMD`/`POST_CMD_ERR` hook on USER and PASS: holds the reply back (it is
+/// written when the command ends) as [`pace`] says. `USER` answered `331` is paced as USER;
+/// a login decided (`230`/`232`, or `530`) as PASS; other answers (`501`, `503`) are not.
+pub fn post_cmd<'a>(ctx: &'a mut Ctx, _state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        let step = match (cmd.verb, cmd.code) {
+            ("USER", 331) => Step::User,
+            (_, 230 | 232) => Step::Pass { failed: false },
+            (_, 530) => Step::Pass { failed: true },
+            _ => return Outcome::Continue,
+        };
+        if let Some(Began(started)) = ctx.ext.remove::<Began>() {
+            pace(ctx, step, started).await;
+        }
+        Outcome::Continue
+    })
 }
 
 #[cfg(test)]

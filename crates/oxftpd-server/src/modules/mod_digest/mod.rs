@@ -66,4 +66,5 @@ pub static MODULE: Module = Module {
             handler: Handler::User(digest::xsha512),
         },
     ],
+    ..Module::DEFAULT
 };

@@ -41,4 +41,5 @@ pub static MODULE: Module = Module {
             handler: Handler::User(facts::mff),
         },
     ],
+    ..Module::DEFAULT
 };

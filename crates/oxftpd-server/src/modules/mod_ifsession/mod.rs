@@ -8,4 +8,5 @@ use crate::module::Module;
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ifsession::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };

@@ -15,4 +15,5 @@ pub static MODULE: Module = Module {
         help: "[<sp> language]",
         handler: Handler::Login(lang::lang),
     }],
+    ..Module::DEFAULT
 };

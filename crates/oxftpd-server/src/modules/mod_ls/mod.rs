@@ -32,4 +32,5 @@ pub static MODULE: Module = Module {
             handler: Handler::User(status::stat),
         },
     ],
+    ..Module::DEFAULT
 };

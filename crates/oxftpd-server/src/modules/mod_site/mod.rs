@@ -14,16 +14,19 @@ pub static MODULE: Module = Module {
         help: "<sp> string",
         handler: Handler::Login(site::site),
     }],
+    ..Module::DEFAULT
 };
 
 /// mod_site_misc.c: its SITE subcommands are dispatched by `SITE`.
 pub static MOD_SITE_MISC: Module = Module {
     spec: &oxftpd_config::modules::mod_site_misc::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };
 
 /// mod_copy.c: its SITE subcommands are dispatched by `SITE`.
 pub static MOD_COPY: Module = Module {
     spec: &oxftpd_config::modules::mod_copy::MODULE,
     commands: &[],
+    ..Module::DEFAULT
 };

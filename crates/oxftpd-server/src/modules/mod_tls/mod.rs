@@ -49,6 +49,7 @@ pub struct TlsSession {
 
 // The command table.
 
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{CommandSpec, Handler, Module};
 
 /// The FEAT lines mod_tls adds when `TLSEngine on`.
@@ -94,4 +95,7 @@ pub static MODULE: Module = Module {
             handler: Handler::User(commands::sscn),
         },
     ],
+    hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
+    admit: Some(per_user::admit_login),
+    ..Module::DEFAULT
 };

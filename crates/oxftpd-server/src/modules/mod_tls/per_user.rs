@@ -6,6 +6,7 @@
 use oxftpd_config::modules::mod_tls::parse_required;
 
 use super::log::event;
+use crate::module::Admission;
 use crate::session::{Ctx, LoggedIn};
 
 /// Applies the user's `TLSRequired`; `false` when the session must end.
@@ -33,4 +34,13 @@ pub fn admit(ctx: &mut Ctx, user: &LoggedIn) -> bool {
         return false;
     }
     true
+}
+
+/// mod_tls's login check ([`crate::module::AdmitFn`]): [`admit`], refused as ProFTPD does.
+pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
+    if admit(ctx, user) {
+        Admission::Admit
+    } else {
+        Admission::Refuse("Login incorrect.".to_string())
+    }
 }

@@ -14,6 +14,7 @@ use oxftpd_proto::reply::Reply;
 
 use super::Required;
 use super::log::event;
+use crate::module::hooks::{Cmd, HookFuture, Outcome};
 use crate::session::{Ctx, State};
 
 /// Commands that open a data connection.
@@ -133,4 +134,14 @@ pub fn prot_refusal(ctx: &Ctx, level: &str) -> Option<[String; 2]> {
 /// Whether `CCC` breaks the policy (a protected control channel is required throughout).
 pub fn ccc_refused(ctx: &Ctx) -> bool {
     effective(ctx).ctrl
+}
+
+/// mod_tls's `PRE_CMD` hook on every line, known command or not: `TLSRequired`.
+pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        match refusal(ctx, state, cmd.verb) {
+            Some(reply) => Outcome::Refuse(reply),
+            None => Outcome::Continue,
+        }
+    })
 }

@@ -8,5 +8,6 @@ use crate::module::Module;
 /// mod_wrap.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_wrap::MODULE,
-    commands: &[],
+    admit: Some(wrap::admit_login),
+    ..Module::DEFAULT
 };

@@ -6,6 +6,8 @@
 //! Debian's ProFTPD ships mod_wrap2 instead; its refusal (`530 Access denied`, then the
 //! connection closes) is the one given here.
 
+use crate::module::Admission;
+use crate::session::{Ctx, LoggedIn};
 use std::net::IpAddr;
 
 use oxftpd_config::modules::mod_wrap::{AccessFilesFor, View};
@@ -76,4 +78,21 @@ pub fn refused(cfg: &View, user: &str, groups: &[String], home: &str, addr: IpAd
         info!(%addr, user, "refused connection from {addr} (tcp-wrappers: {deny})");
     }
     denied
+}
+
+/// mod_wrap's login check ([`crate::module::AdmitFn`]): the access files for this user.
+pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
+    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+    let home = user.identity.home.to_string_lossy();
+    if refused(
+        &cfg.wrap,
+        &user.login_name,
+        &user.identity.group_names,
+        &home,
+        ctx.peer.ip(),
+    ) {
+        Admission::Refuse(REFUSAL.to_string())
+    } else {
+        Admission::Admit
+    }
 }

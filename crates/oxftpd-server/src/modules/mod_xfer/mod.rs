@@ -84,4 +84,7 @@ pub static MODULE: Module = Module {
             handler: Handler::User(transfer::abor),
         },
     ],
+    events: Some(xferlog::on_event),
+    open: Some(xferlog::open),
+    ..Module::DEFAULT
 };

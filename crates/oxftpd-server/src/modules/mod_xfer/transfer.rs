@@ -22,7 +22,7 @@ use crate::data::channel as data_channel;
 use crate::data::transfer_io;
 use crate::errors::{data_reply, fs_reply, io_text};
 use crate::module::HandlerFuture;
-use crate::modules::mod_xfer::xferlog::{self, Direction, Record};
+use crate::module::events::{self, Direction, Event, Transfer};
 use crate::session::watch::{Counted, Progress, Watched, watch, watch_transfer};
 use crate::session::{Ctx, LoggedIn, SessionError, SessionResult, TransferType};
 
@@ -237,7 +237,7 @@ pub fn retr<'a>(
             .await
         };
         ctx.last_transfer = tokio::time::Instant::now();
-        let logged = |bytes, complete| Record {
+        let logged = |bytes, complete| Transfer {
             started,
             bytes,
             vpath: &vpath,
@@ -249,7 +249,15 @@ pub fn retr<'a>(
             Watched::Done(Ok(n)) => Some(*n),
             _ => None,
         };
-        xferlog::record(ctx, user, &logged(bytes.unwrap_or(0), bytes.is_some()));
+        let transfer = logged(bytes.unwrap_or(0), bytes.is_some());
+        events::emit(
+            ctx,
+            &Event::Transfer {
+                user,
+                transfer: &transfer,
+            },
+        )
+        .await;
         match outcome {
             Watched::Done(Ok(n)) => {
                 ctx.transferred += n;
@@ -549,7 +557,7 @@ async fn receive(
         Watched::Done(Ok(n)) => Some(*n),
         _ => None,
     };
-    let record = Record {
+    let transfer = Transfer {
         started,
         bytes: bytes.unwrap_or(0),
         vpath,
@@ -557,7 +565,14 @@ async fn receive(
         direction: Direction::Incoming,
         complete: bytes.is_some(),
     };
-    xferlog::record(ctx, user, &record);
+    events::emit(
+        ctx,
+        &Event::Transfer {
+            user,
+            transfer: &transfer,
+        },
+    )
+    .await;
     match outcome {
         Watched::Done(Ok(n)) => {
             ctx.transferred += n;

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::Instant;
 
 use oxftpd_config::Config;
 use tracing::warn;
 
 use crate::StartError;
+use crate::module::events::{Direction, Event, EventFuture, Transfer};
 use crate::session::{Ctx, LoggedIn};
 
 /// The transfer logs a configuration names, opened once (as root, before privileges drop).
@@ -41,37 +41,35 @@ impl TransferLogs {
     }
 }
 
-/// Which way a file went.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// A download (`o`).
-    Outgoing,
-    /// An upload (`i`).
-    Incoming,
+/// Opens the configuration's `TransferLog` files into the module state ([`crate::module::OpenFn`]).
+pub fn open(
+    config: &Config,
+    state: &mut crate::module::state::ModuleState,
+) -> Result<(), StartError> {
+    state.insert(TransferLogs::open(config)?);
+    Ok(())
 }
 
-/// One finished (or failed) transfer.
-pub struct Record<'a> {
-    /// When the data started to flow.
-    pub started: Instant,
-    /// Bytes moved.
-    pub bytes: u64,
-    /// The file, as a virtual path of the session.
-    pub vpath: &'a str,
-    /// `TYPE A`.
-    pub ascii: bool,
-    /// Download or upload.
-    pub direction: Direction,
-    /// Whether the transfer completed.
-    pub complete: bool,
+/// mod_xfer's event handler: a `TransferLog` line for every transfer that ended.
+pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
+    Box::pin(async move {
+        if let Event::Transfer { user, transfer } = event {
+            record(ctx, user, transfer);
+        }
+    })
 }
 
 /// Appends the xferlog line for `record`, if a `TransferLog` applies to the session.
-pub fn record(ctx: &Ctx, user: &LoggedIn, record: &Record<'_>) {
+pub fn record(ctx: &Ctx, user: &LoggedIn, record: &Transfer<'_>) {
     let Some(path) = ctx.server.login_cfg(user.anon).xfer.transfer_log.as_deref() else {
         return;
     };
-    let Some(file) = ctx.generation.transfer_logs.files.get(path) else {
+    let Some(file) = ctx
+        .generation
+        .modules
+        .get::<TransferLogs>()
+        .and_then(|logs| logs.files.get(path))
+    else {
         return;
     };
     let now = std::time::SystemTime::now()

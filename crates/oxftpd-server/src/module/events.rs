@@ -1,0 +1,83 @@
+//! Events a module can subscribe to: a session opened or closed, a login that succeeded or
+//! failed (with the reason), a transfer that finished or was cut short (with bytes and time).
+//!
+//! The session emits an event once it happened; every compiled-in module's handler sees it, in
+//! module-list order. Handlers observe: they cannot refuse anything (a refusal is a hook's job,
+//! see [`crate::module::hooks`]). They may keep per-session state in [`crate::session::Ctx`]'s
+//! extensions (`ctx.ext`), and run blocking work on the pool. Process-wide events (a reload,
+//! shutdown) reach modules through [`crate::module::Module::open`], which runs once per loaded
+//! configuration.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Instant;
+
+use crate::session::{Ctx, LoggedIn};
+
+/// Which way a file went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// A download (`RETR`).
+    Outgoing,
+    /// An upload (`STOR`, `APPE`, `STOU`).
+    Incoming,
+}
+
+/// One file transfer that ended, completely or not.
+pub struct Transfer<'a> {
+    /// When the data started to flow.
+    pub started: Instant,
+    /// Bytes moved.
+    pub bytes: u64,
+    /// The file, as a virtual path of the session.
+    pub vpath: &'a str,
+    /// `TYPE A`.
+    pub ascii: bool,
+    /// Download or upload.
+    pub direction: Direction,
+    /// Whether the transfer completed (else it was aborted or failed).
+    pub complete: bool,
+}
+
+/// Something that happened in a session.
+pub enum Event<'a> {
+    /// The banner is about to be sent: the connection passed every connect-time check.
+    SessionOpened,
+    /// The session ended (QUIT, timeout, disconnect, refusal); `user` is its login, if any.
+    SessionClosed {
+        /// The login the session had when it ended.
+        user: Option<&'a LoggedIn>,
+    },
+    /// A login succeeded; the session is now `user`.
+    LoginSucceeded {
+        /// The new login.
+        user: &'a LoggedIn,
+    },
+    /// A login was refused.
+    LoginFailed {
+        /// The name the client gave.
+        name: &'a str,
+        /// Why, in the words of the log.
+        reason: &'a str,
+    },
+    /// A file transfer ended.
+    Transfer {
+        /// The session's login.
+        user: &'a LoggedIn,
+        /// What was moved.
+        transfer: &'a Transfer<'a>,
+    },
+}
+
+/// The future an event handler returns.
+pub type EventFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// A module's event handler.
+pub type EventFn = for<'a> fn(&'a mut Ctx, &'a Event<'a>) -> EventFuture<'a>;
+
+/// Runs every module's handler for `event`.
+pub async fn emit(ctx: &mut Ctx, event: &Event<'_>) {
+    for handler in crate::modules::event_handlers() {
+        handler(ctx, event).await;
+    }
+}
