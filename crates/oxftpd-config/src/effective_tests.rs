@@ -273,3 +273,23 @@ fn views_name_only_registered_directives() {
         assert_eq!(found.map(|f| f.spec.name), Some(*name), "{name}");
     }
 }
+
+#[test]
+fn limit_and_class_rules_are_typed_when_read() {
+    let config = parse(
+        "<Class friends>\n  From 10.0.0.1, 10.0.0.2\n  From !10.0.0.3\n  Satisfy all\n</Class>\n\
+         <Limit LOGIN>\n  Order deny,allow\n  AllowUser alice\n  Allow from 10.0.0.0/8\n  DenyAll\n  IgnoreHidden on\n</Limit>\n",
+    );
+    let server = config.main_server();
+    let rules = &server.block().limits[0].rules;
+    assert!(rules.deny_first && rules.deny_all && !rules.allow_all);
+    assert_eq!(rules.ignore_hidden, Some(true));
+    assert_eq!(rules.allow_user, [vec!["alice".to_string()]]);
+    assert_eq!(
+        rules.allow,
+        [vec!["from".to_string(), "10.0.0.0/8".to_string()]]
+    );
+    let class = server.classes()[0].rules();
+    assert!(class.satisfy_all);
+    assert_eq!(class.from, ["10.0.0.1", "10.0.0.2", "!10.0.0.3"]);
+}

@@ -617,3 +617,98 @@ impl Daemon {
         }
     }
 }
+
+/// The access rules of one `<Limit>` block, typed when the block is read: what ProFTPD's
+/// `login_check_limits`/`dir_check_limits` look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitRules {
+    /// `Order deny,allow` (the last `Order` of the block); else allow,deny.
+    pub deny_first: bool,
+    /// The last `IgnoreHidden`, when set.
+    pub ignore_hidden: Option<bool>,
+    /// The last `AllowAll` (bare, or a true flag).
+    pub allow_all: bool,
+    /// The last `DenyAll` (bare, or a true flag).
+    pub deny_all: bool,
+    /// `AllowUser` expressions, in file order.
+    pub allow_user: Vec<Vec<String>>,
+    /// `AllowGroup` expressions, in file order.
+    pub allow_group: Vec<Vec<String>>,
+    /// `AllowClass` expressions, in file order.
+    pub allow_class: Vec<Vec<String>>,
+    /// `Allow [from] …` address lists, in file order.
+    pub allow: Vec<Vec<String>>,
+    /// `DenyUser` expressions, in file order.
+    pub deny_user: Vec<Vec<String>>,
+    /// `DenyGroup` expressions, in file order.
+    pub deny_group: Vec<Vec<String>>,
+    /// `DenyClass` expressions, in file order.
+    pub deny_class: Vec<Vec<String>>,
+    /// `Deny [from] …` address lists, in file order.
+    pub deny: Vec<Vec<String>>,
+}
+
+impl LimitRules {
+    /// Reads the rules of a `<Limit>` block's directives (file order).
+    pub fn of(directives: &[crate::Directive]) -> LimitRules {
+        let last = |name: &str| directives.iter().rev().find(|d| d.name == name);
+        let each = |name: &str| -> Vec<Vec<String>> {
+            directives
+                .iter()
+                .filter(|d| d.name == name)
+                .map(|d| d.args.clone())
+                .collect()
+        };
+        let all_or_flag = |d: &crate::Directive| d.args.is_empty() || d.flag();
+        LimitRules {
+            deny_first: last("Order").is_some_and(|d| {
+                d.args
+                    .concat()
+                    .replace(' ', "")
+                    .eq_ignore_ascii_case("deny,allow")
+            }),
+            ignore_hidden: last("IgnoreHidden").map(crate::Directive::flag),
+            allow_all: last("AllowAll").is_some_and(all_or_flag),
+            deny_all: last("DenyAll").is_some_and(all_or_flag),
+            allow_user: each("AllowUser"),
+            allow_group: each("AllowGroup"),
+            allow_class: each("AllowClass"),
+            allow: each("Allow"),
+            deny_user: each("DenyUser"),
+            deny_group: each("DenyGroup"),
+            deny_class: each("DenyClass"),
+            deny: each("Deny"),
+        }
+    }
+}
+
+/// The rules of a `<Class>` block, typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassRules {
+    /// `Satisfy all` (the last `Satisfy`); else any rule is enough.
+    pub satisfy_all: bool,
+    /// Every `From` term in file order (`From a, b` and `From a b` both list several).
+    pub from: Vec<String>,
+}
+
+impl crate::Class {
+    /// The block's `From` and `Satisfy` rules.
+    pub fn rules(&self) -> ClassRules {
+        let mut rules = ClassRules::default();
+        for d in &self.directives {
+            if d.name.eq_ignore_ascii_case("Satisfy") {
+                rules.satisfy_all = d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("all"));
+            } else if d.name.eq_ignore_ascii_case("From") {
+                rules.from.extend(
+                    d.args
+                        .iter()
+                        .flat_map(|a| a.split(','))
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+        rules
+    }
+}
