@@ -66,6 +66,10 @@ pub struct Located<T> {
 
 /// A scope's directives, merged once: for each directive, its occurrences from the most
 /// specific level to the least.
+///
+/// Its accessors take a directive's name: they are for a module's typed view, written next
+/// to the module's directive table (`oxftpd-config/src/modules/mod_x.rs`, or a module
+/// crate's own table), and nowhere else.
 #[derive(Debug, Default)]
 pub struct Merged<'a> {
     by_name: HashMap<&'static str, Vec<Entry<'a>>>,
@@ -129,17 +133,17 @@ impl<'a> Merged<'a> {
     }
 
     /// The effective occurrence: the last one at the most specific level that has it.
-    pub(crate) fn one(&self, name: &'static str) -> Option<&'a Directive> {
+    pub fn one(&self, name: &'static str) -> Option<&'a Directive> {
         self.nearest_entries(name).last().map(|e| e.directive)
     }
 
     /// Every occurrence, most specific level first, file order within a level.
-    pub(crate) fn all(&self, name: &'static str) -> impl Iterator<Item = &'a Directive> + '_ {
+    pub fn all(&self, name: &'static str) -> impl Iterator<Item = &'a Directive> + '_ {
         self.entries(name).iter().map(|e| e.directive)
     }
 
     /// The occurrences at the most specific level that has the directive, in file order.
-    pub(crate) fn nearest(&self, name: &'static str) -> Vec<&'a Directive> {
+    pub fn nearest(&self, name: &'static str) -> Vec<&'a Directive> {
         self.nearest_entries(name)
             .iter()
             .map(|e| e.directive)
@@ -147,53 +151,53 @@ impl<'a> Merged<'a> {
     }
 
     /// Where the effective occurrence was found.
-    pub(crate) fn origin(&self, name: &'static str) -> Option<Origin> {
+    pub fn origin(&self, name: &'static str) -> Option<Origin> {
         self.nearest_entries(name)
             .last()
             .map(|e| Origin::of(e.context))
     }
 
     /// Whether the directive is set at any level.
-    pub(crate) fn has(&self, name: &'static str) -> bool {
+    pub fn has(&self, name: &'static str) -> bool {
         !self.entries(name).is_empty()
     }
 
     /// The effective occurrence's arguments.
-    pub(crate) fn args(&self, name: &'static str) -> Option<Vec<String>> {
+    pub fn args(&self, name: &'static str) -> Option<Vec<String>> {
         self.one(name).map(|d| d.args.clone())
     }
 
     /// Argument `i` of the effective occurrence.
-    pub(crate) fn arg(&self, name: &'static str, i: usize) -> Option<String> {
+    pub fn arg(&self, name: &'static str, i: usize) -> Option<String> {
         self.one(name).and_then(|d| d.arg(i)).map(str::to_string)
     }
 
     /// An on/off directive (its first argument), `None` when unset.
-    pub(crate) fn flag(&self, name: &'static str) -> Option<bool> {
+    pub fn flag(&self, name: &'static str) -> Option<bool> {
         self.one(name).and_then(|d| d.arg(0)).and_then(parse_flag)
     }
 
     /// A number (argument `i`), `None` when unset or not a number.
-    pub(crate) fn number<T: std::str::FromStr>(&self, name: &'static str, i: usize) -> Option<T> {
+    pub fn number<T: std::str::FromStr>(&self, name: &'static str, i: usize) -> Option<T> {
         self.one(name)
             .and_then(|d| d.arg(i))
             .and_then(|a| a.parse().ok())
     }
 
     /// A timeout in seconds, `None` when unset.
-    pub(crate) fn duration(&self, name: &'static str) -> Option<u64> {
+    pub fn duration(&self, name: &'static str) -> Option<u64> {
         self.one(name)
             .and_then(|d| d.arg(0))
             .and_then(parse_duration)
     }
 
     /// Octal umask argument `i`, `None` when unset.
-    pub(crate) fn umask(&self, name: &'static str, i: usize) -> Option<u32> {
+    pub fn umask(&self, name: &'static str, i: usize) -> Option<u32> {
         self.one(name).and_then(|d| d.arg(i)).and_then(parse_umask)
     }
 
     /// The effective occurrence with where it was written.
-    pub(crate) fn located<T>(
+    pub fn located<T>(
         &self,
         name: &'static str,
         value: impl FnOnce(&Directive) -> T,
@@ -205,7 +209,7 @@ impl<'a> Merged<'a> {
     }
 
     /// Every occurrence's first argument, most specific level first.
-    pub(crate) fn all_first(&self, name: &'static str) -> Vec<String> {
+    pub fn all_first(&self, name: &'static str) -> Vec<String> {
         self.all(name)
             .filter_map(|d| d.arg(0))
             .map(str::to_string)
@@ -213,7 +217,7 @@ impl<'a> Merged<'a> {
     }
 
     /// Every occurrence's arguments, most specific level first.
-    pub(crate) fn all_args(&self, name: &'static str) -> Vec<Vec<String>> {
+    pub fn all_args(&self, name: &'static str) -> Vec<Vec<String>> {
         self.all(name).map(|d| d.args.clone()).collect()
     }
 }
