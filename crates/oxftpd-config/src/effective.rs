@@ -8,8 +8,6 @@
 //! The modules' views (`mod_xfer::View`, `mod_core::View`, …) are built from it, so a
 //! directive's name is written only in its module's file of this crate.
 
-use std::collections::HashMap;
-
 use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
     mod_auth, mod_auth_file, mod_auth_pam, mod_copy, mod_core, mod_deflate, mod_delay, mod_digest,
@@ -64,6 +62,34 @@ pub struct Located<T> {
     pub at: Directive,
 }
 
+/// Occurrences grouped by directive name. A scope sets a few dozen directives at most and a
+/// view asks for each of its own, so a short list searched in order beats hashing every name.
+#[derive(Debug, Default)]
+struct ByName<'a>(Vec<(&'static str, Vec<Entry<'a>>)>);
+
+impl<'a> ByName<'a> {
+    /// The occurrences of `name`, created empty when new.
+    fn slot(&mut self, name: &'static str) -> &mut Vec<Entry<'a>> {
+        let i = match self.0.iter().position(|(n, _)| *n == name) {
+            Some(i) => i,
+            None => {
+                self.0.push((name, Vec::new()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// The occurrences of `name` (canonical spelling), most specific level first.
+    fn get(&self, name: &str) -> &[Entry<'a>] {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| e.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
 /// A scope's directives, merged once: for each directive, its occurrences from the most
 /// specific level to the least.
 ///
@@ -72,7 +98,7 @@ pub struct Located<T> {
 /// crate's own table), and nowhere else.
 #[derive(Debug, Default)]
 pub struct Merged<'a> {
-    by_name: HashMap<&'static str, Vec<Entry<'a>>>,
+    by_name: ByName<'a>,
     /// The names the views asked for (a test checks each against the directive tables).
     #[cfg(test)]
     asked: std::cell::RefCell<Vec<&'static str>>,
@@ -82,10 +108,10 @@ impl<'a> Merged<'a> {
     /// Merges every level of `scope` (`.ftpaccess` → `<Directory>` chain → `<Anonymous>` →
     /// matching conditionals → server → `<Global>`).
     pub fn of(scope: &Scope<'a>) -> Merged<'a> {
-        let mut by_name: HashMap<&'static str, Vec<Entry<'a>>> = HashMap::new();
+        let mut by_name = ByName::default();
         for (level, context) in scope.levels().into_iter().enumerate() {
             for directive in &context.block().directives {
-                by_name.entry(directive.name).or_default().push(Entry {
+                by_name.slot(directive.name).push(Entry {
                     level,
                     context,
                     directive,
@@ -97,9 +123,9 @@ impl<'a> Merged<'a> {
 
     /// One block alone (an `<Anonymous>` block's own directives, without the server's).
     pub fn of_block(block: &'a Block) -> Merged<'a> {
-        let mut by_name: HashMap<&'static str, Vec<Entry<'a>>> = HashMap::new();
+        let mut by_name = ByName::default();
         for directive in &block.directives {
-            by_name.entry(directive.name).or_default().push(Entry {
+            by_name.slot(directive.name).push(Entry {
                 level: 0,
                 context: ContextRef::Override(block),
                 directive,
@@ -108,7 +134,7 @@ impl<'a> Merged<'a> {
         Merged::with(by_name)
     }
 
-    fn with(by_name: HashMap<&'static str, Vec<Entry<'a>>>) -> Merged<'a> {
+    fn with(by_name: ByName<'a>) -> Merged<'a> {
         Merged {
             by_name,
             #[cfg(test)]
@@ -119,7 +145,7 @@ impl<'a> Merged<'a> {
     fn entries(&self, name: &'static str) -> &[Entry<'a>] {
         #[cfg(test)]
         self.asked.borrow_mut().push(name);
-        self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.by_name.get(name)
     }
 
     /// The occurrences at the most specific level that has the directive, in file order.
