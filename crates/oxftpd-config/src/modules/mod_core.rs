@@ -1,6 +1,6 @@
 //! mod_core.c: server identity, listening, limits, filters, hiding and access control.
 
-use super::{d, partial};
+use super::d;
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
 
@@ -136,16 +136,29 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "where the daemon writes its pid",
     )
     .last_wins(),
-    partial(
+    d(
         "ScoreboardFile",
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
         false,
-        "the file is written at start (daemon pid, start time) and removed at stop; \
-         per-session entries are kept in the daemon's memory, not in the file",
-        "where the session scoreboard lives",
+        "the session scoreboard, in ProFTPD 1.3.8's layout (ftpwho, ftpcount, ftptop read it)",
     )
     .last_wins(),
+    d(
+        "ScoreboardMutex",
+        C::SERVER,
+        Args::exact(1).checked(c::abs_path),
+        false,
+        "the lock file for claiming scoreboard slots (default: ScoreboardFile plus .lck)",
+    )
+    .last_wins(),
+    d(
+        "ScoreboardScrub",
+        C::SERVER,
+        Args::exact(1).checked(scrub),
+        false,
+        "free the entries of vanished processes: on (every 30 s), off, or every N seconds",
+    ),
     d(
         "TimeoutIdle",
         SA,
@@ -434,6 +447,16 @@ fn satisfy(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// `ScoreboardScrub on|off|secs`.
+fn scrub(args: &[String]) -> Result<(), String> {
+    let v = &args[0];
+    if c::parse_flag(v).is_some() || v.parse::<u32>().is_ok_and(|n| n > 0) {
+        Ok(())
+    } else {
+        Err(format!("expected on, off or a number of seconds: '{v}'"))
+    }
+}
+
 /// The directives that can hide a directory entry.
 const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
 
@@ -592,6 +615,10 @@ pub struct Daemon {
     pub pid_file: Option<String>,
     /// `ScoreboardFile`.
     pub scoreboard_file: Option<String>,
+    /// `ScoreboardMutex`.
+    pub scoreboard_mutex: Option<String>,
+    /// `ScoreboardScrub`: seconds between scrubs (30 by default and for `on`), `None` for off.
+    pub scoreboard_scrub: Option<u64>,
     /// `SyslogLevel`.
     pub syslog_level: Option<String>,
     /// `SyslogFacility`.
@@ -611,6 +638,15 @@ impl Daemon {
             server_type: m.arg("ServerType", 0),
             pid_file: m.arg("PidFile", 0),
             scoreboard_file: m.arg("ScoreboardFile", 0),
+            scoreboard_mutex: m.arg("ScoreboardMutex", 0),
+            scoreboard_scrub: match m.arg("ScoreboardScrub", 0) {
+                None => Some(30),
+                Some(v) => match crate::parse_flag(&v) {
+                    Some(true) => Some(30),
+                    Some(false) => None,
+                    None => v.parse().ok().filter(|&s| s > 0),
+                },
+            },
             syslog_level: m.arg("SyslogLevel", 0),
             syslog_facility: m.arg("SyslogFacility", 0),
             system_log: m.arg("SystemLog", 0),
