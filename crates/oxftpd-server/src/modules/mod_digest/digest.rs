@@ -209,16 +209,7 @@ pub fn hash<'a>(
             return Err(CommandError::MissingArgument);
         };
         let algo = ctx.opts.hash;
-        match digest_of(
-            crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
-            user,
-            arg,
-            algo,
-            None,
-            "HASH",
-        )
-        .await
-        {
+        match digest_of(ctx.server.cfg.digest.engine, user, arg, algo, None, "HASH").await {
             Ok((sum, start, end)) => {
                 let lines = vec![
                     format!("Computing {} digest", algo.name()),
@@ -265,16 +256,7 @@ async fn x_digest(
     let Some((path, range)) = arg.and_then(path_and_range) else {
         return Err(CommandError::MissingArgument);
     };
-    match digest_of(
-        crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
-        user,
-        &path,
-        algo,
-        range,
-        verb,
-    )
-    .await
-    {
+    match digest_of(ctx.server.cfg.digest.engine, user, &path, algo, range, verb).await {
         Ok((sum, _, _)) => {
             let lines = vec![
                 format!("Computing {} digest", algo.short_name()),
@@ -317,7 +299,7 @@ pub fn md5<'a>(
             return Err(CommandError::MissingArgument);
         };
         match digest_of(
-            crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
+            ctx.server.cfg.digest.engine,
             user,
             arg,
             HashAlgo::Md5,
