@@ -35,6 +35,8 @@ pub struct Timeouts {
     pub stalled: Option<Duration>,
     /// `TimeoutSession`.
     pub session: Option<Duration>,
+    /// `TimeoutLinger`: how long a closing data connection waits for the client's end.
+    pub linger: Option<Duration>,
 }
 
 /// A `DefaultRoot` line: where to jail, and for whom.
@@ -229,6 +231,7 @@ impl ServerSettings {
             no_transfer: timeout(server, "TimeoutNoTransfer", 300)?,
             stalled: timeout(server, "TimeoutStalled", 3600)?,
             session: timeout(server, "TimeoutSession", 0)?,
+            linger: timeout(server, "TimeoutLinger", 10)?,
         };
         let default_roots = server
             .directives("DefaultRoot")

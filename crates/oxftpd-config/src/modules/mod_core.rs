@@ -154,6 +154,37 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "seconds a control connection may be idle",
     ),
     d(
+        "TimeoutLinger",
+        S,
+        Args::exact(1).checked(crate::trace::check_linger),
+        false,
+        "seconds a closing data connection waits for the client's end before the reply (default 10)",
+    ),
+    d(
+        "TraceLog",
+        C::SERVER.with(C::GLOBAL),
+        Args::exact(1).checked(c::abs_path),
+        false,
+        "file the trace channels are written to, opened as root at start",
+    )
+    .last_wins(),
+    partial(
+        "Trace",
+        S,
+        Args::at_least(1).checked(crate::trace::check_trace),
+        true,
+        "channels written: command, response, data, auth, tls, fsio, xfer (others accepted, never written); \
+         per-user levels inside <IfUser>/<IfGroup>/<IfClass> are not applied",
+        "trace channels and their levels, e.g. DEFAULT:10 fsio:0",
+    ),
+    d(
+        "TraceOptions",
+        S,
+        Args::at_least(1).checked(crate::trace::check_trace_options),
+        false,
+        "fields of trace lines: +/-ConnIPs, Timestamp, TimestampMillis",
+    ),
+    d(
         "UseReverseDNS",
         C::SERVER,
         Args::flag(),

@@ -70,6 +70,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "seconds a data transfer may stall",
     ),
     d(
+        "UseSendfile",
+        SAD,
+        Args::range(1, 2).checked(crate::trace::check_use_sendfile),
+        false,
+        "whether downloads use sendfile(2) (off: the buffered path), or how much one call sends",
+    ),
+    d(
         "TransferLog",
         C::SERVERS_ANON,
         Args::exact(1).checked(c::abs_path_or_none),

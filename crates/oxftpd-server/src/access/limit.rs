@@ -543,7 +543,7 @@ async fn empty_listing(ctx: &mut Ctx, verb: &str) -> SessionResult {
         format!("Opening {mode} mode data connection for {what}"),
     )
     .await?;
-    crate::data::transfer_io::finish(stream).await;
+    crate::data::transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
     ctx.reply(226, "Transfer complete").await
 }
 

@@ -12,6 +12,7 @@ pub mod host;
 pub mod info;
 pub mod opts;
 pub mod rename;
+pub mod trace;
 
 use crate::module::CommandGroup::{Dirs, Read, Write};
 use crate::module::hooks::{Hook, On, Phase};
@@ -220,9 +221,15 @@ pub static MODULE: Module = Module {
         },
     ],
     // Filters first: they judge the argument as sent, before .ftpaccess files are re-read.
+    // The trace of a command comes first, so a refused one is traced too.
     hooks: &[
+        Hook::new(Phase::Pre, On::AnyCommand, trace::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
+        Hook::new(Phase::Log, On::AnyCommand, trace::log_cmd),
+        Hook::new(Phase::LogErr, On::AnyCommand, trace::log_cmd),
     ],
+    events: Some(trace::on_event),
+    open: Some(trace::open),
     ..Module::DEFAULT
 };

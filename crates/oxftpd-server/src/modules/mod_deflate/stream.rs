@@ -317,6 +317,15 @@ impl<W: AsyncWrite + Unpin> Sink<W> {
     }
 }
 
+impl<W: crate::data::transfer_io::DataSocket> crate::data::transfer_io::DataSocket for Sink<W> {
+    fn socket(&self) -> &tokio::net::TcpStream {
+        match self {
+            Sink::Plain(w, _) => w.socket(),
+            Sink::Deflate(d) => d.inner.socket(),
+        }
+    }
+}
+
 impl<W: AsyncWrite + Unpin> AsyncWrite for Sink<W> {
     fn poll_write(
         self: Pin<&mut Self>,

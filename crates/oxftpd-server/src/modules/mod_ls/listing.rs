@@ -279,7 +279,7 @@ async fn listing(
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
-            transfer_io::finish(stream).await;
+            transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             return ctx.send(&fs_reply(450, shown, &e)).await;
         }
     };
@@ -349,7 +349,7 @@ async fn listing(
 
 /// Closes a listing's data connection with its outcome: `226`, `code path: reason` when the
 /// directory could not be read, `426` when the connection failed.
-pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
+pub(crate) async fn end_listing<W: AsyncWrite + transfer_io::DataSocket + Unpin>(
     ctx: &mut Ctx,
     stream: crate::modules::mod_deflate::stream::Sink<W>,
     result: Result<(), ListError>,
@@ -359,11 +359,11 @@ pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
     let stream = crate::modules::mod_xfer::transfer::listing_sent(ctx, stream);
     match result {
         Ok(()) => {
-            transfer_io::finish(stream).await;
+            transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             ctx.reply(226, "Transfer complete").await
         }
         Err(ListError::Storage(e)) => {
-            transfer_io::finish(stream).await;
+            transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             ctx.send(&fs_reply(code, shown, &e)).await
         }
         Err(ListError::Io(e)) => {

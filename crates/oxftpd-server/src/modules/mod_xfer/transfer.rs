@@ -69,8 +69,20 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     )
     .await
     {
-        Ok(stream) => Ok(stream),
-        Err(e) => Err(ctx.send(&data_reply(&e)).await),
+        Ok(stream) => {
+            crate::trace_msg!(
+                ctx.trace,
+                "data",
+                8,
+                "opened data connection with {}",
+                peer_of(&stream)
+            );
+            Ok(stream)
+        }
+        Err(e) => {
+            crate::trace_msg!(ctx.trace, "data", 3, "unable to open data connection: {e}");
+            Err(ctx.send(&data_reply(&e)).await)
+        }
     }
 }
 
@@ -111,6 +123,21 @@ pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
     path_flag(ctx, user, vpath, "AllowOverwrite", false)
 }
 
+/// `UseSendfile` for a path: `None` when off (downloads take the buffered path), else the most
+/// one `sendfile(2)` call may send of a file of `size` bytes.
+fn sendfile_chunk(ctx: &Ctx, user: &LoggedIn, vpath: &str, size: u64) -> Option<u64> {
+    use oxftpd_config::trace::{UseSendfile, parse_use_sendfile};
+    let setting = path_directive(ctx, user, vpath, "UseSendfile")
+        .and_then(|args| parse_use_sendfile(&args).ok())
+        .unwrap_or(UseSendfile::On);
+    match setting {
+        UseSendfile::Off => None,
+        UseSendfile::On => Some(u64::MAX),
+        UseSendfile::Bytes(n) => Some(n.max(1)),
+        UseSendfile::Fraction(f) => Some(((size as f64 * f) as u64).max(1)),
+    }
+}
+
 /// The `HiddenStores` prefix and suffix for a path, `None` when off.
 fn hidden_stores(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> Option<(String, String)> {
     let args = path_directive(ctx, user, vpath, "HiddenStores")?;
@@ -147,6 +174,12 @@ async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
 /// (observed; RFC 959 would add a `226`, which python's ftplib does not read).
 /// RFC 959 4.1.3 (ABOR): "the server … sends a 426 reply … and then a 226 reply".
 async fn aborted(ctx: &mut Ctx) -> SessionResult {
+    crate::trace_msg!(
+        ctx.trace,
+        "data",
+        9,
+        "aborting data transfer (client sent ABOR)"
+    );
     ctx.control.queue(&oxftpd_proto::reply::Reply::new(
         426,
         "Transfer aborted. Data connection closed.",
@@ -237,7 +270,16 @@ pub fn retr<'a>(
         let mode_z = ctx.opts.mode_z;
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
         let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
-        let outcome = if mode_z.on || ascii {
+        let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
+        if sendfile.is_none() {
+            crate::trace_msg!(
+                ctx.trace,
+                "xfer",
+                10,
+                "declining use of sendfile due to UseSendfile configuration setting"
+            );
+        }
+        let outcome = if mode_z.on || ascii || sendfile.is_none() {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
                 let mut counted = Counted::new(&mut stream, &progress);
@@ -252,7 +294,8 @@ pub fn retr<'a>(
                     )
                     .await
                 } else {
-                    transfer_io::send_ascii(&mut counted, &user.fs, &file, offset, stall).await
+                    transfer_io::send_buffered(&mut counted, &user.fs, &file, offset, ascii, stall)
+                        .await
                 }
             };
             watch_transfer(ctx, &progress, fut).await
@@ -260,7 +303,14 @@ pub fn retr<'a>(
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
             watch(
                 ctx,
-                transfer_io::send_binary(&mut stream, &user.fs, &file, offset, stall),
+                transfer_io::send_binary(
+                    &mut stream,
+                    &user.fs,
+                    &file,
+                    offset,
+                    stall,
+                    sendfile.unwrap_or(u64::MAX),
+                ),
             )
             .await
         };
@@ -290,7 +340,7 @@ pub fn retr<'a>(
             Watched::Done(Ok(n)) => {
                 ctx.transferred += n;
                 ctx.totals.downloaded(n);
-                transfer_io::finish(stream).await;
+                transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 ctx.reply(226, "Transfer complete").await
             }
@@ -574,7 +624,7 @@ async fn receive(
     ctx.last_transfer = tokio::time::Instant::now();
     drop(file);
     // Answers the client's close_notify on a TLS connection (FIN on a plain one).
-    transfer_io::finish(stream).await;
+    transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
     let bytes = match &outcome {
         Watched::Done(Ok(n)) => Some(*n),
