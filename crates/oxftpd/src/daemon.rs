@@ -178,9 +178,24 @@ fn daemonize(ready: &mut Ready) -> Result<()> {
     Ok(())
 }
 
+/// The scoreboard's mutex file beside it, `FILE.lck`, which ProFTPD creates with the
+/// scoreboard (its `ScoreboardMutex` default) and tools expect to find.
+fn scoreboard_mutex(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lck");
+    PathBuf::from(name)
+}
+
 /// Writes the `ScoreboardFile`: the daemon's pid and start time (session entries stay in
-/// the daemon's memory).
+/// the daemon's memory), and its mutex file.
 fn write_scoreboard(path: &Path) -> Result<()> {
+    let mutex = scoreboard_mutex(path);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&mutex)
+        .with_context(|| format!("ScoreboardFile mutex {}", mutex.display()))?;
     let started = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -358,8 +373,10 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     let pid_file = main_directive(&config, "PidFile")
         .and_then(|d| d.arg(0))
         .map(PathBuf::from);
+    // `ScoreboardFile /dev/null` keeps no scoreboard (and /dev/null is never removed), as ProFTPD.
     let scoreboard = main_directive(&config, "ScoreboardFile")
         .and_then(|d| d.arg(0))
+        .filter(|p| *p != "/dev/null")
         .map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
     if !foreground {
@@ -425,7 +442,12 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
     if !handed_over {
-        let files: Vec<PathBuf> = pid_file.iter().chain(scoreboard.iter()).cloned().collect();
+        let files: Vec<PathBuf> = pid_file
+            .iter()
+            .chain(scoreboard.iter())
+            .cloned()
+            .chain(scoreboard.iter().map(|s| scoreboard_mutex(s)))
+            .collect();
         let _ = runtime.block_on(shared.pool.run(&admin, move || {
             for f in files {
                 let _ = std::fs::remove_file(f);

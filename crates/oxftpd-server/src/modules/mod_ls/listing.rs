@@ -13,7 +13,7 @@ use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
 use tokio::io::AsyncWrite;
 
 use crate::data::transfer_io;
-use crate::errors::{fs_reply, io_text};
+use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, SessionResult};
 
@@ -367,8 +367,8 @@ pub(crate) async fn end_listing<W: AsyncWrite + transfer_io::DataSocket + Unpin>
             ctx.send(&fs_reply(code, shown, &e)).await
         }
         Err(ListError::Io(e)) => {
-            ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
-                .await
+            let (code, text) = crate::data::abort::reply_for(&e);
+            ctx.reply(code, text).await
         }
     }
 }

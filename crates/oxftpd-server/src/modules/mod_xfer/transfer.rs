@@ -166,8 +166,8 @@ async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
             .await?;
         return Err(SessionError::Closed);
     }
-    ctx.reply(426, format!("Transfer aborted. {}", io_text(e)))
-        .await
+    let (code, text) = crate::data::abort::reply_for(e);
+    ctx.reply(code, text).await
 }
 
 /// The reply to an `ABOR` that stopped a transfer: ProFTPD 1.3.8 sends the `426` alone
