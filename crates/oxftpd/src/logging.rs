@@ -55,9 +55,16 @@ impl<'a> MakeWriter<'a> for Syslog {
     }
 }
 
-/// The least severe level logged: `-d N` when given, else `SyslogLevel`, else info.
+/// The least severe level logged: `DebugLevel N` (which takes precedence over `-d`, as in
+/// ProFTPD), else `-d N` when given, else `SyslogLevel`, else info.
 fn filter(cli: &Cli, config: &Config) -> EnvFilter {
-    let level = match cli.debug {
+    let configured = config
+        .servers()
+        .first()
+        .and_then(|s| s.directive("DebugLevel"))
+        .and_then(|d| d.arg(0))
+        .and_then(|a| a.parse::<u8>().ok());
+    let level = match configured.or(cli.debug) {
         Some(0) | None => config
             .servers()
             .first()

@@ -15,6 +15,13 @@ pub static MODULE: ModuleSpec = ModuleSpec {
 
 static DIRECTIVES: &[DirectiveSpec] = &[
     d(
+        "AllowEmptyPasswords",
+        SA,
+        Args::flag(),
+        false,
+        "whether PASS with an empty password reaches the auth chain (default on)",
+    ),
+    d(
         "MaxClients",
         SA,
         Args::range(1, 2).checked(c::max_clients),

@@ -153,6 +153,15 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "seconds a control connection may be idle",
     ),
+    partial(
+        "DebugLevel",
+        C::SERVER.with(C::GLOBAL),
+        Args::exact(1).checked(debug_level),
+        false,
+        "one level for the whole daemon (its log is one): the server config's value applies to \
+         virtual hosts' sessions too, and a <VirtualHost> of its own is refused",
+        "debugging level 0-10 of the log, taking precedence over -d",
+    ),
     d(
         "TimeoutLinger",
         S,
@@ -462,5 +471,13 @@ fn satisfy(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("'{a}' is not one of: any, all"))
+    }
+}
+
+fn debug_level(args: &[String]) -> Result<(), String> {
+    let a = args.first().map(String::as_str).unwrap_or("");
+    match a.parse::<u8>() {
+        Ok(n) if n <= 10 => Ok(()),
+        _ => Err(format!("'{a}' is not a debug level (0-10)")),
     }
 }

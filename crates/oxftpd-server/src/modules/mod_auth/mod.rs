@@ -2,10 +2,12 @@
 
 pub mod anonymous;
 pub mod client_limits;
+pub mod empty_passwords;
 pub mod user_pass;
 pub mod wtmp;
 
 use crate::module::CommandGroup::Login;
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{CommandSpec, Handler, Module};
 use crate::modules::mod_core::opts;
 
@@ -42,6 +44,11 @@ pub static MODULE: Module = Module {
             handler: Handler::Any(opts::rein),
         },
     ],
+    hooks: &[Hook::new(
+        Phase::Pre,
+        On::Verb("PASS"),
+        empty_passwords::pre_pass,
+    )],
     admit: Some(client_limits::admit_login),
     events: Some(wtmp::on_event),
     ..Module::DEFAULT

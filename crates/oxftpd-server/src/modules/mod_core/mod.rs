@@ -171,6 +171,13 @@ pub static MODULE: Module = Module {
             handler: Handler::User(files::size),
         },
         CommandSpec {
+            name: "CSID",
+            groups: &[],
+            feat: Some("CSID"),
+            help: "<sp> client-identity",
+            handler: Handler::User(info::csid),
+        },
+        CommandSpec {
             name: "SYST",
             groups: &[],
             feat: None,
