@@ -516,6 +516,7 @@ pub async fn refuse(
                 .await
         }
         ("NOOP", _) => ctx.reply(550, "Operation not permitted").await,
+        ("RANG", _) => ctx.reply(552, "RANG: Operation not permitted").await,
         (_, Some(p)) => {
             ctx.reply(550, format!("{p}: Operation not permitted"))
                 .await

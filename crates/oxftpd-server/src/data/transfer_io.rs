@@ -148,44 +148,45 @@ pub(crate) async fn stalled<T>(
     }
 }
 
-/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection (at most `chunk`
-/// bytes a call, `UseSendfile LEN`), one large reused buffer written through rustls on a TLS
-/// one; returns the bytes sent.
+/// Sends the bytes `span` of `file` (up to its end): `sendfile(2)` on a plain connection (at
+/// most `chunk` bytes a call, `UseSendfile LEN`), one large reused buffer written through rustls
+/// on a TLS one; returns the bytes sent.
 pub async fn send_binary(
     stream: &mut crate::data::stream::DataStream,
     fs: &Fs,
     file: &File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     stall: Option<Duration>,
     chunk: u64,
 ) -> io::Result<u64> {
     match stream {
         crate::data::stream::DataStream::Plain(tcp) => {
-            sendfile(tcp, file, offset, stall, chunk).await
+            sendfile(tcp, file, span, stall, chunk).await
         }
         crate::data::stream::DataStream::Tls(tls) => {
-            send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
+            send_buffered(tls.as_mut(), fs, file, span, false, stall).await
         }
         crate::data::stream::DataStream::Client(tls) => {
-            send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
+            send_buffered(tls.as_mut(), fs, file, span, false, stall).await
         }
     }
 }
 
-/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+/// Sends the bytes `span` of `file` (up to its end) with `sendfile(2)`; returns the bytes sent.
 async fn sendfile(
     stream: &TcpStream,
     file: &File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     stall: Option<Duration>,
     chunk: u64,
 ) -> io::Result<u64> {
+    let offset = span.start;
     let mut pos = offset;
     // Full segments only while the file streams (as ProFTPD corks its data socket): fewer,
     // larger packets for the receiver to take in. Uncorked at the end to push the tail.
     let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
     let chunk = usize::try_from(chunk).unwrap_or(usize::MAX).min(1 << 30);
-    let sent = sendfile_loop(stream, file, &mut pos, stall, chunk).await;
+    let sent = sendfile_loop(stream, file, &mut pos, span.end, stall, chunk).await;
     let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
     sent.map(|()| pos - offset)
 }
@@ -195,15 +196,20 @@ async fn sendfile_loop(
     stream: &TcpStream,
     file: &File,
     pos: &mut u64,
+    end: u64,
     stall: Option<Duration>,
     chunk: usize,
 ) -> io::Result<()> {
     loop {
+        if *pos >= end {
+            return Ok(());
+        }
+        let count = usize::try_from(end - *pos).unwrap_or(usize::MAX).min(chunk);
         // Let the session's control-connection watcher run between chunks.
         tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
-            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), chunk)
+            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), count)
                 .map_err(io::Error::from)
         });
         match r {
@@ -260,21 +266,22 @@ pub async fn send_ascii<W: AsyncWrite + Unpin>(
     offset: u64,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
-    send_buffered(stream, fs, file, offset, true, stall).await
+    send_buffered(stream, fs, file, offset..u64::MAX, true, stall).await
 }
 
-/// Sends `file` from `offset` through a buffer (converting LF to CRLF when `ascii`), for
-/// streams `sendfile(2)` cannot feed; returns the bytes read from the file.
+/// Sends the bytes `span` of `file` (up to its end) through a buffer (converting LF to CRLF
+/// when `ascii`), for streams `sendfile(2)` cannot feed; returns the bytes read from the file.
 ///
 /// The buffers are allocated once per transfer: no allocation happens per chunk.
 pub async fn send_buffered<W: AsyncWrite + Unpin>(
     stream: &mut W,
     fs: &Fs,
     file: &File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    let (offset, end) = (span.start, span.end);
     let disk = Arc::new(file.try_clone()?);
     let mut batch = vec![0u8; BATCH];
     let mut output = if ascii {
@@ -287,6 +294,7 @@ pub async fn send_buffered<W: AsyncWrite + Unpin>(
     loop {
         let (back, n) = read_batch(fs, &disk, batch, pos).await?;
         batch = back;
+        let n = n.min(usize::try_from(end.saturating_sub(pos)).unwrap_or(usize::MAX));
         if n == 0 {
             // A TLS stream (and a deflater) may hold the last bytes until flushed.
             stalled(stall, stream.flush()).await?;

@@ -51,6 +51,15 @@ pub fn csid<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let facts = client_facts(arg.unwrap_or(""));
+        for (name, value) in [
+            ("Name", &facts.name),
+            ("Version", &facts.version),
+            ("Vendor", &facts.vendor),
+        ] {
+            if let Some(v) = value {
+                tracing::debug!(peer = %ctx.peer, "client sent CSID {name} fact: '{v}'");
+            }
+        }
         if facts.name.is_some() || facts.version.is_some() || facts.vendor.is_some() {
             ctx.ext.insert(facts);
         }

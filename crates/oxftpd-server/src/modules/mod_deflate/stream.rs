@@ -403,12 +403,12 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
     mut w: DeflateWriter<W>,
     fs: &oxftpd_storage::Fs,
     file: &std::fs::File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     ascii: bool,
     stall: Option<std::time::Duration>,
 ) -> io::Result<u64> {
     use tokio::io::AsyncWriteExt;
-    let n = crate::data::transfer_io::send_buffered(&mut w, fs, file, offset, ascii, stall).await?;
+    let n = crate::data::transfer_io::send_buffered(&mut w, fs, file, span, ascii, stall).await?;
     crate::data::transfer_io::stalled(stall, w.shutdown()).await?;
     Ok(n)
 }

@@ -3,6 +3,7 @@
 pub mod limits;
 pub mod mode;
 pub mod params;
+pub mod range;
 pub mod transfer;
 pub mod xferlog;
 
@@ -68,6 +69,13 @@ pub static MODULE: Module = Module {
             feat: Some("REST STREAM"),
             help: "<sp> byte-count",
             handler: Handler::User(params::rest),
+        },
+        CommandSpec {
+            name: "RANG",
+            groups: &[],
+            feat: Some("RANG STREAM"),
+            help: "<sp> start-point <sp> end-point",
+            handler: Handler::User(range::rang),
         },
         CommandSpec {
             name: "ALLO",

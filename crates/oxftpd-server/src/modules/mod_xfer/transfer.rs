@@ -211,7 +211,8 @@ pub fn retr<'a>(
             return crate::module::helpers::missing_argument(ctx).await;
         };
         let vpath = user.resolve(arg);
-        let offset = std::mem::take(&mut ctx.restart);
+        let range = super::range::take(ctx);
+        let mut offset = std::mem::take(&mut ctx.restart);
         if offset > 0 && !path_flag(ctx, user, &vpath, "AllowRetrieveRestart", true) {
             return ctx
                 .reply(451, format!("{arg}: Restart not permitted, try again"))
@@ -229,12 +230,33 @@ pub fn retr<'a>(
                 .reply(554, format!("REST: invalid {arg} argument"))
                 .await;
         }
+        // A range past the file's end is refused when it starts inside (ProFTPD's choice over
+        // the draft's empty transfer); one from 0 sends the whole file.
+        if let Some(r) = range
+            && r.start > 0
+        {
+            if r.start > meta.size {
+                return ctx
+                    .reply(554, format!("RANG: invalid {arg} argument"))
+                    .await;
+            }
+            if r.start + r.len > meta.size {
+                return ctx
+                    .reply(554, format!("{arg}: invalid RANG argument"))
+                    .await;
+            }
+            offset = r.start;
+        }
+        let end = match range {
+            Some(r) => (offset + r.len).min(meta.size),
+            None => meta.size,
+        };
         let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
         let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
-        let size = meta.size - offset;
+        let size = end - offset;
         let text = if size > 0 {
             let unit = if size == 1 { "byte" } else { "bytes" };
             format!(
@@ -290,12 +312,24 @@ pub fn retr<'a>(
                     )
                     .reporting(report);
                     crate::modules::mod_deflate::stream::send_file(
-                        w, &user.fs, &file, offset, ascii, stall,
+                        w,
+                        &user.fs,
+                        &file,
+                        offset..end,
+                        ascii,
+                        stall,
                     )
                     .await
                 } else {
-                    transfer_io::send_buffered(&mut counted, &user.fs, &file, offset, ascii, stall)
-                        .await
+                    transfer_io::send_buffered(
+                        &mut counted,
+                        &user.fs,
+                        &file,
+                        offset..end,
+                        ascii,
+                        stall,
+                    )
+                    .await
                 }
             };
             watch_transfer(ctx, &progress, fut).await
@@ -307,7 +341,7 @@ pub fn retr<'a>(
                     &mut stream,
                     &user.fs,
                     &file,
-                    offset,
+                    offset..end,
                     stall,
                     sendfile.unwrap_or(u64::MAX),
                 ),
@@ -409,6 +443,7 @@ async fn open_target(
     user: &mut LoggedIn,
     arg: &str,
     kind: Upload,
+    range: Option<super::range::Range>,
 ) -> Result<(Target, File), SessionResult> {
     let vpath = user.resolve(arg);
     let offset = std::mem::take(&mut ctx.restart);
@@ -418,7 +453,7 @@ async fn open_target(
         Err(e) => return Err(ctx.send(&fs_reply(550, arg, &e)).await),
     };
     let existing = size.is_some();
-    let restarting = offset > 0 || kind == Upload::Appe;
+    let restarting = offset > 0 || range.is_some() || kind == Upload::Appe;
     if existing && restarting && !path_flag(ctx, user, &vpath, "AllowStoreRestart", false) {
         return Err(ctx
             .reply(
@@ -427,13 +462,28 @@ async fn open_target(
             )
             .await);
     }
+    if kind == Upload::Appe && range.is_some() {
+        return Err(ctx.reply(550, "APPE incompatible with RANG").await);
+    }
     let hidden = match kind {
         Upload::Stor => hidden_stores(ctx, user, &vpath),
         _ => None,
     };
+    if hidden.is_some() && range.is_some() {
+        return Err(ctx
+            .reply(501, "RANG not compatible with server configuration")
+            .await);
+    }
     if hidden.is_some() && offset > 0 {
         return Err(ctx
             .reply(501, "REST not compatible with server configuration")
+            .await);
+    }
+    if let Some(r) = range
+        && r.start > size.unwrap_or(0)
+    {
+        return Err(ctx
+            .reply(554, format!("RANG: invalid {arg} argument"))
             .await);
     }
     if offset > size.unwrap_or(0) {
@@ -475,8 +525,10 @@ async fn open_target(
                 (t, f)
             })
     } else {
-        let mode = match kind {
-            Upload::Appe => WriteMode::Append,
+        let mode = match (kind, range) {
+            (Upload::Appe, _) => WriteMode::Append,
+            // A range writes in place, over what is there.
+            (_, Some(r)) => WriteMode::At(r.start),
             _ if offset > 0 => WriteMode::At(offset),
             _ => WriteMode::Truncate,
         };
@@ -511,7 +563,11 @@ async fn upload(
     kind: Upload,
 ) -> SessionResult {
     let unique;
+    let range = super::range::take(ctx);
     let arg = match (kind, arg) {
+        (Upload::Stou, _) if range.is_some() => {
+            return ctx.reply(550, "STOU incompatible with RANG").await;
+        }
         (Upload::Stou, _) => {
             ctx.restart = 0;
             let dir = user.cwd.clone();
@@ -525,16 +581,16 @@ async fn upload(
                 rename_to: None,
                 remove_on_failure: true,
             };
-            return receive(ctx, user, &unique, target, file, kind).await;
+            return receive(ctx, user, &unique, target, file, kind, None).await;
         }
         (_, Some(arg)) => arg,
         (_, None) => return crate::module::helpers::missing_argument(ctx).await,
     };
-    let (target, file) = match open_target(ctx, user, arg, kind).await {
+    let (target, file) = match open_target(ctx, user, arg, kind, range).await {
         Ok(r) => r,
         Err(done) => return done,
     };
-    receive(ctx, user, arg, target, file, kind).await
+    receive(ctx, user, arg, target, file, kind, range).await
 }
 
 /// Runs the data connection of an upload into `file` and finishes `target`.
@@ -545,6 +601,7 @@ async fn receive(
     target: Target,
     mut file: File,
     kind: Upload,
+    range: Option<super::range::Range>,
 ) -> SessionResult {
     let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
     let stream = match open_data(ctx).await {
@@ -580,7 +637,12 @@ async fn receive(
         .rename_to
         .clone()
         .unwrap_or_else(|| target.path.clone());
-    let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    let max_size = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    // A range takes exactly its length: more is refused as the bytes come.
+    let limit = match range {
+        Some(r) => Some(max_size.map_or(r.len, |m| m.min(r.len))),
+        None => max_size,
+    };
     let started = std::time::Instant::now();
     let mode_z = ctx.opts.mode_z;
     let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
@@ -626,6 +688,19 @@ async fn receive(
     // Answers the client's close_notify on a TLS connection (FIN on a plain one).
     transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
+    // A range the client sent too few or too many bytes for fails as ProFTPD fails it (EPERM).
+    let outcome = match (outcome, range) {
+        (Watched::Done(Ok(n)), Some(r)) if n != r.len => {
+            Watched::Done(Err(std::io::Error::from_raw_os_error(libc::EPERM)))
+        }
+        (Watched::Done(Err(e)), Some(r))
+            if e.kind() == std::io::ErrorKind::FileTooLarge
+                && max_size.is_none_or(|m| m > r.len) =>
+        {
+            Watched::Done(Err(std::io::Error::from_raw_os_error(libc::EPERM)))
+        }
+        (other, _) => other,
+    };
     let bytes = match &outcome {
         Watched::Done(Ok(n)) => Some(*n),
         _ => None,
@@ -660,7 +735,7 @@ async fn receive(
             ctx.reply(226, "Transfer complete").await
         }
         Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", max_size.unwrap_or(0));
             let _ = user.fs.remove_file(&target.path).await;
             ctx.reply(552, "Transfer aborted. File too large").await
         }
