@@ -47,20 +47,48 @@ impl Options {
 /// How deep `LIST -R` descends.
 const MAX_DEPTH: usize = 10;
 
+/// Splits `ls`-style options from the path, as mod_ls does: whitespace before the options is
+/// skipped only when options follow; after the last option one blank ends them, so a path
+/// that starts with blanks keeps all but that one (`LIST -a  name` lists ` name`).
 pub(crate) fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
     let mut opts = Options::default();
-    let Some(mut rest) = arg.map(str::trim_start) else {
+    let Some(arg) = arg else {
         return (opts, None);
     };
+    let mut rest = arg.trim_start();
+    if !rest.starts_with('-') {
+        return (opts, (!arg.is_empty()).then_some(arg));
+    }
     while let Some(stripped) = rest.strip_prefix('-') {
-        let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
-        if word.is_empty() {
-            break;
+        let end = stripped
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(stripped.len());
+        opts.add(&stripped[..end]);
+        let after = &stripped[end..];
+        let skipped = after.trim_start();
+        if skipped.starts_with('-') && end > 0 {
+            rest = skipped;
+            continue;
         }
-        opts.add(word);
-        rest = tail.trim_start();
+        rest = if after.starts_with("  ") {
+            &after[1..]
+        } else {
+            skipped
+        };
+        break;
     }
     (opts, (!rest.is_empty()).then_some(rest))
+}
+
+/// Whether a one-word argument that looks like options names an existing entry instead
+/// (`LIST -test.txt` lists that file, as mod_ls decides by a stat).
+async fn is_a_path(user: &LoggedIn, arg: Option<&str>) -> bool {
+    match arg {
+        Some(a) if a.trim_start().starts_with('-') && a.split_whitespace().count() == 1 => {
+            user.fs.symlink_metadata(&user.resolve(a)).await.is_ok()
+        }
+        _ => false,
+    }
 }
 
 /// The `ListOptions` flags in force (`-a`, `-R`…), added to the client's.
@@ -225,13 +253,29 @@ async fn listing(
     arg: Option<&str>,
     names_only: bool,
 ) -> SessionResult {
-    let (mut opts, path_arg) = split_options(arg);
+    let (mut opts, path_arg) = if is_a_path(user, arg).await {
+        (Options::default(), arg)
+    } else {
+        split_options(arg)
+    };
     if !names_only {
         list_options(ctx, &mut opts);
     }
-    // NLST with a pattern in the last component: list the directory, keep what matches.
+    // A pattern in the last component: list the directory, keep what matches (NLST; LIST too,
+    // where a pattern nothing matches is taken as a name, so a directory `[x]` is listed).
+    let literal = match path_arg {
+        Some(p) if !names_only && oxftpd_proto::glob::has_glob(p) => {
+            let (dir, pattern) = match p.rsplit_once('/') {
+                Some((d, pat)) => (if d.is_empty() { "/" } else { d }, pat),
+                None => (".", p),
+            };
+            !any_match(user, &user.resolve(dir), pattern).await
+                && user.fs.symlink_metadata(&user.resolve(p)).await.is_ok()
+        }
+        _ => false,
+    };
     let glob = path_arg
-        .filter(|p| names_only && oxftpd_proto::glob::has_glob(p))
+        .filter(|p| !literal && oxftpd_proto::glob::has_glob(p))
         .map(|p| match p.rsplit_once('/') {
             Some((dir, pat)) => (Some(if dir.is_empty() { "/" } else { dir }), pat),
             None => (None, p),
@@ -253,7 +297,9 @@ async fn listing(
     if names_only && let Err(e) = &meta {
         return ctx.send(&fs_reply(450, shown, e)).await;
     }
+    // No match: NLST says so; LIST sends an empty listing (as ProFTPD).
     if let Some((_, pattern)) = glob
+        && names_only
         && !any_match(user, &vpath, pattern).await
     {
         return ctx.reply(450, "No files found").await;
