@@ -31,6 +31,34 @@ pub struct DirectiveSpec {
 }
 
 impl DirectiveSpec {
+    /// A fully implemented directive whose first occurrence in a context takes effect (the
+    /// constructor for module crates outside this one).
+    pub const fn new(
+        name: &'static str,
+        contexts: Contexts,
+        args: Args,
+        multi: bool,
+        summary: &'static str,
+    ) -> DirectiveSpec {
+        DirectiveSpec {
+            name,
+            contexts,
+            args,
+            multi,
+            duplicate: Duplicate::First,
+            status: Status::Implemented,
+            summary,
+        }
+    }
+
+    /// The same spec, implemented but for the named part.
+    pub const fn partial(self, missing: &'static str) -> DirectiveSpec {
+        DirectiveSpec {
+            status: Status::Partial(missing),
+            ..self
+        }
+    }
+
     /// The same spec, with the last of repeated occurrences taking effect.
     pub const fn last_wins(self) -> DirectiveSpec {
         DirectiveSpec {
@@ -234,14 +262,6 @@ pub fn lookup(modules: &[&'static ModuleSpec], name: &str) -> Option<Found> {
 
 /// Directives that ProFTPD has but oxftpd refuses, with the reason.
 pub static REJECTED: &[(&str, &str)] = &[
-    (
-        "ScoreboardMutex",
-        "the scoreboard is kept in memory by the daemon and needs no lock file",
-    ),
-    (
-        "ScoreboardScrub",
-        "the daemon removes a session's scoreboard entry itself when the session ends",
-    ),
     (
         "RLimitChroot",
         "oxftpd never chroots its own process, so there is no chroot to guard",

@@ -21,6 +21,7 @@ pub mod module;
 pub mod modules;
 pub mod port_holder;
 pub mod reverse_dns;
+pub mod scoreboard;
 pub mod session;
 pub mod session_files;
 pub mod settings;
@@ -34,6 +35,9 @@ use oxftpd_config::{Config, ConfigErrors, Directive, ParseOptions};
 
 pub use context::{Generation, ServerCtx, Shared};
 pub use listener::{BindOptions, Live};
+
+/// The ProFTPD release whose behaviour oxftpd matches (`-v`, `-V`, `%V`, build information).
+pub const PROFTPD_VERSION: &str = "1.3.8";
 
 /// Why the server cannot start (or a reload is refused).
 #[derive(Debug, thiserror::Error)]
