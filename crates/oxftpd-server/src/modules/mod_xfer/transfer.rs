@@ -685,8 +685,13 @@ async fn receive(
     };
     ctx.last_transfer = tokio::time::Instant::now();
     drop(file);
-    // Answers the client's close_notify on a TLS connection (FIN on a plain one).
-    transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
+    // Answers the client's close_notify on a TLS connection (FIN on a plain one); lingers
+    // (`TimeoutLinger`) only after an upload that completed: a stalled or refused one ends now.
+    let linger = match &outcome {
+        Watched::Done(Ok(_)) => ctx.server.settings.timeouts.linger,
+        _ => None,
+    };
+    transfer_io::finish(stream, linger, &ctx.trace).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
     // A range the client sent too few or too many bytes for fails as ProFTPD fails it (EPERM).
     let outcome = match (outcome, range) {
