@@ -262,14 +262,15 @@ async fn listing(
         list_options(ctx, &mut opts);
     }
     // A pattern in the last component: list the directory, keep what matches (NLST; LIST too,
-    // where a pattern nothing matches is taken as a name, so a directory `[x]` is listed).
+    // where a pattern nothing else matches is taken as a name, so a directory `[x]` is listed).
     let literal = match path_arg {
         Some(p) if !names_only && oxftpd_proto::glob::has_glob(p) => {
             let (dir, pattern) = match p.rsplit_once('/') {
                 Some((d, pat)) => (if d.is_empty() { "/" } else { d }, pat),
                 None => (".", p),
             };
-            !any_match(user, &user.resolve(dir), pattern).await
+            // The name itself matching (`[foo bar` matches itself) is no other match.
+            !any_match_but(user, &user.resolve(dir), pattern, Some(pattern)).await
                 && user.fs.symlink_metadata(&user.resolve(p)).await.is_ok()
         }
         _ => false,
@@ -463,13 +464,18 @@ fn show_symlinks(ctx: &Ctx) -> bool {
 
 /// Whether any entry of `vpath` matches `pattern` (stops at the first).
 async fn any_match(user: &LoggedIn, vpath: &str, pattern: &str) -> bool {
+    any_match_but(user, vpath, pattern, None).await
+}
+
+/// Whether an entry of `vpath` other than `except` matches `pattern`.
+async fn any_match_but(user: &LoggedIn, vpath: &str, pattern: &str, except: Option<&str>) -> bool {
     let Ok(mut dir) = user.fs.read_dir(vpath).await else {
         return false;
     };
     while let Ok(Some(batch)) = dir.next().await {
         if batch
             .iter()
-            .any(|e| oxftpd_proto::glob::matches(pattern, e.name))
+            .any(|e| Some(e.name) != except && oxftpd_proto::glob::matches(pattern, e.name))
         {
             return true;
         }
