@@ -93,3 +93,32 @@ async fn a_dash_name_that_exists_is_a_path() {
     assert_eq!(code, 226);
     assert_eq!(text.trim_end(), "-test.txt");
 }
+
+#[tokio::test]
+async fn list_f_marks_types() {
+    let (server, alice) = server_with("");
+    common::dir(&alice, "d");
+    file(&alice, "plain.txt", b"x\n");
+    file(&alice, "run.sh", b"#!/bin/sh\n");
+    std::fs::set_permissions(
+        alice.home.join("run.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    std::os::unix::fs::symlink("d", alice.home.join("l")).expect("symlink");
+    let mut c = login(&server).await;
+    let (text, code) = listing(&mut c, "LIST -F").await;
+    assert_eq!(code, 226);
+    let ends: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            l.split(':')
+                .next_back()
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    for want in [" d/", " plain.txt", " run.sh*", " l -> d/"] {
+        assert!(ends.iter().any(|e| *e == want), "{want:?} in {text}");
+    }
+}

@@ -29,6 +29,8 @@ pub(crate) struct Options {
     pub recursive: bool,
     /// `-d`: a directory itself, not its entries.
     pub dir_only: bool,
+    /// `-F`: a type mark after each name (`/` directory, `*` executable, `@` link).
+    pub classify: bool,
 }
 
 impl Options {
@@ -38,9 +40,24 @@ impl Options {
                 'a' | 'A' => self.all = true,
                 'R' => self.recursive = true,
                 'd' => self.dir_only = true,
+                'F' => self.classify = true,
                 _ => {}
             }
         }
+    }
+}
+
+/// Puts `ls -F`'s type mark before the line end just written.
+fn mark_type(out: &mut Vec<u8>, meta: Option<&Metadata>) {
+    let mark = match meta {
+        Some(m) if m.kind == Kind::Dir => b'/',
+        Some(m) if m.kind == Kind::Symlink => b'@',
+        Some(m) if m.mode & 0o111 != 0 => b'*',
+        _ => return,
+    };
+    if out.ends_with(b"\r\n") {
+        let at = out.len() - 2;
+        out.insert(at, mark);
     }
 }
 
@@ -553,6 +570,18 @@ async fn list_dir(
                     &w.clock,
                     w.out,
                 );
+                if job.opts.classify {
+                    // A link's mark is its target's, as mod_ls stats it.
+                    match (meta.kind, &followed) {
+                        (Kind::Symlink, Some(m)) => mark_type(w.out, Some(m)),
+                        (Kind::Symlink, None) => {
+                            let path = user.resolve_from(&job.vpath, entry.name);
+                            let target = user.fs.metadata(&path).await.ok();
+                            mark_type(w.out, target.as_ref());
+                        }
+                        _ => mark_type(w.out, Some(meta)),
+                    }
+                }
             }
             w.flush_if_full().await?;
         }
