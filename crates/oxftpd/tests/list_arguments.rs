@@ -119,6 +119,6 @@ async fn list_f_marks_types() {
         })
         .collect();
     for want in [" d/", " plain.txt", " run.sh*", " l -> d/"] {
-        assert!(ends.iter().any(|e| *e == want), "{want:?} in {text}");
+        assert!(ends.contains(&want), "{want:?} in {text}");
     }
 }
