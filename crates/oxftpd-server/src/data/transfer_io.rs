@@ -292,6 +292,12 @@ pub async fn send_buffered<W: AsyncWrite + Unpin>(
     let mut pos = offset;
     let mut last_cr = false;
     loop {
+        // At the known end, no further read: it would hop to the pool after every byte is out,
+        // and an ABOR read meanwhile would abort a transfer that is complete.
+        if pos >= end {
+            stalled(stall, stream.flush()).await?;
+            return Ok(pos - offset);
+        }
         let (back, n) = read_batch(fs, &disk, batch, pos).await?;
         batch = back;
         let n = n.min(usize::try_from(end.saturating_sub(pos)).unwrap_or(usize::MAX));
