@@ -432,7 +432,7 @@ pub async fn empty_listing(ctx: &mut Ctx, verb: &str) -> CommandResult {
         format!("Opening {mode} mode data connection for {what}"),
     )
     .await?;
-    crate::data::transfer_io::finish(stream).await;
+    crate::data::transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
     Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
 }
 

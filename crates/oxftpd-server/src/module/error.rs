@@ -185,7 +185,9 @@ pub enum DataFailure {
     /// permitted`.
     #[error("TLS on the data connection failed")]
     Protection,
-    /// The connection broke during the transfer: `426 Transfer aborted. reason`.
+    /// The transfer failed on its way: `Transfer aborted. reason` with the code
+    /// `data::abort::reply_for` gives the error (`426` for a closed connection, `452` for a
+    /// full disk, …).
     #[error("transfer aborted: {0}")]
     Broken(std::io::Error),
     /// The stream could not be decoded or written locally (a MODE Z stream that does not

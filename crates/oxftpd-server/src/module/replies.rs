@@ -118,10 +118,10 @@ fn data(failure: &DataFailure) -> Option<Reply> {
             codes::CANT_OPEN_DATA,
             "Unable to build data connection: Operation not permitted",
         ),
-        DataFailure::Broken(e) => Reply::new(
-            codes::TRANSFER_ABORTED,
-            format!("Transfer aborted. {}", io_text(e)),
-        ),
+        DataFailure::Broken(e) => {
+            let (code, text) = crate::data::abort::reply_for(e);
+            Reply::new(code, text)
+        }
         DataFailure::Local(e) => Reply::new(
             codes::LOCAL_ERROR,
             format!("Transfer aborted. {}", io_text(e)),
@@ -177,6 +177,7 @@ fn limit(verb: &str, arg: Option<&str>, outcome: Outcome) -> Reply {
             format!("{verb}: Operation not permitted"),
         ),
         ("NOOP", _) => Reply::new(codes::FILE_UNAVAILABLE, "Operation not permitted"),
+        ("RANG", _) => Reply::new(codes::EXCEEDED_STORAGE, "RANG: Operation not permitted"),
         (_, Some(p)) => Reply::new(
             codes::FILE_UNAVAILABLE,
             format!("{p}: Operation not permitted"),

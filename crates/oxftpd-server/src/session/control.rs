@@ -32,6 +32,8 @@ pub struct Control {
     last_code: u16,
     /// The peer's end of stream was read while draining after an urgent mark.
     eof: bool,
+    /// The session's trace: each reply line on the `response` channel.
+    trace: crate::trace::Trace,
 }
 
 impl Control {
@@ -48,6 +50,7 @@ impl Control {
             out: Vec::new(),
             last_code: 0,
             eof: false,
+            trace: crate::trace::Trace::OFF,
         }
     }
 
@@ -124,6 +127,12 @@ impl Control {
             let mut buf = [0u8; 1024];
             let n = self.stream.read(&mut buf).await?;
             if n == 0 {
+                crate::trace_msg!(
+                    self.trace,
+                    "command",
+                    6,
+                    "client sent EOF, closing control connection"
+                );
                 return Ok(Incoming::Closed);
             }
             let mut bytes = &buf[..n];
@@ -180,10 +189,28 @@ impl Control {
         }
     }
 
+    /// Sets the trace the reply lines are written to.
+    pub fn set_trace(&mut self, trace: crate::trace::Trace) {
+        self.trace = trace;
+    }
+
     /// Queues a reply without sending it.
     pub fn queue(&mut self, reply: &Reply) {
         self.last_code = reply.code();
+        let start = self.out.len();
         reply.write_to(&mut self.out);
+        if self.trace.takes("response", 1) {
+            for line in self.out[start..].split(|&b| b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if !line.is_empty() {
+                    self.trace.write(
+                        "response",
+                        1,
+                        format_args!("{}", String::from_utf8_lossy(line)),
+                    );
+                }
+            }
+        }
     }
 
     /// The code of the last reply queued since [`Control::take_last_code`].

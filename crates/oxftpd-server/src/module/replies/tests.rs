@@ -259,10 +259,16 @@ fn data_connection_failures() {
         wire("STOR", &data(DataFailure::Protection)),
         "425 Unable to build data connection: Operation not permitted\r\n"
     );
+    // A broken transfer is worded from its error, as pr_data_abort does (data::abort).
     let reset = io::Error::from_raw_os_error(libc::ECONNRESET);
     assert_eq!(
         wire("RETR", &data(DataFailure::Broken(reset))),
-        "426 Transfer aborted. Connection reset by peer\r\n"
+        "426 Transfer aborted. Data connection closed\r\n"
+    );
+    let full = io::Error::from_raw_os_error(libc::ENOSPC);
+    assert_eq!(
+        wire("STOR", &data(DataFailure::Broken(full))),
+        "452 Transfer aborted. No space left on device\r\n"
     );
     let eio = io::Error::from_raw_os_error(libc::EIO);
     assert_eq!(

@@ -80,6 +80,8 @@ pub fn rest<'a>(
             ));
         }
         ctx.restart = offset;
+        // REST or RANG, never both.
+        super::range::clear(ctx);
         Ok(ctx
             .reply(
                 codes::PENDING_FURTHER_INFO,
