@@ -156,18 +156,36 @@ fn log_command<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
             };
         }
         if cmd.verb == "QUIT" {
-            notes(ctx).end_reason = Some("Quit");
+            notes(ctx).end_reason = Some("Quit".to_string());
         }
         let class = cmd.spec.map_or(CommandClass::NONE, |s| s.class);
-        let user = match state {
+        let user = match &*state {
             State::LoggedIn(u) => Some(&**u),
             State::Connected { .. } => None,
         };
+        if let Some(user) = user
+            && wants_file_size(ctx, user)
+            && let Some(vpath) = ctx.ext.get::<Notes>().and_then(|n| n.xfer.as_ref()).map(|x| x.vpath.clone())
+        {
+            let size = user.fs.metadata(&vpath).await.ok().map(|m| m.size);
+            notes(ctx).file_size = size;
+        }
         let text = ctx.control.last_text().to_string();
         write_lines(ctx, user, Kind::Command, cmd.verb, cmd.arg, cmd.code, &text, class);
         notes(ctx).command_done();
         Outcome::Continue
     })
+}
+
+/// Whether a log of the session has `%{file-size}` (the file is looked at only then).
+fn wants_file_size(ctx: &Ctx, user: &LoggedIn) -> bool {
+    ctx.generation
+        .modules
+        .get::<ExtendedLogs>()
+        .is_some_and(|logs| {
+            logs.for_session(ctx.server.index, user.anon)
+                .any(|l| l.format.vars().any(|v| *v == format::Var::FileSize))
+        })
 }
 
 /// Writes the line of one command (or pseudo-command) to every log of the session that logs
@@ -232,8 +250,15 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                 );
             }
             Event::SessionClosed { user } => {
-                if notes(ctx).end_reason.is_none() {
-                    notes(ctx).end_reason = Some("Read EOF from client");
+                let told = ctx
+                    .ext
+                    .get::<crate::module::events::EndReason>()
+                    .map(|r| r.0.clone());
+                let n = notes(ctx);
+                if let Some(reason) = told {
+                    n.end_reason = Some(reason);
+                } else if n.end_reason.is_none() {
+                    n.end_reason = Some("Read EOF from client".to_string());
                 }
                 write_lines(
                     ctx,
@@ -246,10 +271,9 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                     CommandClass::EXIT,
                 );
             }
-            Event::Transfer { user, transfer } => {
-                let size = user.fs.metadata(transfer.vpath).await.ok().map(|m| m.size);
+            Event::Transfer { transfer, .. } => {
+                // No file system call here: a download's data connection closes after it.
                 let n = notes(ctx);
-                n.file_size = size;
                 n.xfer = Some(Xfer {
                     started: transfer.started,
                     ended: Instant::now(),

@@ -50,7 +50,7 @@ pub struct Notes {
     /// The port of the last data connection set up (ProFTPD's `session.data_port`).
     pub data_port: Option<u16>,
     /// Why the session ended (`%E`), once known.
-    pub end_reason: Option<&'static str>,
+    pub end_reason: Option<String>,
     /// When the session connected.
     pub connected: Option<SystemTime>,
 }

@@ -76,7 +76,7 @@ fn basename(path: &str) -> &str {
 
 const DATA_XFER: &[&str] = &["APPE", "LIST", "MLSD", "NLST", "RETR", "STOR", "STOU"];
 const PATH_CMDS: &[&str] = &[
-    "DELE", "LIST", "MDTM", "MKD", "MLSD", "MLST", "NLST", "RMD", "XMKD", "XRMD",
+    "RNFR", "DELE", "LIST", "MDTM", "MKD", "MLSD", "MLST", "NLST", "RMD", "XMKD", "XRMD",
 ];
 const DIR_CMDS: &[&str] = &[
     "CDUP", "LIST", "MKD", "MLSD", "NLST", "RMD", "XCUP", "XMKD", "XRMD",
@@ -231,14 +231,19 @@ impl Facts<'_> {
                     s(self.user.map_or("/", |u| u.cwd.as_str()))
                 }
             }
-            Var::EosReason => opt(self.notes.end_reason.filter(|_| self.kind == Kind::Exit)),
+            Var::EosReason => opt(
+                self.notes
+                    .end_reason
+                    .clone()
+                    .filter(|_| self.kind == Kind::Exit),
+            ),
             Var::Env(name) => opt(std::env::var(name).ok()),
             Var::XferPath => {
                 if self.verb == "RNTO" {
                     opt(self.resolve_vpath(self.arg()))
                 } else if let Some(x) = xfer {
                     s(x.vpath.clone())
-                } else if self.is(&["DELE", "MKD", "XMKD", "RMD", "XRMD"]) {
+                } else if self.is(&["RNFR", "DELE", "MKD", "XMKD", "RMD", "XRMD"]) {
                     opt(self.resolve_vpath(self.arg()))
                 } else {
                     Value::Default
