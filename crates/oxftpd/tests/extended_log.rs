@@ -70,7 +70,9 @@ async fn session(target: &Target) -> (Vec<String>, Vec<String>) {
     c.stor("up.txt", b"hello again").await.expect("STOR again");
     assert_eq!(c.retr("up.txt").await.expect("RETR"), b"hello again");
     c.list(None).await.expect("LIST");
-    c.cmd_expect("RETR missing.txt", 550).await.expect("RETR missing");
+    c.cmd_expect("RETR missing.txt", 550)
+        .await
+        .expect("RETR missing");
     c.quit().await.expect("QUIT");
     let mut got = lines(&stable, 1).await;
     // Wait for the EXIT line, which comes after QUIT's.
@@ -144,7 +146,11 @@ async fn custom_log_format_matches_proftpd_field_by_field() {
             );
         }
     }
-    assert_eq!(ours_moving.len(), theirs_moving.len(), "{ours_moving:?}\n{theirs_moving:?}");
+    assert_eq!(
+        ours_moving.len(),
+        theirs_moving.len(),
+        "{ours_moving:?}\n{theirs_moving:?}"
+    );
     for (a, b) in ours_moving.iter().zip(&theirs_moving) {
         let shape = |l: &str| -> Vec<usize> { l.split('|').map(str::len).collect() };
         let (fa, fb): (Vec<&str>, Vec<&str>) = (a.split('|').collect(), b.split('|').collect());

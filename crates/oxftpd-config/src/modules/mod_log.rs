@@ -121,7 +121,12 @@ fn log_options(args: &[String]) -> Result<(), String> {
         let Some(name) = opt.strip_prefix('+').or_else(|| opt.strip_prefix('-')) else {
             return Err(format!("bad LogOption: '{opt}'"));
         };
-        let known = ["Timestamp", "Hostname", "VirtualHost", "RoleBasedProcessLabels"];
+        let known = [
+            "Timestamp",
+            "Hostname",
+            "VirtualHost",
+            "RoleBasedProcessLabels",
+        ];
         if !known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
             return Err(format!("unknown LogOption: '{name}'"));
         }

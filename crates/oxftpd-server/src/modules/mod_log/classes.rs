@@ -97,6 +97,11 @@ mod tests {
         let f = Filter::parse("EXIT|CONNECT").unwrap_or(Filter::ALL);
         assert!(f.logs(C::EXIT, false) && f.logs(C::CONNECT, false) && !f.logs(C::READ, true));
         assert!(Filter::parse("BOGUS").is_none());
-        assert!(Filter::ALL.logs(C::MISC, false) && !Filter::parse("MISC").unwrap_or(Filter::ALL).logs(C::MISC, false));
+        assert!(
+            Filter::ALL.logs(C::MISC, false)
+                && !Filter::parse("MISC")
+                    .unwrap_or(Filter::ALL)
+                    .logs(C::MISC, false)
+        );
     }
 }

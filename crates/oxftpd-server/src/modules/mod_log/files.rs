@@ -112,9 +112,7 @@ pub fn open_log(path: &str, symlinks: bool) -> Result<File, OpenError> {
     {
         return Err(OpenError::WritableDir);
     }
-    if !symlinks
-        && std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
-    {
+    if !symlinks && std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(OpenError::Symlink(path.to_string()));
     }
     let mut options = OpenOptions::new();
@@ -203,7 +201,11 @@ impl ExtendedLogs {
     /// The logs a session of `server` writes to, inside `<Anonymous>` block `anon` or not:
     /// outside, the server's own; inside, the block's own (but not `NONE` ones) and the
     /// server's whose path the block does not override.
-    pub fn for_session(&self, server: usize, anon: Option<usize>) -> impl Iterator<Item = &LogFile> {
+    pub fn for_session(
+        &self,
+        server: usize,
+        anon: Option<usize>,
+    ) -> impl Iterator<Item = &LogFile> {
         self.logs.iter().filter(move |l| {
             if l.server != server {
                 return false;

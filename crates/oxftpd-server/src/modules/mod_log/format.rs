@@ -239,12 +239,12 @@ impl Format {
                         } else if let Some(v) = long(name) {
                             push_var(&mut parts, &mut lit, v);
                             rest = tail;
-                        } else if tail.starts_with('e') {
+                        } else if let Some(after_e) = tail.strip_prefix('e') {
                             push_var(&mut parts, &mut lit, Var::Env(name.to_string()));
-                            rest = &tail[1..];
-                        } else if tail.starts_with('t') {
+                            rest = after_e;
+                        } else if let Some(after_t) = tail.strip_prefix('t') {
                             push_var(&mut parts, &mut lit, Var::Time(Some(name.to_string())));
-                            rest = &tail[1..];
+                            rest = after_t;
                         } else {
                             // An unknown `%{word}` stands for the word (jot's on_unknown).
                             lit.push_str(name);

@@ -165,13 +165,26 @@ fn log_command<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
         };
         if let Some(user) = user
             && wants_file_size(ctx, user)
-            && let Some(vpath) = ctx.ext.get::<Notes>().and_then(|n| n.xfer.as_ref()).map(|x| x.vpath.clone())
+            && let Some(vpath) = ctx
+                .ext
+                .get::<Notes>()
+                .and_then(|n| n.xfer.as_ref())
+                .map(|x| x.vpath.clone())
         {
             let size = user.fs.metadata(&vpath).await.ok().map(|m| m.size);
             notes(ctx).file_size = size;
         }
         let text = ctx.control.last_text().to_string();
-        write_lines(ctx, user, Kind::Command, cmd.verb, cmd.arg, cmd.code, &text, class);
+        write_lines(
+            ctx,
+            user,
+            Kind::Command,
+            cmd.verb,
+            cmd.arg,
+            cmd.code,
+            &text,
+            class,
+        );
         notes(ctx).command_done();
         Outcome::Continue
     })

@@ -6,8 +6,8 @@ use std::time::SystemTime;
 
 use super::format::{Format, Part, Var};
 use super::notes::Notes;
-use crate::session::{Ctx, LoggedIn};
 use crate::session::TransferType;
+use crate::session::{Ctx, LoggedIn};
 
 /// What is being logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,11 +178,10 @@ impl Facts<'_> {
         let pseudo = self.kind != Kind::Command;
         let xfer = self.notes.xfer.as_ref();
         match var {
-            Var::AnonPass => opt(
-                self.user
-                    .filter(|u| u.anon.is_some())
-                    .and_then(|u| u.anonymous_email.clone()),
-            ),
+            Var::AnonPass => opt(self
+                .user
+                .filter(|u| u.anon.is_some())
+                .and_then(|u| u.anonymous_email.clone())),
             Var::RemoteIp => s(self.ctx.peer.ip().to_string()),
             Var::Basename => {
                 let path = if self.verb == "RNTO" {
@@ -231,12 +230,11 @@ impl Facts<'_> {
                     s(self.user.map_or("/", |u| u.cwd.as_str()))
                 }
             }
-            Var::EosReason => opt(
-                self.notes
-                    .end_reason
-                    .clone()
-                    .filter(|_| self.kind == Kind::Exit),
-            ),
+            Var::EosReason => opt(self
+                .notes
+                .end_reason
+                .clone()
+                .filter(|_| self.kind == Kind::Exit)),
             Var::Env(name) => opt(std::env::var(name).ok()),
             Var::XferPath => {
                 if self.verb == "RNTO" {
@@ -289,9 +287,7 @@ impl Facts<'_> {
                 .clone()
                 .unwrap_or_else(|| self.ctx.peer.ip().to_string())),
             Var::RawIn => Value::Int(self.ctx.control.raw_bytes().0 + self.ctx.totals.bytes_in),
-            Var::RawOut => {
-                Value::Int(self.ctx.control.raw_bytes().1 + self.ctx.totals.bytes_out)
-            }
+            Var::RawOut => Value::Int(self.ctx.control.raw_bytes().1 + self.ctx.totals.bytes_out),
             Var::CmdParams => {
                 if pseudo {
                     Value::Default
@@ -371,13 +367,15 @@ impl Facts<'_> {
                 "mod_auth.orig-user" => opt(self.notes.orig_user.clone()),
                 "mod_auth.anon-passwd" => self.value(&Var::AnonPass),
                 "mod_core.rnfr-path" => opt(self.notes.rnfr.clone()),
-                "mod_xfer.retr-path" | "mod_xfer.store-path" => {
-                    opt(xfer.map(|x| x.vpath.clone()))
-                }
+                "mod_xfer.retr-path" | "mod_xfer.store-path" => opt(xfer.map(|x| x.vpath.clone())),
                 "mod_ident.rfc1413-ident" => opt(self.ctx.ident.clone()),
                 _ => Value::Default,
             },
-            Var::Protocol => s(if self.ctx.control.is_tls() { "ftps" } else { "ftp" }),
+            Var::Protocol => s(if self.ctx.control.is_tls() {
+                "ftps"
+            } else {
+                "ftp"
+            }),
             Var::RemotePort => Value::Int(u64::from(self.ctx.peer.port())),
             Var::XferFailure => opt(self.transfer_failure()),
             Var::XferMs => match self.transfer_started() {
@@ -394,9 +392,8 @@ impl Facts<'_> {
             Var::XferStatus => opt(self.transfer_status()),
             Var::XferType => {
                 if self.is(DATA_XFER) {
-                    let ascii = xfer.map_or(self.ctx.transfer_type == TransferType::Ascii, |x| {
-                        x.ascii
-                    });
+                    let ascii =
+                        xfer.map_or(self.ctx.transfer_type == TransferType::Ascii, |x| x.ascii);
                     s(if ascii { "ASCII" } else { "binary" })
                 } else {
                     Value::Default
