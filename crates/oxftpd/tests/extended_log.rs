@@ -1,6 +1,6 @@
 //! mod_log: `ExtendedLog` lines in a custom `LogFormat`, compared field by field between
 //! oxftpd and ProFTPD 1.3.8 for the same session (a failed login, an upload, a download, a
-//! listing); the `%{json}` form (oxftpd only); a reload after the log was renamed.
+//! listing, an unknown command); the `%{json}` form (oxftpd only); a reload after the log was renamed.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -357,7 +357,13 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         return end;
     }
     let Some(spec) = modules::command(verb) else {
-        return ctx.reply(500, format!("{verb} not understood")).await;
+        let result = ctx.reply(500, format!("{verb} not understood")).await;
+        // LOG_CMD_ERR hooks on every line see unknown commands too (ProFTPD logs them).
+        seen.code = ctx.control.take_last_code();
+        for hook in modules::hooks(Phase::LogErr).filter(|h| h.on == On::AnyLine) {
+            let _ = (hook.run)(ctx, state, seen).await;
+        }
+        return result;
     };
     debug!(peer = %ctx.peer, "command {verb}");
     seen.spec = Some(spec);

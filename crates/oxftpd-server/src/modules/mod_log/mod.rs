@@ -47,8 +47,8 @@ static HOOKS: &[Hook] = &[
     Hook::new(Phase::Pre, On::Verb("LIST"), note_transfer),
     Hook::new(Phase::Pre, On::Verb("NLST"), note_transfer),
     Hook::new(Phase::Pre, On::Verb("MLSD"), note_transfer),
-    Hook::new(Phase::Log, On::AnyCommand, log_command),
-    Hook::new(Phase::LogErr, On::AnyCommand, log_command),
+    Hook::new(Phase::Log, On::AnyLine, log_command),
+    Hook::new(Phase::LogErr, On::AnyLine, log_command),
 ];
 
 fn notes(ctx: &mut Ctx) -> &mut Notes {
@@ -158,6 +158,7 @@ fn log_command<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
         if cmd.verb == "QUIT" {
             notes(ctx).end_reason = Some("Quit".to_string());
         }
+        // An unknown verb has no class: only a log of every command takes it.
         let class = cmd.spec.map_or(CommandClass::NONE, |s| s.class);
         let user = match &*state {
             State::LoggedIn(u) => Some(&**u),
