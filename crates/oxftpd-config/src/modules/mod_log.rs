@@ -43,7 +43,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "ServerLog",
         C::SERVERS,
-        Args::exact(1).checked(c::abs_path_or_none),
+        Args::path(),
         false,
         "a log file for this server's sessions instead of the SystemLog, or none",
     )
@@ -56,6 +56,25 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "file for the server's log instead of syslog, or NONE",
     ),
 ];
+
+/// mod_log's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `SystemLog` path or `NONE`.
+    pub system_log: Option<String>,
+    /// `AllowLogSymlinks` (off by default).
+    pub allow_log_symlinks: bool,
+}
+
+impl View {
+    /// Reads mod_log's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            system_log: m.arg("SystemLog", 0),
+            allow_log_symlinks: m.flag("AllowLogSymlinks").unwrap_or(false),
+        }
+    }
+}
 
 /// The command classes `ExtendedLog` accepts (`!` negates one).
 pub const LOG_CLASSES: &[&str] = &[

@@ -125,9 +125,8 @@ pub fn open_log(path: &str, symlinks: bool) -> Result<File, OpenError> {
 
 /// `AllowLogSymlinks on` for `server`.
 fn symlinks_allowed(server: &Server) -> bool {
-    server
-        .directive("AllowLogSymlinks")
-        .is_some_and(Directive::flag)
+    let merged = oxftpd_config::Merged::of(&server.scope(None));
+    oxftpd_config::modules::mod_log::View::read(&merged).allow_log_symlinks
 }
 
 impl ExtendedLogs {
