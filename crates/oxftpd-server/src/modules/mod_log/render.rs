@@ -136,6 +136,13 @@ impl Facts<'_> {
             .flatten()
     }
 
+    /// Whether the command's transfer was cut short by ABOR: it did not complete, and the
+    /// command ended with ABOR's `226` (or the `426` before it).
+    fn aborted(&self) -> bool {
+        self.notes.xfer.as_ref().is_some_and(|x| !x.complete)
+            && (self.code == 426 || (200..300).contains(&self.code))
+    }
+
     /// When the command's transfer (file or listing) began.
     fn transfer_started(&self) -> Option<std::time::Instant> {
         self.notes
@@ -149,12 +156,14 @@ impl Facts<'_> {
         if !(self.is(DATA_XFER) || self.verb == "ABOR") {
             return None;
         }
+        if self.aborted() {
+            return Some("cancelled");
+        }
         Some(match self.code {
             0 => "success",
             200..=299 if self.verb == "ABOR" => "cancelled",
             200..=299 => "success",
             100..=199 => "timeout",
-            426 if self.notes.xfer.as_ref().is_some_and(|x| !x.complete) => "cancelled",
             _ => "failed",
         })
     }
@@ -162,6 +171,9 @@ impl Facts<'_> {
     fn transfer_failure(&self) -> Option<String> {
         if !self.is(DATA_XFER) {
             return None;
+        }
+        if self.aborted() {
+            return Some("aborted".to_string());
         }
         match self.code {
             0 => Some("unknown".to_string()),
