@@ -31,6 +31,7 @@ mod parser;
 pub mod registry;
 mod scope;
 mod suggest;
+pub mod trace;
 mod tree;
 
 pub use check::{parse_duration, parse_flag, parse_umask};

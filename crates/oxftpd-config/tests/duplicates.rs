@@ -76,6 +76,7 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
             "ServerType",
             "SocketBindTight",
             "SyslogFacility",
+            "TraceLog",
             "UseIPv6",
             "UseReverseDNS",
         ]

@@ -26,6 +26,7 @@ pub mod session;
 pub mod session_files;
 pub mod settings;
 pub mod shutmsg;
+pub mod trace;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -20,13 +20,20 @@ pub fn utc_offset(t: i64) -> i32 {
 /// The local time now formatted by strftime(3) (ProFTPD's `%{time:format}`); empty when the
 /// result would not fit in 127 bytes, as ProFTPD's buffer.
 pub fn strftime_now(format: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    strftime_at(format, now)
+}
+
+/// Unix time `t` in the local time zone formatted by strftime(3); empty when the result would
+/// not fit in 127 bytes.
+pub fn strftime_at(format: &str, t: i64) -> String {
     let Ok(format) = std::ffi::CString::new(format) else {
         return String::new();
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
-        .unwrap_or(0);
+    let now = t as libc::time_t;
     let mut buf = [0u8; 128];
     // SAFETY: localtime_r writes into the zeroed `tm` we own; strftime writes at most
     // buf.len() bytes into our buffer and returns how many it wrote (0 when it did not fit).

@@ -37,6 +37,8 @@ pub struct Timeouts {
     pub stalled: Option<Duration>,
     /// `TimeoutSession`.
     pub session: Option<Duration>,
+    /// `TimeoutLinger`: how long a closing data connection waits for the client's end.
+    pub linger: Option<Duration>,
 }
 
 /// A `DefaultRoot` line: where to jail, and for whom.
@@ -175,6 +177,7 @@ impl ServerSettings {
             no_transfer: timeout(xfer.timeout_no_transfer, 300),
             stalled: timeout(xfer.timeout_stalled, 3600),
             session: timeout(auth.timeout_session, 0),
+            linger: timeout(core.timeout_linger, 10),
         };
         let default_roots = auth
             .default_root

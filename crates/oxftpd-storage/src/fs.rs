@@ -33,12 +33,17 @@ pub enum WriteMode {
 /// How many names `create_unique` tries before giving up.
 const UNIQUE_TRIES: usize = 64;
 
+/// A function told of each filesystem operation before it runs: the system call it stands
+/// for (`open`, `mkdir`, `rename`, …) and the path (ProFTPD's `fsio` trace channel).
+pub type Observer = Arc<dyn Fn(&'static str, &str) + Send + Sync>;
+
 /// A session's filesystem: a root directory fd (the jail), the pool, the credentials.
 #[derive(Clone)]
 pub struct Fs {
     root: Arc<OwnedFd>,
     pool: FsPool,
     cred: Credentials,
+    observer: Option<Observer>,
 }
 
 impl std::fmt::Debug for Fs {
@@ -75,12 +80,17 @@ impl Fs {
             root: crate::shared_root::share(&key, fd),
             pool,
             cred,
+            observer: None,
         })
     }
 
     /// A second filesystem on another root (e.g. an `<Anonymous>` directory), same pool and credentials.
     pub async fn with_root(&self, root: &Path) -> Result<Fs, StorageError> {
-        Fs::open_root(self.pool.clone(), self.cred.clone(), root).await
+        let fs = Fs::open_root(self.pool.clone(), self.cred.clone(), root).await?;
+        Ok(Fs {
+            observer: self.observer.clone(),
+            ..fs
+        })
     }
 
     /// A second filesystem whose root is the directory `path` inside this one.
@@ -93,7 +103,24 @@ impl Fs {
             root: Arc::new(fd),
             pool: self.pool.clone(),
             cred: self.cred.clone(),
+            observer: self.observer.clone(),
         })
+    }
+
+    /// The same filesystem, telling `observer` of each operation from now on.
+    pub fn observed(self, observer: Observer) -> Fs {
+        Fs {
+            observer: Some(observer),
+            ..self
+        }
+    }
+
+    /// Tells the observer, if any, of an operation on `path`.
+    #[inline]
+    fn note(&self, op: &'static str, path: &str) {
+        if let Some(o) = &self.observer {
+            o(op, path);
+        }
     }
 
     /// The credentials every operation runs under.
@@ -118,6 +145,7 @@ impl Fs {
 
     /// Attributes of `path`, following symbolic links (inside the root).
     pub async fn metadata(&self, path: &str) -> Result<Metadata, StorageError> {
+        self.note("stat", path);
         path::check(path)?;
         let path = path.to_owned();
         self.call(move |root| Ok(fstat(resolve::object(root, &path)?)?.into()))
@@ -126,6 +154,7 @@ impl Fs {
 
     /// Attributes of `path` itself, a symbolic link not followed.
     pub async fn symlink_metadata(&self, path: &str) -> Result<Metadata, StorageError> {
+        self.note("lstat", path);
         path::check(path)?;
         let path = path.to_owned();
         self.call(move |root| {
@@ -137,6 +166,7 @@ impl Fs {
 
     /// The target text of the symbolic link `path` (non-UTF-8 bytes replaced).
     pub async fn read_link(&self, path: &str) -> Result<String, StorageError> {
+        self.note("readlink", path);
         path::check(path)?;
         let path = path.to_owned();
         self.call(move |root| {
@@ -152,6 +182,7 @@ impl Fs {
 
     /// Whether `path` is a directory the session may enter (search permission on it).
     pub async fn is_dir(&self, path: &str) -> Result<bool, StorageError> {
+        self.note("chdir", path);
         path::check(path)?;
         // Looking up "." inside the directory needs search permission on it, as chdir does.
         let probe = format!("{}/.", path.trim_end_matches('/'));
@@ -168,6 +199,7 @@ impl Fs {
     /// Starts a listing of the directory `path`; entries come in batches, the first already
     /// being read when this returns.
     pub async fn read_dir(&self, path: &str) -> Result<ReadDir, StorageError> {
+        self.note("opendir", path);
         path::check(path)?;
         let path = path.to_owned();
         let dir = self
@@ -182,6 +214,7 @@ impl Fs {
         path: &str,
         offset: u64,
     ) -> Result<(File, Metadata), StorageError> {
+        self.note("open", path);
         path::check(path)?;
         let path = path.to_owned();
         self.call(move |root| {
@@ -196,6 +229,7 @@ impl Fs {
 
     /// Opens (creating with `0o666 & !umask` if needed) the file `path` for writing.
     pub async fn open_write(&self, path: &str, mode: WriteMode) -> Result<File, StorageError> {
+        self.note("open", path);
         path::split_parent(path)?;
         let path = path.to_owned();
         let create_mode = self.cred.file_mode();
@@ -227,6 +261,7 @@ impl Fs {
         dir: &str,
         prefix: &str,
     ) -> Result<(String, File), StorageError> {
+        self.note("open", dir);
         path::check(dir)?;
         if !prefix.is_empty() {
             path::check_name(prefix)?;
@@ -251,6 +286,7 @@ impl Fs {
 
     /// Creates the directory `path` with `0o777 & !umask`.
     pub async fn mkdir(&self, path: &str) -> Result<(), StorageError> {
+        self.note("mkdir", path);
         path::split_parent(path)?;
         let path = path.to_owned();
         let mode = Mode::from_raw_mode(self.cred.dir_mode());
@@ -263,6 +299,7 @@ impl Fs {
 
     /// Removes the empty directory `path`.
     pub async fn rmdir(&self, path: &str) -> Result<(), StorageError> {
+        self.note("rmdir", path);
         path::split_parent(path)?;
         let path = path.to_owned();
         self.call(move |root| {
@@ -277,6 +314,7 @@ impl Fs {
 
     /// Removes the non-directory `path` (a symbolic link itself, not its target).
     pub async fn remove_file(&self, path: &str) -> Result<(), StorageError> {
+        self.note("unlink", path);
         path::split_parent(path)?;
         let path = path.to_owned();
         self.call(move |root| {
@@ -288,6 +326,7 @@ impl Fs {
 
     /// Renames `from` to `to`, replacing `to` atomically as `rename(2)` does.
     pub async fn rename(&self, from: &str, to: &str) -> Result<(), StorageError> {
+        self.note("rename", from);
         path::split_parent(from)?;
         path::split_parent(to)?;
         let (from, to) = (from.to_owned(), to.to_owned());
@@ -304,6 +343,7 @@ impl Fs {
 
     /// Sets the permission bits of `path` (following symbolic links inside the root).
     pub async fn set_mode(&self, path: &str, mode: u32) -> Result<(), StorageError> {
+        self.note("chmod", path);
         path::check(path)?;
         if mode & !0o7777 != 0 {
             return Err(StorageError::InvalidArgument(format!("mode {mode:o}")));
@@ -320,6 +360,7 @@ impl Fs {
         uid: Option<u32>,
         gid: Option<u32>,
     ) -> Result<(), StorageError> {
+        self.note("chown", path);
         path::check(path)?;
         let path = path.to_owned();
         self.call(move |root| attrs::chown(resolve::object(root, &path)?.as_fd(), uid, gid))
@@ -333,6 +374,7 @@ impl Fs {
         atime: Option<i64>,
         mtime: i64,
     ) -> Result<(), StorageError> {
+        self.note("utimes", path);
         path::check(path)?;
         let path = path.to_owned();
         let times = Timestamps {
@@ -357,6 +399,7 @@ impl Fs {
 
     /// Creates the symbolic link `link` with the text `target` (resolved inside the root when followed).
     pub async fn symlink(&self, target: &str, link: &str) -> Result<(), StorageError> {
+        self.note("symlink", link);
         if target.is_empty() || target.contains('\0') {
             return Err(StorageError::InvalidPath("bad symbolic link target".into()));
         }

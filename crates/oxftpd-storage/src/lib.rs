@@ -26,7 +26,7 @@ mod shared_root;
 
 pub use credentials::Credentials;
 pub use error::StorageError;
-pub use fs::{Fs, WriteMode};
+pub use fs::{Fs, Observer, WriteMode};
 pub use metadata::{Kind, Metadata};
 pub use pool::FsPool;
 pub use read_dir::{Batch, DirEntry, Entry, ReadDir};

@@ -433,7 +433,6 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
                 .unwrap_or_default()
         );
     }
-    ready.ok();
     let Engine {
         runtime,
         shared,
@@ -460,6 +459,7 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         live,
         shared.clone(),
         admin.clone(),
+        ready,
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
     if !handed_over {
@@ -489,6 +489,7 @@ async fn serve(
     live: oxftpd_server::Live,
     shared: Arc<Shared>,
     admin: Credentials,
+    mut ready: Ready,
 ) -> Result<Ended> {
     use std::os::fd::AsRawFd;
     use tokio::signal::unix::{SignalKind, signal};
@@ -509,6 +510,9 @@ async fn serve(
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut usr2 = signal(SignalKind::user_defined2())?;
+    // Only now, with the signal handlers in place, may the launcher return: a SIGTERM sent
+    // right after it must still remove the PidFile.
+    ready.ok();
     let source = Arc::new(source);
     info!(
         "oxftpd {} (ProFTPD {} compatible) standalone mode STARTUP",

@@ -56,13 +56,12 @@ impl<'a> MakeWriter<'a> for Syslog {
     }
 }
 
-/// The least severe level logged: `-d N` when given, else `SyslogLevel`, else info.
+/// The least severe level logged: `DebugLevel N` (which takes precedence over `-d`, as in
+/// ProFTPD), else `-d N` when given, else `SyslogLevel`, else info.
 fn filter(cli: &Cli, config: &Config) -> EnvFilter {
-    let level = match cli.debug {
-        Some(0) | None => Daemon::of(config)
-            .syslog_level
-            .as_deref()
-            .map_or("info", syslog_level),
+    let daemon = Daemon::of(config);
+    let level = match daemon.debug_level.or(cli.debug) {
+        Some(0) | None => daemon.syslog_level.as_deref().map_or("info", syslog_level),
         Some(1..=4) => "debug",
         Some(_) => "trace",
     };

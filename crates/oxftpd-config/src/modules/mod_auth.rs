@@ -15,6 +15,13 @@ pub static MODULE: ModuleSpec = ModuleSpec {
 
 static DIRECTIVES: &[DirectiveSpec] = &[
     d(
+        "AllowEmptyPasswords",
+        SA,
+        Args::flag(),
+        false,
+        "whether PASS with an empty password reaches the auth chain (default on)",
+    ),
+    d(
         "MaxClients",
         SA,
         Args::range(1, 2).checked(c::max_clients),
@@ -194,6 +201,8 @@ pub struct View {
     pub max_hosts_per_user: Option<Vec<String>>,
     /// `UseFtpUsers` (on by default).
     pub use_ftp_users: bool,
+    /// `AllowEmptyPasswords`, when set at this level (on by default).
+    pub allow_empty_passwords: Option<bool>,
     /// `DefaultChdir path [group-expression]`, every occurrence, most specific first.
     pub default_chdir: Vec<Vec<String>>,
     /// `WtmpLog` (on by default).
@@ -242,6 +251,7 @@ impl View {
             max_clients_per_user: m.args("MaxClientsPerUser"),
             max_hosts_per_user: m.args("MaxHostsPerUser"),
             use_ftp_users: m.flag("UseFtpUsers").unwrap_or(true),
+            allow_empty_passwords: m.flag("AllowEmptyPasswords"),
             default_chdir: m.all_args("DefaultChdir"),
             wtmp_log: m.flag("WtmpLog").unwrap_or(true),
             display_login: m.arg("DisplayLogin", 0),

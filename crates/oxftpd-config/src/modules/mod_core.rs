@@ -1,6 +1,6 @@
 //! mod_core.c: server identity, listening, limits, filters, hiding and access control.
 
-use super::d;
+use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
 
@@ -165,6 +165,46 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::duration(),
         false,
         "seconds a control connection may be idle",
+    ),
+    partial(
+        "DebugLevel",
+        C::SERVER.with(C::GLOBAL),
+        Args::exact(1).checked(debug_level),
+        false,
+        "one level for the whole daemon (its log is one): the server config's value applies to \
+         virtual hosts' sessions too, and a <VirtualHost> of its own is refused",
+        "debugging level 0-10 of the log, taking precedence over -d",
+    ),
+    d(
+        "TimeoutLinger",
+        S,
+        Args::exact(1).checked(crate::trace::check_linger),
+        false,
+        "seconds a closing data connection waits for the client's end before the reply (default 10)",
+    ),
+    d(
+        "TraceLog",
+        C::SERVER.with(C::GLOBAL),
+        Args::exact(1).checked(c::abs_path),
+        false,
+        "file the trace channels are written to, opened as root at start",
+    )
+    .last_wins(),
+    partial(
+        "Trace",
+        S,
+        Args::at_least(1).checked(crate::trace::check_trace),
+        true,
+        "channels written: command, response, data, auth, tls, fsio, xfer (others accepted, never written); \
+         per-user levels inside <IfUser>/<IfGroup>/<IfClass> are not applied",
+        "trace channels and their levels, e.g. DEFAULT:10 fsio:0",
+    ),
+    d(
+        "TraceOptions",
+        S,
+        Args::at_least(1).checked(crate::trace::check_trace_options),
+        false,
+        "fields of trace lines: +/-ConnIPs, Timestamp, TimestampMillis",
     ),
     d(
         "UseReverseDNS",
@@ -447,6 +487,14 @@ fn satisfy(args: &[String]) -> Result<(), String> {
     }
 }
 
+fn debug_level(args: &[String]) -> Result<(), String> {
+    let a = args.first().map(String::as_str).unwrap_or("");
+    match a.parse::<u8>() {
+        Ok(n) if n <= 10 => Ok(()),
+        _ => Err(format!("'{a}' is not a debug level (0-10)")),
+    }
+}
+
 /// `ScoreboardScrub on|off|secs`.
 fn scrub(args: &[String]) -> Result<(), String> {
     let v = &args[0];
@@ -532,6 +580,8 @@ pub struct View {
     pub passive_ports: Option<(u16, u16)>,
     /// `MasqueradeAddress`, with where it was written (resolved when the server starts).
     pub masquerade_address: Option<crate::Located<String>>,
+    /// `TimeoutLinger` seconds, when set.
+    pub timeout_linger: Option<u64>,
     /// `TimeoutIdle` seconds.
     pub timeout_idle: Option<u64>,
     /// `Umask file [dir]`: the file and directory masks.
@@ -589,6 +639,7 @@ impl View {
                 d.arg(0).unwrap_or_default().to_string()
             }),
             timeout_idle: m.duration("TimeoutIdle"),
+            timeout_linger: m.duration("TimeoutLinger"),
             umask: m
                 .umask("Umask", 0)
                 .map(|file| (file, m.umask("Umask", 1).unwrap_or(file))),
@@ -625,6 +676,8 @@ pub struct Daemon {
     pub syslog_facility: Option<String>,
     /// `SystemLog` path or `NONE` (mod_log).
     pub system_log: Option<String>,
+    /// `DebugLevel` (takes precedence over `-d`).
+    pub debug_level: Option<u8>,
 }
 
 impl Daemon {
@@ -650,6 +703,7 @@ impl Daemon {
             syslog_level: m.arg("SyslogLevel", 0),
             syslog_facility: m.arg("SyslogFacility", 0),
             system_log: m.arg("SystemLog", 0),
+            debug_level: m.arg("DebugLevel", 0).and_then(|a| a.parse().ok()),
         }
     }
 }

@@ -69,6 +69,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "seconds a data transfer may stall",
     ),
     d(
+        "UseSendfile",
+        SAD,
+        Args::range(1, 2).checked(crate::trace::check_use_sendfile),
+        false,
+        "whether downloads use sendfile(2) (off: the buffered path), or how much one call sends",
+    ),
+    d(
         "TransferLog",
         C::SERVERS_ANON,
         Args::path(),
@@ -100,6 +107,8 @@ pub struct View {
     pub timeout_no_transfer: Option<u64>,
     /// `TimeoutStalled` seconds, when set.
     pub timeout_stalled: Option<u64>,
+    /// `UseSendfile` (on by default).
+    pub use_sendfile: crate::trace::UseSendfile,
 }
 
 /// `HiddenStores on|off|prefix [suffix]`: the prefix and suffix, `None` when off.
@@ -135,6 +144,10 @@ impl View {
             transfer_logs: m.all_first("TransferLog"),
             timeout_no_transfer: m.duration("TimeoutNoTransfer"),
             timeout_stalled: m.duration("TimeoutStalled"),
+            use_sendfile: m
+                .args("UseSendfile")
+                .and_then(|a| crate::trace::parse_use_sendfile(&a).ok())
+                .unwrap_or(crate::trace::UseSendfile::On),
         }
     }
 }

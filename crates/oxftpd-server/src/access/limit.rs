@@ -466,6 +466,7 @@ pub async fn refuse(
                 .await
         }
         ("NOOP", _) => ctx.reply(550, "Operation not permitted").await,
+        ("RANG", _) => ctx.reply(552, "RANG: Operation not permitted").await,
         (_, Some(p)) => {
             ctx.reply(550, format!("{p}: Operation not permitted"))
                 .await
@@ -493,7 +494,7 @@ async fn empty_listing(ctx: &mut Ctx, verb: &str) -> SessionResult {
         format!("Opening {mode} mode data connection for {what}"),
     )
     .await?;
-    crate::data::transfer_io::finish(stream).await;
+    crate::data::transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
     ctx.reply(226, "Transfer complete").await
 }
 

@@ -1,5 +1,6 @@
 //! Data connections: passive and active setup, TLS on them, and moving file bytes.
 
+pub mod abort;
 pub mod active_bind;
 pub mod channel;
 pub mod stream;

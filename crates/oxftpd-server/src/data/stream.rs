@@ -53,6 +53,17 @@ pub async fn protect(
                 crate::modules::mod_tls::diags::data(log, conn, conn.server_name());
             }
             let resumed = tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed);
+            crate::trace_msg!(
+                ctx.trace,
+                "tls",
+                9,
+                "TLS handshake on data connection done ({})",
+                if resumed {
+                    "session resumed"
+                } else {
+                    "new session"
+                }
+            );
             if resumed || !settings.session_reuse_required {
                 return Ok(DataStream::Tls(Box::new(tls)));
             }
@@ -69,6 +80,12 @@ pub async fn protect(
             true
         }
         Err(e) => {
+            crate::trace_msg!(
+                ctx.trace,
+                "tls",
+                3,
+                "unable to open data connection: TLS negotiation failed: {e}"
+            );
             event(
                 log,
                 &format!("unable to open data connection: TLS negotiation failed: {e}"),

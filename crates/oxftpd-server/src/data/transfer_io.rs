@@ -148,38 +148,45 @@ pub(crate) async fn stalled<T>(
     }
 }
 
-/// Sends `file` from `offset` to its end: `sendfile(2)` on a plain connection, one large
-/// reused buffer written through rustls on a TLS one; returns the bytes sent.
+/// Sends the bytes `span` of `file` (up to its end): `sendfile(2)` on a plain connection (at
+/// most `chunk` bytes a call, `UseSendfile LEN`), one large reused buffer written through rustls
+/// on a TLS one; returns the bytes sent.
 pub async fn send_binary(
     stream: &mut crate::data::stream::DataStream,
     fs: &Fs,
     file: &File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     stall: Option<Duration>,
+    chunk: u64,
 ) -> io::Result<u64> {
     match stream {
-        crate::data::stream::DataStream::Plain(tcp) => sendfile(tcp, file, offset, stall).await,
+        crate::data::stream::DataStream::Plain(tcp) => {
+            sendfile(tcp, file, span, stall, chunk).await
+        }
         crate::data::stream::DataStream::Tls(tls) => {
-            send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
+            send_buffered(tls.as_mut(), fs, file, span, false, stall).await
         }
         crate::data::stream::DataStream::Client(tls) => {
-            send_buffered(tls.as_mut(), fs, file, offset, false, stall).await
+            send_buffered(tls.as_mut(), fs, file, span, false, stall).await
         }
     }
 }
 
-/// Sends `file` from `offset` to its end with `sendfile(2)`; returns the bytes sent.
+/// Sends the bytes `span` of `file` (up to its end) with `sendfile(2)`; returns the bytes sent.
 async fn sendfile(
     stream: &TcpStream,
     file: &File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     stall: Option<Duration>,
+    chunk: u64,
 ) -> io::Result<u64> {
+    let offset = span.start;
     let mut pos = offset;
     // Full segments only while the file streams (as ProFTPD corks its data socket): fewer,
     // larger packets for the receiver to take in. Uncorked at the end to push the tail.
     let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
-    let sent = sendfile_loop(stream, file, &mut pos, stall).await;
+    let chunk = usize::try_from(chunk).unwrap_or(usize::MAX).min(1 << 30);
+    let sent = sendfile_loop(stream, file, &mut pos, span.end, stall, chunk).await;
     let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
     sent.map(|()| pos - offset)
 }
@@ -189,14 +196,20 @@ async fn sendfile_loop(
     stream: &TcpStream,
     file: &File,
     pos: &mut u64,
+    end: u64,
     stall: Option<Duration>,
+    chunk: usize,
 ) -> io::Result<()> {
     loop {
+        if *pos >= end {
+            return Ok(());
+        }
+        let count = usize::try_from(end - *pos).unwrap_or(usize::MAX).min(chunk);
         // Let the session's control-connection watcher run between chunks.
         tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
         let r = stream.try_io(Interest::WRITABLE, || {
-            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), 1 << 30)
+            rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), count)
                 .map_err(io::Error::from)
         });
         match r {
@@ -253,21 +266,22 @@ pub async fn send_ascii<W: AsyncWrite + Unpin>(
     offset: u64,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
-    send_buffered(stream, fs, file, offset, true, stall).await
+    send_buffered(stream, fs, file, offset..u64::MAX, true, stall).await
 }
 
-/// Sends `file` from `offset` through a buffer (converting LF to CRLF when `ascii`), for
-/// streams `sendfile(2)` cannot feed; returns the bytes read from the file.
+/// Sends the bytes `span` of `file` (up to its end) through a buffer (converting LF to CRLF
+/// when `ascii`), for streams `sendfile(2)` cannot feed; returns the bytes read from the file.
 ///
 /// The buffers are allocated once per transfer: no allocation happens per chunk.
 pub async fn send_buffered<W: AsyncWrite + Unpin>(
     stream: &mut W,
     fs: &Fs,
     file: &File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     ascii: bool,
     stall: Option<Duration>,
 ) -> io::Result<u64> {
+    let (offset, end) = (span.start, span.end);
     let disk = Arc::new(file.try_clone()?);
     let mut batch = vec![0u8; BATCH];
     let mut output = if ascii {
@@ -278,8 +292,15 @@ pub async fn send_buffered<W: AsyncWrite + Unpin>(
     let mut pos = offset;
     let mut last_cr = false;
     loop {
+        // At the known end, no further read: it would hop to the pool after every byte is out,
+        // and an ABOR read meanwhile would abort a transfer that is complete.
+        if pos >= end {
+            stalled(stall, stream.flush()).await?;
+            return Ok(pos - offset);
+        }
         let (back, n) = read_batch(fs, &disk, batch, pos).await?;
         batch = back;
+        let n = n.min(usize::try_from(end.saturating_sub(pos)).unwrap_or(usize::MAX));
         if n == 0 {
             // A TLS stream (and a deflater) may hold the last bytes until flushed.
             stalled(stall, stream.flush()).await?;
@@ -418,9 +439,60 @@ pub async fn write_chunk<W: AsyncWrite + Unpin>(
     stalled(stall, stream.write_all(bytes)).await
 }
 
-/// Ends a data connection cleanly: FIN, then close.
-pub async fn finish<W: AsyncWrite + Unpin>(mut stream: W) {
+/// A data stream over a TCP socket that can be waited on (`TimeoutLinger`).
+pub trait DataSocket {
+    /// The TCP socket under the stream.
+    fn socket(&self) -> &TcpStream;
+}
+
+impl DataSocket for TcpStream {
+    fn socket(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl DataSocket for crate::data::stream::DataStream {
+    fn socket(&self) -> &TcpStream {
+        self.tcp()
+    }
+}
+
+/// Waits until the client's end of a data connection closes or sends something (ProFTPD's
+/// `select` for reading); a readiness that turns out spurious is waited out again.
+async fn client_end(socket: &TcpStream) {
+    let mut byte = [0u8; 1];
+    loop {
+        if socket.readable().await.is_err() {
+            return;
+        }
+        match socket.try_read(&mut byte) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            _ => return,
+        }
+    }
+}
+
+/// Ends a data connection cleanly, as ProFTPD's lingering close: our end is shut (a TLS
+/// close_notify, then FIN), then we wait up to `linger` (`TimeoutLinger`) for the client's end
+/// to close or send, so every byte is through before the reply says the transfer is complete.
+pub async fn finish<W: AsyncWrite + DataSocket + Unpin>(
+    mut stream: W,
+    linger: Option<Duration>,
+    trace: &crate::trace::Trace,
+) {
     let _ = stream.shutdown().await;
+    if let Some(limit) = linger {
+        crate::trace_msg!(
+            trace,
+            "data",
+            8,
+            "lingering {} {} before closing data connection",
+            limit.as_secs(),
+            if limit.as_secs() == 1 { "sec" } else { "secs" }
+        );
+        let _ = tokio::time::timeout(limit, client_end(stream.socket())).await;
+        crate::trace_msg!(trace, "data", 8, "done lingering, closing data connection");
+    }
 }
 
 #[cfg(test)]

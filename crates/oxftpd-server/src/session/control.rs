@@ -36,6 +36,8 @@ pub struct Control {
     raw: (u64, u64),
     /// The peer's end of stream was read while draining after an urgent mark.
     eof: bool,
+    /// The session's trace: each reply line on the `response` channel.
+    trace: crate::trace::Trace,
 }
 
 impl Control {
@@ -54,6 +56,7 @@ impl Control {
             last_text: String::new(),
             raw: (0, 0),
             eof: false,
+            trace: crate::trace::Trace::OFF,
         }
     }
 
@@ -130,6 +133,12 @@ impl Control {
             let mut buf = [0u8; 1024];
             let n = self.stream.read(&mut buf).await?;
             if n == 0 {
+                crate::trace_msg!(
+                    self.trace,
+                    "command",
+                    6,
+                    "client sent EOF, closing control connection"
+                );
                 return Ok(Incoming::Closed);
             }
             let mut bytes = &buf[..n];
@@ -188,6 +197,11 @@ impl Control {
         }
     }
 
+    /// Sets the trace the reply lines are written to.
+    pub fn set_trace(&mut self, trace: crate::trace::Trace) {
+        self.trace = trace;
+    }
+
     /// Queues a reply without sending it.
     pub fn queue(&mut self, reply: &Reply) {
         self.last_code = reply.code();
@@ -195,7 +209,20 @@ impl Control {
             self.last_text.clear();
             self.last_text.push_str(last);
         }
+        let start = self.out.len();
         reply.write_to(&mut self.out);
+        if self.trace.takes("response", 1) {
+            for line in self.out[start..].split(|&b| b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if !line.is_empty() {
+                    self.trace.write(
+                        "response",
+                        1,
+                        format_args!("{}", String::from_utf8_lossy(line)),
+                    );
+                }
+            }
+        }
     }
 
     /// The text of the last line of the last reply queued.

@@ -161,6 +161,15 @@ pub async fn enter(
             format!("User {name} logged in")
         }
     }));
+    crate::trace_msg!(
+        ctx.trace,
+        "auth",
+        3,
+        "user '{name}' logged in (uid {}, gid {}, root {})",
+        session.identity.uid,
+        session.identity.gid,
+        session.root
+    );
     *state = State::LoggedIn(session);
     if let State::LoggedIn(user) = state {
         crate::module::events::emit(ctx, &Event::LoginSucceeded { user }).await;
@@ -177,6 +186,12 @@ pub async fn refuse(
     error: &LoginError,
 ) -> SessionResult {
     info!(peer = %ctx.peer, user = %name, "login failed: {error}");
+    crate::trace_msg!(
+        ctx.trace,
+        "auth",
+        3,
+        "login of user '{name}' failed: {error}"
+    );
     *state = State::Connected { user: None };
     ctx.failed_logins += 1;
     let reason = error.to_string();
@@ -255,6 +270,18 @@ async fn login_as(
             "USER {login_name}: incorrect password (UserPassword)"
         )));
     }
+    crate::trace_msg!(
+        ctx.trace,
+        "auth",
+        6,
+        "dispatching auth request \"{}\" for user '{}' to the AuthOrder chain",
+        if check_password && own_password.is_none() {
+            "authenticate"
+        } else {
+            "getpwnam"
+        },
+        target.user
+    );
     let mut identity = {
         let server = server.clone();
         let user = target.user.clone();
@@ -333,6 +360,18 @@ async fn login_as(
         .map_err(|e| {
             LoginError::Refused(format!("unable to use {root} as the session root: {e}"))
         })?;
+    let fs = if ctx.trace.takes("fsio", 8) {
+        let trace = ctx.trace.clone();
+        fs.observed(std::sync::Arc::new(move |op: &'static str, path: &str| {
+            trace.write(
+                "fsio",
+                8,
+                format_args!("using system {op}() for path '{path}'"),
+            );
+        }))
+    } else {
+        fs
+    };
     let identity_groups = identity.group_names.clone();
     let mut session = Box::new(LoggedIn {
         login_name: login_name.to_string(),

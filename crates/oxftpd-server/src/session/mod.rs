@@ -100,6 +100,8 @@ pub struct Ctx {
     pub ext: crate::module::state::SessionState,
     /// The verb of the command being served (ProFTPD's `session.curr_cmd`).
     pub command: &'static str,
+    /// The session's trace channels (`Trace`, `TraceLog`); off unless configured.
+    pub trace: crate::trace::Trace,
 }
 
 /// Whether the session has logged in; handlers that need a login get [`LoggedIn`] itself.
@@ -195,6 +197,12 @@ impl Ctx {
         Ok(())
     }
 
+    /// Sets the session's trace, for its trace points and the control connection's lines.
+    pub fn set_trace(&mut self, trace: crate::trace::Trace) {
+        self.control.set_trace(trace.clone());
+        self.trace = trace;
+    }
+
     /// Writes the replies queued so far.
     pub async fn flush(&mut self) -> SessionResult {
         self.control.flush().await?;
@@ -241,6 +249,7 @@ pub async fn run(
         ident: None,
         ext: Default::default(),
         command: "",
+        trace: crate::trace::Trace::OFF,
     };
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;

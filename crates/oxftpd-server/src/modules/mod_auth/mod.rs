@@ -2,10 +2,12 @@
 
 pub mod anonymous;
 pub mod client_limits;
+pub mod empty_passwords;
 pub mod user_pass;
 pub mod wtmp;
 
 use crate::module::CommandClass as Cl;
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{ArgFilter, CommandSpec, Handler, LimitRule, Module, TlsRule};
 use crate::modules::mod_core::opts;
 
@@ -32,6 +34,11 @@ pub static MODULE: Module = Module {
             .class(Cl::AUTH)
             .unimplemented("is not implemented"),
     ],
+    hooks: &[Hook::new(
+        Phase::Pre,
+        On::Verb("PASS"),
+        empty_passwords::pre_pass,
+    )],
     admit: Some(client_limits::admit_login),
     events: Some(wtmp::on_event),
     ..Module::DEFAULT

@@ -13,6 +13,64 @@ pub fn syst<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move { ctx.reply(215, "UNIX Type: L8").await })
 }
 
+/// The facts a client gave about itself with `CSID` (`Name`, `Version`, `Vendor`).
+#[derive(Default)]
+pub struct ClientFacts {
+    /// `Name=…`.
+    pub name: Option<String>,
+    /// `Version=…`.
+    pub version: Option<String>,
+    /// `Vendor=…`.
+    pub vendor: Option<String>,
+}
+
+/// Parses `Fact=value; …` as mod_core does: unknown or malformed facts are skipped.
+pub fn client_facts(text: &str) -> ClientFacts {
+    let mut facts = ClientFacts::default();
+    for fact in text.split(';') {
+        let Some((name, value)) = fact.trim_start().split_once('=') else {
+            continue;
+        };
+        let slot = match name.to_ascii_lowercase().as_str() {
+            "name" => &mut facts.name,
+            "version" => &mut facts.version,
+            "vendor" => &mut facts.vendor,
+            _ => continue,
+        };
+        *slot = Some(value.to_string());
+    }
+    facts
+}
+
+/// `CSID facts` (draft-peterson-streamlined-ftp-command-extensions): keeps the client's facts
+/// and names the server, unless `ServerIdent off`.
+pub fn csid<'a>(
+    ctx: &'a mut Ctx,
+    _user: &'a mut crate::session::LoggedIn,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let facts = client_facts(arg.unwrap_or(""));
+        for (name, value) in [
+            ("Name", &facts.name),
+            ("Version", &facts.version),
+            ("Vendor", &facts.vendor),
+        ] {
+            if let Some(v) = value {
+                tracing::debug!(peer = %ctx.peer, "client sent CSID {name} fact: '{v}'");
+            }
+        }
+        if facts.name.is_some() || facts.version.is_some() || facts.vendor.is_some() {
+            ctx.ext.insert(facts);
+        }
+        let text = match ctx.server.settings.ident {
+            crate::settings::Ident::Off => "casesensitive=1;".to_string(),
+            _ => "name=ProFTPD;version=1.3.8;casesensitive=1;".to_string(),
+        };
+        ctx.reply(200, text).await
+    })
+}
+
 /// `NOOP`.
 pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move { ctx.reply(200, "NOOP command successful").await })
@@ -108,4 +166,20 @@ pub fn quit<'a>(
         ctx.send(&crate::messages::multi(221, lines)).await?;
         Err(SessionError::Closed)
     })
+}
+
+#[cfg(test)]
+mod csid_tests {
+    use super::client_facts;
+
+    #[test]
+    fn csid_facts_are_read_leniently() {
+        let f = client_facts("Name=TestSuite; Version=None; Vendor=ProFTPD;");
+        assert_eq!(f.name.as_deref(), Some("TestSuite"));
+        assert_eq!(f.version.as_deref(), Some("None"));
+        assert_eq!(f.vendor.as_deref(), Some("ProFTPD"));
+        let f = client_facts("garbage;Other=1;;name=x");
+        assert_eq!(f.name.as_deref(), Some("x"));
+        assert!(f.version.is_none());
+    }
 }

@@ -13,6 +13,7 @@ pub mod info;
 pub mod opts;
 pub mod rename;
 pub mod scoreboard;
+pub mod trace;
 
 use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::{Dirs, Read, Write};
@@ -173,15 +174,36 @@ pub static MODULE: Module = Module {
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("CLNT"))
             .help("<cp> client-info"),
+        CommandSpec::new("CSID", Handler::User(info::csid))
+            .class(Cl::INFO)
+            .feat(Feat::Line("CSID"))
+            .help("<sp> client-identity"),
     ],
-    // Filters first: they judge the argument as sent, before .ftpaccess files are re-read.
+    // The trace first, so a refused command is traced too; then the filters: they judge the
+    // argument as sent, before .ftpaccess files are re-read.
     hooks: &[
+        Hook::new(Phase::Pre, On::AnyCommand, trace::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, scoreboard::pre_cmd),
         Hook::new(Phase::Log, On::AnyCommand, scoreboard::log_cmd),
         Hook::new(Phase::LogErr, On::AnyCommand, scoreboard::log_cmd),
+        Hook::new(Phase::Log, On::AnyCommand, trace::log_cmd),
+        Hook::new(Phase::LogErr, On::AnyCommand, trace::log_cmd),
     ],
-    events: Some(scoreboard::on_event),
+    events: Some(on_event),
+    open: Some(trace::open),
     ..Module::DEFAULT
 };
+
+/// mod_core's event handler: the session's trace when it opens (first, so the scoreboard's
+/// work is traced too), then the scoreboard's entry.
+fn on_event<'a>(
+    ctx: &'a mut crate::session::Ctx,
+    event: &'a crate::module::events::Event<'a>,
+) -> crate::module::events::EventFuture<'a> {
+    Box::pin(async move {
+        trace::on_event(ctx, event).await;
+        scoreboard::on_event(ctx, event).await;
+    })
+}

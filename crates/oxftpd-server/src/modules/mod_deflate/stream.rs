@@ -317,6 +317,15 @@ impl<W: AsyncWrite + Unpin> Sink<W> {
     }
 }
 
+impl<W: crate::data::transfer_io::DataSocket> crate::data::transfer_io::DataSocket for Sink<W> {
+    fn socket(&self) -> &tokio::net::TcpStream {
+        match self {
+            Sink::Plain(w, _) => w.socket(),
+            Sink::Deflate(d) => d.inner.socket(),
+        }
+    }
+}
+
 impl<W: AsyncWrite + Unpin> AsyncWrite for Sink<W> {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -394,12 +403,12 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
     mut w: DeflateWriter<W>,
     fs: &oxftpd_storage::Fs,
     file: &std::fs::File,
-    offset: u64,
+    span: std::ops::Range<u64>,
     ascii: bool,
     stall: Option<std::time::Duration>,
 ) -> io::Result<u64> {
     use tokio::io::AsyncWriteExt;
-    let n = crate::data::transfer_io::send_buffered(&mut w, fs, file, offset, ascii, stall).await?;
+    let n = crate::data::transfer_io::send_buffered(&mut w, fs, file, span, ascii, stall).await?;
     crate::data::transfer_io::stalled(stall, w.shutdown()).await?;
     Ok(n)
 }

@@ -13,7 +13,7 @@ use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
 use tokio::io::AsyncWrite;
 
 use crate::data::transfer_io;
-use crate::errors::{fs_reply, io_text};
+use crate::errors::fs_reply;
 use crate::module::HandlerFuture;
 use crate::session::{Ctx, LoggedIn, SessionResult};
 
@@ -29,6 +29,8 @@ pub(crate) struct Options {
     pub recursive: bool,
     /// `-d`: a directory itself, not its entries.
     pub dir_only: bool,
+    /// `-F`: a type mark after each name (`/` directory, `*` executable, `@` link).
+    pub classify: bool,
 }
 
 impl Options {
@@ -38,29 +40,72 @@ impl Options {
                 'a' | 'A' => self.all = true,
                 'R' => self.recursive = true,
                 'd' => self.dir_only = true,
+                'F' => self.classify = true,
                 _ => {}
             }
         }
     }
 }
 
+/// Puts `ls -F`'s type mark before the line end just written.
+fn mark_type(out: &mut Vec<u8>, meta: Option<&Metadata>) {
+    let mark = match meta {
+        Some(m) if m.kind == Kind::Dir => b'/',
+        Some(m) if m.kind == Kind::Symlink => b'@',
+        Some(m) if m.mode & 0o111 != 0 => b'*',
+        _ => return,
+    };
+    if out.ends_with(b"\r\n") {
+        let at = out.len() - 2;
+        out.insert(at, mark);
+    }
+}
+
 /// How deep `LIST -R` descends.
 const MAX_DEPTH: usize = 10;
 
+/// Splits `ls`-style options from the path, as mod_ls does: whitespace before the options is
+/// skipped only when options follow; after the last option one blank ends them, so a path
+/// that starts with blanks keeps all but that one (`LIST -a  name` lists ` name`).
 pub(crate) fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
     let mut opts = Options::default();
-    let Some(mut rest) = arg.map(str::trim_start) else {
+    let Some(arg) = arg else {
         return (opts, None);
     };
+    let mut rest = arg.trim_start();
+    if !rest.starts_with('-') {
+        return (opts, (!arg.is_empty()).then_some(arg));
+    }
     while let Some(stripped) = rest.strip_prefix('-') {
-        let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
-        if word.is_empty() {
-            break;
+        let end = stripped
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(stripped.len());
+        opts.add(&stripped[..end]);
+        let after = &stripped[end..];
+        let skipped = after.trim_start();
+        if skipped.starts_with('-') && end > 0 {
+            rest = skipped;
+            continue;
         }
-        opts.add(word);
-        rest = tail.trim_start();
+        rest = if after.starts_with("  ") {
+            &after[1..]
+        } else {
+            skipped
+        };
+        break;
     }
     (opts, (!rest.is_empty()).then_some(rest))
+}
+
+/// Whether a one-word argument that looks like options names an existing entry instead
+/// (`LIST -test.txt` lists that file, as mod_ls decides by a stat).
+async fn is_a_path(user: &LoggedIn, arg: Option<&str>) -> bool {
+    match arg {
+        Some(a) if a.trim_start().starts_with('-') && a.split_whitespace().count() == 1 => {
+            user.fs.symlink_metadata(&user.resolve(a)).await.is_ok()
+        }
+        _ => false,
+    }
 }
 
 /// The `ListOptions` flags in force (`-a`, `-R`…), added to the client's.
@@ -221,13 +266,30 @@ async fn listing(
     arg: Option<&str>,
     names_only: bool,
 ) -> SessionResult {
-    let (mut opts, path_arg) = split_options(arg);
+    let (mut opts, path_arg) = if is_a_path(user, arg).await {
+        (Options::default(), arg)
+    } else {
+        split_options(arg)
+    };
     if !names_only {
         list_options(ctx, &mut opts);
     }
-    // NLST with a pattern in the last component: list the directory, keep what matches.
+    // A pattern in the last component: list the directory, keep what matches (NLST; LIST too,
+    // where a pattern nothing else matches is taken as a name, so a directory `[x]` is listed).
+    let literal = match path_arg {
+        Some(p) if !names_only && oxftpd_proto::glob::has_glob(p) => {
+            let (dir, pattern) = match p.rsplit_once('/') {
+                Some((d, pat)) => (if d.is_empty() { "/" } else { d }, pat),
+                None => (".", p),
+            };
+            // The name itself matching (`[foo bar` matches itself) is no other match.
+            !any_match_but(user, &user.resolve(dir), pattern, Some(pattern)).await
+                && user.fs.symlink_metadata(&user.resolve(p)).await.is_ok()
+        }
+        _ => false,
+    };
     let glob = path_arg
-        .filter(|p| names_only && oxftpd_proto::glob::has_glob(p))
+        .filter(|p| !literal && oxftpd_proto::glob::has_glob(p))
         .map(|p| match p.rsplit_once('/') {
             Some((dir, pat)) => (Some(if dir.is_empty() { "/" } else { dir }), pat),
             None => (None, p),
@@ -249,7 +311,9 @@ async fn listing(
     if names_only && let Err(e) = &meta {
         return ctx.send(&fs_reply(450, shown, e)).await;
     }
+    // No match: NLST says so; LIST sends an empty listing (as ProFTPD).
     if let Some((_, pattern)) = glob
+        && names_only
         && !any_match(user, &vpath, pattern).await
     {
         return ctx.reply(450, "No files found").await;
@@ -275,7 +339,7 @@ async fn listing(
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
-            transfer_io::finish(stream).await;
+            transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             return ctx.send(&fs_reply(450, shown, &e)).await;
         }
     };
@@ -345,7 +409,7 @@ async fn listing(
 
 /// Closes a listing's data connection with its outcome: `226`, `code path: reason` when the
 /// directory could not be read, `426` when the connection failed.
-pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
+pub(crate) async fn end_listing<W: AsyncWrite + transfer_io::DataSocket + Unpin>(
     ctx: &mut Ctx,
     stream: crate::modules::mod_deflate::stream::Sink<W>,
     result: Result<(), ListError>,
@@ -355,16 +419,16 @@ pub(crate) async fn end_listing<W: AsyncWrite + Unpin>(
     let stream = crate::modules::mod_xfer::transfer::listing_sent(ctx, stream);
     match result {
         Ok(()) => {
-            transfer_io::finish(stream).await;
+            transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             ctx.reply(226, "Transfer complete").await
         }
         Err(ListError::Storage(e)) => {
-            transfer_io::finish(stream).await;
+            transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             ctx.send(&fs_reply(code, shown, &e)).await
         }
         Err(ListError::Io(e)) => {
-            ctx.reply(426, format!("Transfer aborted. {}", io_text(&e)))
-                .await
+            let (code, text) = crate::data::abort::reply_for(&e);
+            ctx.reply(code, text).await
         }
     }
 }
@@ -410,13 +474,18 @@ fn show_symlinks(ctx: &Ctx) -> bool {
 
 /// Whether any entry of `vpath` matches `pattern` (stops at the first).
 async fn any_match(user: &LoggedIn, vpath: &str, pattern: &str) -> bool {
+    any_match_but(user, vpath, pattern, None).await
+}
+
+/// Whether an entry of `vpath` other than `except` matches `pattern`.
+async fn any_match_but(user: &LoggedIn, vpath: &str, pattern: &str, except: Option<&str>) -> bool {
     let Ok(mut dir) = user.fs.read_dir(vpath).await else {
         return false;
     };
     while let Ok(Some(batch)) = dir.next().await {
         if batch
             .iter()
-            .any(|e| oxftpd_proto::glob::matches(pattern, e.name))
+            .any(|e| Some(e.name) != except && oxftpd_proto::glob::matches(pattern, e.name))
         {
             return true;
         }
@@ -494,6 +563,18 @@ async fn list_dir(
                     &w.clock,
                     w.out,
                 );
+                if job.opts.classify {
+                    // A link's mark is its target's, as mod_ls stats it.
+                    match (meta.kind, &followed) {
+                        (Kind::Symlink, Some(m)) => mark_type(w.out, Some(m)),
+                        (Kind::Symlink, None) => {
+                            let path = user.resolve_from(&job.vpath, entry.name);
+                            let target = user.fs.metadata(&path).await.ok();
+                            mark_type(w.out, target.as_ref());
+                        }
+                        _ => mark_type(w.out, Some(meta)),
+                    }
+                }
             }
             w.flush_if_full().await?;
         }

@@ -55,6 +55,12 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         );
     }
     if let Err(e) = result {
+        crate::trace_msg!(
+            ctx.trace,
+            "tls",
+            3,
+            "TLS/TLS-C negotiation failed on control channel: {e}"
+        );
         event(
             settings.log.as_ref(),
             &format!(
@@ -76,6 +82,12 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
             .negotiated_cipher_suite()
             .map(|s| format!("{:?}", s.suite()))
             .unwrap_or_default();
+        crate::trace_msg!(
+            ctx.trace,
+            "tls",
+            9,
+            "{version} control connection accepted, using cipher {suite}"
+        );
         event(
             settings.log.as_ref(),
             &format!(

@@ -3,6 +3,7 @@
 pub mod limits;
 pub mod mode;
 pub mod params;
+pub mod range;
 pub mod transfer;
 pub mod xferlog;
 
@@ -59,6 +60,11 @@ pub static MODULE: Module = Module {
             .path(PathArg::Cwd)
             .feat(Feat::Line("REST STREAM"))
             .help("<sp> byte-count"),
+        CommandSpec::new("RANG", Handler::User(range::rang))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .feat(Feat::Line("RANG STREAM"))
+            .help("<sp> start-point <sp> end-point"),
         CommandSpec::new("ALLO", Handler::Any(params::allo))
             .class(Cl::MISC)
             .path(PathArg::Cwd)

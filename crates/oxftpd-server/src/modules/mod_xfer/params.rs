@@ -68,6 +68,8 @@ pub fn rest<'a>(
                 .await;
         }
         ctx.restart = offset;
+        // REST or RANG, never both.
+        super::range::clear(ctx);
         ctx.reply(
             350,
             format!("Restarting at {offset}. Send STORE or RETRIEVE to initiate transfer"),

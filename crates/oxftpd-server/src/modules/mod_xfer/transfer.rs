@@ -69,8 +69,20 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     )
     .await
     {
-        Ok(stream) => Ok(stream),
-        Err(e) => Err(ctx.send(&data_reply(&e)).await),
+        Ok(stream) => {
+            crate::trace_msg!(
+                ctx.trace,
+                "data",
+                8,
+                "opened data connection with {}",
+                peer_of(&stream)
+            );
+            Ok(stream)
+        }
+        Err(e) => {
+            crate::trace_msg!(ctx.trace, "data", 3, "unable to open data connection: {e}");
+            Err(ctx.send(&data_reply(&e)).await)
+        }
     }
 }
 
@@ -94,6 +106,18 @@ pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
     cfg(ctx, user, vpath).core.allow_overwrite
 }
 
+/// `UseSendfile` for a path: `None` when off (downloads take the buffered path), else the most
+/// one `sendfile(2)` call may send of a file of `size` bytes.
+fn sendfile_chunk(ctx: &Ctx, user: &LoggedIn, vpath: &str, size: u64) -> Option<u64> {
+    use oxftpd_config::trace::UseSendfile;
+    match cfg(ctx, user, vpath).xfer.use_sendfile {
+        UseSendfile::Off => None,
+        UseSendfile::On => Some(u64::MAX),
+        UseSendfile::Bytes(n) => Some(n.max(1)),
+        UseSendfile::Fraction(f) => Some(((size as f64 * f) as u64).max(1)),
+    }
+}
+
 /// Ends a transfer that failed: `421` and the session's end for a stall, else `426`.
 async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
     if e.kind() == std::io::ErrorKind::TimedOut {
@@ -108,14 +132,20 @@ async fn failed(ctx: &mut Ctx, e: &std::io::Error) -> SessionResult {
             .await?;
         return Err(SessionError::Closed);
     }
-    ctx.reply(426, format!("Transfer aborted. {}", io_text(e)))
-        .await
+    let (code, text) = crate::data::abort::reply_for(e);
+    ctx.reply(code, text).await
 }
 
 /// The reply to an `ABOR` that stopped a transfer: ProFTPD 1.3.8 sends the `426` alone
 /// (observed; RFC 959 would add a `226`, which python's ftplib does not read).
 /// RFC 959 4.1.3 (ABOR): "the server … sends a 426 reply … and then a 226 reply".
 async fn aborted(ctx: &mut Ctx) -> SessionResult {
+    crate::trace_msg!(
+        ctx.trace,
+        "data",
+        9,
+        "aborting data transfer (client sent ABOR)"
+    );
     ctx.control.queue(&oxftpd_proto::reply::Reply::new(
         426,
         "Transfer aborted. Data connection closed.",
@@ -147,7 +177,8 @@ pub fn retr<'a>(
             return crate::module::helpers::missing_argument(ctx).await;
         };
         let vpath = user.resolve(arg);
-        let offset = std::mem::take(&mut ctx.restart);
+        let range = super::range::take(ctx);
+        let mut offset = std::mem::take(&mut ctx.restart);
         let cfg = cfg(ctx, user, &vpath);
         if offset > 0 && !cfg.xfer.allow_retrieve_restart {
             return ctx
@@ -166,12 +197,33 @@ pub fn retr<'a>(
                 .reply(554, format!("REST: invalid {arg} argument"))
                 .await;
         }
+        // A range past the file's end is refused when it starts inside (ProFTPD's choice over
+        // the draft's empty transfer); one from 0 sends the whole file.
+        if let Some(r) = range
+            && r.start > 0
+        {
+            if r.start > meta.size {
+                return ctx
+                    .reply(554, format!("RANG: invalid {arg} argument"))
+                    .await;
+            }
+            if r.start + r.len > meta.size {
+                return ctx
+                    .reply(554, format!("{arg}: invalid RANG argument"))
+                    .await;
+            }
+            offset = r.start;
+        }
+        let end = match range {
+            Some(r) => (offset + r.len).min(meta.size),
+            None => meta.size,
+        };
         let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
         let stream = match open_data(ctx).await {
             Ok(s) => s,
             Err(done) => return done,
         };
-        let size = meta.size - offset;
+        let size = end - offset;
         let text = if size > 0 {
             let unit = if size == 1 { "byte" } else { "bytes" };
             format!(
@@ -209,7 +261,16 @@ pub fn retr<'a>(
         let mode_z = ctx.opts.mode_z;
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
         let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
-        let outcome = if mode_z.on || ascii {
+        let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
+        if sendfile.is_none() {
+            crate::trace_msg!(
+                ctx.trace,
+                "xfer",
+                10,
+                "declining use of sendfile due to UseSendfile configuration setting"
+            );
+        }
+        let outcome = if mode_z.on || ascii || sendfile.is_none() {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
                 let mut counted = Counted::new(&mut stream, &progress);
@@ -220,11 +281,24 @@ pub fn retr<'a>(
                     )
                     .reporting(report);
                     crate::modules::mod_deflate::stream::send_file(
-                        w, &user.fs, &file, offset, ascii, stall,
+                        w,
+                        &user.fs,
+                        &file,
+                        offset..end,
+                        ascii,
+                        stall,
                     )
                     .await
                 } else {
-                    transfer_io::send_ascii(&mut counted, &user.fs, &file, offset, stall).await
+                    transfer_io::send_buffered(
+                        &mut counted,
+                        &user.fs,
+                        &file,
+                        offset..end,
+                        ascii,
+                        stall,
+                    )
+                    .await
                 }
             };
             watch_transfer(ctx, &progress, fut).await
@@ -232,7 +306,14 @@ pub fn retr<'a>(
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
             watch(
                 ctx,
-                transfer_io::send_binary(&mut stream, &user.fs, &file, offset, stall),
+                transfer_io::send_binary(
+                    &mut stream,
+                    &user.fs,
+                    &file,
+                    offset..end,
+                    stall,
+                    sendfile.unwrap_or(u64::MAX),
+                ),
             )
             .await
         };
@@ -262,7 +343,7 @@ pub fn retr<'a>(
             Watched::Done(Ok(n)) => {
                 ctx.transferred += n;
                 ctx.totals.downloaded(n);
-                transfer_io::finish(stream).await;
+                transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 ctx.reply(226, "Transfer complete").await
             }
@@ -331,6 +412,7 @@ async fn open_target(
     user: &mut LoggedIn,
     arg: &str,
     kind: Upload,
+    range: Option<super::range::Range>,
 ) -> Result<(Target, File), SessionResult> {
     let vpath = user.resolve(arg);
     let offset = std::mem::take(&mut ctx.restart);
@@ -340,7 +422,7 @@ async fn open_target(
         Err(e) => return Err(ctx.send(&fs_reply(550, arg, &e)).await),
     };
     let existing = size.is_some();
-    let restarting = offset > 0 || kind == Upload::Appe;
+    let restarting = offset > 0 || range.is_some() || kind == Upload::Appe;
     let cfg = cfg(ctx, user, &vpath);
     if existing && restarting && !cfg.xfer.allow_store_restart {
         return Err(ctx
@@ -350,13 +432,28 @@ async fn open_target(
             )
             .await);
     }
+    if kind == Upload::Appe && range.is_some() {
+        return Err(ctx.reply(550, "APPE incompatible with RANG").await);
+    }
     let hidden = match kind {
         Upload::Stor => cfg.xfer.hidden_stores.clone(),
         _ => None,
     };
+    if hidden.is_some() && range.is_some() {
+        return Err(ctx
+            .reply(501, "RANG not compatible with server configuration")
+            .await);
+    }
     if hidden.is_some() && offset > 0 {
         return Err(ctx
             .reply(501, "REST not compatible with server configuration")
+            .await);
+    }
+    if let Some(r) = range
+        && r.start > size.unwrap_or(0)
+    {
+        return Err(ctx
+            .reply(554, format!("RANG: invalid {arg} argument"))
             .await);
     }
     if offset > size.unwrap_or(0) {
@@ -398,8 +495,10 @@ async fn open_target(
                 (t, f)
             })
     } else {
-        let mode = match kind {
-            Upload::Appe => WriteMode::Append,
+        let mode = match (kind, range) {
+            (Upload::Appe, _) => WriteMode::Append,
+            // A range writes in place, over what is there.
+            (_, Some(r)) => WriteMode::At(r.start),
             _ if offset > 0 => WriteMode::At(offset),
             _ => WriteMode::Truncate,
         };
@@ -434,7 +533,11 @@ async fn upload(
     kind: Upload,
 ) -> SessionResult {
     let unique;
+    let range = super::range::take(ctx);
     let arg = match (kind, arg) {
+        (Upload::Stou, _) if range.is_some() => {
+            return ctx.reply(550, "STOU incompatible with RANG").await;
+        }
         (Upload::Stou, _) => {
             ctx.restart = 0;
             let dir = user.cwd.clone();
@@ -448,16 +551,16 @@ async fn upload(
                 rename_to: None,
                 remove_on_failure: true,
             };
-            return receive(ctx, user, &unique, target, file, kind).await;
+            return receive(ctx, user, &unique, target, file, kind, None).await;
         }
         (_, Some(arg)) => arg,
         (_, None) => return crate::module::helpers::missing_argument(ctx).await,
     };
-    let (target, file) = match open_target(ctx, user, arg, kind).await {
+    let (target, file) = match open_target(ctx, user, arg, kind, range).await {
         Ok(r) => r,
         Err(done) => return done,
     };
-    receive(ctx, user, arg, target, file, kind).await
+    receive(ctx, user, arg, target, file, kind, range).await
 }
 
 /// Runs the data connection of an upload into `file` and finishes `target`.
@@ -468,6 +571,7 @@ async fn receive(
     target: Target,
     mut file: File,
     kind: Upload,
+    range: Option<super::range::Range>,
 ) -> SessionResult {
     let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
     let stream = match open_data(ctx).await {
@@ -503,11 +607,16 @@ async fn receive(
         .rename_to
         .clone()
         .unwrap_or_else(|| target.path.clone());
-    let limit = size_limit(
+    let max_size = size_limit(
         ctx,
         user,
         &cfg(ctx, user, &limit_path).xfer.max_store_file_size,
     );
+    // A range takes exactly its length: more is refused as the bytes come.
+    let limit = match range {
+        Some(r) => Some(max_size.map_or(r.len, |m| m.min(r.len))),
+        None => max_size,
+    };
     let started = std::time::Instant::now();
     let mode_z = ctx.opts.mode_z;
     let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
@@ -550,9 +659,27 @@ async fn receive(
     };
     ctx.last_transfer = tokio::time::Instant::now();
     drop(file);
-    // Answers the client's close_notify on a TLS connection (FIN on a plain one).
-    transfer_io::finish(stream).await;
+    // Answers the client's close_notify on a TLS connection (FIN on a plain one); lingers
+    // (`TimeoutLinger`) only after an upload that completed: a stalled or refused one ends now.
+    let linger = match &outcome {
+        Watched::Done(Ok(_)) => ctx.server.settings.timeouts.linger,
+        _ => None,
+    };
+    transfer_io::finish(stream, linger, &ctx.trace).await;
     let vpath = target.rename_to.as_deref().unwrap_or(&target.path);
+    // A range the client sent too few or too many bytes for fails as ProFTPD fails it (EPERM).
+    let outcome = match (outcome, range) {
+        (Watched::Done(Ok(n)), Some(r)) if n != r.len => {
+            Watched::Done(Err(std::io::Error::from_raw_os_error(libc::EPERM)))
+        }
+        (Watched::Done(Err(e)), Some(r))
+            if e.kind() == std::io::ErrorKind::FileTooLarge
+                && max_size.is_none_or(|m| m > r.len) =>
+        {
+            Watched::Done(Err(std::io::Error::from_raw_os_error(libc::EPERM)))
+        }
+        (other, _) => other,
+    };
     let bytes = match &outcome {
         Watched::Done(Ok(n)) => Some(*n),
         _ => None,
@@ -587,7 +714,7 @@ async fn receive(
             ctx.reply(226, "Transfer complete").await
         }
         Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", limit.unwrap_or(0));
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", max_size.unwrap_or(0));
             let _ = user.fs.remove_file(&target.path).await;
             ctx.reply(552, "Transfer aborted. File too large").await
         }
