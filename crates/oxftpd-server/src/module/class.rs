@@ -57,6 +57,11 @@ impl CommandClass {
         CommandClass(self.0 | other.0)
     }
 
+    /// This set without the classes of `other`.
+    pub const fn without(self, other: CommandClass) -> CommandClass {
+        CommandClass(self.0 & !other.0)
+    }
+
     /// Whether every class of `other` is in this set.
     pub const fn contains(self, other: CommandClass) -> bool {
         self.0 & other.0 == other.0

@@ -67,6 +67,11 @@ impl LoginFailure {
     }
 }
 
+/// Why a session ended, in ProFTPD's words (`Timeout exceeded: TimeoutIdle`), when the
+/// session machinery knows it: put in `ctx.ext` before [`Event::SessionClosed`] is emitted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndReason(pub String);
+
 /// Something that happened in a session.
 pub enum Event<'a> {
     /// The banner is about to be sent: the connection passed every connect-time check.

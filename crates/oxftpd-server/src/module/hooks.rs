@@ -43,7 +43,8 @@ pub enum Phase {
 /// Which command lines a hook runs for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum On {
-    /// Every line the client sends, known verb or not (`Pre` only: before the lookup).
+    /// Every line the client sends, known verb or not: `Pre` before the lookup, `LogErr` after
+    /// an unknown verb's `500` (and, like [`On::AnyCommand`], every phase of a known command).
     AnyLine,
     /// Every command a module implements (ProFTPD's `C_ANY`).
     AnyCommand,

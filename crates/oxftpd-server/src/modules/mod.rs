@@ -16,6 +16,7 @@ pub mod mod_facts;
 pub mod mod_ident;
 pub mod mod_ifsession;
 pub mod mod_lang;
+pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_site;
 pub mod mod_site_misc;
@@ -43,11 +44,6 @@ static MOD_AUTH_UNIX: Module = Module {
     commands: &[],
     ..Module::DEFAULT
 };
-static MOD_LOG: Module = Module {
-    spec: &oxftpd_config::modules::mod_log::MODULE,
-    commands: &[],
-    ..Module::DEFAULT
-};
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
     commands: &[],
@@ -69,7 +65,7 @@ pub static MODULES: &[&Module] = &[
     &mod_digest::MODULE,
     &mod_site_misc::MODULE,
     &mod_copy::MODULE,
-    &MOD_LOG,
+    &mod_log::MODULE,
     &mod_ident::MODULE,
     &mod_delay::MODULE,
     &MOD_DSO,

@@ -30,6 +30,10 @@ pub struct Control {
     out: Vec<u8>,
     /// The code of the last reply queued (what a command ended with: `POST_CMD` or `_ERR`).
     last_code: u16,
+    /// The text of the last line of the last reply queued (ProFTPD's last response message).
+    last_text: String,
+    /// Bytes read from and written to the control connection (`%I`, `%O` of a `LogFormat`).
+    raw: (u64, u64),
     /// The peer's end of stream was read while draining after an urgent mark.
     eof: bool,
     /// The session's trace: each reply line on the `response` channel.
@@ -49,6 +53,8 @@ impl Control {
             lines: LineBuffer::crlf_only(max_line),
             out: Vec::new(),
             last_code: 0,
+            last_text: String::new(),
+            raw: (0, 0),
             eof: false,
             trace: crate::trace::Trace::OFF,
         }
@@ -149,6 +155,7 @@ impl Control {
                     bytes = &bytes[k..];
                 }
             }
+            self.raw.0 += bytes.len() as u64;
             self.lines.feed(bytes);
             if n < buf.len() && !self.stream.is_tls() {
                 self.drain_after_short_read(&mut buf);
@@ -179,6 +186,7 @@ impl Control {
                     return;
                 }
                 Ok((n, _)) => {
+                    self.raw.0 += n as u64;
                     self.lines.feed(&buf[..n]);
                     if n < buf.len() {
                         return;
@@ -197,6 +205,10 @@ impl Control {
     /// Queues a reply without sending it.
     pub fn queue(&mut self, reply: &Reply) {
         self.last_code = reply.code();
+        if let Some(last) = reply.lines().last() {
+            self.last_text.clear();
+            self.last_text.push_str(last);
+        }
         let start = self.out.len();
         reply.write_to(&mut self.out);
         if self.trace.takes("response", 1) {
@@ -213,6 +225,16 @@ impl Control {
         }
     }
 
+    /// The text of the last line of the last reply queued.
+    pub fn last_text(&self) -> &str {
+        &self.last_text
+    }
+
+    /// Bytes read from and written to the control connection so far.
+    pub fn raw_bytes(&self) -> (u64, u64) {
+        self.raw
+    }
+
     /// The code of the last reply queued since [`Control::take_last_code`].
     pub fn take_last_code(&mut self) -> u16 {
         std::mem::take(&mut self.last_code)
@@ -222,6 +244,7 @@ impl Control {
     pub async fn flush(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
             self.stream.write_all(&self.out).await?;
+            self.raw.1 += self.out.len() as u64;
             self.out.clear();
             if self.out.capacity() > 4096 {
                 self.out = Vec::new();

@@ -377,9 +377,15 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         return answer(ctx, verb, refused).await;
     }
     let Some(spec) = modules::command(verb) else {
-        return ctx
+        let result = ctx
             .reply(codes::SYNTAX_ERROR, format!("{verb} not understood"))
             .await;
+        // LOG_CMD_ERR hooks on every line see unknown commands too (ProFTPD logs them).
+        seen.code = ctx.control.take_last_code();
+        for hook in modules::hooks(Phase::LogErr).filter(|h| h.on == On::AnyLine) {
+            let _ = (hook.run)(ctx, state, seen).await;
+        }
+        return result;
     };
     debug!(peer = %ctx.peer, "command {verb}");
     seen.spec = Some(spec);

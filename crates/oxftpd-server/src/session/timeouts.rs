@@ -18,6 +18,16 @@ enum Kind {
 }
 
 impl Kind {
+    /// The directive that set it.
+    fn directive(self) -> &'static str {
+        match self {
+            Kind::Login => "TimeoutLogin",
+            Kind::Idle => "TimeoutIdle",
+            Kind::NoTransfer => "TimeoutNoTransfer",
+            Kind::Session => "TimeoutSession",
+        }
+    }
+
     fn text(self, secs: u64) -> String {
         match self {
             Kind::Login => {
@@ -81,6 +91,9 @@ pub(super) async fn next_command(
     tokio::select! {
         biased;
         text = crate::shutmsg::disconnect(vars) => {
+            ctx.ext.insert(crate::module::events::EndReason(
+                "Server shutting down".to_string(),
+            ));
             ctx.reply(oxftpd_proto::reply::codes::SERVICE_NOT_AVAILABLE, text).await?;
             Ok(None)
         }
@@ -99,6 +112,10 @@ async fn next_command_or_timeout(
             Ok(r) => Ok(Some(r?)),
             Err(_) => {
                 tracing::info!(peer = %ctx.peer, "{kind:?} timeout: closing control connection");
+                ctx.ext.insert(crate::module::events::EndReason(format!(
+                    "Timeout exceeded: {}",
+                    kind.directive()
+                )));
                 ctx.reply(
                     oxftpd_proto::reply::codes::SERVICE_NOT_AVAILABLE,
                     kind.text(length.as_secs()),
