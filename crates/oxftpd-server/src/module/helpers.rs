@@ -17,3 +17,17 @@ pub async fn with_path(
     let target = user.resolve(arg);
     body(ctx, user, arg, target).await
 }
+
+/// The two words of a `SITE NAME source destination` argument (the destination may hold
+/// blanks after the first); `'SITE NAME' not understood` when one is missing.
+pub fn two_paths<'a>(site: &str, rest: &'a str) -> Result<(&'a str, &'a str), CommandError> {
+    rest.split_once(' ')
+        .map(|(s, d)| (s, d.trim_start()))
+        .filter(|(_, d)| !d.is_empty())
+        .ok_or_else(|| {
+            CommandError::bad_argument(
+                oxftpd_proto::reply::codes::SYNTAX_ERROR,
+                format!("'SITE {site}' not understood"),
+            )
+        })
+}

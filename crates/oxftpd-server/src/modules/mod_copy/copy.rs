@@ -76,16 +76,7 @@ pub fn copy<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some((src, dst)) = rest
-            .split_once(' ')
-            .map(|(s, d)| (s, d.trim_start()))
-            .filter(|(_, d)| !d.is_empty())
-        else {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE COPY' not understood",
-            ));
-        };
+        let (src, dst) = crate::module::helpers::two_paths("COPY", rest)?;
         let (source, target) = (user.resolve(src), user.resolve(dst));
         match copy_path(ctx, user, &source, &target).await {
             Ok(()) => Ok(ctx

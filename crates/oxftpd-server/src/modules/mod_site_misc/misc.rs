@@ -176,16 +176,7 @@ pub fn symlink<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some((src, dst)) = rest
-            .split_once(' ')
-            .map(|(s, d)| (s, d.trim_start()))
-            .filter(|(_, d)| !d.is_empty())
-        else {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE SYMLINK' not understood",
-            ));
-        };
+        let (src, dst) = crate::module::helpers::two_paths("SYMLINK", rest)?;
         let target = user.resolve(src);
         let link = user.resolve(dst);
         match user.fs.symlink(&target, &link).await {
