@@ -31,7 +31,7 @@ pub enum WriteMode {
 }
 
 /// How many names `create_unique` tries before giving up.
-const UNIQUE_TRIES: usize = 64;
+pub(crate) const UNIQUE_TRIES: usize = 64;
 
 /// A session's filesystem: a root directory fd (the jail), the pool, the credentials.
 #[derive(Clone)]
@@ -107,7 +107,7 @@ impl Fs {
     }
 
     /// Runs `f` with the root fd on the pool, under the session's credentials.
-    async fn call<R, F>(&self, f: F) -> Result<R, StorageError>
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
         F: FnOnce(BorrowedFd<'_>) -> Result<R, StorageError> + Send + 'static,
@@ -371,7 +371,7 @@ impl Fs {
 }
 
 /// Checks that `fd` is a regular file, clears `O_NONBLOCK`, and returns its attributes.
-fn regular_file(fd: &OwnedFd) -> Result<Metadata, StorageError> {
+pub(crate) fn regular_file(fd: &OwnedFd) -> Result<Metadata, StorageError> {
     let st = fstat(fd)?;
     match FileType::from_raw_mode(st.st_mode) {
         FileType::RegularFile => {}
@@ -386,7 +386,7 @@ fn regular_file(fd: &OwnedFd) -> Result<Metadata, StorageError> {
 }
 
 /// A hard-to-guess, never-repeating suffix for `create_unique`.
-fn unique_suffix() -> String {
+pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let hash = RandomState::new().hash_one(n);
