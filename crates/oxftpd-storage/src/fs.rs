@@ -51,7 +51,8 @@ impl std::fmt::Debug for Fs {
 }
 
 impl Fs {
-    /// Opens `root` (a real path, chosen by the administrator) as the jail, under `cred`.
+    /// Opens `root` (a real path, chosen by the administrator) as the jail, under `cred`;
+    /// its calls use a session's share of `pool` (`FsPool::session_share`).
     ///
     /// Fails with `PermissionDenied` unless `cred` may search the directory.
     pub async fn open_root(
@@ -73,7 +74,7 @@ impl Fs {
             .await??;
         Ok(Fs {
             root: crate::shared_root::share(&key, fd),
-            pool,
+            pool: pool.session_share(),
             cred,
         })
     }

@@ -30,6 +30,6 @@ pub use credentials::Credentials;
 pub use error::StorageError;
 pub use fs::{Fs, WriteMode};
 pub use metadata::{Kind, Metadata};
-pub use pool::FsPool;
+pub use pool::{FsPool, SESSION_IN_FLIGHT};
 pub use read_dir::{Batch, DirEntry, Entry, ReadDir};
 pub use replace::{Existing, Replacement};
