@@ -12,8 +12,9 @@
 //! group and mode as an in-place write does.
 //!
 //! At the end the name must still be the file that was checked: a rename goes ahead only if
-//! the name still resolves to the same inode (a file swapped in meanwhile is never replaced
-//! by the rename; the upload is copied into the checked file then).
+//! the name still is the same inode (a file swapped in meanwhile is never replaced by the
+//! rename; the upload is copied into the checked file then). A file with other hard links,
+//! or reached through a symbolic link, is written in place too, as ProFTPD writes it.
 
 use std::fs::File;
 
@@ -79,7 +80,9 @@ impl Fs {
         let want = existing.stat;
         self.call(move |_| {
             let have = fstat(&temp)?;
-            if have.st_uid != want.st_uid {
+            // Another link to the file sees an in-place write, as with ProFTPD; a rename
+            // would leave it the old bytes.
+            if have.st_uid != want.st_uid || want.st_nlink > 1 {
                 return Ok(Replacement::CopyInto);
             }
             if have.st_gid != want.st_gid
@@ -129,9 +132,10 @@ impl Fs {
     }
 }
 
-/// Whether `path` still resolves to the file `stat` describes.
+/// Whether `path` itself (a final symbolic link not followed: writing through it keeps the
+/// link) still is the file `stat` describes.
 fn still_names(root: rustix::fd::BorrowedFd<'_>, path: &str, stat: &Stat) -> bool {
-    resolve::object(root, path)
+    resolve::open(root, path, OFlags::PATH | OFlags::NOFOLLOW, 0)
         .and_then(|fd| Ok(fstat(fd)?))
         .is_ok_and(|now| now.st_dev == stat.st_dev && now.st_ino == stat.st_ino)
 }

@@ -273,3 +273,31 @@ fn a_hidden_store_in_progress_blocks_a_second_upload_of_the_name() {
     );
     assert!(get(&hidden).is_none());
 }
+
+#[test]
+fn stor_over_a_linked_file_writes_the_file_as_proftpd_does() {
+    let (s, alice, _bob, shared) = shared_server("");
+    let target = shared.join("target.txt");
+    place(&target, b"original\n", alice.uid, GROUP, 0o640);
+    std::os::unix::fs::symlink("target.txt", shared.join("link.txt")).expect("symlink");
+    let other = shared.join("other.txt");
+    place(&other, b"original\n", alice.uid, GROUP, 0o640);
+    std::fs::hard_link(&other, shared.join("hard.txt")).expect("hard link");
+    let mut c = Raw::login(s.addr());
+    c.cmd("TYPE I");
+    c.cmd("CWD shared");
+    let (_, last) = c.upload("STOR link.txt", b"through the link\n");
+    assert_eq!(last, "226 Transfer complete");
+    let link = std::fs::symlink_metadata(shared.join("link.txt")).expect("lstat");
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    assert_eq!(get(&target).as_deref(), Some(&b"through the link\n"[..]));
+    assert_eq!(owner_mode(&target), (alice.uid, GROUP, 0o640));
+    let (_, last) = c.upload("STOR hard.txt", b"both names\n");
+    assert_eq!(last, "226 Transfer complete");
+    assert_eq!(get(&other).as_deref(), Some(&b"both names\n"[..]));
+    assert_eq!(std::fs::metadata(&other).expect("stat").nlink(), 2);
+    assert_eq!(
+        names(&shared),
+        ["hard.txt", "link.txt", "other.txt", "target.txt"]
+    );
+}
