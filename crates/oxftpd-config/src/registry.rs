@@ -31,6 +31,34 @@ pub struct DirectiveSpec {
 }
 
 impl DirectiveSpec {
+    /// A fully implemented directive whose first occurrence in a context takes effect (the
+    /// constructor for module crates outside this one).
+    pub const fn new(
+        name: &'static str,
+        contexts: Contexts,
+        args: Args,
+        multi: bool,
+        summary: &'static str,
+    ) -> DirectiveSpec {
+        DirectiveSpec {
+            name,
+            contexts,
+            args,
+            multi,
+            duplicate: Duplicate::First,
+            status: Status::Implemented,
+            summary,
+        }
+    }
+
+    /// The same spec, implemented but for the named part.
+    pub const fn partial(self, missing: &'static str) -> DirectiveSpec {
+        DirectiveSpec {
+            status: Status::Partial(missing),
+            ..self
+        }
+    }
+
     /// The same spec, with the last of repeated occurrences taking effect.
     pub const fn last_wins(self) -> DirectiveSpec {
         DirectiveSpec {

@@ -35,6 +35,9 @@ use oxftpd_config::{Config, ConfigErrors, Directive, ParseOptions};
 pub use context::{Generation, ServerCtx, Shared};
 pub use listener::{BindOptions, Live};
 
+/// The ProFTPD release whose behaviour oxftpd matches (`-v`, `-V`, `%V`, build information).
+pub const PROFTPD_VERSION: &str = "1.3.8";
+
 /// Why the server cannot start (or a reload is refused).
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

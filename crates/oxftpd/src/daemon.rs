@@ -457,6 +457,9 @@ async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let (drain_tx, drain_rx) = watch::channel(false);
     let fds: Vec<i32> = listeners.iter().map(|l| l.as_raw_fd()).collect();
+    if let Ok(g) = live.read() {
+        oxftpd_server::modules::start(&g);
+    }
     let mut server = tokio::spawn(oxftpd_server::listener::serve_draining(
         listeners,
         live.clone(),
@@ -588,8 +591,10 @@ async fn reload(
             if old_addrs != new_addrs {
                 warn!("reload: the listening addresses changed; they take effect after a restart");
             }
+            let generation = Arc::new(generation);
+            oxftpd_server::modules::start(&generation);
             if let Ok(mut g) = live.write() {
-                *g = Arc::new(generation);
+                *g = generation;
             }
             info!("configuration reloaded");
         }

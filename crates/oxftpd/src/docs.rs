@@ -1,7 +1,6 @@
 //! `docs/directives.md`, generated from the module tables so it can't drift from the code.
 
 use oxftpd_config::{REJECTED, Status};
-use oxftpd_server::modules::MODULES;
 
 /// The whole page.
 pub fn directives_markdown() -> String {
@@ -15,7 +14,7 @@ pub fn directives_markdown() -> String {
          A directive not listed here is a configuration error naming file and line; the ones\n\
          under *Rejected* get an error that says why oxftpd does not support them.\n",
     );
-    for module in MODULES {
+    for module in crate::modules::all() {
         let spec = module.spec;
         if spec.directives.is_empty() {
             continue;

@@ -1,9 +1,7 @@
 //! What `-v`, `-vv`, `-V` and `-l` print, in ProFTPD's layout (tools parse these lines).
 
-use oxftpd_server::modules::MODULES;
-
 /// The ProFTPD release whose behaviour oxftpd matches.
-pub const PROFTPD_VERSION: &str = "1.3.8";
+pub use oxftpd_server::PROFTPD_VERSION;
 
 /// `-v`.
 pub fn version() -> String {
@@ -20,7 +18,7 @@ pub fn version_status() -> String {
         env!("CARGO_PKG_VERSION")
     );
     s.push_str("  Scoreboard Version: 01040003\n\nLoaded modules:\n");
-    for m in MODULES {
+    for m in crate::modules::all() {
         s.push_str(&format!("  {}\n", m.name()));
     }
     s.push_str(&format!(
@@ -33,7 +31,7 @@ pub fn version_status() -> String {
 /// `-l`.
 pub fn modules() -> String {
     let mut s = String::from("Compiled-in modules:\n");
-    for m in MODULES {
+    for m in crate::modules::all() {
         s.push_str(&format!("  {}\n", m.name()));
     }
     s
@@ -69,6 +67,11 @@ pub fn settings() -> String {
         (true, "Shadow file support"),
         (false, "Trace support"),
     ] {
+        s.push_str(&format!("    {} {name}\n", if on { '+' } else { '-' }));
+    }
+    // Modules in crates of their own are cargo features: say which this build has.
+    s.push_str("\n  Module crates:\n");
+    for (on, name) in crate::modules::crates() {
         s.push_str(&format!("    {} {name}\n", if on { '+' } else { '-' }));
     }
     s

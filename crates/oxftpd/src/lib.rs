@@ -8,6 +8,7 @@ pub mod fd_limit;
 pub mod inetd;
 pub mod info;
 pub mod logging;
+pub mod modules;
 pub mod privileges;
 pub mod sockets;
 pub mod upgrade;

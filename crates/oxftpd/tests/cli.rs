@@ -280,6 +280,25 @@ fn big_v_prints_compile_time_settings() {
         assert_eq!(*version, format!("  Version: {PROFTPD_RELEASE} (stable)"));
     }
     assert!(lines.contains(&"    + IPv6 support"), "{}", out.stdout);
+    if t.is_oxftpd() {
+        // The module crates of the build (default features here).
+        let i = lines
+            .iter()
+            .position(|l| *l == "  Module crates:")
+            .expect("a Module crates section");
+        assert_eq!(
+            lines.get(i + 1),
+            Some(&"    + mod_prometheus.c"),
+            "{}",
+            out.stdout
+        );
+        let list = run(&t, &["-l"]);
+        assert!(
+            list.stdout.lines().any(|l| l == "  mod_prometheus.c"),
+            "{}",
+            list.stdout
+        );
+    }
 }
 
 /// Kills a child process when dropped, printing its output if the test failed.

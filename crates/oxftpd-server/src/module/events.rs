@@ -39,6 +39,34 @@ pub struct Transfer<'a> {
     pub complete: bool,
 }
 
+/// Why a login failed, in kinds a counter can label (the text is in the event's `reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// No provider knows the user.
+    UnknownUser,
+    /// The password is wrong.
+    BadPassword,
+    /// The account is locked, expired or its password aged.
+    Disabled,
+    /// A provider could not answer (a file or server it needs is unavailable).
+    Unavailable,
+    /// A rule refused it: `<Limit LOGIN>`, `MaxClients*`, `RootLogin`, access files, ….
+    Refused,
+}
+
+impl LoginFailure {
+    /// A short name for labels and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            LoginFailure::UnknownUser => "unknown_user",
+            LoginFailure::BadPassword => "bad_password",
+            LoginFailure::Disabled => "disabled",
+            LoginFailure::Unavailable => "unavailable",
+            LoginFailure::Refused => "refused",
+        }
+    }
+}
+
 /// Something that happened in a session.
 pub enum Event<'a> {
     /// The banner is about to be sent: the connection passed every connect-time check.
@@ -57,6 +85,8 @@ pub enum Event<'a> {
     LoginFailed {
         /// The name the client gave.
         name: &'a str,
+        /// What kind of failure.
+        failure: LoginFailure,
         /// Why, in the words of the log.
         reason: &'a str,
     },

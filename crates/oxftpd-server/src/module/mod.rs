@@ -7,6 +7,7 @@ pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
+pub mod log;
 pub mod state;
 
 use oxftpd_config::ModuleSpec;
@@ -30,6 +31,10 @@ pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -
 pub type OpenFn =
     fn(&oxftpd_config::Config, &mut state::ModuleState) -> Result<(), crate::StartError>;
 
+/// What a module starts each time a loaded configuration goes live (at start and after each
+/// reload), on the runtime with privileges dropped: background tasks such as an exporter.
+pub type StartFn = fn(&crate::context::Generation);
+
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands, its hooks on
 /// ProFTPD's command phases, its login check, its event handler and its per-configuration state.
 ///
@@ -47,6 +52,8 @@ pub struct Module {
     pub events: Option<events::EventFn>,
     /// What it opens once per loaded configuration.
     pub open: Option<OpenFn>,
+    /// What it starts when a loaded configuration goes live.
+    pub start: Option<StartFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -64,6 +71,7 @@ impl Module {
         admit: None,
         events: None,
         open: None,
+        start: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

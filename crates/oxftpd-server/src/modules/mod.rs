@@ -170,6 +170,14 @@ pub fn event_handlers() -> impl Iterator<Item = EventFn> {
     all().iter().filter_map(|m| m.events)
 }
 
+/// Starts what every module runs for a configuration that just went live (call on the
+/// runtime, after privileges dropped).
+pub fn start(generation: &crate::context::Generation) {
+    for start in all().iter().filter_map(|m| m.start) {
+        start(generation);
+    }
+}
+
 /// Every module's login check, in module order.
 pub fn admit_checks() -> impl Iterator<Item = AdmitFn> {
     all().iter().filter_map(|m| m.admit)

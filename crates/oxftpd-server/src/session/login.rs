@@ -13,7 +13,7 @@ use crate::access::groups::GroupExpr;
 use crate::context::ServerCtx;
 use crate::messages::{Vars, display_file};
 use crate::module::Admission;
-use crate::module::events::Event;
+use crate::module::events::{Event, LoginFailure};
 
 /// Why a login was refused; every variant answers `530 Login incorrect.` to the client.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,21 @@ pub enum LoginError {
     /// Refused by policy; the text says which rule, for the log.
     #[error("{0}")]
     Refused(String),
+}
+
+impl LoginError {
+    /// The kind of failure, for the failed-login event.
+    pub fn failure(&self) -> LoginFailure {
+        match self {
+            LoginError::Auth(AuthError::NoSuchUser) => LoginFailure::UnknownUser,
+            LoginError::Auth(AuthError::BadPassword) => LoginFailure::BadPassword,
+            LoginError::Auth(AuthError::Disabled | AuthError::PasswordAged) => {
+                LoginFailure::Disabled
+            }
+            LoginError::Auth(_) => LoginFailure::Unavailable,
+            LoginError::Refused(_) => LoginFailure::Refused,
+        }
+    }
 }
 
 /// Where a login name leads: a real user, or an `<Anonymous>` block.
@@ -113,6 +128,7 @@ pub async fn enter(
             info!(peer = %ctx.peer, user = %name, "login refused: {text}");
             let event = Event::LoginFailed {
                 name: &name,
+                failure: LoginFailure::Refused,
                 reason: &text,
             };
             crate::module::events::emit(ctx, &event).await;
@@ -171,6 +187,7 @@ pub async fn refuse(
     let reason = error.to_string();
     let event = Event::LoginFailed {
         name,
+        failure: error.failure(),
         reason: &reason,
     };
     crate::module::events::emit(ctx, &event).await;

@@ -194,6 +194,7 @@ struct PasswdArgs {
 }
 
 fn main() {
+    oxftpd::modules::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Passwd(args) => passwd(&args),

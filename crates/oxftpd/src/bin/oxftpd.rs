@@ -8,6 +8,7 @@ use oxftpd::{daemon, info};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    oxftpd::modules::install();
     if cli.version >= 2 || cli.version_status {
         print!("{}", info::version_status());
         return ExitCode::SUCCESS;

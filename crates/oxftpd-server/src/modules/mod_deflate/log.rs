@@ -4,7 +4,6 @@
 //! compression summary of each `MODE Z` data connection, inflate errors).
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::sync::Arc;
 
 use oxftpd_config::Config;
@@ -78,9 +77,7 @@ pub fn log(ctx: &Ctx, message: &str) {
 
 /// Appends one line with `message` to `file`.
 pub fn write(file: &File, message: &str) {
-    let line = format!("{} {TAG}[{}]: {message}\n", stamp(), std::process::id());
-    let mut f = file;
-    if let Err(e) = f.write_all(line.as_bytes()) {
+    if let Err(e) = crate::module::log::write(file, TAG, message) {
         warn!("DeflateLog: {e}");
     }
 }
@@ -99,26 +96,6 @@ pub fn summary(verb: &str, deflated: bool, total_in: u64, total_out: u64) -> Str
     let percent = (1.0 - f64::from(ratio)) * 100.0;
     let what = if deflated { "deflated" } else { "inflated" };
     format!("{verb}: {what} {total_in} bytes to {total_out} bytes ({percent:.2}% compression)")
-}
-
-/// Local time now as `YYYY-MM-DD HH:MM:SS,mmm`.
-fn stamp() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs() as i64;
-    let local = secs + i64::from(crate::localtime::utc_offset(secs));
-    let c = oxftpd_proto::time::Civil::from_unix(local);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}",
-        c.year,
-        c.month,
-        c.day,
-        c.hour,
-        c.minute,
-        c.second,
-        now.subsec_millis()
-    )
 }
 
 /// Where a `MODE Z` wrapper reports: the log file and the command it serves.

@@ -1,0 +1,47 @@
+//! Module log files (`DeflateLog`, `PrometheusLog`, …) as ProFTPD's `pr_log_writefile`
+//! writes them: `YYYY-MM-DD HH:MM:SS,mmm tag[pid]: message`, local time, one line each.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// The time stamp of a module log line, in local time with milliseconds.
+pub fn stamp() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let local = secs + i64::from(crate::localtime::utc_offset(secs));
+    let c = oxftpd_proto::time::Civil::from_unix(local);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}",
+        c.year,
+        c.month,
+        c.day,
+        c.hour,
+        c.minute,
+        c.second,
+        now.subsec_millis()
+    )
+}
+
+/// One log line for `tag` (`mod_deflate/0.6`), with the stamp and the process id.
+pub fn line(tag: &str, message: &str) -> String {
+    format!("{} {tag}[{}]: {message}\n", stamp(), std::process::id())
+}
+
+/// Appends one line for `tag` to `file`.
+pub fn write(mut file: &File, tag: &str, message: &str) -> io::Result<()> {
+    file.write_all(line(tag, message).as_bytes())
+}
+
+/// Opens a module's log for appending, created `0600` when it does not exist (as root, before
+/// privileges drop, so sessions can never write it).
+pub fn open(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+}

@@ -1,0 +1,37 @@
+//! The modules of this build: the server's built-in ones, plus the module crates the binary
+//! was built with, each behind its cargo feature (on by default).
+
+use std::sync::Once;
+
+use oxftpd_server::module::Module;
+
+/// The module crates compiled in.
+const CRATES: &[&Module] = &[
+    #[cfg(feature = "mod_prometheus")]
+    &oxftpd_mod_prometheus::MODULE,
+];
+
+/// Adds the module crates to the server's list; call before anything reads the list (the
+/// configuration, `-l`, the docs). Later calls do nothing.
+pub fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Err(e) = oxftpd_server::modules::install(CRATES) {
+            // Only a programming error gets here (a module named twice, or a lookup before
+            // install): say so loudly rather than run without the module.
+            eprintln!("oxftpd: {e}");
+            std::process::exit(70);
+        }
+    });
+}
+
+/// Every module crate oxftpd has, and whether this build contains it (`-V`).
+pub fn crates() -> Vec<(bool, &'static str)> {
+    vec![(cfg!(feature = "mod_prometheus"), "mod_prometheus.c")]
+}
+
+/// Every module of this build, as `oxftpd -l` lists them.
+pub fn all() -> &'static [&'static Module] {
+    install();
+    oxftpd_server::modules::all()
+}
