@@ -12,8 +12,9 @@
 //! under ProFTPD's fixed name `.in.NAME.` (held locked while the upload runs, so one a killed
 //! upload left is removed at the next: oxftpd-storage's claim.rs). Replacing needs what the
 //! kernel asks to write the existing file, as the user, not only the directory's write bit,
-//! and the replaced file keeps its owner, group and mode (oxftpd-storage's replace.rs). Restarts follow mod_xfer: `AllowRetrieveRestart`
-//! (on by default) and `AllowStoreRestart` (off by default, and needed for APPE too).
+//! and the replaced file keeps its owner, group and mode (oxftpd-storage's replace.rs).
+//! Restarts follow mod_xfer: `AllowRetrieveRestart` (on by default) and `AllowStoreRestart`
+//! (off by default, and needed for APPE too).
 
 use std::fs::File;
 
