@@ -263,14 +263,6 @@ pub fn lookup(modules: &[&'static ModuleSpec], name: &str) -> Option<Found> {
 /// Directives that ProFTPD has but oxftpd refuses, with the reason.
 pub static REJECTED: &[(&str, &str)] = &[
     (
-        "ScoreboardMutex",
-        "the scoreboard is kept in memory by the daemon and needs no lock file",
-    ),
-    (
-        "ScoreboardScrub",
-        "the daemon removes a session's scoreboard entry itself when the session ends",
-    ),
-    (
         "RLimitChroot",
         "oxftpd never chroots its own process, so there is no chroot to guard",
     ),

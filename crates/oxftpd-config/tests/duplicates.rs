@@ -70,6 +70,7 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
             "PidFile",
             "Satisfy",
             "ScoreboardFile",
+            "ScoreboardMutex",
             "ServerAdmin",
             "ServerName",
             "ServerType",

@@ -158,9 +158,9 @@ fn unknown_ifmodule_name() {
 #[test]
 fn rejected_directive_says_why() {
     assert_eq!(
-        errs("ScoreboardMutex /var/run/x\n"),
+        errs("RLimitChroot on\n"),
         vec![
-            "/etc/test.conf:1: ScoreboardMutex: ScoreboardMutex is not supported by oxftpd: the scoreboard is kept in memory by the daemon and needs no lock file"
+            "/etc/test.conf:1: RLimitChroot: RLimitChroot is not supported by oxftpd: oxftpd never chroots its own process, so there is no chroot to guard"
         ]
     );
 }

@@ -186,10 +186,7 @@ fn rejected_names_are_not_registered() {
         );
         assert!(!reason.is_empty());
     }
-    assert_eq!(
-        rejected("scoreboardmutex").map(|r| r.0),
-        Some("ScoreboardMutex")
-    );
+    assert_eq!(rejected("rlimitchroot").map(|r| r.0), Some("RLimitChroot"));
 }
 
 #[test]

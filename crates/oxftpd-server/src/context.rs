@@ -106,6 +106,8 @@ pub struct Shared {
     pub sessions: AtomicUsize,
     /// Connection and login counts for the `Max*` limits.
     pub counters: Arc<crate::counters::Counters>,
+    /// The `ScoreboardFile`, when one is configured.
+    pub scoreboard: Option<Arc<crate::scoreboard::Scoreboard>>,
 }
 
 impl Shared {

@@ -22,6 +22,7 @@ pub mod module;
 pub mod modules;
 pub mod port_holder;
 pub mod reverse_dns;
+pub mod scoreboard;
 pub mod session;
 pub mod session_files;
 pub mod settings;

@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, anyhow, bail};
 use oxftpd_config::Config;
+use oxftpd_server::scoreboard::Scoreboard;
 use oxftpd_server::{BindOptions, Generation, Shared, StartError};
 use oxftpd_storage::{Credentials, FsPool};
 use tokio::sync::watch;
@@ -178,21 +179,45 @@ fn daemonize(ready: &mut Ready) -> Result<()> {
     Ok(())
 }
 
-/// Writes the `ScoreboardFile`: the daemon's pid and start time (session entries stay in
-/// the daemon's memory).
-fn write_scoreboard(path: &Path) -> Result<()> {
+/// Opens the `ScoreboardFile` (as root, before privileges drop) in ProFTPD's layout, with
+/// this process's pid in the header; `keep` keeps the entries a previous process still
+/// serves (an upgrade, or `ServerType inetd` where every session is a process).
+fn open_scoreboard(config: &Config, path: &Path, pid: u32, keep: bool) -> Result<Scoreboard> {
+    let mutex = main_directive(config, "ScoreboardMutex")
+        .and_then(|d| d.arg(0))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(".lck");
+            PathBuf::from(p)
+        });
     let started = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    std::fs::write(
-        path,
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Scoreboard::open(path, &mutex, pid, started, keep).with_context(|| {
         format!(
-            "oxftpd scoreboard\npid {}\nstarted {started}\n",
-            std::process::id()
-        ),
-    )
-    .with_context(|| format!("ScoreboardFile {}", path.display()))
+            "ScoreboardFile {} (ScoreboardMutex {})",
+            path.display(),
+            mutex.display()
+        )
+    })
+}
+
+/// `ScoreboardScrub on|off|secs`: how often entries of vanished processes are freed
+/// (ProFTPD's default: every 30 seconds).
+fn scrub_interval(config: &Config) -> Option<std::time::Duration> {
+    match main_directive(config, "ScoreboardScrub").and_then(|d| d.arg(0)) {
+        None => Some(std::time::Duration::from_secs(30)),
+        Some(v) => match oxftpd_config::parse_flag(v) {
+            Some(true) => Some(std::time::Duration::from_secs(30)),
+            Some(false) => None,
+            None => v
+                .parse()
+                .ok()
+                .filter(|&s| s > 0)
+                .map(std::time::Duration::from_secs),
+        },
+    }
 }
 
 fn write_pid_file(path: &Path) -> Result<()> {
@@ -209,7 +234,7 @@ struct Engine {
 }
 
 /// Starts the filesystem pool and the runtime, then drops root as `run_as` says.
-fn start_engine(run_as: Option<RunAs>) -> Result<Engine> {
+fn start_engine(run_as: Option<RunAs>, scoreboard: Option<Scoreboard>) -> Result<Engine> {
     // Modes are passed explicitly by the storage layer; the process umask must not interfere.
     rustix::process::umask(rustix::fs::Mode::empty());
     let started_root = privileges::is_root();
@@ -230,6 +255,7 @@ fn start_engine(run_as: Option<RunAs>) -> Result<Engine> {
         daemon_cred,
         sessions: AtomicUsize::new(0),
         counters: Default::default(),
+        scoreboard: scoreboard.map(Arc::new),
     });
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     // A few worker threads only: their stacks cost address space, not memory per session
@@ -280,7 +306,12 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     let config = generation.config.clone();
     crate::logging::init(cli, &config, cli.nodaemon);
     let run_as = run_as(&config)?;
-    let engine = start_engine(run_as)?;
+    // Each inetd session is a process of its own: its entry joins the others'.
+    let scoreboard = main_directive(&config, "ScoreboardFile")
+        .and_then(|d| d.arg(0))
+        .map(|p| open_scoreboard(&config, Path::new(p), 0, true))
+        .transpose()?;
+    let engine = start_engine(run_as, scoreboard)?;
     let peer = stream
         .peer_addr()
         .context("ServerType inetd: peer address")?;
@@ -389,11 +420,19 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         ready.fail(&format!("{e:#}"));
         return Err(e);
     }
-    if let Some(Err(e)) = scoreboard.as_deref().map(write_scoreboard) {
-        ready.fail(&format!("{e:#}"));
-        return Err(e);
-    }
-    let engine = match start_engine(run_as) {
+    let keep = origin == Some(crate::sockets::Origin::Upgrade);
+    let board = match scoreboard
+        .as_deref()
+        .map(|p| open_scoreboard(&config, p, std::process::id(), keep))
+        .transpose()
+    {
+        Ok(b) => b,
+        Err(e) => {
+            ready.fail(&format!("{e:#}"));
+            return Err(e);
+        }
+    };
+    let engine = match start_engine(run_as, board) {
         Ok(e) => e,
         Err(e) => {
             ready.fail(&format!("{e:#}"));
@@ -415,6 +454,20 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         shared,
         admin,
     } = engine;
+    if let (Some(board), Some(every)) = (shared.scoreboard.clone(), scrub_interval(&config)) {
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match board.scrub() {
+                    Ok(0) => {}
+                    Ok(n) => info!("ScoreboardScrub: removed {n} entries of vanished processes"),
+                    Err(e) => warn!("ScoreboardScrub: {e}"),
+                }
+            }
+        });
+    }
     let result = runtime.block_on(serve(
         cli,
         source,

@@ -55,6 +55,46 @@ async fn help_lists_eight_per_row_with_stars() {
     assert_eq!(line(&mut c, "HELP FOO").await, "502 Unknown command 'FOO'");
 }
 
+/// `HELP verb` gives each verb's syntax as 1.3.8's `pr_help_add` calls write it.
+#[tokio::test]
+async fn help_verb_shows_the_syntax_of_1_3_8() {
+    let (server, _) = server_with("");
+    let mut c = server.client().await.expect("connect");
+    for (verb, syntax) in [
+        ("CWD", "<sp> pathname"),
+        ("CDUP", "(up one directory)"),
+        ("SMNT", "is not implemented"),
+        ("ACCT", "is not implemented"),
+        ("QUIT", "(close control connection)"),
+        ("PORT", "<sp> h1,h2,h3,h4,p1,p2"),
+        ("EPRT", "<sp> |proto|addr|port|"),
+        ("EPSV", "(returns port |||port|)"),
+        ("PWD", "(returns current working directory)"),
+        ("HOST", "<cp> hostname"),
+        ("CLNT", "<cp> client-info"),
+        ("CCC", "(clears protection level)"),
+        ("TYPE", "<sp> type-code (A, I, L 7, L 8)"),
+        ("STRU", "is not implemented (always F)"),
+        ("MODE", "is not implemented (always S)"),
+        ("STOU", "(store unique filename)"),
+        ("NLST", "[<sp> (pathname)]"),
+        ("MLSD", "[<sp> pathname]"),
+        ("HASH", "<sp> pathname"),
+        ("MD5", "<sp> pathname"),
+        ("XCRC", "<sp> pathname [<sp> start <sp> end]"),
+        ("XMD5", "<sp> pathname [<sp> start <sp> end]"),
+        ("XSHA", "<sp> pathname [<sp> start <sp> end]"),
+        ("XSHA1", "<sp> pathname [<sp> start <sp> end]"),
+        ("XSHA256", "<sp> pathname [<sp> start <sp> end]"),
+        ("XSHA512", "<sp> pathname [<sp> start <sp> end]"),
+    ] {
+        assert_eq!(
+            line(&mut c, &format!("HELP {verb}")).await,
+            format!("214 Syntax: {verb} {syntax}")
+        );
+    }
+}
+
 #[tokio::test]
 async fn stat_without_argument_shows_the_session() {
     let (server, _) = server_with("");

@@ -188,3 +188,29 @@ async fn data_setup_commands_are_outside_all() {
     );
     assert_eq!(line(&mut c, "PWD").await, "550 PWD: Permission denied");
 }
+
+/// 1.3.8's mod_core cmdtable puts RNFR in `WRITE` (not `DIRS`): `<Limit WRITE>` refuses it,
+/// `<Limit DIRS>` does not.
+#[tokio::test]
+async fn rnfr_is_in_the_write_group() {
+    let (server, alice_user) = server_with(
+        "<Directory HOME/ro>\n<Limit WRITE>\nDenyAll\n</Limit>\n</Directory>\n\
+         <Directory HOME/rw>\n<Limit DIRS>\nDenyAll\n</Limit>\n</Directory>\n",
+    );
+    let rw = alice_user.home.join("rw");
+    fs::create_dir(&rw).expect("rw");
+    fs::write(rw.join("g"), b"data").expect("file");
+    for p in [rw.clone(), rw.join("g")] {
+        std::os::unix::fs::chown(&p, Some(alice_user.uid), Some(alice_user.gid)).expect("chown");
+    }
+    let mut c = alice(&server).await;
+    assert_eq!(
+        line(&mut c, "RNFR ro/f").await,
+        "550 ro/f: Operation not permitted"
+    );
+    assert_eq!(
+        line(&mut c, "RNFR rw/g").await,
+        "350 File or directory exists, ready for destination name"
+    );
+    assert_eq!(line(&mut c, "RNTO rw/h").await, "250 Rename successful");
+}

@@ -294,3 +294,25 @@ async fn limit_site_chmod_names_the_subcommand() {
         "200 SITE MKDIR command successful"
     );
 }
+
+/// 1.3.8's mod_copy checks `SITE CPFR` as `READ` and `SITE CPTO` as `WRITE`. (Only the code
+/// of a refusal is compared: the text is `access::limit::refuse`'s.)
+#[tokio::test]
+async fn site_cpfr_is_checked_as_read_and_cpto_as_write() {
+    let (server, alice) = server_with("<Limit WRITE>\n  DenyAll\n</Limit>");
+    file(&alice, "a.txt", b"alpha");
+    let mut c = login(&server).await;
+    assert_eq!(
+        line(&mut c, "SITE CPFR a.txt").await,
+        "350 File or directory exists, ready for destination name"
+    );
+    let refused = line(&mut c, "SITE CPTO b.txt").await;
+    assert!(refused.starts_with("550 "), "{refused}");
+    assert!(!alice.home.join("b.txt").exists());
+
+    let (server, alice) = server_with("<Limit READ>\n  DenyAll\n</Limit>");
+    file(&alice, "a.txt", b"alpha");
+    let mut c = login(&server).await;
+    let refused = line(&mut c, "SITE CPFR a.txt").await;
+    assert!(refused.starts_with("550 "), "{refused}");
+}

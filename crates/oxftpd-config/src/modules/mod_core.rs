@@ -1,6 +1,6 @@
 //! mod_core.c: server identity, listening, limits, filters, hiding and access control.
 
-use super::{d, partial};
+use super::d;
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
@@ -136,16 +136,29 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "where the daemon writes its pid",
     )
     .last_wins(),
-    partial(
+    d(
         "ScoreboardFile",
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
         false,
-        "the file is written at start (daemon pid, start time) and removed at stop; \
-         per-session entries are kept in the daemon's memory, not in the file",
-        "where the session scoreboard lives",
+        "the session scoreboard, in ProFTPD 1.3.8's layout (ftpwho, ftpcount, ftptop read it)",
     )
     .last_wins(),
+    d(
+        "ScoreboardMutex",
+        C::SERVER,
+        Args::exact(1).checked(c::abs_path),
+        false,
+        "the lock file for claiming scoreboard slots (default: ScoreboardFile plus .lck)",
+    )
+    .last_wins(),
+    d(
+        "ScoreboardScrub",
+        C::SERVER,
+        Args::exact(1).checked(scrub),
+        false,
+        "free the entries of vanished processes: on (every 30 s), off, or every N seconds",
+    ),
     d(
         "TimeoutIdle",
         SA,
@@ -431,5 +444,15 @@ fn satisfy(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("'{a}' is not one of: any, all"))
+    }
+}
+
+/// `ScoreboardScrub on|off|secs`.
+fn scrub(args: &[String]) -> Result<(), String> {
+    let v = &args[0];
+    if c::parse_flag(v).is_some() || v.parse::<u32>().is_ok_and(|n| n > 0) {
+        Ok(())
+    } else {
+        Err(format!("expected on, off or a number of seconds: '{v}'"))
     }
 }

@@ -16,7 +16,9 @@ use std::net::IpAddr;
 use oxftpd_config::{Directive, Limit, Scope, Server};
 
 use crate::access::address::{AddrPattern, HostPattern};
-use crate::module::CommandSpec;
+use crate::module::command::path_after_options;
+use crate::module::{CommandGroup, CommandSpec, LimitRule, PathArg};
+use crate::modules;
 use crate::session::{Ctx, LoggedIn, SessionResult};
 
 /// Who is asking, for `<Limit>`.
@@ -58,40 +60,30 @@ pub enum Outcome {
     Hidden,
 }
 
-/// The `<Limit>` group of a command as ProFTPD's command tables give it.
-pub fn group_of(command: &str) -> Option<&'static str> {
-    let c = command.to_ascii_uppercase();
-    Some(match c.as_str() {
-        "CDUP" | "CWD" | "LIST" | "MDTM" | "MLSD" | "MLST" | "NLST" | "PWD" | "RNFR" | "STAT"
-        | "XCUP" | "XCWD" | "XPWD" => "DIRS",
-        "RETR" | "SIZE" => "READ",
-        "APPE" | "DELE" | "MKD" | "RMD" | "RNTO" | "STOR" | "STOU" | "XMKD" | "XRMD" | "MFMT"
-        | "MFF" | "SITE_CHMOD" | "SITE_CHGRP" | "SITE_MKDIR" | "SITE_RMDIR" | "SITE_SYMLINK"
-        | "SITE_UTIME" | "SITE_COPY" | "SITE_CPFR" | "SITE_CPTO" => "WRITE",
-        "USER" | "PASS" => "LOGIN",
-        _ => return None,
-    })
+/// The `<Limit>` group of a command, or of a SITE subcommand named `SITE_X`, as its row gives
+/// it.
+pub fn group_of(name: &str) -> Option<&'static str> {
+    let up = name.to_ascii_uppercase();
+    let group = match up.strip_prefix("SITE_") {
+        Some(sub) => modules::site_command(sub).and_then(|s| s.group),
+        None => modules::command(&up).and_then(|c| c.group),
+    };
+    group.map(CommandGroup::name)
 }
 
-/// Whether `ALL` covers a command (ProFTPD leaves out the data-channel setup commands and OPTS).
+/// Whether `ALL` covers a command (its row's [`LimitRule::Checked`]; ProFTPD leaves out the
+/// data-channel setup commands and OPTS). Names without a row (`SITE_CHMOD`) are covered.
 pub fn in_all(command: &str) -> bool {
-    let c = command.to_ascii_uppercase();
-    !matches!(
-        c.as_str(),
-        "EPRT" | "EPSV" | "PASV" | "PORT" | "PROT" | "LOGIN" | "USER" | "PASS"
-    ) && !c.starts_with("OPTS")
+    modules::command(&command.to_ascii_uppercase()).is_none_or(|c| c.limit == LimitRule::Checked)
 }
 
-/// The name a `<Limit>` block matches for a command: X-variants count as their RFC 959 form.
+/// The name a `<Limit>` block matches for a command: an alias counts as the verb it names
+/// (`XMKD` as `MKD`).
 fn canonical(name: &str) -> String {
     let up = name.to_ascii_uppercase();
-    match up.as_str() {
-        "XCWD" => "CWD".into(),
-        "XCUP" => "CDUP".into(),
-        "XMKD" => "MKD".into(),
-        "XRMD" => "RMD".into(),
-        "XPWD" => "PWD".into(),
-        _ => up,
+    match modules::command(&up) {
+        Some(c) => c.canonical().to_string(),
+        None => up,
     }
 }
 
@@ -400,67 +392,53 @@ pub fn check_path(
     decide(&scope, command, group, &subject_of(ctx, user), hidden)
 }
 
-/// The path a command's argument names, as a virtual path; the cwd for commands without one
-/// (LIST, NLST, MLSD, STAT, PWD, CDUP…).
+/// The path a command's argument names, as a virtual path (its row's [`PathArg`]); the cwd
+/// for commands without one (PWD, PASV, …) and for LIST/NLST/STAT without a path.
 pub fn target_vpath(user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> String {
-    let path_arg = match spec.name {
-        "LIST" | "NLST" | "STAT" => arg.and_then(path_after_options),
-        "CDUP" | "XCUP" => return user.resolve(".."),
-        "PWD" | "XPWD" | "PASV" | "EPSV" | "PORT" | "EPRT" | "NOOP" | "SYST" | "FEAT" | "TYPE"
-        | "MODE" | "STRU" | "REST" | "ABOR" | "ALLO" | "OPTS" | "HELP" => None,
-        "SITE" => arg
-            .and_then(|a| a.split_once(' '))
-            .and_then(|(_, rest)| rest.rsplit_once(' ').map(|(_, p)| p).or(Some(rest))),
-        "MFMT" | "MFF" => arg.and_then(|a| a.split_once(' ')).map(|(_, p)| p),
-        _ => arg,
-    };
-    match path_arg {
+    if spec.path == PathArg::Parent {
+        return user.resolve("..");
+    }
+    match spec.path.pick(arg) {
         Some(p) => user.resolve(p),
         None => user.cwd.clone(),
     }
 }
 
-/// The path of a LIST/NLST/STAT argument once `ls`-style options (`-la`) are skipped.
-fn path_after_options(arg: &str) -> Option<&str> {
-    let mut rest = arg.trim_start();
-    while let Some(stripped) = rest.strip_prefix('-') {
-        let (word, tail) = stripped.split_once(' ').unwrap_or((stripped, ""));
-        if word.is_empty() {
-            break;
-        }
-        rest = tail.trim_start();
-    }
-    (!rest.is_empty()).then_some(rest)
-}
-
-/// The `<Limit>` name of a command line: `SITE CHMOD …` is `SITE_CHMOD`.
-pub fn limit_name(spec: &CommandSpec, arg: Option<&str>) -> String {
-    if spec.name == "SITE"
-        && let Some(sub) = arg.and_then(|a| a.split_whitespace().next())
-    {
-        return format!("SITE_{}", sub.to_ascii_uppercase());
-    }
-    spec.name.to_string()
-}
-
 /// Whether a logged-in session may run `spec` on the argument's path.
 pub async fn allowed(ctx: &Ctx, user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> Outcome {
-    let name = limit_name(spec, arg);
-    let group = group_of(&name).or_else(|| spec.groups.first().map(|g| g.name()));
     let vpath = target_vpath(user, spec, arg);
-    let real = user.real_path(&vpath);
-    let hidden = crate::modules::mod_core::hiding::target_hidden(ctx, user, &vpath).await;
-    let outcome = check_path(ctx, user, &name, group, &real, hidden);
-    if outcome == Outcome::Allowed && name != spec.name && spec.name == "SITE" {
-        // `<Limit SITE>` also covers every SITE subcommand.
-        return check_path(ctx, user, "SITE", None, &real, hidden);
-    }
-    outcome
+    allowed_as(ctx, user, &[(spec.name, spec.group)], &vpath).await
 }
 
-/// Commands ProFTPD never refuses through `<Limit>` (observed with 1.3.8).
+/// Checks `<Limit>` names (each with its group) in turn on one virtual path; the first that
+/// does not allow decides (`SITE_CHMOD`, then `SITE`).
+pub async fn allowed_as(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    checks: &[(&str, Option<CommandGroup>)],
+    vpath: &str,
+) -> Outcome {
+    let real = user.real_path(vpath);
+    let hidden = crate::modules::mod_core::hiding::target_hidden(ctx, user, vpath).await;
+    for (name, group) in checks {
+        let outcome = check_path(
+            ctx,
+            user,
+            name,
+            group.map(CommandGroup::name),
+            &real,
+            hidden,
+        );
+        if outcome != Outcome::Allowed {
+            return outcome;
+        }
+    }
+    Outcome::Allowed
+}
+
+/// Commands ProFTPD never refuses through `<Limit>` (their rows' [`LimitRule::Exempt`]).
 pub fn exempt(command: &str) -> bool {
-    matches!(command, "SYST" | "TYPE" | "MODE" | "STRU" | "QUIT")
+    modules::command(command).is_some_and(|c| c.limit == LimitRule::Exempt)
 }
 
 /// Replies to a command `<Limit>` refused, with the text ProFTPD 1.3.8 gives for that command.

@@ -59,7 +59,7 @@ impl On {
         match self {
             On::AnyLine | On::AnyCommand => true,
             On::Verb(v) => v == spec.name,
-            On::Group(g) => spec.groups.contains(&g),
+            On::Group(g) => spec.group == Some(g),
         }
     }
 }

@@ -1,19 +1,26 @@
 //! Modules as ProFTPD has them: a name, a table of directives and a table of commands.
 //!
-//! FEAT, HELP, the `<Limit>` groups of a command and `oxftpd -l` are all read from these tables.
+//! FEAT, HELP, `SITE HELP`, the `<Limit>` groups of a command and `oxftpd -l` are all read
+//! from these tables.
 
+pub mod class;
 pub mod command;
 pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
 pub mod log;
+pub mod site_command;
 pub mod state;
 
 use oxftpd_config::ModuleSpec;
 
-pub use command::{CommandGroup, CommandSpec};
+pub use class::CommandClass;
+pub use command::{
+    ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
+};
 pub use handler::{Handler, HandlerFuture};
+pub use site_command::{SiteHandler, SiteHelp, SiteSpec};
 
 /// What a module says about a login the auth chain accepted, before `230` is sent.
 pub enum Admission {
@@ -35,8 +42,9 @@ pub type OpenFn =
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
 pub type StartFn = fn(&crate::context::Generation);
 
-/// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands, its hooks on
-/// ProFTPD's command phases, its login check, its event handler and its per-configuration state.
+/// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
+/// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
+/// its per-configuration state.
 ///
 /// Written as `Module { spec, commands, hooks, ..Module::DEFAULT }`: only what a module has.
 pub struct Module {
@@ -44,6 +52,8 @@ pub struct Module {
     pub spec: &'static ModuleSpec,
     /// The commands this module handles.
     pub commands: &'static [CommandSpec],
+    /// The SITE subcommands this module handles.
+    pub site: &'static [SiteSpec],
     /// Its hooks on command phases ([`hooks`]).
     pub hooks: &'static [hooks::Hook],
     /// Its check of each login the auth chain accepted.
@@ -67,6 +77,7 @@ impl Module {
     pub const DEFAULT: Module = Module {
         spec: &NO_DIRECTIVES,
         commands: &[],
+        site: &[],
         hooks: &[],
         admit: None,
         events: None,

@@ -7,6 +7,7 @@
 
 pub mod mod_auth;
 pub mod mod_auth_pam;
+pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_deflate;
 pub mod mod_delay;
@@ -17,6 +18,7 @@ pub mod mod_ifsession;
 pub mod mod_lang;
 pub mod mod_ls;
 pub mod mod_site;
+pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
@@ -28,7 +30,7 @@ use oxftpd_config::ModuleSpec;
 
 use crate::module::events::EventFn;
 use crate::module::hooks::{Hook, Phase};
-use crate::module::{AdmitFn, CommandSpec, Module};
+use crate::module::{AdmitFn, CommandSpec, Module, SiteSpec};
 
 /// Modules that bring directives but no commands.
 static MOD_AUTH_FILE: Module = Module {
@@ -65,8 +67,8 @@ pub static MODULES: &[&Module] = &[
     &mod_site::MODULE,
     &mod_facts::MODULE,
     &mod_digest::MODULE,
-    &mod_site::MOD_SITE_MISC,
-    &mod_site::MOD_COPY,
+    &mod_site_misc::MODULE,
+    &mod_copy::MODULE,
     &MOD_LOG,
     &mod_ident::MODULE,
     &mod_delay::MODULE,
@@ -123,38 +125,30 @@ pub fn specs() -> Vec<&'static ModuleSpec> {
     all().iter().map(|m| m.spec).collect()
 }
 
-static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> = LazyLock::new(|| {
-    all()
-        .iter()
-        .flat_map(|m| m.commands.iter())
-        .map(|c| (c.name, c))
-        .collect()
-});
+static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> =
+    LazyLock::new(|| commands().map(|c| (c.name, c)).collect());
+
+static SITE_COMMANDS: LazyLock<HashMap<&'static str, &'static SiteSpec>> =
+    LazyLock::new(|| site_commands().map(|c| (c.name, c)).collect());
 
 /// The command table row for a verb (upper case).
 pub fn command(verb: &str) -> Option<&'static CommandSpec> {
     COMMANDS.get(verb).copied()
 }
 
-/// Every verb, in table order (HELP).
-pub fn command_names() -> Vec<&'static str> {
-    all()
-        .iter()
-        .flat_map(|m| m.commands.iter())
-        .map(|c| c.name)
-        .collect()
+/// Every command row, in table order (HELP lists them so).
+pub fn commands() -> impl Iterator<Item = &'static CommandSpec> {
+    all().iter().flat_map(|m| m.commands.iter())
 }
 
-/// FEAT lines, sorted and unique.
-pub fn features() -> Vec<&'static str> {
-    let mut lines: Vec<&'static str> = all()
-        .iter()
-        .flat_map(|m| m.commands.iter())
-        .filter_map(|c| c.feat)
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines
+/// The SITE table row for a subcommand (upper case).
+pub fn site_command(sub: &str) -> Option<&'static SiteSpec> {
+    SITE_COMMANDS.get(sub).copied()
+}
+
+/// Every SITE row, in table order (`SITE HELP` lists them so).
+pub fn site_commands() -> impl Iterator<Item = &'static SiteSpec> {
+    all().iter().flat_map(|m| m.site.iter())
 }
 
 /// Every module's hooks on `phase`, in module order.
@@ -208,6 +202,46 @@ mod tests {
                 if let crate::module::hooks::On::Verb(v) = hook.on {
                     assert!(command(v).is_some(), "hook on unknown verb {v}");
                 }
+            }
+        }
+    }
+
+    /// A verb or SITE subcommand has one row.
+    #[test]
+    fn rows_are_unique() {
+        let mut verbs: Vec<&str> = commands().map(|c| c.name).collect();
+        let n = verbs.len();
+        verbs.sort_unstable();
+        verbs.dedup();
+        assert_eq!(verbs.len(), n, "a verb has two rows");
+        let mut subs: Vec<&str> = site_commands().map(|c| c.name).collect();
+        let n = subs.len();
+        subs.sort_unstable();
+        subs.dedup();
+        assert_eq!(subs.len(), n, "a SITE subcommand has two rows");
+    }
+
+    /// A command that opens a data connection is refused while a transfer runs.
+    #[test]
+    fn data_commands_wait_for_the_transfer() {
+        for c in commands().filter(|c| c.opens_data) {
+            assert_eq!(
+                c.during_transfer,
+                crate::module::DuringTransfer::Refused,
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    /// An alias names a row that is not itself an alias, in the same group.
+    #[test]
+    fn aliases_name_rows() {
+        for c in commands() {
+            if let Some(target) = c.alias_of {
+                let t = command(target).unwrap_or_else(|| panic!("{} → {target}", c.name));
+                assert_eq!(t.alias_of, None, "{}", c.name);
+                assert_eq!(t.group, c.group, "{}", c.name);
             }
         }
     }

@@ -3,12 +3,13 @@
 //!
 //! An `ABOR` (plain, or after a Telnet SYNCH `IAC IP IAC DM`) stops the transfer. While a
 //! transfer that reports its [`Progress`] runs, the control connection is served as
-//! ProFTPD's data loop serves it: `NOOP` answers `200 NOOP: data transfer in progress`, a
-//! command that would need the data connection (or change it) answers `450 VERB: data
-//! transfer in progress`, and `STAT` shows the transfer's progress. Any other line, and every
-//! line during a `sendfile(2)` download (where ProFTPD reads nothing), is queued and served
-//! after the transfer's final reply. The queue is bounded: when full, the control connection
-//! is left unread until the transfer ends.
+//! ProFTPD's data loop serves it, by each verb's row ([`DuringTransfer`]): a refused one (it
+//! would need the data connection, or change it) answers `450 VERB: data transfer in
+//! progress`; of the answered ones, `NOOP` answers `200 NOOP: data transfer in progress` and
+//! `STAT` shows the transfer's progress. Any other line, and every line during a
+//! `sendfile(2)` download (where ProFTPD reads nothing), is queued and served after the
+//! transfer's final reply. The queue is bounded: when full, the control connection is left
+//! unread until the transfer ends.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -20,15 +21,10 @@ use tokio::io::{AsyncRead, ReadBuf};
 
 use super::{Ctx, Incoming, TransferType};
 use crate::messages::multi;
+use crate::module::DuringTransfer;
 
 /// Most command lines queued during one transfer before reading stops.
 const QUEUE_MAX: usize = 16;
-
-/// The commands ProFTPD refuses with `450` while a transfer runs.
-const BUSY: &[&str] = &[
-    "APPE", "LIST", "MLSD", "NLST", "RETR", "STOR", "STOU", "RNFR", "RNTO", "PORT", "EPRT", "PASV",
-    "EPSV",
-];
 
 /// How a watched transfer ended.
 pub enum Watched<T> {
@@ -186,16 +182,17 @@ async fn watch_inner<T>(
                         continue;
                     };
                     let (verb, has_arg) = verb_of(&line);
-                    let reply = match verb.as_str() {
-                        "NOOP" => oxftpd_proto::reply::Reply::new(
-                            200,
-                            "NOOP: data transfer in progress",
-                        ),
-                        v if BUSY.contains(&v) => oxftpd_proto::reply::Reply::new(
+                    let during = crate::modules::command(&verb).map(|c| c.during_transfer);
+                    let reply = match (during, verb.as_str()) {
+                        (Some(DuringTransfer::Refused), v) => oxftpd_proto::reply::Reply::new(
                             450,
                             format!("{v}: data transfer in progress"),
                         ),
-                        "STAT" if !has_arg => status(ctx, p),
+                        (Some(DuringTransfer::Answered), "NOOP") => oxftpd_proto::reply::Reply::new(
+                            200,
+                            "NOOP: data transfer in progress",
+                        ),
+                        (Some(DuringTransfer::Answered), "STAT") if !has_arg => status(ctx, p),
                         _ => {
                             ctx.pending.push_back(Incoming::Line(line, interrupt));
                             continue;

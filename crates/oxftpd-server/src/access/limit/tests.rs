@@ -318,10 +318,37 @@ fn host_names_match_with_reverse_dns() {
     assert_eq!(at(&c, "/f", "STOR", &s), Outcome::Allowed);
 }
 
+/// Groups come from the rows, SITE subcommands' from their SITE rows (as 1.3.8's cmdtables).
 #[test]
 fn site_subcommands_have_groups() {
     assert_eq!(group_of("SITE_CHMOD"), Some("WRITE"));
-    assert_eq!(group_of("RNFR"), Some("DIRS"));
+    assert_eq!(group_of("site_cpfr"), Some("READ"));
+    assert_eq!(group_of("SITE_HELP"), None);
+    assert_eq!(group_of("RNFR"), Some("WRITE"));
     assert_eq!(group_of("SIZE"), Some("READ"));
+    assert_eq!(group_of("STAT"), Some("DIRS"));
     assert_eq!(group_of("NOOP"), None);
+}
+
+/// ALL leaves out the rows marked so; aliases match their verb's `<Limit>`.
+#[test]
+fn all_and_aliases_read_the_rows() {
+    for verb in [
+        "EPRT", "EPSV", "PASV", "PORT", "PROT", "OPTS", "USER", "PASS",
+    ] {
+        assert!(!in_all(verb), "{verb}");
+    }
+    for verb in ["NOOP", "RETR", "SITE_CHMOD", "XMKD"] {
+        assert!(in_all(verb), "{verb}");
+    }
+    for verb in ["SYST", "TYPE", "MODE", "STRU", "QUIT"] {
+        assert!(exempt(verb), "{verb}");
+    }
+    assert!(!exempt("NOOP"));
+    let c = config("<Limit XMKD>\nDenyAll\n</Limit>\n<Limit CDUP>\nDenyAll\n</Limit>\n");
+    let g = groups(&[]);
+    let s = who("u", &g, "10.0.0.1");
+    assert_eq!(at(&c, "/d", "MKD", &s), Outcome::Denied);
+    assert_eq!(at(&c, "/d", "XCUP", &s), Outcome::Denied);
+    assert_eq!(at(&c, "/d", "RMD", &s), Outcome::Allowed);
 }

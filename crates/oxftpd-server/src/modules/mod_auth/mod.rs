@@ -5,42 +5,32 @@ pub mod client_limits;
 pub mod user_pass;
 pub mod wtmp;
 
-use crate::module::CommandGroup::Login;
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::CommandClass as Cl;
+use crate::module::{ArgFilter, CommandSpec, Handler, LimitRule, Module, TlsRule};
 use crate::modules::mod_core::opts;
 
-/// mod_auth.c.
+/// mod_auth.c. `<Limit LOGIN>` governs USER and PASS (`access::limit::login_allowed`).
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_auth::MODULE,
     commands: &[
-        CommandSpec {
-            name: "USER",
-            groups: &[Login],
-            feat: None,
-            help: "<sp> username",
-            handler: Handler::Login(user_pass::user),
-        },
-        CommandSpec {
-            name: "PASS",
-            groups: &[Login],
-            feat: None,
-            help: "<sp> password",
-            handler: Handler::Login(user_pass::pass),
-        },
-        CommandSpec {
-            name: "ACCT",
-            groups: &[],
-            feat: None,
-            help: "is not implemented",
-            handler: Handler::Any(opts::acct),
-        },
-        CommandSpec {
-            name: "REIN",
-            groups: &[],
-            feat: None,
-            help: "is not implemented",
-            handler: Handler::Any(opts::rein),
-        },
+        CommandSpec::new("USER", Handler::Login(user_pass::user))
+            .class(Cl::AUTH)
+            .tls(TlsRule::Credentials)
+            .limit(LimitRule::Exempt)
+            .help("<sp> username"),
+        CommandSpec::new("PASS", Handler::Login(user_pass::pass))
+            .class(Cl::AUTH)
+            .tls(TlsRule::Credentials)
+            .limit(LimitRule::Exempt)
+            .filter(ArgFilter::Unfiltered)
+            .help("<sp> password"),
+        CommandSpec::new("ACCT", Handler::Any(opts::acct))
+            .class(Cl::AUTH)
+            .tls(TlsRule::Credentials)
+            .unimplemented("is not implemented"),
+        CommandSpec::new("REIN", Handler::Any(opts::rein))
+            .class(Cl::AUTH)
+            .unimplemented("is not implemented"),
     ],
     admit: Some(client_limits::admit_login),
     events: Some(wtmp::on_event),

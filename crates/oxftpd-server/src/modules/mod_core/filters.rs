@@ -1,5 +1,6 @@
-//! `AllowFilter`/`DenyFilter` (on every command's argument but PASS) and
-//! `PathAllowFilter`/`PathDenyFilter` (on the path argument of commands that create names).
+//! `AllowFilter`/`DenyFilter` (on every command's argument but PASS's) and
+//! `PathAllowFilter`/`PathDenyFilter` (on the path argument of commands that create names),
+//! as each verb's row says ([`ArgFilter`]).
 //!
 //! ProFTPD answers `550 ARG: Forbidden command argument` and `550 ARG: Forbidden filename`.
 //! Compiled patterns are kept per session, so no command takes a lock to use them.
@@ -14,8 +15,7 @@ use oxftpd_config::Scope;
 use regex::{Regex, RegexBuilder};
 use tracing::{debug, warn};
 
-/// Commands whose argument names a file or directory to create.
-const PATH_COMMANDS: &[&str] = &["STOR", "STOU", "APPE", "MKD", "XMKD", "RNTO"];
+use crate::module::ArgFilter;
 
 /// A session's compiled patterns, keyed by the directive text.
 #[derive(Default)]
@@ -62,6 +62,11 @@ fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &
     true
 }
 
+/// Which filters a verb's row applies (unknown verbs: the command filter).
+fn filter_of(verb: &str) -> ArgFilter {
+    crate::modules::command(&verb.to_ascii_uppercase()).map_or(ArgFilter::Command, |c| c.filter)
+}
+
 /// The 550 text when `AllowFilter`/`DenyFilter` refuse a command's argument.
 pub fn command_refusal(
     cache: &mut Cache,
@@ -70,7 +75,7 @@ pub fn command_refusal(
     arg: Option<&str>,
 ) -> Option<String> {
     let arg = arg?;
-    if verb.eq_ignore_ascii_case("PASS") {
+    if filter_of(verb) == ArgFilter::Unfiltered {
         return None;
     }
     (!passes(cache, scope, "AllowFilter", "DenyFilter", arg))
@@ -85,7 +90,7 @@ pub fn path_refusal(
     arg: Option<&str>,
 ) -> Option<String> {
     let arg = arg?;
-    if !PATH_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(verb)) {
+    if filter_of(verb) != ArgFilter::Path {
         return None;
     }
     (!passes(cache, scope, "PathAllowFilter", "PathDenyFilter", arg))

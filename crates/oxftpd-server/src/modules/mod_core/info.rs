@@ -1,10 +1,10 @@
 //! SYST, NOOP, FEAT, HELP, QUIT: RFC 959 section 4.1.3 and RFC 2389 (FEAT).
 //!
 //! RFC 2389 3.2: "the response to the FEAT command is a multi-line reply listing each
-//! extension supported, one per line" — we list exactly the `feat` column of the command tables.
+//! extension supported, one per line" — we list exactly the FEAT column of the command tables.
 
 use crate::messages::{Vars, display_file};
-use crate::module::HandlerFuture;
+use crate::module::{HandlerFuture, Help};
 use crate::modules;
 use crate::session::{Ctx, LoggedIn, SessionError};
 
@@ -18,30 +18,26 @@ pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move { ctx.reply(200, "NOOP command successful").await })
 }
 
-/// `FEAT`: the features of every command table, sorted as ProFTPD lists them.
+/// `FEAT`: the FEAT line of every command and SITE row (static or computed from the
+/// configuration), sorted and unique, as ProFTPD lists them.
 pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let mut features: Vec<String> = modules::features()
-            .into_iter()
-            .chain(crate::modules::mod_site::site::FEATURES.iter().copied())
-            .chain(crate::modules::mod_xfer::mode::feature(ctx))
-            .map(str::to_string)
-            .chain(crate::modules::mod_lang::lang::feature(ctx))
+        let mut features: Vec<String> = modules::commands()
+            .map(|c| &c.feat)
+            .chain(modules::site_commands().map(|s| &s.feat))
+            .filter_map(|f| f.line(ctx))
             .collect();
         features.sort_unstable();
         features.dedup();
         let mut lines = vec!["Features:".to_string()];
         lines.extend(features);
-        if ctx.server.tls.is_some() {
-            lines.extend(modules::mod_tls::FEATURES.iter().map(|f| f.to_string()));
-            lines[1..].sort_unstable();
-        }
         lines.push("End".to_string());
         ctx.send(&crate::messages::multi(211, lines)).await
     })
 }
 
-/// `HELP [command]`.
+/// `HELP [command]`: the rows' HELP column (hidden rows left out, unimplemented ones marked
+/// `*`).
 pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let admin = ctx
@@ -53,27 +49,20 @@ pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         if let Some(verb) = arg {
             let verb = verb.to_ascii_uppercase();
             // The verbs ProFTPD leaves out of HELP are unknown to `HELP verb` too (observed).
-            let known = modules::command(&verb)
-                .filter(|spec| !crate::modules::mod_core::opts::NOT_IN_HELP.contains(&spec.name));
+            let known =
+                modules::command(&verb).and_then(|spec| Some((spec.name, spec.help.syntax()?)));
             return match known {
-                Some(spec) => {
-                    ctx.reply(214, format!("Syntax: {} {}", spec.name, spec.help))
-                        .await
-                }
+                Some((name, syntax)) => ctx.reply(214, format!("Syntax: {name} {syntax}")).await,
                 None => ctx.reply(502, format!("Unknown command '{verb}'")).await,
             };
         }
         let mut lines =
             vec!["The following commands are recognized (* =>'s unimplemented):".to_string()];
-        let names: Vec<String> = modules::command_names()
-            .into_iter()
-            .filter(|n| !crate::modules::mod_core::opts::NOT_IN_HELP.contains(n))
-            .map(|n| {
-                if crate::modules::mod_core::opts::UNIMPLEMENTED.contains(&n) {
-                    format!("{n}*")
-                } else {
-                    n.to_string()
-                }
+        let names: Vec<String> = modules::commands()
+            .filter_map(|c| match c.help {
+                Help::Shown(_) => Some(c.name.to_string()),
+                Help::Unimplemented(_) => Some(format!("{}*", c.name)),
+                Help::Hidden => None,
             })
             .collect();
         for row in names.chunks(8) {

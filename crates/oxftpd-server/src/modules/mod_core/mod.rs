@@ -12,217 +12,176 @@ pub mod host;
 pub mod info;
 pub mod opts;
 pub mod rename;
+pub mod scoreboard;
 
+use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::{Dirs, Read, Write};
 use crate::module::hooks::{Hook, On, Phase};
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{ArgFilter, CommandSpec, Feat, Handler, LimitRule, Module, PathArg, TlsRule};
 use crate::modules::mod_facts::facts;
 
-/// mod_core.c.
+/// mod_core.c: groups and classes as its 1.3.8 cmdtable (SMNT is mod_xfer's there).
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_core::MODULE,
     commands: &[
-        CommandSpec {
-            name: "CWD",
-            groups: &[Dirs],
-            feat: Some("TVFS"),
-            help: "<sp> pathname",
-            handler: Handler::User(dirs::cwd),
-        },
-        CommandSpec {
-            name: "XCWD",
-            groups: &[Dirs],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(dirs::xcwd),
-        },
-        CommandSpec {
-            name: "CDUP",
-            groups: &[Dirs],
-            feat: None,
-            help: "(up one directory)",
-            handler: Handler::User(dirs::cdup),
-        },
-        CommandSpec {
-            name: "XCUP",
-            groups: &[Dirs],
-            feat: None,
-            help: "(up one directory)",
-            handler: Handler::User(dirs::xcup),
-        },
-        CommandSpec {
-            name: "SMNT",
-            groups: &[],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::Any(opts::smnt),
-        },
-        CommandSpec {
-            name: "QUIT",
-            groups: &[],
-            feat: None,
-            help: "(close control connection)",
-            handler: Handler::Session(info::quit),
-        },
-        CommandSpec {
-            name: "PORT",
-            groups: &[],
-            feat: None,
-            help: "<sp> h1,h2,h3,h4,p1,p2",
-            handler: Handler::User(data::port),
-        },
-        CommandSpec {
-            name: "PASV",
-            groups: &[],
-            feat: None,
-            help: "(returns address/port)",
-            handler: Handler::User(data::pasv),
-        },
-        CommandSpec {
-            name: "EPRT",
-            groups: &[],
-            feat: Some("EPRT"),
-            help: "<sp> |proto|addr|port|",
-            handler: Handler::User(data::eprt),
-        },
-        CommandSpec {
-            name: "EPSV",
-            groups: &[],
-            feat: Some("EPSV"),
-            help: "[<sp> proto|ALL]",
-            handler: Handler::User(data::epsv),
-        },
-        CommandSpec {
-            name: "RNFR",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(rename::rnfr),
-        },
-        CommandSpec {
-            name: "RNTO",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(rename::rnto),
-        },
-        CommandSpec {
-            name: "DELE",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(files::dele),
-        },
-        CommandSpec {
-            name: "MDTM",
-            groups: &[Dirs, Read],
-            feat: Some("MDTM"),
-            help: "<sp> pathname",
-            handler: Handler::User(facts::mdtm),
-        },
-        CommandSpec {
-            name: "RMD",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(dirs::rmd),
-        },
-        CommandSpec {
-            name: "XRMD",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(dirs::xrmd),
-        },
-        CommandSpec {
-            name: "MKD",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(dirs::mkd),
-        },
-        CommandSpec {
-            name: "XMKD",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(dirs::mkd),
-        },
-        CommandSpec {
-            name: "PWD",
-            groups: &[Dirs],
-            feat: None,
-            help: "(returns current working directory)",
-            handler: Handler::User(dirs::pwd),
-        },
-        CommandSpec {
-            name: "XPWD",
-            groups: &[Dirs],
-            feat: None,
-            help: "(returns current working directory)",
-            handler: Handler::User(dirs::pwd),
-        },
-        CommandSpec {
-            name: "SIZE",
-            groups: &[Read],
-            feat: Some("SIZE"),
-            help: "<sp> pathname",
-            handler: Handler::User(files::size),
-        },
-        CommandSpec {
-            name: "SYST",
-            groups: &[],
-            feat: None,
-            help: "(returns system type)",
-            handler: Handler::Any(info::syst),
-        },
-        CommandSpec {
-            name: "HELP",
-            groups: &[],
-            feat: None,
-            help: "[<sp> command]",
-            handler: Handler::Any(info::help),
-        },
-        CommandSpec {
-            name: "NOOP",
-            groups: &[],
-            feat: None,
-            help: "(no operation)",
-            handler: Handler::Any(info::noop),
-        },
-        CommandSpec {
-            name: "HOST",
-            groups: &[],
-            feat: Some("HOST"),
-            help: "<sp> hostname",
-            handler: Handler::Login(host::host),
-        },
-        CommandSpec {
-            name: "FEAT",
-            groups: &[],
-            feat: None,
-            help: "(returns feature list)",
-            handler: Handler::Any(info::feat),
-        },
-        CommandSpec {
-            name: "OPTS",
-            groups: &[],
-            feat: Some("UTF8"),
-            help: "<sp> command [<sp> options]",
-            handler: Handler::Any(opts::opts),
-        },
-        CommandSpec {
-            name: "CLNT",
-            groups: &[],
-            feat: Some("CLNT"),
-            help: "<sp> client-name",
-            handler: Handler::Any(opts::clnt),
-        },
+        CommandSpec::new("CWD", Handler::User(dirs::cwd))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .feat(Feat::Line("TVFS"))
+            .help("<sp> pathname"),
+        CommandSpec::new("XCWD", Handler::User(dirs::xcwd))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .alias_of("CWD")
+            .help("<sp> pathname"),
+        CommandSpec::new("CDUP", Handler::User(dirs::cdup))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .path(PathArg::Parent)
+            .help("(up one directory)"),
+        CommandSpec::new("XCUP", Handler::User(dirs::xcup))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .alias_of("CDUP")
+            .path(PathArg::Parent)
+            .help("(up one directory)"),
+        CommandSpec::new("SMNT", Handler::Any(opts::smnt))
+            .class(Cl::MISC)
+            .unimplemented("is not implemented"),
+        CommandSpec::new("QUIT", Handler::Session(info::quit))
+            .class(Cl::INFO)
+            .tls(TlsRule::Exempt)
+            .limit(LimitRule::Exempt)
+            .help("(close control connection)"),
+        CommandSpec::new("PORT", Handler::User(data::port))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .busy_refused()
+            .limit(LimitRule::NotInAll)
+            .help("<sp> h1,h2,h3,h4,p1,p2"),
+        CommandSpec::new("PASV", Handler::User(data::pasv))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .busy_refused()
+            .limit(LimitRule::NotInAll)
+            .help("(returns address/port)"),
+        CommandSpec::new("EPRT", Handler::User(data::eprt))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .busy_refused()
+            .limit(LimitRule::NotInAll)
+            .feat(Feat::Line("EPRT"))
+            .help("<sp> |proto|addr|port|"),
+        CommandSpec::new("EPSV", Handler::User(data::epsv))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .busy_refused()
+            .limit(LimitRule::NotInAll)
+            .feat(Feat::Line("EPSV"))
+            .help("(returns port |||port|)"),
+        CommandSpec::new("RNFR", Handler::User(rename::rnfr))
+            .group(Write)
+            .class(Cl::MISC.with(Cl::WRITE))
+            .busy_refused()
+            .help("<sp> pathname"),
+        CommandSpec::new("RNTO", Handler::User(rename::rnto))
+            .group(Write)
+            .class(Cl::MISC.with(Cl::WRITE))
+            .busy_refused()
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("DELE", Handler::User(files::dele))
+            .group(Write)
+            .class(Cl::WRITE)
+            .help("<sp> pathname"),
+        CommandSpec::new("MDTM", Handler::User(facts::mdtm))
+            .group(Dirs)
+            .class(Cl::INFO.with(Cl::DIRS))
+            .feat(Feat::Line("MDTM"))
+            .help("<sp> pathname"),
+        CommandSpec::new("RMD", Handler::User(dirs::rmd))
+            .group(Write)
+            .class(Cl::DIRS.with(Cl::WRITE))
+            .help("<sp> pathname"),
+        CommandSpec::new("XRMD", Handler::User(dirs::xrmd))
+            .group(Write)
+            .class(Cl::DIRS.with(Cl::WRITE))
+            .alias_of("RMD")
+            .help("<sp> pathname"),
+        CommandSpec::new("MKD", Handler::User(dirs::mkd))
+            .group(Write)
+            .class(Cl::DIRS.with(Cl::WRITE))
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("XMKD", Handler::User(dirs::mkd))
+            .group(Write)
+            .class(Cl::DIRS.with(Cl::WRITE))
+            .alias_of("MKD")
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("PWD", Handler::User(dirs::pwd))
+            .group(Dirs)
+            .class(Cl::INFO.with(Cl::DIRS))
+            .path(PathArg::Cwd)
+            .help("(returns current working directory)"),
+        CommandSpec::new("XPWD", Handler::User(dirs::pwd))
+            .group(Dirs)
+            .class(Cl::INFO.with(Cl::DIRS))
+            .alias_of("PWD")
+            .path(PathArg::Cwd)
+            .help("(returns current working directory)"),
+        CommandSpec::new("SIZE", Handler::User(files::size))
+            .group(Read)
+            .class(Cl::INFO)
+            .feat(Feat::Line("SIZE"))
+            .help("<sp> pathname"),
+        CommandSpec::new("SYST", Handler::Any(info::syst))
+            .class(Cl::INFO)
+            .path(PathArg::Cwd)
+            .tls(TlsRule::Exempt)
+            .limit(LimitRule::Exempt)
+            .help("(returns system type)"),
+        CommandSpec::new("HELP", Handler::Any(info::help))
+            .class(Cl::INFO)
+            .path(PathArg::Cwd)
+            .help("[<sp> command]"),
+        CommandSpec::new("NOOP", Handler::Any(info::noop))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .busy_answered()
+            .help("(no operation)"),
+        // 1.3.8 has two CMD rows for HOST (CL_MISC, then CL_AUTH); the later one is
+        // dispatched first.
+        CommandSpec::new("HOST", Handler::Login(host::host))
+            .class(Cl::AUTH)
+            .tls(TlsRule::Exempt)
+            .feat(Feat::Line("HOST"))
+            .help("<cp> hostname"),
+        CommandSpec::new("FEAT", Handler::Any(info::feat))
+            .class(Cl::INFO)
+            .path(PathArg::Cwd)
+            .tls(TlsRule::Exempt)
+            .help("(returns feature list)"),
+        CommandSpec::new("OPTS", Handler::Any(opts::opts))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .limit(LimitRule::NotInAll)
+            .feat(Feat::Line("UTF8"))
+            .help("<sp> command [<sp> options]"),
+        CommandSpec::new("CLNT", Handler::Any(opts::clnt))
+            .class(Cl::INFO)
+            .tls(TlsRule::Exempt)
+            .feat(Feat::Line("CLNT"))
+            .help("<cp> client-info"),
     ],
     // Filters first: they judge the argument as sent, before .ftpaccess files are re-read.
     hooks: &[
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
+        Hook::new(Phase::Pre, On::AnyCommand, scoreboard::pre_cmd),
+        Hook::new(Phase::Log, On::AnyCommand, scoreboard::log_cmd),
+        Hook::new(Phase::LogErr, On::AnyCommand, scoreboard::log_cmd),
     ],
+    events: Some(scoreboard::on_event),
     ..Module::DEFAULT
 };

@@ -119,9 +119,3 @@ pub fn rein<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 pub fn smnt<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move { ctx.reply(502, "SMNT command not implemented").await })
 }
-
-/// Verbs HELP marks with `*`: recognised but not implemented.
-pub const UNIMPLEMENTED: &[&str] = &["SMNT", "ACCT", "REIN"];
-
-/// Verbs ProFTPD handles but leaves out of HELP.
-pub const NOT_IN_HELP: &[&str] = &["MFMT", "MFF", "LANG", "SSCN"];

@@ -1,5 +1,6 @@
-//! mod_deflate.c: `MODE Z`. Its verbs are core's MODE and OPTS (commands/mode.rs); its
-//! FEAT line depends on `DeflateEngine` (commands/mode.rs `feature`).
+//! mod_deflate.c: `MODE Z`. Its verbs are MODE and OPTS, whose rows are in mod_xfer's and
+//! mod_core's tables (`mod_xfer/mode.rs` handles `MODE Z`); the MODE row's FEAT line shows
+//! `MODE Z` while `DeflateEngine` is on.
 
 pub mod log;
 pub mod stream;

@@ -2,69 +2,54 @@
 
 pub mod digest;
 
+use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::Read;
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{CommandSpec, Feat, Handler, Module};
 
 /// mod_digest.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_digest::MODULE,
     commands: &[
-        CommandSpec {
-            name: "HASH",
-            groups: &[Read],
-            feat: Some("HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::hash),
-        },
-        CommandSpec {
-            name: "XCRC",
-            groups: &[Read],
-            feat: Some("XCRC"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::xcrc),
-        },
-        CommandSpec {
-            name: "MD5",
-            groups: &[Read],
-            feat: Some("MD5"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::md5),
-        },
-        CommandSpec {
-            name: "XMD5",
-            groups: &[Read],
-            feat: Some("XMD5"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::xmd5),
-        },
-        CommandSpec {
-            name: "XSHA",
-            groups: &[Read],
-            feat: Some("XSHA"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::xsha),
-        },
-        CommandSpec {
-            name: "XSHA1",
-            groups: &[Read],
-            feat: Some("XSHA1"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::xsha1),
-        },
-        CommandSpec {
-            name: "XSHA256",
-            groups: &[Read],
-            feat: Some("XSHA256"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::xsha256),
-        },
-        CommandSpec {
-            name: "XSHA512",
-            groups: &[Read],
-            feat: Some("XSHA512"),
-            help: "<sp> pathname",
-            handler: Handler::User(digest::xsha512),
-        },
+        CommandSpec::new("HASH", Handler::User(digest::hash))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;"))
+            .help("<sp> pathname"),
+        CommandSpec::new("XCRC", Handler::User(digest::xcrc))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("XCRC"))
+            .help("<sp> pathname [<sp> start <sp> end]"),
+        CommandSpec::new("MD5", Handler::User(digest::md5))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("MD5"))
+            .help("<sp> pathname"),
+        CommandSpec::new("XMD5", Handler::User(digest::xmd5))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("XMD5"))
+            .help("<sp> pathname [<sp> start <sp> end]"),
+        CommandSpec::new("XSHA", Handler::User(digest::xsha))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("XSHA"))
+            .help("<sp> pathname [<sp> start <sp> end]"),
+        CommandSpec::new("XSHA1", Handler::User(digest::xsha1))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("XSHA1"))
+            .help("<sp> pathname [<sp> start <sp> end]"),
+        CommandSpec::new("XSHA256", Handler::User(digest::xsha256))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("XSHA256"))
+            .help("<sp> pathname [<sp> start <sp> end]"),
+        CommandSpec::new("XSHA512", Handler::User(digest::xsha512))
+            .group(Read)
+            .class(Cl::READ.with(Cl::INFO))
+            .feat(Feat::Line("XSHA512"))
+            .help("<sp> pathname [<sp> start <sp> end]"),
     ],
     ..Module::DEFAULT
 };

@@ -3,43 +3,38 @@
 pub mod facts;
 pub mod mlsx;
 
+use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::{Dirs, Write};
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{CommandSpec, Feat, Handler, Module, PathArg};
 
 /// mod_facts.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_facts::MODULE,
     commands: &[
-        CommandSpec {
-            name: "MLSD",
-            groups: &[Dirs],
-            feat: None,
-            help: "[<sp> pathname]",
-            handler: Handler::User(mlsx::mlsd),
-        },
-        CommandSpec {
-            name: "MLST",
-            groups: &[Dirs],
-            feat: Some(
+        CommandSpec::new("MLSD", Handler::User(mlsx::mlsd))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .opens_data()
+            .help("[<sp> pathname]"),
+        CommandSpec::new("MLST", Handler::User(mlsx::mlst))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .feat(Feat::Line(
                 "MLST modify*;perm*;size*;type*;unique*;UNIX.group*;UNIX.groupname*;UNIX.mode*;UNIX.owner*;UNIX.ownername*;",
-            ),
-            help: "[<sp> pathname]",
-            handler: Handler::User(mlsx::mlst),
-        },
-        CommandSpec {
-            name: "MFMT",
-            groups: &[Write],
-            feat: Some("MFMT"),
-            help: "<sp> YYYYMMDDHHMMSS <sp> path",
-            handler: Handler::User(facts::mfmt),
-        },
-        CommandSpec {
-            name: "MFF",
-            groups: &[Write],
-            feat: Some("MFF modify;UNIX.group;UNIX.mode;"),
-            help: "<sp> fact=value; path",
-            handler: Handler::User(facts::mff),
-        },
+            ))
+            .help("[<sp> pathname]"),
+        CommandSpec::new("MFMT", Handler::User(facts::mfmt))
+            .group(Write)
+            .class(Cl::WRITE)
+            .path(PathArg::AfterFirstWord)
+            .feat(Feat::Line("MFMT"))
+            .hidden(),
+        CommandSpec::new("MFF", Handler::User(facts::mff))
+            .group(Write)
+            .class(Cl::WRITE)
+            .path(PathArg::AfterFirstWord)
+            .feat(Feat::Line("MFF modify;UNIX.group;UNIX.mode;"))
+            .hidden(),
     ],
     ..Module::DEFAULT
 };

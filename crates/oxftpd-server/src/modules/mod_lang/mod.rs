@@ -2,18 +2,13 @@
 
 pub mod lang;
 
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{CommandSpec, Feat, Handler, Module};
 
-/// mod_lang.c.
+/// mod_lang.c (its 1.3.8 LANG row has no class).
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_lang::MODULE,
-    commands: &[CommandSpec {
-        name: "LANG",
-        groups: &[],
-        // The FEAT line depends on the session: commands/lang.rs `feature`.
-        feat: None,
-        help: "[<sp> language]",
-        handler: Handler::Login(lang::lang),
-    }],
+    commands: &[CommandSpec::new("LANG", Handler::Login(lang::lang))
+        .feat(Feat::Computed(lang::feature))
+        .hidden()],
     ..Module::DEFAULT
 };

@@ -3,34 +3,32 @@
 pub mod listing;
 pub mod status;
 
+use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::Dirs;
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{CommandSpec, Handler, Module, PathArg};
 
 /// mod_ls.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ls::MODULE,
     commands: &[
-        CommandSpec {
-            name: "LIST",
-            groups: &[Dirs],
-            feat: None,
-            help: "[<sp> pathname]",
-            handler: Handler::User(listing::list),
-        },
-        CommandSpec {
-            name: "NLST",
-            groups: &[Dirs],
-            feat: None,
-            help: "[<sp> (pathname)]",
-            handler: Handler::User(listing::nlst),
-        },
-        CommandSpec {
-            name: "STAT",
-            groups: &[],
-            feat: None,
-            help: "[<sp> pathname]",
-            handler: Handler::User(status::stat),
-        },
+        CommandSpec::new("LIST", Handler::User(listing::list))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .path(PathArg::AfterOptions)
+            .opens_data()
+            .help("[<sp> pathname]"),
+        CommandSpec::new("NLST", Handler::User(listing::nlst))
+            .group(Dirs)
+            .class(Cl::DIRS)
+            .path(PathArg::AfterOptions)
+            .opens_data()
+            .help("[<sp> (pathname)]"),
+        CommandSpec::new("STAT", Handler::User(status::stat))
+            .group(Dirs)
+            .class(Cl::INFO)
+            .path(PathArg::AfterOptions)
+            .busy_answered()
+            .help("[<sp> pathname]"),
     ],
     ..Module::DEFAULT
 };

@@ -1,32 +1,29 @@
-//! mod_site.c: SITE and its subcommands (with those of mod_site_misc.c and mod_copy.c).
+//! mod_site.c: SITE, which runs the SITE rows of every module's table, and its own HELP,
+//! CHGRP and CHMOD.
 
 pub mod site;
 
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::CommandClass as Cl;
+use crate::module::CommandGroup::Write;
+use crate::module::{CommandSpec, Handler, Module, PathArg, SiteHandler, SiteHelp, SiteSpec};
 
-/// mod_site.c.
+/// mod_site.c. Its `site_commands` rows carry no group; CHGRP and CHMOD are checked as
+/// `WRITE` (1.3.8's `core_chgrp`/`core_chmod`).
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_site::MODULE,
-    commands: &[CommandSpec {
-        name: "SITE",
-        groups: &[],
-        feat: None,
-        help: "<sp> string",
-        handler: Handler::Login(site::site),
-    }],
-    ..Module::DEFAULT
-};
-
-/// mod_site_misc.c: its SITE subcommands are dispatched by `SITE`.
-pub static MOD_SITE_MISC: Module = Module {
-    spec: &oxftpd_config::modules::mod_site_misc::MODULE,
-    commands: &[],
-    ..Module::DEFAULT
-};
-
-/// mod_copy.c: its SITE subcommands are dispatched by `SITE`.
-pub static MOD_COPY: Module = Module {
-    spec: &oxftpd_config::modules::mod_copy::MODULE,
-    commands: &[],
+    commands: &[CommandSpec::new("SITE", Handler::Login(site::site))
+        .class(Cl::MISC)
+        .path(PathArg::LastWordAfterFirst)
+        .help("<sp> string")],
+    site: &[
+        SiteSpec::new("HELP", SiteHandler::Any(site::help))
+            .help(SiteHelp::Listed("[<sp> site-command]")),
+        SiteSpec::new("CHGRP", SiteHandler::User(site::chgrp))
+            .group(Write)
+            .help(SiteHelp::Listed("<sp> group <sp> pathname")),
+        SiteSpec::new("CHMOD", SiteHandler::User(site::chmod))
+            .group(Write)
+            .help(SiteHelp::Listed("<sp> mode <sp> pathname")),
+    ],
     ..Module::DEFAULT
 };

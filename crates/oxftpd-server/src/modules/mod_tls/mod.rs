@@ -49,51 +49,42 @@ pub struct TlsSession {
 
 // The command table.
 
+use crate::module::CommandClass as Cl;
 use crate::module::hooks::{Hook, On, Phase};
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{CommandSpec, Feat, Handler, LimitRule, Module, TlsRule};
+use crate::session::Ctx;
 
-/// The FEAT lines mod_tls adds when `TLSEngine on`.
-pub const FEATURES: &[&str] = &["AUTH TLS", "CCC", "PBSZ", "PROT", "SSCN"];
+/// Whether this server speaks TLS (`TLSEngine on`): mod_tls's FEAT lines show then.
+fn tls_on(ctx: &Ctx) -> bool {
+    ctx.server.tls.is_some()
+}
 
 /// mod_tls.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_tls::MODULE,
     commands: &[
-        CommandSpec {
-            name: "AUTH",
-            groups: &[],
-            feat: None,
-            help: "<sp> base64-data",
-            handler: Handler::Login(commands::auth),
-        },
-        CommandSpec {
-            name: "PBSZ",
-            groups: &[],
-            feat: None,
-            help: "<sp> protection buffer size",
-            handler: Handler::Any(commands::pbsz),
-        },
-        CommandSpec {
-            name: "PROT",
-            groups: &[],
-            feat: None,
-            help: "<sp> protection code",
-            handler: Handler::Any(commands::prot),
-        },
-        CommandSpec {
-            name: "CCC",
-            groups: &[],
-            feat: None,
-            help: "(clear command channel)",
-            handler: Handler::User(commands::ccc),
-        },
-        CommandSpec {
-            name: "SSCN",
-            groups: &[],
-            feat: None,
-            help: "[ON|OFF] (site-to-site TLS client mode)",
-            handler: Handler::User(commands::sscn),
-        },
+        CommandSpec::new("AUTH", Handler::Login(commands::auth))
+            .class(Cl::SEC)
+            .tls(TlsRule::Exempt)
+            .feat(Feat::When(tls_on, "AUTH TLS"))
+            .help("<sp> base64-data"),
+        CommandSpec::new("PBSZ", Handler::Any(commands::pbsz))
+            .class(Cl::SEC)
+            .feat(Feat::When(tls_on, "PBSZ"))
+            .help("<sp> protection buffer size"),
+        CommandSpec::new("PROT", Handler::Any(commands::prot))
+            .class(Cl::SEC)
+            .limit(LimitRule::NotInAll)
+            .feat(Feat::When(tls_on, "PROT"))
+            .help("<sp> protection code"),
+        CommandSpec::new("CCC", Handler::User(commands::ccc))
+            .class(Cl::SEC)
+            .feat(Feat::When(tls_on, "CCC"))
+            .help("(clears protection level)"),
+        CommandSpec::new("SSCN", Handler::User(commands::sscn))
+            .class(Cl::SEC)
+            .feat(Feat::When(tls_on, "SSCN"))
+            .hidden(),
     ],
     hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
     admit: Some(per_user::admit_login),

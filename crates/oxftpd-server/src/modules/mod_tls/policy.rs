@@ -1,9 +1,10 @@
 //! `TLSRequired`: commands refused until the control or data channel is protected, and `PROT`
 //! or `CCC` refused when they would break the policy (as mod_tls 1.3.8, observed).
 //!
-//! Every command but `AUTH`, `FEAT`, `SYST`, `HOST`, `CLNT` and `QUIT` (known or not) needs a
-//! protected control connection under `ctrl`; `USER`/`PASS`/`ACCT` under `auth`; data commands
-//! need `PROT P` under `data`, and `PROT P` is refused under `!data`. Inside `<Directory>`,
+//! Every command (known or not) but those whose row is [`TlsRule::Exempt`] (`AUTH`, `FEAT`,
+//! `SYST`, `HOST`, `CLNT`, `QUIT`) needs a protected control connection under `ctrl`; those
+//! that carry credentials (`USER`/`PASS`/`ACCT`) under `auth`; commands that open a data
+//! connection need `PROT P` under `data`, and `PROT P` is refused under `!data`. Inside `<Directory>`,
 //! `<Anonymous>` and `.ftpaccess`, ProFTPD applies only the data requirement, by the session's
 //! current directory (not the command's path). With `TLSOptions AllowPerUser` the control
 //! requirement waits for `PASS` (see [`super::per_user`]).
@@ -14,17 +15,9 @@ use oxftpd_proto::reply::Reply;
 
 use super::Required;
 use super::log::event;
+use crate::module::TlsRule;
 use crate::module::hooks::{Cmd, HookFuture, Outcome};
 use crate::session::{Ctx, State};
-
-/// Commands that open a data connection.
-const DATA_COMMANDS: &[&str] = &["LIST", "NLST", "MLSD", "RETR", "STOR", "STOU", "APPE"];
-
-/// Commands `TLSRequired` never hinders.
-const EXEMPT: &[&str] = &["AUTH", "FEAT", "SYST", "HOST", "CLNT", "QUIT"];
-
-/// Commands that carry credentials.
-const AUTH_COMMANDS: &[&str] = &["USER", "PASS", "ACCT"];
 
 /// ProFTPD's refusal text for `PROT`/`CCC` against the policy.
 pub const UNWILLING: &str = "Unwilling to accept security parameters";
@@ -43,13 +36,16 @@ pub fn effective(ctx: &Ctx) -> Required {
 /// The refusal `TLSRequired` demands for `verb` in the session's current state, if any.
 pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<Reply> {
     let settings = ctx.server.tls.as_ref()?;
-    if EXEMPT.contains(&verb) {
+    // Unknown verbs need a protected control connection like any other.
+    let row = crate::modules::command(verb);
+    let rule = row.map_or(TlsRule::Control, |c| c.tls);
+    if rule == TlsRule::Exempt {
         return None;
     }
     let log = settings.log.as_ref();
     let r = effective(ctx);
     if !ctx.tls.control {
-        if r.auth && AUTH_COMMANDS.contains(&verb) {
+        if r.auth && rule == TlsRule::Credentials {
             event(
                 log,
                 &format!("SSL/TLS required but absent for authentication, denying {verb} command"),
@@ -64,7 +60,7 @@ pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<Reply> {
             return Some(control_required());
         }
     }
-    if ctx.tls.protect_data || !DATA_COMMANDS.contains(&verb) {
+    if ctx.tls.protect_data || !row.is_some_and(|c| c.opens_data) {
         return None;
     }
     if r.data == Some(true) {

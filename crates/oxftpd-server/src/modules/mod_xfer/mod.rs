@@ -6,83 +6,67 @@ pub mod params;
 pub mod transfer;
 pub mod xferlog;
 
+use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::{Read, Write};
-use crate::module::{CommandSpec, Handler, Module};
+use crate::module::{ArgFilter, CommandSpec, Feat, Handler, LimitRule, Module, PathArg};
 
 /// mod_xfer.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_xfer::MODULE,
     commands: &[
-        CommandSpec {
-            name: "TYPE",
-            groups: &[],
-            feat: None,
-            help: "<sp> type-code (A, I, L 8)",
-            handler: Handler::Any(params::type_),
-        },
-        CommandSpec {
-            name: "STRU",
-            groups: &[],
-            feat: None,
-            help: "<sp> structure-code (F)",
-            handler: Handler::Any(params::stru),
-        },
-        CommandSpec {
-            name: "MODE",
-            groups: &[],
-            feat: None,
-            help: "<sp> mode-code (S)",
-            handler: Handler::Any(mode::mode),
-        },
-        CommandSpec {
-            name: "RETR",
-            groups: &[Read],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(transfer::retr),
-        },
-        CommandSpec {
-            name: "STOR",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(transfer::stor),
-        },
-        CommandSpec {
-            name: "APPE",
-            groups: &[Write],
-            feat: None,
-            help: "<sp> pathname",
-            handler: Handler::User(transfer::appe),
-        },
-        CommandSpec {
-            name: "STOU",
-            groups: &[Write],
-            feat: None,
-            help: "(store unique filename)",
-            handler: Handler::User(transfer::stou),
-        },
-        CommandSpec {
-            name: "REST",
-            groups: &[],
-            feat: Some("REST STREAM"),
-            help: "<sp> byte-count",
-            handler: Handler::User(params::rest),
-        },
-        CommandSpec {
-            name: "ALLO",
-            groups: &[],
-            feat: None,
-            help: "<sp> size",
-            handler: Handler::Any(params::allo),
-        },
-        CommandSpec {
-            name: "ABOR",
-            groups: &[],
-            feat: None,
-            help: "(abort current operation)",
-            handler: Handler::User(transfer::abor),
-        },
+        CommandSpec::new("TYPE", Handler::Any(params::type_))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .limit(LimitRule::Exempt)
+            .help("<sp> type-code (A, I, L 7, L 8)"),
+        CommandSpec::new("STRU", Handler::Any(params::stru))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .limit(LimitRule::Exempt)
+            .help("is not implemented (always F)"),
+        // mod_deflate.c's MODE row (same group and class) is this one: `MODE Z`.
+        CommandSpec::new("MODE", Handler::Any(mode::mode))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .limit(LimitRule::Exempt)
+            .feat(Feat::When(mode::deflate_engine, "MODE Z"))
+            .help("is not implemented (always S)"),
+        CommandSpec::new("RETR", Handler::User(transfer::retr))
+            .group(Read)
+            .class(Cl::READ)
+            .opens_data()
+            .help("<sp> pathname"),
+        CommandSpec::new("STOR", Handler::User(transfer::stor))
+            .group(Write)
+            .class(Cl::WRITE)
+            .opens_data()
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("APPE", Handler::User(transfer::appe))
+            .group(Write)
+            .class(Cl::WRITE)
+            .opens_data()
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("STOU", Handler::User(transfer::stou))
+            .group(Write)
+            .class(Cl::WRITE)
+            .opens_data()
+            .filter(ArgFilter::Path)
+            .help("(store unique filename)"),
+        CommandSpec::new("REST", Handler::User(params::rest))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .feat(Feat::Line("REST STREAM"))
+            .help("<sp> byte-count"),
+        CommandSpec::new("ALLO", Handler::Any(params::allo))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .help("<sp> size"),
+        CommandSpec::new("ABOR", Handler::User(transfer::abor))
+            .class(Cl::MISC)
+            .path(PathArg::Cwd)
+            .help("(abort current operation)"),
     ],
     events: Some(xferlog::on_event),
     open: Some(xferlog::open),

@@ -17,11 +17,6 @@ pub fn deflate_engine(ctx: &Ctx) -> bool {
         .is_some_and(|d| d.flag())
 }
 
-/// The FEAT line of mod_deflate, when its engine is on.
-pub fn feature(ctx: &Ctx) -> Option<&'static str> {
-    deflate_engine(ctx).then_some("MODE Z")
-}
-
 /// `MODE S`, and `MODE Z` when `DeflateEngine on`.
 pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {

@@ -1,0 +1,104 @@
+//! One row of a module's SITE table: a SITE subcommand (`SITE CHMOD`), which `<Limit>`
+//! names as `SITE_CHMOD`.
+
+use crate::module::class::CommandClass;
+use crate::module::command::{CommandGroup, Feat};
+use crate::module::handler::HandlerFuture;
+use crate::session::{Ctx, LoggedIn};
+
+/// How a SITE subcommand is run.
+#[derive(Clone, Copy)]
+pub enum SiteHandler {
+    /// Allowed at any time, outside `<Limit>` (`SITE HELP`); gets what follows the
+    /// subcommand.
+    Any(for<'a> fn(&'a mut Ctx, &'a str) -> HandlerFuture<'a>),
+    /// Needs a login and passes `<Limit>`; gets the whole SITE argument and what follows the
+    /// subcommand.
+    User(for<'a> fn(&'a mut Ctx, &'a mut LoggedIn, &'a str, &'a str) -> HandlerFuture<'a>),
+}
+
+/// What `SITE HELP` says about a subcommand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteHelp {
+    /// Listed by name after the lines; `SITE HELP name` shows this syntax (mod_site's own).
+    Listed(&'static str),
+    /// This line, before the listed names; unknown to `SITE HELP name` (mod_site_misc,
+    /// mod_copy).
+    Line(&'static str),
+    /// Not mentioned.
+    Hidden,
+}
+
+/// One SITE subcommand.
+#[derive(Clone, Copy)]
+pub struct SiteSpec {
+    /// The subcommand, upper case (`CHMOD`).
+    pub name: &'static str,
+    /// The group its `<Limit>` check names (the group its 1.3.8 handler passes to
+    /// `dir_check`).
+    pub group: Option<CommandGroup>,
+    /// Its command class (SITE's, `CL_MISC`).
+    pub class: CommandClass,
+    /// What `SITE HELP` says.
+    pub help: SiteHelp,
+    /// Its FEAT line.
+    pub feat: Feat,
+    /// Whether the module's engine is on; when not, the subcommand is not understood.
+    pub enabled: fn(&Ctx) -> bool,
+    /// The handler.
+    pub handler: SiteHandler,
+}
+
+fn always(_: &Ctx) -> bool {
+    true
+}
+
+impl SiteSpec {
+    /// A row: no group, class `MISC`, not in `SITE HELP`, no FEAT line, always enabled.
+    pub const fn new(name: &'static str, handler: SiteHandler) -> Self {
+        SiteSpec {
+            name,
+            group: None,
+            class: CommandClass::MISC,
+            help: SiteHelp::Hidden,
+            feat: Feat::None,
+            enabled: always,
+            handler,
+        }
+    }
+
+    /// Sets the group.
+    pub const fn group(mut self, group: CommandGroup) -> Self {
+        self.group = Some(group);
+        self
+    }
+
+    /// Sets the class.
+    pub const fn class(mut self, class: CommandClass) -> Self {
+        self.class = class;
+        self
+    }
+
+    /// Sets what `SITE HELP` says.
+    pub const fn help(mut self, help: SiteHelp) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// Sets the FEAT line.
+    pub const fn feat(mut self, feat: Feat) -> Self {
+        self.feat = feat;
+        self
+    }
+
+    /// Understood only while `enabled` holds (`SiteMiscEngine`, `CopyEngine`).
+    pub const fn enabled_when(mut self, enabled: fn(&Ctx) -> bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// The name `<Limit>` gives it: `SITE_CHMOD`.
+    pub fn limit_name(&self) -> String {
+        format!("SITE_{}", self.name)
+    }
+}

@@ -1,0 +1,155 @@
+//! mod_copy.c's SITE subcommands: CPFR, CPTO, COPY.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use oxftpd_proto::reply::Reply;
+use oxftpd_storage::{Kind, StorageError, WriteMode};
+
+use crate::errors::{fs_reply, reason};
+use crate::module::HandlerFuture;
+use crate::session::{Ctx, LoggedIn};
+
+/// How deep a directory copy descends.
+const MAX_DEPTH: usize = 64;
+
+/// `SITE CPFR path`: remembers the source.
+pub fn cpfr<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        ctx.opts.copy_from = None;
+        if rest.is_empty() {
+            return ctx.reply(500, "'SITE CPFR' not understood").await;
+        }
+        let source = user.resolve(rest);
+        match user.fs.metadata(&source).await {
+            Ok(_) => {
+                ctx.opts.copy_from = Some(source);
+                ctx.reply(350, "File or directory exists, ready for destination name")
+                    .await
+            }
+            Err(e) => ctx.send(&fs_reply(550, &source, &e)).await,
+        }
+    })
+}
+
+/// `SITE CPTO path`: copies the remembered source there.
+pub fn cpto<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if rest.is_empty() {
+            return ctx.reply(500, "'SITE CPTO' not understood").await;
+        }
+        let Some(source) = ctx.opts.copy_from.take() else {
+            return ctx.reply(503, "Bad sequence of commands").await;
+        };
+        let target = user.resolve(rest);
+        match copy_path(ctx, user, &source, &target).await {
+            Ok(()) => ctx.reply(250, "Copy successful").await,
+            Err(e) => ctx.reply(550, format!("CPTO: {}", reason(&e))).await,
+        }
+    })
+}
+
+/// `SITE COPY source destination`.
+pub fn copy<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some((src, dst)) = rest
+            .split_once(' ')
+            .map(|(s, d)| (s, d.trim_start()))
+            .filter(|(_, d)| !d.is_empty())
+        else {
+            return ctx.reply(500, "'SITE COPY' not understood").await;
+        };
+        let (source, target) = (user.resolve(src), user.resolve(dst));
+        match copy_path(ctx, user, &source, &target).await {
+            Ok(()) => ctx.reply(200, "SITE COPY command successful").await,
+            Err(e) => {
+                ctx.send(&Reply::new(550, format!("COPY: {}", reason(&e))))
+                    .await
+            }
+        }
+    })
+}
+
+/// Copies a file or a directory tree; an existing target file is replaced only with `AllowOverwrite`.
+async fn copy_path(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    source: &str,
+    target: &str,
+) -> Result<(), StorageError> {
+    if source == target {
+        return Err(StorageError::AlreadyExists);
+    }
+    if !crate::modules::mod_xfer::transfer::allow_overwrite(ctx, user, target)
+        && crate::modules::mod_core::files::exists(user, target).await?
+    {
+        return Err(StorageError::AlreadyExists);
+    }
+    copy_tree(user, source.to_string(), target.to_string(), 0).await
+}
+
+fn copy_tree<'a>(
+    user: &'a LoggedIn,
+    source: String,
+    target: String,
+    depth: usize,
+) -> Pin<Box<dyn Future<Output = Result<(), StorageError>> + Send + 'a>> {
+    Box::pin(async move {
+        if depth > MAX_DEPTH {
+            return Err(StorageError::TooManyLinks);
+        }
+        let meta = user.fs.metadata(&source).await?;
+        if meta.kind != Kind::Dir {
+            return copy_file(user, &source, &target).await;
+        }
+        match user.fs.mkdir(&target).await {
+            Ok(()) | Err(StorageError::AlreadyExists) => {}
+            Err(e) => return Err(e),
+        }
+        let mut reader = user.fs.read_dir(&source).await?;
+        let mut batch = Vec::new();
+        loop {
+            batch.clear();
+            let more = reader.next_batch(&mut batch).await?;
+            for entry in &batch {
+                let from = user.resolve_from(&source, &entry.name);
+                let to = user.resolve_from(&target, &entry.name);
+                copy_tree(user, from, to, depth + 1).await?;
+            }
+            if !more {
+                return Ok(());
+            }
+        }
+    })
+}
+
+async fn copy_file(user: &LoggedIn, source: &str, target: &str) -> Result<(), StorageError> {
+    let (input, _) = user.fs.open_read(source, 0).await?;
+    let output = user.fs.open_write(target, WriteMode::Truncate).await?;
+    // The copy runs on the session's filesystem pool (threads of the runtime's blocking
+    // pool may not switch identity).
+    let copied = user
+        .fs
+        .pool()
+        .run(user.fs.credentials(), move || {
+            let (mut input, mut output) = (input, output);
+            std::io::copy(&mut input, &mut output)
+        })
+        .await?;
+    copied.map(|_| ()).map_err(StorageError::from)
+}

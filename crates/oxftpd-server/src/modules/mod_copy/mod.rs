@@ -1,0 +1,32 @@
+//! mod_copy.c: SITE CPFR, CPTO, COPY (while `CopyEngine on`).
+
+pub mod copy;
+
+use crate::module::CommandGroup::{Read, Write};
+use crate::module::{Feat, Module, SiteHandler, SiteHelp, SiteSpec};
+use crate::session::Ctx;
+
+/// `CopyEngine` (on by default).
+fn engine(ctx: &Ctx) -> bool {
+    crate::modules::mod_site::site::engine_on(ctx, "CopyEngine")
+}
+
+/// mod_copy.c.
+pub static MODULE: Module = Module {
+    spec: &oxftpd_config::modules::mod_copy::MODULE,
+    site: &[
+        SiteSpec::new("CPFR", SiteHandler::User(copy::cpfr))
+            .group(Read)
+            .help(SiteHelp::Line("CPFR <sp> pathname"))
+            .enabled_when(engine),
+        SiteSpec::new("CPTO", SiteHandler::User(copy::cpto))
+            .group(Write)
+            .help(SiteHelp::Line("CPTO <sp> pathname"))
+            .enabled_when(engine),
+        SiteSpec::new("COPY", SiteHandler::User(copy::copy))
+            .group(Write)
+            .feat(Feat::Line("SITE COPY"))
+            .enabled_when(engine),
+    ],
+    ..Module::DEFAULT
+};

@@ -1,0 +1,191 @@
+//! mod_site_misc.c's SITE subcommands: UTIME, MKDIR, RMDIR, SYMLINK.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use oxftpd_storage::{Kind, StorageError};
+
+use crate::errors::reason;
+use crate::module::HandlerFuture;
+use crate::modules::mod_facts::facts::attr_reason;
+use crate::session::{Ctx, LoggedIn};
+
+/// How deep SITE RMDIR descends.
+const MAX_DEPTH: usize = 64;
+
+/// `YYYYMMDDhhmm[ss]` as UTC seconds.
+fn utime_stamp(s: &str) -> Option<i64> {
+    let full = match s.len() {
+        12 => format!("{s}00"),
+        14 => s.to_string(),
+        _ => return None,
+    };
+    oxftpd_proto::time::parse_timestamp(&full)
+        .ok()
+        .map(|t| t.secs)
+}
+
+/// `SITE UTIME mtime path` and `SITE UTIME atime mtime ctime path UTC`.
+pub fn utime<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if rest.is_empty() {
+            return ctx.reply(500, "'SITE UTIME' not understood").await;
+        }
+        let words: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
+        // Two forms: `UTIME mtime path` and `UTIME atime mtime ctime path UTC`.
+        let parsed = match words.as_slice() {
+            [atime, mtime, _ctime, path @ .., utc]
+                if utc.eq_ignore_ascii_case("UTC") && !path.is_empty() =>
+            {
+                utime_stamp(atime)
+                    .zip(utime_stamp(mtime))
+                    .map(|(a, m)| (Some(a), m, path.join(" ")))
+            }
+            [mtime, path @ ..] if !path.is_empty() => {
+                utime_stamp(mtime).map(|m| (None, m, path.join(" ")))
+            }
+            _ => None,
+        };
+        let Some((atime, mtime, path)) = parsed else {
+            return ctx
+                .reply(500, format!("UTIME {rest}: Invalid argument"))
+                .await;
+        };
+        let target = user.resolve(&path);
+        if let Err(e) = user.fs.metadata(&target).await {
+            return ctx
+                .reply(550, format!("UTIME {rest}: {}", reason(&e)))
+                .await;
+        }
+        match user
+            .fs
+            .set_times(&target, Some(atime.unwrap_or(mtime)), mtime)
+            .await
+        {
+            Ok(()) => ctx.reply(200, "SITE UTIME command successful").await,
+            Err(e) => {
+                ctx.reply(550, format!("UTIME {rest}: {}", attr_reason(&e)))
+                    .await
+            }
+        }
+    })
+}
+
+/// `SITE MKDIR path`: the directory and its missing parents.
+pub fn mkdir<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if rest.is_empty() {
+            return ctx.reply(500, "'SITE MKDIR' not understood").await;
+        }
+        let target = user.resolve(rest);
+        let mut so_far = String::new();
+        for part in target.split('/').filter(|p| !p.is_empty()) {
+            so_far.push('/');
+            so_far.push_str(part);
+            match user.fs.mkdir(&so_far).await {
+                Ok(()) | Err(StorageError::AlreadyExists) => {}
+                Err(e) => {
+                    return ctx
+                        .reply(550, format!("MKDIR {rest}: {}", reason(&e)))
+                        .await;
+                }
+            }
+        }
+        ctx.reply(200, "SITE MKDIR command successful").await
+    })
+}
+
+/// Removes a directory and everything in it.
+fn remove_tree<'a>(
+    user: &'a LoggedIn,
+    dir: String,
+    depth: usize,
+) -> Pin<Box<dyn Future<Output = Result<(), StorageError>> + Send + 'a>> {
+    Box::pin(async move {
+        if depth > MAX_DEPTH {
+            return Err(StorageError::TooManyLinks);
+        }
+        loop {
+            // Read one batch, remove it, read again: the directory shrinks as we go.
+            let mut reader = user.fs.read_dir(&dir).await?;
+            let mut batch = Vec::new();
+            reader.next_batch(&mut batch).await?;
+            drop(reader);
+            if batch.is_empty() {
+                break;
+            }
+            for entry in batch {
+                let path = user.resolve_from(&dir, &entry.name);
+                match entry.meta.map(|m| m.kind) {
+                    Some(Kind::Dir) => remove_tree(user, path, depth + 1).await?,
+                    _ => user.fs.remove_file(&path).await?,
+                }
+            }
+        }
+        user.fs.rmdir(&dir).await
+    })
+}
+
+/// `SITE RMDIR path`: the directory and everything in it.
+pub fn rmdir<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        if rest.is_empty() {
+            return ctx.reply(500, "'SITE RMDIR' not understood").await;
+        }
+        let target = user.resolve(rest);
+        let result = match user.fs.symlink_metadata(&target).await {
+            Ok(m) if m.kind == Kind::Dir => remove_tree(user, target, 0).await,
+            Ok(_) => Err(StorageError::NotADirectory),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => ctx.reply(200, "SITE RMDIR command successful").await,
+            Err(e) => {
+                ctx.reply(550, format!("RMDIR {rest}: {}", reason(&e)))
+                    .await
+            }
+        }
+    })
+}
+
+/// `SITE SYMLINK source destination`.
+pub fn symlink<'a>(
+    ctx: &'a mut Ctx,
+    user: &'a mut LoggedIn,
+    _arg: &'a str,
+    rest: &'a str,
+) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some((src, dst)) = rest
+            .split_once(' ')
+            .map(|(s, d)| (s, d.trim_start()))
+            .filter(|(_, d)| !d.is_empty())
+        else {
+            return ctx.reply(500, "'SITE SYMLINK' not understood").await;
+        };
+        let target = user.resolve(src);
+        let link = user.resolve(dst);
+        match user.fs.symlink(&target, &link).await {
+            Ok(()) => ctx.reply(200, "SITE SYMLINK command successful").await,
+            Err(e) => {
+                ctx.reply(550, format!("SYMLINK {rest}: {}", reason(&e)))
+                    .await
+            }
+        }
+    })
+}
