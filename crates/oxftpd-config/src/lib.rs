@@ -21,6 +21,7 @@
 //!   order and the evaluator takes the last.
 
 mod check;
+mod effective;
 mod error;
 mod include;
 mod known_modules;
@@ -33,13 +34,14 @@ mod suggest;
 mod tree;
 
 pub use check::{parse_duration, parse_flag, parse_umask};
+pub use effective::{Effective, Located, Merged, Origin};
 pub use error::{ConfigError, ConfigErrors};
 pub use known_modules::{KNOWN_MODULES, is_known as is_known_module};
 pub use lexer::MAX_LINE;
 pub use parser::{
     FtpAccess, MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_ftpaccess, parse_str,
 };
-pub use registry::{Args, Contexts, DirectiveSpec, Duplicate, ModuleSpec, REJECTED, Status};
+pub use registry::{Args, Contexts, DirectiveSpec, Duplicate, Kind, ModuleSpec, REJECTED, Status};
 pub use scope::{ContextRef, LimitLevel, Scope};
 pub use tree::{
     Anonymous, Block, Class, ConditionKind, Conditional, Config, Directive, DirectoryBlock, Limit,

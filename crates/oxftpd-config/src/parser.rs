@@ -691,6 +691,7 @@ impl<'o> Parser<'o> {
                         .filter(|s| !s.is_empty())
                         .map(|s| s.to_ascii_uppercase())
                         .collect(),
+                    rules: crate::modules::mod_core::LimitRules::of(&f.block.directives),
                     directives: f.block.directives,
                     file: f.file,
                     line: f.line,

@@ -171,6 +171,39 @@ impl fmt::Debug for Contexts {
 /// A checker for a directive's arguments; the error is a message for the admin.
 pub type Checker = fn(&[String]) -> Result<(), String>;
 
+/// The type of a directive's value: the parser its arguments must pass when the file is read,
+/// and the one the module's typed view reads them with (so both agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Words, read as they are (lists, expressions, text); validated by the row's checker only.
+    Words,
+    /// An on/off switch in the first argument ([`crate::parse_flag`]).
+    Flag,
+    /// A non-negative number in the first argument.
+    Number,
+    /// A timeout in the first argument: seconds or a duration ([`crate::parse_duration`]).
+    Duration,
+    /// Octal umasks, every argument ([`crate::parse_umask`]).
+    Umask,
+    /// An absolute path (or `none`) in the first argument.
+    Path,
+}
+
+impl Kind {
+    /// Checks the arguments against the type; the error is a message for the admin.
+    pub fn check(self, args: &[String]) -> Result<(), String> {
+        use crate::check;
+        match self {
+            Kind::Words => Ok(()),
+            Kind::Flag => check::flag(args),
+            Kind::Number => check::number(args),
+            Kind::Duration => check::timeout(args),
+            Kind::Umask => check::umask(args),
+            Kind::Path => check::abs_path_or_none(args),
+        }
+    }
+}
+
 /// Arity and validation of a directive's arguments.
 #[derive(Debug, Clone, Copy)]
 pub struct Args {
@@ -178,7 +211,9 @@ pub struct Args {
     pub min: u8,
     /// Most arguments accepted; `None` means no limit.
     pub max: Option<u8>,
-    /// Further validation, run after the arity check.
+    /// The value's type, checked after the arity.
+    pub kind: Kind,
+    /// Further validation, run after the type check.
     pub check: Option<Checker>,
 }
 
@@ -188,6 +223,7 @@ impl Args {
         Args {
             min: n,
             max: Some(n),
+            kind: Kind::Words,
             check: None,
         }
     }
@@ -196,6 +232,7 @@ impl Args {
         Args {
             min,
             max: Some(max),
+            kind: Kind::Words,
             check: None,
         }
     }
@@ -204,6 +241,7 @@ impl Args {
         Args {
             min,
             max: None,
+            kind: Kind::Words,
             check: None,
         }
     }
@@ -214,9 +252,25 @@ impl Args {
             ..self
         }
     }
+    /// The same arity with a value type.
+    pub const fn typed(self, kind: Kind) -> Args {
+        Args { kind, ..self }
+    }
     /// One on/off flag.
     pub const fn flag() -> Args {
-        Args::exact(1).checked(crate::check::flag)
+        Args::exact(1).typed(Kind::Flag)
+    }
+    /// One timeout (seconds or a duration).
+    pub const fn duration() -> Args {
+        Args::exact(1).typed(Kind::Duration)
+    }
+    /// One number.
+    pub const fn number() -> Args {
+        Args::exact(1).typed(Kind::Number)
+    }
+    /// One absolute path, or `none`.
+    pub const fn path() -> Args {
+        Args::exact(1).typed(Kind::Path)
     }
 
     /// Checks arity then runs the checker.
@@ -234,6 +288,7 @@ impl Args {
                 "wrong number of parameters (expected {expected}, got {n})"
             ));
         }
+        self.kind.check(args)?;
         match self.check {
             Some(check) => check(args),
             None => Ok(()),

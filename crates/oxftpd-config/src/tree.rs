@@ -37,6 +37,8 @@ pub struct Limit {
     pub commands: Vec<String>,
     /// The access directives inside, in file order.
     pub directives: Vec<Directive>,
+    /// The same directives, typed (what the `<Limit>` evaluator reads).
+    pub rules: crate::modules::mod_core::LimitRules,
     /// File of the opening tag.
     pub file: Arc<Path>,
     /// Line of the opening tag.

@@ -80,3 +80,30 @@ fn check_tables(args: &[String]) -> Result<(), String> {
         Err(format!("must be a full path: '{}'", args[0]))
     }
 }
+
+/// mod_prometheus's settings, typed (it reads the main server's own level and `<Global>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `PrometheusEngine` (off by default).
+    pub engine: bool,
+    /// `PrometheusExporter address [user password]`, with where it was written.
+    pub exporter: Option<oxftpd_config::Located<Vec<String>>>,
+    /// `PrometheusLog` path (`none` as written).
+    pub log: Option<String>,
+    /// `PrometheusTables` directory, with where it was written.
+    pub tables: Option<oxftpd_config::Located<String>>,
+}
+
+impl View {
+    /// Reads the module's settings from a merged scope.
+    pub fn read(m: &oxftpd_config::Merged<'_>) -> View {
+        View {
+            engine: m.flag("PrometheusEngine").unwrap_or(false),
+            exporter: m.located("PrometheusExporter", |d| d.args.clone()),
+            log: m.arg("PrometheusLog", 0),
+            tables: m.located("PrometheusTables", |d| {
+                d.arg(0).unwrap_or_default().to_string()
+            }),
+        }
+    }
+}

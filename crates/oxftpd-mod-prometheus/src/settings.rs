@@ -4,11 +4,12 @@
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use oxftpd_config::{Config, Server};
+use oxftpd_config::{Config, Merged, Server};
 use oxftpd_server::StartError;
 use oxftpd_server::context::Generation;
 use oxftpd_server::module::state::ModuleState;
 
+use crate::directives::View;
 use crate::exporter::{self, Exporter};
 
 /// What the configuration asks of the module.
@@ -27,18 +28,18 @@ pub struct Settings {
 impl Settings {
     /// Reads the main server's directives (mod_prometheus takes them from there only).
     pub fn from_server(server: &Server) -> Result<Settings, StartError> {
-        let engine = server
-            .directive("PrometheusEngine")
-            .is_some_and(|d| d.flag());
-        let exporter = match server.directive("PrometheusExporter") {
-            Some(d) => {
-                let addr = d
-                    .arg(0)
+        let view = View::read(&Merged::of(&server.scope(None)));
+        let engine = view.engine;
+        let exporter = match &view.exporter {
+            Some(e) => {
+                let (args, d) = (&e.value, &e.at);
+                let arg = |i: usize| args.get(i).map(String::as_str);
+                let addr = arg(0)
                     .map(exporter::parse_address)
                     .transpose()
                     .map_err(|e| StartError::at(d, e))?
                     .ok_or_else(|| StartError::at(d, "missing address".to_string()))?;
-                let credentials = match (d.arg(1), d.arg(2)) {
+                let credentials = match (arg(1), arg(2)) {
                     (Some(u), Some(p)) => Some((u.to_string(), p.to_string())),
                     _ => None,
                 };
@@ -46,15 +47,11 @@ impl Settings {
             }
             None => None,
         };
-        let log = server
-            .directive("PrometheusLog")
-            .and_then(|d| d.arg(0))
+        let log = view
+            .log
             .filter(|p| !p.eq_ignore_ascii_case("none"))
             .map(PathBuf::from);
-        let tables = server
-            .directive("PrometheusTables")
-            .and_then(|d| d.arg(0))
-            .map(PathBuf::from);
+        let tables = view.tables.as_ref().map(|t| PathBuf::from(&t.value));
         Ok(Settings {
             engine,
             exporter,
@@ -134,11 +131,9 @@ pub fn open(config: &Config, _state: &mut ModuleState) -> Result<(), StartError>
         return Ok(());
     };
     if let Err(e) = prepare_tables(tables) {
-        let d = config
-            .main_server()
-            .directive("PrometheusTables")
-            .ok_or_else(|| StartError::Message(e.clone()))?;
-        return Err(StartError::at(d, e));
+        let view = View::read(&Merged::of(&config.main_server().scope(None)));
+        let d = view.tables.ok_or_else(|| StartError::Message(e.clone()))?;
+        return Err(StartError::at(&d.at, e));
     }
     let Some(exp) = &settings.exporter else {
         crate::log("missing required PrometheusExporter directive, disabling module");

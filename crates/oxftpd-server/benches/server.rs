@@ -89,7 +89,7 @@ fn limits(c: &mut Criterion) {
         panic!("no <Limit LOGIN> in the bench config");
     };
     c.bench_function("limit::check LOGIN address list", |b| {
-        b.iter(|| check(black_box(&login.directives), &subject))
+        b.iter(|| check(black_box(&login.rules), &subject))
     });
 }
 
@@ -119,5 +119,34 @@ fn scopes(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, limits, scopes);
+/// The typed configuration of one path, merged once (what a session caches per path), against
+/// what a command paid before: a scope built and searched per setting read.
+fn effective(c: &mut Criterion) {
+    let config = site();
+    let server = config.main_server();
+    let path = "/srv/ftp/incoming/a/b/c/file.bin";
+    c.bench_function("Effective::of deep upload path", |b| {
+        b.iter(|| {
+            oxftpd_config::Effective::of(
+                &server
+                    .scope(None)
+                    .for_path(black_box(path), Some("/home/alice")),
+            )
+            .core
+            .allow_overwrite
+        })
+    });
+    c.bench_function("Scope::for_path + one lookup, deep upload path", |b| {
+        b.iter(|| {
+            let cfg = oxftpd_config::modules::mod_core::View::read(&oxftpd_config::Merged::of(
+                &server
+                    .scope(None)
+                    .for_path(black_box(path), Some("/home/alice")),
+            ));
+            cfg.allow_overwrite
+        })
+    });
+}
+
+criterion_group!(benches, limits, scopes, effective);
 criterion_main!(benches);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use oxftpd_auth::AuthChain;
-use oxftpd_config::{Config, Server};
+use oxftpd_config::{Config, Effective, Merged, Server};
 use oxftpd_storage::{Credentials, FsPool};
 
 use crate::StartError;
@@ -27,6 +27,12 @@ pub struct ServerCtx {
     pub clients: AtomicUsize,
     /// Its `DelayEngine` timing table.
     pub delay: crate::modules::mod_delay::delay::Table,
+    /// Its own and `<Global>`'s settings, typed (what applies before login and server-wide).
+    pub cfg: Arc<Effective>,
+    /// Per `<Anonymous>` block: its settings over the server's (by index).
+    pub anon_cfg: Vec<Effective>,
+    /// Per `<Anonymous>` block: the settings written in the block itself (by index).
+    pub anon_own: Vec<Effective>,
 }
 
 impl ServerCtx {
@@ -34,6 +40,25 @@ impl ServerCtx {
     pub fn config(&self) -> &Server {
         &self.config.servers()[self.index]
     }
+
+    /// The typed settings of a login: its `<Anonymous>` block's over the server's.
+    pub fn login_cfg(&self, anon: Option<usize>) -> &Effective {
+        anon.and_then(|i| self.anon_cfg.get(i)).unwrap_or(&self.cfg)
+    }
+}
+
+/// The typed settings of `server`: its own level, then each `<Anonymous>` block over it and alone.
+fn typed(server: &Server) -> (Arc<Effective>, Vec<Effective>, Vec<Effective>) {
+    let anon = server.anonymous();
+    (
+        Arc::new(Effective::of(&server.scope(None))),
+        (0..anon.len())
+            .map(|i| Effective::of(&server.scope(Some(i))))
+            .collect(),
+        anon.iter()
+            .map(|a| Effective::from_merged(&Merged::of_block(a.block())))
+            .collect(),
+    )
 }
 
 /// A loaded configuration: every server, ready to accept sessions.
@@ -57,8 +82,9 @@ impl Generation {
         let mut servers = Vec::new();
         let mut tls = crate::modules::mod_tls::settings::build_all(&config)?.into_iter();
         for (index, server) in config.servers().iter().enumerate() {
-            let settings = ServerSettings::from_config(server)?;
-            let auth = crate::auth::chain_for(server)?;
+            let (cfg, anon_cfg, anon_own) = typed(server);
+            let settings = ServerSettings::from_config(server, &cfg)?;
+            let auth = crate::auth::chain_for(&cfg)?;
             servers.push(Arc::new(ServerCtx {
                 config: config.clone(),
                 index,
@@ -67,13 +93,18 @@ impl Generation {
                 tls: tls.next().flatten(),
                 clients: AtomicUsize::new(0),
                 delay: Default::default(),
+                cfg,
+                anon_cfg,
+                anon_own,
             }));
         }
-        let max_instances = match config.main_server().directive("MaxInstances") {
-            Some(d) => Some(
-                d.arg(0)
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| StartError::at(d, "expected a number".to_string()))?,
+        let max_instances = match servers
+            .first()
+            .and_then(|s| s.cfg.core.max_instances.as_ref())
+        {
+            Some(m) => Some(
+                m.value
+                    .ok_or_else(|| StartError::at(&m.at, "expected a number".to_string()))?,
             ),
             None => None,
         };

@@ -153,9 +153,18 @@ fn letter_value(ctx: &Ctx, vars: &Vars<'_>, letter: char) -> Option<String> {
 
 /// The `MaxClients` of the session's context; 0 when there is none.
 fn max_clients(ctx: &Ctx) -> usize {
-    crate::modules::mod_ifsession::ifsession::connect_scope(ctx)
-        .directive("MaxClients")
-        .and_then(|d| d.arg(0))
+    number(
+        crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+            .auth
+            .max_clients
+            .as_deref(),
+        0,
+    )
+}
+
+/// Argument `i` of a limit directive as a number; 0 when absent or not a number.
+fn number(args: Option<&[String]>, i: usize) -> usize {
+    args.and_then(|a| a.get(i))
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(0)
 }
@@ -165,21 +174,18 @@ fn class_limit(ctx: &Ctx) -> usize {
     let Some(class) = ctx.class.as_deref() else {
         return max_clients(ctx);
     };
-    let config = ctx.server.config();
-    let per_class = config
-        .directives("MaxClientsPerClass")
-        .find(|d| d.arg(0) == Some(class))
-        .and_then(|d| d.arg(1))
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
+    let auth = &ctx.server.cfg.auth;
+    let per_class = number(
+        auth.max_clients_per_class
+            .iter()
+            .find(|d| d.first().map(String::as_str) == Some(class))
+            .map(Vec::as_slice),
+        1,
+    );
     if per_class != 0 {
         return per_class;
     }
-    config
-        .directive("MaxClients")
-        .and_then(|d| d.arg(0))
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0)
+    number(auth.max_clients.as_deref(), 0)
 }
 
 /// `%f`: KiB scaled to the largest unit that leaves more than 1024 (`54GB`, `512KB`), with

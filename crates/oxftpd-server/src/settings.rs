@@ -1,13 +1,15 @@
 //! Typed server settings, read once from the configuration of a server.
 //!
-//! Per-path settings (AllowOverwrite, Umask in a `<Directory>`, …) are looked up per command
-//! through [`oxftpd_config::Scope`]; what cannot vary by path is resolved here, once.
+//! The values come from the server's typed configuration ([`oxftpd_config::Effective`]), where
+//! they were parsed and checked when the file was read; what is left here is what needs the
+//! running system (resolving addresses) and the defaults. Per-path settings (AllowOverwrite,
+//! …) come from the session's per-path view (`access::directories::cfg_for`).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use oxftpd_config::{Directive, Server};
+use oxftpd_config::{Directive, Effective, Server};
 
 use crate::StartError;
 
@@ -73,8 +75,6 @@ pub struct ServerSettings {
     pub timeouts: Timeouts,
     /// `DefaultRoot` lines in order.
     pub default_roots: Vec<DefaultRoot>,
-    /// `DefaultChdir`.
-    pub default_chdir: Option<String>,
     /// `Umask` for files and directories.
     pub umask: (u32, u32),
     /// `RequireValidShell`.
@@ -97,50 +97,10 @@ pub struct ServerSettings {
     pub use_ipv6: bool,
 }
 
-fn flag(server: &Server, name: &str, default: bool) -> bool {
-    server
-        .directive(name)
-        .map(Directive::flag)
-        .unwrap_or(default)
-}
-
-fn text(server: &Server, name: &str) -> Option<String> {
-    server
-        .directive(name)
-        .and_then(|d| d.arg(0))
-        .map(str::to_string)
-}
-
-fn number<T: std::str::FromStr>(d: &Directive, i: usize) -> Result<T, StartError> {
-    d.arg(i)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| StartError::at(d, format!("argument {} must be a number", i + 1)))
-}
-
-fn timeout(server: &Server, name: &str, default: u64) -> Result<Option<Duration>, StartError> {
-    let secs = match server.directive(name) {
-        Some(d) => number::<u64>(d, 0)?,
-        None => default,
-    };
-    Ok((secs > 0).then(|| Duration::from_secs(secs)))
-}
-
-/// Parses an octal umask.
-pub fn octal(d: &Directive, i: usize) -> Result<u32, StartError> {
-    d.arg(i)
-        .and_then(oxftpd_config::parse_umask)
-        .ok_or_else(|| StartError::at(d, format!("argument {} must be an octal mode", i + 1)))
-}
-
-/// Reads `Umask file [dir]` from a directive.
-pub fn umask_of(d: &Directive) -> Result<(u32, u32), StartError> {
-    let file = octal(d, 0)?;
-    let dir = if d.arg(1).is_some() {
-        octal(d, 1)?
-    } else {
-        file
-    };
-    Ok((file, dir))
+/// A timeout: `None` when 0 (disabled).
+fn timeout(secs: Option<u64>, default: u64) -> Option<Duration> {
+    let secs = secs.unwrap_or(default);
+    (secs > 0).then(|| Duration::from_secs(secs))
 }
 
 fn resolve_host(d: &Directive, host: &str) -> Result<IpAddr, StartError> {
@@ -157,26 +117,26 @@ fn resolve_host(d: &Directive, host: &str) -> Result<IpAddr, StartError> {
 }
 
 impl ServerSettings {
-    /// Reads the settings of one server.
-    pub fn from_config(server: &Server) -> Result<Self, StartError> {
-        let name = text(server, "ServerName").unwrap_or_else(|| "ProFTPD".to_string());
-        let ident = match server.directive("ServerIdent") {
+    /// Reads the settings of one server from its typed configuration `cfg` (its own level
+    /// and `<Global>`); `server` gives the `<VirtualHost>` addresses.
+    pub fn from_config(server: &Server, cfg: &Effective) -> Result<Self, StartError> {
+        let (core, auth, xfer) = (&cfg.core, &cfg.auth, &cfg.xfer);
+        let name = core
+            .server_name
+            .clone()
+            .unwrap_or_else(|| "ProFTPD".to_string());
+        let ident = match &core.server_ident {
             None => Ident::Default,
-            Some(d) if !d.flag() => Ident::Off,
-            Some(d) => match d.arg(1) {
-                Some(t) => Ident::Text(t.to_string()),
-                None => Ident::Default,
-            },
+            Some((false, _)) => Ident::Off,
+            Some((true, Some(t))) => Ident::Text(t.clone()),
+            Some((true, None)) => Ident::Default,
         };
-        let port = match server.directive("Port") {
-            Some(d) => number::<u16>(d, 0)?,
-            None => 21,
-        };
+        let port = core.port.unwrap_or(21);
         let mut addresses = Vec::new();
         if server.is_main() {
-            if let Some(d) = server.directive("DefaultAddress") {
-                for a in &d.args {
-                    addresses.push(resolve_host(d, a)?);
+            if let Some(d) = &core.default_address {
+                for a in &d.value {
+                    addresses.push(resolve_host(&d.at, a)?);
                 }
             }
         } else {
@@ -200,85 +160,56 @@ impl ServerSettings {
                 addresses.push(ip);
             }
         }
-        let passive_ports = match server.directive("PassivePorts") {
-            Some(d) => {
-                let lo = number::<u16>(d, 0)?;
-                let hi = number::<u16>(d, 1)?;
-                if lo < 1024 || hi < lo {
-                    return Err(StartError::at(
-                        d,
-                        "port range must be within 1024-65535, low before high".to_string(),
-                    ));
-                }
-                Some((lo, hi))
-            }
+        let masquerade = match &core.masquerade_address {
+            Some(d) => Some(resolve_host(&d.at, &d.value)?),
             None => None,
         };
-        let masquerade = match server.directive("MasqueradeAddress") {
-            Some(d) => Some(resolve_host(d, d.arg(0).unwrap_or_default())?),
-            None => None,
-        };
-        let max_clients = match server.directive("MaxClients") {
-            Some(d) if d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("none")) => None,
-            Some(d) => Some((number::<usize>(d, 0)?, d.arg(1).map(str::to_string))),
-            None => None,
+        let max_clients = match auth.max_clients.as_deref() {
+            Some([n, ..]) if n.eq_ignore_ascii_case("none") => None,
+            Some([n, rest @ ..]) => Some((n.parse::<usize>().unwrap_or(0), rest.first().cloned())),
+            _ => None,
         };
         let timeouts = Timeouts {
-            login: timeout(server, "TimeoutLogin", 300)?,
-            idle: timeout(server, "TimeoutIdle", 600)?,
-            no_transfer: timeout(server, "TimeoutNoTransfer", 300)?,
-            stalled: timeout(server, "TimeoutStalled", 3600)?,
-            session: timeout(server, "TimeoutSession", 0)?,
+            login: timeout(auth.timeout_login, 300),
+            idle: timeout(core.timeout_idle, 600),
+            no_transfer: timeout(xfer.timeout_no_transfer, 300),
+            stalled: timeout(xfer.timeout_stalled, 3600),
+            session: timeout(auth.timeout_session, 0),
         };
-        let default_roots = server
-            .directives("DefaultRoot")
+        let default_roots = auth
+            .default_root
+            .iter()
             .map(|d| DefaultRoot {
-                path: d.arg(0).unwrap_or("/").to_string(),
+                path: d.first().map(String::as_str).unwrap_or("/").to_string(),
                 groups: d
-                    .args
                     .get(1)
                     .map(|g| g.split(',').map(str::to_string).collect())
                     .unwrap_or_default(),
             })
             .collect();
-        let umask = match server.directive("Umask") {
-            Some(d) => umask_of(d)?,
-            None => (0o022, 0o022),
-        };
-        let max_login_attempts = match server.directive("MaxLoginAttempts") {
-            Some(d) => number::<u32>(d, 0)?,
-            None => 3,
-        };
-        let command_buffer_size = match server.directive("CommandBufferSize") {
-            Some(d) => number::<usize>(d, 0)?.clamp(16, 64 * 1024),
-            None => 512,
-        };
         Ok(ServerSettings {
             name,
             ident,
-            admin: text(server, "ServerAdmin"),
+            admin: core.server_admin.clone(),
             port,
             addresses,
-            default_server: flag(server, "DefaultServer", false),
-            socket_bind_tight: flag(server, "SocketBindTight", false),
-            passive_ports,
+            default_server: core.default_server,
+            socket_bind_tight: core.socket_bind_tight,
+            passive_ports: core.passive_ports,
             masquerade,
             max_clients,
             timeouts,
             default_roots,
-            default_chdir: text(server, "DefaultChdir"),
-            umask,
-            require_valid_shell: flag(server, "RequireValidShell", true),
-            root_login: flag(server, "RootLogin", false),
-            defer_welcome: flag(server, "DeferWelcome", false),
-            display_connect: text(server, "DisplayConnect").map(PathBuf::from),
-            max_login_attempts,
-            command_buffer_size,
-            allow_foreign_address: flag(server, "AllowForeignAddress", false),
-            root_revoke: crate::data::active_bind::RootRevoke::parse(
-                text(server, "RootRevoke").as_deref(),
-            ),
-            use_ipv6: flag(server, "UseIPv6", true),
+            umask: core.umask.unwrap_or((0o022, 0o022)),
+            require_valid_shell: auth.require_valid_shell,
+            root_login: auth.root_login,
+            defer_welcome: core.defer_welcome,
+            display_connect: core.display_connect.as_ref().map(PathBuf::from),
+            max_login_attempts: auth.max_login_attempts.unwrap_or(3),
+            command_buffer_size: core.command_buffer_size.unwrap_or(512).clamp(16, 64 * 1024),
+            allow_foreign_address: core.allow_foreign_address,
+            root_revoke: crate::data::active_bind::RootRevoke::parse(auth.root_revoke.as_deref()),
+            use_ipv6: core.use_ipv6,
         })
     }
 }

@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, anyhow, bail};
 use oxftpd_config::Config;
+use oxftpd_config::modules::mod_core::Daemon;
 use oxftpd_server::scoreboard::Scoreboard;
 use oxftpd_server::{BindOptions, Generation, Shared, StartError};
 use oxftpd_storage::{Credentials, FsPool};
@@ -60,20 +61,15 @@ pub fn load(source: &Source, cli: &Cli) -> Result<Generation, StartError> {
     }
 }
 
-fn main_directive<'a>(config: &'a Config, name: &str) -> Option<&'a oxftpd_config::Directive> {
-    config.servers().first().and_then(|s| s.directive(name))
-}
-
 /// Resolves `User`/`Group`, with errors that name the directive and say what exists.
 fn run_as(config: &Config) -> Result<Option<RunAs>> {
     if !privileges::is_root() {
         return Ok(None);
     }
-    let user = main_directive(config, "User");
-    let group = main_directive(config, "Group");
-    let (uid, primary) = match user {
-        Some(d) => {
-            let name = d.arg(0).unwrap_or("");
+    let daemon = Daemon::of(config);
+    let (uid, primary) = match &daemon.user {
+        Some(user) => {
+            let (name, d) = (&user.value, &user.at);
             privileges::user_id(name).ok_or_else(|| {
                 anyhow!(
                     "{}:{}: User: no such user '{name}'",
@@ -84,9 +80,9 @@ fn run_as(config: &Config) -> Result<Option<RunAs>> {
         }
         None => return Ok(None),
     };
-    let gid = match group {
-        Some(d) => {
-            let name = d.arg(0).unwrap_or("");
+    let gid = match &daemon.group {
+        Some(group) => {
+            let (name, d) = (&group.value, &group.at);
             privileges::group_id(name).ok_or_else(|| {
                 anyhow!(
                     "{}:{}: Group: no such group '{name}' (groups here include: {})",
@@ -183,8 +179,8 @@ fn daemonize(ready: &mut Ready) -> Result<()> {
 /// this process's pid in the header; `keep` keeps the entries a previous process still
 /// serves (an upgrade, or `ServerType inetd` where every session is a process).
 fn open_scoreboard(config: &Config, path: &Path, pid: u32, keep: bool) -> Result<Scoreboard> {
-    let mutex = main_directive(config, "ScoreboardMutex")
-        .and_then(|d| d.arg(0))
+    let mutex = Daemon::of(config)
+        .scoreboard_mutex
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             let mut p = path.as_os_str().to_owned();
@@ -206,18 +202,9 @@ fn open_scoreboard(config: &Config, path: &Path, pid: u32, keep: bool) -> Result
 /// `ScoreboardScrub on|off|secs`: how often entries of vanished processes are freed
 /// (ProFTPD's default: every 30 seconds).
 fn scrub_interval(config: &Config) -> Option<std::time::Duration> {
-    match main_directive(config, "ScoreboardScrub").and_then(|d| d.arg(0)) {
-        None => Some(std::time::Duration::from_secs(30)),
-        Some(v) => match oxftpd_config::parse_flag(v) {
-            Some(true) => Some(std::time::Duration::from_secs(30)),
-            Some(false) => None,
-            None => v
-                .parse()
-                .ok()
-                .filter(|&s| s > 0)
-                .map(std::time::Duration::from_secs),
-        },
-    }
+    Daemon::of(config)
+        .scoreboard_scrub
+        .map(std::time::Duration::from_secs)
 }
 
 fn write_pid_file(path: &Path) -> Result<()> {
@@ -307,9 +294,9 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     crate::logging::init(cli, &config, cli.nodaemon);
     let run_as = run_as(&config)?;
     // Each inetd session is a process of its own: its entry joins the others'.
-    let scoreboard = main_directive(&config, "ScoreboardFile")
-        .and_then(|d| d.arg(0))
-        .map(|p| open_scoreboard(&config, Path::new(p), 0, true))
+    let scoreboard = Daemon::of(&config)
+        .scoreboard_file
+        .map(|p| open_scoreboard(&config, Path::new(&p), 0, true))
         .transpose()?;
     let engine = start_engine(run_as, scoreboard)?;
     let peer = stream
@@ -347,8 +334,10 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     generation.open_logs()?;
     let embedded = matches!(source, Source::Embedded(_));
     let config = generation.config.clone();
-    let server_type = main_directive(&config, "ServerType")
-        .and_then(|d| d.arg(0))
+    let daemon = Daemon::of(&config);
+    let server_type = daemon
+        .server_type
+        .as_deref()
         .unwrap_or("standalone")
         .to_ascii_lowercase();
     if server_type == "inetd" {
@@ -386,12 +375,8 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         }
     }
     let run_as = run_as(&config)?;
-    let pid_file = main_directive(&config, "PidFile")
-        .and_then(|d| d.arg(0))
-        .map(PathBuf::from);
-    let scoreboard = main_directive(&config, "ScoreboardFile")
-        .and_then(|d| d.arg(0))
-        .map(PathBuf::from);
+    let pid_file = daemon.pid_file.as_ref().map(PathBuf::from);
+    let scoreboard = daemon.scoreboard_file.as_ref().map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
     if !foreground {
         daemonize(&mut ready)?;
@@ -448,7 +433,6 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
                 .unwrap_or_default()
         );
     }
-    ready.ok();
     let Engine {
         runtime,
         shared,
@@ -475,6 +459,7 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         live,
         shared.clone(),
         admin.clone(),
+        ready,
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
     if !handed_over {
@@ -504,6 +489,7 @@ async fn serve(
     live: oxftpd_server::Live,
     shared: Arc<Shared>,
     admin: Credentials,
+    mut ready: Ready,
 ) -> Result<Ended> {
     use std::os::fd::AsRawFd;
     use tokio::signal::unix::{SignalKind, signal};
@@ -524,6 +510,9 @@ async fn serve(
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut usr2 = signal(SignalKind::user_defined2())?;
+    // Only now, with the signal handlers in place, may the launcher return: a SIGTERM sent
+    // right after it must still remove the PidFile.
+    ready.ok();
     let source = Arc::new(source);
     info!(
         "oxftpd {} (ProFTPD {} compatible) standalone mode STARTUP",

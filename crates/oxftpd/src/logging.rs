@@ -9,6 +9,7 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use oxftpd_config::Config;
+use oxftpd_config::modules::mod_core::Daemon;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -58,11 +59,9 @@ impl<'a> MakeWriter<'a> for Syslog {
 /// The least severe level logged: `-d N` when given, else `SyslogLevel`, else info.
 fn filter(cli: &Cli, config: &Config) -> EnvFilter {
     let level = match cli.debug {
-        Some(0) | None => config
-            .servers()
-            .first()
-            .and_then(|s| s.directive("SyslogLevel"))
-            .and_then(|d| d.arg(0))
+        Some(0) | None => Daemon::of(config)
+            .syslog_level
+            .as_deref()
             .map_or("info", syslog_level),
         Some(1..=4) => "debug",
         Some(_) => "trace",
@@ -82,11 +81,9 @@ fn syslog_level(name: &str) -> &'static str {
 
 /// `SyslogFacility` (ProFTPD's default is `daemon`).
 fn facility(config: &Config) -> libc::c_int {
-    let name = config
-        .servers()
-        .first()
-        .and_then(|s| s.directive("SyslogFacility"))
-        .and_then(|d| d.arg(0))
+    let name = Daemon::of(config)
+        .syslog_facility
+        .as_deref()
         .unwrap_or("daemon")
         .to_ascii_lowercase();
     match name.as_str() {
@@ -113,13 +110,9 @@ fn facility(config: &Config) -> libc::c_int {
 
 /// Installs the global subscriber.
 pub fn init(cli: &Cli, config: &Config, foreground: bool) {
-    let system_log = config
-        .servers()
-        .first()
-        .and_then(|s| s.directive("SystemLog"))
-        .and_then(|d| d.arg(0))
-        .filter(|p| !p.eq_ignore_ascii_case("none"))
-        .map(str::to_string);
+    let system_log = Daemon::of(config)
+        .system_log
+        .filter(|p| !p.eq_ignore_ascii_case("none"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(cli, config))
         .with_ansi(false);

@@ -3,6 +3,7 @@
 
 use std::fs;
 
+use oxftpd_client::{Client, Error};
 use oxftpd_testkit::replies::{line, names};
 use oxftpd_testkit::{Setup, TestServer};
 
@@ -60,4 +61,29 @@ async fn refused_lines_are_skipped_and_the_rest_applies() {
     let mut c = server.login("alice", "secret").await.expect("login");
     assert_eq!(names(&mut c, "d1").await, vec!["d1/d2", "d1/secret"]);
     assert_eq!(line(&mut c, "CWD d1").await, "250 CWD command successful");
+}
+
+async fn stor(c: &mut Client, path: &str) -> String {
+    match c.stor(path, b"data\n").await {
+        Ok(r) => r.first_line().to_string(),
+        Err(Error::Unexpected { reply, .. }) => reply.first_line().to_string(),
+        Err(e) => panic!("STOR {path}: {e}"),
+    }
+}
+
+/// A `.ftpaccess` written while a session runs counts from the next command on (the
+/// session's typed settings for a path are kept only until its `.ftpaccess` files change).
+#[tokio::test]
+async fn a_file_changed_during_the_session_applies_at_once() {
+    let server = start("", "AllowOverwrite on\n");
+    // In the home directory, which alice owns (d1 belongs to root).
+    let file = server.setup().users()[0].home.join(".ftpaccess");
+    let mut c = server.login("alice", "secret").await.expect("login");
+    assert_eq!(stor(&mut c, "f").await, "226 Transfer complete");
+    assert_eq!(stor(&mut c, "f").await, "226 Transfer complete");
+    fs::write(&file, "AllowOverwrite off\n").expect("write .ftpaccess");
+    assert_eq!(
+        stor(&mut c, "f").await,
+        "550 f: Overwrite permission denied"
+    );
 }

@@ -1,6 +1,6 @@
 //! Directive tables, one file per ProFTPD module.
 
-use crate::registry::{Args, Contexts, DirectiveSpec, Duplicate, Status};
+use crate::registry::{Args, Contexts, DirectiveSpec};
 
 pub mod mod_auth;
 pub mod mod_auth_file;
@@ -32,15 +32,7 @@ pub(crate) const fn d(
     multi: bool,
     summary: &'static str,
 ) -> DirectiveSpec {
-    DirectiveSpec {
-        name,
-        contexts,
-        args,
-        multi,
-        duplicate: Duplicate::First,
-        status: Status::Implemented,
-        summary,
-    }
+    DirectiveSpec::new(name, contexts, args, multi, summary)
 }
 
 /// Builds one directive spec that is only partly implemented.
@@ -52,13 +44,5 @@ pub(crate) const fn partial(
     missing: &'static str,
     summary: &'static str,
 ) -> DirectiveSpec {
-    DirectiveSpec {
-        name,
-        contexts,
-        args,
-        multi,
-        duplicate: Duplicate::First,
-        status: Status::Partial(missing),
-        summary,
-    }
+    DirectiveSpec::new(name, contexts, args, multi, summary).partial(missing)
 }

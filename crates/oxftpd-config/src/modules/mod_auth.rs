@@ -2,7 +2,7 @@
 
 use super::{d, partial};
 use crate::check as c;
-use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
 
 const S: C = C::SERVERS;
 const SA: C = C::SERVERS_ANON;
@@ -59,14 +59,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "TimeoutLogin",
         S,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds allowed to complete a login",
     ),
     d(
         "TimeoutSession",
         SA,
-        Args::range(1, 3).checked(c::timeout),
+        Args::range(1, 3).typed(Kind::Duration),
         false,
         "longest session, in seconds",
     ),
@@ -102,7 +102,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "WtmpLog",
         SA,
-        Args::exact(1).checked(c::flag),
+        Args::flag(),
         false,
         "wtmp login/logout records (on by default; `ut_line` ftpd<pid>.<n>)",
     ),
@@ -178,3 +178,88 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "only UserAlias names may log in",
     ),
 ];
+
+/// mod_auth's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `MaxClients number|none [message]`.
+    pub max_clients: Option<Vec<String>>,
+    /// `MaxClientsPerClass class number|none [message]`, every occurrence, most specific first.
+    pub max_clients_per_class: Vec<Vec<String>>,
+    /// `MaxClientsPerHost number|none [message]`.
+    pub max_clients_per_host: Option<Vec<String>>,
+    /// `MaxClientsPerUser number|none [message]`.
+    pub max_clients_per_user: Option<Vec<String>>,
+    /// `MaxHostsPerUser number|none [message]`.
+    pub max_hosts_per_user: Option<Vec<String>>,
+    /// `UseFtpUsers` (on by default).
+    pub use_ftp_users: bool,
+    /// `DefaultChdir path [group-expression]`, every occurrence, most specific first.
+    pub default_chdir: Vec<Vec<String>>,
+    /// `WtmpLog` (on by default).
+    pub wtmp_log: bool,
+    /// `DisplayLogin` file.
+    pub display_login: Option<String>,
+    /// `AccessGrantMsg` text.
+    pub access_grant_msg: Option<String>,
+    /// `AccessDenyMsg` text.
+    pub access_deny_msg: Option<String>,
+    /// `UserAlias alias user`, every occurrence, most specific first.
+    pub user_alias: Vec<Vec<String>>,
+    /// `AnonRequirePassword` (off by default).
+    pub anon_require_password: bool,
+    /// `AnonRejectPasswords regex [[NC]]`.
+    pub anon_reject_passwords: Option<Vec<String>>,
+    /// `UserPassword user hash`, every occurrence, most specific first.
+    pub user_password: Vec<Vec<String>>,
+    /// `AnonymousGroup group-expression`, every occurrence, most specific first.
+    pub anonymous_group: Vec<Vec<String>>,
+    /// `AuthAliasOnly` (off by default).
+    pub auth_alias_only: bool,
+    /// `TimeoutLogin` seconds.
+    pub timeout_login: Option<u64>,
+    /// `TimeoutSession` seconds.
+    pub timeout_session: Option<u64>,
+    /// `DefaultRoot path [group-expression]`, every occurrence, most specific first.
+    pub default_root: Vec<Vec<String>>,
+    /// `RequireValidShell` (on by default).
+    pub require_valid_shell: bool,
+    /// `RootLogin` (off by default).
+    pub root_login: bool,
+    /// `RootRevoke` word.
+    pub root_revoke: Option<String>,
+    /// `MaxLoginAttempts`.
+    pub max_login_attempts: Option<u32>,
+}
+
+impl View {
+    /// Reads mod_auth's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            max_clients: m.args("MaxClients"),
+            max_clients_per_class: m.all_args("MaxClientsPerClass"),
+            max_clients_per_host: m.args("MaxClientsPerHost"),
+            max_clients_per_user: m.args("MaxClientsPerUser"),
+            max_hosts_per_user: m.args("MaxHostsPerUser"),
+            use_ftp_users: m.flag("UseFtpUsers").unwrap_or(true),
+            default_chdir: m.all_args("DefaultChdir"),
+            wtmp_log: m.flag("WtmpLog").unwrap_or(true),
+            display_login: m.arg("DisplayLogin", 0),
+            access_grant_msg: m.arg("AccessGrantMsg", 0),
+            access_deny_msg: m.arg("AccessDenyMsg", 0),
+            user_alias: m.all_args("UserAlias"),
+            anon_require_password: m.flag("AnonRequirePassword").unwrap_or(false),
+            anon_reject_passwords: m.args("AnonRejectPasswords"),
+            user_password: m.all_args("UserPassword"),
+            anonymous_group: m.all_args("AnonymousGroup"),
+            auth_alias_only: m.flag("AuthAliasOnly").unwrap_or(false),
+            timeout_login: m.duration("TimeoutLogin"),
+            timeout_session: m.duration("TimeoutSession"),
+            default_root: m.all_args("DefaultRoot"),
+            require_valid_shell: m.flag("RequireValidShell").unwrap_or(true),
+            root_login: m.flag("RootLogin").unwrap_or(false),
+            root_revoke: m.arg("RootRevoke", 0),
+            max_login_attempts: m.number("MaxLoginAttempts", 0),
+        }
+    }
+}

@@ -26,3 +26,22 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "group-format file of groups",
     ),
 ];
+
+/// mod_auth_file's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `AuthUserFile` path.
+    pub user_file: Option<String>,
+    /// `AuthGroupFile` path.
+    pub group_file: Option<String>,
+}
+
+impl View {
+    /// Reads mod_auth_file's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            user_file: m.arg("AuthUserFile", 0),
+            group_file: m.arg("AuthGroupFile", 0),
+        }
+    }
+}

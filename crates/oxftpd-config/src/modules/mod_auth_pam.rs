@@ -43,3 +43,25 @@ fn pam_options(args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// mod_auth_pam's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `AuthPAM`, when set.
+    pub enabled: Option<bool>,
+    /// `AuthPAMConfig` service name.
+    pub service: Option<String>,
+    /// `AuthPAMOptions` words.
+    pub options: Vec<String>,
+}
+
+impl View {
+    /// Reads mod_auth_pam's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            enabled: m.one("AuthPAM").map(crate::Directive::flag),
+            service: m.arg("AuthPAMConfig", 0),
+            options: m.args("AuthPAMOptions").unwrap_or_default(),
+        }
+    }
+}

@@ -16,3 +16,19 @@ static DIRECTIVES: &[DirectiveSpec] = &[d(
     false,
     "enable the SITE CPFR, CPTO and COPY commands",
 )];
+
+/// mod_copy.c's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `CopyEngine` (on by default).
+    pub engine: bool,
+}
+
+impl View {
+    /// Reads the module's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            engine: m.flag("CopyEngine").unwrap_or(true),
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::d;
 use crate::check as c;
-use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
+use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
 
 const S: C = C::SERVERS;
 const SA: C = C::SERVERS_ANON;
@@ -124,7 +124,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "Umask",
         C::SERVERS_ANON_DIR.with(C::FTPACCESS),
-        Args::range(1, 2).checked(c::umask),
+        Args::range(1, 2).typed(Kind::Umask),
         false,
         "umask for new files and, optionally, directories",
     ),
@@ -162,7 +162,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "TimeoutIdle",
         SA,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds a control connection may be idle",
     ),
@@ -454,5 +454,297 @@ fn scrub(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("expected on, off or a number of seconds: '{v}'"))
+    }
+}
+
+/// The directives that can hide a directory entry.
+const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
+
+/// Whether any context of `server` could hide a directory entry (`HideFiles`, `HideUser`,
+/// `HideGroup`, `HideNoAccess`).
+pub fn server_hides(server: &crate::Server) -> bool {
+    server.mentions_anywhere(&HIDING)
+}
+
+/// Whether a `.ftpaccess` block could hide a directory entry.
+pub fn block_hides(block: &crate::Block) -> bool {
+    HIDING.iter().any(|n| block.directive(n).is_some())
+}
+
+/// mod_core's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `AllowOverwrite` (off by default).
+    pub allow_overwrite: bool,
+    /// `AllowOverride` (on by default).
+    pub allow_override: bool,
+    /// `HideFiles` arguments (`regex|none [user|group|class expr]`).
+    pub hide_files: Option<Vec<String>>,
+    /// `HideUser` first arguments, most specific first.
+    pub hide_user: Vec<String>,
+    /// `HideGroup` first arguments, most specific first.
+    pub hide_group: Vec<String>,
+    /// `HideNoAccess`.
+    pub hide_no_access: bool,
+    /// Whether any of `HideFiles`, `HideUser`, `HideGroup`, `HideNoAccess` is set.
+    pub hides: bool,
+    /// `DisplayChdir file [on|off]`: the file, and whether it is shown once only.
+    pub display_chdir: Option<(String, bool)>,
+    /// `DisplayQuit` file.
+    pub display_quit: Option<String>,
+    /// `AllowFilter regex [flags]`.
+    pub allow_filter: Option<Vec<String>>,
+    /// `DenyFilter regex [flags]`.
+    pub deny_filter: Option<Vec<String>>,
+    /// `PathAllowFilter regex [flags]`.
+    pub path_allow_filter: Option<Vec<String>>,
+    /// `PathDenyFilter regex [flags]`.
+    pub path_deny_filter: Option<Vec<String>>,
+    /// `MaxConnectionsPerHost number|none [message]`.
+    pub max_connections_per_host: Option<Vec<String>>,
+    /// `UseReverseDNS` (on by default).
+    pub use_reverse_dns: bool,
+    /// `ServerAlias` names, every occurrence.
+    pub server_alias: Vec<String>,
+    /// `MaxInstances` with where it was written.
+    pub max_instances: Option<crate::Located<Option<usize>>>,
+    /// `User` (the daemon's user; in `<Anonymous>`, the anonymous login's user).
+    pub user: Option<String>,
+    /// `Group`.
+    pub group: Option<String>,
+    /// `AuthOrder` module names, with where they were written.
+    pub auth_order: Option<crate::Located<Vec<String>>>,
+    /// `ServerName`.
+    pub server_name: Option<String>,
+    /// `ServerIdent on|off [text]`: on or off, and the text.
+    pub server_ident: Option<(bool, Option<String>)>,
+    /// `ServerAdmin`.
+    pub server_admin: Option<String>,
+    /// `Port`.
+    pub port: Option<u16>,
+    /// `DefaultAddress` names, with where they were written (resolved when the server starts).
+    pub default_address: Option<crate::Located<Vec<String>>>,
+    /// `DefaultServer` (off by default).
+    pub default_server: bool,
+    /// `SocketBindTight` (off by default).
+    pub socket_bind_tight: bool,
+    /// `PassivePorts min max` (checked when the file is read).
+    pub passive_ports: Option<(u16, u16)>,
+    /// `MasqueradeAddress`, with where it was written (resolved when the server starts).
+    pub masquerade_address: Option<crate::Located<String>>,
+    /// `TimeoutIdle` seconds.
+    pub timeout_idle: Option<u64>,
+    /// `Umask file [dir]`: the file and directory masks.
+    pub umask: Option<(u32, u32)>,
+    /// `DeferWelcome` (off by default).
+    pub defer_welcome: bool,
+    /// `DisplayConnect` file.
+    pub display_connect: Option<String>,
+    /// `AllowForeignAddress` (off by default; a class name counts as off).
+    pub allow_foreign_address: bool,
+    /// `CommandBufferSize` bytes.
+    pub command_buffer_size: Option<usize>,
+    /// `UseIPv6` (on by default).
+    pub use_ipv6: bool,
+}
+
+impl View {
+    /// Reads mod_core's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            allow_overwrite: m.flag("AllowOverwrite").unwrap_or(false),
+            allow_override: m.flag("AllowOverride").unwrap_or(true),
+            hide_files: m.args("HideFiles"),
+            hide_user: m.all_first("HideUser"),
+            hide_group: m.all_first("HideGroup"),
+            hide_no_access: m.flag("HideNoAccess").unwrap_or(false),
+            hides: HIDING.iter().any(|n| m.has(n)),
+            display_chdir: m.one("DisplayChdir").and_then(|d| {
+                let once = d.arg(1).and_then(crate::parse_flag) == Some(true);
+                d.arg(0).map(|file| (file.to_string(), once))
+            }),
+            display_quit: m.arg("DisplayQuit", 0),
+            allow_filter: m.args("AllowFilter"),
+            deny_filter: m.args("DenyFilter"),
+            path_allow_filter: m.args("PathAllowFilter"),
+            path_deny_filter: m.args("PathDenyFilter"),
+            max_connections_per_host: m.args("MaxConnectionsPerHost"),
+            use_reverse_dns: m.flag("UseReverseDNS").unwrap_or(true),
+            server_alias: m.all_args("ServerAlias").into_iter().flatten().collect(),
+            max_instances: m.located("MaxInstances", |d| d.arg(0).and_then(|n| n.parse().ok())),
+            user: m.arg("User", 0),
+            group: m.arg("Group", 0),
+            auth_order: m.located("AuthOrder", |d| d.args.clone()),
+            server_name: m.arg("ServerName", 0),
+            server_ident: m
+                .one("ServerIdent")
+                .map(|d| (d.flag(), d.arg(1).map(str::to_string))),
+            server_admin: m.arg("ServerAdmin", 0),
+            port: m.number("Port", 0),
+            default_address: m.located("DefaultAddress", |d| d.args.clone()),
+            default_server: m.flag("DefaultServer").unwrap_or(false),
+            socket_bind_tight: m.flag("SocketBindTight").unwrap_or(false),
+            passive_ports: m.number("PassivePorts", 0).zip(m.number("PassivePorts", 1)),
+            masquerade_address: m.located("MasqueradeAddress", |d| {
+                d.arg(0).unwrap_or_default().to_string()
+            }),
+            timeout_idle: m.duration("TimeoutIdle"),
+            umask: m
+                .umask("Umask", 0)
+                .map(|file| (file, m.umask("Umask", 1).unwrap_or(file))),
+            defer_welcome: m.flag("DeferWelcome").unwrap_or(false),
+            display_connect: m.arg("DisplayConnect", 0),
+            allow_foreign_address: m.flag("AllowForeignAddress").unwrap_or(false),
+            command_buffer_size: m.number("CommandBufferSize", 0),
+            use_ipv6: m.flag("UseIPv6").unwrap_or(true),
+        }
+    }
+}
+
+/// What the daemon process itself is configured with (the main server's own level and
+/// `<Global>`), read once by the binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Daemon {
+    /// `User` to run as, with where it was written.
+    pub user: Option<crate::Located<String>>,
+    /// `Group` to run as, with where it was written.
+    pub group: Option<crate::Located<String>>,
+    /// `ServerType` (`standalone` or `inetd`).
+    pub server_type: Option<String>,
+    /// `PidFile`.
+    pub pid_file: Option<String>,
+    /// `ScoreboardFile`.
+    pub scoreboard_file: Option<String>,
+    /// `ScoreboardMutex`.
+    pub scoreboard_mutex: Option<String>,
+    /// `ScoreboardScrub`: seconds between scrubs (30 by default and for `on`), `None` for off.
+    pub scoreboard_scrub: Option<u64>,
+    /// `SyslogLevel`.
+    pub syslog_level: Option<String>,
+    /// `SyslogFacility`.
+    pub syslog_facility: Option<String>,
+    /// `SystemLog` path or `NONE` (mod_log).
+    pub system_log: Option<String>,
+}
+
+impl Daemon {
+    /// Reads the daemon's settings from the main server of `config`.
+    pub fn of(config: &crate::Config) -> Daemon {
+        let m = crate::Merged::of(&config.main_server().scope(None));
+        let word = |name| m.located(name, |d| d.arg(0).unwrap_or("").to_string());
+        Daemon {
+            user: word("User"),
+            group: word("Group"),
+            server_type: m.arg("ServerType", 0),
+            pid_file: m.arg("PidFile", 0),
+            scoreboard_file: m.arg("ScoreboardFile", 0),
+            scoreboard_mutex: m.arg("ScoreboardMutex", 0),
+            scoreboard_scrub: match m.arg("ScoreboardScrub", 0) {
+                None => Some(30),
+                Some(v) => match crate::parse_flag(&v) {
+                    Some(true) => Some(30),
+                    Some(false) => None,
+                    None => v.parse().ok().filter(|&s| s > 0),
+                },
+            },
+            syslog_level: m.arg("SyslogLevel", 0),
+            syslog_facility: m.arg("SyslogFacility", 0),
+            system_log: m.arg("SystemLog", 0),
+        }
+    }
+}
+
+/// The access rules of one `<Limit>` block, typed when the block is read: what ProFTPD's
+/// `login_check_limits`/`dir_check_limits` look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitRules {
+    /// `Order deny,allow` (the last `Order` of the block); else allow,deny.
+    pub deny_first: bool,
+    /// The last `IgnoreHidden`, when set.
+    pub ignore_hidden: Option<bool>,
+    /// The last `AllowAll` (bare, or a true flag).
+    pub allow_all: bool,
+    /// The last `DenyAll` (bare, or a true flag).
+    pub deny_all: bool,
+    /// `AllowUser` expressions, in file order.
+    pub allow_user: Vec<Vec<String>>,
+    /// `AllowGroup` expressions, in file order.
+    pub allow_group: Vec<Vec<String>>,
+    /// `AllowClass` expressions, in file order.
+    pub allow_class: Vec<Vec<String>>,
+    /// `Allow [from] …` address lists, in file order.
+    pub allow: Vec<Vec<String>>,
+    /// `DenyUser` expressions, in file order.
+    pub deny_user: Vec<Vec<String>>,
+    /// `DenyGroup` expressions, in file order.
+    pub deny_group: Vec<Vec<String>>,
+    /// `DenyClass` expressions, in file order.
+    pub deny_class: Vec<Vec<String>>,
+    /// `Deny [from] …` address lists, in file order.
+    pub deny: Vec<Vec<String>>,
+}
+
+impl LimitRules {
+    /// Reads the rules of a `<Limit>` block's directives (file order).
+    pub fn of(directives: &[crate::Directive]) -> LimitRules {
+        let last = |name: &str| directives.iter().rev().find(|d| d.name == name);
+        let each = |name: &str| -> Vec<Vec<String>> {
+            directives
+                .iter()
+                .filter(|d| d.name == name)
+                .map(|d| d.args.clone())
+                .collect()
+        };
+        let all_or_flag = |d: &crate::Directive| d.args.is_empty() || d.flag();
+        LimitRules {
+            deny_first: last("Order").is_some_and(|d| {
+                d.args
+                    .concat()
+                    .replace(' ', "")
+                    .eq_ignore_ascii_case("deny,allow")
+            }),
+            ignore_hidden: last("IgnoreHidden").map(crate::Directive::flag),
+            allow_all: last("AllowAll").is_some_and(all_or_flag),
+            deny_all: last("DenyAll").is_some_and(all_or_flag),
+            allow_user: each("AllowUser"),
+            allow_group: each("AllowGroup"),
+            allow_class: each("AllowClass"),
+            allow: each("Allow"),
+            deny_user: each("DenyUser"),
+            deny_group: each("DenyGroup"),
+            deny_class: each("DenyClass"),
+            deny: each("Deny"),
+        }
+    }
+}
+
+/// The rules of a `<Class>` block, typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassRules {
+    /// `Satisfy all` (the last `Satisfy`); else any rule is enough.
+    pub satisfy_all: bool,
+    /// Every `From` term in file order (`From a, b` and `From a b` both list several).
+    pub from: Vec<String>,
+}
+
+impl crate::Class {
+    /// The block's `From` and `Satisfy` rules.
+    pub fn rules(&self) -> ClassRules {
+        let mut rules = ClassRules::default();
+        for d in &self.directives {
+            if d.name.eq_ignore_ascii_case("Satisfy") {
+                rules.satisfy_all = d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("all"));
+            } else if d.name.eq_ignore_ascii_case("From") {
+                rules.from.extend(
+                    d.args
+                        .iter()
+                        .flat_map(|a| a.split(','))
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+        rules
     }
 }

@@ -25,3 +25,22 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "log file for MODE Z messages",
     ),
 ];
+
+/// mod_deflate's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `DeflateEngine` (off by default).
+    pub engine: bool,
+    /// `DeflateLog` path (`none` as written).
+    pub log: Option<String>,
+}
+
+impl View {
+    /// Reads mod_deflate's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            engine: m.flag("DeflateEngine").unwrap_or(false),
+            log: m.arg("DeflateLog", 0),
+        }
+    }
+}

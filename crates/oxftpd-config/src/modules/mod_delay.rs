@@ -28,9 +28,31 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     partial(
         "DelayTable",
         C::SERVER,
-        Args::exact(1).checked(c::abs_path_or_none),
+        Args::path(),
         false,
         "timing data is kept in memory per server (lost at restart), never in the file; `none` works",
         "where learned timings are kept; `none` turns learning off",
     ),
 ];
+
+/// mod_delay's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `DelayEngine` (on by default).
+    pub engine: bool,
+    /// `DelayOnEvent event delay`, every occurrence, most specific first.
+    pub on_event: Vec<Vec<String>>,
+    /// `DelayTable` path (`none` as written).
+    pub table: Option<String>,
+}
+
+impl View {
+    /// Reads mod_delay's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            engine: m.flag("DelayEngine").unwrap_or(true),
+            on_event: m.all_args("DelayOnEvent"),
+            table: m.arg("DelayTable", 0),
+        }
+    }
+}

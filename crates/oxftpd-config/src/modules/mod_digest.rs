@@ -16,3 +16,19 @@ static DIRECTIVES: &[DirectiveSpec] = &[d(
     false,
     "enable the checksum commands",
 )];
+
+/// mod_digest.c's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `DigestEngine` (on by default).
+    pub engine: bool,
+}
+
+impl View {
+    /// Reads the module's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            engine: m.flag("DigestEngine").unwrap_or(true),
+        }
+    }
+}

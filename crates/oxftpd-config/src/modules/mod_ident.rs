@@ -1,7 +1,6 @@
 //! mod_ident.c: RFC 1413 ident lookups.
 
 use super::d;
-use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
 /// The mod_ident.c module.
@@ -13,7 +12,23 @@ pub static MODULE: ModuleSpec = ModuleSpec {
 static DIRECTIVES: &[DirectiveSpec] = &[d(
     "IdentLookups",
     C::SERVERS,
-    Args::exact(1).checked(c::flag),
+    Args::flag(),
     false,
     "query the client's ident server at connect (10 s at most; off by default); `%u` shows the answer",
 )];
+
+/// mod_ident's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `IdentLookups` (off by default, as ProFTPD 1.3.8 behaves).
+    pub lookups: bool,
+}
+
+impl View {
+    /// Reads mod_ident's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            lookups: m.flag("IdentLookups").unwrap_or(false),
+        }
+    }
+}

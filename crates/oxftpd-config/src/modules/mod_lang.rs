@@ -26,3 +26,22 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "the language LANG reports and resets to",
     ),
 ];
+
+/// mod_lang's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `LangEngine` (on by default).
+    pub engine: bool,
+    /// `LangDefault` language.
+    pub default: Option<String>,
+}
+
+impl View {
+    /// Reads mod_lang's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            engine: m.flag("LangEngine").unwrap_or(true),
+            default: m.arg("LangDefault", 0),
+        }
+    }
+}

@@ -17,3 +17,19 @@ static DIRECTIVES: &[DirectiveSpec] = &[d(
     false,
     "file for the server's log instead of syslog, or NONE",
 )];
+
+/// mod_log's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `SystemLog` path or `NONE`.
+    pub system_log: Option<String>,
+}
+
+impl View {
+    /// Reads mod_log's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            system_log: m.arg("SystemLog", 0),
+        }
+    }
+}

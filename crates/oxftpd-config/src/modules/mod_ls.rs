@@ -33,3 +33,25 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "list times in GMT instead of local time",
     ),
 ];
+
+/// mod_ls's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `ListOptions` arguments.
+    pub list_options: Option<Vec<String>>,
+    /// `ShowSymlinks` (on by default).
+    pub show_symlinks: bool,
+    /// `TimesGMT` (on by default).
+    pub times_gmt: bool,
+}
+
+impl View {
+    /// Reads mod_ls's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            list_options: m.args("ListOptions"),
+            show_symlinks: m.flag("ShowSymlinks").unwrap_or(true),
+            times_gmt: m.flag("TimesGMT").unwrap_or(true),
+        }
+    }
+}

@@ -280,14 +280,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "TLSTimeoutHandshake",
         S,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds a TLS handshake may take",
     ),
     d(
         "TLSLog",
         S,
-        Args::exact(1).checked(c::abs_path_or_none),
+        Args::path(),
         false,
         "file where TLS events are logged",
     ),
@@ -389,5 +389,104 @@ mod tests {
         assert_eq!(err, "unknown TLSOption 'NoCertRequest'");
         let err = options(&v(&["enablediags"])).unwrap_err();
         assert!(err.contains("did you mean 'EnableDiags'"), "{err}");
+    }
+}
+
+/// mod_tls's per-path settings in force for one scope (the server-wide ones are read once
+/// by the server's TLS settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `TLSRequired` first argument.
+    pub required: Option<String>,
+    /// Where the effective `TLSRequired` was written.
+    pub required_origin: Option<crate::Origin>,
+}
+
+impl View {
+    /// Reads mod_tls's per-path settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            required: m.arg("TLSRequired", 0),
+            required_origin: m.origin("TLSRequired"),
+        }
+    }
+}
+
+/// A server's mod_tls settings, read once when the server starts; values that name a file
+/// keep where they were written, for errors found while loading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `TLSEngine`.
+    pub engine: Option<crate::Located<bool>>,
+    /// `TLSProtocol` words.
+    pub protocol: Option<crate::Located<Vec<String>>>,
+    /// `TLSCipherSuite [protocol] list`, every occurrence, the server's own first.
+    pub cipher_suites: Vec<crate::Located<Vec<String>>>,
+    /// `TLSRSACertificateFile`.
+    pub rsa_certificate_file: Option<crate::Located<String>>,
+    /// `TLSRSACertificateKeyFile`.
+    pub rsa_certificate_key_file: Option<crate::Located<String>>,
+    /// `TLSECCertificateFile`.
+    pub ec_certificate_file: Option<crate::Located<String>>,
+    /// `TLSECCertificateKeyFile`.
+    pub ec_certificate_key_file: Option<crate::Located<String>>,
+    /// `TLSCertificateChainFile`.
+    pub certificate_chain_file: Option<crate::Located<String>>,
+    /// `TLSCACertificateFile`.
+    pub ca_certificate_file: Option<crate::Located<String>>,
+    /// `TLSVerifyClient` word (`on`, `off`, `optional`).
+    pub verify_client: Option<String>,
+    /// `TLSVerifyServer` (on unless set off).
+    pub verify_server: bool,
+    /// `TLSRequired` first argument.
+    pub required: Option<crate::Located<String>>,
+    /// Every `TLSOptions` word.
+    pub options: Vec<String>,
+    /// `TLSTimeoutHandshake` seconds (`None` inside when not a duration).
+    pub timeout_handshake: Option<crate::Located<Option<u64>>>,
+    /// `TLSUserName` field.
+    pub user_name: Option<String>,
+    /// `TLSLog` path (`none` as written).
+    pub log: Option<crate::Located<String>>,
+}
+
+impl Settings {
+    /// Reads a server's mod_tls settings (its own level, then `<Global>`).
+    pub fn of(server: &crate::Server) -> Settings {
+        let m = crate::Merged::of(&server.scope(None));
+        let path = |name| m.located(name, |d| d.arg(0).unwrap_or("").to_string());
+        Settings {
+            engine: m.located("TLSEngine", crate::Directive::flag),
+            protocol: m.located("TLSProtocol", |d| d.args.clone()),
+            cipher_suites: m
+                .all("TLSCipherSuite")
+                .map(|d| crate::Located {
+                    value: d.args.clone(),
+                    at: d.clone(),
+                })
+                .collect(),
+            rsa_certificate_file: path("TLSRSACertificateFile"),
+            rsa_certificate_key_file: path("TLSRSACertificateKeyFile"),
+            ec_certificate_file: path("TLSECCertificateFile"),
+            ec_certificate_key_file: path("TLSECCertificateKeyFile"),
+            certificate_chain_file: path("TLSCertificateChainFile"),
+            ca_certificate_file: path("TLSCACertificateFile"),
+            verify_client: m.arg("TLSVerifyClient", 0),
+            verify_server: m
+                .arg("TLSVerifyServer", 0)
+                .is_none_or(|a| crate::parse_flag(&a) != Some(false)),
+            required: path("TLSRequired"),
+            options: m.all_args("TLSOptions").into_iter().flatten().collect(),
+            timeout_handshake: m.located("TLSTimeoutHandshake", |d| {
+                d.arg(0).and_then(crate::parse_duration)
+            }),
+            user_name: m.arg("TLSUserName", 0),
+            log: m.located("TLSLog", |d| d.arg(0).unwrap_or("none").to_string()),
+        }
+    }
+
+    /// Whether `TLSOptions` names `option` (as written, case-sensitive).
+    pub fn has_option(&self, option: &str) -> bool {
+        self.options.iter().any(|o| o == option)
     }
 }

@@ -42,3 +42,41 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "access files for users of a user expression",
     ),
 ];
+
+/// Which `TCP…AccessFiles` directive a pair of files came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessFilesFor {
+    /// `TCPUserAccessFiles expr allow deny`.
+    User,
+    /// `TCPGroupAccessFiles expr allow deny`.
+    Group,
+    /// `TCPAccessFiles allow deny`.
+    Everyone,
+}
+
+/// mod_wrap's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `TCPUserAccessFiles`, every occurrence, most specific first.
+    pub user_access_files: Vec<Vec<String>>,
+    /// `TCPGroupAccessFiles`, every occurrence, most specific first.
+    pub group_access_files: Vec<Vec<String>>,
+    /// `TCPAccessFiles allow deny`.
+    pub access_files: Option<Vec<String>>,
+    /// `TCPServiceName` (`proftpd` by default).
+    pub service_name: String,
+}
+
+impl View {
+    /// Reads mod_wrap's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        View {
+            user_access_files: m.all_args("TCPUserAccessFiles"),
+            group_access_files: m.all_args("TCPGroupAccessFiles"),
+            access_files: m.args("TCPAccessFiles"),
+            service_name: m
+                .arg("TCPServiceName", 0)
+                .unwrap_or_else(|| "proftpd".to_string()),
+        }
+    }
+}

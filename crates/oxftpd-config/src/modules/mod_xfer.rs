@@ -1,7 +1,6 @@
 //! mod_xfer.c: uploads, downloads, restarts and the transfer log.
 
 use super::d;
-use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
 const SAD: C = C::SERVERS_ANON_DIR_FTPACCESS;
@@ -58,22 +57,106 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "TimeoutNoTransfer",
         C::SERVERS_ANON,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds a session may go without a transfer",
     ),
     d(
         "TimeoutStalled",
         C::SERVERS_ANON,
-        Args::exact(1).checked(c::timeout),
+        Args::duration(),
         false,
         "seconds a data transfer may stall",
     ),
     d(
         "TransferLog",
         C::SERVERS_ANON,
-        Args::exact(1).checked(c::abs_path_or_none),
+        Args::path(),
         false,
         "xferlog-format transfer log",
     ),
 ];
+
+/// mod_xfer's settings in force for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// `MaxRetrieveFileSize` rules of the most specific level that has any, in file order.
+    pub max_retrieve_file_size: Vec<Vec<String>>,
+    /// `MaxStoreFileSize` rules of the most specific level that has any, in file order.
+    pub max_store_file_size: Vec<Vec<String>>,
+    /// `AllowRetrieveRestart` (on by default).
+    pub allow_retrieve_restart: bool,
+    /// `AllowStoreRestart` (off by default).
+    pub allow_store_restart: bool,
+    /// `HiddenStores`: the prefix and suffix of the temporary name, `None` when off.
+    pub hidden_stores: Option<(String, String)>,
+    /// `DeleteAbortedStores` (off by default).
+    pub delete_aborted_stores: bool,
+    /// `TransferLog` path (`none` as written).
+    pub transfer_log: Option<String>,
+    /// Every `TransferLog` path of the scope, most specific first.
+    pub transfer_logs: Vec<String>,
+    /// `TimeoutNoTransfer` seconds, when set.
+    pub timeout_no_transfer: Option<u64>,
+    /// `TimeoutStalled` seconds, when set.
+    pub timeout_stalled: Option<u64>,
+}
+
+/// `HiddenStores on|off|prefix [suffix]`: the prefix and suffix, `None` when off.
+fn hidden_stores(args: &[String]) -> Option<(String, String)> {
+    let first = args.first()?;
+    match crate::parse_flag(first) {
+        Some(false) => None,
+        Some(true) => Some((".in.".into(), ".".into())),
+        None => Some((
+            first.clone(),
+            args.get(1).cloned().unwrap_or_else(|| ".".into()),
+        )),
+    }
+}
+
+impl View {
+    /// Reads mod_xfer's settings from a merged scope.
+    pub fn read(m: &crate::Merged<'_>) -> View {
+        let rules = |name| {
+            m.nearest(name)
+                .into_iter()
+                .map(|d| d.args.clone())
+                .collect()
+        };
+        View {
+            max_retrieve_file_size: rules("MaxRetrieveFileSize"),
+            max_store_file_size: rules("MaxStoreFileSize"),
+            allow_retrieve_restart: m.flag("AllowRetrieveRestart").unwrap_or(true),
+            allow_store_restart: m.flag("AllowStoreRestart").unwrap_or(false),
+            hidden_stores: m.args("HiddenStores").and_then(|a| hidden_stores(&a)),
+            delete_aborted_stores: m.flag("DeleteAbortedStores").unwrap_or(false),
+            transfer_log: m.arg("TransferLog", 0),
+            transfer_logs: m.all_first("TransferLog"),
+            timeout_no_transfer: m.duration("TimeoutNoTransfer"),
+            timeout_stalled: m.duration("TimeoutStalled"),
+        }
+    }
+}
+
+/// Every `TransferLog` path a server may write to (its own, `<Global>`'s, each `<Anonymous>`
+/// block's; `none` left out), in that order, with where each was written.
+pub fn transfer_log_files(server: &crate::Server) -> Vec<crate::Located<String>> {
+    let own = crate::Merged::of(&server.scope(None));
+    let anon: Vec<crate::Merged<'_>> = server
+        .anonymous()
+        .iter()
+        .map(|a| crate::Merged::of_block(a.block()))
+        .collect();
+    std::iter::once(&own)
+        .chain(anon.iter())
+        .flat_map(|m| m.all("TransferLog").collect::<Vec<_>>())
+        .filter_map(|d| {
+            let path = d.arg(0).filter(|p| !p.eq_ignore_ascii_case("none"))?;
+            Some(crate::Located {
+                value: path.to_string(),
+                at: d.clone(),
+            })
+        })
+        .collect()
+}

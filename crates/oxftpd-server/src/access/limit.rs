@@ -13,7 +13,8 @@
 
 use std::net::IpAddr;
 
-use oxftpd_config::{Directive, Limit, Scope, Server};
+use oxftpd_config::modules::mod_core::LimitRules;
+use oxftpd_config::{Limit, Scope, Server};
 
 use crate::access::address::{AddrPattern, HostPattern};
 use crate::module::command::path_after_options;
@@ -115,14 +116,14 @@ pub fn decide(
             for limit in limits.iter().filter(|l| names(l, name)) {
                 if hidden
                     && ignore_hidden.is_none()
-                    && let Some(d) = last(&limit.directives, "IgnoreHidden")
+                    && let Some(on) = limit.rules.ignore_hidden
                 {
-                    ignore_hidden = Some(d.flag());
-                    if d.flag() {
+                    ignore_hidden = Some(on);
+                    if on {
                         return Outcome::Hidden;
                     }
                 }
-                match check(&limit.directives, subject) {
+                match check(&limit.rules, subject) {
                     Verdict::Allow => return Outcome::Allowed,
                     Verdict::Deny | Verdict::ImplicitDeny => return Outcome::Denied,
                     Verdict::Pass => {}
@@ -133,79 +134,51 @@ pub fn decide(
     Outcome::Allowed
 }
 
-fn last<'d>(directives: &'d [Directive], name: &str) -> Option<&'d Directive> {
-    directives
-        .iter()
-        .rev()
-        .find(|d| d.name.eq_ignore_ascii_case(name))
-}
-
-/// Evaluates one `<Limit>` block's directives for a subject.
-pub fn check(directives: &[Directive], subject: &Subject<'_>) -> Verdict {
-    let deny_first = last(directives, "Order").is_some_and(|d| {
-        d.args
-            .concat()
-            .replace(' ', "")
-            .eq_ignore_ascii_case("deny,allow")
-    });
-    if deny_first {
-        if denies(directives, subject) {
+/// Evaluates one `<Limit>` block's rules for a subject.
+pub fn check(rules: &LimitRules, subject: &Subject<'_>) -> Verdict {
+    if rules.deny_first {
+        if denies(rules, subject) {
             return Verdict::Deny;
         }
-        if allows(directives, subject) {
+        if allows(rules, subject) {
             return Verdict::Allow;
         }
         return Verdict::ImplicitDeny;
     }
-    if allows(directives, subject) {
+    if allows(rules, subject) {
         return Verdict::Allow;
     }
-    if denies(directives, subject) {
+    if denies(rules, subject) {
         return Verdict::Deny;
     }
     Verdict::Pass
 }
 
-fn allows(directives: &[Directive], s: &Subject<'_>) -> bool {
-    let any = |n: &str| directives.iter().any(|d| d.name.eq_ignore_ascii_case(n));
-    let each = |n: &'static str| {
-        directives
-            .iter()
-            .filter(move |d| d.name.eq_ignore_ascii_case(n))
-    };
+fn allows(r: &LimitRules, s: &Subject<'_>) -> bool {
     // Before USER, the mere presence of AllowUser/AllowGroup counts (ProFTPD checks again later).
     let user_ok = match s.user {
-        None => any("AllowUser"),
-        Some(u) => each("AllowUser").any(|d| names_match(&d.args, &[u], Eval::Or)),
+        None => !r.allow_user.is_empty(),
+        Some(u) => r.allow_user.iter().any(|a| names_match(a, &[u], Eval::Or)),
     };
     let group_ok = match s.groups {
-        None => any("AllowGroup"),
-        Some(g) => each("AllowGroup").any(|d| names_match(&d.args, g, Eval::And)),
+        None => !r.allow_group.is_empty(),
+        Some(g) => r.allow_group.iter().any(|a| names_match(a, g, Eval::And)),
     };
     let class_ok = s
         .class
-        .is_some_and(|c| each("AllowClass").any(|d| names_match(&d.args, &[c], Eval::Or)));
-    user_ok
-        || group_ok
-        || class_ok
-        || ip_access(each("Allow"), s)
-        || last(directives, "AllowAll").is_some_and(|d| d.args.is_empty() || d.flag())
+        .is_some_and(|c| r.allow_class.iter().any(|a| names_match(a, &[c], Eval::Or)));
+    user_ok || group_ok || class_ok || ip_access(&r.allow, s) || r.allow_all
 }
 
-fn denies(directives: &[Directive], s: &Subject<'_>) -> bool {
-    let each = |n: &'static str| {
-        directives
-            .iter()
-            .filter(move |d| d.name.eq_ignore_ascii_case(n))
-    };
-    last(directives, "DenyAll").is_some_and(|d| d.args.is_empty() || d.flag())
+fn denies(r: &LimitRules, s: &Subject<'_>) -> bool {
+    r.deny_all
         || s.user
-            .is_some_and(|u| each("DenyUser").any(|d| names_match(&d.args, &[u], Eval::Or)))
+            .is_some_and(|u| r.deny_user.iter().any(|a| names_match(a, &[u], Eval::Or)))
         || s.groups
-            .is_some_and(|g| each("DenyGroup").any(|d| names_match(&d.args, g, Eval::And)))
+            .is_some_and(|g| r.deny_group.iter().any(|a| names_match(a, g, Eval::And)))
         || s.class
-            .is_some_and(|c| each("DenyClass").any(|d| names_match(&d.args, &[c], Eval::Or)))
-        || ip_access(each("Deny"), s)
+            .is_some_and(|c| r.deny_class.iter().any(|a| names_match(a, &[c], Eval::Or)))
+        || ip_access(&r.deny, s)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -245,11 +218,10 @@ fn names_match<S: AsRef<str>>(args: &[String], have: &[S], default: Eval) -> boo
 /// ProFTPD's `check_ip_access`: per directive every `!` term must hold and one plain term
 /// must match (`none` matches nothing); several directives are OR-ed, but one failing
 /// negation refuses outright.
-fn ip_access<'d>(mut directives: impl Iterator<Item = &'d Directive>, s: &Subject<'_>) -> bool {
+fn ip_access(lists: &[Vec<String>], s: &Subject<'_>) -> bool {
     let mut res = false;
-    for d in directives.by_ref() {
-        let terms: Vec<&str> = d
-            .args
+    for args in lists {
+        let terms: Vec<&str> = args
             .iter()
             .skip_while(|a| a.eq_ignore_ascii_case("from"))
             .flat_map(|a| a.split(','))
@@ -286,7 +258,7 @@ fn term_matches(term: &str, s: &Subject<'_>) -> bool {
 fn login_level(limits: &[Limit], subject: &Subject<'_>) -> (bool, usize) {
     let mut found = 0;
     for limit in limits.iter().filter(|l| names(l, "LOGIN")) {
-        match check(&limit.directives, subject) {
+        match check(&limit.rules, subject) {
             Verdict::Allow => found += 1,
             Verdict::Deny | Verdict::ImplicitDeny => return (false, found + 1),
             Verdict::Pass => {}
@@ -323,7 +295,7 @@ pub fn connect_allowed(server: &Server, subject: &Subject<'_>) -> bool {
         let mut found = 0;
         let mut res = false;
         for limit in limits.filter(|l| names(l, "LOGIN")) {
-            match check(&limit.directives, subject) {
+            match check(&limit.rules, subject) {
                 Verdict::Allow => {
                     res = true;
                     found += 1;

@@ -49,10 +49,10 @@ impl RootRevoke {
         if arg.eq_ignore_ascii_case("UseNonCompliantActiveTransfer") {
             return RootRevoke::NonCompliant;
         }
-        match arg.to_ascii_lowercase().as_str() {
-            "on" | "yes" | "true" | "1" => RootRevoke::On,
-            "off" | "no" | "false" | "0" => RootRevoke::Off,
-            _ => RootRevoke::Unset,
+        match oxftpd_config::parse_flag(arg) {
+            Some(true) => RootRevoke::On,
+            Some(false) => RootRevoke::Off,
+            None => RootRevoke::Unset,
         }
     }
 

@@ -51,16 +51,15 @@ pub struct Target {
 
 /// Resolves `UserAlias` and `<Anonymous>` for a login name (what USER needs to know).
 pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError> {
-    let config = server.config();
     // Aliases inside an <Anonymous> block lead to that block; server-level ones to a user.
     // With several blocks for one name, ProFTPD takes the last one in the file.
-    for (i, anon) in config.anonymous().iter().enumerate().rev() {
-        let anon_user = anon
-            .directive("User")
-            .and_then(|d| d.arg(0))
-            .unwrap_or("ftp");
-        for alias in anon.directives("UserAlias") {
-            if alias.arg(0) == Some(login_name) && alias.arg(1) == Some(anon_user) {
+    fn arg(a: &[String], i: usize) -> Option<&str> {
+        a.get(i).map(String::as_str)
+    }
+    for (i, anon) in server.anon_own.iter().enumerate().rev() {
+        let anon_user = anon.core.user.as_deref().unwrap_or("ftp");
+        for alias in &anon.auth.user_alias {
+            if arg(alias, 0) == Some(login_name) && arg(alias, 1) == Some(anon_user) {
                 return Ok(Target {
                     user: anon_user.to_string(),
                     anon: Some(i),
@@ -70,22 +69,19 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
     }
     let mut user = login_name.to_string();
     let mut aliased = false;
-    for alias in config.directives("UserAlias") {
-        if alias.arg(0) == Some(login_name)
-            && let Some(t) = alias.arg(1)
+    for alias in &server.cfg.auth.user_alias {
+        if arg(alias, 0) == Some(login_name)
+            && let Some(t) = arg(alias, 1)
         {
             user = t.to_string();
             aliased = true;
             break;
         }
     }
-    for (i, anon) in config.anonymous().iter().enumerate().rev() {
-        let anon_user = anon
-            .directive("User")
-            .and_then(|d| d.arg(0))
-            .unwrap_or("ftp");
+    for (i, anon) in server.anon_own.iter().enumerate().rev() {
+        let anon_user = anon.core.user.as_deref().unwrap_or("ftp");
         if anon_user == user {
-            let alias_only = anon.directive("AuthAliasOnly").is_some_and(|d| d.flag());
+            let alias_only = anon.auth.auth_alias_only;
             if alias_only && !aliased {
                 return Err(LoginError::Refused(format!(
                     "USER {login_name}: user is not a UserAlias (AuthAliasOnly)"
@@ -104,9 +100,10 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
 pub fn needs_password(server: &ServerCtx, target: &Target) -> bool {
     match target.anon {
         None => true,
-        Some(i) => server.config().anonymous()[i]
-            .directive("AnonRequirePassword")
-            .is_some_and(|d| d.flag()),
+        Some(i) => server
+            .anon_own
+            .get(i)
+            .is_some_and(|anon| anon.auth.anon_require_password),
     }
 }
 
@@ -142,22 +139,20 @@ pub async fn enter(
         free_kb: 0,
     };
     // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
-    let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, &session);
-    let display = scope
-        .directive("DisplayLogin")
-        .and_then(|d| d.arg(0))
-        .map(|p| {
-            let p = Path::new(p);
-            if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                PathBuf::from(session.real_path(&session.resolve(&p.to_string_lossy())))
-            }
-        });
+    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, &session);
+    let display = cfg.auth.display_login.as_deref().map(|p| {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            PathBuf::from(session.real_path(&session.resolve(&p.to_string_lossy())))
+        }
+    });
     let mut lines = display_file(ctx, display.as_deref(), &vars);
-    let grant = scope
-        .directive("AccessGrantMsg")
-        .and_then(|d| d.arg(0))
+    let grant = cfg
+        .auth
+        .access_grant_msg
+        .as_deref()
         .map(|t| crate::messages::expand_user(t, &name));
     lines.push(grant.unwrap_or_else(|| {
         if session.anon.is_some() || session.anonymous_group {
@@ -193,9 +188,10 @@ pub async fn refuse(
     crate::module::events::emit(ctx, &event).await;
     let deny = ctx
         .server
-        .config()
-        .directive("AccessDenyMsg")
-        .and_then(|d| d.arg(0))
+        .cfg
+        .auth
+        .access_deny_msg
+        .as_deref()
         .map(|t| crate::messages::expand_user(t, name))
         .unwrap_or_else(|| "Login incorrect.".to_string());
     ctx.reply(530, deny).await?;
@@ -238,15 +234,17 @@ async fn login_as(
     let check_password = needs_password(&server, &target) && !vouched;
     if let Some(i) = target.anon
         && !check_password
-        && crate::modules::mod_auth::anonymous::password_rejected(server.config(), i, password)
+        && crate::modules::mod_auth::anonymous::password_rejected(
+            &server.login_cfg(Some(i)).auth,
+            password,
+        )
     {
         return Err(LoginError::Refused(format!(
             "ANON {login_name}: password rejected (AnonRejectPasswords)"
         )));
     }
     let own_password = crate::modules::mod_auth::anonymous::user_password(
-        server.config(),
-        target.anon,
+        &server.login_cfg(target.anon).auth,
         &target.user,
     );
     if check_password
@@ -347,13 +345,14 @@ async fn login_as(
         counted: None,
         anonymous_group: target.anon.is_none()
             && crate::modules::mod_auth::anonymous::anonymous_group(
-                server.config(),
+                &server.cfg.auth,
                 &identity_groups,
             ),
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
         pam,
+        config_cache: Default::default(),
     });
     let start = match default_chdir(&server, &session.identity, target.anon) {
         Some(dir) => session.resolve(&dir),
@@ -373,7 +372,7 @@ fn anonymous_identity(
     mut identity: Identity,
 ) -> Result<(Identity, String), LoginError> {
     let anon = &server.config().anonymous()[i];
-    if let Some(group) = anon.directive("Group").and_then(|d| d.arg(0)) {
+    if let Some(group) = server.anon_own.get(i).and_then(|a| a.core.group.as_deref()) {
         let gid = server.auth.group_id(group).ok_or_else(|| {
             LoginError::Refused(format!(
                 "<Anonymous {}>: no such group '{group}'",
@@ -412,27 +411,24 @@ fn anonymous_identity(
 /// The first `DefaultChdir` whose group expression matches the user (`<Anonymous>` first).
 fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -> Option<String> {
     server
-        .config()
-        .scope(anon)
-        .directives("DefaultChdir")
+        .login_cfg(anon)
+        .auth
+        .default_chdir
+        .iter()
         .find(|d| {
             let groups: Vec<String> = d
-                .args
                 .get(1)
                 .map(|g| g.split(',').map(str::to_string).collect())
                 .unwrap_or_default();
             groups.is_empty() || GroupExpr::new(&groups).matches(&identity.group_names)
         })
-        .and_then(|d| d.arg(0))
-        .map(str::to_string)
+        .and_then(|d| d.first())
+        .cloned()
 }
 
 /// The ftpusers file to consult, unless `UseFtpUsers off`.
 fn ftpusers_file(server: &ServerCtx) -> Option<String> {
-    let on = server
-        .config()
-        .directive("UseFtpUsers")
-        .is_none_or(|d| d.flag());
+    let on = server.cfg.auth.use_ftp_users;
     on.then(|| oxftpd_auth::ftpusers::DEFAULT_FTPUSERS_FILE.to_string())
 }
 

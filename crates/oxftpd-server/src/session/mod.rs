@@ -1,5 +1,6 @@
 //! One FTP session: its state, its read loop and command dispatch.
 
+pub mod config_cache;
 mod control;
 pub mod login;
 mod timeouts;
@@ -140,6 +141,8 @@ pub struct LoggedIn {
     pub ftpaccess: crate::modules::mod_core::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
     pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
+    /// Typed settings per path, merged once (see [`crate::access::directories::cfg_for`]).
+    pub config_cache: config_cache::ConfigCache,
 }
 
 impl LoggedIn {
@@ -258,14 +261,15 @@ pub async fn run(
         ctx.remote_name.as_deref(),
     )
     .map(str::to_string);
-    if crate::modules::mod_ident::ident::enabled(
-        &crate::modules::mod_ifsession::ifsession::connect_scope(&ctx),
-    ) {
+    if crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx)
+        .ident
+        .lookups
+    {
         ctx.ident = Some(crate::modules::mod_ident::ident::lookup(local, peer).await);
     }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
     let refusal = crate::modules::mod_auth::client_limits::connect_refusal(
-        &crate::modules::mod_ifsession::ifsession::connect_scope(&ctx),
+        &crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
         before,
     );
     if let Some(text) = refusal {

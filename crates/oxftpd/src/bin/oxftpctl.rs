@@ -79,12 +79,7 @@ fn pid_file_of(args: &SignalArgs) -> Result<PathBuf> {
     if let Some(conf) = &args.config {
         let config = oxftpd_server::parse_config(conf, &[])
             .map_err(|e| anyhow::anyhow!("{}: {e}", conf.display()))?;
-        if let Some(p) = config
-            .servers()
-            .first()
-            .and_then(|s| s.directive("PidFile"))
-            .and_then(|d| d.arg(0))
-        {
+        if let Some(p) = oxftpd_config::modules::mod_core::Daemon::of(&config).pid_file {
             return Ok(PathBuf::from(p));
         }
     }

@@ -5,7 +5,8 @@
 //! ProFTPD counts only logged-in sessions for the `MaxClients*` family and every connection
 //! for `MaxConnectionsPerHost`; a refusal answers 530 and closes the connection.
 
-use oxftpd_config::{Directive, Scope};
+use oxftpd_config::Effective;
+use oxftpd_config::modules::{mod_auth, mod_core};
 
 use crate::counters::{LoginCounts, LoginGuard};
 use crate::module::Admission;
@@ -13,13 +14,13 @@ use crate::session::Ctx;
 use crate::session::LoggedIn;
 
 /// A limit's number and optional message, from `Name N ["message"]`.
-fn limit_of(d: &Directive, first: usize) -> Option<(usize, Option<&str>)> {
-    let n = d.arg(first)?;
+fn limit_of(args: &[String], first: usize) -> Option<(usize, Option<&str>)> {
+    let n = args.get(first)?;
     if n.eq_ignore_ascii_case("none") {
         return None;
     }
     let n = n.parse().ok()?;
-    Some((n, d.arg(first + 1)))
+    Some((n, args.get(first + 1).map(String::as_str)))
 }
 
 /// Replaces `%m` (the configured maximum) in a limit message.
@@ -28,8 +29,8 @@ fn message(custom: Option<&str>, default: &str, max: usize) -> String {
 }
 
 /// The refusal for a new connection from a host that already has `before` connections.
-pub fn connect_refusal(scope: &Scope<'_>, before: usize) -> Option<String> {
-    let d = scope.directive("MaxConnectionsPerHost")?;
+pub fn connect_refusal(cfg: &mod_core::View, before: usize) -> Option<String> {
+    let d = cfg.max_connections_per_host.as_ref()?;
     let (max, custom) = limit_of(d, 0)?;
     (before >= max).then(|| {
         message(
@@ -42,25 +43,25 @@ pub fn connect_refusal(scope: &Scope<'_>, before: usize) -> Option<String> {
 
 /// The refusal for a login that would join `counts`, if a limit forbids it.
 pub fn login_refusal(
-    scope: &Scope<'_>,
+    cfg: &mod_auth::View,
     counts: &LoginCounts,
     class: Option<&str>,
 ) -> Option<String> {
-    let check = |name: &str, count: usize, default: &str| -> Option<String> {
-        let d = scope.directive(name)?;
+    let check = |limit: &Option<Vec<String>>, count: usize, default: &str| -> Option<String> {
+        let d = limit.as_ref()?;
         let (max, custom) = limit_of(d, 0)?;
         (count >= max).then(|| message(custom, default, max))
     };
     if let Some(refusal) = check(
-        "MaxClients",
+        &cfg.max_clients,
         counts.clients,
         "Sorry, the maximum number of allowed clients (%m) are already connected.",
     ) {
         return Some(refusal);
     }
     if let Some(class) = class {
-        for d in scope.directives("MaxClientsPerClass") {
-            if d.arg(0) != Some(class) {
+        for d in &cfg.max_clients_per_class {
+            if d.first().map(String::as_str) != Some(class) {
                 continue;
             }
             if let Some((max, custom)) = limit_of(d, 1)
@@ -76,20 +77,20 @@ pub fn login_refusal(
         }
     }
     check(
-        "MaxClientsPerHost",
+        &cfg.max_clients_per_host,
         counts.host,
         "Sorry, the maximum number of clients (%m) from your host are already connected.",
     )
     .or_else(|| {
         check(
-            "MaxClientsPerUser",
+            &cfg.max_clients_per_user,
             counts.user,
             "Sorry, the maximum number of clients (%m) for this user are already connected.",
         )
     })
     .or_else(|| {
         check(
-            "MaxHostsPerUser",
+            &cfg.max_hosts_per_user,
             counts.other_hosts,
             "Sorry, the maximum number of hosts (%m) for this user are already connected.",
         )
@@ -97,12 +98,12 @@ pub fn login_refusal(
 }
 
 /// Checks the login limits for `user` and counts the session in when none refuses.
-pub fn admit(ctx: &Ctx, scope: &Scope<'_>, user: &str) -> Result<LoginGuard, String> {
+pub fn admit(ctx: &Ctx, cfg: &Effective, user: &str) -> Result<LoginGuard, String> {
     let server = ctx.server.index;
     let addr = ctx.peer.ip();
     let class = ctx.class.as_deref();
     let counts = ctx.shared.counters.login_counts(server, user, addr, class);
-    if let Some(refusal) = login_refusal(scope, &counts, class) {
+    if let Some(refusal) = login_refusal(&cfg.auth, &counts, class) {
         return Err(refusal);
     }
     Ok(ctx.shared.counters.login(server, user, addr, class))
@@ -112,8 +113,8 @@ pub fn admit(ctx: &Ctx, scope: &Scope<'_>, user: &str) -> Result<LoginGuard, Str
 /// `MaxHostsPerUser` limits; an admitted login is counted until the session ends.
 pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
     let result = {
-        let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, user);
-        admit(ctx, &scope, &user.login_name)
+        let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+        admit(ctx, &cfg, &user.login_name)
     };
     match result {
         Ok(guard) => {

@@ -45,19 +45,12 @@ fn wtmp_file() -> PathBuf {
     PathBuf::from(WTMP_FILE)
 }
 
-/// Whether `WtmpLog` is on for a login (on unless set off).
-pub fn enabled(scope: &oxftpd_config::Scope<'_>) -> bool {
-    scope
-        .directive("WtmpLog")
-        .map(oxftpd_config::Directive::flag)
-        .unwrap_or(true)
-}
-
 /// Writes the login record of `user` when `WtmpLog` applies; the entry is for [`logout`].
 pub async fn login(ctx: &Ctx, user: &LoggedIn) -> Option<Entry> {
-    if !enabled(&crate::modules::mod_ifsession::ifsession::user_scope(
-        ctx, user,
-    )) {
+    if !crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user)
+        .auth
+        .wtmp_log
+    {
         return None;
     }
     let n = LOGINS.fetch_add(1, Ordering::Relaxed) + 1;

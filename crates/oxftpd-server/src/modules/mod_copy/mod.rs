@@ -8,7 +8,7 @@ use crate::session::Ctx;
 
 /// `CopyEngine` (on by default).
 fn engine(ctx: &Ctx) -> bool {
-    crate::modules::mod_site::site::engine_on(ctx, "CopyEngine")
+    ctx.server.cfg.copy.engine
 }
 
 /// mod_copy.c.

@@ -60,23 +60,9 @@ fn name_matches(pattern: &str, name: &str) -> bool {
 
 /// Whether a class's rules take a client at `addr` (with DNS name `name` when known).
 pub fn class_matches(class: &Class, addr: IpAddr, name: Option<&str>) -> bool {
-    let mut all = false;
-    let mut rules = Vec::new();
-    for d in &class.directives {
-        if d.name.eq_ignore_ascii_case("Satisfy") {
-            all = d.arg(0).is_some_and(|a| a.eq_ignore_ascii_case("all"));
-        } else if d.name.eq_ignore_ascii_case("From") {
-            // `From a, b` and `From a b` both list several rules.
-            for arg in &d.args {
-                rules.extend(
-                    arg.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(Rule::parse),
-                );
-            }
-        }
-    }
+    let typed = class.rules();
+    let all = typed.satisfy_all;
+    let rules: Vec<Rule> = typed.from.iter().map(|w| Rule::parse(w)).collect();
     if rules.is_empty() {
         return false;
     }

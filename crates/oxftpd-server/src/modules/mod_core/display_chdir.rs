@@ -7,17 +7,11 @@ use crate::session::{Ctx, LoggedIn};
 /// The lines to show on entering the virtual directory `dir`; empty when there is no
 /// `DisplayChdir`, the file is unreadable, or it was shown before with the once flag.
 pub async fn lines(ctx: &Ctx, user: &mut LoggedIn, dir: &str) -> Vec<String> {
-    let real = user.real_path(dir);
-    let scope = crate::access::directories::scope_for(ctx, user, &real);
-    let Some(d) = scope.directive("DisplayChdir") else {
+    let cfg = crate::access::directories::cfg_for(ctx, user, dir);
+    let Some((file, once)) = &cfg.core.display_chdir else {
         return Vec::new();
     };
-    let Some(file) = d.arg(0) else {
-        return Vec::new();
-    };
-    let once = d
-        .arg(1)
-        .is_some_and(|f| oxftpd_config::parse_flag(f) == Some(true));
+    let once = *once;
     let vpath = user.resolve_from(dir, file);
     if once && user.chdir_shown.contains(&vpath) {
         return Vec::new();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use crate::module::hooks::{Cmd, HookFuture, Outcome};
 use crate::session::{Ctx, State};
 
-use oxftpd_config::Scope;
+use oxftpd_config::modules::mod_core::View;
 use regex::{Regex, RegexBuilder};
 use tracing::{debug, warn};
 
@@ -43,20 +43,34 @@ impl Cache {
     }
 }
 
-/// Whether `text` passes the `allow`/`deny` directive pair of `scope`.
-fn passes(cache: &mut Cache, scope: &Scope<'_>, allow: &str, deny: &str, text: &str) -> bool {
-    if let Some(d) = scope.directive(allow)
-        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+/// An allow or deny filter: its `regex [flags]` arguments and its name for the debug log.
+type Filter<'a> = (Option<&'a Vec<String>>, &'static str);
+
+/// The pattern and flags of a filter's arguments.
+fn pattern(args: &[String]) -> Option<(&str, Option<&str>)> {
+    let p = args.first()?;
+    Some((p, args.get(1).map(String::as_str)))
+}
+
+/// Whether `text` passes an allow/deny filter pair.
+fn passes(
+    cache: &mut Cache,
+    (allow, allow_name): Filter<'_>,
+    (deny, deny_name): Filter<'_>,
+    text: &str,
+) -> bool {
+    if let Some((p, flags)) = allow.and_then(|a| pattern(a))
+        && let Some(re) = cache.get(p, flags)
         && !re.is_match(text)
     {
-        debug!("'{text}' denied by {allow}");
+        debug!("'{text}' denied by {allow_name}");
         return false;
     }
-    if let Some(d) = scope.directive(deny)
-        && let Some(re) = d.arg(0).and_then(|p| cache.get(p, d.arg(1)))
+    if let Some((p, flags)) = deny.and_then(|a| pattern(a))
+        && let Some(re) = cache.get(p, flags)
         && re.is_match(text)
     {
-        debug!("'{text}' denied by {deny}");
+        debug!("'{text}' denied by {deny_name}");
         return false;
     }
     true
@@ -70,7 +84,7 @@ fn filter_of(verb: &str) -> ArgFilter {
 /// The 550 text when `AllowFilter`/`DenyFilter` refuse a command's argument.
 pub fn command_refusal(
     cache: &mut Cache,
-    scope: &Scope<'_>,
+    cfg: &View,
     verb: &str,
     arg: Option<&str>,
 ) -> Option<String> {
@@ -78,14 +92,15 @@ pub fn command_refusal(
     if filter_of(verb) == ArgFilter::Unfiltered {
         return None;
     }
-    (!passes(cache, scope, "AllowFilter", "DenyFilter", arg))
-        .then(|| format!("{arg}: Forbidden command argument"))
+    let allow = (cfg.allow_filter.as_ref(), "AllowFilter");
+    let deny = (cfg.deny_filter.as_ref(), "DenyFilter");
+    (!passes(cache, allow, deny, arg)).then(|| format!("{arg}: Forbidden command argument"))
 }
 
 /// The 550 text when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates.
 pub fn path_refusal(
     cache: &mut Cache,
-    scope: &Scope<'_>,
+    cfg: &View,
     verb: &str,
     arg: Option<&str>,
 ) -> Option<String> {
@@ -93,8 +108,9 @@ pub fn path_refusal(
     if filter_of(verb) != ArgFilter::Path {
         return None;
     }
-    (!passes(cache, scope, "PathAllowFilter", "PathDenyFilter", arg))
-        .then(|| format!("{arg}: Forbidden filename"))
+    let allow = (cfg.path_allow_filter.as_ref(), "PathAllowFilter");
+    let deny = (cfg.path_deny_filter.as_ref(), "PathDenyFilter");
+    (!passes(cache, allow, deny, arg)).then(|| format!("{arg}: Forbidden filename"))
 }
 
 /// mod_core's `PRE_CMD` hook on every command: `AllowFilter`/`DenyFilter` on the argument,
@@ -106,16 +122,15 @@ pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
         };
         let mut cache = std::mem::take(&mut ctx.filters);
         let refusal = {
-            let scope = match state {
-                State::LoggedIn(user) => {
-                    crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, &user.cwd)
-                }
+            let cfg = match state {
+                State::LoggedIn(user) => crate::access::directories::cfg_for(ctx, user, &user.cwd),
                 State::Connected { .. } => {
-                    crate::modules::mod_ifsession::ifsession::connect_scope(ctx)
+                    crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
                 }
             };
-            command_refusal(&mut cache, &scope, cmd.verb, Some(arg))
-                .or_else(|| path_refusal(&mut cache, &scope, cmd.verb, Some(arg)))
+            let core = &cfg.core;
+            command_refusal(&mut cache, core, cmd.verb, Some(arg))
+                .or_else(|| path_refusal(&mut cache, core, cmd.verb, Some(arg)))
         };
         ctx.filters = cache;
         match refusal {

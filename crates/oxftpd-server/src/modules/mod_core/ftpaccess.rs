@@ -31,6 +31,8 @@ struct Entry {
 #[derive(Default)]
 pub struct Cache {
     entries: HashMap<String, Entry>,
+    /// Bumped whenever a file is read again, added or dropped (typed settings made before are stale).
+    version: u64,
 }
 
 impl Cache {
@@ -45,11 +47,23 @@ impl Cache {
         hits.into_iter().map(|(_, e)| &e.block).collect()
     }
 
-    /// Whether any remembered file sets one of `names`.
-    pub fn mentions(&self, names: &[&str]) -> bool {
+    /// Whether any remembered file could hide a directory entry.
+    pub fn hides(&self) -> bool {
         self.entries
             .values()
-            .any(|e| names.iter().any(|n| e.block.directive(n).is_some()))
+            .any(|e| oxftpd_config::modules::mod_core::block_hides(&e.block))
+    }
+
+    /// Changes whenever the set of files or their contents change.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Forgets the file of the real directory `real`, if remembered.
+    fn forget(&mut self, real: &str) {
+        if self.entries.remove(real).is_some() {
+            self.version += 1;
+        }
     }
 }
 
@@ -74,16 +88,16 @@ pub async fn refresh(ctx: &Ctx, user: &mut LoggedIn, vpath: &str) {
     for vdir in dirs {
         let real = user.real_path(&vdir);
         if !allowed(ctx, user, &real) {
-            user.ftpaccess.entries.remove(&real);
+            user.ftpaccess.forget(&real);
             continue;
         }
         let file = user.resolve_from(&vdir, FILE_NAME);
         let Ok(meta) = user.fs.metadata(&file).await else {
-            user.ftpaccess.entries.remove(&real);
+            user.ftpaccess.forget(&real);
             continue;
         };
         if !meta.is_file() {
-            user.ftpaccess.entries.remove(&real);
+            user.ftpaccess.forget(&real);
             continue;
         }
         if user
@@ -95,7 +109,7 @@ pub async fn refresh(ctx: &Ctx, user: &mut LoggedIn, vpath: &str) {
             continue;
         }
         let Some((bytes, meta)) = crate::session_files::read_small(&user.fs, &file).await else {
-            user.ftpaccess.entries.remove(&real);
+            user.ftpaccess.forget(&real);
             continue;
         };
         let real_file = user.real_path(&file);
@@ -112,6 +126,7 @@ pub async fn refresh(ctx: &Ctx, user: &mut LoggedIn, vpath: &str) {
         if user.ftpaccess.entries.len() >= MAX_ENTRIES {
             user.ftpaccess.entries.clear();
         }
+        user.ftpaccess.version += 1;
         user.ftpaccess.entries.insert(
             real,
             Entry {
@@ -127,11 +142,9 @@ pub async fn refresh(ctx: &Ctx, user: &mut LoggedIn, vpath: &str) {
 /// the configuration alone (with the session's `<IfUser>`/`<IfGroup>`/`<IfClass>` blocks, the
 /// way ProFTPD 1.3.8 makes it per user); ProFTPD's default is on.
 fn allowed(ctx: &Ctx, user: &LoggedIn, real: &str) -> bool {
-    crate::access::directories::config_scope_for(ctx, user, real)
-        .directive("AllowOverride")
-        .and_then(|d| d.arg(0))
-        .and_then(oxftpd_config::parse_flag)
-        .unwrap_or(true)
+    crate::access::directories::config_cfg_for(ctx, user, real)
+        .core
+        .allow_override
 }
 
 /// mod_core's `PRE_CMD` hook on every command: before `<Limit>` is judged for a logged-in

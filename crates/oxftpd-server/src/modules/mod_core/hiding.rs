@@ -3,7 +3,7 @@
 //! Listings skip hidden entries ([`hide_entry`]); `<Limit>`s with `IgnoreHidden on` make
 //! commands on a hidden target answer as if it did not exist ([`target_hidden`]).
 
-use oxftpd_config::Scope;
+use oxftpd_config::modules::mod_core::View;
 use oxftpd_storage::{Kind, Metadata};
 
 use crate::session::{Ctx, LoggedIn};
@@ -28,24 +28,25 @@ pub struct Viewer<'a> {
     pub class: Option<&'a str>,
 }
 
-/// Whether `name` (with metadata `meta`) is hidden under `scope` (the scope of its own path).
-pub fn hidden_in(scope: &Scope<'_>, viewer: &Viewer<'_>, name: &str, meta: &Metadata) -> bool {
-    hide_files(scope, viewer, name) || hidden_by_owner(scope, viewer, meta)
+/// Whether `name` (with metadata `meta`) is hidden under `cfg` (the settings of its own path).
+pub fn hidden_in(cfg: &View, viewer: &Viewer<'_>, name: &str, meta: &Metadata) -> bool {
+    hide_files(cfg, viewer, name) || hidden_by_owner(cfg, viewer, meta)
 }
 
 /// ProFTPD's `HideFiles regex|none [user|group|class expr]`: the closest one decides.
-fn hide_files(scope: &Scope<'_>, viewer: &Viewer<'_>, name: &str) -> bool {
-    let Some(d) = scope.directive("HideFiles") else {
+fn hide_files(cfg: &View, viewer: &Viewer<'_>, name: &str) -> bool {
+    let Some(args) = &cfg.hide_files else {
         return false;
     };
-    let Some(pattern) = d.arg(0) else {
+    let arg = |i: usize| args.get(i).map(String::as_str);
+    let Some(pattern) = arg(0) else {
         return false;
     };
     if pattern.eq_ignore_ascii_case("none") {
         return false;
     }
-    if let Some(classifier) = d.arg(1)
-        && !applies_to(viewer, classifier, d.arg(2).unwrap_or(""))
+    if let Some(classifier) = arg(1)
+        && !applies_to(viewer, classifier, arg(2).unwrap_or(""))
     {
         return false;
     }
@@ -76,13 +77,12 @@ fn applies_to(viewer: &Viewer<'_>, classifier: &str, expr: &str) -> bool {
     }
 }
 
-fn hidden_by_owner(scope: &Scope<'_>, viewer: &Viewer<'_>, meta: &Metadata) -> bool {
+fn hidden_by_owner(cfg: &View, viewer: &Viewer<'_>, meta: &Metadata) -> bool {
     let mut hidden = false;
-    for d in scope.directives("HideUser") {
-        let Some(arg) = d.arg(0) else { continue };
+    for arg in &cfg.hide_user {
         let (inverted, name) = match arg.strip_prefix('!') {
             Some(n) => (true, n),
-            None => (false, arg),
+            None => (false, arg.as_str()),
         };
         let uid = if name == "~" {
             Some(viewer.uid)
@@ -97,11 +97,10 @@ fn hidden_by_owner(scope: &Scope<'_>, viewer: &Viewer<'_>, meta: &Metadata) -> b
             break;
         }
     }
-    for d in scope.directives("HideGroup") {
-        let Some(arg) = d.arg(0) else { continue };
+    for arg in &cfg.hide_group {
         let (inverted, name) = match arg.strip_prefix('!') {
             Some(n) => (true, n),
-            None => (false, arg),
+            None => (false, arg.as_str()),
         };
         let matches = if name == "~" {
             viewer.gids.contains(&meta.gid) || meta.gid == viewer.gid
@@ -116,7 +115,7 @@ fn hidden_by_owner(scope: &Scope<'_>, viewer: &Viewer<'_>, meta: &Metadata) -> b
             break;
         }
     }
-    if scope.directive("HideNoAccess").is_some_and(|d| d.flag()) {
+    if cfg.hide_no_access {
         let want = if meta.kind == Kind::Dir { 0o1 } else { 0o4 };
         hidden = !may_access(viewer, meta, want);
     }
@@ -155,40 +154,35 @@ fn with_viewer<R>(ctx: &Ctx, user: &LoggedIn, f: impl FnOnce(&Viewer<'_>) -> R) 
     f(&viewer)
 }
 
-/// The directives that can hide an entry.
-const HIDING: [&str; 4] = ["HideFiles", "HideUser", "HideGroup", "HideNoAccess"];
-
 /// Whether the configuration or a `.ftpaccess` file the session has read could hide anything
 /// at all: when not, a listing skips [`hide_entry`] (a scope lookup per entry).
 pub fn may_hide(ctx: &Ctx, user: &LoggedIn) -> bool {
-    ctx.server.config().mentions_anywhere(&HIDING) || user.ftpaccess.mentions(&HIDING)
+    oxftpd_config::modules::mod_core::server_hides(ctx.server.config()) || user.ftpaccess.hides()
 }
 
 /// Whether a listing of directory `dir` (virtual path) leaves out the entry `name`.
 pub fn hide_entry(ctx: &Ctx, user: &LoggedIn, dir: &str, name: &str, meta: &Metadata) -> bool {
     let vpath = user.resolve_from(dir, name);
     let real = user.real_path(&vpath);
+    // One entry of a listing: merged for mod_core alone and not cached, so that a listing
+    // does not push the session's directories out of its cache.
     let scope = crate::access::directories::scope_for(ctx, user, &real);
-    if !has_hiding(&scope) {
+    let cfg = View::read(&oxftpd_config::Merged::of(&scope));
+    if !cfg.hides {
         return false;
     }
-    with_viewer(ctx, user, |v| hidden_in(&scope, v, name, meta))
-}
-
-fn has_hiding(scope: &Scope<'_>) -> bool {
-    HIDING.iter().any(|n| scope.directive(n).is_some())
+    with_viewer(ctx, user, |v| hidden_in(&cfg, v, name, meta))
 }
 
 /// Whether the target of a command (virtual path) is hidden from this session.
 pub async fn target_hidden(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
-    let real = user.real_path(vpath);
-    let scope = crate::access::directories::scope_for(ctx, user, &real);
-    if !has_hiding(&scope) {
+    let cfg = crate::access::directories::cfg_for(ctx, user, vpath);
+    if !cfg.core.hides {
         return false;
     }
     let Ok(meta) = user.fs.symlink_metadata(vpath).await else {
         return false;
     };
     let name = vpath.rsplit('/').next().unwrap_or(vpath);
-    with_viewer(ctx, user, |v| hidden_in(&scope, v, name, &meta))
+    with_viewer(ctx, user, |v| hidden_in(&cfg.core, v, name, &meta))
 }

@@ -55,9 +55,10 @@ pub fn lookup(generation: &Generation, local: std::net::SocketAddr, name: &str) 
         .enumerate()
         .filter(|(_, s)| reachable(s))
         .find(|(_, s)| {
-            s.config()
-                .directives("ServerAlias")
-                .flat_map(|d| d.args.iter())
+            s.cfg
+                .core
+                .server_alias
+                .iter()
                 .any(|alias| alias.eq_ignore_ascii_case(name))
         })
         .map_or(HostTarget::Unknown, |(i, _)| HostTarget::Server(i))

@@ -87,9 +87,10 @@ pub fn quit<'a>(
     Box::pin(async move {
         let path = ctx
             .server
-            .config()
-            .directive("DisplayQuit")
-            .and_then(|d| d.arg(0))
+            .cfg
+            .core
+            .display_quit
+            .as_ref()
             .map(std::path::PathBuf::from);
         let mut lines = display_file(
             ctx,

@@ -28,12 +28,15 @@ impl DeflateLogs {
             .servers()
             .iter()
             .map(|server| {
-                if !server.directive("DeflateEngine").is_some_and(|d| d.flag()) {
+                let deflate = oxftpd_config::modules::mod_deflate::View::read(
+                    &oxftpd_config::Merged::of(&server.scope(None)),
+                );
+                if !deflate.engine {
                     return None;
                 }
-                let path = server
-                    .directive("DeflateLog")
-                    .and_then(|d| d.arg(0))
+                let path = deflate
+                    .log
+                    .as_deref()
                     .filter(|p| !p.eq_ignore_ascii_case("none"))?;
                 match OpenOptions::new().create(true).append(true).open(path) {
                     Ok(f) => Some(Arc::new(f)),

@@ -79,14 +79,6 @@ impl Table {
     }
 }
 
-/// `DelayEngine` (on by default, as mod_delay).
-pub fn enabled(scope: &oxftpd_config::Scope<'_>) -> bool {
-    scope
-        .directive("DelayEngine")
-        .map(oxftpd_config::Directive::flag)
-        .unwrap_or(true)
-}
-
 /// Parses a `DelayOnEvent` time: `mm:ss.mmm`, `Nms`, `Ns`, or a number of milliseconds.
 pub fn parse_millis(text: &str) -> Option<u64> {
     let lower = text.to_ascii_lowercase();
@@ -111,11 +103,13 @@ pub fn parse_millis(text: &str) -> Option<u64> {
 /// The `DelayOnEvent` minimum for `event` (`USER`, `PASS`, `FailedLogin`), if configured.
 fn minimum(ctx: &Ctx, event: &str) -> Duration {
     ctx.server
-        .config()
-        .directives("DelayOnEvent")
-        .filter(|d| d.arg(0) == Some(event))
-        .filter_map(|d| d.arg(1).and_then(parse_millis))
-        .last()
+        .cfg
+        .delay
+        .on_event
+        .iter()
+        .rev()
+        .filter(|d| d.first().map(String::as_str) == Some(event))
+        .find_map(|d| d.get(1).and_then(|t| parse_millis(t)))
         .map(Duration::from_millis)
         .unwrap_or_default()
 }
@@ -123,9 +117,10 @@ fn minimum(ctx: &Ctx, event: &str) -> Duration {
 /// Whether `DelayTable` lets the server learn handling times (any path; not `none`).
 fn learning(ctx: &Ctx) -> bool {
     !ctx.server
-        .config()
-        .directive("DelayTable")
-        .and_then(|d| d.arg(0))
+        .cfg
+        .delay
+        .table
+        .as_deref()
         .is_some_and(|t| t.eq_ignore_ascii_case("none"))
 }
 
@@ -140,9 +135,10 @@ fn jitter(d: Duration) -> Duration {
 
 /// Waits before the reply to `step`, whose handling began at `started`.
 pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
-    if !enabled(&crate::modules::mod_ifsession::ifsession::connect_scope(
-        ctx,
-    )) {
+    if !crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+        .delay
+        .engine
+    {
         return;
     }
     let took = started.elapsed().min(MAX_INTERVAL);

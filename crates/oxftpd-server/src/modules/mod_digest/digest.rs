@@ -225,7 +225,7 @@ pub fn hash<'a>(
         };
         let algo = ctx.opts.hash;
         match digest_of(
-            crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
+            ctx.server.cfg.digest.engine,
             user,
             arg,
             algo,
@@ -282,7 +282,7 @@ async fn x_digest(
         return crate::module::helpers::missing_argument(ctx).await;
     };
     match digest_of(
-        crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
+        ctx.server.cfg.digest.engine,
         user,
         &path,
         algo,
@@ -334,7 +334,7 @@ pub fn md5<'a>(
             return crate::module::helpers::missing_argument(ctx).await;
         };
         match digest_of(
-            crate::modules::mod_site::site::engine_on(ctx, "DigestEngine"),
+            ctx.server.cfg.digest.engine,
             user,
             arg,
             HashAlgo::Md5,

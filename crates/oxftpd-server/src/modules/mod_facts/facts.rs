@@ -24,11 +24,7 @@ pub fn attr_reason(e: &StorageError) -> String {
 
 /// Seconds east of UTC that listings and MDTM use (`TimesGMT off`: local time).
 pub fn time_offset(ctx: &Ctx, at: i64) -> i64 {
-    let gmt = ctx
-        .server
-        .config()
-        .directive("TimesGMT")
-        .is_none_or(|d| d.flag());
+    let gmt = ctx.server.cfg.ls.times_gmt;
     if gmt {
         0
     } else {

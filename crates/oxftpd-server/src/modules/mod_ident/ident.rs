@@ -27,15 +27,6 @@ const IDENT_PORT: u16 = 113;
 /// Longest reply line read (mod_ident reads into a 256-byte buffer).
 const MAX_LINE: u64 = 256;
 
-/// Whether `IdentLookups on` applies to a session (off by default: what ProFTPD 1.3.8 does
-/// with mod_ident loaded and no directive).
-pub fn enabled(scope: &oxftpd_config::Scope<'_>) -> bool {
-    scope
-        .directive("IdentLookups")
-        .map(oxftpd_config::Directive::flag)
-        .unwrap_or(false)
-}
-
 /// Asks the client's ident server who owns the connection `local`↔`peer`; `UNKNOWN` when it
 /// does not answer usefully within [`TIMEOUT`]. Only this session waits.
 pub async fn lookup(local: SocketAddr, peer: SocketAddr) -> String {

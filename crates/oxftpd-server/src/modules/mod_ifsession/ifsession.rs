@@ -107,6 +107,21 @@ pub fn connect_scope(ctx: &Ctx) -> Scope<'_> {
         .with_session(&|c| matches(c, &facts))
 }
 
+/// The typed settings of a session before login (only `<IfClass>` can apply): the server's
+/// own when no conditional block is in force.
+pub fn connect_cfg(ctx: &Ctx) -> std::sync::Arc<oxftpd_config::Effective> {
+    let scope = connect_scope(ctx);
+    if scope.matched_conditionals().is_empty() {
+        return ctx.server.cfg.clone();
+    }
+    std::sync::Arc::new(oxftpd_config::Effective::of(&scope))
+}
+
+/// The typed settings of a logged-in session with its conditionals, for no particular path.
+pub fn user_cfg(ctx: &Ctx, user: &LoggedIn) -> oxftpd_config::Effective {
+    oxftpd_config::Effective::of(&user_scope(ctx, user))
+}
+
 /// The scope of a logged-in session narrowed to a virtual path.
 pub fn path_scope<'a>(ctx: &'a Ctx, user: &'a LoggedIn, vpath: &str) -> Scope<'a> {
     crate::access::directories::scope_for(ctx, user, &user.real_path(vpath))

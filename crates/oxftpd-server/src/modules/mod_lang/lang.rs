@@ -15,10 +15,7 @@ const FALLBACK: &str = "en_US";
 
 /// Whether `LangEngine` is on (the default).
 pub fn lang_engine(ctx: &Ctx) -> bool {
-    ctx.server
-        .config()
-        .directive("LangEngine")
-        .is_none_or(|d| d.flag())
+    ctx.server.cfg.lang.engine
 }
 
 /// Whether the C library would accept `name` as a locale: the built-in ones, or one
@@ -50,12 +47,7 @@ pub fn default_lang(ctx: &Ctx) -> String {
         Ok(env) if locale_installed(&env) => env,
         _ => FALLBACK.to_string(),
     };
-    match ctx
-        .server
-        .config()
-        .directive("LangDefault")
-        .and_then(|d| d.arg(0))
-    {
+    match ctx.server.cfg.lang.default.as_deref() {
         Some(lang) if !lang.eq_ignore_ascii_case(&base) => {
             tracing::debug!("LangDefault '{lang}' is not a supported language, ignoring");
             base

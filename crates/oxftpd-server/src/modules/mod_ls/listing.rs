@@ -65,8 +65,8 @@ pub(crate) fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
 
 /// The `ListOptions` flags in force (`-a`, `-R`…), added to the client's.
 fn list_options(ctx: &Ctx, opts: &mut Options) {
-    if let Some(d) = ctx.server.config().directive("ListOptions") {
-        for word in d.args.iter().filter(|a| a.starts_with('-')) {
+    if let Some(args) = &ctx.server.cfg.ls.list_options {
+        for word in args.iter().filter(|a| a.starts_with('-')) {
             opts.add(&word[1..]);
         }
     }
@@ -151,11 +151,7 @@ pub(crate) fn clock(ctx: &Ctx) -> ListClock {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let gmt = ctx
-        .server
-        .config()
-        .directive("TimesGMT")
-        .is_none_or(|d| d.flag());
+    let gmt = ctx.server.cfg.ls.times_gmt;
     let utc_offset = if gmt {
         0
     } else {
@@ -409,10 +405,7 @@ async fn symlink_target(user: &LoggedIn, vpath: &str) -> Option<String> {
 }
 
 fn show_symlinks(ctx: &Ctx) -> bool {
-    ctx.server
-        .config()
-        .directive("ShowSymlinks")
-        .is_none_or(|d| d.flag())
+    ctx.server.cfg.ls.show_symlinks
 }
 
 /// Whether any entry of `vpath` matches `pattern` (stops at the first).

@@ -48,14 +48,6 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
     })
 }
 
-/// Whether an `…Engine` directive is on (the default).
-pub fn engine_on(ctx: &Ctx, directive: &str) -> bool {
-    ctx.server
-        .config()
-        .directive(directive)
-        .is_none_or(|d| d.flag())
-}
-
 /// `SITE HELP [sub]`: the `Line` rows' lines, then the `Listed` rows' names (or the syntax of
 /// the one asked for).
 pub fn help<'a>(ctx: &'a mut Ctx, rest: &'a str) -> HandlerFuture<'a> {

@@ -8,7 +8,7 @@ use crate::session::Ctx;
 
 /// `SiteMiscEngine` (on by default).
 fn engine(ctx: &Ctx) -> bool {
-    crate::modules::mod_site::site::engine_on(ctx, "SiteMiscEngine")
+    ctx.server.cfg.site_misc.engine
 }
 
 /// mod_site_misc.c. Rows in the order `SITE HELP` lists them (1.3.8 lists its table

@@ -96,11 +96,7 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         && settings.verify_client == crate::modules::mod_tls::VerifyClient::On
         && crate::modules::mod_tls::cert_checks::any(settings.cert_checks)
     {
-        let reverse_dns = ctx
-            .server
-            .config()
-            .directive("UseReverseDNS")
-            .is_none_or(|d| d.flag());
+        let reverse_dns = ctx.server.cfg.core.use_reverse_dns;
         let verdict = crate::modules::mod_tls::cert_checks::check(
             settings.cert_checks,
             cert.as_ref(),

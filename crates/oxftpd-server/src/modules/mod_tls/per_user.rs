@@ -17,13 +17,11 @@ pub fn admit(ctx: &mut Ctx, user: &LoggedIn) -> bool {
     if !settings.allow_per_user {
         return true;
     }
-    let required = {
-        let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, user);
-        scope
-            .directive("TLSRequired")
-            .and_then(|d| d.arg(0))
-            .and_then(parse_required)
-    };
+    let required = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user)
+        .tls
+        .required
+        .as_deref()
+        .and_then(parse_required);
     let Some(required) = required else {
         return true;
     };

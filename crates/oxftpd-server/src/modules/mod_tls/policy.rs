@@ -9,7 +9,7 @@
 //! current directory (not the command's path). With `TLSOptions AllowPerUser` the control
 //! requirement waits for `PASS` (see [`super::per_user`]).
 
-use oxftpd_config::ContextRef;
+use oxftpd_config::Origin;
 use oxftpd_config::modules::mod_tls::parse_required;
 use oxftpd_proto::reply::Reply;
 
@@ -95,23 +95,17 @@ fn directory_requires_data(ctx: &Ctx, state: &State) -> Option<String> {
     let State::LoggedIn(user) = state else {
         return None;
     };
-    let scope = crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, &user.cwd);
-    let a = scope.directive("TLSRequired").and_then(|d| d.arg(0))?;
+    let cfg = crate::access::directories::cfg_for(ctx, user, &user.cwd);
+    let a = cfg.tls.required.as_deref()?;
     if parse_required(a)?.data != Some(true) {
         return None;
     }
-    let level = scope
-        .levels()
-        .into_iter()
-        .find(|l| l.block().directive("TLSRequired").is_some());
-    Some(match level {
-        Some(ContextRef::Directory(d)) => d.pattern.clone(),
-        Some(ContextRef::Anonymous(a)) => format!("{}/", a.root().trim_end_matches('/')),
+    Some(match &cfg.tls.required_origin {
+        Some(Origin::Directory(pattern)) => pattern.clone(),
+        Some(Origin::Anonymous(root)) => format!("{}/", root.trim_end_matches('/')),
         // ProFTPD names the server's configuration after its ServerName (observed for
         // `<IfUser>`).
-        Some(ContextRef::Conditional(_) | ContextRef::Server(_) | ContextRef::Global(_)) => {
-            ctx.server.settings.name.clone()
-        }
+        Some(Origin::Server) => ctx.server.settings.name.clone(),
         _ => {
             let real = user.real_path(&user.cwd);
             format!("{}/", real.trim_end_matches('/'))

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use oxftpd_config::modules::mod_tls::{parse_protocols, parse_required};
-use oxftpd_config::{Config, Directive, Server};
+use oxftpd_config::modules::mod_tls::{Settings, parse_protocols, parse_required};
+use oxftpd_config::{Config, Directive, Located, Server};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -91,8 +91,10 @@ fn err(d: &Directive, m: impl Into<String>) -> StartError {
     StartError::at(d, m.into())
 }
 
-fn certs(d: &Directive) -> Result<Vec<CertificateDer<'static>>, StartError> {
-    let path = Path::new(d.arg(0).unwrap_or(""));
+/// The certificates of the PEM file a directive names.
+fn certs(file: &Located<String>) -> Result<Vec<CertificateDer<'static>>, StartError> {
+    let d = &file.at;
+    let path = Path::new(&file.value);
     let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(path)
         .map_err(|e| err(d, format!("{}: {e}", path.display())))?
         .collect();
@@ -107,20 +109,20 @@ fn certs(d: &Directive) -> Result<Vec<CertificateDer<'static>>, StartError> {
 }
 
 fn key_pair(
-    server: &Server,
-    cert: &str,
-    key: &str,
+    cert: Option<&Located<String>>,
+    key: Option<&Located<String>>,
     chain: &[CertificateDer<'static>],
     provider: &CryptoProvider,
 ) -> Result<Option<Arc<CertifiedKey>>, StartError> {
-    let Some(cd) = server.directive(cert) else {
+    let Some(cd) = cert else {
         return Ok(None);
     };
     let mut list = certs(cd)?;
     list.extend(chain.iter().cloned());
     // Like mod_tls, the key may be in the certificate file when no key file is named.
-    let kd = server.directive(key).unwrap_or(cd);
-    let path = Path::new(kd.arg(0).unwrap_or(""));
+    let kf = key.unwrap_or(cd);
+    let kd = &kf.at;
+    let path = Path::new(&kf.value);
     let der = PrivateKeyDer::from_pem_file(path)
         .map_err(|e| err(kd, format!("{}: {e}", path.display())))?;
     let signing = provider
@@ -128,26 +130,18 @@ fn key_pair(
         .load_private_key(der)
         .map_err(|e| err(kd, format!("{}: {e}", path.display())))?;
     let ck = CertifiedKey::new(list, signing);
-    ck.keys_match().map_err(|e| {
-        err(
-            kd,
-            format!("key does not match {}: {e}", cd.arg(0).unwrap_or("")),
-        )
-    })?;
+    ck.keys_match()
+        .map_err(|e| err(kd, format!("key does not match {}: {e}", cd.value)))?;
     Ok(Some(Arc::new(ck)))
 }
 
-fn has_option(server: &Server, name: &str) -> bool {
-    server
-        .directives("TLSOptions")
-        .any(|d| d.args.iter().any(|a| a == name))
-}
-
-fn provider_for(server: &Server) -> Result<CryptoProvider, StartError> {
+fn provider_for(tls: &Settings) -> Result<CryptoProvider, StartError> {
     let mut provider = rustls::crypto::ring::default_provider();
     let (mut v12, mut v13) = (ciphers::all_tls12(), ciphers::all_tls13());
-    for d in server.directives("TLSCipherSuite") {
-        match (d.arg(0), d.arg(1)) {
+    for suite in &tls.cipher_suites {
+        let d = &suite.at;
+        let arg = |i: usize| suite.value.get(i).map(String::as_str);
+        match (arg(0), arg(1)) {
             (Some(p), Some(list)) if p.eq_ignore_ascii_case("TLSv1.3") => {
                 v13 = ciphers::select_tls13(list).map_err(|m| err(d, m))?;
             }
@@ -167,55 +161,55 @@ struct Loaded {
     provider: CryptoProvider,
 }
 
-fn load(server: &Server) -> Result<Option<Loaded>, StartError> {
-    if !server.directive("TLSEngine").is_some_and(Directive::flag) {
+fn load(tls: &Settings) -> Result<Option<Loaded>, StartError> {
+    let Some(engine) = tls.engine.as_ref().filter(|e| e.value) else {
         return Ok(None);
-    }
-    let provider = provider_for(server)?;
-    let chain = match server.directive("TLSCertificateChainFile") {
+    };
+    let provider = provider_for(tls)?;
+    let chain = match &tls.certificate_chain_file {
         Some(d) => certs(d)?,
         None => Vec::new(),
     };
     let mut keys = Vec::new();
     for (c, k) in [
-        ("TLSRSACertificateFile", "TLSRSACertificateKeyFile"),
-        ("TLSECCertificateFile", "TLSECCertificateKeyFile"),
+        (&tls.rsa_certificate_file, &tls.rsa_certificate_key_file),
+        (&tls.ec_certificate_file, &tls.ec_certificate_key_file),
     ] {
-        if let Some(ck) = key_pair(server, c, k, &chain, &provider)? {
+        if let Some(ck) = key_pair(c.as_ref(), k.as_ref(), &chain, &provider)? {
             keys.push(ck);
         }
     }
     if keys.is_empty() {
-        let d = server.directive("TLSEngine");
         let m = "TLSEngine on needs TLSRSACertificateFile or TLSECCertificateFile";
-        return Err(match d {
-            Some(d) => err(d, m),
-            None => StartError::Message(m.to_string()),
-        });
+        return Err(err(&engine.at, m));
     }
     Ok(Some(Loaded { keys, provider }))
 }
 
 /// The FTPS settings of every server of `config`, in order (`None` without `TLSEngine on`).
 pub fn build_all(config: &Config) -> Result<Vec<Option<Arc<TlsSettings>>>, StartError> {
-    let servers = config.servers();
+    let servers: Vec<(Settings, &Server)> = config
+        .servers()
+        .iter()
+        .map(|s| (Settings::of(s), s))
+        .collect();
     let mut loaded = Vec::with_capacity(servers.len());
-    for s in servers {
-        loaded.push(load(s)?);
+    for (tls, _) in &servers {
+        loaded.push(load(tls)?);
     }
     let mut out = Vec::with_capacity(servers.len());
-    for (s, l) in servers.iter().zip(loaded) {
+    for ((tls, s), l) in servers.iter().zip(loaded) {
         out.push(match l {
-            Some(l) => Some(Arc::new(build(s, l)?)),
+            Some(l) => Some(Arc::new(build(tls, s, l)?)),
             None => None,
         });
     }
     Ok(out)
 }
 
-fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
-    let (v12, v13) = match server.directive("TLSProtocol") {
-        Some(d) => parse_protocols(&d.args).map_err(|m| err(d, m))?,
+fn build(tls: &Settings, server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
+    let (v12, v13) = match &tls.protocol {
+        Some(d) => parse_protocols(&d.value).map_err(|m| err(&d.at, m))?,
         None => (true, true),
     };
     let mut versions = Vec::new();
@@ -225,7 +219,7 @@ fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
     if v13 {
         versions.push(&rustls::version::TLS13);
     }
-    let verify_client = match server.directive("TLSVerifyClient").and_then(|d| d.arg(0)) {
+    let verify_client = match tls.verify_client.as_deref() {
         Some(a) if a.eq_ignore_ascii_case("optional") => VerifyClient::Optional,
         Some(a) if oxftpd_config::parse_flag(a) == Some(true) => VerifyClient::On,
         _ => VerifyClient::Off,
@@ -234,24 +228,22 @@ fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions)
         .map_err(|e| StartError::Message(format!("TLS: {e}")))?;
-    let ca = match server.directive("TLSCACertificateFile") {
+    let ca = match &tls.ca_certificate_file {
         Some(d) => certs(d)?,
         None => Vec::new(),
     };
-    let verify_server = server
-        .directive("TLSVerifyServer")
-        .and_then(|d| d.arg(0))
-        .is_none_or(|a| oxftpd_config::parse_flag(a) != Some(false));
-    let sscn_config = super::sscn::client_config(provider.clone(), &versions, verify_server, &ca)
-        .map_err(StartError::Message)?;
+    let sscn_config =
+        super::sscn::client_config(provider.clone(), &versions, tls.verify_server, &ca)
+            .map_err(StartError::Message)?;
     let builder = if verify_client == VerifyClient::Off {
         builder.with_no_client_auth()
     } else {
-        let d = server.directive("TLSCACertificateFile").ok_or_else(|| {
+        let file = tls.ca_certificate_file.as_ref().ok_or_else(|| {
             StartError::Message("TLSVerifyClient needs TLSCACertificateFile".to_string())
         })?;
+        let d = &file.at;
         let mut roots = RootCertStore::empty();
-        for c in certs(d)? {
+        for c in certs(file)? {
             roots.add(c).map_err(|e| err(d, e.to_string()))?;
         }
         let mut v = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
@@ -262,71 +254,69 @@ fn build(server: &Server, loaded: Loaded) -> Result<TlsSettings, StartError> {
     };
     let mut config = builder.with_cert_resolver(Arc::new(CertResolver { own: loaded.keys }));
     config.ignore_client_order = true;
-    let required = match server.directive("TLSRequired") {
-        Some(d) => parse_required(d.arg(0).unwrap_or(""))
-            .ok_or_else(|| err(d, "TLSRequired: bad parameter"))?,
+    let required = match &tls.required {
+        Some(d) => {
+            parse_required(&d.value).ok_or_else(|| err(&d.at, "TLSRequired: bad parameter"))?
+        }
         None => Required::default(),
     };
-    let allow_per_user = has_option(server, "AllowPerUser");
+    let allow_per_user = tls.has_option("AllowPerUser");
     if allow_per_user && required.auth {
         // ProFTPD 1.3.8 refuses to start with this pair.
+        let name = oxftpd_config::modules::mod_core::View::read(&oxftpd_config::Merged::of(
+            &server.scope(None),
+        ))
+        .server_name;
         let m = format!(
             "Server {}: cannot enforce both 'TLSRequired auth' and 'TLSOptions AllowPerUser' at the same time",
-            server
-                .directive("ServerName")
-                .and_then(|d| d.arg(0))
-                .unwrap_or("ProFTPD")
+            name.as_deref().unwrap_or("ProFTPD")
         );
-        return Err(match server.directive("TLSRequired") {
-            Some(d) => err(d, m),
+        return Err(match &tls.required {
+            Some(d) => err(&d.at, m),
             None => StartError::Message(m),
         });
     }
-    let handshake_timeout = match server.directive("TLSTimeoutHandshake") {
+    let handshake_timeout = match &tls.timeout_handshake {
         Some(d) => d
-            .arg(0)
-            .and_then(oxftpd_config::parse_duration)
-            .ok_or_else(|| err(d, "expected a number of seconds"))?,
+            .value
+            .ok_or_else(|| err(&d.at, "expected a number of seconds"))?,
         None => 300,
     };
-    let user_name = server
-        .directive("TLSUserName")
-        .and_then(|d| d.arg(0))
-        .map(|a| {
-            if a.eq_ignore_ascii_case("EmailSubjAltName") {
-                UserNameField::EmailSubjAltName
-            } else if a.eq_ignore_ascii_case("CommonName") {
-                UserNameField::CommonName
-            } else {
-                UserNameField::Oid(a.to_string())
-            }
-        });
+    let user_name = tls.user_name.as_deref().map(|a| {
+        if a.eq_ignore_ascii_case("EmailSubjAltName") {
+            UserNameField::EmailSubjAltName
+        } else if a.eq_ignore_ascii_case("CommonName") {
+            UserNameField::CommonName
+        } else {
+            UserNameField::Oid(a.to_string())
+        }
+    });
     Ok(TlsSettings {
         config: Arc::new(config),
         required,
         sscn_config,
         allow_per_user,
-        diags: has_option(server, "EnableDiags"),
+        diags: tls.has_option("EnableDiags"),
         cert_checks: CertChecks {
-            common_name: has_option(server, "CommonNameRequired"),
-            dns_name: has_option(server, "dNSNameRequired"),
-            ip_address: has_option(server, "iPAddressRequired"),
+            common_name: tls.has_option("CommonNameRequired"),
+            dns_name: tls.has_option("dNSNameRequired"),
+            ip_address: tls.has_option("iPAddressRequired"),
         },
-        implicit: has_option(server, "UseImplicitSSL"),
-        session_reuse_required: !has_option(server, "NoSessionReuseRequired"),
+        implicit: tls.has_option("UseImplicitSSL"),
+        session_reuse_required: !tls.has_option("NoSessionReuseRequired"),
         handshake_timeout: Duration::from_secs(handshake_timeout.max(1)),
         verify_client,
         user_name,
-        allow_dot_login: has_option(server, "AllowDotLogin"),
-        ignore_sni: has_option(server, "IgnoreSNI"),
-        log: match server.directive("TLSLog") {
-            Some(d) if !d.arg(0).unwrap_or("none").eq_ignore_ascii_case("none") => {
-                let path = PathBuf::from(d.arg(0).unwrap_or(""));
+        allow_dot_login: tls.has_option("AllowDotLogin"),
+        ignore_sni: tls.has_option("IgnoreSNI"),
+        log: match &tls.log {
+            Some(d) if !d.value.eq_ignore_ascii_case("none") => {
+                let path = PathBuf::from(&d.value);
                 let f = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(&path)
-                    .map_err(|e| err(d, format!("{}: {e}", path.display())))?;
+                    .map_err(|e| err(&d.at, format!("{}: {e}", path.display())))?;
                 Some(f)
             }
             _ => None,

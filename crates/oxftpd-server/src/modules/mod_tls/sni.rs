@@ -34,12 +34,7 @@ pub fn choose(
             && (s.settings.addresses.contains(&ip)
                 || (s.index == 0 && s.settings.addresses.is_empty()))
     };
-    let aliases = |s: &Arc<ServerCtx>| -> Vec<String> {
-        s.config()
-            .directives("ServerAlias")
-            .flat_map(|d| d.args.iter().cloned())
-            .collect()
-    };
+    let aliases = |s: &Arc<ServerCtx>| -> Vec<String> { s.cfg.core.server_alias.clone() };
     let mut name_based = false;
     for s in generation.servers.iter().filter(reachable) {
         let names = aliases(s);

@@ -10,7 +10,7 @@ use crate::module::Admission;
 use crate::session::{Ctx, LoggedIn};
 use std::net::IpAddr;
 
-use oxftpd_config::{Directive, Scope};
+use oxftpd_config::modules::mod_wrap::{AccessFilesFor, View};
 use tracing::{info, warn};
 
 use crate::access::groups::GroupExpr;
@@ -19,19 +19,30 @@ use crate::modules::mod_wrap::hosts_access::{self, Client};
 /// The reply text of a refusal.
 pub const REFUSAL: &str = "Access denied";
 
-/// The allow/deny pair that applies to a user.
-fn files<'a>(scope: &Scope<'a>, user: &str, groups: &[String]) -> Option<&'a Directive> {
-    let by_expr = |name: &str, names: &[String]| {
-        scope.directives(name).find(|d| {
-            d.arg(0).is_some_and(|expr| {
+/// The allow/deny pair that applies to a user, with the directive's kind.
+fn files<'a>(
+    cfg: &'a View,
+    user: &str,
+    groups: &[String],
+) -> Option<(AccessFilesFor, &'a [String])> {
+    let by_expr = |rules: &'a [Vec<String>], names: &[String]| {
+        rules.iter().find(|d| {
+            d.first().is_some_and(|expr| {
                 let terms: Vec<String> = expr.split(',').map(str::to_string).collect();
                 GroupExpr::new(&terms).matches(names)
             })
         })
     };
-    by_expr("TCPUserAccessFiles", &[user.to_string()])
-        .or_else(|| by_expr("TCPGroupAccessFiles", groups))
-        .or_else(|| scope.directive("TCPAccessFiles"))
+    by_expr(&cfg.user_access_files, &[user.to_string()])
+        .map(|d| (AccessFilesFor::User, d.as_slice()))
+        .or_else(|| {
+            by_expr(&cfg.group_access_files, groups).map(|d| (AccessFilesFor::Group, d.as_slice()))
+        })
+        .or_else(|| {
+            cfg.access_files
+                .as_deref()
+                .map(|d| (AccessFilesFor::Everyone, d))
+        })
 }
 
 fn read_rules(path: &str, home: &str) -> Vec<hosts_access::Rule> {
@@ -49,18 +60,15 @@ fn read_rules(path: &str, home: &str) -> Vec<hosts_access::Rule> {
 }
 
 /// Whether tcp-wrappers rules refuse `user` (with `groups`, home `home`) from `addr`.
-pub fn refused(scope: &Scope<'_>, user: &str, groups: &[String], home: &str, addr: IpAddr) -> bool {
-    let Some(d) = files(scope, user, groups) else {
+pub fn refused(cfg: &View, user: &str, groups: &[String], home: &str, addr: IpAddr) -> bool {
+    let Some((kind, d)) = files(cfg, user, groups) else {
         return false;
     };
-    let skip = usize::from(d.name != "TCPAccessFiles");
-    let (Some(allow), Some(deny)) = (d.arg(skip), d.arg(skip + 1)) else {
+    let skip = usize::from(kind != AccessFilesFor::Everyone);
+    let (Some(allow), Some(deny)) = (d.get(skip), d.get(skip + 1)) else {
         return false;
     };
-    let service = scope
-        .directive("TCPServiceName")
-        .and_then(|d| d.arg(0))
-        .unwrap_or("proftpd");
+    let service = cfg.service_name.as_str();
     let client = Client { addr, name: None };
     if hosts_access::matches(&read_rules(allow, home), service, &client) {
         return false;
@@ -74,10 +82,10 @@ pub fn refused(scope: &Scope<'_>, user: &str, groups: &[String], home: &str, add
 
 /// mod_wrap's login check ([`crate::module::AdmitFn`]): the access files for this user.
 pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
-    let scope = crate::modules::mod_ifsession::ifsession::user_scope(ctx, user);
+    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
     let home = user.identity.home.to_string_lossy();
     if refused(
-        &scope,
+        &cfg.wrap,
         &user.login_name,
         &user.identity.group_names,
         &home,

@@ -1,8 +1,6 @@
 //! `MaxStoreFileSize` and `MaxRetrieveFileSize` (mod_xfer): `N unit ["user"|"group"|"class" expr]`
 //! or `*`; a rule naming the user wins over a group rule, then a class rule, then a plain one.
 
-use oxftpd_config::{Directive, Scope};
-
 use crate::access::groups::GroupExpr;
 
 /// Who the limit is looked up for.
@@ -15,10 +13,15 @@ pub struct Who<'a> {
     pub class: Option<&'a str>,
 }
 
+/// Argument `i` of a rule.
+fn arg(rule: &[String], i: usize) -> Option<&str> {
+    rule.get(i).map(String::as_str)
+}
+
 /// A size with its unit (`B`, `Kb`, `Mb`, `Gb`); `None` for `*` (unlimited) or nonsense.
-fn bytes(d: &Directive) -> Option<u64> {
-    let n: u64 = d.arg(0)?.parse().ok()?;
-    let factor = match d.arg(1).map(str::to_ascii_lowercase).as_deref() {
+fn bytes(rule: &[String]) -> Option<u64> {
+    let n: u64 = arg(rule, 0)?.parse().ok()?;
+    let factor = match arg(rule, 1).map(str::to_ascii_lowercase).as_deref() {
         None | Some("b") => 1,
         Some("kb") => 1 << 10,
         Some("mb") => 1 << 20,
@@ -28,18 +31,13 @@ fn bytes(d: &Directive) -> Option<u64> {
     n.checked_mul(factor)
 }
 
-/// The limit in force for `who`: `None` means unlimited.
-pub fn max_bytes(scope: &Scope<'_>, name: &str, who: &Who<'_>) -> Option<u64> {
-    // The most specific level that sets the directive decides.
-    let level = scope
-        .levels()
-        .into_iter()
-        .find(|l| l.block().directive(name).is_some())?;
-    let rules: Vec<&Directive> = level.block().directives(name).collect();
+/// The limit in force for `who` among `rules` (the most specific level's, in file order):
+/// `None` means unlimited.
+pub fn max_bytes(rules: &[Vec<String>], who: &Who<'_>) -> Option<u64> {
     let qualified = |kind: &str| {
         rules.iter().rev().find(|d| {
-            d.arg(2).is_some_and(|k| k.eq_ignore_ascii_case(kind))
-                && d.arg(3).is_some_and(|expr| {
+            arg(d, 2).is_some_and(|k| k.eq_ignore_ascii_case(kind))
+                && arg(d, 3).is_some_and(|expr| {
                     let terms: Vec<String> = expr.split(',').map(str::to_string).collect();
                     match kind {
                         "user" => GroupExpr::new(&terms).matches(&[who.user.to_string()]),
@@ -52,8 +50,8 @@ pub fn max_bytes(scope: &Scope<'_>, name: &str, who: &Who<'_>) -> Option<u64> {
     let rule = qualified("user")
         .or_else(|| qualified("group"))
         .or_else(|| qualified("class"))
-        .or_else(|| rules.iter().rev().find(|d| d.arg(2).is_none()))?;
-    if rule.arg(0) == Some("*") {
+        .or_else(|| rules.iter().rev().find(|d| arg(d, 2).is_none()))?;
+    if arg(rule, 0) == Some("*") {
         return None;
     }
     bytes(rule)

@@ -11,10 +11,7 @@ use crate::session::{Ctx, SessionResult};
 
 /// Whether `DeflateEngine on` (off by default, as mod_deflate).
 pub fn deflate_engine(ctx: &Ctx) -> bool {
-    ctx.server
-        .config()
-        .directive("DeflateEngine")
-        .is_some_and(|d| d.flag())
+    ctx.server.cfg.deflate.engine
 }
 
 /// `MODE S`, and `MODE Z` when `DeflateEngine on`.

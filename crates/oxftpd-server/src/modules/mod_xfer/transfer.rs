@@ -78,55 +78,24 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, SessionResult> {
     }
 }
 
-/// The directive in force for a path (`<Directory>`, `<Anonymous>`, server), if any.
-fn path_directive(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<Vec<String>> {
-    crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, vpath)
-        .directive(name)
-        .map(|d| d.args.clone())
+/// The typed settings in force for a path (`.ftpaccess`, `<Directory>`, `<Anonymous>`, server).
+pub fn cfg(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> std::sync::Arc<oxftpd_config::Effective> {
+    crate::access::directories::cfg_for(ctx, user, vpath)
 }
 
-/// `MaxStoreFileSize`/`MaxRetrieveFileSize` for a path; `None` is unlimited.
-pub fn size_limit(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str) -> Option<u64> {
-    let scope = crate::modules::mod_ifsession::ifsession::path_scope(ctx, user, vpath);
+/// The `MaxStoreFileSize`/`MaxRetrieveFileSize` limit of `rules` for this session; `None` is unlimited.
+pub fn size_limit(ctx: &Ctx, user: &LoggedIn, rules: &[Vec<String>]) -> Option<u64> {
     let who = crate::modules::mod_xfer::limits::Who {
         user: &user.login_name,
         groups: &user.identity.group_names,
         class: ctx.class.as_deref(),
     };
-    crate::modules::mod_xfer::limits::max_bytes(&scope, name, &who)
-}
-
-/// A per-path on/off directive, `default` when unset.
-pub fn path_flag(ctx: &Ctx, user: &LoggedIn, vpath: &str, name: &str, default: bool) -> bool {
-    path_directive(ctx, user, vpath, name)
-        .and_then(|args| args.first().map(|a| is_on(a)))
-        .unwrap_or(default)
-}
-
-fn is_on(word: &str) -> bool {
-    matches!(
-        word.to_ascii_lowercase().as_str(),
-        "on" | "yes" | "true" | "1"
-    )
+    crate::modules::mod_xfer::limits::max_bytes(rules, &who)
 }
 
 /// Whether `AllowOverwrite` is on for a path.
 pub fn allow_overwrite(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
-    path_flag(ctx, user, vpath, "AllowOverwrite", false)
-}
-
-/// The `HiddenStores` prefix and suffix for a path, `None` when off.
-fn hidden_stores(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> Option<(String, String)> {
-    let args = path_directive(ctx, user, vpath, "HiddenStores")?;
-    let first = args.first()?;
-    match first.to_ascii_lowercase().as_str() {
-        "off" | "no" | "false" | "0" => None,
-        "on" | "yes" | "true" | "1" => Some((".in.".into(), ".".into())),
-        _ => Some((
-            first.clone(),
-            args.get(1).cloned().unwrap_or_else(|| ".".into()),
-        )),
-    }
+    cfg(ctx, user, vpath).core.allow_overwrite
 }
 
 /// Ends a transfer that failed: `421` and the session's end for a stall, else `426`.
@@ -183,7 +152,8 @@ pub fn retr<'a>(
         };
         let vpath = user.resolve(arg);
         let offset = std::mem::take(&mut ctx.restart);
-        if offset > 0 && !path_flag(ctx, user, &vpath, "AllowRetrieveRestart", true) {
+        let cfg = cfg(ctx, user, &vpath);
+        if offset > 0 && !cfg.xfer.allow_retrieve_restart {
             return ctx
                 .reply(451, format!("{arg}: Restart not permitted, try again"))
                 .await;
@@ -228,7 +198,9 @@ pub fn retr<'a>(
             Err(done) => return done,
         };
         // ProFTPD opens the data connection, then aborts an over-size download.
-        if size_limit(ctx, user, &vpath, "MaxRetrieveFileSize").is_some_and(|max| meta.size > max) {
+        if size_limit(ctx, user, &cfg.xfer.max_retrieve_file_size)
+            .is_some_and(|max| meta.size > max)
+        {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxRetrieveFileSize exceeded: aborting RETR");
             drop(stream);
             return ctx
@@ -378,7 +350,8 @@ async fn open_target(
     };
     let existing = size.is_some();
     let restarting = offset > 0 || kind == Upload::Appe;
-    if existing && restarting && !path_flag(ctx, user, &vpath, "AllowStoreRestart", false) {
+    let cfg = cfg(ctx, user, &vpath);
+    if existing && restarting && !cfg.xfer.allow_store_restart {
         return Err(ctx
             .reply(
                 451,
@@ -387,7 +360,7 @@ async fn open_target(
             .await);
     }
     let hidden = match kind {
-        Upload::Stor => hidden_stores(ctx, user, &vpath),
+        Upload::Stor => cfg.xfer.hidden_stores.clone(),
         _ => None,
     };
     if hidden.is_some() && offset > 0 {
@@ -400,12 +373,12 @@ async fn open_target(
             .reply(554, format!("REST: invalid {arg} argument"))
             .await);
     }
-    if existing && !restarting && !allow_overwrite(ctx, user, &vpath) {
+    if existing && !restarting && !cfg.core.allow_overwrite {
         return Err(ctx
             .reply(550, format!("{arg}: Overwrite permission denied"))
             .await);
     }
-    let delete_aborted = path_flag(ctx, user, &vpath, "DeleteAbortedStores", false);
+    let delete_aborted = cfg.xfer.delete_aborted_stores;
     let dir = oxftpd_proto::path::parent(&vpath);
     let name = oxftpd_proto::path::file_name(&vpath);
     // Replacing a file needs the kernel's permission to write it, not only the directory's.
@@ -579,7 +552,11 @@ async fn receive(
         .rename_to
         .clone()
         .unwrap_or_else(|| target.path.clone());
-    let limit = size_limit(ctx, user, &limit_path, "MaxStoreFileSize");
+    let limit = size_limit(
+        ctx,
+        user,
+        &cfg(ctx, user, &limit_path).xfer.max_store_file_size,
+    );
     let started = std::time::Instant::now();
     let mode_z = ctx.opts.mode_z;
     let report = crate::modules::mod_deflate::log::Report::for_session(ctx);

@@ -24,14 +24,8 @@ impl TransferLogs {
     pub fn open(config: &Config) -> Result<Self, StartError> {
         let mut files = HashMap::new();
         for server in config.servers() {
-            let anon = server
-                .anonymous()
-                .iter()
-                .flat_map(|a| a.directives("TransferLog"));
-            for d in server.directives("TransferLog").chain(anon) {
-                let Some(path) = d.arg(0).filter(|p| !p.eq_ignore_ascii_case("none")) else {
-                    continue;
-                };
+            for log in oxftpd_config::modules::mod_xfer::transfer_log_files(server) {
+                let path = &log.value;
                 if files.contains_key(path) {
                     continue;
                 }
@@ -39,7 +33,7 @@ impl TransferLogs {
                     .create(true)
                     .append(true)
                     .open(path)
-                    .map_err(|e| StartError::at(d, format!("cannot open {path}: {e}")))?;
+                    .map_err(|e| StartError::at(&log.at, format!("cannot open {path}: {e}")))?;
                 files.insert(path.to_string(), Mutex::new(file));
             }
         }
@@ -67,8 +61,7 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
 
 /// Appends the xferlog line for `record`, if a `TransferLog` applies to the session.
 pub fn record(ctx: &Ctx, user: &LoggedIn, record: &Transfer<'_>) {
-    let scope = ctx.server.config().scope(user.anon);
-    let Some(path) = scope.directive("TransferLog").and_then(|d| d.arg(0)) else {
+    let Some(path) = ctx.server.login_cfg(user.anon).xfer.transfer_log.as_deref() else {
         return;
     };
     let Some(file) = ctx
