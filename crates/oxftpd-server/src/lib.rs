@@ -15,6 +15,7 @@ pub mod group_limit;
 pub mod jail;
 pub mod listener;
 pub mod localtime;
+pub mod lookup_pool;
 pub mod messages;
 pub mod module;
 pub mod modules;

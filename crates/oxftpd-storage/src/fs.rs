@@ -31,7 +31,7 @@ pub enum WriteMode {
 }
 
 /// How many names `create_unique` tries before giving up.
-const UNIQUE_TRIES: usize = 64;
+pub(crate) const UNIQUE_TRIES: usize = 64;
 
 /// A function told of each filesystem operation before it runs: the system call it stands
 /// for (`open`, `mkdir`, `rename`, …) and the path (ProFTPD's `fsio` trace channel).
@@ -56,7 +56,8 @@ impl std::fmt::Debug for Fs {
 }
 
 impl Fs {
-    /// Opens `root` (a real path, chosen by the administrator) as the jail, under `cred`.
+    /// Opens `root` (a real path, chosen by the administrator) as the jail, under `cred`;
+    /// its calls use a session's share of `pool` (`FsPool::session_share`).
     ///
     /// Fails with `PermissionDenied` unless `cred` may search the directory.
     pub async fn open_root(
@@ -78,7 +79,7 @@ impl Fs {
             .await??;
         Ok(Fs {
             root: crate::shared_root::share(&key, fd),
-            pool,
+            pool: pool.session_share(),
             cred,
             observer: None,
         })
@@ -134,7 +135,7 @@ impl Fs {
     }
 
     /// Runs `f` with the root fd on the pool, under the session's credentials.
-    async fn call<R, F>(&self, f: F) -> Result<R, StorageError>
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
         F: FnOnce(BorrowedFd<'_>) -> Result<R, StorageError> + Send + 'static,
@@ -414,7 +415,7 @@ impl Fs {
 }
 
 /// Checks that `fd` is a regular file, clears `O_NONBLOCK`, and returns its attributes.
-fn regular_file(fd: &OwnedFd) -> Result<Metadata, StorageError> {
+pub(crate) fn regular_file(fd: &OwnedFd) -> Result<Metadata, StorageError> {
     let st = fstat(fd)?;
     match FileType::from_raw_mode(st.st_mode) {
         FileType::RegularFile => {}
@@ -429,7 +430,7 @@ fn regular_file(fd: &OwnedFd) -> Result<Metadata, StorageError> {
 }
 
 /// A hard-to-guess, never-repeating suffix for `create_unique`.
-fn unique_suffix() -> String {
+pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let hash = RandomState::new().hash_one(n);

@@ -12,6 +12,7 @@
 //! process user ([`FsPool::switches_identity`] says which).
 
 mod attrs;
+mod claim;
 mod credentials;
 mod dir_stat;
 mod error;
@@ -21,6 +22,7 @@ mod metadata;
 mod path;
 mod pool;
 mod read_dir;
+mod replace;
 mod resolve;
 mod shared_root;
 
@@ -28,5 +30,6 @@ pub use credentials::Credentials;
 pub use error::StorageError;
 pub use fs::{Fs, Observer, WriteMode};
 pub use metadata::{Kind, Metadata};
-pub use pool::FsPool;
+pub use pool::{FsPool, SESSION_IN_FLIGHT};
 pub use read_dir::{Batch, DirEntry, Entry, ReadDir};
+pub use replace::{Existing, Replacement};

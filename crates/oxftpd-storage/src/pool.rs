@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::{Credentials, StorageError, identity};
 
@@ -16,7 +16,12 @@ type Outcome<R> = Result<Result<R, Box<dyn Any + Send>>, StorageError>;
 struct Job {
     cred: Credentials,
     work: Box<dyn FnOnce(Result<(), StorageError>) + Send>,
+    /// The session's share of the pool this call holds until it has run.
+    permit: Option<OwnedSemaphorePermit>,
 }
+
+/// The most calls one session ([`FsPool::session_share`]) has queued or running at once.
+pub const SESSION_IN_FLIGHT: usize = 8;
 
 #[derive(Default)]
 struct Queue {
@@ -57,9 +62,14 @@ impl Drop for Handle {
 }
 
 /// Bounded pool of threads that run filesystem calls under a session's credentials.
+///
+/// A handle from [`FsPool::session_share`] lets its calls (and its clones') hold at most
+/// [`SESSION_IN_FLIGHT`] of the pool at once, so that one session, stuck on a slow mount or a
+/// hanging file, cannot take every thread from the others (issue 19).
 #[derive(Clone)]
 pub struct FsPool {
     handle: Arc<Handle>,
+    share: Option<Arc<Semaphore>>,
 }
 
 impl FsPool {
@@ -89,7 +99,22 @@ impl FsPool {
             .spawn(move || spawner(&spawner_shared))?;
         Ok(FsPool {
             handle: Arc::new(Handle(shared)),
+            share: None,
         })
+    }
+
+    /// This pool for one session: its calls wait while the session has
+    /// [`SESSION_IN_FLIGHT`] calls (or half the pool's threads, if fewer) queued or running.
+    /// A handle that already is a session's share is returned as it is.
+    pub fn session_share(&self) -> FsPool {
+        if self.share.is_some() {
+            return self.clone();
+        }
+        let limit = (self.max_threads() / 2).clamp(1, SESSION_IN_FLIGHT);
+        FsPool {
+            handle: Arc::clone(&self.handle),
+            share: Some(Arc::new(Semaphore::new(limit))),
+        }
     }
 
     /// Whether jobs run under the session's credentials (only when the process is root).
@@ -133,11 +158,35 @@ impl FsPool {
             let outcome = switched.map(|()| catch_unwind(AssertUnwindSafe(f)));
             let _ = tx.send(outcome);
         });
-        self.submit(Job {
+        let mut job = Job {
             cred: cred.clone(),
             work,
-        });
+            permit: None,
+        };
+        // Queued at once when the session's share allows, else when a call of it ends.
+        let waiting = match &self.share {
+            None => None,
+            Some(share) => match Arc::clone(share).try_acquire_owned() {
+                Ok(permit) => {
+                    job.permit = Some(permit);
+                    None
+                }
+                Err(_) => Some((Arc::clone(share), self.clone())),
+            },
+        };
+        let job = match waiting {
+            None => {
+                self.submit(job);
+                None
+            }
+            Some(wait) => Some((wait, job)),
+        };
         async move {
+            if let Some(((share, pool), mut job)) = job {
+                // The semaphore is never closed.
+                job.permit = share.acquire_owned().await.ok();
+                pool.submit(job);
+            }
             match rx.await {
                 Ok(Ok(Ok(value))) => Ok(value),
                 Ok(Ok(Err(panic))) => resume_unwind(panic),
@@ -223,6 +272,8 @@ fn worker(shared: &Shared) {
             }
             result
         };
-        (job.work)(switched);
+        let Job { work, permit, .. } = job;
+        work(switched);
+        drop(permit);
     }
 }

@@ -75,7 +75,14 @@ pub fn xcup<'a>(
 
 async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> CommandResult {
     let target = user.resolve(arg);
-    match user.fs.metadata(&target).await {
+    // Entering needs search permission on the directory, as the kernel's chdir does.
+    let entered = match user.fs.metadata(&target).await {
+        Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
+            user.fs.is_dir(&target).await.map(|_| meta)
+        }
+        other => other,
+    };
+    match entered {
         Ok(meta) if meta.kind == oxftpd_storage::Kind::Dir => {
             let mut lines =
                 crate::modules::mod_core::display_chdir::lines(ctx, user, &target).await;

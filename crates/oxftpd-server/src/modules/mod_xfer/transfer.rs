@@ -9,13 +9,17 @@
 //! A STOR that replaces an existing file writes a hidden temporary file beside it and renames
 //! it over the original only when the upload completed, so a failed upload never leaves a
 //! truncated file where a complete one stood. `HiddenStores` does the same for every STOR,
-//! under ProFTPD's fixed name `.in.NAME.`. Restarts follow mod_xfer: `AllowRetrieveRestart`
-//! (on by default) and `AllowStoreRestart` (off by default, and needed for APPE too).
+//! under ProFTPD's fixed name `.in.NAME.` (held locked while the upload runs, so one a killed
+//! upload left is removed at the next: oxftpd-storage's claim.rs). Replacing needs what the
+//! kernel asks to write the existing file, as the user, not only the directory's write bit,
+//! and the replaced file keeps its owner, group and mode (oxftpd-storage's replace.rs).
+//! Restarts follow mod_xfer: `AllowRetrieveRestart` (on by default) and `AllowStoreRestart`
+//! (off by default, and needed for APPE too).
 
 use std::fs::File;
 
 use oxftpd_proto::reply::codes;
-use oxftpd_storage::{StorageError, WriteMode};
+use oxftpd_storage::{Existing, Replacement, StorageError, WriteMode};
 use tokio::net::TcpStream;
 use tracing::{info, warn};
 
@@ -361,6 +365,11 @@ struct Target {
     rename_to: Option<String>,
     /// Remove `path` when the upload fails.
     remove_on_failure: bool,
+    /// The existing file `rename_to` names, checked writable by the user, and how the
+    /// completed upload takes its place (oxftpd-storage's replace.rs).
+    replaces: Option<(Existing, Replacement)>,
+    /// Keeps the lock of a `HiddenStores` file (claim.rs) until it is renamed or removed.
+    _hold: Option<File>,
 }
 
 /// `STOR path`.
@@ -459,31 +468,39 @@ async fn open_target(
     let delete_aborted = cfg.xfer.delete_aborted_stores;
     let dir = oxftpd_proto::path::parent(&vpath);
     let name = oxftpd_proto::path::file_name(&vpath);
-    let opened = if let Some((prefix, suffix)) = hidden {
-        let temp = user.resolve_from(dir, &format!("{prefix}{name}{suffix}"));
-        user.fs
-            .open_write(&temp, WriteMode::CreateNew)
-            .await
-            .map(|f| {
-                let t = Target {
-                    path: temp,
-                    rename_to: Some(vpath.clone()),
-                    remove_on_failure: true,
-                };
-                (t, f)
-            })
-    } else if existing && !restarting {
-        user.fs
-            .create_unique(dir, &format!(".in.{name}."))
-            .await
-            .map(|(temp, f)| {
-                let t = Target {
-                    path: temp,
-                    rename_to: Some(vpath.clone()),
-                    remove_on_failure: true,
-                };
-                (t, f)
-            })
+    // Replacing a file needs the kernel's permission to write it, not only the directory's.
+    let replaced = if existing && !restarting {
+        match user.fs.open_existing(&vpath).await {
+            Ok(e) => Some(e),
+            Err(e) => return Err(CommandError::storage(arg, e)),
+        }
+    } else {
+        None
+    };
+    let opened = if hidden.is_some() || replaced.is_some() {
+        let claimed = hidden.is_some();
+        let temp = match hidden {
+            Some((prefix, suffix)) => {
+                let temp = user.resolve_from(dir, &format!("{prefix}{name}{suffix}"));
+                match user.fs.create_claimed(&temp).await {
+                    Ok(f) => Ok((temp, f)),
+                    // Another upload of the name runs: ProFTPD's reply.
+                    Err(StorageError::AlreadyExists) => {
+                        let text = format!("{arg}: Temporary hidden file {temp} already exists");
+                        return Err(CommandError::Refused(oxftpd_proto::reply::Reply::new(
+                            codes::FILE_UNAVAILABLE,
+                            text,
+                        )));
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            None => user.fs.create_unique(dir, &format!(".in.{name}.")).await,
+        };
+        match temp {
+            Ok((temp, f)) => replacement(user, &vpath, temp, f, replaced, claimed).await,
+            Err(e) => Err(e),
+        }
     } else {
         let mode = match (kind, range) {
             (Upload::Appe, _) => WriteMode::Append,
@@ -497,11 +514,44 @@ async fn open_target(
                 path: vpath.clone(),
                 rename_to: None,
                 remove_on_failure: !existing && delete_aborted,
+                replaces: None,
+                _hold: None,
             };
             (t, f)
         })
     };
     opened.map_err(|e| CommandError::storage(arg, e))
+}
+
+/// The target of an upload written to `temp` and renamed to (or copied into) `vpath` when
+/// complete; `temp` takes the replaced file's owner, group and mode where it can.
+async fn replacement(
+    user: &LoggedIn,
+    vpath: &str,
+    temp: String,
+    file: File,
+    replaced: Option<Existing>,
+    claimed: bool,
+) -> Result<(Target, File), StorageError> {
+    let replaces = match replaced {
+        Some(existing) => match user.fs.adopt(&file, &existing).await {
+            Ok(how) => Some((existing, how)),
+            Err(e) => {
+                let _ = user.fs.remove_file(&temp).await;
+                return Err(e);
+            }
+        },
+        None => None,
+    };
+    let hold = if claimed { file.try_clone().ok() } else { None };
+    let target = Target {
+        path: temp,
+        rename_to: Some(vpath.to_string()),
+        remove_on_failure: true,
+        replaces,
+        _hold: hold,
+    };
+    Ok((target, file))
 }
 
 /// Removes what a failed upload left, when that is the rule for it.
@@ -540,6 +590,8 @@ async fn upload(
                 path,
                 rename_to: None,
                 remove_on_failure: true,
+                replaces: None,
+                _hold: None,
             };
             return receive(ctx, user, &unique, target, file, kind, None).await;
         }
@@ -555,7 +607,7 @@ async fn receive(
     ctx: &mut Ctx,
     user: &mut LoggedIn,
     arg: &str,
-    target: Target,
+    mut target: Target,
     mut file: File,
     kind: Upload,
     range: Option<super::range::Range>,
@@ -690,8 +742,13 @@ async fn receive(
     match outcome {
         Watched::Done(Ok(n)) => {
             ctx.transferred += n;
-            if let Some(to) = &target.rename_to
-                && let Err(e) = user.fs.rename(&target.path, to).await
+            if let Some(to) = target.rename_to.clone()
+                && let Err(e) = match target.replaces.take() {
+                    Some((existing, how)) => {
+                        user.fs.replace(&target.path, &to, existing, how).await
+                    }
+                    None => user.fs.rename(&target.path, &to).await,
+                }
             {
                 discard(user, &target).await;
                 return Err(CommandError::storage(arg, e));
