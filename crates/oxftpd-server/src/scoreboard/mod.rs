@@ -24,6 +24,10 @@ use rustix::fs::{FlockOperation, fcntl_lock};
 use layout::{ENTRY_LEN, HEADER_LEN};
 pub use layout::{Entry, Header};
 
+/// Files with at most this many slots are scanned for a free one; larger ones grow at the end
+/// unless this process freed a slot (the scan costs a read per slot).
+const SCAN_LIMIT: usize = 64;
+
 /// Times a lock is tried before the update goes ahead without it (mutex) or is skipped.
 const LOCK_TRIES: u32 = 64;
 
@@ -33,8 +37,10 @@ pub struct Scoreboard {
     file: File,
     mutex: File,
     pid: u32,
-    /// Serializes this process's lock/write/unlock sequences (POSIX locks are per process).
-    writing: Mutex<()>,
+    /// Serializes this process's lock/write/unlock sequences (POSIX locks are per process),
+    /// and holds the slots this process freed, so a new session takes one of them (checked
+    /// still free) instead of reading every slot's pid: claiming stays O(1) with many sessions.
+    writing: Mutex<Vec<usize>>,
 }
 
 impl Scoreboard {
@@ -70,7 +76,7 @@ impl Scoreboard {
             file,
             mutex: mutex_file,
             pid,
-            writing: Mutex::new(()),
+            writing: Mutex::new(Vec::new()),
         })
     }
 
@@ -87,9 +93,9 @@ impl Scoreboard {
     /// Claims a free slot for a new session and writes `entry` (its pid set to the daemon's).
     pub fn add(self: &Arc<Self>, mut entry: Entry) -> io::Result<Slot> {
         entry.pid = self.pid;
-        let _guard = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let mut freed = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let locked = lock(&self.mutex, FlockOperation::NonBlockingLockExclusive);
-        let index = self.free_slot();
+        let index = self.free_slot(&mut freed);
         let result = index.and_then(|index| {
             self.file
                 .write_all_at(&entry.encode(), offset(index))
@@ -106,16 +112,28 @@ impl Scoreboard {
         })
     }
 
-    /// The first slot whose pid is 0, or the one past the end.
-    fn free_slot(&self) -> io::Result<usize> {
-        let len = self.file.metadata()?.len();
-        let slots = usize::try_from(len.saturating_sub(HEADER_LEN as u64) / ENTRY_LEN as u64)
-            .unwrap_or(usize::MAX);
+    /// A free slot: one this process freed that is still free, else the first whose pid is 0
+    /// at the start of a process's life (the file may hold another process's free slots),
+    /// else the one past the end.
+    fn free_slot(&self, freed: &mut Vec<usize>) -> io::Result<usize> {
         let mut pid = [0u8; 4];
-        for i in 0..slots {
+        while let Some(i) = freed.pop() {
             self.file.read_exact_at(&mut pid, offset(i))?;
             if u32::from_ne_bytes(pid) == 0 {
                 return Ok(i);
+            }
+        }
+        let len = self.file.metadata()?.len();
+        let slots = usize::try_from(len.saturating_sub(HEADER_LEN as u64) / ENTRY_LEN as u64)
+            .unwrap_or(usize::MAX);
+        // Slots beyond the ones this process wrote are another process's (an upgrade):
+        // read their pids only while this process has claimed few slots of its own.
+        if slots <= SCAN_LIMIT {
+            for i in 0..slots {
+                self.file.read_exact_at(&mut pid, offset(i))?;
+                if u32::from_ne_bytes(pid) == 0 {
+                    return Ok(i);
+                }
             }
         }
         Ok(slots)
@@ -136,10 +154,11 @@ impl Scoreboard {
     /// Frees a slot (all zeros: pid 0), waiting for readers as long as it must: a freed slot
     /// must never stay claimed.
     fn free(&self, index: usize) {
-        let _guard = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let mut freed = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let locked = lock(&self.file, FlockOperation::NonBlockingLockExclusive);
-        if let Err(e) = self.file.write_all_at(&[0u8; ENTRY_LEN], offset(index)) {
-            tracing::warn!("ScoreboardFile {}: {e}", self.path.display());
+        match self.file.write_all_at(&[0u8; ENTRY_LEN], offset(index)) {
+            Ok(()) => freed.push(index),
+            Err(e) => tracing::warn!("ScoreboardFile {}: {e}", self.path.display()),
         }
         if locked {
             let _ = fcntl_lock(&self.file, FlockOperation::NonBlockingUnlock);
