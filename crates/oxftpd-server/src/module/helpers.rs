@@ -24,10 +24,23 @@ pub fn two_paths<'a>(site: &str, rest: &'a str) -> Result<(&'a str, &'a str), Co
     rest.split_once(' ')
         .map(|(s, d)| (s, d.trim_start()))
         .filter(|(_, d)| !d.is_empty())
-        .ok_or_else(|| {
-            CommandError::bad_argument(
-                oxftpd_proto::reply::codes::SYNTAX_ERROR,
-                format!("'SITE {site}' not understood"),
-            )
-        })
+        .ok_or_else(|| not_understood(site))
+}
+
+/// The argument of `SITE NAME argument`, which must not be empty; else
+/// `'SITE NAME' not understood`.
+pub fn site_arg<'a>(site: &str, rest: &'a str) -> Result<&'a str, CommandError> {
+    if rest.is_empty() {
+        Err(not_understood(site))
+    } else {
+        Ok(rest)
+    }
+}
+
+/// `500 'SITE NAME' not understood`, ProFTPD's answer to a SITE command missing its arguments.
+fn not_understood(site: &str) -> CommandError {
+    CommandError::bad_argument(
+        oxftpd_proto::reply::codes::SYNTAX_ERROR,
+        format!("'SITE {site}' not understood"),
+    )
 }

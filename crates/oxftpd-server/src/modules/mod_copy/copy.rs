@@ -21,12 +21,7 @@ pub fn cpfr<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         ctx.opts.copy_from = None;
-        if rest.is_empty() {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE CPFR' not understood",
-            ));
-        }
+        crate::module::helpers::site_arg("CPFR", rest)?;
         let source = user.resolve(rest);
         match user.fs.metadata(&source).await {
             Ok(_) => {
@@ -51,12 +46,7 @@ pub fn cpto<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if rest.is_empty() {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE CPTO' not understood",
-            ));
-        }
+        crate::module::helpers::site_arg("CPTO", rest)?;
         let Some(source) = ctx.opts.copy_from.take() else {
             return Err(CommandError::BadSequence("Bad sequence of commands".into()));
         };

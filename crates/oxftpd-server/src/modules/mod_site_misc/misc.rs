@@ -32,12 +32,7 @@ pub fn utime<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if rest.is_empty() {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE UTIME' not understood",
-            ));
-        }
+        crate::module::helpers::site_arg("UTIME", rest)?;
         let words: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
         // Two forms: `UTIME mtime path` and `UTIME atime mtime ctime path UTC`.
         let parsed = match words.as_slice() {
@@ -84,12 +79,7 @@ pub fn mkdir<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if rest.is_empty() {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE MKDIR' not understood",
-            ));
-        }
+        crate::module::helpers::site_arg("MKDIR", rest)?;
         let target = user.resolve(rest);
         let mut so_far = String::new();
         for part in target.split('/').filter(|p| !p.is_empty()) {
@@ -147,12 +137,7 @@ pub fn rmdir<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if rest.is_empty() {
-            return Err(CommandError::bad_argument(
-                codes::SYNTAX_ERROR,
-                "'SITE RMDIR' not understood",
-            ));
-        }
+        crate::module::helpers::site_arg("RMDIR", rest)?;
         let target = user.resolve(rest);
         let result = match user.fs.symlink_metadata(&target).await {
             Ok(m) if m.kind == Kind::Dir => remove_tree(user, target, 0).await,
