@@ -191,7 +191,8 @@ pub fn mlsd<'a>(
         )
         .await?;
         let stream =
-            crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
+            crate::modules::mod_tls::data::protect(ctx, stream, crate::data::stream::Flow::Send)
+                .await?;
         let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;

@@ -332,7 +332,9 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
-    let stream = crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
+    let stream =
+        crate::modules::mod_tls::data::protect(ctx, stream, crate::data::stream::Flow::Send)
+            .await?;
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {

@@ -5,6 +5,7 @@ pub mod cert_checks;
 pub mod cert_login;
 pub mod ciphers;
 pub mod commands;
+pub mod data;
 pub mod diags;
 pub mod log;
 pub mod per_user;

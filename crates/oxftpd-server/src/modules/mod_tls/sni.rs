@@ -50,5 +50,4 @@ pub fn choose(
     }
 }
 
-/// The fatal `unrecognized_name` alert (RFC 6066 section 3), as a plaintext TLS record.
-pub const UNRECOGNIZED_NAME_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
+pub use crate::data::tls_stream::UNRECOGNIZED_NAME_ALERT;

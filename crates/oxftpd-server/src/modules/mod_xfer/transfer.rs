@@ -234,7 +234,8 @@ pub fn retr<'a>(
         ctx.reply(codes::OPENING_DATA, text).await?;
         let data_peer = peer_of(&stream);
         let mut stream =
-            crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
+            crate::modules::mod_tls::data::protect(ctx, stream, crate::data::stream::Flow::Send)
+                .await?;
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &cfg.xfer.max_retrieve_file_size)
             .is_some_and(|max| meta.size > max)
@@ -631,15 +632,20 @@ async fn receive(
         return Err(e.into());
     }
     let data_peer = peer_of(&stream);
-    let mut stream =
-        match crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Receive).await {
-            Ok(s) => s,
-            Err(e) => {
-                drop(file);
-                discard(user, &target).await;
-                return Err(e.into());
-            }
-        };
+    let mut stream = match crate::modules::mod_tls::data::protect(
+        ctx,
+        stream,
+        crate::data::stream::Flow::Receive,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            drop(file);
+            discard(user, &target).await;
+            return Err(e.into());
+        }
+    };
     let stall = ctx.server.settings.timeouts.stalled;
     let ascii = ctx.transfer_type == TransferType::Ascii;
     let limit_path = target
