@@ -63,6 +63,15 @@ pub fn reply_for(e: &io::Error) -> (u16, String) {
     (code, format!("Transfer aborted. {text}"))
 }
 
+/// A short text for an I/O error, without the "(os error N)" suffix.
+pub fn io_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::reply_for;
@@ -103,14 +112,5 @@ mod tests {
             reply_for(&io::Error::from_raw_os_error(libc::EACCES)).0,
             426
         );
-    }
-}
-
-/// A short text for an I/O error, without the "(os error N)" suffix.
-pub fn io_text(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
     }
 }
