@@ -36,10 +36,7 @@ pub enum Admission {
 /// A module's check of a login the auth chain accepted (`MaxClients*`, mod_wrap, …).
 pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission;
 
-/// What a module prepares once per loaded configuration (its log files, tables): run as root
-/// before privileges drop, again on every reload; kept in [`state::ModuleState`].
-pub type OpenFn =
-    fn(&oxftpd_config::Config, &mut state::ModuleState) -> Result<(), crate::StartError>;
+pub use crate::context::{OpenFn, ServerFn};
 
 /// What a module starts each time a loaded configuration goes live (at start and after each
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
@@ -65,6 +62,9 @@ pub struct Module {
     pub events: Option<events::EventFn>,
     /// What it opens once per loaded configuration.
     pub open: Option<OpenFn>,
+    /// What it keeps per server of a loaded configuration (mod_tls its FTPS settings),
+    /// made when the configuration is read (for `-t` too): `ServerCtx::modules`.
+    pub server: Option<ServerFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
 }
@@ -85,6 +85,7 @@ impl Module {
         admit: None,
         events: None,
         open: None,
+        server: None,
         start: None,
     };
 

@@ -24,6 +24,8 @@ pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
 
+mod load;
+
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 

@@ -253,7 +253,7 @@ pub async fn run(
     };
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
-    if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
+    if crate::modules::mod_tls::server_tls(&ctx.server).is_some_and(|t| t.implicit) {
         if crate::modules::mod_tls::commands::start_control_tls(&mut ctx, true)
             .await
             .is_err()

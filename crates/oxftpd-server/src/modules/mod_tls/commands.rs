@@ -17,7 +17,7 @@ use crate::session::{Ctx, LoggedIn, SessionError, State};
 /// login, an SNI name of another FTPS `<VirtualHost>` on this address and port moves the
 /// session there (its certificate, its settings), as `HOST` does.
 pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), SessionError> {
-    let Some(own) = ctx.server.tls.clone() else {
+    let Some(own) = crate::modules::mod_tls::server_tls(&ctx.server).cloned() else {
         return Err(SessionError::Closed);
     };
     let limit = own.handshake_timeout;
@@ -32,9 +32,7 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
             refused_name = sni.map(str::to_string);
             return None;
         };
-        let c = server
-            .tls
-            .as_ref()
+        let c = crate::modules::mod_tls::server_tls(&server)
             .map_or_else(|| own.session_config(), |t| t.session_config());
         config = Some(c.clone());
         chosen = Some(server);
@@ -47,7 +45,9 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         tracing::info!(peer = %ctx.peer, server = %server.settings.name, "SNI chose a virtual host");
         ctx.server = server;
     }
-    let settings = ctx.server.tls.clone().unwrap_or(own);
+    let settings = crate::modules::mod_tls::server_tls(&ctx.server)
+        .cloned()
+        .unwrap_or(own);
     if let Some(name) = refused_name {
         event(
             settings.log.as_ref(),
@@ -152,7 +152,7 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             ));
         };
         let mechanism = arg.trim().to_ascii_uppercase();
-        if ctx.server.tls.is_none()
+        if crate::modules::mod_tls::server_tls(&ctx.server).is_none()
             || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P")
         {
             return Err(CommandError::bad_argument(
@@ -165,9 +165,10 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                 "Unwilling to accept second AUTH".into(),
             ));
         }
-        let per_user = ctx.server.tls.as_ref().is_some_and(|t| t.allow_per_user);
+        let per_user =
+            crate::modules::mod_tls::server_tls(&ctx.server).is_some_and(|t| t.allow_per_user);
         if matches!(state, State::LoggedIn(_)) && !per_user {
-            if let Some(t) = &ctx.server.tls {
+            if let Some(t) = crate::modules::mod_tls::server_tls(&ctx.server) {
                 event(
                     t.log.as_ref(),
                     "Unwilling to accept AUTH after USER/PASS authentication for this session unless AllowPerUser TLSOption is used",
@@ -224,7 +225,7 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             return Err(CommandError::MissingArgument);
         };
         let level = arg.trim().to_ascii_uppercase();
-        let log = ctx.server.tls.clone();
+        let log = crate::modules::mod_tls::server_tls(&ctx.server).cloned();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         if let Some(lines) = crate::modules::mod_tls::policy::prot_refusal(ctx, &level) {
             for line in &lines {
@@ -272,7 +273,7 @@ pub fn ccc<'a>(
                 "CCC not allowed on insecure control connection",
             ));
         }
-        let log = ctx.server.tls.clone();
+        let log = crate::modules::mod_tls::server_tls(&ctx.server).cloned();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         if crate::modules::mod_tls::policy::ccc_refused(ctx) {
             event(
@@ -309,7 +310,7 @@ pub fn sscn<'a>(
         let words: Vec<&str> = arg
             .map(|a| a.split_whitespace().collect())
             .unwrap_or_default();
-        let log = ctx.server.tls.clone();
+        let log = crate::modules::mod_tls::server_tls(&ctx.server).cloned();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         match words.as_slice() {
             [] => {}

@@ -18,7 +18,10 @@ pub async fn protect(ctx: &Ctx, tcp: TcpStream, flow: Flow) -> Result<DataStream
         Flow::Send => ctx.tls.send_config.clone(),
         Flow::Receive => ctx.tls.data_config.clone(),
     };
-    let (Some(settings), Some(config)) = (ctx.server.tls.clone(), config) else {
+    let (Some(settings), Some(config)) = (
+        crate::modules::mod_tls::server_tls(&ctx.server).cloned(),
+        config,
+    ) else {
         return Ok(DataStream::Plain(tcp));
     };
     if !ctx.tls.protect_data {

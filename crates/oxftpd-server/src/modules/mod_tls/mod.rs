@@ -57,7 +57,12 @@ use crate::session::Ctx;
 
 /// Whether this server speaks TLS (`TLSEngine on`): mod_tls's FEAT lines show then.
 fn tls_on(ctx: &Ctx) -> bool {
-    ctx.server.tls.is_some()
+    server_tls(&ctx.server).is_some()
+}
+
+/// The server's FTPS settings (`TLSEngine on`), kept in its module state.
+pub fn server_tls(server: &crate::context::ServerCtx) -> Option<&Arc<TlsSettings>> {
+    server.modules.get::<Arc<TlsSettings>>()
 }
 
 /// mod_tls.c.
@@ -89,5 +94,6 @@ pub static MODULE: Module = Module {
     ],
     hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
     admit: Some(per_user::admit_login),
+    server: Some(settings::per_server),
     ..Module::DEFAULT
 };

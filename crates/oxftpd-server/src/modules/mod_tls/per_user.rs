@@ -11,7 +11,7 @@ use crate::session::{Ctx, LoggedIn};
 
 /// Applies the user's `TLSRequired`; `false` when the session must end.
 pub fn admit(ctx: &mut Ctx, user: &LoggedIn) -> bool {
-    let Some(settings) = ctx.server.tls.clone() else {
+    let Some(settings) = crate::modules::mod_tls::server_tls(&ctx.server).cloned() else {
         return true;
     };
     if !settings.allow_per_user {

@@ -23,16 +23,14 @@ use crate::session::{Ctx, State};
 /// or the server's.
 pub fn effective(ctx: &Ctx) -> Required {
     ctx.tls.user_required.unwrap_or_else(|| {
-        ctx.server
-            .tls
-            .as_ref()
+        crate::modules::mod_tls::server_tls(&ctx.server)
             .map_or_else(Required::default, |s| s.required)
     })
 }
 
 /// The refusal `TLSRequired` demands for `verb` in the session's current state, if any.
 pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<TlsRefusal> {
-    let settings = ctx.server.tls.as_ref()?;
+    let settings = crate::modules::mod_tls::server_tls(&ctx.server)?;
     // Unknown verbs need a protected control connection like any other.
     let row = crate::modules::command(verb);
     let rule = row.map_or(TlsRule::Control, |c| c.tls);

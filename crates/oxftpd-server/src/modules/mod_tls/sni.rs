@@ -39,7 +39,7 @@ pub fn choose(
     for s in generation.servers.iter().filter(reachable) {
         let names = aliases(s);
         name_based |= !names.is_empty();
-        if s.tls.is_some() && names.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+        if super::server_tls(s).is_some() && names.iter().any(|a| a.eq_ignore_ascii_case(name)) {
             return Some(s.clone());
         }
     }

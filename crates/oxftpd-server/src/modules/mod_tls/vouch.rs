@@ -11,7 +11,10 @@ use crate::session::Ctx;
 
 /// Whether the verified client certificate of the session vouches for the login `name`.
 pub async fn vouches_for(ctx: &Ctx, name: &str) -> bool {
-    let (Some(settings), Some(cert)) = (ctx.server.tls.clone(), ctx.tls.client_cert.clone()) else {
+    let (Some(settings), Some(cert)) = (
+        crate::modules::mod_tls::server_tls(&ctx.server).cloned(),
+        ctx.tls.client_cert.clone(),
+    ) else {
         return false;
     };
     let log = settings.log.as_ref();
