@@ -27,7 +27,6 @@ const KNOWN_ROOMS: &[(&str, &str)] = &[
     ("session", "mod_auth"),
     ("session", "mod_auth_pam"),
     ("session", "mod_core"),
-    ("session", "mod_ident"),
     ("session", "mod_ifsession"),
     ("session", "mod_tls"),
 ];
@@ -41,7 +40,6 @@ const KNOWN_CYCLE: &[(&str, &str)] = &[
     ("messages", "modules"),
     ("messages", "session"),
     ("module", "access"),
-    ("module", "modules"),
     ("module", "session"),
     ("modules", "access"),
     ("modules", "listener"),

@@ -19,7 +19,6 @@ use oxftpd_proto::reply::codes;
 
 use crate::access::address::{AddrPattern, HostPattern};
 use crate::module::{CommandGroup, CommandResult, CommandSpec, LimitRule, PathArg};
-use crate::modules;
 use crate::session::{Ctx, LoggedIn};
 
 /// Who is asking, for `<Limit>`.
@@ -66,8 +65,12 @@ pub enum Outcome {
 pub fn group_of(name: &str) -> Option<&'static str> {
     let up = name.to_ascii_uppercase();
     let group = match up.strip_prefix("SITE_") {
-        Some(sub) => modules::site_command(sub).and_then(|s| s.group),
-        None => modules::command(&up).and_then(|c| c.group),
+        Some(sub) => crate::module::registry::registry()
+            .site_command(sub)
+            .and_then(|s| s.group),
+        None => crate::module::registry::registry()
+            .command(&up)
+            .and_then(|c| c.group),
     };
     group.map(CommandGroup::name)
 }
@@ -75,14 +78,16 @@ pub fn group_of(name: &str) -> Option<&'static str> {
 /// Whether `ALL` covers a command (its row's [`LimitRule::Checked`]; ProFTPD leaves out the
 /// data-channel setup commands and OPTS). Names without a row (`SITE_CHMOD`) are covered.
 pub fn in_all(command: &str) -> bool {
-    modules::command(&command.to_ascii_uppercase()).is_none_or(|c| c.limit == LimitRule::Checked)
+    crate::module::registry::registry()
+        .command(&command.to_ascii_uppercase())
+        .is_none_or(|c| c.limit == LimitRule::Checked)
 }
 
 /// The name a `<Limit>` block matches for a command: an alias counts as the verb it names
 /// (`XMKD` as `MKD`).
 fn canonical(name: &str) -> String {
     let up = name.to_ascii_uppercase();
-    match modules::command(&up) {
+    match crate::module::registry::registry().command(&up) {
         Some(c) => c.canonical().to_string(),
         None => up,
     }
@@ -410,7 +415,9 @@ pub async fn allowed_as(
 
 /// Commands ProFTPD never refuses through `<Limit>` (their rows' [`LimitRule::Exempt`]).
 pub fn exempt(command: &str) -> bool {
-    modules::command(command).is_some_and(|c| c.limit == LimitRule::Exempt)
+    crate::module::registry::registry()
+        .command(command)
+        .is_some_and(|c| c.limit == LimitRule::Exempt)
 }
 
 /// Whether `<Limit>` refusing `verb` is answered with an empty listing (LIST, MLSD), not an

@@ -5,12 +5,14 @@
 
 pub mod class;
 pub mod command;
+pub mod connect;
 pub mod error;
 pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
 pub mod log;
+pub mod registry;
 pub mod replies;
 pub mod site_command;
 pub mod state;
@@ -21,6 +23,7 @@ pub use class::CommandClass;
 pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
 };
+pub use connect::{ConnectHook, ConnectStage, Connected};
 pub use error::{CommandError, CommandResult, DataFailure, FilterRefusal, TlsRefusal};
 pub use handler::{Handler, HandlerFuture};
 pub use site_command::{SiteHandler, SiteHelp, SiteSpec};
@@ -56,6 +59,8 @@ pub struct Module {
     pub site: &'static [SiteSpec],
     /// Its hooks on command phases ([`hooks`]).
     pub hooks: &'static [hooks::Hook],
+    /// Its connect-phase hooks ([`connect`]).
+    pub connect: &'static [ConnectHook],
     /// Its check of each login the auth chain accepted.
     pub admit: Option<AdmitFn>,
     /// Its handler of session events ([`events`]).
@@ -82,6 +87,7 @@ impl Module {
         commands: &[],
         site: &[],
         hooks: &[],
+        connect: &[],
         admit: None,
         events: None,
         open: None,

@@ -120,7 +120,7 @@ pub async fn enter(
     code: u16,
 ) -> CommandResult {
     let name = session.login_name.clone();
-    for check in crate::modules::admit_checks() {
+    for check in crate::module::registry::registry().admit_checks() {
         if let Admission::Refuse(text) = check(ctx, &mut session) {
             info!(peer = %ctx.peer, user = %name, "login refused: {text}");
             let event = Event::LoginFailed {

@@ -25,7 +25,6 @@ use crate::data::channel::DataSetup;
 use crate::module::events::Event;
 use crate::module::hooks::{Cmd, On, Outcome, Phase};
 use crate::module::{self, CommandResult, CommandSpec, Handler};
-use crate::modules;
 
 /// Why a session ends before the client says QUIT.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +89,9 @@ pub struct Ctx {
     pub totals: crate::counters::SessionTotals,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
+    /// Connections from the client's address to this server before this one (counted at
+    /// connect, for `MaxConnectionsPerHost`).
+    pub host_connections: usize,
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
     /// Compiled `*Filter` patterns.
@@ -244,6 +246,7 @@ pub async fn run(
         totals: Default::default(),
         remote_name: None,
         class: None,
+        host_connections: 0,
         filters: Default::default(),
         tls: crate::modules::mod_tls::TlsSession::default(),
         ident: None,
@@ -253,39 +256,26 @@ pub async fn run(
     };
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
-    if crate::modules::mod_tls::server_tls(&ctx.server).is_some_and(|t| t.implicit) {
-        if crate::modules::mod_tls::commands::start_control_tls(&mut ctx, true)
-            .await
-            .is_err()
-        {
+    let hooks = crate::module::registry::registry().connect_hooks();
+    let before_count = hooks
+        .iter()
+        .take_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    let counted = hooks
+        .iter()
+        .skip_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    for hook in before_count {
+        if (hook.run)(&mut ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
             return;
         }
-        // Implicit FTPS protects data connections from the start.
-        ctx.tls.pbsz = true;
-        ctx.tls.protect_data = true;
-    }
-    ctx.class = crate::modules::mod_core::class::class_for(
-        ctx.server.config().classes(),
-        peer.ip(),
-        ctx.remote_name.as_deref(),
-    )
-    .map(str::to_string);
-    if crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx)
-        .ident
-        .lookups
-    {
-        ctx.ident = Some(crate::modules::mod_ident::ident::lookup(local, peer).await);
     }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
-    let refusal = crate::modules::mod_auth::client_limits::connect_refusal(
-        &crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
-        before,
-    );
-    if let Some(text) = refusal {
-        info!(%peer, "MaxConnectionsPerHost: connection refused");
-        let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
-        let _ = ctx.flush().await;
-        return;
+    ctx.host_connections = before;
+    for hook in counted {
+        if (hook.run)(&mut ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
+            return;
+        }
     }
     if !crate::access::limit::connect_allowed(
         ctx.server.config(),
@@ -376,13 +366,16 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     if let Some(refused) = pre_hooks(ctx, state, seen, |on| on == On::AnyLine).await {
         return answer(ctx, verb, refused).await;
     }
-    let Some(spec) = modules::command(verb) else {
+    let Some(spec) = crate::module::registry::registry().command(verb) else {
         let result = ctx
             .reply(codes::SYNTAX_ERROR, format!("{verb} not understood"))
             .await;
         // LOG_CMD_ERR hooks on every line see unknown commands too (ProFTPD logs them).
         seen.code = ctx.control.take_last_code();
-        for hook in modules::hooks(Phase::LogErr).filter(|h| h.on == On::AnyLine) {
+        for hook in crate::module::registry::registry()
+            .hooks(Phase::LogErr)
+            .filter(|h| h.on == On::AnyLine)
+        {
             let _ = (hook.run)(ctx, state, seen).await;
         }
         return result;
@@ -401,7 +394,10 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         (Phase::Post, Phase::Log)
     };
     for phase in [post, log] {
-        for hook in modules::hooks(phase).filter(|h| h.on.matches(spec)) {
+        for hook in crate::module::registry::registry()
+            .hooks(phase)
+            .filter(|h| h.on.matches(spec))
+        {
             // Post and log hooks observe; what they answer is not a decision.
             let _ = (hook.run)(ctx, state, seen).await;
         }
@@ -435,7 +431,10 @@ async fn pre_hooks(
     cmd: Cmd<'_>,
     stage: impl Fn(On) -> bool,
 ) -> Option<CommandResult> {
-    for hook in modules::hooks(Phase::Pre).filter(|h| stage(h.on)) {
+    for hook in crate::module::registry::registry()
+        .hooks(Phase::Pre)
+        .filter(|h| stage(h.on))
+    {
         if let Some(spec) = cmd.spec
             && !hook.on.matches(spec)
         {

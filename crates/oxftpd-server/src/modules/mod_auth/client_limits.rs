@@ -139,3 +139,21 @@ mod tests {
         );
     }
 }
+
+/// The connect phase, once the connection is counted: `MaxConnectionsPerHost`.
+pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        let refusal = connect_refusal(
+            &crate::modules::mod_ifsession::ifsession::connect_cfg(ctx).core,
+            ctx.host_connections,
+        );
+        let Some(text) = refusal else {
+            return crate::module::Connected::Continue;
+        };
+        tracing::info!(peer = %ctx.peer, "MaxConnectionsPerHost: connection refused");
+        let _ = ctx
+            .reply(oxftpd_proto::reply::codes::NOT_LOGGED_IN, text)
+            .await;
+        crate::module::Connected::Close
+    })
+}

@@ -41,5 +41,9 @@ pub static MODULE: Module = Module {
     )],
     admit: Some(client_limits::admit_login),
     events: Some(wtmp::on_event),
+    connect: &[crate::module::ConnectHook::new(
+        crate::module::ConnectStage::Admit,
+        client_limits::on_connect,
+    )],
     ..Module::DEFAULT
 };

@@ -193,6 +193,10 @@ pub static MODULE: Module = Module {
     ],
     events: Some(on_event),
     open: Some(trace::open),
+    connect: &[crate::module::ConnectHook::new(
+        crate::module::ConnectStage::Classify,
+        class::on_connect,
+    )],
     ..Module::DEFAULT
 };
 

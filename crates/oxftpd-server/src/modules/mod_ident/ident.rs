@@ -140,3 +140,16 @@ mod tests {
         );
     }
 }
+
+/// The connect phase: the RFC 1413 lookup when `IdentLookups on`.
+pub fn on_connect(ctx: &mut crate::session::Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        if crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+            .ident
+            .lookups
+        {
+            ctx.ident = Some(lookup(ctx.local, ctx.peer).await);
+        }
+        crate::module::Connected::Continue
+    })
+}

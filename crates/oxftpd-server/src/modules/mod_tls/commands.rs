@@ -4,6 +4,7 @@
 //! … and then the TLS negotiation … begins"; section 9: "PBSZ 0 … PROT P" makes the data
 //! connections private; section 6: "CCC" returns the control connection to clear text.
 
+use crate::module::Connected;
 use std::sync::Arc;
 
 use oxftpd_proto::reply::codes;
@@ -348,5 +349,21 @@ pub fn sscn<'a>(
         Ok(ctx
             .reply(codes::COMMAND_OK, format!("SSCN:{mode} METHOD"))
             .await?)
+    })
+}
+
+/// The connect phase: the implicit FTPS handshake (`TLSOptions UseImplicitSSL`), after which
+/// data connections are protected from the start.
+pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        if !crate::modules::mod_tls::server_tls(&ctx.server).is_some_and(|t| t.implicit) {
+            return Connected::Continue;
+        }
+        if start_control_tls(ctx, true).await.is_err() {
+            return Connected::Close;
+        }
+        ctx.tls.pbsz = true;
+        ctx.tls.protect_data = true;
+        Connected::Continue
     })
 }

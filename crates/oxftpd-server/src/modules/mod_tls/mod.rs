@@ -52,7 +52,9 @@ pub struct TlsSession {
 
 use crate::module::CommandClass as Cl;
 use crate::module::hooks::{Hook, On, Phase};
-use crate::module::{CommandSpec, Feat, Handler, LimitRule, Module, TlsRule};
+use crate::module::{
+    CommandSpec, ConnectHook, ConnectStage, Feat, Handler, LimitRule, Module, TlsRule,
+};
 use crate::session::Ctx;
 
 /// Whether this server speaks TLS (`TLSEngine on`): mod_tls's FEAT lines show then.
@@ -93,6 +95,7 @@ pub static MODULE: Module = Module {
             .hidden(),
     ],
     hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
+    connect: &[ConnectHook::new(ConnectStage::Secure, commands::on_connect)],
     admit: Some(per_user::admit_login),
     server: Some(settings::per_server),
     ..Module::DEFAULT
