@@ -125,21 +125,6 @@ pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_m_is_the_maximum() {
-        assert_eq!(message(Some("Only %m, %m!"), "x", 3), "Only 3, 3!");
-        assert_eq!(
-            message(None, "Sorry (%m) %u", 2),
-            "Sorry (2) %u",
-            "only %m is expanded"
-        );
-    }
-}
-
 /// The connect phase, once the connection is counted: `MaxConnectionsPerHost`.
 pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
     Box::pin(async move {
@@ -156,4 +141,19 @@ pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
             .await;
         crate::module::Connected::Close
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_m_is_the_maximum() {
+        assert_eq!(message(Some("Only %m, %m!"), "x", 3), "Only 3, 3!");
+        assert_eq!(
+            message(None, "Sorry (%m) %u", 2),
+            "Sorry (2) %u",
+            "only %m is expanded"
+        );
+    }
 }

@@ -86,6 +86,17 @@ pub fn class_for<'a>(classes: &'a [Class], addr: IpAddr, name: Option<&str>) -> 
         .map(|c| c.name.as_str())
 }
 
+/// The connect phase: the session's `<Class>`, decided once from the client's address and name.
+pub fn on_connect(ctx: &mut crate::session::Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    ctx.class = class_for(
+        ctx.server.config().classes(),
+        ctx.peer.ip(),
+        ctx.remote_name.as_deref(),
+    )
+    .map(str::to_string);
+    Box::pin(std::future::ready(crate::module::Connected::Continue))
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -170,15 +181,4 @@ mod tests {
         let g = class("proxy", &[("From", &["proxy.*.com"])]);
         assert!(class_matches(&g, ip("1.2.3.4"), Some("proxy.example.com")));
     }
-}
-
-/// The connect phase: the session's `<Class>`, decided once from the client's address and name.
-pub fn on_connect(ctx: &mut crate::session::Ctx) -> crate::module::connect::ConnectFuture<'_> {
-    ctx.class = class_for(
-        ctx.server.config().classes(),
-        ctx.peer.ip(),
-        ctx.remote_name.as_deref(),
-    )
-    .map(str::to_string);
-    Box::pin(std::future::ready(crate::module::Connected::Continue))
 }

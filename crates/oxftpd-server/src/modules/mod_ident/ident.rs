@@ -101,6 +101,19 @@ pub fn parse_reply(line: &str) -> Option<String> {
     )
 }
 
+/// The connect phase: the RFC 1413 lookup when `IdentLookups on`.
+pub fn on_connect(ctx: &mut crate::session::Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        if crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+            .ident
+            .lookups
+        {
+            ctx.ident = Some(lookup(ctx.local, ctx.peer).await);
+        }
+        crate::module::Connected::Continue
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,17 +152,4 @@ mod tests {
             Some("ev_il_x")
         );
     }
-}
-
-/// The connect phase: the RFC 1413 lookup when `IdentLookups on`.
-pub fn on_connect(ctx: &mut crate::session::Ctx) -> crate::module::connect::ConnectFuture<'_> {
-    Box::pin(async move {
-        if crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
-            .ident
-            .lookups
-        {
-            ctx.ident = Some(lookup(ctx.local, ctx.peer).await);
-        }
-        crate::module::Connected::Continue
-    })
 }
