@@ -15,10 +15,9 @@ use std::net::IpAddr;
 
 use oxftpd_config::modules::mod_core::LimitRules;
 use oxftpd_config::{Limit, Scope, Server};
-use oxftpd_proto::reply::codes;
 
 use crate::access::address::{AddrPattern, HostPattern};
-use crate::module::{CommandGroup, CommandResult, CommandSpec, LimitRule, PathArg};
+use crate::module::{CommandGroup, CommandSpec, LimitRule, PathArg};
 use crate::session::{Ctx, LoggedIn};
 
 /// Who is asking, for `<Limit>`.
@@ -338,7 +337,7 @@ pub fn subject_of<'a>(ctx: &'a Ctx, user: &'a LoggedIn) -> Subject<'a> {
     Subject {
         user: Some(&user.identity.name),
         groups: Some(&user.identity.group_names),
-        class: crate::modules::mod_core::class::class_of(ctx),
+        class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     }
@@ -349,7 +348,7 @@ pub fn anonymous_subject(ctx: &Ctx) -> Subject<'_> {
     Subject {
         user: None,
         groups: None,
-        class: crate::modules::mod_core::class::class_of(ctx),
+        class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     }
@@ -396,7 +395,7 @@ pub async fn allowed_as(
     vpath: &str,
 ) -> Outcome {
     let real = user.real_path(vpath);
-    let hidden = crate::modules::mod_core::hiding::target_hidden(ctx, user, vpath).await;
+    let hidden = crate::access::hiding::target_hidden(ctx, user, vpath).await;
     for (name, group) in checks {
         let outcome = check_path(
             ctx,
@@ -418,29 +417,6 @@ pub fn exempt(command: &str) -> bool {
     crate::module::registry::registry()
         .command(command)
         .is_some_and(|c| c.limit == LimitRule::Exempt)
-}
-
-/// Whether `<Limit>` refusing `verb` is answered with an empty listing (LIST, MLSD), not an
-/// error.
-pub fn refused_as_empty_listing(verb: &str) -> bool {
-    matches!(verb, "LIST" | "MLSD")
-}
-
-/// ProFTPD answers a refused LIST or MLSD with an empty listing.
-pub async fn empty_listing(ctx: &mut Ctx, verb: &str) -> CommandResult {
-    let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
-    let mode = match ctx.transfer_type {
-        crate::session::TransferType::Ascii => "ASCII",
-        crate::session::TransferType::Binary => "BINARY",
-    };
-    let what = if verb == "MLSD" { "MLSD" } else { "file list" };
-    ctx.reply(
-        codes::OPENING_DATA,
-        format!("Opening {mode} mode data connection for {what}"),
-    )
-    .await?;
-    crate::data::transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
-    Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 pub mod config_cache;
 mod control;
-pub mod login;
+pub mod pam_hold;
 mod timeouts;
 pub mod watch;
 
@@ -18,13 +18,15 @@ use tokio::net::TcpStream;
 use tracing::{debug, info};
 
 pub use control::{Control, Incoming};
-pub use login::{LoginError, login};
 
 use crate::context::{Generation, ServerCtx, Shared};
 use crate::data::channel::DataSetup;
 use crate::module::events::Event;
 use crate::module::hooks::{Cmd, On, Outcome, Phase};
 use crate::module::{self, CommandResult, CommandSpec, Handler};
+
+/// The ident name of a client whose ident server gave no useful answer (RFC 1413 lookups).
+pub const UNKNOWN_IDENT: &str = "UNKNOWN";
 
 /// Why a session ends before the client says QUIT.
 #[derive(Debug, thiserror::Error)]
@@ -71,10 +73,6 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
-    /// FTPS state (`AUTH`, `PROT`).
-    pub tls: crate::modules::mod_tls::TlsSession,
-    /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
-    pub opts: crate::modules::mod_core::opts::SessionOpts,
     /// Command lines read while a transfer ran, to serve after it.
     pub pending: VecDeque<Incoming>,
     /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
@@ -94,8 +92,6 @@ pub struct Ctx {
     pub host_connections: usize,
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
-    /// Compiled `*Filter` patterns.
-    pub filters: crate::modules::mod_core::filters::Cache,
     /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
     pub ident: Option<String>,
     /// What modules keep for this session, by type (`ctx.ext.get::<T>()`).
@@ -142,9 +138,9 @@ pub struct LoggedIn {
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
-    pub ftpaccess: crate::modules::mod_core::ftpaccess::Cache,
+    pub ftpaccess: crate::access::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
-    pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
+    pub pam: crate::session::pam_hold::PamHold,
     /// Typed settings per path, merged once (see [`crate::access::directories::cfg_for`]).
     pub config_cache: config_cache::ConfigCache,
 }
@@ -237,7 +233,6 @@ pub async fn run(
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
-        opts: Default::default(),
         pending: VecDeque::new(),
         epsv_all: false,
         started: tokio::time::Instant::now(),
@@ -247,8 +242,6 @@ pub async fn run(
         remote_name: None,
         class: None,
         host_connections: 0,
-        filters: Default::default(),
-        tls: crate::modules::mod_tls::TlsSession::default(),
         ident: None,
         ext: Default::default(),
         command: "",
@@ -492,10 +485,10 @@ async fn limit_allows(
 ) -> Result<bool, module::CommandError> {
     match crate::access::limit::allowed(ctx, user, spec, arg).await {
         crate::access::limit::Outcome::Allowed => Ok(true),
-        crate::access::limit::Outcome::Denied
-            if crate::access::limit::refused_as_empty_listing(spec.name) =>
-        {
-            crate::access::limit::empty_listing(ctx, spec.name).await?;
+        crate::access::limit::Outcome::Denied if spec.limit_denied.is_some() => {
+            if let Some(answer) = spec.limit_denied {
+                answer(ctx, spec.name).await?;
+            }
             Ok(false)
         }
         outcome => Err(module::CommandError::Limit {

@@ -113,7 +113,7 @@ pub fn admit(ctx: &Ctx, cfg: &Effective, user: &str) -> Result<LoginGuard, Strin
 /// `MaxHostsPerUser` limits; an admitted login is counted until the session ends.
 pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
     let result = {
-        let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+        let cfg = crate::access::conditions::user_cfg(ctx, user);
         admit(ctx, &cfg, &user.login_name)
     };
     match result {
@@ -129,7 +129,7 @@ pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
 pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
     Box::pin(async move {
         let refusal = connect_refusal(
-            &crate::modules::mod_ifsession::ifsession::connect_cfg(ctx).core,
+            &crate::access::conditions::connect_cfg(ctx).core,
             ctx.host_connections,
         );
         let Some(text) = refusal else {

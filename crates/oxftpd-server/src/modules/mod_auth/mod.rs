@@ -3,6 +3,7 @@
 pub mod anonymous;
 pub mod client_limits;
 pub mod empty_passwords;
+pub mod login;
 pub mod user_pass;
 pub mod wtmp;
 

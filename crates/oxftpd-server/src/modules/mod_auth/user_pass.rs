@@ -2,8 +2,8 @@
 
 use oxftpd_proto::reply::codes;
 
+use super::login::{self, needs_password, target};
 use crate::module::{CommandError, HandlerFuture};
-use crate::session::login::{self, needs_password, target};
 use crate::session::{Ctx, State};
 
 /// `USER name`: `331 Password required for name` (anonymous: asks for an e-mail address).
@@ -26,7 +26,7 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             user: Some(name.to_string()),
         };
         if !anonymous && crate::modules::mod_tls::vouch::vouches_for(ctx, name).await {
-            let result = crate::session::login::login_vouched(ctx, name).await;
+            let result = login::login_vouched(ctx, name).await;
             return finish(ctx, state, name, result, codes::LOGGED_IN_AUTHORIZED).await;
         }
         if anonymous {
@@ -73,7 +73,7 @@ async fn finish(
     ctx: &mut Ctx,
     state: &mut State,
     name: &str,
-    result: Result<Box<crate::session::LoggedIn>, crate::session::LoginError>,
+    result: Result<Box<crate::session::LoggedIn>, login::LoginError>,
     code: u16,
 ) -> crate::module::CommandResult {
     match result {

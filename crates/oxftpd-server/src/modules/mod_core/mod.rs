@@ -7,7 +7,7 @@ pub mod display_chdir;
 pub mod files;
 pub mod filters;
 pub mod ftpaccess;
-pub mod hiding;
+pub use crate::access::hiding;
 pub mod host;
 pub mod info;
 pub mod opts;

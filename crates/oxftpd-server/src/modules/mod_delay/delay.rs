@@ -146,10 +146,7 @@ pub fn per_server(
 
 /// Waits before the reply to `step`, whose handling began at `started`.
 pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
-    if !crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
-        .delay
-        .engine
-    {
+    if !crate::access::conditions::connect_cfg(ctx).delay.engine {
         return;
     }
     let took = started.elapsed().min(MAX_INTERVAL);
@@ -163,7 +160,7 @@ pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
         if record {
             *added += 1;
         }
-        let slot = row(step, ctx.tls.control);
+        let slot = row(step, crate::modules::mod_tls::tls_state(ctx).control);
         let median = ctx
             .server
             .modules

@@ -134,7 +134,12 @@ pub fn mlst<'a>(
             group.as_deref(),
         );
         let mut out = Vec::new();
-        write_mlsx_facts(&f, ctx.opts.facts, &perm(user, &meta), &mut out);
+        write_mlsx_facts(
+            &f,
+            crate::modules::mod_core::opts::of(ctx).facts,
+            &perm(user, &meta),
+            &mut out,
+        );
         let line = String::from_utf8_lossy(&out).into_owned();
         Ok(ctx
             .send(&multi(
@@ -193,9 +198,12 @@ pub fn mlsd<'a>(
         let stream =
             crate::modules::mod_tls::data::protect(ctx, stream, crate::data::stream::Flow::Send)
                 .await?;
-        let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
+        let mut stream = crate::modules::mod_deflate::stream::Sink::new(
+            stream,
+            crate::modules::mod_core::opts::of(ctx).mode_z,
+        );
         let stall = ctx.server.settings.timeouts.stalled;
-        let selected = ctx.opts.facts;
+        let selected = crate::modules::mod_core::opts::of(ctx).facts;
         let mut out = Vec::with_capacity(FLUSH_AT + 1024);
         let result: Result<(), ListError> = async {
             let mut names = Names::new(ctx);
@@ -219,12 +227,12 @@ pub fn mlsd<'a>(
                     &mut out,
                 );
             }
-            let may_hide = crate::modules::mod_core::hiding::may_hide(names.ctx(), user);
+            let may_hide = crate::access::hiding::may_hide(names.ctx(), user);
             while let Some(batch) = dir.next().await? {
                 for entry in batch.iter() {
                     let Some(m) = entry.meta else { continue };
                     if may_hide
-                        && crate::modules::mod_core::hiding::hide_entry(
+                        && crate::access::hiding::hide_entry(
                             names.ctx(),
                             user,
                             &vpath,

@@ -12,6 +12,7 @@ pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_facts::MODULE,
     commands: &[
         CommandSpec::new("MLSD", Handler::User(mlsx::mlsd))
+            .denied_with(crate::modules::mod_ls::listing::empty_listing)
             .group(Dirs)
             .class(Cl::DIRS)
             .opens_data()

@@ -342,7 +342,10 @@ async fn listing(
             return Err(CommandError::storage(shown, e));
         }
     };
-    let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
+    let mut stream = crate::modules::mod_deflate::stream::Sink::new(
+        stream,
+        crate::modules::mod_core::opts::of(ctx).mode_z,
+    );
     let stall = ctx.server.settings.timeouts.stalled;
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
@@ -496,7 +499,7 @@ async fn list_dir(
     opened: Option<ReadDir>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
-    let may_hide = crate::modules::mod_core::hiding::may_hide(w.names.ctx(), user);
+    let may_hide = crate::access::hiding::may_hide(w.names.ctx(), user);
     let mut dir = match opened {
         Some(dir) => dir,
         None => user.fs.read_dir(&job.vpath).await?,
@@ -521,7 +524,7 @@ async fn list_dir(
             }
             let Some(meta) = entry.meta else { continue };
             if may_hide
-                && crate::modules::mod_core::hiding::hide_entry(
+                && crate::access::hiding::hide_entry(
                     w.names.ctx(),
                     user,
                     &job.vpath,
@@ -647,4 +650,23 @@ impl From<std::io::Error> for ListError {
     fn from(e: std::io::Error) -> Self {
         ListError::Io(e)
     }
+}
+
+/// A `<Limit>` refusal of LIST or MLSD: ProFTPD answers with an empty listing.
+pub fn empty_listing<'a>(ctx: &'a mut Ctx, verb: &'static str) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
+        let mode = match ctx.transfer_type {
+            crate::session::TransferType::Ascii => "ASCII",
+            crate::session::TransferType::Binary => "BINARY",
+        };
+        let what = if verb == "MLSD" { "MLSD" } else { "file list" };
+        ctx.reply(
+            codes::OPENING_DATA,
+            format!("Opening {mode} mode data connection for {what}"),
+        )
+        .await?;
+        transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
+        Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
+    })
 }

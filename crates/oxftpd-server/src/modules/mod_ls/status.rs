@@ -99,13 +99,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
         };
         for entry in &batch {
             let Some(m) = &entry.meta else { continue };
-            if crate::modules::mod_core::hiding::hide_entry(
-                names.ctx(),
-                user,
-                &vpath,
-                &entry.name,
-                m,
-            ) {
+            if crate::access::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m) {
                 continue;
             }
             if entries.len() >= MAX_ENTRIES {

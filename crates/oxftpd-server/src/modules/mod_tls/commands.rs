@@ -101,13 +101,13 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         if settings.diags {
             crate::modules::mod_tls::diags::control(settings.log.as_ref(), ctx.peer, conn);
         }
-        ctx.tls.client_cert = conn
+        super::tls_state_mut(ctx).client_cert = conn
             .peer_certificates()
             .and_then(|c| c.first())
             .map(|c| c.clone().into_owned());
     }
     // As mod_tls, only with `TLSVerifyClient on` (not `optional`).
-    if let Some(cert) = &ctx.tls.client_cert
+    if let Some(cert) = &super::tls_state(ctx).client_cert
         && settings.verify_client == crate::modules::mod_tls::VerifyClient::On
         && crate::modules::mod_tls::cert_checks::any(settings.cert_checks)
     {
@@ -130,16 +130,16 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
             return Err(SessionError::Closed);
         }
     }
-    ctx.tls.control = true;
+    super::tls_state_mut(ctx).control = true;
     // Data connections share the session cache and ticket key. Upload connections issue no
     // tickets: a client that never reads them would make its close a reset (curl after an
     // upload does). Download connections issue one, which the client reads with the data.
     let mut data = (*config).clone();
     data.send_tls13_tickets = 0;
-    ctx.tls.data_config = Some(Arc::new(data));
+    super::tls_state_mut(ctx).data_config = Some(Arc::new(data));
     let mut send = (*config).clone();
     send.send_tls13_tickets = 1;
-    ctx.tls.send_config = Some(Arc::new(send));
+    super::tls_state_mut(ctx).send_config = Some(Arc::new(send));
     Ok(())
 }
 
@@ -161,7 +161,7 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                 "AUTH not understood",
             ));
         }
-        if ctx.tls.control {
+        if super::tls_state(ctx).control {
             return Err(CommandError::BadSequence(
                 "Unwilling to accept second AUTH".into(),
             ));
@@ -185,8 +185,8 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         start_control_tls(ctx, may_switch).await?;
         // AUTH SSL (and TLS-P) imply protected data connections, as in mod_tls.
         if matches!(mechanism.as_str(), "SSL" | "TLS-P") {
-            ctx.tls.pbsz = true;
-            ctx.tls.protect_data = true;
+            super::tls_state_mut(ctx).pbsz = true;
+            super::tls_state_mut(ctx).protect_data = true;
         }
         Ok(())
     })
@@ -195,7 +195,7 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
 /// `PBSZ 0`: the only buffer size for a stream protocol like TLS.
 pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "PBSZ not understood",
@@ -204,7 +204,7 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        ctx.tls.pbsz = true;
+        super::tls_state_mut(ctx).pbsz = true;
         if arg.trim() == "0" {
             Ok(ctx.reply(codes::COMMAND_OK, "PBSZ 0 successful").await?)
         } else {
@@ -216,7 +216,7 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `PROT C` / `PROT P` (`S` and `E` are not possible with TLS).
 pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "PROT not understood",
@@ -236,14 +236,14 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         match level.as_str() {
             "C" => {
-                ctx.tls.protect_data = false;
+                super::tls_state_mut(ctx).protect_data = false;
                 event(log, "Protection set to Clear");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Clear")
                     .await?)
             }
             "P" => {
-                ctx.tls.protect_data = true;
+                super::tls_state_mut(ctx).protect_data = true;
                 event(log, "Protection set to Private");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Private")
@@ -268,7 +268,7 @@ pub fn ccc<'a>(
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::refused(
                 codes::PROTECTION_DENIED,
                 "CCC not allowed on insecure control connection",
@@ -289,7 +289,7 @@ pub fn ccc<'a>(
             "Clearing control channel protection",
         ));
         ctx.control.downgrade().await.map_err(SessionError::from)?;
-        ctx.tls.control = false;
+        super::tls_state_mut(ctx).control = false;
         Ok(())
     })
 }
@@ -302,7 +302,7 @@ pub fn sscn<'a>(
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "SSCN not understood",
@@ -315,8 +315,8 @@ pub fn sscn<'a>(
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         match words.as_slice() {
             [] => {}
-            ["ON"] => ctx.tls.sscn_client = true,
-            ["OFF"] => ctx.tls.sscn_client = false,
+            ["ON"] => super::tls_state_mut(ctx).sscn_client = true,
+            ["OFF"] => super::tls_state_mut(ctx).sscn_client = false,
             [_] => {
                 event(
                     log,
@@ -341,7 +341,7 @@ pub fn sscn<'a>(
                 ));
             }
         }
-        let mode = if ctx.tls.sscn_client {
+        let mode = if super::tls_state(ctx).sscn_client {
             "CLIENT"
         } else {
             "SERVER"
@@ -362,8 +362,8 @@ pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
         if start_control_tls(ctx, true).await.is_err() {
             return Connected::Close;
         }
-        ctx.tls.pbsz = true;
-        ctx.tls.protect_data = true;
+        super::tls_state_mut(ctx).pbsz = true;
+        super::tls_state_mut(ctx).protect_data = true;
         Connected::Continue
     })
 }

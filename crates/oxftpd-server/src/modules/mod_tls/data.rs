@@ -15,8 +15,8 @@ const TLS_BUFFER: usize = 1 << 20;
 /// Protects an opened data connection as `PROT` asks.
 pub async fn protect(ctx: &Ctx, tcp: TcpStream, flow: Flow) -> Result<DataStream, DataFailure> {
     let config = match flow {
-        Flow::Send => ctx.tls.send_config.clone(),
-        Flow::Receive => ctx.tls.data_config.clone(),
+        Flow::Send => super::tls_state(ctx).send_config.clone(),
+        Flow::Receive => super::tls_state(ctx).data_config.clone(),
     };
     let (Some(settings), Some(config)) = (
         crate::modules::mod_tls::server_tls(&ctx.server).cloned(),
@@ -24,11 +24,11 @@ pub async fn protect(ctx: &Ctx, tcp: TcpStream, flow: Flow) -> Result<DataStream
     ) else {
         return Ok(DataStream::Plain(tcp));
     };
-    if !ctx.tls.protect_data {
+    if !super::tls_state(ctx).protect_data {
         return Ok(DataStream::Plain(tcp));
     }
     let log = settings.log.as_ref();
-    if ctx.tls.sscn_client {
+    if super::tls_state(ctx).sscn_client {
         return client(&settings, tcp).await;
     }
     let refused = match crate::data::tls_stream::accept(tcp, config, settings.handshake_timeout)

@@ -62,6 +62,18 @@ fn tls_on(ctx: &Ctx) -> bool {
     server_tls(&ctx.server).is_some()
 }
 
+static NO_TLS: std::sync::LazyLock<TlsSession> = std::sync::LazyLock::new(TlsSession::default);
+
+/// The session's FTPS state (`AUTH`, `PBSZ`, `PROT`, …), kept in its module state.
+pub fn tls_state(ctx: &Ctx) -> &TlsSession {
+    ctx.ext.get::<TlsSession>().unwrap_or(&NO_TLS)
+}
+
+/// The session's FTPS state, to change.
+pub fn tls_state_mut(ctx: &mut Ctx) -> &mut TlsSession {
+    ctx.ext.get_or_default()
+}
+
 /// The server's FTPS settings (`TLSEngine on`), kept in its module state.
 pub fn server_tls(server: &crate::context::ServerCtx) -> Option<&Arc<TlsSettings>> {
     server.modules.get::<Arc<TlsSettings>>()

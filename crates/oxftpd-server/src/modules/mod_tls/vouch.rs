@@ -13,7 +13,7 @@ use crate::session::Ctx;
 pub async fn vouches_for(ctx: &Ctx, name: &str) -> bool {
     let (Some(settings), Some(cert)) = (
         crate::modules::mod_tls::server_tls(&ctx.server).cloned(),
-        ctx.tls.client_cert.clone(),
+        super::tls_state(ctx).client_cert.clone(),
     ) else {
         return false;
     };
@@ -53,7 +53,7 @@ pub async fn vouches_for(ctx: &Ctx, name: &str) -> bool {
 
 /// The user's `~/.tlslogin`, read with the user's own credentials.
 async fn dotlogin_file(ctx: &Ctx, name: &str) -> Option<Vec<u8>> {
-    let target = crate::session::login::target(&ctx.server, name).ok()?;
+    let target = crate::modules::mod_auth::login::target(&ctx.server, name).ok()?;
     let server = ctx.server.clone();
     let user = target.user.clone();
     let identity = ctx

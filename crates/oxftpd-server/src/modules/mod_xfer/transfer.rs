@@ -247,7 +247,7 @@ pub fn retr<'a>(
         let stall = ctx.server.settings.timeouts.stalled;
         let ascii = ctx.transfer_type == TransferType::Ascii;
         let started = std::time::Instant::now();
-        let mode_z = ctx.opts.mode_z;
+        let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
         let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
         let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
@@ -663,7 +663,7 @@ async fn receive(
         None => max_size,
     };
     let started = std::time::Instant::now();
-    let mode_z = ctx.opts.mode_z;
+    let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
     let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
     let verb = match kind {
         Upload::Stor => "STOR",

@@ -8,12 +8,12 @@ use oxftpd_auth::{AuthError, Identity};
 use oxftpd_storage::{Credentials, Fs};
 use tracing::{info, warn};
 
-use super::{Ctx, LoggedIn, State};
 use crate::access::groups::GroupExpr;
 use crate::context::ServerCtx;
 use crate::messages::{Vars, display_file};
 use crate::module::events::{Event, LoginFailure};
 use crate::module::{Admission, CommandError, CommandResult};
+use crate::session::{Ctx, LoggedIn, State};
 
 /// Why a login was refused; every variant answers `530 Login incorrect.` to the client.
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +138,7 @@ pub async fn enter(
         free_kb: 0,
     };
     // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
-    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, &session);
+    let cfg = crate::access::conditions::user_cfg(ctx, &session);
     let display = cfg.auth.display_login.as_deref().map(|p| {
         let p = Path::new(p);
         if p.is_absolute() {
@@ -248,19 +248,14 @@ async fn login_as(
     let check_password = needs_password(&server, &target) && !vouched;
     if let Some(i) = target.anon
         && !check_password
-        && crate::modules::mod_auth::anonymous::password_rejected(
-            &server.login_cfg(Some(i)).auth,
-            password,
-        )
+        && super::anonymous::password_rejected(&server.login_cfg(Some(i)).auth, password)
     {
         return Err(LoginError::Refused(format!(
             "ANON {login_name}: password rejected (AnonRejectPasswords)"
         )));
     }
-    let own_password = crate::modules::mod_auth::anonymous::user_password(
-        &server.login_cfg(target.anon).auth,
-        &target.user,
-    );
+    let own_password =
+        super::anonymous::user_password(&server.login_cfg(target.anon).auth, &target.user);
     if check_password
         && let Some(hash) = &own_password
         && !oxftpd_auth::crypt::verify(password, hash)
@@ -299,10 +294,8 @@ async fn login_as(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     // From here on a refusal drops the hold, which closes PAM's session on the pool.
-    let pam = crate::modules::mod_auth_pam::pam_hold::PamHold::new(
-        identity.pam_session.take(),
-        ctx.shared.clone(),
-    );
+    let pam =
+        crate::session::pam_hold::PamHold::new(identity.pam_session.take(), ctx.shared.clone());
     let settings = &server.settings;
     if let Some(file) = ftpusers_file(&server)
         && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
@@ -329,7 +322,7 @@ async fn login_as(
     let subject = crate::access::limit::Subject {
         user: Some(&identity.name),
         groups: Some(&identity.group_names),
-        class: crate::modules::mod_core::class::class_of(ctx),
+        class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     };
@@ -382,10 +375,7 @@ async fn login_as(
         rename_from: None,
         counted: None,
         anonymous_group: target.anon.is_none()
-            && crate::modules::mod_auth::anonymous::anonymous_group(
-                &server.cfg.auth,
-                &identity_groups,
-            ),
+            && super::anonymous::anonymous_group(&server.cfg.auth, &identity_groups),
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
