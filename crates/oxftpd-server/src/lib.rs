@@ -1,6 +1,6 @@
 //! oxftpd's server: listeners, sessions, command handlers, data channels, access control.
 //!
-//! A command's way through: [`session`] reads a line (bounded, Telnet-aware), looks the verb
+//! A command's way through: [`engine`] reads a line (bounded, Telnet-aware), looks the verb
 //! up in the [`modules`] tables, checks login and [`access::limit`], and runs the handler
 //! from the module's room (`modules/mod_*/`), whose filesystem work runs on the credentials
 //! pool of `oxftpd-storage`. Shared machinery lives outside the rooms: [`session`], [`data`]
@@ -11,6 +11,7 @@ pub mod auth;
 pub mod context;
 pub mod counters;
 pub mod data;
+pub mod engine;
 pub mod group_limit;
 pub mod jail;
 pub mod listener;

@@ -48,16 +48,7 @@ pub enum Verdict {
     Deny,
 }
 
-/// The outcome of a command check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The command may run.
-    Allowed,
-    /// A `<Limit>` denies it.
-    Denied,
-    /// The target is hidden and `IgnoreHidden on`: act as if it did not exist.
-    Hidden,
-}
+pub use crate::module::limit::Outcome;
 
 /// The `<Limit>` group of a command, or of a SITE subcommand named `SITE_X`, as its row gives
 /// it.

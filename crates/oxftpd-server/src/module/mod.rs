@@ -11,6 +11,7 @@ pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
+pub mod limit;
 pub mod log;
 pub mod registry;
 pub mod replies;
