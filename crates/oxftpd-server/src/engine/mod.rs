@@ -289,7 +289,30 @@ async fn run_command(
             }
             h(ctx, user, arg).await
         }
-        (Handler::User(_), State::Connected { .. }) => Err(module::CommandError::LoginRequired),
+        (Handler::Narrow(h), State::LoggedIn(user)) => {
+            if !crate::access::limit::exempt(spec.name)
+                && !limit_allows(ctx, user, spec, arg).await?
+            {
+                return Ok(());
+            }
+            let target = crate::access::limit::target_vpath(user, spec, arg);
+            let cfg = crate::access::directories::cfg_for(ctx, user, &target);
+            let hx = module::HandlerCtx {
+                user,
+                target,
+                cfg,
+                replies: module::Replies::new(&mut ctx.control),
+                data: module::DataChannel {
+                    setup: &mut ctx.data,
+                    transfer_type: &mut ctx.transfer_type,
+                    restart: &mut ctx.restart,
+                },
+            };
+            h(hx, arg).await
+        }
+        (Handler::User(_) | Handler::Narrow(_), State::Connected { .. }) => {
+            Err(module::CommandError::LoginRequired)
+        }
     }
 }
 

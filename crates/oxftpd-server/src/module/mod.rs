@@ -6,6 +6,7 @@
 pub mod class;
 pub mod command;
 pub mod connect;
+pub mod context;
 pub mod error;
 pub mod events;
 pub mod handler;
@@ -25,6 +26,7 @@ pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
 };
 pub use connect::{ConnectHook, ConnectStage, Connected};
+pub use context::{DataChannel, HandlerCtx, Replies};
 pub use error::{CommandError, CommandResult, DataFailure, FilterRefusal, TlsRefusal};
 pub use handler::{Handler, HandlerFuture};
 pub use site_command::{SiteHandler, SiteHelp, SiteSpec};
