@@ -192,6 +192,7 @@ pub fn mlsd<'a>(
         .await?;
         let stream =
             crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
+        transfer_io::cork(transfer_io::DataSocket::socket(&stream));
         let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = ctx.opts.facts;

@@ -340,6 +340,7 @@ async fn listing(
             return Err(CommandError::storage(shown, e));
         }
     };
+    transfer_io::cork(transfer_io::DataSocket::socket(&stream));
     let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
     let stall = ctx.server.settings.timeouts.stalled;
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
