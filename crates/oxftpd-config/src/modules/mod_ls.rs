@@ -19,6 +19,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "default options for LIST and NLST",
     ),
     d(
+        "ListStyle",
+        C::SERVERS_ANON,
+        Args::exact(1).checked(c::list_style),
+        false,
+        "Unix (ls -l) or Windows (DIR) listing lines",
+    ),
+    d(
         "ShowSymlinks",
         C::SERVERS_ANON,
         Args::flag(),
@@ -43,6 +50,8 @@ pub struct View {
     pub show_symlinks: bool,
     /// `TimesGMT` (on by default).
     pub times_gmt: bool,
+    /// `ListStyle Windows`: DIR-style lines, no dot files.
+    pub windows_style: bool,
 }
 
 impl View {
@@ -52,6 +61,9 @@ impl View {
             list_options: m.args("ListOptions"),
             show_symlinks: m.flag("ShowSymlinks").unwrap_or(true),
             times_gmt: m.flag("TimesGMT").unwrap_or(true),
+            windows_style: m
+                .arg("ListStyle", 0)
+                .is_some_and(|s| s.eq_ignore_ascii_case("windows")),
         }
     }
 }

@@ -251,6 +251,8 @@ pub async fn run(
         command: "",
         trace: crate::trace::Trace::OFF,
     };
+    // mod_facts: the facts shown until OPTS MLST chooses (`FactsDefault`).
+    ctx.opts.facts = ctx.server.cfg.facts.default;
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {

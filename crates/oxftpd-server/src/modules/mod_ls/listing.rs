@@ -223,6 +223,7 @@ pub(crate) fn write_entry(
     clock: &ListClock,
     out: &mut Vec<u8>,
 ) {
+    let windows = names.ctx().server.cfg.ls.windows_style;
     let (owner, group) = names.both(meta.uid, meta.gid);
     let facts = Facts {
         name,
@@ -239,7 +240,11 @@ pub(crate) fn write_entry(
         dev: meta.dev,
         ino: meta.ino,
     };
-    write_list_line(&facts, clock, out);
+    if windows {
+        oxftpd_proto::listing::write_windows_line(&facts, clock, out);
+    } else {
+        write_list_line(&facts, clock, out);
+    }
 }
 
 /// `LIST [options] [path]`.
@@ -495,12 +500,15 @@ async fn list_dir(
     opened: Option<ReadDir>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
+    // ListStyle Windows never lists dot files, `-a` or not.
+    let windows = w.names.ctx().server.cfg.ls.windows_style;
+    let dots = job.opts.all && !windows;
     let may_hide = crate::modules::mod_core::hiding::may_hide(w.names.ctx(), user);
     let mut dir = match opened {
         Some(dir) => dir,
         None => user.fs.read_dir(&job.vpath).await?,
     };
-    if job.opts.all && !job.names_only {
+    if dots && !job.names_only {
         for dot in [".", ".."] {
             let m = user
                 .fs
@@ -515,7 +523,7 @@ async fn list_dir(
                 if !oxftpd_proto::glob::matches(pattern, entry.name) {
                     continue;
                 }
-            } else if entry.name.starts_with('.') && !job.opts.all {
+            } else if entry.name.starts_with('.') && !dots {
                 continue;
             }
             let Some(meta) = entry.meta else { continue };
