@@ -397,3 +397,15 @@ pub fn facts_default(args: &[String]) -> Result<(), String> {
         None => Ok(()),
     }
 }
+
+/// `TransferOptions AllowSymlinkUpload|AllowSymlinkUploads|IgnoreASCII ...`.
+pub fn transfer_options(args: &[String]) -> Result<(), String> {
+    const KNOWN: [&str; 3] = ["AllowSymlinkUpload", "AllowSymlinkUploads", "IgnoreASCII"];
+    match args
+        .iter()
+        .find(|a| !KNOWN.iter().any(|k| k.eq_ignore_ascii_case(a)))
+    {
+        Some(a) => Err(format!(": unknown TransferOption '{a}'")),
+        None => Ok(()),
+    }
+}

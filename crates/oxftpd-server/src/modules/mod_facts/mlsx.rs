@@ -112,17 +112,20 @@ async fn link_shown(
     user: &LoggedIn,
     vpath: &str,
     lmeta: &Metadata,
+    show: bool,
 ) -> Option<LinkShown> {
     let target = user.fs.metadata(vpath).await.ok()?;
     let facts = &ctx.server.cfg.facts;
-    let show = ctx.server.cfg.ls.show_symlinks;
     let kind = match (show, target.kind) {
         (true, _) => ListKind::Symlink,
         (false, Kind::Dir) => ListKind::Dir,
         (false, _) => ListKind::File,
     };
     let slink = if show && facts.use_slink {
-        Some(link_target(user, vpath).await?)
+        let raw = user.fs.read_link(vpath).await.ok()?;
+        Some(crate::modules::mod_ls::listing::adjusted_target(
+            user, vpath, &raw,
+        ))
     } else {
         None
     };
@@ -275,11 +278,13 @@ pub fn mlst<'a>(
             }
         }
         let (meta, kind, perm, slink, path) = if lmeta.kind == Kind::Symlink {
-            let link = link_shown(ctx, user, &vpath, &lmeta)
+            // MLST shows links as links only under a written `ShowSymlinks on`.
+            let show = ctx.server.cfg.ls.show_symlinks_written == Some(true);
+            let link = link_shown(ctx, user, &vpath, &lmeta, show)
                 .await
                 .ok_or_else(cannot)?;
             // ShowSymlinks on names the object the link leads to; UseSlink and off, the link.
-            let path = if ctx.server.cfg.ls.show_symlinks && link.slink.is_none() {
+            let path = if show && link.slink.is_none() {
                 followed(user, &vpath).await
             } else {
                 vpath.clone()
@@ -406,7 +411,8 @@ pub fn mlsd<'a>(
                     if m.kind == Kind::Symlink {
                         let path = user.resolve_from(&vpath, entry.name);
                         // A link whose target cannot be looked up is left out, as mod_facts.
-                        let Some(link) = link_shown(names.ctx(), user, &path, m).await else {
+                        let show = names.ctx().server.cfg.ls.show_symlinks;
+                        let Some(link) = link_shown(names.ctx(), user, &path, m, show).await else {
                             continue;
                         };
                         write_shown(
