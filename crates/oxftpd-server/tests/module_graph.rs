@@ -20,8 +20,7 @@ use std::path::{Path, PathBuf};
 const SHARED: &[&str] = &["session", "data", "access", "module", "scoreboard"];
 
 /// Shared layer → module room references still to be removed (layer, room).
-const KNOWN_ROOMS: &[(&str, &str)] = &[
-];
+const KNOWN_ROOMS: &[(&str, &str)] = &[];
 
 /// Edges between top-level modules that still lie on a cycle (from, to).
 const KNOWN_CYCLE: &[(&str, &str)] = &[
