@@ -338,6 +338,13 @@ async fn login_as(
             (identity, root)
         }
     };
+    if !server.cfg.auth.allow_chroot_symlinks
+        && let Some(link) = chroot_symlink(&root, target.anon.is_some())
+    {
+        return Err(LoginError::Refused(format!(
+            "error: {link} is a symlink (denied by AllowChrootSymlinks config)"
+        )));
+    }
     let mut identity = identity;
     crate::group_limit::fit(&mut identity, crate::group_limit::ngroups_max());
     let cred = Credentials {
@@ -382,13 +389,38 @@ async fn login_as(
         pam,
         config_cache: Default::default(),
     });
-    let start = match default_chdir(&server, &session.identity, target.anon) {
-        Some(dir) => session.resolve(&dir),
+    let chdir = default_chdir(&server, &session.identity, target.anon);
+    let start = match &chdir {
+        Some(dir) => session.resolve(&oxftpd_proto::path::subst_user_var(
+            dir,
+            &session.identity.name,
+        )),
         None => session.home_virtual(),
     };
-    match session.fs.is_dir(&start).await {
-        Ok(true) => session.cwd = start,
-        _ => warn!(user = %session.login_name, "cannot change to home directory {start}: using /"),
+    // Where a session starts, as mod_auth decides: the DefaultChdir or home directory; if
+    // that cannot be entered, the root when the session is jailed, the home directory after
+    // a failed DefaultChdir, and otherwise no login at all.
+    let fallback = if session.root != "/" {
+        Some("/".to_string())
+    } else if chdir.is_some() {
+        Some(session.home_virtual())
+    } else {
+        None
+    };
+    let mut entered = false;
+    for dir in std::iter::once(start).chain(fallback) {
+        if let Ok(true) = session.fs.is_dir(&dir).await {
+            session.cwd = dir;
+            entered = true;
+            break;
+        }
+        warn!(user = %session.login_name, "unable to change to directory {dir}");
+    }
+    if !entered {
+        return Err(LoginError::Refused(format!(
+            "no start directory for {} could be entered",
+            session.login_name
+        )));
     }
     info!(peer = %ctx.peer, user = %session.login_name, root = %session.root, "login successful");
     Ok(session)
@@ -436,6 +468,29 @@ fn anonymous_identity(
     Ok((identity, root))
 }
 
+/// Under `AllowChrootSymlinks off`, the symlink a session root is reached through, if any:
+/// any component of a `DefaultRoot`, the last one of an `<Anonymous>` root (as mod_auth
+/// checks them). `/` (no jail) has none.
+fn chroot_symlink(root: &str, anonymous: bool) -> Option<String> {
+    let root = root.trim_end_matches('/');
+    if root.is_empty() {
+        return None;
+    }
+    let is_link = |p: &str| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if anonymous {
+        return is_link(root).then(|| root.to_string());
+    }
+    let mut path = String::new();
+    for part in root.split('/').filter(|p| !p.is_empty()) {
+        path.push('/');
+        path.push_str(part);
+        if is_link(&path) {
+            return Some(path);
+        }
+    }
+    None
+}
+
 /// The first `DefaultChdir` whose group expression matches the user (`<Anonymous>` first).
 fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -> Option<String> {
     server
@@ -467,12 +522,13 @@ fn jail_for(server: &ServerCtx, identity: &Identity) -> String {
         if !root.groups.is_empty() && !GroupExpr::new(&root.groups).matches(&identity.group_names) {
             continue;
         }
-        let path = if root.path == "~" {
+        let path = oxftpd_proto::path::subst_user_var(&root.path, &identity.name);
+        let path = if path == "~" {
             home.to_string()
-        } else if let Some(sub) = root.path.strip_prefix("~/") {
+        } else if let Some(sub) = path.strip_prefix("~/") {
             format!("{}/{sub}", home.trim_end_matches('/'))
         } else {
-            root.path.clone()
+            path
         };
         return oxftpd_proto::path::resolve("/", &path).unwrap_or_else(|_| "/".to_string());
     }

@@ -12,7 +12,13 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         let Some(name) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        if matches!(state, State::LoggedIn(_)) {
+        if let State::LoggedIn(user) = state {
+            // The same name again is no reauthentication: ProFTPD answers 230 (its Bug#4217).
+            if user.login_name == name {
+                return Ok(ctx
+                    .reply(codes::LOGGED_IN, format!("User {name} logged in"))
+                    .await?);
+            }
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR_ARGUMENTS,
                 "Reauthentication not supported",

@@ -37,9 +37,23 @@ pub fn of(ctx: &Ctx) -> &SessionOpts {
     ctx.ext.get::<SessionOpts>().unwrap_or(&DEFAULT)
 }
 
-/// The session's options, to change.
+/// The session's options, to change (first made with the facts of `FactsDefault`).
 pub fn of_mut(ctx: &mut Ctx) -> &mut SessionOpts {
+    if ctx.ext.get::<SessionOpts>().is_none() {
+        let first = SessionOpts {
+            facts: ctx.server.cfg.facts.default,
+            ..SessionOpts::default()
+        };
+        ctx.ext.insert(first);
+    }
     ctx.ext.get_or_default()
+}
+
+/// The MLSx facts the session shows: its `OPTS MLST` choice, else `FactsDefault`.
+pub fn facts(ctx: &Ctx) -> FactSet {
+    ctx.ext
+        .get::<SessionOpts>()
+        .map_or(ctx.server.cfg.facts.default, |o| o.facts)
 }
 
 impl Default for SessionOpts {

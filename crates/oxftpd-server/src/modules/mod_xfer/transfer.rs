@@ -19,7 +19,7 @@
 use std::fs::File;
 
 use oxftpd_proto::reply::codes;
-use oxftpd_storage::{Existing, Replacement, StorageError, WriteMode};
+use oxftpd_storage::{Existing, Kind, Replacement, StorageError, WriteMode};
 use tokio::net::TcpStream;
 use tracing::{info, warn};
 
@@ -171,7 +171,7 @@ pub fn retr<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return Err(CommandError::MissingArgument);
+            return Err(crate::module::helpers::verb_not_understood("RETR"));
         };
         let vpath = user.resolve(arg);
         let range = super::range::take(ctx);
@@ -245,7 +245,8 @@ pub fn retr<'a>(
             return Err(DataFailure::NotPermitted.into());
         }
         let stall = ctx.server.settings.timeouts.stalled;
-        let ascii = ctx.transfer_type == TransferType::Ascii;
+        // `TransferOptions IgnoreASCII`: TYPE A moves the bytes as they are.
+        let ascii = ctx.transfer_type == TransferType::Ascii && !ctx.server.cfg.xfer.ignore_ascii;
         let started = std::time::Instant::now();
         let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
@@ -410,6 +411,28 @@ async fn open_target(
 ) -> Result<(Target, File), CommandError> {
     let vpath = user.resolve(arg);
     let offset = std::mem::take(&mut ctx.restart);
+    // An upload writes a regular file: a directory, or a link that leads nowhere, is no
+    // place for one (mod_xfer's `file_mode2` check, before the data connection opens).
+    let not_file = match user.fs.symlink_metadata(&vpath).await {
+        Ok(l) if l.kind == Kind::Symlink => match user.fs.metadata(&vpath).await {
+            Ok(t) => t.kind == Kind::Dir,
+            // `TransferOptions AllowSymlinkUpload`: the upload creates what the link names.
+            Err(_) => !ctx.server.cfg.xfer.allow_symlink_upload,
+        },
+        Ok(l) => l.kind == Kind::Dir,
+        Err(_) => false,
+    };
+    if not_file {
+        let overwrite = kind == Upload::Appe || cfg(ctx, user, &vpath).core.allow_overwrite;
+        return Err(CommandError::refused(
+            codes::FILE_UNAVAILABLE,
+            if overwrite {
+                format!("{arg}: Not a regular file")
+            } else {
+                format!("{arg}: Overwrite permission denied")
+            },
+        ));
+    }
     let size = match user.fs.metadata(&vpath).await {
         Ok(m) => Some(m.size),
         Err(StorageError::NotFound) => None,
@@ -597,7 +620,10 @@ async fn upload(
             return receive(ctx, user, &unique, target, file, kind, None).await;
         }
         (_, Some(arg)) => arg,
-        (_, None) => return Err(CommandError::MissingArgument),
+        (_, None) => {
+            let verb = if kind == Upload::Appe { "APPE" } else { "STOR" };
+            return Err(crate::module::helpers::verb_not_understood(verb));
+        }
     };
     let (target, file) = open_target(ctx, user, arg, kind, range).await?;
     receive(ctx, user, arg, target, file, kind, range).await
@@ -647,7 +673,8 @@ async fn receive(
         }
     };
     let stall = ctx.server.settings.timeouts.stalled;
-    let ascii = ctx.transfer_type == TransferType::Ascii;
+    // `TransferOptions IgnoreASCII`: TYPE A moves the bytes as they are.
+    let ascii = ctx.transfer_type == TransferType::Ascii && !ctx.server.cfg.xfer.ignore_ascii;
     let limit_path = target
         .rename_to
         .clone()
