@@ -20,9 +20,11 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "ServerName",
         SRV_VHOST,
-        Args::exact(1),
+        // ProFTPD checks only that a name is there and takes the first word of an unquoted
+        // `ServerName Real Server`.
+        Args::at_least(1),
         false,
-        "name shown to clients in the greeting",
+        "name shown to clients in the greeting (the first word when unquoted words follow)",
     )
     .last_wins(),
     d(
