@@ -113,7 +113,7 @@ pub fn lookup(
         .collect();
     let exact = candidates
         .iter()
-        .find(|(_, names)| names.iter().any(|n| *n == wanted));
+        .find(|(_, names)| names.contains(&wanted));
     let pattern = || {
         candidates.iter().find(|(_, names)| {
             names
