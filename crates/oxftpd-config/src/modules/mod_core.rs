@@ -20,11 +20,9 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     d(
         "ServerName",
         SRV_VHOST,
-        // ProFTPD checks only that a name is there and takes the first word of an unquoted
-        // `ServerName Real Server`.
-        Args::at_least(1),
+        Args::exact(1),
         false,
-        "name shown to clients in the greeting (the first word when unquoted words follow)",
+        "name shown to clients in the greeting",
     )
     .last_wins(),
     d(
