@@ -104,8 +104,19 @@ pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 
 /// `HELP [command]`: the rows' HELP column (hidden rows left out, unimplemented ones marked
 /// `*`).
-pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn help<'a>(
+    ctx: &'a mut Ctx,
+    user: Option<&'a LoggedIn>,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
+        // `<Limit HELP>`, before login too: mod_core's `501 HELP: Permission denied`.
+        if crate::access::limit::refused_here(ctx, user, "HELP") {
+            return Err(CommandError::refused(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "HELP: Permission denied",
+            ));
+        }
         let admin = ctx
             .server
             .settings

@@ -146,7 +146,7 @@ pub static MODULE: Module = Module {
             .tls(TlsRule::Exempt)
             .limit(LimitRule::Exempt)
             .help("(returns system type)"),
-        CommandSpec::new("HELP", Handler::Any(info::help))
+        CommandSpec::new("HELP", Handler::Session(info::help))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .help("[<sp> command]"),
@@ -167,7 +167,7 @@ pub static MODULE: Module = Module {
             .path(PathArg::Cwd)
             .tls(TlsRule::Exempt)
             .help("(returns feature list)"),
-        CommandSpec::new("OPTS", Handler::Any(opts::opts))
+        CommandSpec::new("OPTS", Handler::Session(opts::opts))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::NotInAll)
