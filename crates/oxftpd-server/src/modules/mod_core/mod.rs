@@ -150,7 +150,7 @@ pub static MODULE: Module = Module {
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .help("[<sp> command]"),
-        CommandSpec::new("NOOP", Handler::Any(info::noop))
+        CommandSpec::new("NOOP", Handler::Session(info::noop))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_answered()

@@ -607,7 +607,14 @@ async fn upload(
             let dir = user.cwd.clone();
             let (path, file) = match user.fs.create_unique(&dir, "ftp").await {
                 Ok(r) => r,
-                Err(e) => return Err(CommandError::storage(dir, e)),
+                // mod_xfer's answer when mkstemp(3) fails, whatever the reason.
+                Err(e) => {
+                    tracing::warn!(peer = %ctx.peer, "STOU in {dir}: {e}");
+                    return Err(CommandError::refused(
+                        codes::FILE_ACTION_NOT_TAKEN,
+                        "STOU: unable to generate unique filename",
+                    ));
+                }
             };
             unique = oxftpd_proto::path::file_name(&path).to_string();
             let target = Target {
