@@ -7,6 +7,7 @@
 //! (data connections and moving bytes), [`access`] (`<Limit>`, patterns, `<Directory>`).
 
 pub mod access;
+pub mod admin;
 pub mod auth;
 pub mod context;
 pub mod counters;
@@ -24,6 +25,7 @@ pub mod reverse_dns;
 pub mod scoreboard;
 pub mod session;
 pub mod session_files;
+pub mod sessions;
 pub mod settings;
 pub mod shutmsg;
 pub mod trace;

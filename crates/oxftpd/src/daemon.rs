@@ -464,7 +464,12 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
     if !handed_over {
-        let files: Vec<PathBuf> = pid_file.iter().chain(scoreboard.iter()).cloned().collect();
+        let files: Vec<PathBuf> = pid_file
+            .iter()
+            .chain(scoreboard.iter())
+            .cloned()
+            .chain(oxftpd_server::modules::mod_ctrls::socket_to_remove())
+            .collect();
         let _ = runtime.block_on(shared.pool.run(&admin, move || {
             for f in files {
                 let _ = std::fs::remove_file(f);
@@ -498,7 +503,7 @@ async fn serve(
     let (drain_tx, drain_rx) = watch::channel(false);
     let fds: Vec<i32> = listeners.iter().map(|l| l.as_raw_fd()).collect();
     if let Ok(g) = live.read() {
-        oxftpd_server::modules::start(&g);
+        oxftpd_server::modules::start(&g, &shared);
     }
     let mut server = tokio::spawn(oxftpd_server::listener::serve_draining(
         listeners,
@@ -635,7 +640,7 @@ async fn reload(
                 warn!("reload: the listening addresses changed; they take effect after a restart");
             }
             let generation = Arc::new(generation);
-            oxftpd_server::modules::start(&generation);
+            oxftpd_server::modules::start(&generation, shared);
             if let Ok(mut g) = live.write() {
                 *g = generation;
             }

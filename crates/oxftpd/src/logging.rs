@@ -60,12 +60,18 @@ impl<'a> MakeWriter<'a> for Syslog {
 /// ProFTPD), else `-d N` when given, else `SyslogLevel`, else info.
 fn filter(cli: &Cli, config: &Config) -> EnvFilter {
     let daemon = Daemon::of(config);
-    let level = match daemon.debug_level.or(cli.debug) {
-        Some(0) | None => daemon.syslog_level.as_deref().map_or("info", syslog_level),
+    let debug = daemon.debug_level.or(cli.debug).map(u32::from);
+    let level = level_of(daemon.syslog_level.as_deref(), debug);
+    EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+}
+
+/// The tracing level of a debug level (`-d N`, `DebugLevel N`, `ftpdctl debug level N`).
+fn level_of(syslog: Option<&str>, debug: Option<u32>) -> &'static str {
+    match debug {
+        Some(0) | None => syslog.map_or("info", syslog_level),
         Some(1..=4) => "debug",
         Some(_) => "trace",
-    };
-    EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+    }
 }
 
 /// Maps a syslog(3) level name onto the nearest tracing level.
@@ -107,28 +113,27 @@ fn facility(config: &Config) -> libc::c_int {
     }
 }
 
-/// Installs the global subscriber.
+/// Installs the global subscriber; `ftpdctl debug level N` changes its level afterwards.
 pub fn init(cli: &Cli, config: &Config, foreground: bool) {
+    use tracing_subscriber::prelude::*;
     let system_log = Daemon::of(config)
         .system_log
         .filter(|p| !p.eq_ignore_ascii_case("none"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(cli, config))
-        .with_ansi(false);
-    if let Some(Ok(file)) = system_log.map(|path| {
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter(cli, config));
+    let registry = tracing_subscriber::registry().with(filter);
+    let fmt = tracing_subscriber::fmt::layer().with_ansi(false);
+    let installed = if let Some(Ok(file)) = system_log.map(|path| {
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
     }) {
-        let _ = builder.with_writer(Mutex::new(file)).try_init();
-        return;
-    }
-    if foreground {
+        registry.with(fmt.with_writer(Mutex::new(file))).try_init()
+    } else if foreground {
         if cli.quiet {
-            let _ = builder.with_writer(std::io::sink).try_init();
+            registry.with(fmt.with_writer(std::io::sink)).try_init()
         } else {
-            let _ = builder.with_writer(std::io::stderr).try_init();
+            registry.with(fmt.with_writer(std::io::stderr)).try_init()
         }
     } else {
         // SAFETY: the ident is a static C string.
@@ -139,6 +144,19 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
                 facility(config),
             )
         };
-        let _ = builder.without_time().with_writer(Syslog).try_init();
+        registry
+            .with(fmt.without_time().with_writer(Syslog))
+            .try_init()
+    };
+    if installed.is_ok() {
+        let daemon = Daemon::of(config);
+        let syslog = daemon.syslog_level.clone();
+        let level = daemon.debug_level.or(cli.debug).map_or(0, u32::from);
+        oxftpd_server::admin::set_debug_hook(
+            level,
+            Box::new(move |n| {
+                let _ = handle.reload(EnvFilter::new(level_of(syslog.as_deref(), Some(n))));
+            }),
+        );
     }
 }

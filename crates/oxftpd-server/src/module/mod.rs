@@ -5,6 +5,7 @@
 
 pub mod class;
 pub mod command;
+pub mod controls;
 pub mod error;
 pub mod events;
 pub mod handler;
@@ -43,7 +44,8 @@ pub type OpenFn =
 
 /// What a module starts each time a loaded configuration goes live (at start and after each
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
-pub type StartFn = fn(&crate::context::Generation);
+pub type StartFn =
+    fn(&std::sync::Arc<crate::context::Generation>, &std::sync::Arc<crate::context::Shared>);
 
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
@@ -67,6 +69,8 @@ pub struct Module {
     pub open: Option<OpenFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// The actions it answers on the control socket ([`controls`]).
+    pub controls: &'static [controls::ControlSpec],
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -86,6 +90,7 @@ impl Module {
         events: None,
         open: None,
         start: None,
+        controls: &[],
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.
