@@ -1,7 +1,8 @@
 //! `oxftpctl`: administer oxftpd. Subcommands: `passwd` (edit `AuthUserFile`/
 //! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
 //! for testing FTPS locally), `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
-//! binary with the listening sockets, keep running sessions).
+//! binary with the listening sockets, keep running sessions); over the control socket
+//! (`oxftpd::ctl`): `who`, `count`, `kick`, `shut`; and `check` (as `oxftpd -t`).
 
 // This file calls libc (or other C APIs): unsafe code is allowed here only, each block
 // with a SAFETY comment saying why it is sound.
@@ -41,6 +42,16 @@ enum Command {
     Restart(SignalArgs),
     /// Create a self-signed certificate and private key (PEM) for testing FTPS.
     Cert(CertArgs),
+    /// Who is connected, per vhost (over the control socket).
+    Who(oxftpd::ctl::who::WhoArgs),
+    /// Sessions per vhost and per <Class> (over the control socket).
+    Count(oxftpd::ctl::count::CountArgs),
+    /// End the sessions of a user, an address or a <Class> (over the control socket).
+    Kick(oxftpd::ctl::kick::KickArgs),
+    /// Refuse logins to one vhost or all from a time on, as ftpshut (over the control socket).
+    Shut(oxftpd::ctl::shut::ShutArgs),
+    /// Check a configuration as `oxftpd -t` does.
+    Check(oxftpd::ctl::check::CheckArgs),
 }
 
 /// `oxftpctl cert`: output files and the names the certificate is valid for.
@@ -196,6 +207,15 @@ fn main() {
         Command::Reload(args) => send(&args, rustix::process::Signal::HUP, "reload"),
         Command::Restart(args) => send(&args, rustix::process::Signal::USR2, "restart"),
         Command::Cert(args) => cert(&args),
+        Command::Who(args) => oxftpd::ctl::who::run(&args),
+        Command::Count(args) => oxftpd::ctl::count::run(&args),
+        Command::Kick(args) => oxftpd::ctl::kick::run(&args),
+        Command::Shut(args) => oxftpd::ctl::shut::run(&args),
+        Command::Check(args) => match oxftpd::ctl::check::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => std::process::exit(1),
+            Err(e) => Err(e),
+        },
     };
     if let Err(e) = result {
         eprintln!("{PROGRAM}: {e:#}");
