@@ -29,7 +29,12 @@ pub fn run(args: &CheckArgs) -> Result<bool> {
         .and_then(|c| oxftpd_server::Generation::new(c, Some(&path)));
     match loaded {
         Ok(g) => {
-            let warnings: Vec<String> = g.config.warnings().iter().map(ToString::to_string).collect();
+            let warnings: Vec<String> = g
+                .config
+                .warnings()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             let vhosts: Vec<_> = g
                 .servers
                 .iter()
@@ -52,12 +57,20 @@ pub fn run(args: &CheckArgs) -> Result<bool> {
                 }
                 println!("{}: Syntax OK", path.display());
                 for s in &g.servers {
-                    let addrs: Vec<String> =
-                        s.settings.addresses.iter().map(ToString::to_string).collect();
+                    let addrs: Vec<String> = s
+                        .settings
+                        .addresses
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
                     println!(
                         "  vhost \"{}\" on {} port {}",
                         s.settings.name,
-                        if addrs.is_empty() { "*".to_string() } else { addrs.join(", ") },
+                        if addrs.is_empty() {
+                            "*".to_string()
+                        } else {
+                            addrs.join(", ")
+                        },
                         s.settings.port
                     );
                 }

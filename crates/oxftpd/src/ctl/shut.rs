@@ -126,11 +126,19 @@ pub fn run(args: &ShutArgs) -> Result<()> {
     let offset = i64::from(oxftpd_server::localtime::utc_offset(now));
     let at = parse_time(time, now, offset)?;
     let deny = at - 60 * i64::from(args.deny);
-    let disconnect = args
-        .disconnect
-        .map_or_else(|| "never".to_string(), |d| (at - 60 * i64::from(d)).to_string());
+    let disconnect = args.disconnect.map_or_else(
+        || "never".to_string(),
+        |d| (at - 60 * i64::from(d)).to_string(),
+    );
     let (at_s, deny_s) = (at.to_string(), deny.to_string());
-    let mut words = vec!["shut", "set", target(&args.vhost), &at_s, &deny_s, &disconnect];
+    let mut words = vec![
+        "shut",
+        "set",
+        target(&args.vhost),
+        &at_s,
+        &deny_s,
+        &disconnect,
+    ];
     let message: Vec<&str> = args
         .message
         .iter()
