@@ -28,6 +28,10 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "seconds a client's socket file may be old when kernel credentials are unavailable",
     )
+    .partial(
+        "accepted and checked; the client is always known by SO_PEERCRED (as ProFTPD on \
+         Linux), so the socket-file age check it tunes never runs",
+    )
     .last_wins(),
     d(
         "ControlsEngine",
@@ -42,7 +46,8 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVER,
         Args::exact(1).checked(c::positive),
         false,
-        "longest wait, in seconds, before a control request is answered",
+        "ProFTPD's polling interval; oxftpd answers each request as it arrives and gives a \
+         client this long (at least 5 seconds) to send its request",
     )
     .last_wins(),
     d(
@@ -66,7 +71,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
         false,
-        "path of the Unix domain control socket (default /run/proftpd.sock)",
+        "path of the Unix domain control socket (default /run/proftpd.sock, mode 0600: its owner only)",
     )
     .last_wins(),
     d(
@@ -74,7 +79,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVER,
         Args::exact(3).checked(socket_acl),
         false,
-        "which users or groups may connect to the control socket at all",
+        "which users or groups may use the control socket (when set, the socket is mode 0666 and this ACL decides)",
     )
     .last_wins(),
     d(
@@ -82,7 +87,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVER,
         Args::exact(2),
         false,
-        "owner and group of the control socket (default root root)",
+        "owner and group of the control socket (default root root; mode 0660 with a group other than root's)",
     )
     .last_wins(),
 ];

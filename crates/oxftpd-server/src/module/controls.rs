@@ -107,6 +107,8 @@ pub struct ControlSpec {
     pub desc: &'static str,
     /// The handler.
     pub run: ControlFn,
+    /// How oxftpd's answer differs from ProFTPD's (`docs/directives.md`), empty when not.
+    pub note: &'static str,
 }
 
 /// Actions a module left out for one configuration (`AdminControlsEngine off`): they answer

@@ -29,21 +29,25 @@ static CONTROLS: &[ControlSpec] = &[
         name: "help",
         desc: "describe all registered controls",
         run: actions::help,
+        note: "",
     },
     ControlSpec {
         name: "insctrl",
         desc: "enable a disabled control",
         run: actions::insctrl,
+        note: "",
     },
     ControlSpec {
         name: "lsctrl",
         desc: "list all registered controls",
         run: actions::lsctrl,
+        note: "",
     },
     ControlSpec {
         name: "rmctrl",
         desc: "disable a registered control",
         run: actions::rmctrl,
+        note: "`rmctrl all` closes the socket until the next restart, as ProFTPD",
     },
 ];
 
