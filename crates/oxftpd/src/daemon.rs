@@ -32,7 +32,8 @@ pub enum Source {
     Embedded(String),
 }
 
-const SYSTEM_CONFIG: &str = "/etc/oxftpd/oxftpd.conf";
+/// The configuration read when no `-c` is given, if it exists.
+pub const SYSTEM_CONFIG: &str = "/etc/oxftpd/oxftpd.conf";
 
 /// Chooses the configuration: `-c`, else the system file, else the embedded default.
 pub fn source(cli: &Cli) -> Result<Source> {
@@ -291,7 +292,7 @@ fn start_engine(run_as: Option<RunAs>, scoreboard: Option<Scoreboard>) -> Result
 fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     let stream = crate::inetd::take_stdin_socket()?;
     let config = generation.config.clone();
-    crate::logging::init(cli, &config, cli.nodaemon);
+    crate::logging::init(cli, &config, cli.nodaemon).map_err(|e| anyhow!(e))?;
     let run_as = run_as(&config)?;
     // Each inetd session is a process of its own: its entry joins the others'.
     let scoreboard = Daemon::of(&config)
@@ -382,7 +383,10 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     if !foreground {
         daemonize(&mut ready)?;
     }
-    crate::logging::init(cli, &config, foreground);
+    if let Err(e) = crate::logging::init(cli, &config, foreground) {
+        ready.fail(&e);
+        bail!(e);
+    }
     raise_fd_limit();
     for w in config.warnings() {
         warn!("{w}");
@@ -428,10 +432,11 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     let live: oxftpd_server::Live = Arc::new(RwLock::new(Arc::new(generation)));
     if embedded {
         println!(
-            "oxftpd: serving {} read-only to anonymous users; connect with: curl ftp://127.0.0.1:2121/",
+            "oxftpd: serving {} read-only to anonymous users; connect with: curl ftp://127.0.0.1:{}/",
             std::env::current_dir()
                 .map(|p| p.display().to_string())
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            crate::embedded::port()
         );
     }
     let Engine {

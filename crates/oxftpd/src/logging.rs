@@ -114,7 +114,9 @@ fn facility(config: &Config) -> libc::c_int {
 }
 
 /// Installs the global subscriber; `ftpdctl debug level N` changes its level afterwards.
-pub fn init(cli: &Cli, config: &Config, foreground: bool) {
+/// A `SystemLog` that cannot be opened is an error (ProFTPD's `unable to open SystemLog`);
+/// in the foreground without `-q`, one line on stderr says where the log goes.
+pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> {
     use tracing_subscriber::prelude::*;
     let system_log = Daemon::of(config)
         .system_log
@@ -122,12 +124,23 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
     let (filter, handle) = tracing_subscriber::reload::Layer::new(filter(cli, config));
     let registry = tracing_subscriber::registry().with(filter);
     let fmt = tracing_subscriber::fmt::layer().with_ansi(false);
-    let installed = if let Some(Ok(file)) = system_log.map(|path| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-    }) {
+    let file = match &system_log {
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("unable to open SystemLog '{path}': {e}"))?,
+        ),
+        None => None,
+    };
+    let installed = if let Some(file) = file {
+        if foreground && !cli.quiet {
+            eprintln!(
+                "oxftpd: logging to the SystemLog {}",
+                system_log.as_deref().unwrap_or_default()
+            );
+        }
         registry.with(fmt.with_writer(Mutex::new(file))).try_init()
     } else if foreground {
         if cli.quiet {
@@ -159,4 +172,5 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
             }),
         );
     }
+    Ok(())
 }

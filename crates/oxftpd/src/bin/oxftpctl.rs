@@ -236,7 +236,16 @@ fn cert(args: &CertArgs) -> Result<()> {
             .create_new(!args.force)
             .mode(mode)
             .open(path)
-            .with_context(|| format!("{}", path.display()))?;
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow::anyhow!(
+                        "{} already exists; use --force to replace it",
+                        path.display()
+                    )
+                } else {
+                    anyhow::Error::new(e).context(path.display().to_string())
+                }
+            })?;
         f.write_all(text.as_bytes())
             .with_context(|| format!("{}", path.display()))
     };

@@ -1,0 +1,158 @@
+//! The rough edges a new administrator hit (issue 14, item 8), each fixed: the built-in
+//! default started by a user other than root, `-t` with nothing to check, a `SystemLog` that
+//! cannot be opened, `-n` with a `SystemLog`, `oxftpctl cert` run twice.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use oxftpd_testkit::{Setup, TestServer, first_line, run_bounded, wait_until};
+
+const RUN_LIMIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn a_syntax_check_without_a_file_says_there_is_none() {
+    let t = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(t, "ProFTPD's -t without -c checks its compiled-in file");
+    assert!(!Path::new("/etc/oxftpd/oxftpd.conf").exists());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_bounded(
+        Command::new(&t.bin).arg("-t").current_dir(dir.path()),
+        RUN_LIMIT,
+    )
+    .expect("run -t");
+    assert_ne!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("-t: no configuration file to check: no -c FILE was given"),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains("Syntax OK"), "{out:?}");
+}
+
+#[test]
+fn a_system_log_that_cannot_be_opened_stops_the_start() {
+    let t = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&t).expect("setup");
+    let log = setup.dir().join("no/such/dir/system.log");
+    setup.config(&format!("SystemLog {}", log.display()));
+    let conf = setup.write_config().expect("config");
+    let out = run_bounded(
+        Command::new(&t.bin).arg("-n").arg("-c").arg(&conf),
+        RUN_LIMIT,
+    )
+    .expect("run");
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains(&format!("unable to open SystemLog '{}'", log.display())),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn the_foreground_with_a_system_log_says_where_the_log_goes() {
+    let t = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(t, "ProFTPD -n with a SystemLog prints nothing");
+    let mut setup = Setup::new(&t).expect("setup");
+    let log = setup.dir().join("run/system.log");
+    setup.config(&format!("SystemLog {}", log.display()));
+    let s = TestServer::start(setup).expect("start");
+    assert!(
+        s.log().contains(&format!(
+            "oxftpd: logging to the SystemLog {}",
+            log.display()
+        )),
+        "{}",
+        s.log()
+    );
+    let text = std::fs::read_to_string(&log).expect("the SystemLog");
+    assert!(text.contains("STARTUP"), "{text}");
+}
+
+#[test]
+fn cert_twice_points_to_force() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ctl = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run oxftpctl")
+    };
+    assert!(ctl(&["cert"]).status.success());
+    let again = ctl(&["cert"]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("./oxftpd.key already exists; use --force to replace it"),
+        "{err}"
+    );
+    assert!(ctl(&["cert", "--force"]).status.success());
+}
+
+/// Kills the child (and shows its output when the test fails).
+struct Child(std::process::Child, std::path::PathBuf);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        if std::thread::panicking() {
+            for n in ["stdout.log", "stderr.log"] {
+                eprintln!(
+                    "--- {n} ---\n{}",
+                    std::fs::read_to_string(self.1.join(n)).unwrap_or_default()
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_built_in_default_started_by_a_user_serves_anonymous_logins() {
+    let t = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(t, "the embedded default (no -c) is oxftpd's");
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("note: skipped, needs root to start the daemon as another user");
+        return;
+    }
+    assert!(!Path::new("/etc/oxftpd/oxftpd.conf").exists());
+    // The built-in default's port (2121) moved to a free one (debug builds).
+    let port = oxftpd_testkit::free_port().expect("port");
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let served = dir.path().join("served");
+    std::fs::create_dir(&served).expect("served");
+    std::fs::set_permissions(&served, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::write(served.join("hello.txt"), b"hello\n").expect("file");
+    let log = |n: &str| std::fs::File::create(dir.path().join(n)).expect("log file");
+    let child = {
+        use std::os::unix::process::CommandExt;
+        Command::new(&t.bin)
+            .current_dir(&served)
+            .env("OXFTPD_TEST_EMBEDDED_PORT", port.to_string())
+            .uid(65534)
+            .gid(65534)
+            .stdin(Stdio::null())
+            .stdout(log("stdout.log"))
+            .stderr(log("stderr.log"))
+            .spawn()
+            .expect("start oxftpd as nobody")
+    };
+    let _guard = Child(child, dir.path().to_path_buf());
+    assert!(
+        wait_until(Duration::from_secs(10), || first_line(addr)
+            .is_some_and(|l| l.starts_with("220"))),
+        "no 220 on {addr} within 10 s"
+    );
+    let mut c = oxftpd_client::Client::connect(addr).await.expect("connect");
+    c.login("anonymous", "test@example.com")
+        .await
+        .expect("anonymous login as the user that started the daemon");
+    c.type_i().await.expect("TYPE I");
+    assert_eq!(c.retr("hello.txt").await.expect("RETR"), b"hello\n");
+}
