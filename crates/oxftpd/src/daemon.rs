@@ -32,6 +32,17 @@ pub enum Source {
     Embedded(String),
 }
 
+/// The `PidFile` written when the configuration names none (`-V` prints it; `oxftpctl
+/// reload` and the systemd unit look there). Debug builds take
+/// `OXFTPD_TEST_DEFAULT_PID_FILE`, so that tests do not write into /run.
+pub fn default_pid_file() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os("OXFTPD_TEST_DEFAULT_PID_FILE") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(crate::info::DEFAULT_PID_FILE)
+}
+
 /// The configuration read when no `-c` is given, if it exists.
 pub const SYSTEM_CONFIG: &str = "/etc/oxftpd/oxftpd.conf";
 
@@ -377,7 +388,13 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         }
     }
     let run_as = run_as(&config)?;
-    let pid_file = daemon.pid_file.as_ref().map(PathBuf::from);
+    // No PidFile directive: the default one (not for the built-in default, which is a
+    // foreground convenience).
+    let pid_default = daemon.pid_file.is_none();
+    let mut pid_file = match &daemon.pid_file {
+        Some(p) => Some(PathBuf::from(p)),
+        None => (!embedded).then(default_pid_file),
+    };
     let scoreboard = daemon.scoreboard_file.as_ref().map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
     if !foreground {
@@ -407,8 +424,13 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         None => {}
     }
     if let Some(Err(e)) = pid_file.as_deref().map(write_pid_file) {
-        ready.fail(&format!("{e:#}"));
-        return Err(e);
+        if !pid_default {
+            ready.fail(&format!("{e:#}"));
+            return Err(e);
+        }
+        // The default one is a convenience: without it only `oxftpctl reload` needs --pid-file.
+        warn!("{e:#} (the default PidFile; set PidFile to choose another)");
+        pid_file = None;
     }
     let keep = origin == Some(crate::sockets::Origin::Upgrade);
     let board = match scoreboard

@@ -156,3 +156,81 @@ async fn the_built_in_default_started_by_a_user_serves_anonymous_logins() {
     c.type_i().await.expect("TYPE I");
     assert_eq!(c.retr("hello.txt").await.expect("RETR"), b"hello\n");
 }
+
+#[test]
+fn without_a_pid_file_directive_the_default_one_is_written_and_reload_finds_it() {
+    let t = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(t, "the default PidFile path is oxftpd's");
+    let setup = Setup::new(&t).expect("setup");
+    let text: String = setup
+        .config_text()
+        .lines()
+        .filter(|l| !l.starts_with("PidFile"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let conf = setup.dir().join("etc/nopid.conf");
+    std::fs::write(&conf, text).expect("config");
+    let pid_file = setup.dir().join("run/default.pid");
+    let log = |n: &str| std::fs::File::create(setup.dir().join(n)).expect("log file");
+    let child = Command::new(&t.bin)
+        .arg("-n")
+        .arg("-c")
+        .arg(&conf)
+        .env("OXFTPD_TEST_DEFAULT_PID_FILE", &pid_file)
+        .stdin(Stdio::null())
+        .stdout(log("stdout.log"))
+        .stderr(log("stderr.log"))
+        .spawn()
+        .expect("start");
+    let pid = child.id();
+    let _guard = Child(child, setup.dir().to_path_buf());
+    assert!(
+        wait_until(Duration::from_secs(10), || first_line(setup.addr())
+            .is_some_and(|l| l.starts_with("220"))),
+        "no greeting"
+    );
+    let written = std::fs::read_to_string(&pid_file).expect("the default PidFile");
+    assert_eq!(written.trim(), pid.to_string());
+    let out = Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
+        .arg("reload")
+        .env("OXFTPD_TEST_DEFAULT_PID_FILE", &pid_file)
+        .output()
+        .expect("oxftpctl reload");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("reload requested of pid {pid}")),
+        "{out:?}"
+    );
+    let stderr = setup.dir().join("stderr.log");
+    assert!(
+        wait_until(Duration::from_secs(10), || std::fs::read_to_string(&stderr)
+            .is_ok_and(|l| l.contains("configuration reloaded"))),
+        "the daemon did not reload"
+    );
+}
+
+#[test]
+fn the_systemd_unit_checks_the_configuration_and_needs_no_socket_unit() {
+    let unit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/oxftpd.service"),
+    )
+    .expect("contrib/oxftpd.service");
+    assert!(
+        unit.lines()
+            .any(|l| l.starts_with("ExecStartPre=") && l.contains(" -t ")),
+        "{unit}"
+    );
+    assert!(!unit.lines().any(|l| l.starts_with("Requires=")), "{unit}");
+    assert!(
+        unit.lines()
+            .any(|l| l == format!("PIDFile={}", oxftpd::info::DEFAULT_PID_FILE)),
+        "{unit}"
+    );
+    let v = Command::new(env!("CARGO_BIN_EXE_oxftpd"))
+        .arg("-V")
+        .output()
+        .expect("-V");
+    assert!(
+        String::from_utf8_lossy(&v.stdout).contains(oxftpd::info::DEFAULT_PID_FILE),
+        "{v:?}"
+    );
+}

@@ -74,7 +74,7 @@ struct CertArgs {
 /// Which daemon to signal.
 #[derive(Debug, Args)]
 struct SignalArgs {
-    /// The daemon's PidFile (default: the PidFile of the configuration, else /run/proftpd.pid).
+    /// The daemon's PidFile (default: the configuration's PidFile, else /run/oxftpd.pid).
     #[arg(long, value_name = "FILE")]
     pid_file: Option<PathBuf>,
     /// The daemon's configuration, to find its PidFile.
@@ -87,14 +87,19 @@ fn pid_file_of(args: &SignalArgs) -> Result<PathBuf> {
     if let Some(p) = &args.pid_file {
         return Ok(p.clone());
     }
-    if let Some(conf) = &args.config {
+    let system = PathBuf::from(oxftpd::daemon::SYSTEM_CONFIG);
+    let config = args
+        .config
+        .clone()
+        .or_else(|| system.exists().then_some(system));
+    if let Some(conf) = &config {
         let config = oxftpd_server::parse_config(conf, &[])
             .map_err(|e| anyhow::anyhow!("{}: {e}", conf.display()))?;
         if let Some(p) = oxftpd_config::modules::mod_core::Daemon::of(&config).pid_file {
             return Ok(PathBuf::from(p));
         }
     }
-    Ok(PathBuf::from("/run/proftpd.pid"))
+    Ok(oxftpd::daemon::default_pid_file())
 }
 
 /// Sends `sig` to the pid in the PidFile.
