@@ -635,6 +635,10 @@ async fn reload(
     let loaded = shared
         .pool
         .run(admin, move || -> Result<Generation, StartError> {
+            // logrotate renamed the SystemLog and sent HUP: lines go to a new file.
+            if let Err(e) = crate::logging::reopen() {
+                warn!("{e}");
+            }
             let mut generation = match &*src {
                 Source::File(path) => {
                     Generation::new(oxftpd_server::parse_config(path, &defines)?, Some(path))

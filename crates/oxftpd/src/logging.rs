@@ -113,6 +113,57 @@ fn facility(config: &Config) -> libc::c_int {
     }
 }
 
+/// The open `SystemLog`: its path and file, replaced by [`reopen`] on SIGHUP (logrotate's
+/// rename then HUP).
+static SYSTEM_LOG: Mutex<Option<(String, std::fs::File)>> = Mutex::new(None);
+
+/// Opens a `SystemLog` as ProFTPD does: appending, created mode 0640.
+fn open_system_log(path: &str) -> Result<std::fs::File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o640)
+        .open(path)
+        .map_err(|e| format!("unable to open SystemLog '{path}': {e}"))
+}
+
+/// Reopens the `SystemLog` at its path (call as root, on SIGHUP), so that lines go to a new
+/// file after the old one was renamed.
+pub fn reopen() -> Result<(), String> {
+    let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((path, file)) = log.as_mut() {
+        *file = open_system_log(path)?;
+    }
+    Ok(())
+}
+
+/// Writes each formatted event to the current `SystemLog` file.
+struct SystemLogFile;
+
+/// One event's writer.
+struct SystemLogWrite;
+
+impl Write for SystemLogWrite {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
+        match log.as_mut() {
+            Some((_, file)) => file.write(buf),
+            None => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for SystemLogFile {
+    type Writer = SystemLogWrite;
+    fn make_writer(&'a self) -> Self::Writer {
+        SystemLogWrite
+    }
+}
+
 /// Installs the global subscriber; `ftpdctl debug level N` changes its level afterwards.
 /// A `SystemLog` that cannot be opened is an error (ProFTPD's `unable to open SystemLog`);
 /// in the foreground without `-q`, one line on stderr says where the log goes.
@@ -125,23 +176,18 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> 
     let registry = tracing_subscriber::registry().with(filter);
     let fmt = tracing_subscriber::fmt::layer().with_ansi(false);
     let file = match &system_log {
-        Some(path) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("unable to open SystemLog '{path}': {e}"))?,
-        ),
+        Some(path) => Some(open_system_log(path)?),
         None => None,
     };
-    let installed = if let Some(file) = file {
+    let installed = if let (Some(file), Some(path)) = (file, &system_log) {
+        *SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner()) = Some((path.clone(), file));
         if foreground && !cli.quiet {
             eprintln!(
                 "oxftpd: logging to the SystemLog {}",
                 system_log.as_deref().unwrap_or_default()
             );
         }
-        registry.with(fmt.with_writer(Mutex::new(file))).try_init()
+        registry.with(fmt.with_writer(SystemLogFile)).try_init()
     } else if foreground {
         if cli.quiet {
             registry.with(fmt.with_writer(std::io::sink)).try_init()

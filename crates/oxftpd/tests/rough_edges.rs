@@ -234,3 +234,66 @@ fn the_systemd_unit_checks_the_configuration_and_needs_no_socket_unit() {
         "{v:?}"
     );
 }
+
+#[tokio::test]
+async fn logs_renamed_then_hup_go_to_new_files_with_proftpds_modes() {
+    let t = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&t).expect("setup");
+    setup.add_user("alice", "secret").expect("alice");
+    let (syslog, xferlog) = (
+        setup.dir().join("run/system.log"),
+        setup.dir().join("run/xferlog"),
+    );
+    setup.config(&format!(
+        "SystemLog {}\nTransferLog {}\nAllowOverwrite on",
+        syslog.display(),
+        xferlog.display()
+    ));
+    let s = TestServer::start(setup).expect("start");
+    let pid = s.pid().expect("pid");
+    let mut c = s.login("alice", "secret").await.expect("login");
+    c.type_i().await.expect("TYPE I");
+    c.stor("one.txt", b"1").await.expect("STOR");
+    assert!(
+        wait_until(Duration::from_secs(10), || std::fs::read_to_string(
+            &xferlog
+        )
+        .is_ok_and(|l| l.contains("one.txt"))),
+        "no xferlog line"
+    );
+    std::fs::rename(&syslog, syslog.with_extension("log.1")).expect("mv SystemLog");
+    std::fs::rename(&xferlog, xferlog.with_extension("1")).expect("mv xferlog");
+    assert!(
+        oxftpd_testkit::signal(pid as i32, oxftpd_testkit::Signal::HUP),
+        "HUP"
+    );
+    if t.is_oxftpd() {
+        assert!(
+            wait_until(Duration::from_secs(10), || std::fs::read_to_string(&syslog)
+                .is_ok_and(|l| l.contains("configuration reloaded"))),
+            "the reload is logged in a new SystemLog"
+        );
+    }
+    // ProFTPD opens the TransferLog per session: compare after the next upload.
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    let mut c2 = s.login("alice", "secret").await.expect("login again");
+    c2.type_i().await.expect("TYPE I");
+    c2.stor("two.txt", b"2").await.expect("STOR");
+    assert!(
+        wait_until(Duration::from_secs(10), || std::fs::read_to_string(
+            &xferlog
+        )
+        .is_ok_and(|l| l.contains("two.txt"))),
+        "the new xferlog has the new line"
+    );
+    assert_eq!(mode(&xferlog), 0o644, "TransferLog mode");
+    if t.is_oxftpd() {
+        // ProFTPD reopens its SystemLog only on a restart that changes it.
+        assert_eq!(mode(&syslog), 0o640, "SystemLog mode");
+        assert!(
+            wait_until(Duration::from_secs(10), || std::fs::read_to_string(&syslog)
+                .is_ok_and(|l| l.contains("alice"))),
+            "the new SystemLog gets the new lines"
+        );
+    }
+}
