@@ -297,3 +297,56 @@ async fn logs_renamed_then_hup_go_to_new_files_with_proftpds_modes() {
         );
     }
 }
+
+/// Whether `line` starts as ProFTPD's module log lines do: `YYYY-MM-DD HH:MM:SS,mmm TAG[PID]: `.
+fn proftpd_log_prefix(line: &str, tag: &str) -> bool {
+    let b = line.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && b.get(10) == Some(&b' ')
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19)
+        && b.get(19) == Some(&b',')
+        && digits(20..23)
+        && line.get(23..).is_some_and(|rest| {
+            rest.strip_prefix(&format!(" {tag}["))
+                .and_then(|r| r.split_once("]: "))
+                .is_some_and(|(pid, _)| pid.parse::<u32>().is_ok())
+        })
+}
+
+#[tokio::test]
+async fn tls_log_lines_carry_proftpds_time_stamp() {
+    use oxftpd_testkit::tls::{load_tls, make_certs, tls_block};
+    let t = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&t).expect("setup");
+    let certs = make_certs(setup.dir());
+    let body = format!(
+        "{}{}",
+        load_tls(&setup),
+        tls_block(&setup, &certs.cert, &certs.key, "TLSRequired on")
+    );
+    setup.config(&body);
+    let s = TestServer::start(setup).expect("start");
+    let mut c = s.client().await.expect("connect");
+    let reply = c.cmd("NOOP").await.expect("NOOP");
+    assert_eq!(reply.code, 550, "{reply}");
+    let path = s.dir().join("tls.log");
+    assert!(
+        wait_until(Duration::from_secs(10), || std::fs::read_to_string(&path)
+            .is_ok_and(|l| l.contains("denying NOOP"))),
+        "no TLSLog line"
+    );
+    let text = std::fs::read_to_string(&path).expect("TLSLog");
+    let line = text
+        .lines()
+        .find(|l| l.contains("denying NOOP"))
+        .expect("the line");
+    assert!(proftpd_log_prefix(line, "mod_tls/2.9.2"), "{line}");
+}
