@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod settings;
 pub mod shutmsg;
 pub mod trace;
+pub mod type_map;
 
 use std::net::SocketAddr;
 use std::path::Path;
