@@ -403,3 +403,36 @@ async fn the_socket_is_its_owners_only_by_default() {
     s.stop();
     assert!(!sock.exists(), "the socket is removed at exit");
 }
+
+#[tokio::test]
+async fn oxftpctl_top_shows_one_frame_of_the_sessions() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "oxftpctl talks to oxftpd's own actions");
+    let (setup, sock, port2) = setup_with_controls("");
+    let s = TestServer::start(setup).expect("start");
+    let sock = sock.display().to_string();
+    let _alice = s.login("alice", "secret").await.expect("alice");
+    let _bob = login_at(port2, "bob").await;
+    let text = oxftpctl(&["top", "-s", &sock, "--once", "--sort", "user"]);
+    assert!(
+        text.contains("2 sessions, 2 logged in, 0 transferring"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("alice") || l.starts_with("bob"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[0].starts_with("alice") && rows[0].contains("testkit"),
+        "{text}"
+    );
+    assert!(
+        rows[1].starts_with("bob") && rows[1].contains("second"),
+        "{text}"
+    );
+    let json: Value =
+        serde_json::from_str(oxftpctl(&["top", "-s", &sock, "--once", "--json"]).trim())
+            .expect("one JSON line");
+    assert_eq!(json["sessions"].as_array().map(Vec::len), Some(2), "{json}");
+}

@@ -2,7 +2,7 @@
 //! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
 //! for testing FTPS locally), `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
 //! binary with the listening sockets, keep running sessions); over the control socket
-//! (`oxftpd::ctl`): `who`, `count`, `kick`, `shut`; and `check` (as `oxftpd -t`).
+//! (`oxftpd::ctl`): `who`, `count`, `top`, `kick`, `shut`; and `check` (as `oxftpd -t`).
 
 // This file calls libc (or other C APIs): unsafe code is allowed here only, each block
 // with a SAFETY comment saying why it is sound.
@@ -46,6 +46,8 @@ enum Command {
     Who(oxftpd::ctl::who::WhoArgs),
     /// Sessions per vhost and per <Class> (over the control socket).
     Count(oxftpd::ctl::count::CountArgs),
+    /// A live view of the sessions, like ftptop (over the control socket).
+    Top(oxftpd::ctl::top::TopArgs),
     /// End the sessions of a user, an address or a <Class> (over the control socket).
     Kick(oxftpd::ctl::kick::KickArgs),
     /// Refuse logins to one vhost or all from a time on, as ftpshut (over the control socket).
@@ -214,6 +216,7 @@ fn main() {
         Command::Cert(args) => cert(&args),
         Command::Who(args) => oxftpd::ctl::who::run(&args),
         Command::Count(args) => oxftpd::ctl::count::run(&args),
+        Command::Top(args) => oxftpd::ctl::top::run(&args),
         Command::Kick(args) => oxftpd::ctl::kick::run(&args),
         Command::Shut(args) => oxftpd::ctl::shut::run(&args),
         Command::Check(args) => match oxftpd::ctl::check::run(&args) {

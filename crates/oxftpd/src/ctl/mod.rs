@@ -1,11 +1,12 @@
 //! `oxftpctl`'s subcommands that talk to the running daemon over its control socket
-//! (mod_ctrls's, the one `ftpdctl` uses): `who`, `count`, `kick`, `shut`; and `check`, which
+//! (mod_ctrls's, the one `ftpdctl` uses): `who`, `count`, `top`, `kick`, `shut`; and `check`, which
 //! reads the configuration as `oxftpd -t` does.
 
 pub mod check;
 pub mod count;
 pub mod kick;
 pub mod shut;
+pub mod top;
 pub mod who;
 
 use std::io::Write;
