@@ -436,3 +436,30 @@ async fn oxftpctl_top_shows_one_frame_of_the_sessions() {
             .expect("one JSON line");
     assert_eq!(json["sessions"].as_array().map(Vec::len), Some(2), "{json}");
 }
+
+#[tokio::test]
+async fn without_the_control_socket_who_and_count_read_the_scoreboard() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "oxftpctl reads the scoreboard of oxftpd's tests");
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.add_user("alice", "secret").expect("alice");
+    setup.config("ControlsEngine off");
+    let conf = setup.conf_path().display().to_string();
+    let s = TestServer::start(setup).expect("start");
+    let _alice = s.login("alice", "secret").await.expect("alice");
+    let out = Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
+        .args(["who", "-c", &conf, "--json"])
+        .output()
+        .expect("oxftpctl who");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("reading the ScoreboardFile"),
+        "{out:?}"
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json[0]["user"], "alice", "{json}");
+    assert_eq!(json[0]["vhost"], "testkit", "{json}");
+    let count: Value =
+        serde_json::from_str(&oxftpctl(&["count", "-c", &conf, "--json"])).expect("JSON");
+    assert_eq!(count["users"], 1, "{count}");
+}

@@ -17,11 +17,47 @@ pub struct CountArgs {
     pub json: bool,
 }
 
-/// The counts as the daemon reports them.
+/// The counts as the daemon reports them; from the `ScoreboardFile` when its control socket
+/// cannot be reached (see [`super::who::sessions`]).
 pub fn counts(socket: &SocketArgs) -> Result<Value> {
-    let lines = socket.ask(&["count", "json"])?;
-    let line = lines.first().context("the daemon sent no counts")?;
-    serde_json::from_str(line).context("the daemon's answer is not JSON")
+    match socket.ask(&["count", "json"]) {
+        Ok(lines) => {
+            let line = lines.first().context("the daemon sent no counts")?;
+            serde_json::from_str(line).context("the daemon's answer is not JSON")
+        }
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some() => {
+            let list = super::who::sessions(socket, None).map_err(|_| e)?;
+            Ok(tally(&list))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Counts `who json` objects per vhost and per class.
+pub fn tally(list: &[Value]) -> Value {
+    use std::collections::BTreeMap;
+    let mut vhosts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut classes: BTreeMap<String, u64> = BTreeMap::new();
+    for s in list {
+        let e = vhosts
+            .entry(s["vhost"].as_str().unwrap_or_default().to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 += u64::from(s["user"].is_string());
+        *classes
+            .entry(s["class"].as_str().unwrap_or("(none)").to_string())
+            .or_default() += 1;
+    }
+    let vhosts: serde_json::Map<String, Value> = vhosts
+        .into_iter()
+        .map(|(k, (s, u))| (k, serde_json::json!({"sessions": s, "users": u})))
+        .collect();
+    serde_json::json!({
+        "sessions": list.len(),
+        "users": list.iter().filter(|s| s["user"].is_string()).count(),
+        "vhosts": vhosts,
+        "classes": classes,
+    })
 }
 
 /// Runs it.

@@ -52,6 +52,15 @@ impl SocketArgs {
         Ok(PathBuf::from(DEFAULT_SOCKET))
     }
 
+    /// The configuration's `ScoreboardFile`, when `-c` names a configuration with one.
+    pub fn scoreboard(&self) -> Option<PathBuf> {
+        let conf = self.config.as_ref()?;
+        let config = oxftpd_server::parse_config(conf, &[]).ok()?;
+        oxftpd_config::modules::mod_core::Daemon::of(&config)
+            .scoreboard_file
+            .map(PathBuf::from)
+    }
+
     /// Sends one request and returns the answer's lines; a refusal (status -1) is an error
     /// with the daemon's words.
     pub fn ask(&self, words: &[&str]) -> Result<Vec<String>> {

@@ -23,15 +23,71 @@ pub struct WhoArgs {
     pub json: bool,
 }
 
-/// The sessions as the daemon reports them, one JSON object each.
+/// The sessions as the daemon reports them, one JSON object each; when its control socket
+/// cannot be reached, as the configuration's `ScoreboardFile` shows them (without login
+/// times and transfers), with a note on stderr.
 pub fn sessions(socket: &SocketArgs, vhost: Option<&str>) -> Result<Vec<Value>> {
     let mut words = vec!["who", "json"];
     words.extend(vhost);
-    socket
-        .ask(&words)?
+    let lines = match socket.ask(&words) {
+        Ok(lines) => lines,
+        Err(e) => {
+            let unreachable = e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() != std::io::ErrorKind::InvalidData);
+            let board = socket.scoreboard().filter(|_| unreachable);
+            let Some(board) = board else {
+                return Err(e);
+            };
+            eprintln!(
+                "oxftpctl: {e:#}; reading the ScoreboardFile {} instead",
+                board.display()
+            );
+            return from_scoreboard(&board, vhost);
+        }
+    };
+    lines
         .iter()
         .map(|l| serde_json::from_str(l).context("the daemon's answer is not JSON"))
         .collect()
+}
+
+/// The sessions in a `ScoreboardFile`, as `who json` objects.
+pub fn from_scoreboard(path: &std::path::Path, vhost: Option<&str>) -> Result<Vec<Value>> {
+    let (_, entries) = oxftpd_server::scoreboard::Scoreboard::read_all(path)
+        .with_context(|| format!("reading the ScoreboardFile {}", path.display()))?;
+    let now = oxftpd_server::shutmsg::now();
+    let selector = vhost.map(oxftpd_server::admin::Vhost::parse);
+    Ok(entries
+        .iter()
+        .filter(|e| {
+            let local = e.server_addr.parse().ok();
+            selector
+                .as_ref()
+                .is_none_or(|v| v.covers(&e.server_label, local))
+        })
+        .map(|e| {
+            let none = |s: &str| (!s.is_empty() && s != "(none)").then(|| s.to_string());
+            serde_json::json!({
+                "id": null,
+                "user": none(&e.user),
+                "address": e.client_addr,
+                "port": null,
+                "client_name": none(&e.client_name),
+                "vhost": e.server_label,
+                "server": e.server_addr,
+                "class": none(&e.class),
+                "protocol": e.protocol,
+                "connected": e.begin_session,
+                "login": null,
+                "idle": if e.cmd == "idle" { now.saturating_sub(e.begin_idle) } else { 0 },
+                "command": if e.cmd.is_empty() { "idle".to_string() } else { e.cmd.clone() },
+                "argument": e.cmd_arg,
+                "cwd": e.cwd,
+                "transfer": null,
+            })
+        })
+        .collect())
 }
 
 fn text(v: &Value, key: &str) -> String {
