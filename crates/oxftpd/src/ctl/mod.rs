@@ -45,6 +45,13 @@ impl SocketArgs {
             let view = oxftpd_config::modules::mod_ctrls::View::read(&oxftpd_config::Merged::of(
                 &config.main_server().scope(None),
             ));
+            if !view.engine {
+                // Not the default socket, which another daemon may hold.
+                return Err(anyhow::Error::new(std::io::Error::new(
+                    std::io::ErrorKind::NotConnected,
+                    format!("ControlsEngine is off in {}", conf.display()),
+                )));
+            }
             if let Some(s) = view.socket {
                 return Ok(PathBuf::from(s));
             }
