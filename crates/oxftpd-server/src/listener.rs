@@ -306,6 +306,14 @@ async fn accept_loop(
                 .await;
                 return;
             };
+            // `ftpdctl down`: closed without a greeting; `oxftpctl shut`: ftpshut's refusal.
+            if crate::admin::is_down(local) {
+                return;
+            }
+            if let Some(text) = crate::admin::refusal(&server, local, peer) {
+                refuse(stream, text).await;
+                return;
+            }
             tokio::select! {
                 _ = crate::engine::run(stream, peer, server, generation.clone(), shared.clone()) => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}

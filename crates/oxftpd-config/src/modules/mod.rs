@@ -8,6 +8,8 @@ pub mod mod_auth_pam;
 pub mod mod_auth_unix;
 pub mod mod_copy;
 pub mod mod_core;
+pub mod mod_ctrls;
+pub mod mod_ctrls_admin;
 pub mod mod_deflate;
 pub mod mod_delay;
 pub mod mod_digest;

@@ -7,6 +7,7 @@ pub mod class;
 pub mod command;
 pub mod connect;
 pub mod context;
+pub mod controls;
 pub mod error;
 pub mod events;
 pub mod handler;
@@ -46,7 +47,8 @@ pub use crate::context::{OpenFn, ServerFn};
 
 /// What a module starts each time a loaded configuration goes live (at start and after each
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
-pub type StartFn = fn(&crate::context::Generation);
+pub type StartFn =
+    fn(&std::sync::Arc<crate::context::Generation>, &std::sync::Arc<crate::context::Shared>);
 
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
@@ -75,6 +77,8 @@ pub struct Module {
     pub server: Option<ServerFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// The actions it answers on the control socket ([`controls`]).
+    pub controls: &'static [controls::ControlSpec],
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -96,6 +100,7 @@ impl Module {
         open: None,
         server: None,
         start: None,
+        controls: &[],
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.
