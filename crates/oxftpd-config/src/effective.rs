@@ -242,6 +242,25 @@ impl<'a> Merged<'a> {
             .collect()
     }
 
+    /// Every occurrence with ProFTPD's precedence of its context (`<Global>` 1, server and
+    /// `<IfUser>`-style blocks 2, `<Anonymous>` 3, `<Directory>` 4, `.ftpaccess` 5), most
+    /// specific level first, file order within a level.
+    pub fn ranked(&self, name: &'static str) -> Vec<(u8, &'a Directive)> {
+        self.entries(name)
+            .iter()
+            .map(|e| {
+                let rank = match e.context {
+                    ContextRef::Global(_) => 1,
+                    ContextRef::Server(_) | ContextRef::Conditional(_) => 2,
+                    ContextRef::Anonymous(_) => 3,
+                    ContextRef::Directory(_) => 4,
+                    ContextRef::Override(_) => 5,
+                };
+                (rank, e.directive)
+            })
+            .collect()
+    }
+
     /// Every occurrence's arguments, most specific level first.
     pub fn all_args(&self, name: &'static str) -> Vec<Vec<String>> {
         self.all(name).map(|d| d.args.clone()).collect()

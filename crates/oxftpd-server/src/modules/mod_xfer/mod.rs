@@ -4,6 +4,7 @@ pub mod limits;
 pub mod mode;
 pub mod params;
 pub mod range;
+pub mod rate;
 pub mod transfer;
 pub mod xferlog;
 
