@@ -10,8 +10,8 @@
 
 use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
-    mod_auth, mod_auth_file, mod_auth_pam, mod_copy, mod_core, mod_deflate, mod_delay, mod_digest,
-    mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap, mod_xfer,
+    mod_auth, mod_auth_file, mod_auth_pam, mod_ban, mod_copy, mod_core, mod_deflate, mod_delay,
+    mod_digest, mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap, mod_xfer,
 };
 use crate::scope::{ContextRef, Scope};
 use crate::tree::{Block, Directive};
@@ -303,6 +303,8 @@ pub struct Effective {
     pub lang: mod_lang::View,
     /// mod_wrap.c.
     pub wrap: mod_wrap::View,
+    /// mod_ban.c.
+    pub ban: mod_ban::View,
 }
 
 impl Effective {
@@ -330,6 +332,7 @@ impl Effective {
             ident: mod_ident::View::read(m),
             lang: mod_lang::View::read(m),
             wrap: mod_wrap::View::read(m),
+            ban: mod_ban::View::read(m),
         }
     }
 }

@@ -33,6 +33,20 @@ pub enum Admission {
     Refuse(String),
 }
 
+/// What a module says about a new connection, before the banner is sent.
+pub enum Welcome {
+    /// Go on: the banner, then commands.
+    Accept,
+    /// End the session now: with this `530` text first when there is one, else silently.
+    Close(Option<String>),
+}
+
+/// A module's check of a new connection (mod_ban's host and class bans).
+pub type ConnectFn =
+    for<'a> fn(
+        &'a mut crate::session::Ctx,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Welcome> + Send + 'a>>;
+
 /// A module's check of a login the auth chain accepted (`MaxClients*`, mod_wrap, …).
 pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission;
 
@@ -59,6 +73,8 @@ pub struct Module {
     pub site: &'static [SiteSpec],
     /// Its hooks on command phases ([`hooks`]).
     pub hooks: &'static [hooks::Hook],
+    /// Its check of each new connection, before the banner.
+    pub connect: Option<ConnectFn>,
     /// Its check of each login the auth chain accepted.
     pub admit: Option<AdmitFn>,
     /// Its handler of session events ([`events`]).
@@ -82,6 +98,7 @@ impl Module {
         commands: &[],
         site: &[],
         hooks: &[],
+        connect: None,
         admit: None,
         events: None,
         open: None,

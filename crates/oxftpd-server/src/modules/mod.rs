@@ -7,6 +7,7 @@
 
 pub mod mod_auth;
 pub mod mod_auth_pam;
+pub mod mod_ban;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_deflate;
@@ -31,7 +32,7 @@ use oxftpd_config::ModuleSpec;
 
 use crate::module::events::EventFn;
 use crate::module::hooks::{Hook, Phase};
-use crate::module::{AdmitFn, CommandSpec, Module, SiteSpec};
+use crate::module::{AdmitFn, CommandSpec, ConnectFn, Module, SiteSpec};
 
 /// Modules that bring directives but no commands.
 static MOD_AUTH_FILE: Module = Module {
@@ -73,6 +74,7 @@ pub static MODULES: &[&Module] = &[
     &mod_ifsession::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
+    &mod_ban::MODULE,
 ];
 
 /// Modules from other crates, added once by the binary ([`install`]).
@@ -169,6 +171,11 @@ pub fn start(generation: &crate::context::Generation) {
 }
 
 /// Every module's login check, in module order.
+pub fn connect_checks() -> impl Iterator<Item = ConnectFn> {
+    all().iter().filter_map(|m| m.connect)
+}
+
+/// Every module's login check, in module-list order.
 pub fn admit_checks() -> impl Iterator<Item = AdmitFn> {
     all().iter().filter_map(|m| m.admit)
 }

@@ -283,7 +283,14 @@ pub async fn run(
     );
     if let Some(text) = refusal {
         info!(%peer, "MaxConnectionsPerHost: connection refused");
-        let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
+        let event = Event::LimitReached {
+            limit: crate::module::events::Limit::MaxConnectionsPerHost,
+            user: None,
+        };
+        crate::module::events::emit(&mut ctx, &event).await;
+        if crate::module::events::disconnect(&mut ctx).is_none() {
+            let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
+        }
         let _ = ctx.flush().await;
         return;
     }
@@ -294,6 +301,15 @@ pub async fn run(
         // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
         info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
         return;
+    }
+    for check in crate::modules::connect_checks() {
+        if let crate::module::Welcome::Close(text) = check(&mut ctx).await {
+            if let Some(text) = text {
+                let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
+                let _ = ctx.flush().await;
+            }
+            return;
+        }
     }
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     crate::module::events::emit(&mut ctx, &Event::SessionOpened).await;
