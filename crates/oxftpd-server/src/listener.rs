@@ -277,12 +277,14 @@ async fn accept_loop(
             .servers
             .first()
             .and_then(|s| s.cfg.core.max_connection_rate);
-        let Ok(ticket) = crate::modules::mod_core::connection_rate::admit(rate) else {
-            let (max, secs) = rate.unwrap_or_default();
-            warn!(%peer, "MaxConnectionRate ({max}/{secs} secs) reached, new connection denied");
-            drop(alive);
-            drop(stream);
-            continue;
+        let ticket = match crate::modules::mod_core::connection_rate::admit(rate) {
+            Ok(t) => t,
+            Err(crate::modules::mod_core::connection_rate::Reached(max, secs)) => {
+                warn!(%peer, "MaxConnectionRate ({max}/{secs} secs) reached, new connection denied");
+                drop(alive);
+                drop(stream);
+                continue;
+            }
         };
         let shared = shared.clone();
         let mut shutdown = shutdown.clone();

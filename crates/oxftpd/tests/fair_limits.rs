@@ -5,7 +5,6 @@
 
 mod wire;
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 use oxftpd_testkit::{Setup, TestServer};

@@ -1,7 +1,7 @@
 //! mod_ban.c: bans of hosts, users and classes, added automatically when an event happens
 //! often enough (`BanOnEvent`), kept in the ban table.
 
-use super::d;
+use super::{d, partial};
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
 /// The mod_ban.c module.
@@ -34,11 +34,12 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "530 text sent to a banned client (%a address, %c class, %u user)",
     ),
-    d(
+    partial(
         "BanOnEvent",
         ROOT_GLOBAL,
         Args::range(3, 4).checked(check_rule),
         true,
+        "the events BadProtocol, LoginRate, MaxCommandRate, MaxLoginAttemptsFromUser and TLSHandshake are refused (not generated yet); a new ban ends the other sessions it reaches at their next command",
         "ban when an event happens N times within hh:mm:ss, for hh:mm:ss",
     ),
     d(
@@ -61,20 +62,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::at_least(1).checked(check_cache_options),
         false,
         "options of a BanCache (which oxftpd has none of: its bans are in the ban table)",
-    ),
-    d(
-        "BanCache",
-        C::SERVERS,
-        Args::exact(1).checked(refuse_cache),
-        false,
-        "not supported: memcache/redis ban caches",
-    ),
-    d(
-        "BanControlsACLs",
-        C::SERVER,
-        Args::at_least(4).checked(refuse_controls),
-        true,
-        "not supported yet: the ftpdctl ban/permit actions",
     ),
 ];
 
@@ -218,14 +205,6 @@ fn check_cache_options(args: &[String]) -> Result<(), String> {
         Some(other) => Err(format!("unknown BanCacheOption: '{other}'")),
         None => Ok(()),
     }
-}
-
-fn refuse_cache(_: &[String]) -> Result<(), String> {
-    Err("memcache and redis ban caches are not supported: bans are kept in the BanTable".into())
-}
-
-fn refuse_controls(_: &[String]) -> Result<(), String> {
-    Err("the ftpdctl ban and permit actions are not available yet".into())
 }
 
 /// mod_ban's settings for one server.

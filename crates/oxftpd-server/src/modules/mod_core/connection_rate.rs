@@ -7,15 +7,22 @@ use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use tokio::time::{Duration, Instant};
 
-/// Sessions admitted while a `MaxConnectionRate` was in force: when, and whether they run.
-static STARTED: LazyLock<Mutex<VecDeque<(Instant, Weak<()>)>>> = LazyLock::new(Default::default);
+/// A session admitted while a `MaxConnectionRate` was in force: when, and whether it runs.
+type Started = (Instant, Weak<()>);
+
+/// Every such session of the last interval.
+static STARTED: LazyLock<Mutex<VecDeque<Started>>> = LazyLock::new(Default::default);
+
+/// `MaxConnectionRate` is reached: `(count, interval)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reached(pub u64, pub u64);
 
 /// Held by a session admitted under a `MaxConnectionRate`: it counts while it lives.
 pub type Ticket = Arc<()>;
 
 /// Whether a new connection may start under `rate` (`(count, interval)`, `None` when not
 /// set): `Ok` with the ticket the session keeps, or `Err` when the rate is reached.
-pub fn admit(rate: Option<(u64, u64)>) -> Result<Option<Ticket>, ()> {
+pub fn admit(rate: Option<(u64, u64)>) -> Result<Option<Ticket>, Reached> {
     let Some((max, interval)) = rate.filter(|(max, _)| *max > 0) else {
         return Ok(None);
     };
@@ -34,7 +41,7 @@ pub fn admit(rate: Option<(u64, u64)>) -> Result<Option<Ticket>, ()> {
     started.retain(|(_, alive)| alive.strong_count() > 0);
     // This connection counts too.
     if started.len() as u64 + 1 > max {
-        return Err(());
+        return Err(Reached(max, interval));
     }
     let ticket = Arc::new(());
     started.push_back((now, Arc::downgrade(&ticket)));
