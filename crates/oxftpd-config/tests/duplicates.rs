@@ -65,6 +65,7 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
         last,
         vec![
             "DefaultAddress",
+            "MaxConnectionRate",
             "MaxInstances",
             "ModulePath",
             "PidFile",

@@ -105,8 +105,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::range(1, 2).checked(check_rate_interval),
         false,
         "commands a session may send per interval before each further one is delayed",
-    )
-    .last_wins(),
+    ),
     d(
         "MaxConnectionRate",
         C::SERVER,
