@@ -293,3 +293,67 @@ fn tls_transfers_with_curl_are_paced_both_ways() {
     assert!(std::fs::read(alice.home.join("up.bin")).expect("upload") == body);
     assert_paced("TLS STOR at 600 (curl)", body.len(), 600.0, took);
 }
+
+#[test]
+fn a_newcomer_gets_its_share_at_once_and_gives_it_back_when_done() {
+    let target = oxftpd_testkit::target!();
+    if target.is_proftpd() {
+        return; // oxftpd's extension
+    }
+    let (s, alice) = wire::server("TransferRateUser RETR 1000");
+    let long = random_bytes(4 * 1_024_000, 10);
+    let short = random_bytes(1_024_000, 11);
+    put(&alice, "long", &long);
+    put(&alice, "short", &short);
+    let addr = s.addr();
+    let first = std::thread::spawn(move || {
+        let mut c = Raw::login(addr);
+        c.cmd("TYPE I");
+        timed_download(&mut c, "long").1
+    });
+    // The second session starts once the first has run alone for a while.
+    let mut c = Raw::login(addr);
+    c.cmd("TYPE I");
+    std::thread::sleep(Duration::from_millis(1500));
+    let (got, took) = timed_download(&mut c, "short");
+    assert!(got == short);
+    // Half of 1000 KiB/s from its start: 1,024,000 bytes in 2 s.
+    assert_paced(
+        "the newcomer's half of the user cap",
+        short.len(),
+        500.0,
+        took,
+    );
+    // The first session moved 5,120,000 bytes' worth of the cap's time: all of the cap while
+    // alone, half while shared, all again once the newcomer was done.
+    let long_took = first.join().expect("first session");
+    assert_paced(
+        "the first session, sharing then alone",
+        long.len() + short.len(),
+        1000.0,
+        long_took,
+    );
+}
+
+#[test]
+fn a_class_cap_holds_for_the_sessions_of_the_class() {
+    let target = oxftpd_testkit::target!();
+    if target.is_proftpd() {
+        return; // oxftpd's extension
+    }
+    let (s, alice) = wire::server(
+        "<Class loopback>\nFrom 127.0.0.1\n</Class>\nTransferRateClass RETR 600 loopback\n\
+         TransferRateClass RETR 50 elsewhere",
+    );
+    let body = random_bytes(1_228_800, 12);
+    put(&alice, "big", &body);
+    let times = parallel_downloads(s.addr(), "big", 2, body.len());
+    for took in times {
+        assert_paced(
+            "one of two sessions of a 600 KiB/s class",
+            body.len(),
+            300.0,
+            took,
+        );
+    }
+}

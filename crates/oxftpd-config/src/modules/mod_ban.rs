@@ -39,7 +39,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         ROOT_GLOBAL,
         Args::range(3, 4).checked(check_rule),
         true,
-        "the events BadProtocol, LoginRate, MaxCommandRate, MaxLoginAttemptsFromUser and TLSHandshake are refused (not generated yet); a new ban ends the other sessions it reaches at their next command",
+        "the events BadProtocol, LoginRate, MaxCommandRate and TLSHandshake are refused (not generated yet); a new ban ends the other sessions it reaches at their next command",
         "ban when an event happens N times within hh:mm:ss, for hh:mm:ss",
     ),
     d(
@@ -101,6 +101,7 @@ pub const EVENTS: &[(&str, BanKind)] = &[
     ("MaxConnectionsPerHost", BanKind::Host),
     ("MaxHostsPerUser", BanKind::User),
     ("MaxLoginAttempts", BanKind::Host),
+    ("MaxLoginAttemptsFromUser", BanKind::UserHost),
     ("RootLogin", BanKind::Host),
     ("TimeoutIdle", BanKind::Host),
     ("TimeoutLogin", BanKind::Host),
@@ -109,13 +110,7 @@ pub const EVENTS: &[(&str, BanKind)] = &[
 ];
 
 /// 1.3.8's events oxftpd does not generate yet: refused with a clear error.
-const NOT_YET: &[&str] = &[
-    "BadProtocol",
-    "LoginRate",
-    "MaxCommandRate",
-    "MaxLoginAttemptsFromUser",
-    "TLSHandshake",
-];
+const NOT_YET: &[&str] = &["BadProtocol", "LoginRate", "MaxCommandRate", "TLSHandshake"];
 
 /// One `BanOnEvent event N/hh:mm:ss hh:mm:ss [message]`.
 #[derive(Debug, Clone, PartialEq, Eq)]

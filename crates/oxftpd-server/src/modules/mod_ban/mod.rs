@@ -267,6 +267,21 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
             }
             _ => return,
         };
+        // MaxLoginAttemptsFromUser counts the same event per user@host.
+        let names: &[&str] = if name == "MaxLoginAttempts" {
+            &["MaxLoginAttempts", "MaxLoginAttemptsFromUser"]
+        } else {
+            &[name]
+        };
+        for name in names {
+            count(ctx, event, name, user).await;
+        }
+    })
+}
+
+/// Counts the event `name` (as `BanOnEvent` names it) for its source.
+async fn count(ctx: &mut Ctx, event: &Event<'_>, name: &str, user: Option<&str>) {
+    {
         let Some(&(event_name, kind)) = oxftpd_config::modules::mod_ban::EVENTS
             .iter()
             .find(|(n, _)| *n == name)
@@ -295,5 +310,5 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                 _ => ctx.ext.insert(Ending(text)),
             }
         }
-    })
+    }
 }
