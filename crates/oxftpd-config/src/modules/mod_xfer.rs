@@ -72,6 +72,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "seconds a data transfer may stall",
     ),
     d(
+        "TransferOptions",
+        C::SERVERS,
+        Args::at_least(1).checked(crate::check::transfer_options),
+        false,
+        "AllowSymlinkUpload (uploads through a link that leads nowhere), IgnoreASCII (TYPE A moves bytes unchanged)",
+    ),
+    d(
         "UseSendfile",
         SAD,
         Args::range(1, 2).checked(crate::trace::check_use_sendfile),
@@ -162,6 +169,10 @@ pub struct View {
     pub max_transfers_per_host: Vec<rate::TransferLimit>,
     /// Every `MaxTransfersPerUser`, most specific level first.
     pub max_transfers_per_user: Vec<rate::TransferLimit>,
+    /// `TransferOptions AllowSymlinkUpload`.
+    pub allow_symlink_upload: bool,
+    /// `TransferOptions IgnoreASCII`.
+    pub ignore_ascii: bool,
 }
 
 /// `HiddenStores on|off|prefix [suffix]`: the prefix and suffix, `None` when off.
@@ -227,8 +238,19 @@ impl View {
             .collect(),
             max_transfers_per_host: limits(m, "MaxTransfersPerHost"),
             max_transfers_per_user: limits(m, "MaxTransfersPerUser"),
+            allow_symlink_upload: transfer_option(m, "AllowSymlinkUpload")
+                || transfer_option(m, "AllowSymlinkUploads"),
+            ignore_ascii: transfer_option(m, "IgnoreASCII"),
         }
     }
+}
+
+/// Whether any `TransferOptions` line of the scope names `option` (any case).
+fn transfer_option(m: &crate::Merged<'_>, option: &str) -> bool {
+    m.all_args("TransferOptions")
+        .iter()
+        .flatten()
+        .any(|o| o.eq_ignore_ascii_case(option))
 }
 
 /// Every `TransferLog` path a server may write to (its own, `<Global>`'s, each `<Anonymous>`

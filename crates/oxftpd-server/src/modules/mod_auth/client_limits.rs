@@ -125,7 +125,7 @@ pub fn admit(
 /// `MaxHostsPerUser` limits; an admitted login is counted until the session ends.
 pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
     let result = {
-        let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+        let cfg = crate::access::conditions::user_cfg(ctx, user);
         admit(ctx, &cfg, &user.login_name)
     };
     match result {
@@ -141,6 +141,32 @@ pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
             Admission::Refuse(text)
         }
     }
+}
+
+/// The connect phase, once the connection is counted: `MaxConnectionsPerHost`.
+pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        let refusal = connect_refusal(
+            &crate::access::conditions::connect_cfg(ctx).core,
+            ctx.host_connections,
+        );
+        let Some(text) = refusal else {
+            return crate::module::Connected::Continue;
+        };
+        tracing::info!(peer = %ctx.peer, "MaxConnectionsPerHost: connection refused");
+        let event = crate::module::events::Event::LimitReached {
+            limit: Limit::MaxConnectionsPerHost,
+            user: None,
+        };
+        crate::module::events::emit(ctx, &event).await;
+        // A module that ends the session on the event (mod_ban) answers instead.
+        if crate::module::events::disconnect(ctx).is_none() {
+            let _ = ctx
+                .reply(oxftpd_proto::reply::codes::NOT_LOGGED_IN, text)
+                .await;
+        }
+        crate::module::Connected::Close
+    })
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use oxftpd_config::modules::mod_ban::{BanKind, View};
 
 use crate::module::events::{Disconnect, Event, EventFuture, Limit};
 use crate::module::hooks::{Cmd, Hook, HookFuture, On, Outcome, Phase};
-use crate::module::{CommandError, Module, Welcome};
+use crate::module::{CommandError, ConnectHook, ConnectStage, Connected, Module};
 use crate::session::{Ctx, State};
 
 /// mod_ban.c.
@@ -34,7 +34,7 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::Post, On::AnyCommand, post_any),
         Hook::new(Phase::PostErr, On::AnyCommand, post_any),
     ],
-    connect: Some(connect),
+    connect: &[ConnectHook::new(ConnectStage::Admit, connect)],
     events: Some(on_event),
     open: Some(open),
     ..Module::DEFAULT
@@ -135,12 +135,10 @@ fn message(ctx: &Ctx, user: &str, own: Option<&str>) -> Option<String> {
 struct Ending(Option<String>);
 
 /// At connect: host and class bans, then the `ClientConnectRate` event.
-fn connect(
-    ctx: &mut Ctx,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Welcome> + Send + '_>> {
+fn connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
     Box::pin(async move {
         let Some(state) = engaged(ctx) else {
-            return Welcome::Accept;
+            return Connected::Continue;
         };
         let store = state.store.clone();
         let server = ctx.server.index;
@@ -148,7 +146,7 @@ fn connect(
         let mark = kick::list(ip.clone(), ctx.class.clone());
         ctx.ext.insert(mark);
         let Some(state) = engaged(ctx) else {
-            return Welcome::Accept;
+            return Connected::Continue;
         };
         let mut checks = vec![(BanKind::Host, ip.clone())];
         if let Some(class) = &ctx.class {
@@ -165,14 +163,26 @@ fn connect(
                     ),
                 );
                 tracing::info!(peer = %ctx.peer, "mod_ban/0.8: Login denied: {} '{name}' banned", kind.name());
-                return Welcome::Close(message(ctx, "(none)", ban.message.as_deref()));
+                let text = message(ctx, "(none)", ban.message.as_deref());
+                return close(ctx, text);
             }
         }
         match rules::happened(ctx, "ClientConnectRate", ip).await {
-            Some(text) => Welcome::Close(text),
-            None => Welcome::Accept,
+            Some(text) => close(ctx, text),
+            None => Connected::Continue,
         }
     })
+}
+
+/// Ends a session at connect: the `530` text first, when there is one.
+fn close(ctx: &mut Ctx, text: Option<String>) -> Connected {
+    if let Some(text) = text {
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            oxftpd_proto::reply::codes::NOT_LOGGED_IN,
+            text,
+        ));
+    }
+    Connected::Close
 }
 
 /// `PRE_CMD` of PASS: user and `user@host` bans.
