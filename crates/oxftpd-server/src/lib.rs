@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod connection_rate;
 pub mod context;
 pub mod counters;
 pub mod data;

@@ -277,9 +277,9 @@ async fn accept_loop(
             .servers
             .first()
             .and_then(|s| s.cfg.core.max_connection_rate);
-        let ticket = match crate::modules::mod_core::connection_rate::admit(rate) {
+        let ticket = match crate::connection_rate::admit(rate) {
             Ok(t) => t,
-            Err(crate::modules::mod_core::connection_rate::Reached(max, secs)) => {
+            Err(crate::connection_rate::Reached(max, secs)) => {
                 warn!(%peer, "MaxConnectionRate ({max}/{secs} secs) reached, new connection denied");
                 drop(alive);
                 drop(stream);

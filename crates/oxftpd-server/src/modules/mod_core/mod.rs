@@ -2,7 +2,6 @@
 
 pub mod class;
 pub mod command_rate;
-pub mod connection_rate;
 pub mod data;
 pub mod dirs;
 pub mod display_chdir;

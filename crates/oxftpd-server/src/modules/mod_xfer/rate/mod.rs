@@ -71,8 +71,9 @@ pub fn pace_for(ctx: &Ctx, user: &LoggedIn, vpath: &str, verb: &str) -> Option<P
                 }
                 CapScope::Class(_) => return None,
             };
+            // The rate is part of the key: a reload that changes it starts a new pool.
             Some(pools::Member::join(
-                (cap.at.clone(), whose),
+                (format!("{} {}", cap.at, cap.bytes_per_sec), whose),
                 cap.bytes_per_sec,
             ))
         })
