@@ -228,3 +228,21 @@ fn max_clients_per_user_bans_the_user_and_the_table_keeps_the_ban() {
         assert_eq!(fields[5], "%u is banned");
     }
 }
+
+#[test]
+fn max_command_rate_bans_a_client_that_sends_too_fast() {
+    let target = oxftpd_testkit::target!();
+    let s = server(
+        &target,
+        "MaxCommandRate 3 1\nBanOnEvent MaxCommandRate 1/00:01:00 00:10:00 \"Slow down\"",
+    );
+    // The fourth command after the login is over the rate: the address is banned and the
+    // session ends before it is answered.
+    let got = conversation(
+        s.addr(),
+        &["USER alice", "PASS secret", "NOOP", "NOOP", "NOOP", "NOOP"],
+    );
+    assert_eq!(got.len(), 6, "{got:?}");
+    assert!(got[5].starts_with("200"), "{got:?}");
+    assert_eq!(conversation(s.addr(), &[]), ["530 Slow down"]);
+}

@@ -39,7 +39,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         ROOT_GLOBAL,
         Args::range(3, 4).checked(check_rule),
         true,
-        "the events BadProtocol, LoginRate, MaxCommandRate and TLSHandshake are refused (not generated yet); a new ban ends the other sessions it reaches at their next command",
+        "the events BadProtocol, LoginRate and TLSHandshake are refused (not generated yet); a new ban ends the other sessions it reaches at their next command",
         "ban when an event happens N times within hh:mm:ss, for hh:mm:ss",
     ),
     d(
@@ -98,6 +98,7 @@ pub const EVENTS: &[(&str, BanKind)] = &[
     ("MaxClientsPerClass", BanKind::Class),
     ("MaxClientsPerHost", BanKind::Host),
     ("MaxClientsPerUser", BanKind::User),
+    ("MaxCommandRate", BanKind::Host),
     ("MaxConnectionsPerHost", BanKind::Host),
     ("MaxHostsPerUser", BanKind::User),
     ("MaxLoginAttempts", BanKind::Host),

@@ -92,6 +92,8 @@ pub enum Limit {
     MaxHostsPerUser,
     /// The session failed `MaxLoginAttempts` logins.
     MaxLoginAttempts,
+    /// The session sent commands faster than `MaxCommandRate`.
+    MaxCommandRate,
     /// A root login without `RootLogin on`.
     RootLogin,
 }
@@ -108,6 +110,7 @@ impl Limit {
             Limit::MaxConnectionsPerHost => "MaxConnectionsPerHost",
             Limit::MaxHostsPerUser => "MaxHostsPerUser",
             Limit::MaxLoginAttempts => "MaxLoginAttempts",
+            Limit::MaxCommandRate => "MaxCommandRate",
             Limit::RootLogin => "RootLogin",
         }
     }

@@ -56,6 +56,15 @@ pub fn pre_any<'a>(ctx: &'a mut Ctx, state: &'a mut State, _cmd: Cmd<'a>) -> Hoo
                 if rate.1 == 1 { "sec" } else { "secs" },
                 delay.as_millis()
             );
+            // As 1.3.8's core.max-command-rate event: before the delay.
+            let event = crate::module::events::Event::LimitReached {
+                limit: crate::module::events::Limit::MaxCommandRate,
+                user: None,
+            };
+            crate::module::events::emit(ctx, &event).await;
+            if let Some(end) = crate::module::events::disconnect(ctx) {
+                return Outcome::Refuse(end);
+            }
             tokio::time::sleep(delay).await;
         }
         Outcome::Continue
