@@ -75,6 +75,7 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
             "ControlsSocketACL",
             "ControlsSocketOwner",
             "DefaultAddress",
+            "MaxConnectionRate",
             "MaxInstances",
             "ModulePath",
             "PidFile",

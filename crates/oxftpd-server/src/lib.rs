@@ -12,6 +12,7 @@
 pub mod access;
 pub mod admin;
 pub mod auth;
+pub mod connection_rate;
 pub mod context;
 pub mod counters;
 pub mod data;

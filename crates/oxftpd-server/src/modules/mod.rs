@@ -7,6 +7,7 @@
 
 pub mod mod_auth;
 pub mod mod_auth_pam;
+pub mod mod_ban;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_ctrls;
@@ -79,6 +80,7 @@ pub static MODULES: &[&Module] = &[
     &mod_ctrls_admin::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
+    &mod_ban::MODULE,
 ];
 
 /// Modules from other crates, added once by the binary ([`install`]).

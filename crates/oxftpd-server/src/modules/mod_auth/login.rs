@@ -24,6 +24,9 @@ pub enum LoginError {
     /// Refused by policy; the text says which rule, for the log.
     #[error("{0}")]
     Refused(String),
+    /// Refused by a rule other modules hear of (mod_ban's events); the text is for the log.
+    #[error("{1}")]
+    Reached(crate::module::events::Limit, String),
 }
 
 impl LoginError {
@@ -36,7 +39,7 @@ impl LoginError {
                 LoginFailure::Disabled
             }
             LoginError::Auth(_) => LoginFailure::Unavailable,
-            LoginError::Refused(_) => LoginFailure::Refused,
+            LoginError::Refused(_) | LoginError::Reached(..) => LoginFailure::Refused,
         }
     }
 }
@@ -135,6 +138,16 @@ pub async fn enter(
                 reason: &text,
             };
             crate::module::events::emit(ctx, &event).await;
+            if let Some(limit) = ctx.ext.remove::<crate::module::events::Limit>() {
+                let event = Event::LimitReached {
+                    limit,
+                    user: Some(&name),
+                };
+                crate::module::events::emit(ctx, &event).await;
+                if let Some(end) = crate::module::events::disconnect(ctx) {
+                    return Err(end);
+                }
+            }
             return Err(CommandError::LoginRefused(text).then_close());
         }
     }
@@ -206,6 +219,31 @@ pub async fn refuse(
         reason: &reason,
     };
     crate::module::events::emit(ctx, &event).await;
+    let max = ctx.server.settings.max_login_attempts;
+    let last = max > 0 && ctx.failed_logins >= max;
+    let reached = match error {
+        LoginError::Reached(limit, _) => Some(*limit),
+        _ => None,
+    };
+    if let Some(limit) = reached {
+        // As 1.3.8 announces these: before the refusal is answered.
+        let event = Event::LimitReached {
+            limit,
+            user: Some(name),
+        };
+        crate::module::events::emit(ctx, &event).await;
+        if let Some(end) = crate::module::events::disconnect(ctx) {
+            return Err(end);
+        }
+    }
+    if last {
+        // After the refusal is answered (its reply is queued first).
+        let event = Event::LimitReached {
+            limit: crate::module::events::Limit::MaxLoginAttempts,
+            user: Some(name),
+        };
+        crate::module::events::emit(ctx, &event).await;
+    }
     let deny = ctx
         .server
         .cfg
@@ -215,8 +253,7 @@ pub async fn refuse(
         .map(|t| crate::messages::expand_user(t, name))
         .unwrap_or_else(|| "Login incorrect.".to_string());
     let refused = CommandError::LoginRefused(deny);
-    let max = ctx.server.settings.max_login_attempts;
-    if max > 0 && ctx.failed_logins >= max {
+    if last {
         info!(peer = %ctx.peer, "Maximum login attempts ({max}) exceeded, connection refused");
         return Err(refused.then_close());
     }
@@ -256,9 +293,10 @@ async fn login_as(
         && !check_password
         && super::anonymous::password_rejected(&server.login_cfg(Some(i)).auth, password)
     {
-        return Err(LoginError::Refused(format!(
-            "ANON {login_name}: password rejected (AnonRejectPasswords)"
-        )));
+        return Err(LoginError::Reached(
+            crate::module::events::Limit::AnonRejectPasswords,
+            format!("ANON {login_name}: password rejected (AnonRejectPasswords)"),
+        ));
     }
     let own_password =
         super::anonymous::user_password(&server.login_cfg(target.anon).auth, &target.user);
@@ -320,9 +358,10 @@ async fn login_as(
         )));
     }
     if identity.uid == 0 && !settings.root_login {
-        return Err(LoginError::Refused(format!(
-            "SECURITY VIOLATION: root login attempted ({login_name})"
-        )));
+        return Err(LoginError::Reached(
+            crate::module::events::Limit::RootLogin,
+            format!("SECURITY VIOLATION: root login attempted ({login_name})"),
+        ));
     }
     if settings.require_valid_shell
         && target.anon.is_none()

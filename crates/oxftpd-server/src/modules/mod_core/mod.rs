@@ -1,6 +1,7 @@
 //! mod_core.c: navigation, directories, data-connection setup, and the session basics.
 
 pub mod class;
+pub mod command_rate;
 pub mod data;
 pub mod dirs;
 pub mod display_chdir;
@@ -186,6 +187,7 @@ pub static MODULE: Module = Module {
     // The trace first, so a refused command is traced too; then the filters: they judge the
     // argument as sent, before .ftpaccess files are re-read.
     hooks: &[
+        Hook::new(Phase::Pre, On::AnyLine, command_rate::pre_any),
         Hook::new(Phase::Pre, On::AnyCommand, trace::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
