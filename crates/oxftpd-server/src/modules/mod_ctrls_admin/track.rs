@@ -50,7 +50,9 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                 i.protocol = protocol.to_string();
             }),
             Event::Transfer { .. } => reg.update(|i| i.transfer = None),
-            Event::SessionClosed { .. } | Event::LoginFailed { .. } => {}
+            Event::SessionClosed { .. }
+            | Event::LoginFailed { .. }
+            | Event::LimitReached { .. } => {}
         }
     })
 }
