@@ -28,8 +28,8 @@ pub mod unix_provider;
 mod watched_file;
 
 pub use chain::{
-    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, from_auth_order, from_auth_order_full,
-    from_auth_order_with,
+    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, ExtraProviders, NoExtraProviders,
+    from_auth_order, from_auth_order_ext, from_auth_order_full, from_auth_order_with,
 };
 pub use error::AuthError;
 pub use file_provider::FileProvider;

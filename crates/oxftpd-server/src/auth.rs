@@ -2,13 +2,40 @@
 
 use std::path::Path;
 
-use oxftpd_auth::{AuthChain, PamSettings};
-use oxftpd_config::Effective;
+use oxftpd_auth::{AuthChain, AuthProvider, ExtraProviders, PamSettings};
+use oxftpd_config::{Effective, Server};
 
 use crate::StartError;
 
-/// The auth chain for `server` (`AuthOrder`, `AuthUserFile`, `AuthGroupFile`, `AuthPAM*`).
-pub fn chain_for(cfg: &Effective) -> Result<AuthChain, StartError> {
+/// The providers of the modules that have one (`Module::auth`), made from one server's
+/// configuration.
+struct ModuleProviders<'a> {
+    server: &'a Server,
+}
+
+impl ExtraProviders for ModuleProviders<'_> {
+    fn provider(&self, module: &str) -> Option<Result<Option<Box<dyn AuthProvider>>, String>> {
+        let m = crate::modules::all()
+            .iter()
+            .find(|m| m.auth.is_some() && m.name() == module)?;
+        let make = m.auth?;
+        Some(make(self.server).map_err(|e| e.to_string()))
+    }
+
+    fn defaults(&self) -> Result<Vec<Box<dyn AuthProvider>>, String> {
+        let mut out = Vec::new();
+        for make in crate::modules::all().iter().filter_map(|m| m.auth) {
+            if let Some(p) = make(self.server).map_err(|e| e.to_string())? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The auth chain for `server` (`AuthOrder`, `AuthUserFile`, `AuthGroupFile`, `AuthPAM*`, and
+/// the module crates' providers such as `mod_sql.c`).
+pub fn chain_for(server: &Server, cfg: &Effective) -> Result<AuthChain, StartError> {
     let order: Vec<String> = match &cfg.core.auth_order {
         Some(o) => o.value.clone(),
         None => Vec::new(),
@@ -27,10 +54,11 @@ pub fn chain_for(cfg: &Effective) -> Result<AuthChain, StartError> {
         .options
         .iter()
         .any(|a| a.eq_ignore_ascii_case("NoTTY"));
-    oxftpd_auth::from_auth_order_full(&order, user_file, group_file, false, &pam).map_err(|e| {
-        match &cfg.core.auth_order {
+    let extra = ModuleProviders { server };
+    oxftpd_auth::from_auth_order_ext(&order, user_file, group_file, false, &pam, &extra).map_err(
+        |e| match &cfg.core.auth_order {
             Some(o) => StartError::at(&o.at, e.to_string()),
             None => StartError::Message(e.to_string()),
-        }
-    })
+        },
+    )
 }

@@ -84,7 +84,7 @@ impl Generation {
         for (index, server) in config.servers().iter().enumerate() {
             let (cfg, anon_cfg, anon_own) = typed(server);
             let settings = ServerSettings::from_config(server, &cfg)?;
-            let auth = crate::auth::chain_for(&cfg)?;
+            let auth = crate::auth::chain_for(server, &cfg)?;
             servers.push(Arc::new(ServerCtx {
                 config: config.clone(),
                 index,

@@ -45,6 +45,12 @@ pub type OpenFn =
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
 pub type StartFn = fn(&crate::context::Generation);
 
+/// A module's identity provider for `AuthOrder` (mod_sql.c, …), made from one server's
+/// configuration: `Ok(None)` when its configuration switches it off there.
+pub type AuthFn = fn(
+    &oxftpd_config::Server,
+) -> Result<Option<Box<dyn oxftpd_auth::AuthProvider>>, crate::StartError>;
+
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
 /// its per-configuration state.
@@ -67,6 +73,8 @@ pub struct Module {
     pub open: Option<OpenFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// Its provider in the `AuthOrder` chain, under its name.
+    pub auth: Option<AuthFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -86,6 +94,7 @@ impl Module {
         events: None,
         open: None,
         start: None,
+        auth: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

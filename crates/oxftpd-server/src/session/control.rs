@@ -225,6 +225,39 @@ impl Control {
         }
     }
 
+    /// Adds `text` as the new last line of the last queued reply when that reply has `code`
+    /// (one multi-line reply, as ProFTPD's `pr_response_add` builds it), else queues a new
+    /// reply. For modules' `Post` hooks (mod_sql's `SQLShowInfo`).
+    pub fn add_line(&mut self, code: u16, text: &str) {
+        let body = self.out.strip_suffix(b"\r\n").unwrap_or(&self.out);
+        let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let head = format!("{code:03} ");
+        if self.out.len() < start + 4 || !self.out[start..].starts_with(head.as_bytes()) {
+            self.queue(&Reply::new(code, text.to_string()));
+            return;
+        }
+        let before = &self.out[..start];
+        let prev_body = before.strip_suffix(b"\r\n").unwrap_or(before);
+        let prev_start = prev_body
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let prev = &prev_body[prev_start..];
+        let multi = !prev.is_empty()
+            && (prev.starts_with(b" ") || prev.starts_with(format!("{code:03}-").as_bytes()));
+        if multi {
+            // "CODE text" becomes a middle line " text".
+            self.out.drain(start..start + 3);
+        } else {
+            self.out[start + 3] = b'-';
+        }
+        let mut line = Vec::new();
+        oxftpd_proto::reply::write_reply(code, text, &mut line);
+        self.out.extend_from_slice(&line);
+        self.last_text.clear();
+        self.last_text.push_str(text);
+    }
+
     /// The text of the last line of the last reply queued.
     pub fn last_text(&self) -> &str {
         &self.last_text

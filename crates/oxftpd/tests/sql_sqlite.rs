@@ -1,0 +1,104 @@
+//! mod_sql with mod_sql_sqlite.c: users, groups and SQLLog in a SQLite file the test makes
+//! (python3's sqlite3 module writes and reads it). The same config runs against Debian's
+//! ProFTPD with proftpd-mod-sqlite.
+
+mod sql_support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use oxftpd_testkit::Setup;
+use sql_support::Sql;
+
+struct Sqlite(PathBuf);
+
+impl Sqlite {
+    fn run(&self, sql: &str, fetch: bool) -> String {
+        let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nif sys.argv[3] == '1':\n    for r in c.execute(sys.argv[2]).fetchall():\n        print('|'.join('' if v is None else str(v) for v in r))\nelse:\n    c.executescript(sys.argv[2])\nc.commit()\n";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(&self.0)
+            .arg(sql)
+            .arg(if fetch { "1" } else { "0" })
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "sqlite: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Sql for Sqlite {
+    fn exec(&self, sql: &str) {
+        self.run(sql, false);
+    }
+    fn query(&self, sql: &str) -> String {
+        self.run(sql, true)
+    }
+}
+
+/// The database in a directory the daemon's user may write (SQLite writes its journal there).
+fn database(setup: &Setup) -> Sqlite {
+    let dir = setup.dir().join("db");
+    std::fs::create_dir(&dir).expect("db dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let db = Sqlite(dir.join("users.db"));
+    db.exec("PRAGMA user_version = 1;");
+    std::fs::set_permissions(&db.0, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    db
+}
+
+fn conf(db: &Path, log: &Path) -> String {
+    sql_support::config(
+        "mod_sql_sqlite.c",
+        "sqlite3",
+        &db.display().to_string(),
+        log,
+    )
+}
+
+#[tokio::test]
+async fn sqlite_users_log_in_own_their_files_and_are_logged() {
+    let setup = Setup::new(&oxftpd_testkit::target!()).expect("setup");
+    let db = database(&setup);
+    let home = sql_support::populate(&db, &setup);
+    let log = setup.dir().join("sql.log");
+    let body = conf(&db.0, &log);
+    let s = sql_support::start(setup, &body);
+    sql_support::logins(&s).await;
+    sql_support::upload_is_owned_and_logged(&s, &db, &home).await;
+    sql_support::no_injection(&s, &db).await;
+    sql_support::real_clients(&s);
+}
+
+#[tokio::test]
+async fn a_missing_database_refuses_logins_and_a_bad_config_is_an_error() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "oxftpd's log line and config checks");
+    let setup = Setup::new(&target).expect("setup");
+    let missing = setup.dir().join("db/none.db");
+    let log = setup.dir().join("sql.log");
+    let body = conf(&missing, &log);
+    let s = sql_support::start(setup, &body);
+    let mut c = s.client().await.expect("connect");
+    c.cmd_expect("USER sqluser", 331).await.expect("USER");
+    let r = c.cmd("PASS secret").await.expect("PASS");
+    assert_eq!(r.code, 530, "{r:?}");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(text.contains("database unavailable"), "SQLLogFile: {text}");
+
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.config("SQLRatioStats on\n");
+    let out = setup.check_config().expect("-t");
+    let err =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("SQLRatioStats") && err.contains("mod_ratio"),
+        "{err}"
+    );
+}
