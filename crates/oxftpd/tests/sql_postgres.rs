@@ -97,7 +97,7 @@ impl Cluster {
         c.pg_ctl("start");
         c.exec_in(
             "postgres",
-            "CREATE ROLE ftpd LOGIN PASSWORD 'db''pw'; CREATE DATABASE ftpdb OWNER ftpd;",
+            "CREATE ROLE ftpd LOGIN PASSWORD 'db-pw.1'; CREATE DATABASE ftpdb OWNER ftpd;",
         );
         Some(c)
     }
@@ -195,8 +195,8 @@ async fn postgres_users_logins_sqllog_and_an_outage() {
     let setup = Setup::new(&oxftpd_testkit::target!()).expect("setup");
     let home = sql_support::populate(&db, &setup);
     let log = setup.dir().join("sql.log");
-    // A password with a quote in it: it goes into the connection URL percent-encoded.
-    let connect = format!("ftpdb@127.0.0.1:{} ftpd \"db'pw\"", cluster.port);
+    // (ProFTPD's backend splices the password into a conninfo string: no quotes or spaces.)
+    let connect = format!("ftpdb@127.0.0.1:{} ftpd db-pw.1", cluster.port);
     let body = sql_support::config("mod_sql_postgres.c", "postgres", &connect, &log);
     let s = sql_support::start(setup, &body);
     sql_support::logins(&s).await;
@@ -209,8 +209,12 @@ async fn postgres_users_logins_sqllog_and_an_outage() {
     let started = std::time::Instant::now();
     let mut c = s.client().await.expect("connect");
     c.cmd_expect("USER sqluser", 331).await.expect("USER");
-    let r = c.cmd("PASS secret").await.expect("PASS");
-    assert_eq!(r.code, 530, "{r:?}");
+    match c.cmd("PASS secret").await {
+        Ok(r) => assert_eq!(r.code, 530, "{r:?}"),
+        // ProFTPD ends the session on an "unrecoverable backend error" without a reply;
+        // oxftpd answers 530 (crates/oxftpd/tests/DIFFERENCES.md).
+        Err(e) => assert!(s.target().is_proftpd(), "PASS with the database down: {e}"),
+    }
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "refusal took {:?}",

@@ -111,7 +111,10 @@ pub fn start(mut setup: Setup, body: &str) -> TestServer {
 pub async fn logins(s: &TestServer) {
     let mut c = s.client().await.expect("connect");
     c.cmd_expect("USER sqluser", 331).await.expect("USER");
-    let r = c.cmd("PASS secret").await.expect("PASS");
+    let r = c
+        .cmd("PASS secret")
+        .await
+        .unwrap_or_else(|e| panic!("PASS: {e}\n{}", s.log()));
     assert_eq!(r.code, 230, "crypt password: {r:?}\n{}", s.log());
     assert!(r.text().contains("User sqluser logged in"), "{r:?}");
     c.quit().await.expect("QUIT");
