@@ -1,8 +1,9 @@
 //! mod_sql's directives, as 1.3.8's `sql_conftab` has them, and mod_sql_passwd's.
 //!
-//! Every row here is implemented or refuses the configuration with its reason: a directive
-//! oxftpd would read and then ignore is refused (`SQLRatios`, `SQLRatioStats` until mod_ratio
-//! exists; `SQLNamedConnectInfo`, `SQLUserPrimaryKey`, `SQLGroupPrimaryKey`).
+//! Every row here is implemented; the directives oxftpd would read and then ignore
+//! (`SQLRatios`, `SQLRatioStats` until mod_ratio exists, `SQLNamedConnectInfo`,
+//! `SQLUserPrimaryKey`, `SQLGroupPrimaryKey`) are refused with their reason by the
+//! configuration crate's `REJECTED` list.
 
 use oxftpd_config::{Args, Contexts, DirectiveSpec, ModuleSpec};
 
@@ -178,41 +179,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "seconds [statement]: run the statement (SELECT 1) on idle pooled connections",
     ),
-    DirectiveSpec::new(
-        "SQLRatioStats",
-        Contexts::SERVER.with(Contexts::GLOBAL),
-        Args::at_least(1).checked(refuse_ratios),
-        false,
-        "refused: oxftpd has no mod_ratio yet",
-    ),
-    DirectiveSpec::new(
-        "SQLRatios",
-        SERVERS,
-        Args::at_least(1).checked(refuse_ratios),
-        false,
-        "refused: oxftpd has no mod_ratio yet",
-    ),
-    DirectiveSpec::new(
-        "SQLNamedConnectInfo",
-        SERVERS,
-        Args::at_least(1).checked(refuse_named_connections),
-        false,
-        "refused: oxftpd has one connection pool per server",
-    ),
-    DirectiveSpec::new(
-        "SQLUserPrimaryKey",
-        SERVERS,
-        Args::exact(1).checked(refuse_primary_key),
-        false,
-        "refused: the session's SQL notes are not kept",
-    ),
-    DirectiveSpec::new(
-        "SQLGroupPrimaryKey",
-        SERVERS,
-        Args::exact(1).checked(refuse_primary_key),
-        false,
-        "refused: the session's SQL notes are not kept",
-    ),
 ];
 
 fn check_engine(args: &[String]) -> Result<(), String> {
@@ -293,22 +259,4 @@ fn check_keepalive(args: &[String]) -> Result<(), String> {
         .parse::<u32>()
         .map(|_| ())
         .map_err(|_| format!("'{}' is not a number of seconds", args[0]))
-}
-
-fn refuse_ratios(_: &[String]) -> Result<(), String> {
-    Err(
-        "not supported: oxftpd has no mod_ratio.c yet, so ratio statistics would never be read"
-            .into(),
-    )
-}
-
-fn refuse_named_connections(_: &[String]) -> Result<(), String> {
-    Err("not supported: oxftpd keeps one connection pool per server (SQLConnectInfo); named queries cannot choose another connection".into())
-}
-
-fn refuse_primary_key(_: &[String]) -> Result<(), String> {
-    Err(
-        "not supported: oxftpd does not keep the sql.user-primary-key/sql.group-primary-key notes"
-            .into(),
-    )
 }

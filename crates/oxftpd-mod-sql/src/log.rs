@@ -56,10 +56,10 @@ pub fn open(config: &Config, state: &mut ModuleState) -> Result<(), StartError> 
         let s = crate::settings_for(server)?;
         if let Some(path) = s.as_ref().and_then(|s| s.log_file.clone()) {
             let mut files = logs().lock().unwrap_or_else(|p| p.into_inner());
-            if !files.contains_key(&path) {
-                let f = oxftpd_server::module::log::open(std::path::Path::new(&path))
-                    .map_err(|e| StartError::Message(format!("SQLLogFile {path}: {e}")))?;
-                files.insert(path, f);
+            if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(path) {
+                let f = oxftpd_server::module::log::open(std::path::Path::new(slot.key()))
+                    .map_err(|e| StartError::Message(format!("SQLLogFile {}: {e}", slot.key())))?;
+                slot.insert(f);
             }
         }
         servers.push(s.map(Arc::new));
@@ -245,7 +245,8 @@ pub fn show_info<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Ho
                 continue;
             }
             let text = show_text(ctx, user, &cmd, &s, &info.text).await;
-            ctx.control.add_line(info.code, &text);
+            // ProFTPD's mod_auth adds PASS's 230 in its POST_CMD phase, after mod_sql's line.
+            ctx.control.add_line(info.code, &text, cmd.verb == "PASS");
         }
         Outcome::Continue
     })

@@ -321,10 +321,10 @@ impl SqlProvider {
             .map_err(|e| self.unavailable(&row.name, &e))?;
         let mut ids = vec![gid];
         let mut names = Vec::new();
-        if s.mask.groups {
-            if let Ok(Some((name, _))) = self.group_row(&gid.to_string(), true) {
-                names.push(name);
-            }
+        if s.mask.groups
+            && let Ok(Some((name, _))) = self.group_row(&gid.to_string(), true)
+        {
+            names.push(name);
         }
         for (name, g) in groups {
             if !ids.contains(&g) {

@@ -101,7 +101,7 @@ impl Server {
             .stderr(std::fs::File::create(self.err_log()).map_or(Stdio::null(), Stdio::from))
             .spawn()
             .expect("mariadbd");
-        *self.child.lock().unwrap() = Some(child);
+        *self.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let ok = Command::new(&self.client)
@@ -129,7 +129,7 @@ impl Server {
 
     /// Stops mariadbd and waits for it to exit.
     fn stop(&self) {
-        if let Some(mut child) = self.child.lock().unwrap().take() {
+        if let Some(mut child) = self.child.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status();

@@ -237,3 +237,45 @@ pub fn real_clients(s: &TestServer) {
     );
     assert!(text.starts_with("230"), "{text}");
 }
+
+/// A SQLite file, written and read with python3's sqlite3 module.
+pub struct Sqlite(pub PathBuf);
+
+impl Sqlite {
+    fn run(&self, sql: &str, fetch: bool) -> String {
+        let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nif sys.argv[3] == '1':\n    for r in c.execute(sys.argv[2]).fetchall():\n        print('|'.join('' if v is None else str(v) for v in r))\nelse:\n    c.executescript(sys.argv[2])\nc.commit()\n";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(&self.0)
+            .arg(sql)
+            .arg(if fetch { "1" } else { "0" })
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "sqlite: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Sql for Sqlite {
+    fn exec(&self, sql: &str) {
+        self.run(sql, false);
+    }
+    fn query(&self, sql: &str) -> String {
+        self.run(sql, true)
+    }
+}
+
+/// The database in a directory the daemon's user may write (SQLite writes its journal there).
+pub fn database(setup: &Setup) -> Sqlite {
+    let dir = setup.dir().join("db");
+    std::fs::create_dir(&dir).expect("db dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let db = Sqlite(dir.join("users.db"));
+    db.exec("PRAGMA user_version = 1;");
+    std::fs::set_permissions(&db.0, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    db
+}
