@@ -38,6 +38,10 @@ pub static MODULE: Module = Module {
     spec: &directives::SPEC,
     hooks: &[
         Hook::new(Phase::Pre, On::Verb("USER"), log::note_user),
+        Hook::new(Phase::Pre, On::Verb("RETR"), log::transfer_began),
+        Hook::new(Phase::Pre, On::Verb("STOR"), log::transfer_began),
+        Hook::new(Phase::Pre, On::Verb("APPE"), log::transfer_began),
+        Hook::new(Phase::Pre, On::Verb("STOU"), log::transfer_began),
         Hook::new(Phase::Post, On::AnyCommand, log::show_info),
         Hook::new(Phase::PostErr, On::AnyCommand, log::show_info),
         Hook::new(Phase::Log, On::AnyCommand, log::logged),

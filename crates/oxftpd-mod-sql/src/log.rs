@@ -77,6 +77,18 @@ fn settings(ctx: &Ctx) -> Option<Arc<SqlSettings>> {
         .clone()
 }
 
+fn is_transfer(verb: &str) -> bool {
+    matches!(verb, "RETR" | "STOR" | "APPE" | "STOU")
+}
+
+/// A session path (`/dir/file` in the user's jail) as a path on the server.
+fn real_path(user: Option<&LoggedIn>, vpath: &str) -> String {
+    match user.map(|u| u.root.trim_end_matches('/')) {
+        Some(root) if !root.is_empty() => format!("{root}{vpath}"),
+        _ => vpath.to_string(),
+    }
+}
+
 /// The value of a `%`-variable in this session, after `cmd`.
 fn resolve(
     ctx: &Ctx,
@@ -114,17 +126,19 @@ fn resolve(
         },
         Var::Short('s') => cmd?.code.to_string(),
         Var::Short('S') => ctx.control.last_text().to_string(),
+        // The file's path on the server's filesystem (outside any DefaultRoot jail), as
+        // ProFTPD logs it; "-" for a transfer that did not happen.
         Var::Short('f') | Var::Short('F') => match (cmd, transfer) {
-            (Some(c), Some((path, ..))) if matches!(c.verb, "RETR" | "STOR" | "APPE" | "STOU") => {
-                path.clone()
-            }
+            (Some(c), Some((path, ..))) if is_transfer(c.verb) => real_path(user, path),
+            (Some(c), None) if is_transfer(c.verb) => "-".to_string(),
             (Some(c), _) => match (user, c.arg) {
-                (Some(u), Some(a)) => u.resolve(a),
-                _ => String::new(),
+                (Some(u), Some(a)) => real_path(user, &u.resolve(a)),
+                _ => "-".to_string(),
             },
-            _ => String::new(),
+            _ => "-".to_string(),
         },
-        Var::Short('d') | Var::Short('D') => user.map(|u| u.cwd.clone()).unwrap_or_default(),
+        Var::Short('d') => user.map(|u| u.cwd.clone()).unwrap_or_default(),
+        Var::Short('D') => user.map(|u| real_path(user, &u.cwd)).unwrap_or_default(),
         Var::Short('b') => transfer.map_or(0, |t| t.1).to_string(),
         Var::Short('T') => format!("{:.3}", transfer.map_or(0.0, |t| t.2)),
         Var::Short('w') => user.and_then(|u| u.rename_from.clone()).unwrap_or_default(),
@@ -188,6 +202,17 @@ pub fn note_user<'a>(ctx: &'a mut Ctx, _: &'a mut State, cmd: Cmd<'a>) -> HookFu
     Box::pin(async move {
         if settings(ctx).is_some() {
             ctx.ext.get_or_default::<Notes>().user_arg = cmd.arg.map(str::to_string);
+        }
+        Outcome::Continue
+    })
+}
+
+/// Forgets the last transfer when a new one is asked for, so `%f`/`%b` of a failed one are
+/// its own (the argument's path, no bytes).
+pub fn transfer_began<'a>(ctx: &'a mut Ctx, _: &'a mut State, _: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if let Some(n) = ctx.ext.get_mut::<Notes>() {
+            n.transfer = None;
         }
         Outcome::Continue
     })
@@ -305,8 +330,8 @@ pub fn on_event<'a>(
     Box::pin(async move {
         let Some(s) = settings(ctx) else { return };
         match event {
-            Event::Transfer { user, transfer } => {
-                let path = user.resolve(transfer.vpath);
+            Event::Transfer { transfer, .. } => {
+                let path = transfer.vpath.to_string();
                 let secs = Instant::now()
                     .duration_since(transfer.started)
                     .as_secs_f64();

@@ -91,7 +91,9 @@ LoadModule {backend_module}
   SQLDefaultUID {DEFAULT_ID}
   SQLDefaultGID {GID}
   SQLNamedQuery upload INSERT \"'%u', '%f', %b, '%m'\" xfers
-  SQLLog STOR,APPE upload
+  SQLNamedQuery failed INSERT \"'%u', '%f', 0, 'ERR_%m'\" xfers
+  SQLLog STOR,APPE,RETR upload
+  SQLLog ERR_RETR failed
   SQLLogFile {}
 </IfModule>
 AllowOverwrite on
@@ -148,26 +150,45 @@ pub async fn upload_is_owned_and_logged(s: &TestServer, db: &dyn Sql, home: &Pat
     let mut c = s.login("sqluser", "secret").await.expect("login");
     c.type_i().await.expect("TYPE I");
     c.stor("up.bin", b"hello").await.expect("STOR");
-    let r = c.cmd("PWD").await.expect("PWD");
-    assert_eq!(r.code, 257, "{r:?}");
+    assert_eq!(c.retr("up.bin").await.expect("RETR"), b"hello");
+    let r = c.cmd("RETR missing.bin").await.expect("RETR missing");
+    assert_eq!(r.code, 550, "{r:?}");
+    // A path is data too: quotes and semicolons in a file name reach the table as written.
+    let hostile = "a'); DELETE FROM users; --.txt";
+    c.stor(hostile, b"abc").await.expect("STOR hostile name");
     c.quit().await.expect("QUIT");
     let meta = std::fs::metadata(home.join("sqluser/up.bin")).expect("uploaded file");
     assert_eq!((meta.uid(), meta.gid()), (UID, GID));
     let mut rows = String::new();
     for _ in 0..50 {
         rows = db.query("SELECT userid, path, bytes, cmd FROM xfers");
-        if !rows.trim().is_empty() {
+        if rows.lines().count() >= 4 {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let row = rows.lines().next().unwrap_or_default().to_string();
-    let cols: Vec<&str> = row.split('|').map(str::trim).collect();
-    assert_eq!(cols.len(), 4, "SQLLog row: {rows:?}");
-    assert_eq!(cols[0], "sqluser");
-    assert!(cols[1].ends_with("up.bin"), "{row}");
-    assert_eq!(cols[2], "5");
-    assert_eq!(cols[3], "STOR");
+    let rows: Vec<Vec<String>> = rows
+        .lines()
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let find = |cmd: &str, name: &str| {
+        rows.iter()
+            .find(|r| r.len() == 4 && r[3] == cmd && r[1].ends_with(name))
+            .unwrap_or_else(|| panic!("no SQLLog row for {cmd} {name}: {rows:?}"))
+            .clone()
+    };
+    assert_eq!(find("STOR", "up.bin")[..1], ["sqluser".to_string()]);
+    assert_eq!(find("STOR", "up.bin")[2], "5");
+    assert_eq!(find("RETR", "up.bin")[2], "5");
+    // ProFTPD's %f of a download that never started is "-".
+    assert_eq!(find("ERR_RETR", "-")[1], "-");
+    // %f is the file's path on the server (the home directory, outside the jail).
+    assert_eq!(
+        find("RETR", "up.bin")[1],
+        home.join("sqluser/up.bin").display().to_string()
+    );
+    assert_eq!(find("STOR", hostile)[2], "3");
+    assert_eq!(db.query("SELECT COUNT(*) FROM users").trim(), "5");
 
     // A row below SQLMinID gets SQLDefaultUID.
     let mut c = s.login("lowuid", "lowpw").await.expect("lowuid login");
