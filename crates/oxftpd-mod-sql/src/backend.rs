@@ -41,9 +41,19 @@ pub enum DbError {
 /// A row: every column as text (`None` for NULL).
 pub type Row = Vec<Option<String>>;
 
-/// mod_sql's runtime: two worker threads, made once per process (after any fork).
+static RT: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
+
+/// Whether the runtime exists yet.
+pub fn runtime_ready() -> bool {
+    RT.get().is_some()
+}
+
+/// mod_sql's runtime: two worker threads, made once per process (after any fork), by the
+/// first caller. Callers make it from the daemon's privileged pool (the auth chain runs
+/// there; the hooks go there first), so its threads keep the daemon's uid 0 as ProFTPD keeps
+/// root for its SQLite opens: a root-only `users.db` works, and SQLite may write its journal
+/// beside the file. They keep only the daemon's limited capabilities.
 pub fn runtime() -> Option<&'static tokio::runtime::Runtime> {
-    static RT: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
     RT.get_or_init(|| {
         sqlx::any::install_default_drivers();
         tokio::runtime::Builder::new_multi_thread()

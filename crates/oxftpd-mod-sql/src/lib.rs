@@ -49,7 +49,6 @@ pub static MODULE: Module = Module {
     ],
     events: Some(log::on_event),
     open: Some(log::open),
-    start: Some(start),
     auth: Some(auth),
     ..Module::DEFAULT
 };
@@ -114,9 +113,4 @@ fn auth(server: &Server) -> Result<Option<Box<dyn oxftpd_auth::AuthProvider>>, S
         return Ok(None);
     }
     Ok(Some(Box::new(provider::SqlProvider::new(Arc::new(s)))))
-}
-
-/// Starts the module's runtime with the daemon's dropped privileges.
-fn start(_: &oxftpd_server::context::Generation) {
-    let _ = backend::runtime();
 }

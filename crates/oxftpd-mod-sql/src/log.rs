@@ -68,6 +68,19 @@ pub fn open(config: &Config, state: &mut ModuleState) -> Result<(), StartError> 
     Ok(())
 }
 
+/// Makes mod_sql's runtime on the daemon's privileged pool, if no login has made it yet.
+async fn ensure_runtime(ctx: &Ctx) {
+    if !crate::backend::runtime_ready() {
+        let _ = ctx
+            .shared
+            .pool
+            .run(&ctx.shared.daemon_cred, || {
+                crate::backend::runtime();
+            })
+            .await;
+    }
+}
+
 fn settings(ctx: &Ctx) -> Option<Arc<SqlSettings>> {
     ctx.generation
         .modules
@@ -177,6 +190,7 @@ async fn run(
     };
     let vars = |v: Var<'_>| resolve(ctx, user, cmd, v);
     let stmt = query::bind(&q.statement(), s.kind, &vars);
+    ensure_runtime(ctx).await;
     let db = match crate::pool_for(s) {
         Ok(db) => db,
         Err(e) => {
@@ -296,6 +310,7 @@ async fn show_text(
         {
             let vars = |v: Var<'_>| resolve(ctx, user, Some(cmd), v);
             let stmt = query::bind(&q.statement(), s.kind, &vars);
+            ensure_runtime(ctx).await;
             let value = match crate::pool_for(s) {
                 Ok(db) => match db.fetch(stmt).await {
                     Ok(rows) => rows

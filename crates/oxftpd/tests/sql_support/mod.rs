@@ -290,13 +290,14 @@ impl Sql for Sqlite {
     }
 }
 
-/// The database in a directory the daemon's user may write (SQLite writes its journal there).
+/// The database as sites keep it: a root-only file (0600) in a root-owned directory (0755);
+/// mod_sql opens it with the daemon's root credentials, as ProFTPD does.
 pub fn database(setup: &Setup) -> Sqlite {
     let dir = setup.dir().join("db");
     std::fs::create_dir(&dir).expect("db dir");
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let db = Sqlite(dir.join("users.db"));
     db.exec("PRAGMA user_version = 1;");
-    std::fs::set_permissions(&db.0, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    std::fs::set_permissions(&db.0, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     db
 }
