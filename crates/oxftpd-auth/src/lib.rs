@@ -23,6 +23,7 @@ mod pam_ffi;
 pub mod pam_provider;
 pub mod passwd_file;
 mod provider;
+pub mod session_info;
 pub mod shells;
 pub mod unix_provider;
 mod watched_file;

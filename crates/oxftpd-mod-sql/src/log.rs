@@ -169,10 +169,15 @@ fn resolve(
             Some(_) => "failed".to_string(),
             None => "-".to_string(),
         },
-        Var::Long(other) => match other.strip_prefix("env:") {
-            Some(name) => std::env::var(name).unwrap_or_default(),
-            None => return None,
-        },
+        Var::Long(other) => {
+            if let Some(name) = other.strip_prefix("env:") {
+                std::env::var(name).unwrap_or_default()
+            } else if let Some(fmt) = other.strip_prefix("time:") {
+                oxftpd_server::localtime::strftime_now(fmt)
+            } else {
+                return None;
+            }
+        }
         _ => return None,
     })
 }

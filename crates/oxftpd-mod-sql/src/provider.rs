@@ -20,6 +20,23 @@ use crate::settings::{GroupInfo, SqlSettings, UserInfo};
 /// The module name in `AuthOrder`.
 pub const MODULE: &str = "mod_sql.c";
 
+/// The session's variables a look-up may use (`SQLUserWhereClause "allowed_ip = '%L'"`).
+fn session_var(s: Option<&oxftpd_auth::session_info::SessionInfo>, v: Var<'_>) -> Option<String> {
+    let s = s?;
+    Some(match v {
+        Var::Short('a') => s.remote.ip().to_string(),
+        Var::Short('h') => s
+            .remote_host
+            .clone()
+            .unwrap_or_else(|| s.remote.ip().to_string()),
+        Var::Short('L') => s.local.ip().to_string(),
+        Var::Short('p') => s.local.port().to_string(),
+        Var::Short('v') | Var::Short('V') => s.server_name.clone(),
+        Var::Long("remote-port") => s.remote.port().to_string(),
+        _ => return None,
+    })
+}
+
 /// A user's row, as `SQLUserInfo` maps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct UserRow {
@@ -53,9 +70,10 @@ impl SqlProvider {
 
     /// Binds `sql` with `%{0}` (and `%u`, `%U`) as `arg`.
     fn bind(&self, sql: &str, arg: &str) -> Bound {
+        let session = oxftpd_auth::session_info::current();
         let vars = |v: Var<'_>| match v {
             Var::Long("0") | Var::Short('u') | Var::Short('U') => Some(arg.to_string()),
-            _ => None,
+            other => session_var(session.as_ref(), other),
         };
         query::bind(sql, self.s.kind, &vars)
     }
@@ -181,10 +199,11 @@ impl SqlProvider {
                     None => format!("SELECT {name}, {gid}, {members} FROM {table} WHERE {cond}"),
                 };
                 let pattern = format!("%{user}%");
+                let session = oxftpd_auth::session_info::current();
                 let vars = |v: Var<'_>| match v {
                     Var::Long("0") | Var::Short('u') | Var::Short('U') => Some(user.to_string()),
                     Var::Long("1") => Some(pattern.clone()),
-                    _ => None,
+                    other => session_var(session.as_ref(), other),
                 };
                 self.db()?
                     .fetch_blocking(query::bind(&sql, self.s.kind, &vars))?

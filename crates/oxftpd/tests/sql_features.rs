@@ -90,10 +90,11 @@ async fn custom_user_queries_where_clauses_and_groups_in_limits() {
 
 #[tokio::test]
 async fn the_user_where_clause_limits_table_lookups() {
+    // The clause holds a session variable (%L, the server's address), bound at login.
     let (setup, db) = setup_db();
     db.exec("UPDATE users SET shell = '/bin/false' WHERE userid = 'plain';");
     let extra = "  SQLUserInfo users userid passwd uid gid homedir shell
-  SQLUserWhereClause \"shell = '/bin/sh'\"
+  SQLUserWhereClause \"shell = '/bin/sh' AND '%L' = '127.0.0.1'\"
   SQLNegativeCache on";
     let s = sql_support::start(setup, &base(&db, extra, "Crypt Plaintext"));
     let r = pass(&s, "plain", "plainpw").await;

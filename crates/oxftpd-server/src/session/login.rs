@@ -286,14 +286,22 @@ async fn login_as(
         let user = target.user.clone();
         let password = password.to_string();
         let authenticate = check_password && own_password.is_none();
+        let info = oxftpd_auth::session_info::SessionInfo {
+            remote: ctx.peer,
+            local: ctx.local,
+            remote_host: ctx.remote_name.clone(),
+            server_name: server.settings.name.clone(),
+        };
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                if authenticate {
-                    server.auth.authenticate(&user, &password)
-                } else {
-                    server.auth.lookup(&user)
-                }
+                oxftpd_auth::session_info::with_session(info, || {
+                    if authenticate {
+                        server.auth.authenticate(&user, &password)
+                    } else {
+                        server.auth.lookup(&user)
+                    }
+                })
             })
             .await
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
