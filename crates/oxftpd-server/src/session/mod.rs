@@ -2,7 +2,7 @@
 
 pub mod config_cache;
 mod control;
-pub mod login;
+pub mod pam_hold;
 mod timeouts;
 pub mod watch;
 
@@ -18,14 +18,15 @@ use tokio::net::TcpStream;
 use tracing::{debug, info};
 
 pub use control::{Control, Incoming};
-pub use login::{LoginError, login};
 
 use crate::context::{Generation, ServerCtx, Shared};
 use crate::data::channel::DataSetup;
 use crate::module::events::Event;
 use crate::module::hooks::{Cmd, On, Outcome, Phase};
 use crate::module::{self, CommandResult, CommandSpec, Handler};
-use crate::modules;
+
+/// The ident name of a client whose ident server gave no useful answer (RFC 1413 lookups).
+pub const UNKNOWN_IDENT: &str = "UNKNOWN";
 
 /// Why a session ends before the client says QUIT.
 #[derive(Debug, thiserror::Error)]
@@ -72,10 +73,6 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
-    /// FTPS state (`AUTH`, `PROT`).
-    pub tls: crate::modules::mod_tls::TlsSession,
-    /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
-    pub opts: crate::modules::mod_core::opts::SessionOpts,
     /// Command lines read while a transfer ran, to serve after it.
     pub pending: VecDeque<Incoming>,
     /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
@@ -90,10 +87,11 @@ pub struct Ctx {
     pub totals: crate::counters::SessionTotals,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
+    /// Connections from the client's address to this server before this one (counted at
+    /// connect, for `MaxConnectionsPerHost`).
+    pub host_connections: usize,
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
-    /// Compiled `*Filter` patterns.
-    pub filters: crate::modules::mod_core::filters::Cache,
     /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
     pub ident: Option<String>,
     /// What modules keep for this session, by type (`ctx.ext.get::<T>()`).
@@ -140,9 +138,9 @@ pub struct LoggedIn {
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
-    pub ftpaccess: crate::modules::mod_core::ftpaccess::Cache,
+    pub ftpaccess: crate::access::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
-    pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
+    pub pam: crate::session::pam_hold::PamHold,
     /// Typed settings per path, merged once (see [`crate::access::directories::cfg_for`]).
     pub config_cache: config_cache::ConfigCache,
 }
@@ -235,7 +233,6 @@ pub async fn run(
         transfer_type: TransferType::Ascii,
         restart: 0,
         failed_logins: 0,
-        opts: Default::default(),
         pending: VecDeque::new(),
         epsv_all: false,
         started: tokio::time::Instant::now(),
@@ -244,8 +241,7 @@ pub async fn run(
         totals: Default::default(),
         remote_name: None,
         class: None,
-        filters: Default::default(),
-        tls: crate::modules::mod_tls::TlsSession::default(),
+        host_connections: 0,
         ident: None,
         ext: Default::default(),
         command: "",
@@ -253,39 +249,26 @@ pub async fn run(
     };
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
-    if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
-        if crate::modules::mod_tls::commands::start_control_tls(&mut ctx, true)
-            .await
-            .is_err()
-        {
+    let hooks = crate::module::registry::registry().connect_hooks();
+    let before_count = hooks
+        .iter()
+        .take_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    let counted = hooks
+        .iter()
+        .skip_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    for hook in before_count {
+        if (hook.run)(&mut ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
             return;
         }
-        // Implicit FTPS protects data connections from the start.
-        ctx.tls.pbsz = true;
-        ctx.tls.protect_data = true;
-    }
-    ctx.class = crate::modules::mod_core::class::class_for(
-        ctx.server.config().classes(),
-        peer.ip(),
-        ctx.remote_name.as_deref(),
-    )
-    .map(str::to_string);
-    if crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx)
-        .ident
-        .lookups
-    {
-        ctx.ident = Some(crate::modules::mod_ident::ident::lookup(local, peer).await);
     }
     let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
-    let refusal = crate::modules::mod_auth::client_limits::connect_refusal(
-        &crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
-        before,
-    );
-    if let Some(text) = refusal {
-        info!(%peer, "MaxConnectionsPerHost: connection refused");
-        let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
-        let _ = ctx.flush().await;
-        return;
+    ctx.host_connections = before;
+    for hook in counted {
+        if (hook.run)(&mut ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
+            return;
+        }
     }
     if !crate::access::limit::connect_allowed(
         ctx.server.config(),
@@ -376,13 +359,16 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     if let Some(refused) = pre_hooks(ctx, state, seen, |on| on == On::AnyLine).await {
         return answer(ctx, verb, refused).await;
     }
-    let Some(spec) = modules::command(verb) else {
+    let Some(spec) = crate::module::registry::registry().command(verb) else {
         let result = ctx
             .reply(codes::SYNTAX_ERROR, format!("{verb} not understood"))
             .await;
         // LOG_CMD_ERR hooks on every line see unknown commands too (ProFTPD logs them).
         seen.code = ctx.control.take_last_code();
-        for hook in modules::hooks(Phase::LogErr).filter(|h| h.on == On::AnyLine) {
+        for hook in crate::module::registry::registry()
+            .hooks(Phase::LogErr)
+            .filter(|h| h.on == On::AnyLine)
+        {
             let _ = (hook.run)(ctx, state, seen).await;
         }
         return result;
@@ -401,7 +387,10 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         (Phase::Post, Phase::Log)
     };
     for phase in [post, log] {
-        for hook in modules::hooks(phase).filter(|h| h.on.matches(spec)) {
+        for hook in crate::module::registry::registry()
+            .hooks(phase)
+            .filter(|h| h.on.matches(spec))
+        {
             // Post and log hooks observe; what they answer is not a decision.
             let _ = (hook.run)(ctx, state, seen).await;
         }
@@ -435,7 +424,10 @@ async fn pre_hooks(
     cmd: Cmd<'_>,
     stage: impl Fn(On) -> bool,
 ) -> Option<CommandResult> {
-    for hook in modules::hooks(Phase::Pre).filter(|h| stage(h.on)) {
+    for hook in crate::module::registry::registry()
+        .hooks(Phase::Pre)
+        .filter(|h| stage(h.on))
+    {
         if let Some(spec) = cmd.spec
             && !hook.on.matches(spec)
         {
@@ -493,10 +485,10 @@ async fn limit_allows(
 ) -> Result<bool, module::CommandError> {
     match crate::access::limit::allowed(ctx, user, spec, arg).await {
         crate::access::limit::Outcome::Allowed => Ok(true),
-        crate::access::limit::Outcome::Denied
-            if crate::access::limit::refused_as_empty_listing(spec.name) =>
-        {
-            crate::access::limit::empty_listing(ctx, spec.name).await?;
+        crate::access::limit::Outcome::Denied if spec.limit_denied.is_some() => {
+            if let Some(answer) = spec.limit_denied {
+                answer(ctx, spec.name).await?;
+            }
             Ok(false)
         }
         outcome => Err(module::CommandError::Limit {
