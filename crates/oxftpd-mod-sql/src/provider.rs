@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use oxftpd_auth::{AuthError, AuthProvider, Flow, Identity};
 
@@ -53,7 +54,14 @@ pub struct SqlProvider {
     s: Arc<SqlSettings>,
     /// `SQLNegativeCache`: names the database did not have.
     unknown: Mutex<HashSet<String>>,
+    /// When a statement last failed: id → name look-ups (listings, on the async threads)
+    /// skip the database for [`NAMES_BACKOFF`] after, so a database that is down never
+    /// holds a listing; logins always try.
+    failed_at: Mutex<Option<Instant>>,
 }
+
+/// How long name look-ups leave a failing database alone.
+const NAMES_BACKOFF: Duration = Duration::from_secs(30);
 
 impl SqlProvider {
     /// The provider for one server's settings.
@@ -61,6 +69,7 @@ impl SqlProvider {
         SqlProvider {
             s,
             unknown: Mutex::new(HashSet::new()),
+            failed_at: Mutex::new(None),
         }
     }
 
@@ -80,7 +89,17 @@ impl SqlProvider {
 
     fn fetch(&self, sql: &str, arg: &str) -> Result<Vec<Row>, DbError> {
         let stmt = self.bind(sql, arg);
-        self.db()?.fetch_blocking(stmt)
+        let r = self.db().and_then(|db| db.fetch_blocking(stmt));
+        *self.failed_at.lock().unwrap_or_else(|p| p.into_inner()) = r.is_err().then(Instant::now);
+        r
+    }
+
+    /// Whether id → name look-ups may ask the database now.
+    fn names_allowed(&self) -> bool {
+        self.failed_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none_or(|t| t.elapsed() >= NAMES_BACKOFF)
     }
 
     /// `WHERE (col = %{0}) AND (where clause)`: `%{0}` quoted (bound as text) for a name,
@@ -424,6 +443,9 @@ impl AuthProvider for SqlProvider {
     }
 
     fn user_name(&self, uid: u32) -> Option<String> {
+        if !self.names_allowed() {
+            return None;
+        }
         self.user_row(&uid.to_string(), true)
             .ok()
             .flatten()
@@ -431,7 +453,7 @@ impl AuthProvider for SqlProvider {
     }
 
     fn group_name(&self, gid: u32) -> Option<String> {
-        if !self.s.mask.groups {
+        if !self.s.mask.groups || !self.names_allowed() {
             return None;
         }
         self.group_row(&gid.to_string(), true)

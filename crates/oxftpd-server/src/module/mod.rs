@@ -47,9 +47,7 @@ pub type StartFn = fn(&crate::context::Generation);
 
 /// A module's identity provider for `AuthOrder` (mod_sql.c, …), made from one server's
 /// configuration: `Ok(None)` when its configuration switches it off there.
-pub type AuthFn = fn(
-    &oxftpd_config::Server,
-) -> Result<Option<Box<dyn oxftpd_auth::AuthProvider>>, crate::StartError>;
+pub type AuthFn = crate::auth::ProviderFn;
 
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
