@@ -307,7 +307,7 @@ async fn accept_loop(
                 return;
             };
             tokio::select! {
-                _ = crate::session::run(stream, peer, server, generation.clone(), shared.clone()) => {}
+                _ = crate::engine::run(stream, peer, server, generation.clone(), shared.clone()) => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
             }
         });
