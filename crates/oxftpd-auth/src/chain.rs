@@ -53,9 +53,12 @@ pub struct AuthChain {
 pub enum AuthOrderError {
     /// A module name we have no provider for (`mod_auth.c` never belongs in `AuthOrder`).
     #[error(
-        "AuthOrder: unknown auth module '{0}' (available: mod_auth_file.c, mod_auth_unix.c, mod_auth_pam.c)"
+        "AuthOrder: unknown auth module '{0}' (available: mod_auth_file.c, mod_auth_unix.c, mod_auth_pam.c, and the module crates' providers such as mod_sql.c)"
     )]
     UnknownModule(String),
+    /// A module crate's provider could not be made from the configuration.
+    #[error("AuthOrder: {0}")]
+    Provider(String),
     /// An `AuthUserFile`/`AuthGroupFile` that ProFTPD would refuse to start with.
     #[error(transparent)]
     File(#[from] AuthFileError),
@@ -200,11 +203,60 @@ pub fn from_auth_order_full(
     allow_insecure_perms: bool,
     pam: &PamSettings,
 ) -> Result<AuthChain, AuthOrderError> {
+    from_auth_order_ext(
+        names,
+        user_file,
+        group_file,
+        allow_insecure_perms,
+        pam,
+        &NoExtraProviders,
+    )
+}
+
+/// Providers outside this crate (module crates such as mod_sql), by ProFTPD module name: the
+/// seam through which the server adds them without this crate knowing their backends.
+pub trait ExtraProviders {
+    /// The provider for `module`: `None` if no such module exists here, `Some(Ok(None))` if
+    /// it exists but is switched off by its configuration (left out of the chain, as
+    /// `AuthPAM off` leaves PAM out).
+    fn provider(&self, module: &str) -> Option<Result<Option<Box<dyn AuthProvider>>, String>>;
+
+    /// Module providers that join the chain when there is no `AuthOrder`, in front of
+    /// [`DEFAULT_AUTH_ORDER`] (as ProFTPD consults modules it loaded before its built-in ones).
+    fn defaults(&self) -> Result<Vec<Box<dyn AuthProvider>>, String> {
+        Ok(Vec::new())
+    }
+}
+
+/// No providers beyond this crate's own.
+pub struct NoExtraProviders;
+
+impl ExtraProviders for NoExtraProviders {
+    fn provider(&self, _module: &str) -> Option<Result<Option<Box<dyn AuthProvider>>, String>> {
+        None
+    }
+}
+
+/// Like [`from_auth_order_full`], with providers from module crates (`extra`).
+pub fn from_auth_order_ext(
+    names: &[String],
+    user_file: Option<&Path>,
+    group_file: Option<&Path>,
+    allow_insecure_perms: bool,
+    pam: &PamSettings,
+    extra: &dyn ExtraProviders,
+) -> Result<AuthChain, AuthOrderError> {
     if let Some(p) = user_file {
         check_auth_file(p, AuthFileKind::User, allow_insecure_perms)?;
     }
     if let Some(p) = group_file {
         check_auth_file(p, AuthFileKind::Group, allow_insecure_perms)?;
+    }
+    let mut providers: Vec<(Box<dyn AuthProvider>, bool)> = Vec::with_capacity(names.len());
+    if names.is_empty() {
+        for p in extra.defaults().map_err(AuthOrderError::Provider)? {
+            providers.push((p, false));
+        }
     }
     let defaults: Vec<String>;
     let names = if names.is_empty() {
@@ -213,7 +265,6 @@ pub fn from_auth_order_full(
     } else {
         names
     };
-    let mut providers: Vec<(Box<dyn AuthProvider>, bool)> = Vec::with_capacity(names.len());
     for raw in names {
         let (name, authoritative) = match raw.strip_suffix('*') {
             Some(n) => (n, true),
@@ -228,7 +279,12 @@ pub fn from_auth_order_full(
             crate::unix_provider::MODULE => Box::new(UnixProvider::new()),
             crate::pam_provider::MODULE if !pam.enabled => continue,
             crate::pam_provider::MODULE => Box::new(PamProvider::new(pam.clone())),
-            _ => return Err(AuthOrderError::UnknownModule(raw.clone())),
+            other => match extra.provider(other) {
+                Some(Ok(Some(p))) => p,
+                Some(Ok(None)) => continue,
+                Some(Err(e)) => return Err(AuthOrderError::Provider(e)),
+                None => return Err(AuthOrderError::UnknownModule(raw.clone())),
+            },
         };
         providers.push((provider, authoritative));
     }

@@ -23,13 +23,14 @@ mod pam_ffi;
 pub mod pam_provider;
 pub mod passwd_file;
 mod provider;
+pub mod session_info;
 pub mod shells;
 pub mod unix_provider;
 mod watched_file;
 
 pub use chain::{
-    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, from_auth_order, from_auth_order_full,
-    from_auth_order_with,
+    AuthChain, AuthOrderError, DEFAULT_AUTH_ORDER, ExtraProviders, NoExtraProviders,
+    from_auth_order, from_auth_order_ext, from_auth_order_full, from_auth_order_with,
 };
 pub use error::AuthError;
 pub use file_provider::FileProvider;

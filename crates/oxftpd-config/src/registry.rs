@@ -342,6 +342,26 @@ pub static REJECTED: &[(&str, &str)] = &[
         "the ftpdctl ban and permit actions are not available yet",
     ),
     (
+        "SQLRatioStats",
+        "oxftpd has no mod_ratio.c yet, so the ratio statistics mod_sql would keep are never read",
+    ),
+    (
+        "SQLRatios",
+        "oxftpd has no mod_ratio.c yet, so ratios read from SQL would never be enforced",
+    ),
+    (
+        "SQLNamedConnectInfo",
+        "oxftpd's mod_sql keeps one connection pool per server (SQLConnectInfo); named queries cannot choose another connection",
+    ),
+    (
+        "SQLUserPrimaryKey",
+        "oxftpd's mod_sql does not keep the sql.user-primary-key session note that only other modules' SQL would read",
+    ),
+    (
+        "SQLGroupPrimaryKey",
+        "oxftpd's mod_sql does not keep the sql.group-primary-key session note that only other modules' SQL would read",
+    ),
+    (
         "TLSServerInfoFile",
         "rustls cannot send OpenSSL serverinfo blocks (arbitrary TLS extensions from a PEM file, SSL_CTX_use_serverinfo_file); remove the directive",
     ),

@@ -85,11 +85,13 @@ pub struct Generation {
 
 impl Generation {
     /// Prepares every server of `config`, each module adding its own per-server state
-    /// through `modules` (the registry's `server` functions, in module order).
+    /// through `modules` (the registry's `server` functions, in module order), with the
+    /// modules' `AuthOrder` providers `auth` (by module name).
     pub fn build(
         config: Config,
         path: Option<&Path>,
         modules: impl IntoIterator<Item = ServerFn>,
+        auth: &[(&'static str, crate::auth::ProviderFn)],
     ) -> Result<Self, StartError> {
         let config = Arc::new(config);
         let mut servers = Vec::new();
@@ -105,7 +107,7 @@ impl Generation {
         for (index, server) in config.servers().iter().enumerate() {
             let (cfg, anon_cfg, anon_own) = typed(server);
             let settings = ServerSettings::from_config(server, &cfg)?;
-            let auth = crate::auth::chain_for(&cfg)?;
+            let auth = crate::auth::chain_for(server, &cfg, auth)?;
             servers.push(Arc::new(ServerCtx {
                 config: config.clone(),
                 index,

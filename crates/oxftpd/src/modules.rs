@@ -9,6 +9,16 @@ use oxftpd_server::module::Module;
 const CRATES: &[&Module] = &[
     #[cfg(feature = "mod_prometheus")]
     &oxftpd_mod_prometheus::MODULE,
+    #[cfg(feature = "mod_sql")]
+    &oxftpd_mod_sql::MODULE,
+    #[cfg(feature = "mod_sql")]
+    &oxftpd_mod_sql::SQLITE,
+    #[cfg(feature = "mod_sql")]
+    &oxftpd_mod_sql::POSTGRES,
+    #[cfg(feature = "mod_sql")]
+    &oxftpd_mod_sql::MYSQL,
+    #[cfg(feature = "mod_sql")]
+    &oxftpd_mod_sql::PASSWD,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -27,7 +37,14 @@ pub fn install() {
 
 /// Every module crate oxftpd has, and whether this build contains it (`-V`).
 pub fn crates() -> Vec<(bool, &'static str)> {
-    vec![(cfg!(feature = "mod_prometheus"), "mod_prometheus.c")]
+    vec![
+        (cfg!(feature = "mod_prometheus"), "mod_prometheus.c"),
+        (cfg!(feature = "mod_sql"), "mod_sql.c"),
+        (cfg!(feature = "mod_sql"), "mod_sql_sqlite.c"),
+        (cfg!(feature = "mod_sql"), "mod_sql_postgres.c"),
+        (cfg!(feature = "mod_sql"), "mod_sql_mysql.c"),
+        (cfg!(feature = "mod_sql"), "mod_sql_passwd.c"),
+    ]
 }
 
 /// Every module of this build, as `oxftpd -l` lists them.

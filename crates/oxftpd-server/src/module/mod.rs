@@ -50,6 +50,10 @@ pub use crate::context::{OpenFn, ServerFn};
 pub type StartFn =
     fn(&std::sync::Arc<crate::context::Generation>, &std::sync::Arc<crate::context::Shared>);
 
+/// A module's identity provider for `AuthOrder` (mod_sql.c, …), made from one server's
+/// configuration: `Ok(None)` when its configuration switches it off there.
+pub type AuthFn = crate::auth::ProviderFn;
+
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
 /// its per-configuration state.
@@ -79,6 +83,8 @@ pub struct Module {
     pub start: Option<StartFn>,
     /// The actions it answers on the control socket ([`controls`]).
     pub controls: &'static [controls::ControlSpec],
+    /// Its provider in the `AuthOrder` chain, under its name.
+    pub auth: Option<AuthFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -101,6 +107,7 @@ impl Module {
         server: None,
         start: None,
         controls: &[],
+        auth: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

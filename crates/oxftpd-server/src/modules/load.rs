@@ -9,9 +9,19 @@ use crate::StartError;
 use crate::context::Generation;
 
 impl Generation {
-    /// Prepares every server of `config` with each compiled-in module's per-server state.
+    /// Prepares every server of `config` with each compiled-in module's per-server state and
+    /// `AuthOrder` provider.
     pub fn new(config: Config, path: Option<&Path>) -> Result<Self, StartError> {
-        Generation::build(config, path, super::all().iter().filter_map(|m| m.server))
+        let auth: Vec<(&'static str, crate::auth::ProviderFn)> = super::all()
+            .iter()
+            .filter_map(|m| m.auth.map(|f| (m.name(), f)))
+            .collect();
+        Generation::build(
+            config,
+            path,
+            super::all().iter().filter_map(|m| m.server),
+            &auth,
+        )
     }
 
     /// Lets every module open what it needs for this configuration, such as its log files

@@ -225,6 +225,60 @@ impl Control {
         }
     }
 
+    /// Adds `text` to the last queued reply when that reply has `code` (one multi-line reply,
+    /// as ProFTPD's `pr_response_add` builds it), as its first line when `first` (a module
+    /// whose `POST_CMD` handler runs before the one that added the reply), else as its last;
+    /// without such a reply, queues a new one. For modules' `Post` hooks (`SQLShowInfo`).
+    pub fn add_line(&mut self, code: u16, text: &str, first: bool) {
+        let line_start = |out: &[u8], end: usize| -> usize {
+            let body = out[..end].strip_suffix(b"\r\n").unwrap_or(&out[..end]);
+            body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+        };
+        let last = line_start(&self.out, self.out.len());
+        let head = format!("{code:03} ");
+        if self.out.len() < last + 4 || !self.out[last..].starts_with(head.as_bytes()) {
+            self.queue(&Reply::new(code, text.to_string()));
+            return;
+        }
+        // The reply's first line: walk back over middle lines (" …") to "CODE-…".
+        let dash = format!("{code:03}-");
+        let mut reply_start = last;
+        let mut probe = last;
+        while probe > 0 {
+            let prev = line_start(&self.out, probe);
+            let line = &self.out[prev..probe];
+            if line.starts_with(b" ") {
+                probe = prev;
+                continue;
+            }
+            if line.starts_with(dash.as_bytes()) {
+                reply_start = prev;
+            }
+            break;
+        }
+        let mut added = Vec::new();
+        if first {
+            oxftpd_proto::reply::write_first_line(code, text, &mut added);
+            if reply_start != last {
+                // The old first line "CODE-…" becomes a middle line " …".
+                self.out.drain(reply_start..reply_start + 3);
+                self.out[reply_start] = b' ';
+            }
+            self.out.splice(reply_start..reply_start, added);
+        } else {
+            if reply_start != last {
+                // "CODE text" becomes a middle line " text".
+                self.out.drain(last..last + 3);
+            } else {
+                self.out[last + 3] = b'-';
+            }
+            oxftpd_proto::reply::write_reply(code, text, &mut added);
+            self.out.extend_from_slice(&added);
+            self.last_text.clear();
+            self.last_text.push_str(text);
+        }
+    }
+
     /// The text of the last line of the last reply queued.
     pub fn last_text(&self) -> &str {
         &self.last_text

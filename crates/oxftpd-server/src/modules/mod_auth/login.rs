@@ -330,17 +330,23 @@ async fn login_as(
         let user = target.user.clone();
         let password = password.to_string();
         let authenticate = check_password && own_password.is_none();
+        let info = oxftpd_auth::session_info::SessionInfo {
+            remote: ctx.peer,
+            local: ctx.local,
+            remote_host: ctx.remote_name.clone(),
+            server_name: server.settings.name.clone(),
+        };
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                match (authenticate, alias) {
+                oxftpd_auth::session_info::with_session(info, || match (authenticate, alias) {
                     (true, Some(alias)) => server
                         .auth
                         .authenticate(&alias, &password)
                         .and_then(|_| server.auth.lookup(&user)),
                     (true, None) => server.auth.authenticate(&user, &password),
                     (false, _) => server.auth.lookup(&user),
-                }
+                })
             })
             .await
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??

@@ -62,8 +62,10 @@ pub static MODULE: Module = Module {
 
 /// Resolves ACL names: the main server's auth chain (`AuthUserFile` users), else the system.
 fn resolver(config: &Config) -> impl Fn(bool, &str) -> Option<u32> {
-    let cfg = oxftpd_config::Effective::of(&config.main_server().scope(None));
-    let chain = crate::auth::chain_for(&cfg).ok();
+    let main = config.main_server();
+    let cfg = oxftpd_config::Effective::of(&main.scope(None));
+    // Names in ACLs are looked up in the files and the system, not in a module's database.
+    let chain = crate::auth::chain_for(main, &cfg, &[]).ok();
     move |user: bool, name: &str| {
         let from_chain = chain.as_ref().and_then(|c| {
             if user {
