@@ -84,6 +84,7 @@ pub static MODULE: Module = Module {
             .group(Write)
             .class(Cl::MISC.with(Cl::WRITE))
             .busy_refused()
+            .filter(ArgFilter::Path)
             .help("<sp> pathname"),
         CommandSpec::new("RNTO", Handler::User(rename::rnto))
             .group(Write)
@@ -94,6 +95,7 @@ pub static MODULE: Module = Module {
         CommandSpec::new("DELE", Handler::Narrow(files::dele))
             .group(Write)
             .class(Cl::WRITE)
+            .filter(ArgFilter::Path)
             .help("<sp> pathname"),
         CommandSpec::new("MDTM", Handler::User(facts::mdtm))
             .group(Dirs)
@@ -103,11 +105,13 @@ pub static MODULE: Module = Module {
         CommandSpec::new("RMD", Handler::Narrow(dirs::rmd))
             .group(Write)
             .class(Cl::DIRS.with(Cl::WRITE))
+            .filter(ArgFilter::Path)
             .help("<sp> pathname"),
         CommandSpec::new("XRMD", Handler::Narrow(dirs::xrmd))
             .group(Write)
             .class(Cl::DIRS.with(Cl::WRITE))
             .alias_of("RMD")
+            .filter(ArgFilter::Path)
             .help("<sp> pathname"),
         CommandSpec::new("MKD", Handler::Narrow(dirs::mkd))
             .group(Write)
