@@ -93,6 +93,12 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             });
         }
     }
+    // The server's own `AuthAliasOnly on`: a real name, not an alias, may not log in.
+    if !aliased && server.cfg.auth.auth_alias_only {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: user is not a UserAlias (AuthAliasOnly)"
+        )));
+    }
     Ok(Target { user, anon: None })
 }
 
@@ -276,6 +282,11 @@ async fn login_as(
         },
         target.user
     );
+    // `AuthUsingAlias on` in an <Anonymous> block: the password is the alias's own.
+    let alias = (target.anon.is_some()
+        && login_name != target.user
+        && server.login_cfg(target.anon).auth.auth_using_alias)
+        .then(|| login_name.to_string());
     let mut identity = {
         let server = server.clone();
         let user = target.user.clone();
@@ -284,10 +295,13 @@ async fn login_as(
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                if authenticate {
-                    server.auth.authenticate(&user, &password)
-                } else {
-                    server.auth.lookup(&user)
+                match (authenticate, alias) {
+                    (true, Some(alias)) => server
+                        .auth
+                        .authenticate(&alias, &password)
+                        .and_then(|_| server.auth.lookup(&user)),
+                    (true, None) => server.auth.authenticate(&user, &password),
+                    (false, _) => server.auth.lookup(&user),
                 }
             })
             .await

@@ -111,9 +111,7 @@ pub fn lookup(
         .filter(|(_, s)| reachable(s))
         .map(|(i, s)| (i, names(s)))
         .collect();
-    let exact = candidates
-        .iter()
-        .find(|(_, names)| names.contains(&wanted));
+    let exact = candidates.iter().find(|(_, names)| names.contains(&wanted));
     let pattern = || {
         candidates.iter().find(|(_, names)| {
             names
