@@ -20,12 +20,12 @@ pub fn cpfr<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        crate::modules::mod_core::opts::of_mut(ctx).copy_from = None;
+        ctx.ext.get_or_default::<CopyFrom>().0 = None;
         crate::module::helpers::site_arg("CPFR", rest)?;
         let source = user.resolve(rest);
         match user.fs.metadata(&source).await {
             Ok(_) => {
-                crate::modules::mod_core::opts::of_mut(ctx).copy_from = Some(source);
+                ctx.ext.get_or_default::<CopyFrom>().0 = Some(source);
                 Ok(ctx
                     .reply(
                         codes::PENDING_FURTHER_INFO,
@@ -47,7 +47,7 @@ pub fn cpto<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         crate::module::helpers::site_arg("CPTO", rest)?;
-        let Some(source) = crate::modules::mod_core::opts::of_mut(ctx).copy_from.take() else {
+        let Some(source) = ctx.ext.get_or_default::<CopyFrom>().0.take() else {
             return Err(CommandError::BadSequence("Bad sequence of commands".into()));
         };
         let target = user.resolve(rest);
@@ -145,3 +145,7 @@ async fn copy_file(user: &LoggedIn, source: &str, target: &str) -> Result<(), St
         .await?;
     copied.map(|_| ()).map_err(StorageError::from)
 }
+
+/// The source named by `SITE CPFR`, as a virtual path, until `SITE CPTO`.
+#[derive(Default)]
+struct CopyFrom(Option<String>);

@@ -11,23 +11,17 @@ use crate::module::{CommandError, HandlerFuture};
 use crate::modules::mod_digest::digest::HashAlgo;
 use crate::session::{Ctx, LoggedIn};
 
-/// What the client chose with OPTS, CLNT and SITE CPFR, for the length of the session.
+/// What the client chose with `OPTS UTF8`, `OPTS MLST` and `CLNT`, for the length of the
+/// session (what other modules keep is theirs: `MODE Z` mod_deflate's, `OPTS HASH`
+/// mod_digest's, `SITE CPFR` mod_copy's, `LANG` mod_lang's).
 #[derive(Clone, Debug)]
 pub struct SessionOpts {
     /// `OPTS UTF8 ON|OFF` (on by default, as ProFTPD's `UseUTF8`).
     pub utf8: bool,
     /// The facts `MLSD`/`MLST` show (`OPTS MLST`).
     pub facts: FactSet,
-    /// The algorithm `HASH` uses (`OPTS HASH`).
-    pub hash: HashAlgo,
     /// What the client called itself with `CLNT`.
     pub client: Option<String>,
-    /// The source named by `SITE CPFR`, as a virtual path.
-    pub copy_from: Option<String>,
-    /// `MODE Z` and its `OPTS MODE Z` level (mod_deflate).
-    pub mode_z: crate::modules::mod_deflate::stream::ModeZ,
-    /// The language chosen with `LANG` (mod_lang), `None` for the default.
-    pub lang: Option<String>,
 }
 
 static DEFAULT: std::sync::LazyLock<SessionOpts> = std::sync::LazyLock::new(SessionOpts::default);
@@ -61,11 +55,7 @@ impl Default for SessionOpts {
         SessionOpts {
             utf8: true,
             facts: FactSet::ALL,
-            hash: HashAlgo::Sha1,
             client: None,
-            copy_from: None,
-            mode_z: crate::modules::mod_deflate::stream::ModeZ::default(),
-            lang: None,
         }
     }
 }
@@ -115,12 +105,12 @@ pub fn opts<'a>(
             }
             "HASH" => match rest.filter(|r| !r.is_empty()) {
                 None => {
-                    let name = of(ctx).hash.name();
+                    let name = crate::modules::mod_digest::digest::algo(ctx).name();
                     Ok(ctx.reply(codes::COMMAND_OK, name).await?)
                 }
                 Some(name) => match HashAlgo::from_name(name) {
                     Some(algo) => {
-                        of_mut(ctx).hash = algo;
+                        ctx.ext.insert(algo);
                         Ok(ctx.reply(codes::COMMAND_OK, algo.name()).await?)
                     }
                     None => Err(CommandError::bad_argument(

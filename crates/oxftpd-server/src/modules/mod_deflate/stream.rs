@@ -413,6 +413,16 @@ pub async fn send_file<W: AsyncWrite + Unpin>(
     Ok(n)
 }
 
+/// The session's transmission mode (`MODE`, `OPTS MODE Z`), kept in its module state.
+pub fn mode_z(ctx: &crate::session::Ctx) -> ModeZ {
+    ctx.ext.get::<ModeZ>().copied().unwrap_or_default()
+}
+
+/// The session's transmission mode, to change.
+pub fn mode_z_mut(ctx: &mut crate::session::Ctx) -> &mut ModeZ {
+    ctx.ext.get_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

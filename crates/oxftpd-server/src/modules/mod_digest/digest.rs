@@ -208,7 +208,7 @@ pub fn hash<'a>(
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        let algo = crate::modules::mod_core::opts::of(ctx).hash;
+        let algo = algo(ctx);
         match digest_of(ctx.server.cfg.digest.engine, user, arg, algo, None, "HASH").await {
             Ok((sum, start, end)) => {
                 let lines = vec![
@@ -318,6 +318,11 @@ pub fn md5<'a>(
             Err(e) => Err(e),
         }
     })
+}
+
+/// The algorithm `HASH` uses: the session's `OPTS HASH` choice, SHA-1 until it makes one.
+pub fn algo(ctx: &Ctx) -> HashAlgo {
+    ctx.ext.get::<HashAlgo>().copied().unwrap_or(HashAlgo::Sha1)
 }
 
 #[cfg(test)]

@@ -369,7 +369,7 @@ pub fn mlsd<'a>(
         transfer_io::cork(transfer_io::DataSocket::socket(&stream));
         let mut stream = crate::modules::mod_deflate::stream::Sink::new(
             stream,
-            crate::modules::mod_core::opts::of(ctx).mode_z,
+            crate::modules::mod_deflate::stream::mode_z(ctx),
         );
         let stall = ctx.server.settings.timeouts.stalled;
         let selected = shown_facts(ctx);

@@ -72,9 +72,10 @@ pub fn feature(ctx: &Ctx) -> Option<String> {
         return None;
     }
     let default = default_lang(ctx);
-    let current = crate::modules::mod_core::opts::of(ctx)
-        .lang
-        .clone()
+    let current = ctx
+        .ext
+        .get::<Chosen>()
+        .and_then(|c| c.0.clone())
         .unwrap_or_else(|| default.clone());
     let offered = [default];
     let list: Vec<String> = offered
@@ -109,7 +110,7 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         let default = default_lang(ctx);
         match words.as_slice() {
             [] => {
-                crate::modules::mod_core::opts::of_mut(ctx).lang = None;
+                ctx.ext.get_or_default::<Chosen>().0 = None;
                 Ok(ctx
                     .reply(
                         codes::COMMAND_OK,
@@ -118,7 +119,7 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     .await?)
             }
             [tag] if supported(&[default], tag) => {
-                crate::modules::mod_core::opts::of_mut(ctx).lang = Some((*tag).to_string());
+                ctx.ext.get_or_default::<Chosen>().0 = Some((*tag).to_string());
                 Ok(ctx
                     .reply(codes::COMMAND_OK, format!("Using language {tag}"))
                     .await?)
@@ -131,6 +132,10 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         }
     })
 }
+
+/// The language chosen with `LANG`, `None` for the default.
+#[derive(Default)]
+struct Chosen(Option<String>);
 
 #[cfg(test)]
 mod tests {

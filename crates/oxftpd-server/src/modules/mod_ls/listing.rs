@@ -365,7 +365,7 @@ async fn listing(
         Err(StorageError::NotFound) if absent_ok => {
             let stream = crate::modules::mod_deflate::stream::Sink::new(
                 stream,
-                crate::modules::mod_core::opts::of(ctx).mode_z,
+                crate::modules::mod_deflate::stream::mode_z(ctx),
             );
             return end_listing(ctx, stream, Ok(()), shown).await;
         }
@@ -377,7 +377,7 @@ async fn listing(
     transfer_io::cork(transfer_io::DataSocket::socket(&stream));
     let mut stream = crate::modules::mod_deflate::stream::Sink::new(
         stream,
-        crate::modules::mod_core::opts::of(ctx).mode_z,
+        crate::modules::mod_deflate::stream::mode_z(ctx),
     );
     let stall = ctx.server.settings.timeouts.stalled;
     let mut out = Vec::with_capacity(FLUSH_AT + 512);

@@ -248,7 +248,7 @@ pub fn retr<'a>(
         // `TransferOptions IgnoreASCII`: TYPE A moves the bytes as they are.
         let ascii = ctx.transfer_type == TransferType::Ascii && !ctx.server.cfg.xfer.ignore_ascii;
         let started = std::time::Instant::now();
-        let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
+        let mode_z = crate::modules::mod_deflate::stream::mode_z(ctx);
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
         let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
         let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
@@ -705,7 +705,7 @@ async fn receive(
         None => max_size,
     };
     let started = std::time::Instant::now();
-    let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
+    let mode_z = crate::modules::mod_deflate::stream::mode_z(ctx);
     let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
     let verb = match kind {
         Upload::Stor => "STOR",
