@@ -9,6 +9,8 @@ use oxftpd_server::module::Module;
 const CRATES: &[&Module] = &[
     #[cfg(feature = "mod_prometheus")]
     &oxftpd_mod_prometheus::MODULE,
+    #[cfg(feature = "mod_sftp")]
+    &oxftpd_mod_sftp::MODULE,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -27,7 +29,10 @@ pub fn install() {
 
 /// Every module crate oxftpd has, and whether this build contains it (`-V`).
 pub fn crates() -> Vec<(bool, &'static str)> {
-    vec![(cfg!(feature = "mod_prometheus"), "mod_prometheus.c")]
+    vec![
+        (cfg!(feature = "mod_prometheus"), "mod_prometheus.c"),
+        (cfg!(feature = "mod_sftp"), "mod_sftp.c"),
+    ]
 }
 
 /// Every module of this build, as `oxftpd -l` lists them.

@@ -45,6 +45,20 @@ pub type OpenFn =
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
 pub type StartFn = fn(&crate::context::Generation);
 
+/// A front door other than FTP that a module serves on a server's port (mod_sftp's SSH): given
+/// each accepted connection and the server chosen for it, it either takes the connection
+/// (`Ok`, the session to run) or hands it back (`Err`) for the FTP session.
+pub type ConnectionFn = fn(
+    tokio::net::TcpStream,
+    std::net::SocketAddr,
+    std::sync::Arc<crate::context::ServerCtx>,
+    std::sync::Arc<crate::context::Generation>,
+    std::sync::Arc<crate::context::Shared>,
+) -> Result<ConnectionFuture, tokio::net::TcpStream>;
+
+/// The session a [`ConnectionFn`] runs for a connection it took.
+pub type ConnectionFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
 /// its per-configuration state.
@@ -67,6 +81,8 @@ pub struct Module {
     pub open: Option<OpenFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// Its own protocol on the ports of the servers it claims ([`ConnectionFn`]).
+    pub connection: Option<ConnectionFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -86,6 +102,7 @@ impl Module {
         events: None,
         open: None,
         start: None,
+        connection: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

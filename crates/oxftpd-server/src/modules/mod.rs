@@ -168,6 +168,11 @@ pub fn start(generation: &crate::context::Generation) {
     }
 }
 
+/// Every module's front door for other protocols ([`crate::module::ConnectionFn`]).
+pub fn connection_handlers() -> impl Iterator<Item = crate::module::ConnectionFn> {
+    all().iter().filter_map(|m| m.connection)
+}
+
 /// Every module's login check, in module order.
 pub fn admit_checks() -> impl Iterator<Item = AdmitFn> {
     all().iter().filter_map(|m| m.admit)

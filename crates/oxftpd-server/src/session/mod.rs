@@ -2,6 +2,7 @@
 
 pub mod config_cache;
 mod control;
+pub mod foreign;
 pub mod login;
 mod timeouts;
 pub mod watch;
@@ -210,6 +211,46 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// A new session's context on `control`, before anything was said.
+    pub fn new(
+        control: Control,
+        server: Arc<ServerCtx>,
+        generation: Arc<Generation>,
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        local: SocketAddr,
+    ) -> Ctx {
+        Ctx {
+            control,
+            server,
+            generation,
+            shared,
+            peer,
+            local,
+            data: DataSetup::None,
+            transfer_type: TransferType::Binary,
+            restart: 0,
+            failed_logins: 0,
+            opts: Default::default(),
+            pending: VecDeque::new(),
+            epsv_all: false,
+            started: tokio::time::Instant::now(),
+            last_transfer: tokio::time::Instant::now(),
+            transferred: 0,
+            totals: Default::default(),
+            remote_name: None,
+            class: None,
+            filters: Default::default(),
+            tls: crate::modules::mod_tls::TlsSession::default(),
+            ident: None,
+            ext: Default::default(),
+            command: "",
+            trace: crate::trace::Trace::OFF,
+        }
+    }
+}
+
 /// Runs a session on an accepted connection until it ends.
 pub async fn run(
     stream: TcpStream,
@@ -224,33 +265,8 @@ pub async fn run(
     };
     let _ = stream.set_nodelay(true);
     let control = Control::new(stream, server.settings.command_buffer_size);
-    let mut ctx = Ctx {
-        control,
-        server,
-        generation,
-        shared,
-        peer,
-        local,
-        data: DataSetup::None,
-        transfer_type: TransferType::Ascii,
-        restart: 0,
-        failed_logins: 0,
-        opts: Default::default(),
-        pending: VecDeque::new(),
-        epsv_all: false,
-        started: tokio::time::Instant::now(),
-        last_transfer: tokio::time::Instant::now(),
-        transferred: 0,
-        totals: Default::default(),
-        remote_name: None,
-        class: None,
-        filters: Default::default(),
-        tls: crate::modules::mod_tls::TlsSession::default(),
-        ident: None,
-        ext: Default::default(),
-        command: "",
-        trace: crate::trace::Trace::OFF,
-    };
+    let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
+    ctx.transfer_type = TransferType::Ascii;
     // Before an implicit handshake: the client-certificate name checks compare against it.
     ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
     if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
