@@ -1,0 +1,181 @@
+//! mod_sftp with OpenSSH's `sftp`: key and password logins, a wrong password, uploads and
+//! downloads (bytes on disk, owned by the user), listings, renames and removals, a `<Limit
+//! WRITE>` refusal, jail escapes through `..` and symbolic links, and the ExtendedLog lines
+//! the requests leave (as the FTP commands mod_sftp maps them to).
+
+mod sftp_support;
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, symlink};
+
+use oxftpd_testkit::fixtures::random_bytes;
+use sftp_support::{Auth, have_clients, shown, start};
+
+#[test]
+fn key_login_uploads_lists_downloads_renames_and_removes() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("", |_, _| {});
+    let here = s.local("client");
+    let payload = random_bytes(200_000, 17);
+    fs::write(here.join("up.bin"), &payload).expect("local file");
+    let out = s.sftp(
+        Auth::Key(&s.key),
+        "put up.bin\nls -1\nmkdir sub\nrename up.bin sub/moved.bin\nget sub/moved.bin back.bin\n",
+        &here,
+    );
+    assert!(out.status.success(), "{}", shown(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l.trim() == "up.bin"),
+        "listing shows the upload: {stdout}"
+    );
+    let on_disk = s.alice.home.join("sub/moved.bin");
+    assert_eq!(fs::read(&on_disk).expect("uploaded file"), payload);
+    let meta = fs::metadata(&on_disk).expect("stat");
+    assert_eq!(meta.uid(), s.alice.uid, "the upload belongs to alice");
+    assert_eq!(
+        fs::metadata(s.alice.home.join("sub")).expect("dir").uid(),
+        s.alice.uid
+    );
+    assert_eq!(fs::read(here.join("back.bin")).expect("download"), payload);
+    assert!(!s.alice.home.join("up.bin").exists());
+
+    let out = s.sftp(Auth::Key(&s.key), "rm sub/moved.bin\nrmdir sub\n", &here);
+    assert!(out.status.success(), "{}", shown(&out));
+    assert!(!s.alice.home.join("sub").exists(), "rmdir removed it");
+}
+
+#[test]
+fn password_login_works_and_a_wrong_password_is_refused() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("", |_, alice| {
+        fs::write(alice.home.join("hello.txt"), b"hello\n").expect("file");
+    });
+    let here = s.local("client");
+    let out = s.sftp(Auth::Password("secret"), "get hello.txt\n", &here);
+    assert!(out.status.success(), "{}", shown(&out));
+    assert_eq!(
+        fs::read(here.join("hello.txt")).expect("download"),
+        b"hello\n"
+    );
+
+    let out = s.sftp(Auth::Password("wrong"), "ls\n", &here);
+    assert!(!out.status.success(), "{}", shown(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Permission denied"), "{stderr}");
+}
+
+#[test]
+fn limit_write_refuses_uploads_but_not_downloads() {
+    if !have_clients() {
+        return;
+    }
+    let mut ro = std::path::PathBuf::new();
+    let s = start_with_ro(&mut ro);
+    let here = s.local("client");
+    fs::write(here.join("x.txt"), b"x").expect("local");
+    let out = s.sftp(Auth::Key(&s.key), "put x.txt ro/x.txt\n", &here);
+    assert!(!out.status.success(), "{}", shown(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ermission denied"),
+        "{}",
+        shown(&out)
+    );
+    assert!(!ro.join("x.txt").exists(), "nothing was written");
+    let out = s.sftp(Auth::Key(&s.key), "get ro/readme.txt\n", &here);
+    assert!(out.status.success(), "{}", shown(&out));
+    assert_eq!(
+        fs::read(here.join("readme.txt")).expect("download"),
+        b"read me"
+    );
+    // Writing elsewhere still works.
+    let out = s.sftp(Auth::Key(&s.key), "put x.txt\n", &here);
+    assert!(out.status.success(), "{}", shown(&out));
+}
+
+fn start_with_ro(ro: &mut std::path::PathBuf) -> sftp_support::SftpServer {
+    let target = oxftpd_testkit::target!();
+    let mut setup_dir = None;
+    let s = sftp_support::start_with(&target, |setup, alice| {
+        let dir = alice.home.join("ro");
+        fs::create_dir(&dir).expect("ro");
+        fs::write(dir.join("readme.txt"), b"read me").expect("readme");
+        std::os::unix::fs::chown(&dir, Some(alice.uid), Some(alice.gid)).expect("chown");
+        setup_dir = Some(dir.clone());
+        let _ = setup;
+        format!(
+            "<Directory {}>\n<Limit WRITE>\nDenyAll\n</Limit>\n</Directory>\n",
+            dir.display()
+        )
+    });
+    *ro = setup_dir.unwrap_or_default();
+    s
+}
+
+#[test]
+fn jail_escapes_are_refused() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("", |setup, alice| {
+        fs::write(setup.dir().join("outside.txt"), b"secret outside").expect("outside");
+        symlink(setup.dir().join("outside.txt"), alice.home.join("out-link")).expect("symlink");
+        symlink("../../outside.txt", alice.home.join("rel-link")).expect("symlink");
+    });
+    let here = s.local("client");
+    fs::write(here.join("f.txt"), b"f").expect("local");
+    for batch in [
+        "get ../../outside.txt\n",
+        "get out-link\n",
+        "get rel-link\n",
+        "get /../../../outside.txt\n",
+    ] {
+        let out = s.sftp(Auth::Key(&s.key), batch, &here);
+        assert!(!out.status.success(), "{batch}: {}", shown(&out));
+        assert!(!here.join("outside.txt").exists(), "{batch}");
+    }
+    for name in ["out-link", "rel-link"] {
+        assert!(!here.join(name).exists(), "{name} was not downloaded");
+    }
+    // An upload to a path above the root lands inside it.
+    let out = s.sftp(Auth::Key(&s.key), "put f.txt ../../../escaped.txt\n", &here);
+    assert!(out.status.success(), "{}", shown(&out));
+    assert!(
+        s.alice.home.join("escaped.txt").exists(),
+        "kept in the jail"
+    );
+    assert!(!s.server.dir().join("escaped.txt").exists());
+    assert_eq!(
+        fs::read(s.server.dir().join("outside.txt")).expect("outside"),
+        b"secret outside"
+    );
+}
+
+#[test]
+fn requests_are_logged_as_the_ftp_commands_they_map_to() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("ExtendedLog LOGDIR/fmt.log ALL sftpfmt", |setup, _| {
+        setup.config("LogFormat sftpfmt \"%m %f %s\"");
+    });
+    let here = s.local("client");
+    fs::write(here.join("a.txt"), b"abc").expect("local");
+    let out = s.sftp(
+        Auth::Key(&s.key),
+        "put a.txt\nmkdir d\nrmdir d\nget a.txt b.txt\nrm a.txt\n",
+        &here,
+    );
+    assert!(out.status.success(), "{}", shown(&out));
+    let log = fs::read_to_string(s.server.dir().join("fmt.log")).unwrap_or_default();
+    for verb in ["STOR", "RETR", "MKD", "RMD", "DELE"] {
+        assert!(
+            log.lines().any(|l| l.starts_with(verb)),
+            "{verb} in the ExtendedLog:\n{log}"
+        );
+    }
+}
