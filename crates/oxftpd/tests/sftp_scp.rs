@@ -18,8 +18,7 @@ fn make_tree(root: &Path) -> Vec<u8> {
     fs::write(root.join("a.bin"), &a).expect("a");
     fs::write(root.join("sub/b.txt"), b"bee\n").expect("b");
     fs::set_permissions(root.join("a.bin"), fs::Permissions::from_mode(0o640)).expect("mode");
-    fs::set_permissions(root.join("sub/b.txt"), fs::Permissions::from_mode(0o600))
-        .expect("mode");
+    fs::set_permissions(root.join("sub/b.txt"), fs::Permissions::from_mode(0o600)).expect("mode");
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(978_307_200);
     let f = fs::File::options()
         .write(true)

@@ -81,6 +81,12 @@ pub fn start_with(
     let extra = prepare(&mut setup, &alice).replace("LOGDIR", &d.display().to_string());
     let port = oxftpd_testkit::free_port().expect("free port");
     let ds = d.display();
+    // The test's own SFTPAuthMethods replaces the default (the first occurrence would win).
+    let methods = if extra.contains("SFTPAuthMethods") {
+        ""
+    } else {
+        "SFTPAuthMethods publickey password"
+    };
     setup.config(&format!(
         "<IfModule mod_dso.c>\nLoadModule mod_sftp.c\n</IfModule>\n\
          <VirtualHost 127.0.0.1>\n\
@@ -88,7 +94,7 @@ pub fn start_with(
          SFTPEngine on\n\
          SFTPHostKey {ds}/host_ed25519\n\
          SFTPHostKey {ds}/host_rsa\n\
-         SFTPAuthMethods publickey password\n\
+         {methods}\n\
          SFTPAuthorizedUserKeys file:~/.sftp/authorized_keys\n\
          SFTPLog {ds}/sftp.log\n\
          AuthOrder mod_auth_file.c\n\
