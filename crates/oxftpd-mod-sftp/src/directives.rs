@@ -1,5 +1,7 @@
-//! mod_sftp's directives as 1.3.8 registers them: each is implemented, or refused when the
-//! file is read with the reason (a directive parsed but ignored would be a lie).
+//! mod_sftp's directives as 1.3.8 registers them: each is implemented here, or refused when
+//! the file is read with the reason (those refused outright, such as `SFTPCryptoDevice`, are
+//! in the configuration crate's `REJECTED` list; a directive parsed but ignored would be a
+//! lie).
 
 use oxftpd_config::{Args, Contexts, DirectiveSpec, Located, Merged, ModuleSpec};
 
@@ -29,13 +31,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "authentication methods and chains (password, publickey, keyboard-interactive, publickey+password)",
     ),
     DirectiveSpec::new(
-        "SFTPAuthorizedHostKeys",
-        CTX,
-        Args::at_least(1).checked(refuse_hostbased),
-        false,
-        "refused: oxftpd does not offer hostbased authentication",
-    ),
-    DirectiveSpec::new(
         "SFTPAuthorizedUserKeys",
         CTX,
         Args::at_least(1).checked(check_user_keys),
@@ -58,32 +53,11 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "count interval: keepalive probes after interval seconds of silence, closing after count unanswered",
     ),
     DirectiveSpec::new(
-        "SFTPClientMatch",
-        CTX,
-        Args::at_least(1).checked(refuse_client_match),
-        false,
-        "refused: per-client-version settings need the client's banner before the key exchange, which russh does not expose",
-    ),
-    DirectiveSpec::new(
         "SFTPCompression",
         CTX,
         Args::exact(1).checked(check_compression),
         false,
         "on (zlib), delayed (zlib@openssh.com) or off",
-    ),
-    DirectiveSpec::new(
-        "SFTPCryptoDevice",
-        CTX,
-        Args::exact(1).checked(refuse_crypto_device),
-        false,
-        "refused: the SSH stack is pure Rust (ring), with no OpenSSL engine to select",
-    ),
-    DirectiveSpec::new(
-        "SFTPDHParamFile",
-        CTX,
-        Args::exact(1).checked(refuse_dh_param_file),
-        false,
-        "refused: russh uses the RFC 3526 groups for diffie-hellman-group-exchange",
     ),
     DirectiveSpec::new(
         "SFTPDigests",
@@ -121,13 +95,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "a host key file (RSA, ECDSA or Ed25519; OpenSSH or PEM format)",
     ),
     DirectiveSpec::new(
-        "SFTPHostKeys",
-        CTX,
-        Args::at_least(1).checked(refuse_host_keys),
-        false,
-        "refused: give each key with SFTPHostKey",
-    ),
-    DirectiveSpec::new(
         "SFTPKeyBlacklist",
         CTX,
         Args::exact(1).checked(check_key_blacklist),
@@ -140,13 +107,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::at_least(1).checked(algorithms::check_kex),
         false,
         "the key exchanges offered, in order (strict kex against Terrapin is always offered)",
-    ),
-    DirectiveSpec::new(
-        "SFTPKeyLimits",
-        CTX,
-        Args::at_least(1).checked(refuse_key_limits),
-        false,
-        "refused: russh does not expose minimum key sizes",
     ),
     DirectiveSpec::new(
         "SFTPLog",
@@ -170,13 +130,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "module options (only IgnoreSFTPUploadPerms)",
     ),
     DirectiveSpec::new(
-        "SFTPPassPhraseProvider",
-        CTX,
-        Args::exact(1).checked(refuse_passphrase_provider),
-        false,
-        "refused: encrypted host keys are not read; store them unencrypted, readable by root only",
-    ),
-    DirectiveSpec::new(
         "SFTPRekey",
         CTX,
         Args::range(1, 4).checked(check_rekey),
@@ -184,13 +137,6 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "none, or required [interval-seconds [MB [timeout]]]: when keys are renewed",
     )
     .partial("the timeout for a client that does not answer a rekey"),
-    DirectiveSpec::new(
-        "SFTPTrafficPolicy",
-        CTX,
-        Args::range(1, 2).checked(refuse_traffic_policy),
-        false,
-        "refused: russh sends no SSH_MSG_IGNORE traffic padding",
-    ),
 ];
 
 fn check_positive(args: &[String]) -> Result<(), String> {
@@ -202,59 +148,6 @@ fn check_positive(args: &[String]) -> Result<(), String> {
 
 fn refused(what: &str, why: &str) -> Result<(), String> {
     Err(format!("{what} is not supported by oxftpd: {why}"))
-}
-
-fn refuse_hostbased(_: &[String]) -> Result<(), String> {
-    refused(
-        "hostbased authentication",
-        "only password, publickey and keyboard-interactive are offered",
-    )
-}
-
-fn refuse_client_match(_: &[String]) -> Result<(), String> {
-    refused(
-        "SFTPClientMatch",
-        "the SSH library does not expose the client's version before key exchange",
-    )
-}
-
-fn refuse_crypto_device(_: &[String]) -> Result<(), String> {
-    refused(
-        "SFTPCryptoDevice",
-        "the SSH stack is pure Rust, with no OpenSSL engine",
-    )
-}
-
-fn refuse_dh_param_file(_: &[String]) -> Result<(), String> {
-    refused(
-        "SFTPDHParamFile",
-        "group exchange uses the SSH library's built-in RFC 3526 groups",
-    )
-}
-
-fn refuse_host_keys(_: &[String]) -> Result<(), String> {
-    refused("SFTPHostKeys", "name each key file with SFTPHostKey")
-}
-
-fn refuse_key_limits(_: &[String]) -> Result<(), String> {
-    refused(
-        "SFTPKeyLimits",
-        "the SSH library does not expose minimum key sizes",
-    )
-}
-
-fn refuse_passphrase_provider(_: &[String]) -> Result<(), String> {
-    refused(
-        "SFTPPassPhraseProvider",
-        "encrypted host keys are not read; keep the key unencrypted and readable by root only",
-    )
-}
-
-fn refuse_traffic_policy(_: &[String]) -> Result<(), String> {
-    refused(
-        "SFTPTrafficPolicy",
-        "the SSH library sends no SSH_MSG_IGNORE padding",
-    )
 }
 
 fn check_key_blacklist(args: &[String]) -> Result<(), String> {

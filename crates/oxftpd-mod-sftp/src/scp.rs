@@ -377,7 +377,7 @@ async fn sink(sftp: &Sftp, io: &mut Io, req: &Request) -> bool {
                 }
                 io.send(&[0]).await;
             }
-            0 | 1 | 2 => {
+            0..=2 => {
                 // A warning or error from the client; it goes on or stops by itself.
                 all_ok = false;
             }

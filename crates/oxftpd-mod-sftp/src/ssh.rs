@@ -384,10 +384,8 @@ async fn serve_sftp(channel: Channel<Msg>, handler: crate::sftp::Sftp) {
     let inbound = async move {
         while let Some(msg) = from_client.wait().await {
             match msg {
-                russh::ChannelMsg::Data { data } => {
-                    if ours_write.write_all(&data).await.is_err() {
-                        break;
-                    }
+                russh::ChannelMsg::Data { data } if ours_write.write_all(&data).await.is_err() => {
+                    break;
                 }
                 russh::ChannelMsg::Eof | russh::ChannelMsg::Close => break,
                 _ => {}
