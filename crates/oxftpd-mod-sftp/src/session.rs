@@ -94,6 +94,15 @@ async fn serve(
         prepared.log(&format!("connection from {peer} denied (<Limit LOGIN>)"));
         return;
     }
+    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
+    let refusal = oxftpd_server::modules::mod_auth::client_limits::connect_refusal(
+        &oxftpd_server::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
+        before,
+    );
+    if let Some(text) = refusal {
+        prepared.log(&format!("connection from {peer} refused: {text}"));
+        return;
+    }
     prepared.log(&format!("SSH connection from {peer}"));
     ctx.ext
         .insert(oxftpd_server::module::state::Protocol("ssh2"));

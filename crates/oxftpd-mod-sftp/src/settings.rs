@@ -186,7 +186,11 @@ fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
         preferred,
         auth_rejection_time: Duration::from_millis(300),
         auth_rejection_time_initial: Some(Duration::from_millis(0)),
-        inactivity_timeout: None,
+        // TimeoutIdle, as for FTP sessions (600 seconds; 0 is none).
+        inactivity_timeout: match merged.duration("TimeoutIdle").unwrap_or(600) {
+            0 => None,
+            secs => Some(Duration::from_secs(secs)),
+        },
         nodelay: true,
         ..Default::default()
     };

@@ -141,10 +141,16 @@ impl Handler {
             .log(&format!("user '{user}': authentication failed: {err}"));
         let mut guard = self.sess.lock().await;
         let (ctx, state) = guard.parts();
-        let _ = login::refuse(ctx, state, user, &err).await;
+        let refused = login::refuse(ctx, state, user, &err).await;
         let _ = ctx.flush().await;
+        // After MaxLoginAttempts failures no method is left: the client goes away.
+        let closes = refused.as_ref().is_err_and(|e| e.closes_session());
         Auth::Reject {
-            proceed_with_methods: self.remaining(),
+            proceed_with_methods: if closes {
+                Some(MethodSet::empty())
+            } else {
+                self.remaining()
+            },
             partial_success: false,
         }
     }

@@ -179,3 +179,107 @@ fn requests_are_logged_as_the_ftp_commands_they_map_to() {
         );
     }
 }
+
+#[test]
+fn hidden_stores_and_the_transfer_log_apply_to_uploads() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("HiddenStores on\nTransferLog LOGDIR/xfer.log", |_, _| {});
+    let here = s.local("client");
+    let payload = random_bytes(50_000, 5);
+    fs::write(here.join("up.bin"), &payload).expect("local");
+    let out = s.sftp(
+        Auth::Key(&s.key),
+        "put up.bin\nget up.bin again.bin\n",
+        &here,
+    );
+    assert!(out.status.success(), "{}", shown(&out));
+    assert_eq!(
+        fs::read(s.alice.home.join("up.bin")).expect("upload"),
+        payload
+    );
+    let leftovers: Vec<_> = fs::read_dir(&s.alice.home)
+        .expect("home")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".in."))
+        .collect();
+    assert!(leftovers.is_empty(), "hidden files left: {leftovers:?}");
+    let log = fs::read_to_string(s.server.dir().join("xfer.log")).unwrap_or_default();
+    let up = log
+        .lines()
+        .find(|l| l.contains("up.bin") && l.contains(" i r alice "))
+        .unwrap_or_else(|| panic!("upload line in the TransferLog:\n{log}"));
+    assert!(up.contains(" 50000 "), "bytes: {up}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("up.bin") && l.contains(" o r alice ")),
+        "download line:\n{log}"
+    );
+}
+
+#[test]
+fn the_display_banner_is_sent_before_authentication() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("SFTPDisplayBanner LOGDIR/banner.txt", |setup, _| {
+        fs::write(setup.dir().join("banner.txt"), "Authorized users only\n").expect("banner");
+    });
+    let here = s.local("client");
+    let out = std::process::Command::new("sftp")
+        .args(["-o", "BatchMode=yes", "-o", "LogLevel=INFO"])
+        .args(["-i", oxftpd_testkit::tools::path_arg(&s.key)])
+        .args(sftp_support::common_opts(s.port))
+        .args(["-b", "/dev/null", "alice@127.0.0.1"])
+        .current_dir(&here)
+        .output()
+        .expect("sftp");
+    assert!(out.status.success(), "{}", shown(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Authorized users only"),
+        "{}",
+        shown(&out)
+    );
+}
+
+#[test]
+fn openssh_extensions_statvfs_hardlink_posix_rename_and_chmod() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("", |_, alice| {
+        for (name, body) in [("a.txt", b"aaa"), ("b.txt", b"bbb")] {
+            let p = alice.home.join(name);
+            fs::write(&p, body).expect("file");
+            // Hard links need a file of one's own (fs.protected_hardlinks).
+            std::os::unix::fs::chown(&p, Some(alice.uid), Some(alice.gid)).expect("chown");
+        }
+    });
+    let here = s.local("client");
+    let out = s.sftp(
+        Auth::Key(&s.key),
+        "df\nln a.txt hard.txt\nln -s a.txt soft.txt\nrename b.txt a.txt\nchmod 600 hard.txt\n",
+        &here,
+    );
+    assert!(out.status.success(), "{}", shown(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Avail"),
+        "df (statvfs@openssh.com): {stdout}"
+    );
+    let home = &s.alice.home;
+    // posix-rename replaced a.txt; the hard link still has the old contents.
+    assert_eq!(fs::read(home.join("a.txt")).expect("a"), b"bbb");
+    assert!(!home.join("b.txt").exists());
+    assert_eq!(fs::read(home.join("hard.txt")).expect("hard"), b"aaa");
+    assert_eq!(
+        fs::metadata(home.join("hard.txt")).expect("hard").mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        fs::read_link(home.join("soft.txt")).expect("symlink"),
+        std::path::Path::new("a.txt")
+    );
+}
