@@ -21,6 +21,7 @@
 
 pub mod algorithms;
 pub mod directives;
+pub mod hostkey;
 pub mod keys;
 pub mod scp;
 pub mod session;

@@ -195,3 +195,38 @@ fn sftp_engine_without_a_host_key_is_an_error() {
         Err(e) => assert!(e.to_string().contains("SFTPHostKey"), "{e}"),
     }
 }
+
+#[test]
+fn a_host_key_from_oxftpctl_is_the_one_served() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("SFTPHostKey LOGDIR/ctl_host_key", |setup, _| {
+        let key = setup.dir().join("ctl_host_key");
+        let out = Command::new(env!("CARGO_BIN_EXE_oxftpctl"))
+            .args(["hostkey", "--key", path_arg(&key)])
+            .output()
+            .expect("oxftpctl");
+        assert!(out.status.success(), "{}", shown(&out));
+    });
+    let public = fs::read_to_string(s.server.dir().join("ctl_host_key.pub")).expect("pub");
+    let known = s.server.dir().join("known_hosts");
+    fs::write(&known, format!("[127.0.0.1]:{} {}", s.port, public)).expect("known_hosts");
+    let batch = s.local("probe").join("batch");
+    fs::write(&batch, "pwd\n").expect("batch");
+    let out = Command::new("sftp")
+        .args(["-o", "BatchMode=yes", "-i", path_arg(&s.key)])
+        .args(["-o", "StrictHostKeyChecking=yes"])
+        .args(["-o", &format!("UserKnownHostsFile={}", known.display())])
+        .args([
+            "-o",
+            "HostKeyAlgorithms=ssh-ed25519",
+            "-o",
+            "LogLevel=ERROR",
+        ])
+        .args(["-P", &s.port.to_string()])
+        .args(["-b", path_arg(&batch), "alice@127.0.0.1"])
+        .output()
+        .expect("sftp");
+    assert!(out.status.success(), "{}", shown(&out));
+}

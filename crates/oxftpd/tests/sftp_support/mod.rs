@@ -81,6 +81,12 @@ pub fn start_with(
     let extra = prepare(&mut setup, &alice).replace("LOGDIR", &d.display().to_string());
     let port = oxftpd_testkit::free_port().expect("free port");
     let ds = d.display();
+    // The test's own host keys replace the default ones.
+    let host_keys = if extra.contains("SFTPHostKey") {
+        String::new()
+    } else {
+        format!("SFTPHostKey {ds}/host_ed25519\nSFTPHostKey {ds}/host_rsa\n")
+    };
     // The test's own SFTPAuthMethods replaces the default (the first occurrence would win).
     let methods = if extra.contains("SFTPAuthMethods") {
         ""
@@ -92,8 +98,7 @@ pub fn start_with(
          <VirtualHost 127.0.0.1>\n\
          Port {port}\n\
          SFTPEngine on\n\
-         SFTPHostKey {ds}/host_ed25519\n\
-         SFTPHostKey {ds}/host_rsa\n\
+         {host_keys}\
          {methods}\n\
          SFTPAuthorizedUserKeys file:~/.sftp/authorized_keys\n\
          SFTPLog {ds}/sftp.log\n\
