@@ -492,30 +492,6 @@ mod tty {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn home_is_normalized() {
-        assert_eq!(normalize_home("/srv/ftp/").unwrap(), "/srv/ftp");
-        assert_eq!(normalize_home("/").unwrap(), "/");
-        assert!(normalize_home("srv").is_err());
-    }
-
-    #[test]
-    fn line_ends_are_stripped() {
-        assert_eq!(strip_line_end("pw \r\n".into()), "pw ");
-        assert_eq!(strip_line_end("pw".into()), "pw");
-    }
-}
-
 /// Writes `text` to `path` with `mode`, refusing to replace a file unless `force`.
 fn write_new(path: &Path, text: &str, mode: u32, force: bool) -> Result<()> {
     use std::io::Write;
@@ -557,4 +533,28 @@ fn hostkey(args: &HostkeyArgs) -> Result<()> {
 #[cfg(not(feature = "mod_sftp"))]
 fn hostkey(_: &HostkeyArgs) -> Result<()> {
     bail!("this build has no mod_sftp (cargo feature mod_sftp)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn home_is_normalized() {
+        assert_eq!(normalize_home("/srv/ftp/").unwrap(), "/srv/ftp");
+        assert_eq!(normalize_home("/").unwrap(), "/");
+        assert!(normalize_home("srv").is_err());
+    }
+
+    #[test]
+    fn line_ends_are_stripped() {
+        assert_eq!(strip_line_end("pw \r\n".into()), "pw ");
+        assert_eq!(strip_line_end("pw".into()), "pw");
+    }
 }
