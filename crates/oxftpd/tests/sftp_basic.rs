@@ -283,3 +283,44 @@ fn openssh_extensions_statvfs_hardlink_posix_rename_and_chmod() {
         std::path::Path::new("a.txt")
     );
 }
+
+#[test]
+fn an_sftp_session_is_on_the_scoreboard() {
+    if !have_clients() {
+        return;
+    }
+    // Debian's ftpwho (proftpd-core) reads the ScoreboardFile.
+    let ftpwho = std::process::Command::new("ftpwho")
+        .arg("-h")
+        .output()
+        .is_ok();
+    assert!(ftpwho, "ftpwho (proftpd-core) is required");
+    let s = start("", |_, _| {});
+    let here = s.local("client");
+    let mut child = std::process::Command::new("sftp")
+        .args(["-o", "BatchMode=yes", "-i"])
+        .arg(oxftpd_testkit::tools::path_arg(&s.key))
+        .args(sftp_support::common_opts(s.port))
+        .arg("alice@127.0.0.1")
+        .current_dir(&here)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sftp");
+    let scoreboard = s.server.dir().join("run/oxftpd.scoreboard");
+    let who = || {
+        std::process::Command::new("ftpwho")
+            .arg("-f")
+            .arg(&scoreboard)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    let seen = oxftpd_testkit::wait_until(std::time::Duration::from_secs(15), || {
+        who().contains("alice")
+    });
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert!(seen, "ftpwho shows alice's session:\n{}", who());
+}
