@@ -346,13 +346,14 @@ pub fn system_log(args: &[String]) -> Result<(), String> {
     abs_path_or_none(args)
 }
 
-/// `ListOptions options [strict] [maxdepth N] [maxfiles N] [maxdirs N] [LISTOnly|NLSTOnly] [NoErrorIfAbsent] [SortedNLST]`.
+/// `ListOptions options [strict] [maxdepth N] [maxfiles N] [maxdirs N] [LISTOnly|NLSTOnly] [NoErrorIfAbsent] [AdjustedSymlinks|NoAdjustedSymlinks] [SortedNLST]`.
 pub fn list_options(args: &[String]) -> Result<(), String> {
     let mut i = 1;
     while i < args.len() {
         let a = args[i].to_ascii_lowercase();
         match a.as_str() {
-            "strict" | "listonly" | "nlstonly" | "noerrorifabsent" | "sortednlst" => i += 1,
+            "strict" | "listonly" | "nlstonly" | "noerrorifabsent" | "sortednlst"
+            | "adjustedsymlinks" | "noadjustedsymlinks" => i += 1,
             "maxdepth" | "maxfiles" | "maxdirs" => {
                 let v = args.get(i + 1).map(String::as_str).unwrap_or("");
                 number_in(v, 1, u64::from(u32::MAX)).map_err(|e| format!("{}: {e}", args[i]))?;
@@ -362,4 +363,49 @@ pub fn list_options(args: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `ListStyle Unix|Windows`.
+pub fn list_style(args: &[String]) -> Result<(), String> {
+    match args[0].to_ascii_lowercase().as_str() {
+        "unix" | "windows" => Ok(()),
+        _ => Err(format!(": unknown ListStyle: '{}'", args[0])),
+    }
+}
+
+/// `FactsOptions UseSlink|AdjustedSymlinks|NoAdjustedSymlinks|NoNames ...` (case matters, as
+/// in mod_facts).
+pub fn facts_options(args: &[String]) -> Result<(), String> {
+    for a in args {
+        if !matches!(
+            a.as_str(),
+            "UseSlink" | "AdjustedSymlinks" | "NoAdjustedSymlinks" | "NoNames"
+        ) {
+            return Err(format!(": unknown FactsOption '{a}'"));
+        }
+    }
+    Ok(())
+}
+
+/// `FactsDefault fact ...`: MLST fact names (any case).
+pub fn facts_default(args: &[String]) -> Result<(), String> {
+    match args
+        .iter()
+        .find(|a| oxftpd_proto::listing::fact_named(a).is_none())
+    {
+        Some(a) => Err(format!(": unknown fact '{a}'")),
+        None => Ok(()),
+    }
+}
+
+/// `TransferOptions AllowSymlinkUpload|AllowSymlinkUploads|IgnoreASCII ...`.
+pub fn transfer_options(args: &[String]) -> Result<(), String> {
+    const KNOWN: [&str; 3] = ["AllowSymlinkUpload", "AllowSymlinkUploads", "IgnoreASCII"];
+    match args
+        .iter()
+        .find(|a| !KNOWN.iter().any(|k| k.eq_ignore_ascii_case(a)))
+    {
+        Some(a) => Err(format!(": unknown TransferOption '{a}'")),
+        None => Ok(()),
+    }
 }

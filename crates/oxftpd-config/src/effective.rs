@@ -11,7 +11,7 @@
 use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
     mod_auth, mod_auth_file, mod_auth_pam, mod_copy, mod_core, mod_deflate, mod_delay, mod_digest,
-    mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap, mod_xfer,
+    mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap, mod_xfer,
 };
 use crate::scope::{ContextRef, Scope};
 use crate::tree::{Block, Directive};
@@ -258,6 +258,8 @@ pub struct Effective {
     pub xfer: mod_xfer::View,
     /// mod_ls.c.
     pub ls: mod_ls::View,
+    /// mod_facts.c.
+    pub facts: mod_facts::View,
     /// mod_auth.c.
     pub auth: mod_auth::View,
     /// mod_auth_file.c.
@@ -298,6 +300,7 @@ impl Effective {
             core: mod_core::View::read(m),
             xfer: mod_xfer::View::read(m),
             ls: mod_ls::View::read(m),
+            facts: mod_facts::View::read(m),
             auth: mod_auth::View::read(m),
             auth_file: mod_auth_file::View::read(m),
             auth_pam: mod_auth_pam::View::read(m),

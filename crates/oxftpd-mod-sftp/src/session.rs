@@ -81,28 +81,12 @@ async fn serve(
         return;
     };
     let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
-    ctx.class = oxftpd_server::modules::mod_core::class::class_for(
-        ctx.server.config().classes(),
-        peer.ip(),
-        None,
-    )
-    .map(str::to_string);
-    if !oxftpd_server::access::limit::connect_allowed(
-        ctx.server.config(),
-        &oxftpd_server::access::limit::anonymous_subject(&ctx),
-    ) {
-        prepared.log(&format!("connection from {peer} denied (<Limit LOGIN>)"));
+    // The same connect phase as an FTP session's (class, ident, MaxConnectionsPerHost,
+    // <Limit LOGIN>); the guard keeps the connection counted until the session ends.
+    let Some(_connection) = oxftpd_server::session::connect(&mut ctx).await else {
+        prepared.log(&format!("connection from {peer} refused"));
         return;
-    }
-    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
-    let refusal = oxftpd_server::modules::mod_auth::client_limits::connect_refusal(
-        &oxftpd_server::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
-        before,
-    );
-    if let Some(text) = refusal {
-        prepared.log(&format!("connection from {peer} refused: {text}"));
-        return;
-    }
+    };
     prepared.log(&format!("SSH connection from {peer}"));
     ctx.ext
         .insert(oxftpd_server::module::state::Protocol("ssh2"));

@@ -1,12 +1,12 @@
 //! One SSH connection: russh's server handler. Authentication goes through the server's own
-//! login path (`session::login`: the `AuthOrder` chain, `<Limit LOGIN>`, `RootLogin`,
+//! login path (`mod_auth::login`: the `AuthOrder` chain, `<Limit LOGIN>`, `RootLogin`,
 //! `DefaultRoot`, the modules' login checks); channels run the `sftp` subsystem or `scp`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use oxftpd_server::modules::mod_auth::login::{self, LoginError};
 use oxftpd_server::session::LoggedIn;
-use oxftpd_server::session::login::{self, LoginError};
 use russh::keys::PublicKey;
 use russh::server::{Auth, ChannelOpenHandle, Msg, Response, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, MethodSet};

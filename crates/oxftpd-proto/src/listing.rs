@@ -122,6 +122,36 @@ pub fn write_list_line(f: &Facts<'_>, clock: &ListClock, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// Appends one `ListStyle Windows` line (mod_ls): `MM-DD-YY  HH:MMAM`, then `<DIR>` in 12
+/// columns for a directory or the size in 21, a space and the name:
+/// `12-07-26  05:16PM       <DIR>          sub`, `12-07-26  05:16PM                   14 a.txt`.
+pub fn write_windows_line(f: &Facts<'_>, clock: &ListClock, out: &mut Vec<u8>) {
+    let t = Civil::from_unix(f.mtime.saturating_add(i64::from(clock.utc_offset)));
+    push_u64_zero(out, u64::from(t.month), 2);
+    out.push(b'-');
+    push_u64_zero(out, u64::from(t.day), 2);
+    out.push(b'-');
+    push_u64_zero(out, t.year.rem_euclid(100) as u64, 2);
+    out.extend_from_slice(b"  ");
+    let hour12 = match t.hour % 12 {
+        0 => 12,
+        h => h,
+    };
+    push_u64_zero(out, u64::from(hour12), 2);
+    out.push(b':');
+    push_u64_zero(out, u64::from(t.minute), 2);
+    out.extend_from_slice(if t.hour < 12 { b"AM" } else { b"PM" });
+    if f.kind.is_dir() {
+        out.extend_from_slice(b"       <DIR>          ");
+    } else {
+        out.extend_from_slice(&[b' '; 12]);
+        push_u64_right(out, f.size, 9);
+        out.push(b' ');
+    }
+    out.extend_from_slice(f.name.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
 /// Appends the ten-character `ls` mode string, e.g. `-rwsr-xr-x`, `drwxrwxrwt`.
 fn write_perms(kind: Kind, mode: u32, out: &mut Vec<u8>) {
     match kind {
@@ -203,8 +233,13 @@ impl FactSet {
 
     /// The FEAT line: `MLST modify*;perm*;…;` with `*` on the selected facts.
     pub fn feat_line(self) -> String {
+        self.feat_line_of(FactSet::ALL)
+    }
+
+    /// The FEAT line naming only the facts `offered` (`FactsOptions NoNames` offers no names).
+    pub fn feat_line_of(self, offered: FactSet) -> String {
         let mut s = String::from("MLST ");
-        for (name, fact) in FACT_NAMES {
+        for (name, fact) in FACT_NAMES.into_iter().filter(|(_, f)| offered.contains(*f)) {
             s.push_str(name);
             if self.contains(fact) {
                 s.push('*');
@@ -219,6 +254,13 @@ impl std::ops::BitOr for FactSet {
     type Output = FactSet;
     fn bitor(self, rhs: FactSet) -> FactSet {
         FactSet(self.0 | rhs.0)
+    }
+}
+
+impl FactSet {
+    /// These facts without those in `other`.
+    pub fn without(self, other: FactSet) -> FactSet {
+        FactSet(self.0 & !other.0)
     }
 }
 
@@ -266,12 +308,19 @@ fn opts_mlst_names(arg: &str) -> impl Iterator<Item = (&'static str, FactSet)> +
         Some(i) => &arg[..i],
         None => "",
     };
-    terminated.split(';').filter_map(|tok| {
-        FACT_NAMES
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(tok))
-            .copied()
-    })
+    terminated.split(';').filter_map(fact_entry)
+}
+
+fn fact_entry(name: &str) -> Option<(&'static str, FactSet)> {
+    FACT_NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .copied()
+}
+
+/// The fact called `name` (any case), as `FactsDefault` and `OPTS MLST` name them.
+pub fn fact_named(name: &str) -> Option<FactSet> {
+    fact_entry(name).map(|(_, f)| f)
 }
 
 /// The facts an `OPTS MLST` argument selects (an empty or absent argument selects none).
@@ -316,20 +365,30 @@ pub fn write_mlsx_facts(f: &Facts<'_>, selected: FactSet, perm: &str, out: &mut 
         out.extend_from_slice(perm.as_bytes());
         out.push(b';');
     }
-    if selected.contains(FactSet::SIZE) && !f.kind.is_dir() {
+    // A link shown as the directory it points to keeps its own size (mod_facts looks at the
+    // link's lstat for everything but its type and identity).
+    let link_itself = f.mode & 0o170000 == 0o120000;
+    if selected.contains(FactSet::SIZE) && (!f.kind.is_dir() || link_itself) {
         out.extend_from_slice(b"size=");
         push_u64(out, f.size);
         out.push(b';');
     }
     if selected.contains(FactSet::TYPE) {
         out.extend_from_slice(b"type=");
-        out.extend_from_slice(match f.kind {
-            Kind::File | Kind::Other(_) => b"file".as_slice(),
-            Kind::Dir => b"dir",
-            Kind::CurrentDir => b"cdir",
-            Kind::ParentDir => b"pdir",
-            Kind::Symlink => b"OS.unix=symlink",
-        });
+        match (f.kind, f.link_target) {
+            // `FactsOptions UseSlink`: RFC 3659's example form, which FileZilla reads.
+            (Kind::Symlink, Some(target)) => {
+                out.extend_from_slice(b"OS.unix=slink:");
+                out.extend_from_slice(target.as_bytes());
+            }
+            (kind, _) => out.extend_from_slice(match kind {
+                Kind::File | Kind::Other(_) => b"file".as_slice(),
+                Kind::Dir => b"dir",
+                Kind::CurrentDir => b"cdir",
+                Kind::ParentDir => b"pdir",
+                Kind::Symlink => b"OS.unix=symlink",
+            }),
+        }
         out.push(b';');
     }
     if selected.contains(FactSet::UNIQUE) {
@@ -583,6 +642,26 @@ mod tests {
     }
 
     #[test]
+    fn windows_lines_as_mod_ls_prints_them() {
+        let mut out = Vec::new();
+        let dir = Facts {
+            mtime: 1_796_663_760, // 2026-12-07 17:16:00 UTC
+            ..facts("sub", Kind::Dir, 0o040755)
+        };
+        write_windows_line(&dir, &GMT, &mut out);
+        let file = Facts {
+            mtime: 1_796_618_160, // 2026-12-07 04:36:00 UTC
+            size: 14,
+            ..facts("a.txt", Kind::File, 0o100644)
+        };
+        write_windows_line(&file, &GMT, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "12-07-26  05:16PM       <DIR>          sub\r\n12-07-26  04:36AM                   14 a.txt\r\n"
+        );
+    }
+
+    #[test]
     fn mlsd_lines_match_proftpd_captures() {
         let a = Facts {
             size: 6,
@@ -620,6 +699,19 @@ mod tests {
             mlsd(&link, FactSet::ALL, "adfrw"),
             "modify=20261124093218;perm=adfrw;size=5;type=OS.unix=symlink;unique=FE00U98E07B;UNIX.group=1234;UNIX.groupname=testgrp;UNIX.mode=0777;UNIX.owner=1234;UNIX.ownername=tester; link\r\n"
         );
+        // FactsOptions UseSlink names the target in the type.
+        let slink = Facts {
+            size: 5,
+            link_target: Some("/data/a.txt"),
+            ..facts("link", Kind::Symlink, 0o120777)
+        };
+        assert!(mlsd(&slink, FactSet::ALL, "adfrw").contains(";type=OS.unix=slink:/data/a.txt;"));
+        // ShowSymlinks off: a link to a directory is typed dir but keeps its own size.
+        let as_dir = Facts {
+            size: 5,
+            ..facts("link", Kind::Dir, 0o120777)
+        };
+        assert!(mlsd(&as_dir, FactSet::ALL, "adfr").contains(";size=5;type=dir;"));
         let sub = Facts {
             ino: 0x98E076,
             size: 4096,

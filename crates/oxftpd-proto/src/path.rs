@@ -114,3 +114,45 @@ mod tests {
         assert_eq!(parent("/a/b/"), "/a");
     }
 }
+
+/// `path` with ProFTPD's user variables replaced (`DefaultRoot`, `DefaultChdir`): `%u[N]` by
+/// the `N`th character of `user`, then `%u` by `user`. An index that does not parse or lies
+/// past the name leaves the whole path as written, as ProFTPD leaves it.
+pub fn subst_user_var(path: &str, user: &str) -> String {
+    let chars: Vec<char> = user.chars().collect();
+    let mut out = String::with_capacity(path.len() + user.len());
+    let mut rest = path;
+    while let Some(at) = rest.find("%u[") {
+        let after = &rest[at + 3..];
+        let Some(close) = after.find(']') else { break };
+        let Some(c) = after[..close]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| chars.get(i))
+        else {
+            return path.to_string();
+        };
+        out.push_str(&rest[..at]);
+        out.push(*c);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out.replace("%u", user)
+}
+
+#[cfg(test)]
+mod subst_tests {
+    use super::subst_user_var;
+
+    #[test]
+    fn user_variables() {
+        assert_eq!(subst_user_var("~/%u", "bob"), "~/bob");
+        assert_eq!(
+            subst_user_var("/h/%u[0]/%u[0]%u[1]/%u/x", "proftpd"),
+            "/h/p/pr/proftpd/x"
+        );
+        assert_eq!(subst_user_var("/plain", "bob"), "/plain");
+        // An index past the name is left alone, as ProFTPD leaves it.
+        assert_eq!(subst_user_var("/h/%u[9]/%u", "bob"), "/h/%u[9]/%u");
+    }
+}

@@ -10,6 +10,15 @@ use oxftpd_storage::{Credentials, FsPool};
 
 use crate::StartError;
 use crate::settings::ServerSettings;
+use crate::type_map::TypeMap;
+
+/// What a module adds to each server of a newly loaded configuration (one map per server, by
+/// index); an error refuses the configuration.
+pub type ServerFn = fn(&Config, &mut [TypeMap]) -> Result<(), StartError>;
+
+/// What a module opens for a loaded configuration (its log files), as root before privileges
+/// drop, again on every reload; kept in [`Generation::modules`].
+pub type OpenFn = fn(&Config, &mut TypeMap) -> Result<(), StartError>;
 
 /// One server (main or virtual host) of a loaded configuration.
 pub struct ServerCtx {
@@ -21,12 +30,11 @@ pub struct ServerCtx {
     pub settings: ServerSettings,
     /// Its `AuthOrder` chain.
     pub auth: AuthChain,
-    /// Its FTPS settings (`TLSEngine on`).
-    pub tls: Option<Arc<crate::modules::mod_tls::TlsSettings>>,
     /// Sessions currently connected to it (`MaxClients`).
     pub clients: AtomicUsize,
-    /// Its `DelayEngine` timing table.
-    pub delay: crate::modules::mod_delay::delay::Table,
+    /// What each module keeps for this server (mod_tls its FTPS settings, mod_delay its
+    /// timing table), by type; filled by the modules' `server` functions when it is loaded.
+    pub modules: TypeMap,
     /// Its own and `<Global>`'s settings, typed (what applies before login and server-wide).
     pub cfg: Arc<Effective>,
     /// Per `<Anonymous>` block: its settings over the server's (by index).
@@ -72,15 +80,28 @@ pub struct Generation {
     /// `MaxInstances`: most connections the process serves at once.
     pub max_instances: Option<usize>,
     /// What each module opened for this configuration (its log files, …).
-    pub modules: crate::module::state::ModuleState,
+    pub modules: TypeMap,
 }
 
 impl Generation {
-    /// Prepares every server of `config`.
-    pub fn new(config: Config, path: Option<&Path>) -> Result<Self, StartError> {
+    /// Prepares every server of `config`, each module adding its own per-server state
+    /// through `modules` (the registry's `server` functions, in module order).
+    pub fn build(
+        config: Config,
+        path: Option<&Path>,
+        modules: impl IntoIterator<Item = ServerFn>,
+    ) -> Result<Self, StartError> {
         let config = Arc::new(config);
         let mut servers = Vec::new();
-        let mut tls = crate::modules::mod_tls::settings::build_all(&config)?.into_iter();
+        let mut states: Vec<TypeMap> = config
+            .servers()
+            .iter()
+            .map(|_| TypeMap::default())
+            .collect();
+        for add in modules {
+            add(&config, &mut states)?;
+        }
+        let mut states = states.into_iter();
         for (index, server) in config.servers().iter().enumerate() {
             let (cfg, anon_cfg, anon_own) = typed(server);
             let settings = ServerSettings::from_config(server, &cfg)?;
@@ -90,9 +111,8 @@ impl Generation {
                 index,
                 settings,
                 auth,
-                tls: tls.next().flatten(),
                 clients: AtomicUsize::new(0),
-                delay: Default::default(),
+                modules: states.next().unwrap_or_default(),
                 cfg,
                 anon_cfg,
                 anon_own,
@@ -117,10 +137,11 @@ impl Generation {
         })
     }
 
-    /// Lets every module open what it needs for this configuration, such as its log files
-    /// (as root, before privileges drop; not for `-t`).
-    pub fn open_logs(&mut self) -> Result<(), StartError> {
-        for open in crate::modules::all().iter().filter_map(|m| m.open) {
+    /// Lets each of `opens` (the registry's `open` functions) open what its module needs for
+    /// this configuration, such as its log files (as root, before privileges drop; not for
+    /// `-t`).
+    pub fn open_with(&mut self, opens: impl IntoIterator<Item = OpenFn>) -> Result<(), StartError> {
+        for open in opens {
             open(&self.config, &mut self.modules)?;
         }
         Ok(())

@@ -27,6 +27,7 @@ pub mod session_files;
 pub mod settings;
 pub mod shutmsg;
 pub mod trace;
+pub mod type_map;
 
 use std::net::SocketAddr;
 use std::path::Path;

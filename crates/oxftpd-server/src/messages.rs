@@ -111,7 +111,7 @@ fn letter_value(ctx: &Ctx, vars: &Vars<'_>, letter: char) -> Option<String> {
         'u' => ctx
             .ident
             .as_deref()
-            .unwrap_or(crate::modules::mod_ident::ident::UNKNOWN)
+            .unwrap_or(crate::session::UNKNOWN_IDENT)
             .to_string(),
         'U' => vars.user.unwrap_or("").to_string(),
         'C' => vars.cwd.unwrap_or("(none)").to_string(),
@@ -154,7 +154,7 @@ fn letter_value(ctx: &Ctx, vars: &Vars<'_>, letter: char) -> Option<String> {
 /// The `MaxClients` of the session's context; 0 when there is none.
 fn max_clients(ctx: &Ctx) -> usize {
     number(
-        crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
+        crate::access::conditions::connect_cfg(ctx)
             .auth
             .max_clients
             .as_deref(),

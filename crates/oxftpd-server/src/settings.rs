@@ -94,7 +94,7 @@ pub struct ServerSettings {
     /// `AllowForeignAddress`.
     pub allow_foreign_address: bool,
     /// `RootRevoke`: the source port of active data connections.
-    pub root_revoke: crate::data::active_bind::RootRevoke,
+    pub root_revoke: RootRevoke,
     /// `UseIPv6`.
     pub use_ipv6: bool,
 }
@@ -211,8 +211,48 @@ impl ServerSettings {
             max_login_attempts: auth.max_login_attempts.unwrap_or(3),
             command_buffer_size: core.command_buffer_size.unwrap_or(512).clamp(16, 64 * 1024),
             allow_foreign_address: core.allow_foreign_address,
-            root_revoke: crate::data::active_bind::RootRevoke::parse(auth.root_revoke.as_deref()),
+            root_revoke: RootRevoke::parse(auth.root_revoke.as_deref()),
             use_ipv6: core.use_ipv6,
         })
+    }
+}
+
+/// `RootRevoke`, as far as it decides active data connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RootRevoke {
+    /// Not set: the kernel picks the source port.
+    #[default]
+    Unset,
+    /// `off`: the control port minus one, privileged or not.
+    Off,
+    /// `on`: the control port minus one; no active mode on a control port below 1025.
+    On,
+    /// `UseNonCompliantActiveTransfer`: the kernel picks the source port.
+    NonCompliant,
+}
+
+impl RootRevoke {
+    /// The mode for the directive's argument (`None`: not set).
+    pub fn parse(arg: Option<&str>) -> RootRevoke {
+        let Some(arg) = arg else {
+            return RootRevoke::Unset;
+        };
+        if arg.eq_ignore_ascii_case("UseNonCompliantActiveTransfer") {
+            return RootRevoke::NonCompliant;
+        }
+        match oxftpd_config::parse_flag(arg) {
+            Some(true) => RootRevoke::On,
+            Some(false) => RootRevoke::Off,
+            None => RootRevoke::Unset,
+        }
+    }
+
+    /// Whether PORT/EPRT are refused on `control_port` (`on` and below 1025).
+    pub fn refuses_active(self, control_port: u16) -> bool {
+        self == RootRevoke::On && control_port < 1025
+    }
+
+    pub(crate) fn binds_l_minus_one(self) -> bool {
+        matches!(self, RootRevoke::Off | RootRevoke::On)
     }
 }

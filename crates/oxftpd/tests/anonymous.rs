@@ -295,3 +295,35 @@ async fn later_anonymous_block_wins() {
     let names = c.nlst(None).await.expect("NLST");
     assert_eq!(names, vec!["two.txt".to_string()]);
 }
+
+/// `AllowChrootSymlinks off` refuses an `<Anonymous>` root that is a symlink; with `on` (the
+/// default) the link is followed.
+#[tokio::test]
+async fn allow_chroot_symlinks_off_refuses_a_linked_anonymous_root() {
+    for (allow, reply) in [
+        ("off", "530 Login incorrect."),
+        ("on", "230 Anonymous access granted, restrictions apply"),
+    ] {
+        let target = oxftpd_testkit::target!();
+        let mut setup = Setup::new(&target).expect("setup");
+        let jrl = setup.add_user("jrluser", "secret").expect("jrluser");
+        append(&setup, "group", &format!("jrluser:x:{}:", jrl.gid + 100));
+        mkdir(&jrl.home.join("real"), jrl.uid, jrl.gid, 0o755);
+        std::os::unix::fs::symlink("real", jrl.home.join("site")).expect("symlink");
+        setup.config(&format!(
+            "AllowChrootSymlinks {allow}\n<Anonymous {}>\n User jrluser\n Group jrluser\n \
+             UserAlias anonymous jrluser\n</Anonymous>\n",
+            jrl.home.join("site").display()
+        ));
+        let server = start(setup);
+        let (_c, got) = login_at(server.addr(), "anonymous", "guest@example.com").await;
+        // ProFTPD says "530-Unable to set anonymous privileges." before its 530: compare the
+        // code for the refusal.
+        let same = if reply.starts_with("530") {
+            got.starts_with("530")
+        } else {
+            got == reply
+        };
+        assert!(same, "AllowChrootSymlinks {allow}: {got}");
+    }
+}

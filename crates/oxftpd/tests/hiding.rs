@@ -120,3 +120,25 @@ async fn show_symlinks_in_list() {
         }
     }
 }
+
+/// `HideFiles` in a `<Directory>` hides that directory's entries, not the directory itself
+/// (ProFTPD looks it up in the directory that holds a name).
+#[tokio::test]
+async fn hide_files_of_a_directory_hide_its_entries_not_itself() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    let alice = setup.add_user("alice", "secret").expect("alice");
+    let pub_dir = alice.home.join("pub");
+    mkdir(&pub_dir, alice.uid, alice.gid, 0o755);
+    for name in ["foo", "bar"] {
+        mkdir(&pub_dir.join(name), alice.uid, alice.gid, 0o755);
+    }
+    setup.config(&format!(
+        "<Directory {}>\n  HideFiles !foo\n</Directory>\n<Limit ALL>\n  IgnoreHidden on\n</Limit>",
+        pub_dir.display()
+    ));
+    let server = TestServer::start(setup).expect("start");
+    let mut c = login(&server, "alice").await;
+    assert_eq!(line(&mut c, "CWD pub").await, "250 CWD command successful");
+    assert_eq!(names(&mut c, ".").await, vec!["./foo".to_string()]);
+}

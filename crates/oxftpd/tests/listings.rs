@@ -226,3 +226,130 @@ async fn a_directory_of_100000_entries_lists_whole() {
         .count();
     assert_eq!(count, 100_000);
 }
+
+#[tokio::test]
+async fn mlsx_show_a_link_with_its_targets_identity() {
+    let (server, alice) = server_with("ShowSymlinks on");
+    tree(&alice);
+    let target = std::fs::metadata(alice.home.join("a.txt")).expect("stat a.txt");
+    let unique = {
+        use std::os::unix::fs::MetadataExt;
+        format!("unique={:X}U{:X};", target.dev(), target.ino())
+    };
+    std::os::unix::fs::symlink("gone.txt", alice.home.join("dangling")).expect("symlink");
+    let mut c = login(&server).await;
+    let d = listing(&mut c, "MLSD").await.expect("MLSD");
+    let link = d
+        .iter()
+        .find(|l| l.ends_with("; link"))
+        .expect("link entry");
+    assert!(link.contains(";type=OS.unix=symlink;"), "{link}");
+    assert!(link.contains(&unique), "{link}: {unique}");
+    assert!(link.contains(";size=5;"), "the link's own size: {link}");
+    // A link whose target is gone is left out, as mod_facts leaves it.
+    assert!(!d.iter().any(|l| l.ends_with("; dangling")), "{d:?}");
+    // MLST of a link with ShowSymlinks on (written: mod_facts' MLST takes it as off when it
+    // is absent) names the object it leads to.
+    let r = lines(&mut c, "MLST link").await;
+    assert!(r[1].contains(";type=OS.unix=symlink;"), "{r:?}");
+    assert!(r[1].ends_with("; /a.txt"), "{r:?}");
+    assert_eq!(
+        line(&mut c, "MLST dangling").await,
+        "550 'dangling' cannot be listed"
+    );
+}
+
+#[tokio::test]
+async fn mlsx_with_show_symlinks_off_type_a_link_as_its_target() {
+    let (server, alice) = server_with("ShowSymlinks off");
+    tree(&alice);
+    std::os::unix::fs::symlink("sub", alice.home.join("dirlink")).expect("symlink");
+    let mut c = login(&server).await;
+    let r = lines(&mut c, "MLST dirlink").await;
+    assert!(r[1].contains(";type=dir;"), "{r:?}");
+    // Permitted and sized as the link itself, named as asked.
+    assert!(r[1].contains("perm=adfr"), "{r:?}");
+    assert!(r[1].contains(";size="), "{r:?}");
+    assert!(r[1].ends_with("; /dirlink"), "{r:?}");
+}
+
+#[tokio::test]
+async fn facts_options_use_slink_no_names_and_facts_default() {
+    let (server, alice) = server_with(
+        "ShowSymlinks on\nFactsOptions UseSlink NoNames\nFactsDefault type size modify\nFactsAdvertise on",
+    );
+    tree(&alice);
+    let mut c = login(&server).await;
+    let feat = lines(&mut c, "FEAT").await;
+    assert!(
+        feat.contains(
+            &" MLST modify*;perm;size*;type*;unique;UNIX.group;UNIX.mode;UNIX.owner;".to_string()
+        ),
+        "{feat:?}"
+    );
+    let r = lines(&mut c, "MLST link").await;
+    assert_eq!(
+        r[1].split(';').nth(2),
+        Some("type=OS.unix=slink:/a.txt"),
+        "{r:?}"
+    );
+    assert!(r[1].ends_with("; /link"), "{r:?}");
+    cmd(&mut c, "OPTS MLST UNIX.ownername;UNIX.owner;").await;
+    let r = lines(&mut c, "MLST a.txt").await;
+    assert!(
+        r[1].starts_with(" UNIX.owner="),
+        "NoNames drops the names: {r:?}"
+    );
+    assert!(!r[1].contains("ownername"), "{r:?}");
+}
+
+#[tokio::test]
+async fn facts_advertise_off_leaves_mlst_out_of_feat() {
+    let (server, _alice) = server_with("FactsAdvertise off");
+    let mut c = login(&server).await;
+    let feat = lines(&mut c, "FEAT").await;
+    assert!(!feat.iter().any(|l| l.starts_with(" MLST")), "{feat:?}");
+}
+
+#[tokio::test]
+async fn list_style_windows() {
+    let (server, alice) = server_with("ListStyle Windows");
+    tree(&alice);
+    let mut c = login(&server).await;
+    let l = listing(&mut c, "LIST -a").await.expect("LIST");
+    let sub = l.iter().find(|l| l.ends_with(" sub")).expect("sub");
+    assert!(sub.contains("       <DIR>          sub"), "{sub}");
+    let a = l.iter().find(|l| l.ends_with(" a.txt")).expect("a.txt");
+    assert!(a.ends_with("                    6 a.txt"), "{a}");
+    let stamp = a.split("  ").next().unwrap_or("");
+    assert_eq!(stamp.len(), 8, "MM-DD-YY: {a}");
+    // Dot files are never listed in this style, -a or not.
+    assert!(
+        !l.iter()
+            .any(|l| l.ends_with(".hidden") || l.ends_with(" .")),
+        "{l:?}"
+    );
+}
+
+#[tokio::test]
+async fn list_options_flags() {
+    let (server, alice) = server_with("ListOptions \"-l\" NoErrorIfAbsent SortedNLST");
+    tree(&alice);
+    let mut c = login(&server).await;
+    // NoErrorIfAbsent: nothing to list is an empty listing, for LIST and NLST.
+    assert_eq!(listing(&mut c, "LIST nonexist").await, Ok(vec![]));
+    assert_eq!(listing(&mut c, "NLST nonexist").await, Ok(vec![]));
+    assert_eq!(
+        listing(&mut c, "NLST").await.expect("NLST"),
+        vec!["a.txt", "b.txt", "c.dat", "link", "sub"]
+    );
+}
+
+#[tokio::test]
+async fn list_options_strict_ignores_the_clients_options() {
+    let (server, alice) = server_with("ListOptions \"-l\" strict");
+    tree(&alice);
+    let mut c = login(&server).await;
+    let l = listing(&mut c, "LIST -a").await.expect("LIST -a");
+    assert!(!names(&l).contains(&".hidden".to_string()), "{l:?}");
+}

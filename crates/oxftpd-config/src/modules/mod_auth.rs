@@ -78,6 +78,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "longest session, in seconds",
     ),
     d(
+        "AllowChrootSymlinks",
+        C::SERVERS,
+        Args::flag(),
+        false,
+        "off: refuse a DefaultRoot or <Anonymous> root reached through a symlink",
+    ),
+    d(
         "DefaultRoot",
         S,
         Args::range(1, 2).checked(c::default_root),
@@ -229,6 +236,8 @@ pub struct View {
     pub timeout_login: Option<u64>,
     /// `TimeoutSession` seconds.
     pub timeout_session: Option<u64>,
+    /// `AllowChrootSymlinks` (on by default).
+    pub allow_chroot_symlinks: bool,
     /// `DefaultRoot path [group-expression]`, every occurrence, most specific first.
     pub default_root: Vec<Vec<String>>,
     /// `RequireValidShell` (on by default).
@@ -265,6 +274,7 @@ impl View {
             auth_alias_only: m.flag("AuthAliasOnly").unwrap_or(false),
             timeout_login: m.duration("TimeoutLogin"),
             timeout_session: m.duration("TimeoutSession"),
+            allow_chroot_symlinks: m.flag("AllowChrootSymlinks").unwrap_or(true),
             default_root: m.all_args("DefaultRoot"),
             require_valid_shell: m.flag("RequireValidShell").unwrap_or(true),
             root_login: m.flag("RootLogin").unwrap_or(false),

@@ -69,6 +69,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "seconds a data transfer may stall",
     ),
     d(
+        "TransferOptions",
+        C::SERVERS,
+        Args::at_least(1).checked(crate::check::transfer_options),
+        false,
+        "AllowSymlinkUpload (uploads through a link that leads nowhere), IgnoreASCII (TYPE A moves bytes unchanged)",
+    ),
+    d(
         "UseSendfile",
         SAD,
         Args::range(1, 2).checked(crate::trace::check_use_sendfile),
@@ -109,6 +116,10 @@ pub struct View {
     pub timeout_stalled: Option<u64>,
     /// `UseSendfile` (on by default).
     pub use_sendfile: crate::trace::UseSendfile,
+    /// `TransferOptions AllowSymlinkUpload`.
+    pub allow_symlink_upload: bool,
+    /// `TransferOptions IgnoreASCII`.
+    pub ignore_ascii: bool,
 }
 
 /// `HiddenStores on|off|prefix [suffix]`: the prefix and suffix, `None` when off.
@@ -148,8 +159,19 @@ impl View {
                 .args("UseSendfile")
                 .and_then(|a| crate::trace::parse_use_sendfile(&a).ok())
                 .unwrap_or(crate::trace::UseSendfile::On),
+            allow_symlink_upload: transfer_option(m, "AllowSymlinkUpload")
+                || transfer_option(m, "AllowSymlinkUploads"),
+            ignore_ascii: transfer_option(m, "IgnoreASCII"),
         }
     }
+}
+
+/// Whether any `TransferOptions` line of the scope names `option` (any case).
+fn transfer_option(m: &crate::Merged<'_>, option: &str) -> bool {
+    m.all_args("TransferOptions")
+        .iter()
+        .flatten()
+        .any(|o| o.eq_ignore_ascii_case(option))
 }
 
 /// Every `TransferLog` path a server may write to (its own, `<Global>`'s, each `<Anonymous>`

@@ -17,16 +17,15 @@ pub fn scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> 
 pub fn config_scope_for<'a>(ctx: &'a Ctx, user: &'a LoggedIn, real: &str) -> Scope<'a> {
     let home = user.identity.home.to_string_lossy().into_owned();
     let auth = &ctx.server.auth;
-    crate::modules::mod_ifsession::ifsession::user_scope(ctx, user).for_path_with(
-        real,
-        &move |name: Option<&str>| match name {
-            None => Some(home.clone()),
-            Some(n) => auth
-                .lookup(n)
-                .ok()
-                .map(|id| id.home.to_string_lossy().into_owned()),
-        },
-    )
+    crate::access::conditions::user_scope(ctx, user).for_path_with(real, &move |name: Option<
+        &str,
+    >| match name {
+        None => Some(home.clone()),
+        Some(n) => auth
+            .lookup(n)
+            .ok()
+            .map(|id| id.home.to_string_lossy().into_owned()),
+    })
 }
 
 /// The typed settings for a virtual path of this session, merged once and cached per path

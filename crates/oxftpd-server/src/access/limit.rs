@@ -15,11 +15,9 @@ use std::net::IpAddr;
 
 use oxftpd_config::modules::mod_core::LimitRules;
 use oxftpd_config::{Limit, Scope, Server};
-use oxftpd_proto::reply::codes;
 
 use crate::access::address::{AddrPattern, HostPattern};
-use crate::module::{CommandGroup, CommandResult, CommandSpec, LimitRule, PathArg};
-use crate::modules;
+use crate::module::{CommandGroup, CommandSpec, LimitRule, PathArg};
 use crate::session::{Ctx, LoggedIn};
 
 /// Who is asking, for `<Limit>`.
@@ -66,8 +64,12 @@ pub enum Outcome {
 pub fn group_of(name: &str) -> Option<&'static str> {
     let up = name.to_ascii_uppercase();
     let group = match up.strip_prefix("SITE_") {
-        Some(sub) => modules::site_command(sub).and_then(|s| s.group),
-        None => modules::command(&up).and_then(|c| c.group),
+        Some(sub) => crate::module::registry::registry()
+            .site_command(sub)
+            .and_then(|s| s.group),
+        None => crate::module::registry::registry()
+            .command(&up)
+            .and_then(|c| c.group),
     };
     group.map(CommandGroup::name)
 }
@@ -75,14 +77,16 @@ pub fn group_of(name: &str) -> Option<&'static str> {
 /// Whether `ALL` covers a command (its row's [`LimitRule::Checked`]; ProFTPD leaves out the
 /// data-channel setup commands and OPTS). Names without a row (`SITE_CHMOD`) are covered.
 pub fn in_all(command: &str) -> bool {
-    modules::command(&command.to_ascii_uppercase()).is_none_or(|c| c.limit == LimitRule::Checked)
+    crate::module::registry::registry()
+        .command(&command.to_ascii_uppercase())
+        .is_none_or(|c| c.limit == LimitRule::Checked)
 }
 
 /// The name a `<Limit>` block matches for a command: an alias counts as the verb it names
 /// (`XMKD` as `MKD`).
 fn canonical(name: &str) -> String {
     let up = name.to_ascii_uppercase();
-    match modules::command(&up) {
+    match crate::module::registry::registry().command(&up) {
         Some(c) => c.canonical().to_string(),
         None => up,
     }
@@ -333,7 +337,7 @@ pub fn subject_of<'a>(ctx: &'a Ctx, user: &'a LoggedIn) -> Subject<'a> {
     Subject {
         user: Some(&user.identity.name),
         groups: Some(&user.identity.group_names),
-        class: crate::modules::mod_core::class::class_of(ctx),
+        class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     }
@@ -344,7 +348,7 @@ pub fn anonymous_subject(ctx: &Ctx) -> Subject<'_> {
     Subject {
         user: None,
         groups: None,
-        class: crate::modules::mod_core::class::class_of(ctx),
+        class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     }
@@ -391,7 +395,7 @@ pub async fn allowed_as(
     vpath: &str,
 ) -> Outcome {
     let real = user.real_path(vpath);
-    let hidden = crate::modules::mod_core::hiding::target_hidden(ctx, user, vpath).await;
+    let hidden = crate::access::hiding::target_hidden(ctx, user, vpath).await;
     for (name, group) in checks {
         let outcome = check_path(
             ctx,
@@ -410,30 +414,9 @@ pub async fn allowed_as(
 
 /// Commands ProFTPD never refuses through `<Limit>` (their rows' [`LimitRule::Exempt`]).
 pub fn exempt(command: &str) -> bool {
-    modules::command(command).is_some_and(|c| c.limit == LimitRule::Exempt)
-}
-
-/// Whether `<Limit>` refusing `verb` is answered with an empty listing (LIST, MLSD), not an
-/// error.
-pub fn refused_as_empty_listing(verb: &str) -> bool {
-    matches!(verb, "LIST" | "MLSD")
-}
-
-/// ProFTPD answers a refused LIST or MLSD with an empty listing.
-pub async fn empty_listing(ctx: &mut Ctx, verb: &str) -> CommandResult {
-    let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
-    let mode = match ctx.transfer_type {
-        crate::session::TransferType::Ascii => "ASCII",
-        crate::session::TransferType::Binary => "BINARY",
-    };
-    let what = if verb == "MLSD" { "MLSD" } else { "file list" };
-    ctx.reply(
-        codes::OPENING_DATA,
-        format!("Opening {mode} mode data connection for {what}"),
-    )
-    .await?;
-    crate::data::transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
-    Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
+    crate::module::registry::registry()
+        .command(command)
+        .is_some_and(|c| c.limit == LimitRule::Exempt)
 }
 
 #[cfg(test)]

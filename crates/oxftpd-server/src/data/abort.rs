@@ -58,9 +58,18 @@ pub fn reply_for(e: &io::Error) -> (u16, String) {
     };
     let text = match text {
         Some(t) => t.to_string(),
-        None => crate::module::replies::io_text(e),
+        None => io_text(e),
     };
     (code, format!("Transfer aborted. {text}"))
+}
+
+/// A short text for an I/O error, without the "(os error N)" suffix.
+pub fn io_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 #[cfg(test)]

@@ -26,45 +26,7 @@ use crate::context::Shared;
 /// Ports below this need `CAP_NET_BIND_SERVICE`.
 const PRIVILEGED: u16 = 1024;
 
-/// `RootRevoke`, as far as it decides active data connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RootRevoke {
-    /// Not set: the kernel picks the source port.
-    #[default]
-    Unset,
-    /// `off`: the control port minus one, privileged or not.
-    Off,
-    /// `on`: the control port minus one; no active mode on a control port below 1025.
-    On,
-    /// `UseNonCompliantActiveTransfer`: the kernel picks the source port.
-    NonCompliant,
-}
-
-impl RootRevoke {
-    /// The mode for the directive's argument (`None`: not set).
-    pub fn parse(arg: Option<&str>) -> RootRevoke {
-        let Some(arg) = arg else {
-            return RootRevoke::Unset;
-        };
-        if arg.eq_ignore_ascii_case("UseNonCompliantActiveTransfer") {
-            return RootRevoke::NonCompliant;
-        }
-        match oxftpd_config::parse_flag(arg) {
-            Some(true) => RootRevoke::On,
-            Some(false) => RootRevoke::Off,
-            None => RootRevoke::Unset,
-        }
-    }
-
-    /// Whether PORT/EPRT are refused on `control_port` (`on` and below 1025).
-    pub fn refuses_active(self, control_port: u16) -> bool {
-        self == RootRevoke::On && control_port < 1025
-    }
-
-    fn binds_l_minus_one(self) -> bool {
-        matches!(self, RootRevoke::Off | RootRevoke::On)
-    }
-}
+pub use crate::settings::RootRevoke;
 
 /// A socket for an active data connection to `peer` from `local_ip`, bound to the control
 /// port minus one when `mode` says so and that port can be had.

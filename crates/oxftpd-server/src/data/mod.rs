@@ -3,6 +3,7 @@
 pub mod abort;
 pub mod active_bind;
 pub mod channel;
+pub mod failure;
 pub mod stream;
 pub mod tls_stream;
 pub mod transfer_io;

@@ -5,6 +5,9 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+/// The fatal `unrecognized_name` alert (RFC 6066 section 3), as a plaintext TLS record.
+pub const UNRECOGNIZED_NAME_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
+
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
@@ -130,10 +133,7 @@ where
             Some(config) => start.into_stream(config).await,
             None => {
                 use tokio::io::AsyncWriteExt;
-                let _ = start
-                    .io
-                    .write_all(&crate::modules::mod_tls::sni::UNRECOGNIZED_NAME_ALERT)
-                    .await;
+                let _ = start.io.write_all(&UNRECOGNIZED_NAME_ALERT).await;
                 Err(io::Error::new(
                     io::ErrorKind::PermissionDenied,
                     "no matching server for the client-sent SNI",

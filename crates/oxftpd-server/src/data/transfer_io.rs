@@ -457,6 +457,14 @@ impl DataSocket for crate::data::stream::DataStream {
     }
 }
 
+/// Corks a data connection that carries a listing (Linux `TCP_CORK`, as ProFTPD's
+/// `pr_inet_set_proto_cork`): partial segments wait for the close, so a listing's last bytes
+/// and the FIN leave together and a client that reads the data and then looks for the end at
+/// once (Perl's Net::FTP) sees it, instead of aborting a transfer that has finished.
+pub fn cork(socket: &TcpStream) {
+    let _ = socket2::SockRef::from(socket).set_tcp_cork(true);
+}
+
 /// Waits until the client's end of a data connection closes or sends something (ProFTPD's
 /// `select` for reading); a readiness that turns out spurious is waited out again.
 async fn client_end(socket: &TcpStream) {

@@ -200,7 +200,14 @@ pub struct CommandSpec {
     pub feat: Feat,
     /// The handler.
     pub handler: Handler,
+    /// What answers a `<Limit>` refusal instead of the error reply (LIST and MLSD answer
+    /// with an empty listing, as ProFTPD does); `None` for the error.
+    pub limit_denied: Option<DeniedFn>,
 }
+
+/// What answers a `<Limit>` refusal of a command in place of the error (given the verb).
+pub type DeniedFn =
+    for<'a> fn(&'a mut crate::session::Ctx, &'static str) -> crate::module::HandlerFuture<'a>;
 
 impl CommandSpec {
     /// A row with the defaults: see the module documentation.
@@ -219,6 +226,7 @@ impl CommandSpec {
             help: Help::Shown(""),
             feat: Feat::None,
             handler,
+            limit_denied: None,
         }
     }
 
@@ -243,6 +251,12 @@ impl CommandSpec {
     /// Sets where the argument names the path.
     pub const fn path(mut self, path: PathArg) -> Self {
         self.path = path;
+        self
+    }
+
+    /// Answers a `<Limit>` refusal with `f` instead of the error reply.
+    pub const fn denied_with(mut self, f: DeniedFn) -> Self {
+        self.limit_denied = Some(f);
         self
     }
 

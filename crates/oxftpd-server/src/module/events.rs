@@ -112,7 +112,7 @@ pub type EventFn = for<'a> fn(&'a mut Ctx, &'a Event<'a>) -> EventFuture<'a>;
 
 /// Runs every module's handler for `event`.
 pub async fn emit(ctx: &mut Ctx, event: &Event<'_>) {
-    for handler in crate::modules::event_handlers() {
+    for handler in crate::module::registry::registry().event_handlers() {
         handler(ctx, event).await;
     }
 }

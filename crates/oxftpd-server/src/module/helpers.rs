@@ -39,8 +39,14 @@ pub fn site_arg<'a>(site: &str, rest: &'a str) -> Result<&'a str, CommandError> 
 
 /// `500 'SITE NAME' not understood`, ProFTPD's answer to a SITE command missing its arguments.
 fn not_understood(site: &str) -> CommandError {
+    verb_not_understood(&format!("SITE {site}"))
+}
+
+/// `500 'VERB' not understood`: ProFTPD's answer to a verb missing the argument it needs
+/// (mod_xfer's RETR, STOR and APPE; the SITE commands).
+pub fn verb_not_understood(verb: &str) -> CommandError {
     CommandError::bad_argument(
         oxftpd_proto::reply::codes::SYNTAX_ERROR,
-        format!("'SITE {site}' not understood"),
+        format!("'{verb}' not understood"),
     )
 }

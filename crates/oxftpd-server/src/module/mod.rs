@@ -5,12 +5,14 @@
 
 pub mod class;
 pub mod command;
+pub mod connect;
 pub mod error;
 pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
 pub mod log;
+pub mod registry;
 pub mod replies;
 pub mod site_command;
 pub mod state;
@@ -21,6 +23,7 @@ pub use class::CommandClass;
 pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
 };
+pub use connect::{ConnectHook, ConnectStage, Connected};
 pub use error::{CommandError, CommandResult, DataFailure, FilterRefusal, TlsRefusal};
 pub use handler::{Handler, HandlerFuture};
 pub use site_command::{SiteHandler, SiteHelp, SiteSpec};
@@ -36,10 +39,7 @@ pub enum Admission {
 /// A module's check of a login the auth chain accepted (`MaxClients*`, mod_wrap, …).
 pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission;
 
-/// What a module prepares once per loaded configuration (its log files, tables): run as root
-/// before privileges drop, again on every reload; kept in [`state::ModuleState`].
-pub type OpenFn =
-    fn(&oxftpd_config::Config, &mut state::ModuleState) -> Result<(), crate::StartError>;
+pub use crate::context::{OpenFn, ServerFn};
 
 /// What a module starts each time a loaded configuration goes live (at start and after each
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
@@ -73,12 +73,17 @@ pub struct Module {
     pub site: &'static [SiteSpec],
     /// Its hooks on command phases ([`hooks`]).
     pub hooks: &'static [hooks::Hook],
+    /// Its connect-phase hooks ([`connect`]).
+    pub connect: &'static [ConnectHook],
     /// Its check of each login the auth chain accepted.
     pub admit: Option<AdmitFn>,
     /// Its handler of session events ([`events`]).
     pub events: Option<events::EventFn>,
     /// What it opens once per loaded configuration.
     pub open: Option<OpenFn>,
+    /// What it keeps per server of a loaded configuration (mod_tls its FTPS settings),
+    /// made when the configuration is read (for `-t` too): `ServerCtx::modules`.
+    pub server: Option<ServerFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
     /// Its own protocol on the ports of the servers it claims ([`ConnectionFn`]).
@@ -98,9 +103,11 @@ impl Module {
         commands: &[],
         site: &[],
         hooks: &[],
+        connect: &[],
         admit: None,
         events: None,
         open: None,
+        server: None,
         start: None,
         connection: None,
     };

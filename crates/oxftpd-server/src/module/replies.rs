@@ -6,6 +6,7 @@ use oxftpd_proto::reply::codes;
 use oxftpd_storage::StorageError;
 
 use crate::access::limit::Outcome;
+use crate::data::abort::io_text;
 use crate::data::channel::DataError;
 use crate::module::command::path_after_options;
 use crate::module::error::{CommandError, DataFailure, FilterRefusal, TlsRefusal};
@@ -211,15 +212,6 @@ pub fn attr_reason(e: &StorageError) -> String {
     match e {
         StorageError::PermissionDenied => "Operation not permitted".into(),
         other => reason(other),
-    }
-}
-
-/// A short text for an I/O error, without the "(os error N)" suffix.
-pub fn io_text(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
     }
 }
 

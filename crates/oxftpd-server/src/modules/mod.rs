@@ -24,13 +24,15 @@ pub mod mod_tls;
 pub mod mod_wrap;
 pub mod mod_xfer;
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, OnceLock};
+mod load;
+
+use std::sync::OnceLock;
 
 use oxftpd_config::ModuleSpec;
 
 use crate::module::events::EventFn;
 use crate::module::hooks::{Hook, Phase};
+use crate::module::registry::Registry;
 use crate::module::{AdmitFn, CommandSpec, Module, SiteSpec};
 
 /// Modules that bring directives but no commands.
@@ -106,62 +108,55 @@ pub fn install(extra: &[&'static Module]) -> Result<(), InstallError> {
         .map_err(|_| InstallError::AlreadyFixed)
 }
 
-static ALL: LazyLock<Vec<&'static Module>> = LazyLock::new(|| {
-    let extra = INSTALLED.get_or_init(Vec::new);
-    MODULES.iter().chain(extra.iter()).copied().collect()
-});
-
-/// Every module of this build: the built-in ones, then the installed ones.
+/// Every compiled-in module: [`MODULES`], then the installed crates' (fixes the registry).
 pub fn all() -> &'static [&'static Module] {
-    &ALL
+    registry().modules()
 }
 
-/// The directive tables of every module, for the configuration parser.
+/// The registry, fixed on first use from [`MODULES`] and what [`install`] added.
+fn registry() -> &'static Registry {
+    crate::module::registry::fix(|| {
+        let extra = INSTALLED.get_or_init(Vec::new);
+        MODULES.iter().chain(extra.iter()).copied().collect()
+    })
+}
+
+/// Every module's directive table, for the parser.
 pub fn specs() -> Vec<&'static ModuleSpec> {
     all().iter().map(|m| m.spec).collect()
 }
 
-static COMMANDS: LazyLock<HashMap<&'static str, &'static CommandSpec>> =
-    LazyLock::new(|| commands().map(|c| (c.name, c)).collect());
-
-static SITE_COMMANDS: LazyLock<HashMap<&'static str, &'static SiteSpec>> =
-    LazyLock::new(|| site_commands().map(|c| (c.name, c)).collect());
-
-/// The command table row for a verb (upper case).
+/// The row for a verb (upper case), if any module has one.
 pub fn command(verb: &str) -> Option<&'static CommandSpec> {
-    COMMANDS.get(verb).copied()
+    registry().command(verb)
 }
 
-/// Every command row, in table order (HELP lists them so).
+/// Every command row, in module order.
 pub fn commands() -> impl Iterator<Item = &'static CommandSpec> {
-    all().iter().flat_map(|m| m.commands.iter())
+    registry().commands()
 }
 
-/// The SITE table row for a subcommand (upper case).
+/// The row for a `SITE` subcommand (upper case), if any module has one.
 pub fn site_command(sub: &str) -> Option<&'static SiteSpec> {
-    SITE_COMMANDS.get(sub).copied()
+    registry().site_command(sub)
 }
 
-/// Every SITE row, in table order (`SITE HELP` lists them so).
+/// Every `SITE` row, in module order.
 pub fn site_commands() -> impl Iterator<Item = &'static SiteSpec> {
-    all().iter().flat_map(|m| m.site.iter())
+    registry().site_commands()
 }
 
-/// Every module's hooks on `phase`, in module order.
+/// Every hook of `phase`, in module order.
 pub fn hooks(phase: Phase) -> impl Iterator<Item = &'static Hook> {
-    all()
-        .iter()
-        .flat_map(|m| m.hooks.iter())
-        .filter(move |h| h.phase == phase)
+    registry().hooks(phase)
 }
 
 /// Every module's event handler, in module order.
 pub fn event_handlers() -> impl Iterator<Item = EventFn> {
-    all().iter().filter_map(|m| m.events)
+    registry().event_handlers()
 }
 
-/// Starts what every module runs for a configuration that just went live (call on the
-/// runtime, after privileges dropped).
+/// Lets every module start what runs while a configuration is live (after privileges drop).
 pub fn start(generation: &crate::context::Generation) {
     for start in all().iter().filter_map(|m| m.start) {
         start(generation);
@@ -170,12 +165,12 @@ pub fn start(generation: &crate::context::Generation) {
 
 /// Every module's front door for other protocols ([`crate::module::ConnectionFn`]).
 pub fn connection_handlers() -> impl Iterator<Item = crate::module::ConnectionFn> {
-    all().iter().filter_map(|m| m.connection)
+    registry().connection_handlers()
 }
 
 /// Every module's login check, in module order.
 pub fn admit_checks() -> impl Iterator<Item = AdmitFn> {
-    all().iter().filter_map(|m| m.admit)
+    registry().admit_checks()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 pub mod config_cache;
 mod control;
 pub mod foreign;
-pub mod login;
+pub mod pam_hold;
 mod timeouts;
 pub mod watch;
 
@@ -19,14 +19,15 @@ use tokio::net::TcpStream;
 use tracing::{debug, info};
 
 pub use control::{Control, Incoming};
-pub use login::{LoginError, login};
 
 use crate::context::{Generation, ServerCtx, Shared};
 use crate::data::channel::DataSetup;
 use crate::module::events::Event;
 use crate::module::hooks::{Cmd, On, Outcome, Phase};
 use crate::module::{self, CommandResult, CommandSpec, Handler};
-use crate::modules;
+
+/// The ident name of a client whose ident server gave no useful answer (RFC 1413 lookups).
+pub const UNKNOWN_IDENT: &str = "UNKNOWN";
 
 /// Why a session ends before the client says QUIT.
 #[derive(Debug, thiserror::Error)]
@@ -73,10 +74,6 @@ pub struct Ctx {
     pub restart: u64,
     /// Failed logins so far.
     pub failed_logins: u32,
-    /// FTPS state (`AUTH`, `PROT`).
-    pub tls: crate::modules::mod_tls::TlsSession,
-    /// Options the client set (OPTS UTF8/MLST/HASH, CLNT, SITE CPFR).
-    pub opts: crate::modules::mod_core::opts::SessionOpts,
     /// Command lines read while a transfer ran, to serve after it.
     pub pending: VecDeque<Incoming>,
     /// `EPSV ALL` was sent: PASV, PORT and EPRT are refused from now on.
@@ -91,10 +88,11 @@ pub struct Ctx {
     pub totals: crate::counters::SessionTotals,
     /// The client's name from reverse DNS (`UseReverseDNS on`), looked up once per session.
     pub remote_name: Option<String>,
+    /// Connections from the client's address to this server before this one (counted at
+    /// connect, for `MaxConnectionsPerHost`).
+    pub host_connections: usize,
     /// The session's `<Class>`, decided at connect.
     pub class: Option<String>,
-    /// Compiled `*Filter` patterns.
-    pub filters: crate::modules::mod_core::filters::Cache,
     /// The client's RFC 1413 identity (`IdentLookups on`; `UNKNOWN` without an answer).
     pub ident: Option<String>,
     /// What modules keep for this session, by type (`ctx.ext.get::<T>()`).
@@ -141,9 +139,9 @@ pub struct LoggedIn {
     /// `DisplayChdir … once` files already shown (virtual paths).
     pub chdir_shown: std::collections::HashSet<String>,
     /// Parsed `.ftpaccess` files of the directories this session touched.
-    pub ftpaccess: crate::modules::mod_core::ftpaccess::Cache,
+    pub ftpaccess: crate::access::ftpaccess::Cache,
     /// The login's PAM session, closed when the session ends.
-    pub pam: crate::modules::mod_auth_pam::pam_hold::PamHold,
+    pub pam: crate::session::pam_hold::PamHold,
     /// Typed settings per path, merged once (see [`crate::access::directories::cfg_for`]).
     pub config_cache: config_cache::ConfigCache,
 }
@@ -232,7 +230,6 @@ impl Ctx {
             transfer_type: TransferType::Binary,
             restart: 0,
             failed_logins: 0,
-            opts: Default::default(),
             pending: VecDeque::new(),
             epsv_all: false,
             started: tokio::time::Instant::now(),
@@ -241,14 +238,53 @@ impl Ctx {
             totals: Default::default(),
             remote_name: None,
             class: None,
-            filters: Default::default(),
-            tls: crate::modules::mod_tls::TlsSession::default(),
+            host_connections: 0,
             ident: None,
             ext: Default::default(),
             command: "",
             trace: crate::trace::Trace::OFF,
         }
     }
+}
+
+/// The connect phase of a new session, for every front door: reverse DNS, the modules'
+/// connect hooks (an implicit TLS handshake, ident, `<Class>`, `MaxConnectionsPerHost`), the
+/// connection counts and `<Limit LOGIN>`. `None` when the session must end here (what a hook
+/// queued is flushed); else the guard that keeps the connection counted.
+pub async fn connect(ctx: &mut Ctx) -> Option<crate::counters::ConnectionGuard> {
+    let peer = ctx.peer;
+    // Before an implicit handshake: the client-certificate name checks compare against it.
+    ctx.remote_name = crate::reverse_dns::lookup(ctx).await;
+    let hooks = crate::module::registry::registry().connect_hooks();
+    let before_count = hooks
+        .iter()
+        .take_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    let counted = hooks
+        .iter()
+        .skip_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    for hook in before_count {
+        if (hook.run)(ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
+            return None;
+        }
+    }
+    let (connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
+    ctx.host_connections = before;
+    for hook in counted {
+        if (hook.run)(ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
+            return None;
+        }
+    }
+    if !crate::access::limit::connect_allowed(
+        ctx.server.config(),
+        &crate::access::limit::anonymous_subject(ctx),
+    ) {
+        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
+        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
+        return None;
+    }
+    Some(connection)
 }
 
 /// Runs a session on an accepted connection until it ends.
@@ -267,50 +303,9 @@ pub async fn run(
     let control = Control::new(stream, server.settings.command_buffer_size);
     let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
     ctx.transfer_type = TransferType::Ascii;
-    // Before an implicit handshake: the client-certificate name checks compare against it.
-    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
-    if ctx.server.tls.as_ref().is_some_and(|t| t.implicit) {
-        if crate::modules::mod_tls::commands::start_control_tls(&mut ctx, true)
-            .await
-            .is_err()
-        {
-            return;
-        }
-        // Implicit FTPS protects data connections from the start.
-        ctx.tls.pbsz = true;
-        ctx.tls.protect_data = true;
-    }
-    ctx.class = crate::modules::mod_core::class::class_for(
-        ctx.server.config().classes(),
-        peer.ip(),
-        ctx.remote_name.as_deref(),
-    )
-    .map(str::to_string);
-    if crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx)
-        .ident
-        .lookups
-    {
-        ctx.ident = Some(crate::modules::mod_ident::ident::lookup(local, peer).await);
-    }
-    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
-    let refusal = crate::modules::mod_auth::client_limits::connect_refusal(
-        &crate::modules::mod_ifsession::ifsession::connect_cfg(&ctx).core,
-        before,
-    );
-    if let Some(text) = refusal {
-        info!(%peer, "MaxConnectionsPerHost: connection refused");
-        let _ = ctx.reply(codes::NOT_LOGGED_IN, text).await;
-        let _ = ctx.flush().await;
+    let Some(_connection) = connect(&mut ctx).await else {
         return;
-    }
-    if !crate::access::limit::connect_allowed(
-        ctx.server.config(),
-        &crate::access::limit::anonymous_subject(&ctx),
-    ) {
-        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
-        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
-        return;
-    }
+    };
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     crate::module::events::emit(&mut ctx, &Event::SessionOpened).await;
     let mut state = State::Connected { user: None };
@@ -392,13 +387,16 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     if let Some(refused) = pre_hooks(ctx, state, seen, |on| on == On::AnyLine).await {
         return answer(ctx, verb, refused).await;
     }
-    let Some(spec) = modules::command(verb) else {
+    let Some(spec) = crate::module::registry::registry().command(verb) else {
         let result = ctx
             .reply(codes::SYNTAX_ERROR, format!("{verb} not understood"))
             .await;
         // LOG_CMD_ERR hooks on every line see unknown commands too (ProFTPD logs them).
         seen.code = ctx.control.take_last_code();
-        for hook in modules::hooks(Phase::LogErr).filter(|h| h.on == On::AnyLine) {
+        for hook in crate::module::registry::registry()
+            .hooks(Phase::LogErr)
+            .filter(|h| h.on == On::AnyLine)
+        {
             let _ = (hook.run)(ctx, state, seen).await;
         }
         return result;
@@ -417,7 +415,10 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         (Phase::Post, Phase::Log)
     };
     for phase in [post, log] {
-        for hook in modules::hooks(phase).filter(|h| h.on.matches(spec)) {
+        for hook in crate::module::registry::registry()
+            .hooks(phase)
+            .filter(|h| h.on.matches(spec))
+        {
             // Post and log hooks observe; what they answer is not a decision.
             let _ = (hook.run)(ctx, state, seen).await;
         }
@@ -451,7 +452,10 @@ async fn pre_hooks(
     cmd: Cmd<'_>,
     stage: impl Fn(On) -> bool,
 ) -> Option<CommandResult> {
-    for hook in modules::hooks(Phase::Pre).filter(|h| stage(h.on)) {
+    for hook in crate::module::registry::registry()
+        .hooks(Phase::Pre)
+        .filter(|h| stage(h.on))
+    {
         if let Some(spec) = cmd.spec
             && !hook.on.matches(spec)
         {
@@ -509,10 +513,10 @@ async fn limit_allows(
 ) -> Result<bool, module::CommandError> {
     match crate::access::limit::allowed(ctx, user, spec, arg).await {
         crate::access::limit::Outcome::Allowed => Ok(true),
-        crate::access::limit::Outcome::Denied
-            if crate::access::limit::refused_as_empty_listing(spec.name) =>
-        {
-            crate::access::limit::empty_listing(ctx, spec.name).await?;
+        crate::access::limit::Outcome::Denied if spec.limit_denied.is_some() => {
+            if let Some(answer) = spec.limit_denied {
+                answer(ctx, spec.name).await?;
+            }
             Ok(false)
         }
         outcome => Err(module::CommandError::Limit {

@@ -182,7 +182,7 @@ async fn watch_inner<T>(
                         continue;
                     };
                     let (verb, has_arg) = verb_of(&line);
-                    let during = crate::modules::command(&verb).map(|c| c.during_transfer);
+                    let during = crate::module::registry::registry().command(&verb).map(|c| c.during_transfer);
                     let reply = match (during, verb.as_str()) {
                         (Some(DuringTransfer::Refused), v) => oxftpd_proto::reply::Reply::new(
                             oxftpd_proto::reply::codes::FILE_ACTION_NOT_TAKEN,

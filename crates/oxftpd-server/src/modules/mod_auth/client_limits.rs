@@ -113,7 +113,7 @@ pub fn admit(ctx: &Ctx, cfg: &Effective, user: &str) -> Result<LoginGuard, Strin
 /// `MaxHostsPerUser` limits; an admitted login is counted until the session ends.
 pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
     let result = {
-        let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+        let cfg = crate::access::conditions::user_cfg(ctx, user);
         admit(ctx, &cfg, &user.login_name)
     };
     match result {
@@ -123,6 +123,24 @@ pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
         }
         Err(text) => Admission::Refuse(text),
     }
+}
+
+/// The connect phase, once the connection is counted: `MaxConnectionsPerHost`.
+pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        let refusal = connect_refusal(
+            &crate::access::conditions::connect_cfg(ctx).core,
+            ctx.host_connections,
+        );
+        let Some(text) = refusal else {
+            return crate::module::Connected::Continue;
+        };
+        tracing::info!(peer = %ctx.peer, "MaxConnectionsPerHost: connection refused");
+        let _ = ctx
+            .reply(oxftpd_proto::reply::codes::NOT_LOGGED_IN, text)
+            .await;
+        crate::module::Connected::Close
+    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 use oxftpd_proto::reply::codes;
 use tracing::info;
 
+use super::login;
 use crate::module::CommandError;
 use crate::module::hooks::{Cmd, HookFuture, Outcome};
-use crate::session::{Ctx, State, login};
+use crate::session::{Ctx, State};
 
 /// Whether empty passwords are allowed for a login as `name` (default on).
 fn allowed(ctx: &Ctx, name: &str) -> bool {

@@ -3,6 +3,7 @@
 pub mod anonymous;
 pub mod client_limits;
 pub mod empty_passwords;
+pub mod login;
 pub mod user_pass;
 pub mod wtmp;
 
@@ -41,5 +42,9 @@ pub static MODULE: Module = Module {
     )],
     admit: Some(client_limits::admit_login),
     events: Some(wtmp::on_event),
+    connect: &[crate::module::ConnectHook::new(
+        crate::module::ConnectStage::Admit,
+        client_limits::on_connect,
+    )],
     ..Module::DEFAULT
 };

@@ -2,8 +2,8 @@
 
 use oxftpd_proto::reply::codes;
 
+use super::login::{self, needs_password, target};
 use crate::module::{CommandError, HandlerFuture};
-use crate::session::login::{self, needs_password, target};
 use crate::session::{Ctx, State};
 
 /// `USER name`: `331 Password required for name` (anonymous: asks for an e-mail address).
@@ -12,7 +12,13 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         let Some(name) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        if matches!(state, State::LoggedIn(_)) {
+        if let State::LoggedIn(user) = state {
+            // The same name again is no reauthentication: ProFTPD answers 230 (its Bug#4217).
+            if user.login_name == name {
+                return Ok(ctx
+                    .reply(codes::LOGGED_IN, format!("User {name} logged in"))
+                    .await?);
+            }
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR_ARGUMENTS,
                 "Reauthentication not supported",
@@ -26,7 +32,7 @@ pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             user: Some(name.to_string()),
         };
         if !anonymous && crate::modules::mod_tls::vouch::vouches_for(ctx, name).await {
-            let result = crate::session::login::login_vouched(ctx, name).await;
+            let result = login::login_vouched(ctx, name).await;
             return finish(ctx, state, name, result, codes::LOGGED_IN_AUTHORIZED).await;
         }
         if anonymous {
@@ -73,7 +79,7 @@ async fn finish(
     ctx: &mut Ctx,
     state: &mut State,
     name: &str,
-    result: Result<Box<crate::session::LoggedIn>, crate::session::LoginError>,
+    result: Result<Box<crate::session::LoggedIn>, login::LoginError>,
     code: u16,
 ) -> crate::module::CommandResult {
     match result {

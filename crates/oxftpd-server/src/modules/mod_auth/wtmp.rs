@@ -47,10 +47,7 @@ fn wtmp_file() -> PathBuf {
 
 /// Writes the login record of `user` when `WtmpLog` applies; the entry is for [`logout`].
 pub async fn login(ctx: &Ctx, user: &LoggedIn) -> Option<Entry> {
-    if !crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user)
-        .auth
-        .wtmp_log
-    {
+    if !crate::access::conditions::user_cfg(ctx, user).auth.wtmp_log {
         return None;
     }
     let n = LOGINS.fetch_add(1, Ordering::Relaxed) + 1;

@@ -1,6 +1,6 @@
 //! mod_auth_pam.c: PAM logins; the PAM session held for the FTP session.
 
-pub mod pam_hold;
+pub use crate::session::pam_hold;
 
 use crate::module::Module;
 

@@ -20,12 +20,12 @@ pub fn cpfr<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        ctx.opts.copy_from = None;
+        crate::modules::mod_core::opts::of_mut(ctx).copy_from = None;
         crate::module::helpers::site_arg("CPFR", rest)?;
         let source = user.resolve(rest);
         match user.fs.metadata(&source).await {
             Ok(_) => {
-                ctx.opts.copy_from = Some(source);
+                crate::modules::mod_core::opts::of_mut(ctx).copy_from = Some(source);
                 Ok(ctx
                     .reply(
                         codes::PENDING_FURTHER_INFO,
@@ -47,7 +47,7 @@ pub fn cpto<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         crate::module::helpers::site_arg("CPTO", rest)?;
-        let Some(source) = ctx.opts.copy_from.take() else {
+        let Some(source) = crate::modules::mod_core::opts::of_mut(ctx).copy_from.take() else {
             return Err(CommandError::BadSequence("Bad sequence of commands".into()));
         };
         let target = user.resolve(rest);

@@ -119,19 +119,17 @@ pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
         let Some(arg) = cmd.arg else {
             return Outcome::Continue;
         };
-        let mut cache = std::mem::take(&mut ctx.filters);
+        let mut cache = ctx.ext.remove::<Cache>().unwrap_or_default();
         let refusal = {
             let cfg = match state {
                 State::LoggedIn(user) => crate::access::directories::cfg_for(ctx, user, &user.cwd),
-                State::Connected { .. } => {
-                    crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
-                }
+                State::Connected { .. } => crate::access::conditions::connect_cfg(ctx),
             };
             let core = &cfg.core;
             command_refusal(&mut cache, core, cmd.verb, Some(arg))
                 .or_else(|| path_refusal(&mut cache, core, cmd.verb, Some(arg)))
         };
-        ctx.filters = cache;
+        ctx.ext.insert(cache);
         match refusal {
             Some(refusal) => Outcome::Refuse(CommandError::Filter(refusal)),
             None => Outcome::Continue,

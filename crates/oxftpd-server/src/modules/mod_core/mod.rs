@@ -7,7 +7,7 @@ pub mod display_chdir;
 pub mod files;
 pub mod filters;
 pub mod ftpaccess;
-pub mod hiding;
+pub use crate::access::hiding;
 pub mod host;
 pub mod info;
 pub mod opts;
@@ -193,6 +193,10 @@ pub static MODULE: Module = Module {
     ],
     events: Some(on_event),
     open: Some(trace::open),
+    connect: &[crate::module::ConnectHook::new(
+        crate::module::ConnectStage::Classify,
+        class::on_connect,
+    )],
     ..Module::DEFAULT
 };
 

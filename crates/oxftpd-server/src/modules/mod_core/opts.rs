@@ -30,6 +30,32 @@ pub struct SessionOpts {
     pub lang: Option<String>,
 }
 
+static DEFAULT: std::sync::LazyLock<SessionOpts> = std::sync::LazyLock::new(SessionOpts::default);
+
+/// The options the session set (its defaults until it sets one), kept in its module state.
+pub fn of(ctx: &Ctx) -> &SessionOpts {
+    ctx.ext.get::<SessionOpts>().unwrap_or(&DEFAULT)
+}
+
+/// The session's options, to change (first made with the facts of `FactsDefault`).
+pub fn of_mut(ctx: &mut Ctx) -> &mut SessionOpts {
+    if ctx.ext.get::<SessionOpts>().is_none() {
+        let first = SessionOpts {
+            facts: ctx.server.cfg.facts.default,
+            ..SessionOpts::default()
+        };
+        ctx.ext.insert(first);
+    }
+    ctx.ext.get_or_default()
+}
+
+/// The MLSx facts the session shows: its `OPTS MLST` choice, else `FactsDefault`.
+pub fn facts(ctx: &Ctx) -> FactSet {
+    ctx.ext
+        .get::<SessionOpts>()
+        .map_or(ctx.server.cfg.facts.default, |o| o.facts)
+}
+
 impl Default for SessionOpts {
     fn default() -> Self {
         SessionOpts {
@@ -57,11 +83,11 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         match word.to_ascii_uppercase().as_str() {
             "UTF8" => match rest.map(str::to_ascii_uppercase).as_deref() {
                 Some("ON") => {
-                    ctx.opts.utf8 = true;
+                    of_mut(ctx).utf8 = true;
                     Ok(ctx.reply(codes::COMMAND_OK, "UTF8 set to on").await?)
                 }
                 Some("OFF") => {
-                    ctx.opts.utf8 = false;
+                    of_mut(ctx).utf8 = false;
                     Ok(ctx.reply(codes::COMMAND_OK, "UTF8 set to off").await?)
                 }
                 _ => Err(CommandError::bad_argument(
@@ -71,17 +97,17 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             },
             "MLST" => {
                 let facts = rest.unwrap_or("");
-                ctx.opts.facts = parse_opts_mlst(facts);
+                of_mut(ctx).facts = parse_opts_mlst(facts);
                 Ok(ctx.reply(codes::COMMAND_OK, opts_mlst_reply(facts)).await?)
             }
             "HASH" => match rest.filter(|r| !r.is_empty()) {
                 None => {
-                    let name = ctx.opts.hash.name();
+                    let name = of(ctx).hash.name();
                     Ok(ctx.reply(codes::COMMAND_OK, name).await?)
                 }
                 Some(name) => match HashAlgo::from_name(name) {
                     Some(algo) => {
-                        ctx.opts.hash = algo;
+                        of_mut(ctx).hash = algo;
                         Ok(ctx.reply(codes::COMMAND_OK, algo.name()).await?)
                     }
                     None => Err(CommandError::bad_argument(
@@ -110,7 +136,7 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `CLNT name`: remembered, `200 OK`.
 pub fn clnt<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        ctx.opts.client = arg.map(str::to_owned);
+        of_mut(ctx).client = arg.map(str::to_owned);
         Ok(ctx.reply(codes::COMMAND_OK, "OK").await?)
     })
 }

@@ -133,12 +133,20 @@ fn jitter(d: Duration) -> Duration {
     d / 2 * fraction / 1000
 }
 
+/// Gives each server of a loaded configuration its timing table.
+pub fn per_server(
+    _config: &oxftpd_config::Config,
+    servers: &mut [crate::type_map::TypeMap],
+) -> Result<(), crate::StartError> {
+    for state in servers {
+        state.insert(Table::default());
+    }
+    Ok(())
+}
+
 /// Waits before the reply to `step`, whose handling began at `started`.
 pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
-    if !crate::modules::mod_ifsession::ifsession::connect_cfg(ctx)
-        .delay
-        .engine
-    {
+    if !crate::access::conditions::connect_cfg(ctx).delay.engine {
         return;
     }
     let took = started.elapsed().min(MAX_INTERVAL);
@@ -152,10 +160,12 @@ pub async fn pace(ctx: &mut Ctx, step: Step, started: Instant) {
         if record {
             *added += 1;
         }
+        let slot = row(step, crate::modules::mod_tls::tls_state(ctx).control);
         let median = ctx
             .server
-            .delay
-            .median_with(row(step, ctx.tls.control), took, record);
+            .modules
+            .get::<Table>()
+            .map_or(Duration::ZERO, |t| t.median_with(slot, took, record));
         if took < median {
             let gap = median - took;
             waited = gap + jitter(gap);

@@ -16,5 +16,6 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::PostErr, On::Verb("USER"), delay::post_cmd),
         Hook::new(Phase::PostErr, On::Verb("PASS"), delay::post_cmd),
     ],
+    server: Some(delay::per_server),
     ..Module::DEFAULT
 };

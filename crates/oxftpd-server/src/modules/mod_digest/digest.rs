@@ -208,7 +208,7 @@ pub fn hash<'a>(
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        let algo = ctx.opts.hash;
+        let algo = crate::modules::mod_core::opts::of(ctx).hash;
         match digest_of(ctx.server.cfg.digest.engine, user, arg, algo, None, "HASH").await {
             Ok((sum, start, end)) => {
                 let lines = vec![

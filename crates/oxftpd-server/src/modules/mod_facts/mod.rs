@@ -12,6 +12,7 @@ pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_facts::MODULE,
     commands: &[
         CommandSpec::new("MLSD", Handler::User(mlsx::mlsd))
+            .denied_with(crate::modules::mod_ls::listing::empty_listing)
             .group(Dirs)
             .class(Cl::DIRS)
             .opens_data()
@@ -19,9 +20,7 @@ pub static MODULE: Module = Module {
         CommandSpec::new("MLST", Handler::User(mlsx::mlst))
             .group(Dirs)
             .class(Cl::DIRS)
-            .feat(Feat::Line(
-                "MLST modify*;perm*;size*;type*;unique*;UNIX.group*;UNIX.groupname*;UNIX.mode*;UNIX.owner*;UNIX.ownername*;",
-            ))
+            .feat(Feat::Computed(mlsx::feat))
             .help("[<sp> pathname]"),
         CommandSpec::new("MFMT", Handler::User(facts::mfmt))
             .group(Write)

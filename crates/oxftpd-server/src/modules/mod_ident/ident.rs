@@ -16,7 +16,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpSocket;
 
 /// What `%u` shows when the lookup gave nothing.
-pub const UNKNOWN: &str = "UNKNOWN";
+pub use crate::session::UNKNOWN_IDENT as UNKNOWN;
 
 /// How long one lookup may take (mod_ident's compiled-in timeout).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -99,6 +99,16 @@ pub fn parse_reply(line: &str) -> Option<String> {
             })
             .collect(),
     )
+}
+
+/// The connect phase: the RFC 1413 lookup when `IdentLookups on`.
+pub fn on_connect(ctx: &mut crate::session::Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        if crate::access::conditions::connect_cfg(ctx).ident.lookups {
+            ctx.ident = Some(lookup(ctx.local, ctx.peer).await);
+        }
+        crate::module::Connected::Continue
+    })
 }
 
 #[cfg(test)]

@@ -8,5 +8,9 @@ use crate::module::Module;
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ident::MODULE,
     commands: &[],
+    connect: &[crate::module::ConnectHook::new(
+        crate::module::ConnectStage::Identify,
+        ident::on_connect,
+    )],
     ..Module::DEFAULT
 };

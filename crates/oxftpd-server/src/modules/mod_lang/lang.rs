@@ -72,7 +72,10 @@ pub fn feature(ctx: &Ctx) -> Option<String> {
         return None;
     }
     let default = default_lang(ctx);
-    let current = ctx.opts.lang.clone().unwrap_or_else(|| default.clone());
+    let current = crate::modules::mod_core::opts::of(ctx)
+        .lang
+        .clone()
+        .unwrap_or_else(|| default.clone());
     let offered = [default];
     let list: Vec<String> = offered
         .iter()
@@ -106,7 +109,7 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         let default = default_lang(ctx);
         match words.as_slice() {
             [] => {
-                ctx.opts.lang = None;
+                crate::modules::mod_core::opts::of_mut(ctx).lang = None;
                 Ok(ctx
                     .reply(
                         codes::COMMAND_OK,
@@ -115,7 +118,7 @@ pub fn lang<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                     .await?)
             }
             [tag] if supported(&[default], tag) => {
-                ctx.opts.lang = Some((*tag).to_string());
+                crate::modules::mod_core::opts::of_mut(ctx).lang = Some((*tag).to_string());
                 Ok(ctx
                     .reply(codes::COMMAND_OK, format!("Using language {tag}"))
                     .await?)

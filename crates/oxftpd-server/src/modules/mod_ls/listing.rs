@@ -108,11 +108,25 @@ async fn is_a_path(user: &LoggedIn, arg: Option<&str>) -> bool {
     }
 }
 
-/// The `ListOptions` flags in force (`-a`, `-R`…), added to the client's.
-fn list_options(ctx: &Ctx, opts: &mut Options) {
-    if let Some(args) = &ctx.server.cfg.ls.list_options {
-        for word in args.iter().filter(|a| a.starts_with('-')) {
-            opts.add(&word[1..]);
+/// The `ListOptions` in force in the session's directory for LIST and STAT, or for NLST
+/// (`names_only`), as mod_ls looks them up.
+pub(crate) fn configured(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    names_only: bool,
+) -> Option<oxftpd_config::modules::mod_ls::ListOptions> {
+    crate::access::directories::cfg_for(ctx, user, &user.cwd)
+        .ls
+        .list_options
+        .clone()
+        .filter(|o| o.applies_to(names_only))
+}
+
+/// Adds the `ls` options of `ListOptions` (`"-a -l"`) to the client's.
+pub(crate) fn add_configured(opts: &mut Options, lo: &oxftpd_config::modules::mod_ls::ListOptions) {
+    for word in lo.flags.split_whitespace() {
+        if let Some(letters) = word.strip_prefix('-') {
+            opts.add(letters);
         }
     }
 }
@@ -223,6 +237,7 @@ pub(crate) fn write_entry(
     clock: &ListClock,
     out: &mut Vec<u8>,
 ) {
+    let windows = names.ctx().server.cfg.ls.windows_style;
     let (owner, group) = names.both(meta.uid, meta.gid);
     let facts = Facts {
         name,
@@ -239,7 +254,11 @@ pub(crate) fn write_entry(
         dev: meta.dev,
         ino: meta.ino,
     };
-    write_list_line(&facts, clock, out);
+    if windows {
+        oxftpd_proto::listing::write_windows_line(&facts, clock, out);
+    } else {
+        write_list_line(&facts, clock, out);
+    }
 }
 
 /// `LIST [options] [path]`.
@@ -266,14 +285,18 @@ async fn listing(
     arg: Option<&str>,
     names_only: bool,
 ) -> CommandResult {
+    let lo = configured(ctx, user, names_only).unwrap_or_default();
     let (mut opts, path_arg) = if is_a_path(user, arg).await {
         (Options::default(), arg)
     } else {
         split_options(arg)
     };
-    if !names_only {
-        list_options(ctx, &mut opts);
+    if lo.strict {
+        // `strict`: only the configured options count.
+        opts = Options::default();
     }
+    add_configured(&mut opts, &lo);
+    let absent_ok = lo.no_error_if_absent;
     // A pattern in the last component: list the directory, keep what matches (NLST; LIST too,
     // where a pattern nothing else matches is taken as a name, so a directory `[x]` is listed).
     let literal = match path_arg {
@@ -309,6 +332,7 @@ async fn listing(
         (meta, dir.ok())
     };
     let meta = match meta {
+        Err(StorageError::NotFound) if absent_ok => Err(StorageError::NotFound),
         Err(e) if names_only => return Err(CommandError::storage(shown, e)),
         meta => meta,
     };
@@ -332,15 +356,29 @@ async fn listing(
         format!("Opening {mode} mode data connection for file list"),
     )
     .await?;
-    let stream = crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
+    let stream =
+        crate::modules::mod_tls::data::protect(ctx, stream, crate::data::stream::Flow::Send)
+            .await?;
     let meta = match meta {
         Ok(m) => m,
+        // `NoErrorIfAbsent`: nothing to list is an empty listing.
+        Err(StorageError::NotFound) if absent_ok => {
+            let stream = crate::modules::mod_deflate::stream::Sink::new(
+                stream,
+                crate::modules::mod_core::opts::of(ctx).mode_z,
+            );
+            return end_listing(ctx, stream, Ok(()), shown).await;
+        }
         Err(e) => {
             transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
             return Err(CommandError::storage(shown, e));
         }
     };
-    let mut stream = crate::modules::mod_deflate::stream::Sink::new(stream, ctx.opts.mode_z);
+    transfer_io::cork(transfer_io::DataSocket::socket(&stream));
+    let mut stream = crate::modules::mod_deflate::stream::Sink::new(
+        stream,
+        crate::modules::mod_core::opts::of(ctx).mode_z,
+    );
     let stall = ctx.server.settings.timeouts.stalled;
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
@@ -350,6 +388,13 @@ async fn listing(
             stream: &mut stream,
             stall,
             out: &mut out,
+            files_left: lo.max_files,
+            dirs_left: lo.max_dirs,
+            max_depth: lo
+                .max_depth
+                .map_or(MAX_DEPTH, |d| (d as usize).min(MAX_DEPTH + 1)),
+            sorted_nlst: lo.sorted_nlst,
+            adjusted_symlinks: lo.adjusted_symlinks,
         };
         if meta.kind != Kind::Dir || (opts.dir_only && !names_only) {
             let name = path_arg.unwrap_or(".");
@@ -433,6 +478,29 @@ struct Writer<'a, 'c> {
     stream: &'a mut crate::modules::mod_deflate::stream::Sink<crate::data::stream::DataStream>,
     stall: Option<std::time::Duration>,
     out: &'a mut Vec<u8>,
+    /// `ListOptions maxfiles`: entries still to list.
+    files_left: Option<u32>,
+    /// `ListOptions maxdirs`: subdirectories `-R` may still list.
+    dirs_left: Option<u32>,
+    /// How deep `-R` descends (`ListOptions maxdepth`, at most [`MAX_DEPTH`]).
+    max_depth: usize,
+    /// `ListOptions SortedNLST`.
+    sorted_nlst: bool,
+    /// `ListOptions AdjustedSymlinks`.
+    adjusted_symlinks: bool,
+}
+
+/// Takes one from a `ListOptions` budget; `false` when it is spent (none configured: always
+/// `true`). mod_ls leaves what is past the budget out without a word.
+fn take(left: &mut Option<u32>) -> bool {
+    match left {
+        None => true,
+        Some(0) => false,
+        Some(n) => {
+            *n -= 1;
+            true
+        }
+    }
 }
 
 impl Writer<'_, '_> {
@@ -459,6 +527,30 @@ struct DirJob<'p> {
 /// The target of a symbolic link, when `ShowSymlinks` is on (the default).
 async fn symlink_target(user: &LoggedIn, vpath: &str) -> Option<String> {
     user.fs.read_link(vpath).await.ok()
+}
+
+/// A link's target as `AdjustedSymlinks` shows it (mod_ls and mod_facts): a relative target
+/// made absolute from the link's directory, an absolute one inside the session's root shown
+/// from that root.
+pub(crate) fn adjusted_target(user: &LoggedIn, link: &str, target: &str) -> String {
+    if let Some(inside) = target.strip_prefix(user.root.trim_end_matches('/'))
+        && user.root != "/"
+        && (inside.is_empty() || inside.starts_with('/'))
+    {
+        return if inside.is_empty() {
+            "/".to_string()
+        } else {
+            inside.to_string()
+        };
+    }
+    if target.starts_with('/') {
+        return target.to_string();
+    }
+    let dir = match link.rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((d, _)) => d,
+    };
+    user.resolve_from(dir, target)
 }
 
 fn show_symlinks(ctx: &Ctx) -> bool {
@@ -494,12 +586,15 @@ async fn list_dir(
     opened: Option<ReadDir>,
 ) -> Result<(), ListError> {
     let symlinks = show_symlinks(w.names.ctx());
-    let may_hide = crate::modules::mod_core::hiding::may_hide(w.names.ctx(), user);
+    // ListStyle Windows never lists dot files, `-a` or not.
+    let windows = w.names.ctx().server.cfg.ls.windows_style;
+    let dots = job.opts.all && !windows;
+    let may_hide = crate::access::hiding::may_hide(w.names.ctx(), user);
     let mut dir = match opened {
         Some(dir) => dir,
         None => user.fs.read_dir(&job.vpath).await?,
     };
-    if job.opts.all && !job.names_only {
+    if dots && !job.names_only {
         for dot in [".", ".."] {
             let m = user
                 .fs
@@ -508,18 +603,20 @@ async fn list_dir(
             write_entry(&mut w.names, dot, &m, None, &w.clock, w.out);
         }
     }
-    while let Some(batch) = dir.next().await? {
+    // `SortedNLST`: the names of one directory, held to be sorted.
+    let mut sorted = Vec::new();
+    'entries: while let Some(batch) = dir.next().await? {
         for entry in batch.iter() {
             if let Some(pattern) = job.pattern {
                 if !oxftpd_proto::glob::matches(pattern, entry.name) {
                     continue;
                 }
-            } else if entry.name.starts_with('.') && !job.opts.all {
+            } else if entry.name.starts_with('.') && !dots {
                 continue;
             }
             let Some(meta) = entry.meta else { continue };
             if may_hide
-                && crate::modules::mod_core::hiding::hide_entry(
+                && crate::access::hiding::hide_entry(
                     w.names.ctx(),
                     user,
                     &job.vpath,
@@ -529,19 +626,33 @@ async fn list_dir(
             {
                 continue;
             }
+            // Sorted names count against `maxfiles` in their order, once sorted.
+            let counted_now = !job.names_only || !w.sorted_nlst;
+            if counted_now && !take(&mut w.files_left) {
+                break 'entries;
+            }
             if job.names_only {
-                match job.prefix {
-                    Some(p) => {
-                        let p = p.trim_end_matches('/');
-                        write_nlst_line(&format!("{p}/{}", entry.name), w.out);
-                    }
-                    None => write_nlst_line(entry.name, w.out),
+                let name = match job.prefix {
+                    Some(p) => format!("{}/{}", p.trim_end_matches('/'), entry.name),
+                    None => entry.name.to_string(),
+                };
+                if w.sorted_nlst {
+                    sorted.push(name);
+                } else {
+                    write_nlst_line(&name, w.out);
                 }
             } else {
                 let (link, followed) = if meta.kind == Kind::Symlink {
                     let path = user.resolve_from(&job.vpath, entry.name);
                     if symlinks {
-                        (symlink_target(user, &path).await, None)
+                        let raw = symlink_target(user, &path).await;
+                        let shown = match raw {
+                            Some(t) if w.adjusted_symlinks => {
+                                Some(adjusted_target(user, &path, &t))
+                            }
+                            other => other,
+                        };
+                        (shown, None)
                     } else {
                         (None, user.fs.metadata(&path).await.ok())
                     }
@@ -572,6 +683,14 @@ async fn list_dir(
             w.flush_if_full().await?;
         }
     }
+    sorted.sort_unstable();
+    for name in sorted {
+        if !take(&mut w.files_left) {
+            break;
+        }
+        write_nlst_line(&name, w.out);
+        w.flush_if_full().await?;
+    }
     Ok(())
 }
 
@@ -589,7 +708,7 @@ where
     'c: 'a,
 {
     Box::pin(async move {
-        if depth > MAX_DEPTH {
+        if depth >= w.max_depth {
             return Ok(());
         }
         // Only the names of this directory's subdirectories are held, not its entries.
@@ -606,6 +725,9 @@ where
         }
         subdirs.sort();
         for name in subdirs {
+            if !take(&mut w.dirs_left) {
+                break;
+            }
             let sub = user.resolve_from(vpath, &name);
             let label = if shown.is_empty() {
                 name.clone()
@@ -645,4 +767,23 @@ impl From<std::io::Error> for ListError {
     fn from(e: std::io::Error) -> Self {
         ListError::Io(e)
     }
+}
+
+/// A `<Limit>` refusal of LIST or MLSD: ProFTPD answers with an empty listing.
+pub fn empty_listing<'a>(ctx: &'a mut Ctx, verb: &'static str) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
+        let mode = match ctx.transfer_type {
+            crate::session::TransferType::Ascii => "ASCII",
+            crate::session::TransferType::Binary => "BINARY",
+        };
+        let what = if verb == "MLSD" { "MLSD" } else { "file list" };
+        ctx.reply(
+            codes::OPENING_DATA,
+            format!("Opening {mode} mode data connection for {what}"),
+        )
+        .await?;
+        transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
+        Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
+    })
 }

@@ -12,6 +12,7 @@ pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ls::MODULE,
     commands: &[
         CommandSpec::new("LIST", Handler::User(listing::list))
+            .denied_with(listing::empty_listing)
             .group(Dirs)
             .class(Cl::DIRS)
             .path(PathArg::AfterOptions)

@@ -47,6 +47,26 @@ async fn session_status(ctx: &mut Ctx, user: &LoggedIn) -> CommandResult {
     Ok(ctx.send(&multi(codes::SYSTEM_STATUS, lines)).await?)
 }
 
+/// An entry as STAT shows it: a link with its target (`ShowSymlinks on`), or as the object it
+/// points to (`off`, when that can be looked up).
+async fn as_shown(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    vpath: &str,
+    meta: oxftpd_storage::Metadata,
+) -> (oxftpd_storage::Metadata, Option<String>) {
+    if meta.kind != Kind::Symlink {
+        return (meta, None);
+    }
+    if ctx.server.cfg.ls.show_symlinks {
+        return (meta, user.fs.read_link(vpath).await.ok());
+    }
+    match user.fs.metadata(vpath).await {
+        Ok(target) => (target, None),
+        Err(_) => (meta, None),
+    }
+}
+
 fn line_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .trim_end_matches(['\r', '\n'])
@@ -65,11 +85,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
     let mut names = Names::new(ctx);
     let mut buf = Vec::new();
     if meta.kind != Kind::Dir {
-        let link = if meta.kind == Kind::Symlink {
-            user.fs.read_link(&vpath).await.ok()
-        } else {
-            None
-        };
+        let (meta, link) = as_shown(ctx, user, &vpath, meta).await;
         write_entry(&mut names, shown, &meta, link.as_deref(), &clock, &mut buf);
         let lines = vec![
             format!("Status of {shown}:"),
@@ -99,31 +115,24 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
         };
         for entry in &batch {
             let Some(m) = &entry.meta else { continue };
-            if crate::modules::mod_core::hiding::hide_entry(
-                names.ctx(),
-                user,
-                &vpath,
-                &entry.name,
-                m,
-            ) {
+            if crate::access::hiding::hide_entry(names.ctx(), user, &vpath, &entry.name, m) {
                 continue;
             }
             if entries.len() >= MAX_ENTRIES {
                 break;
             }
-            let link = if m.kind == Kind::Symlink {
-                user.fs
-                    .read_link(&user.resolve_from(&vpath, &entry.name))
-                    .await
-                    .ok()
-            } else {
-                None
-            };
+            let (m, link) = as_shown(
+                names.ctx(),
+                user,
+                &user.resolve_from(&vpath, &entry.name),
+                m.clone(),
+            )
+            .await;
             buf.clear();
             write_entry(
                 &mut names,
                 &entry.name,
-                m,
+                &m,
                 link.as_deref(),
                 &clock,
                 &mut buf,

@@ -4,6 +4,7 @@
 //! … and then the TLS negotiation … begins"; section 9: "PBSZ 0 … PROT P" makes the data
 //! connections private; section 6: "CCC" returns the control connection to clear text.
 
+use crate::module::Connected;
 use std::sync::Arc;
 
 use oxftpd_proto::reply::codes;
@@ -17,7 +18,7 @@ use crate::session::{Ctx, LoggedIn, SessionError, State};
 /// login, an SNI name of another FTPS `<VirtualHost>` on this address and port moves the
 /// session there (its certificate, its settings), as `HOST` does.
 pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), SessionError> {
-    let Some(own) = ctx.server.tls.clone() else {
+    let Some(own) = crate::modules::mod_tls::server_tls(&ctx.server).cloned() else {
         return Err(SessionError::Closed);
     };
     let limit = own.handshake_timeout;
@@ -32,9 +33,7 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
             refused_name = sni.map(str::to_string);
             return None;
         };
-        let c = server
-            .tls
-            .as_ref()
+        let c = crate::modules::mod_tls::server_tls(&server)
             .map_or_else(|| own.session_config(), |t| t.session_config());
         config = Some(c.clone());
         chosen = Some(server);
@@ -47,7 +46,9 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         tracing::info!(peer = %ctx.peer, server = %server.settings.name, "SNI chose a virtual host");
         ctx.server = server;
     }
-    let settings = ctx.server.tls.clone().unwrap_or(own);
+    let settings = crate::modules::mod_tls::server_tls(&ctx.server)
+        .cloned()
+        .unwrap_or(own);
     if let Some(name) = refused_name {
         event(
             settings.log.as_ref(),
@@ -100,13 +101,13 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
         if settings.diags {
             crate::modules::mod_tls::diags::control(settings.log.as_ref(), ctx.peer, conn);
         }
-        ctx.tls.client_cert = conn
+        super::tls_state_mut(ctx).client_cert = conn
             .peer_certificates()
             .and_then(|c| c.first())
             .map(|c| c.clone().into_owned());
     }
     // As mod_tls, only with `TLSVerifyClient on` (not `optional`).
-    if let Some(cert) = &ctx.tls.client_cert
+    if let Some(cert) = &super::tls_state(ctx).client_cert
         && settings.verify_client == crate::modules::mod_tls::VerifyClient::On
         && crate::modules::mod_tls::cert_checks::any(settings.cert_checks)
     {
@@ -129,16 +130,16 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
             return Err(SessionError::Closed);
         }
     }
-    ctx.tls.control = true;
+    super::tls_state_mut(ctx).control = true;
     // Data connections share the session cache and ticket key. Upload connections issue no
     // tickets: a client that never reads them would make its close a reset (curl after an
     // upload does). Download connections issue one, which the client reads with the data.
     let mut data = (*config).clone();
     data.send_tls13_tickets = 0;
-    ctx.tls.data_config = Some(Arc::new(data));
+    super::tls_state_mut(ctx).data_config = Some(Arc::new(data));
     let mut send = (*config).clone();
     send.send_tls13_tickets = 1;
-    ctx.tls.send_config = Some(Arc::new(send));
+    super::tls_state_mut(ctx).send_config = Some(Arc::new(send));
     Ok(())
 }
 
@@ -152,7 +153,7 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             ));
         };
         let mechanism = arg.trim().to_ascii_uppercase();
-        if ctx.server.tls.is_none()
+        if crate::modules::mod_tls::server_tls(&ctx.server).is_none()
             || !matches!(mechanism.as_str(), "TLS" | "TLS-C" | "SSL" | "TLS-P")
         {
             return Err(CommandError::bad_argument(
@@ -160,14 +161,15 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                 "AUTH not understood",
             ));
         }
-        if ctx.tls.control {
+        if super::tls_state(ctx).control {
             return Err(CommandError::BadSequence(
                 "Unwilling to accept second AUTH".into(),
             ));
         }
-        let per_user = ctx.server.tls.as_ref().is_some_and(|t| t.allow_per_user);
+        let per_user =
+            crate::modules::mod_tls::server_tls(&ctx.server).is_some_and(|t| t.allow_per_user);
         if matches!(state, State::LoggedIn(_)) && !per_user {
-            if let Some(t) = &ctx.server.tls {
+            if let Some(t) = crate::modules::mod_tls::server_tls(&ctx.server) {
                 event(
                     t.log.as_ref(),
                     "Unwilling to accept AUTH after USER/PASS authentication for this session unless AllowPerUser TLSOption is used",
@@ -183,8 +185,8 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         start_control_tls(ctx, may_switch).await?;
         // AUTH SSL (and TLS-P) imply protected data connections, as in mod_tls.
         if matches!(mechanism.as_str(), "SSL" | "TLS-P") {
-            ctx.tls.pbsz = true;
-            ctx.tls.protect_data = true;
+            super::tls_state_mut(ctx).pbsz = true;
+            super::tls_state_mut(ctx).protect_data = true;
         }
         Ok(())
     })
@@ -193,7 +195,7 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
 /// `PBSZ 0`: the only buffer size for a stream protocol like TLS.
 pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "PBSZ not understood",
@@ -202,7 +204,7 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        ctx.tls.pbsz = true;
+        super::tls_state_mut(ctx).pbsz = true;
         if arg.trim() == "0" {
             Ok(ctx.reply(codes::COMMAND_OK, "PBSZ 0 successful").await?)
         } else {
@@ -214,7 +216,7 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `PROT C` / `PROT P` (`S` and `E` are not possible with TLS).
 pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "PROT not understood",
@@ -224,7 +226,7 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             return Err(CommandError::MissingArgument);
         };
         let level = arg.trim().to_ascii_uppercase();
-        let log = ctx.server.tls.clone();
+        let log = crate::modules::mod_tls::server_tls(&ctx.server).cloned();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         if let Some(lines) = crate::modules::mod_tls::policy::prot_refusal(ctx, &level) {
             for line in &lines {
@@ -234,14 +236,14 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         match level.as_str() {
             "C" => {
-                ctx.tls.protect_data = false;
+                super::tls_state_mut(ctx).protect_data = false;
                 event(log, "Protection set to Clear");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Clear")
                     .await?)
             }
             "P" => {
-                ctx.tls.protect_data = true;
+                super::tls_state_mut(ctx).protect_data = true;
                 event(log, "Protection set to Private");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Private")
@@ -266,13 +268,13 @@ pub fn ccc<'a>(
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::refused(
                 codes::PROTECTION_DENIED,
                 "CCC not allowed on insecure control connection",
             ));
         }
-        let log = ctx.server.tls.clone();
+        let log = crate::modules::mod_tls::server_tls(&ctx.server).cloned();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         if crate::modules::mod_tls::policy::ccc_refused(ctx) {
             event(
@@ -287,7 +289,7 @@ pub fn ccc<'a>(
             "Clearing control channel protection",
         ));
         ctx.control.downgrade().await.map_err(SessionError::from)?;
-        ctx.tls.control = false;
+        super::tls_state_mut(ctx).control = false;
         Ok(())
     })
 }
@@ -300,7 +302,7 @@ pub fn sscn<'a>(
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        if !ctx.tls.control {
+        if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "SSCN not understood",
@@ -309,12 +311,12 @@ pub fn sscn<'a>(
         let words: Vec<&str> = arg
             .map(|a| a.split_whitespace().collect())
             .unwrap_or_default();
-        let log = ctx.server.tls.clone();
+        let log = crate::modules::mod_tls::server_tls(&ctx.server).cloned();
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         match words.as_slice() {
             [] => {}
-            ["ON"] => ctx.tls.sscn_client = true,
-            ["OFF"] => ctx.tls.sscn_client = false,
+            ["ON"] => super::tls_state_mut(ctx).sscn_client = true,
+            ["OFF"] => super::tls_state_mut(ctx).sscn_client = false,
             [_] => {
                 event(
                     log,
@@ -339,7 +341,7 @@ pub fn sscn<'a>(
                 ));
             }
         }
-        let mode = if ctx.tls.sscn_client {
+        let mode = if super::tls_state(ctx).sscn_client {
             "CLIENT"
         } else {
             "SERVER"
@@ -347,5 +349,21 @@ pub fn sscn<'a>(
         Ok(ctx
             .reply(codes::COMMAND_OK, format!("SSCN:{mode} METHOD"))
             .await?)
+    })
+}
+
+/// The connect phase: the implicit FTPS handshake (`TLSOptions UseImplicitSSL`), after which
+/// data connections are protected from the start.
+pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
+    Box::pin(async move {
+        if !crate::modules::mod_tls::server_tls(&ctx.server).is_some_and(|t| t.implicit) {
+            return Connected::Continue;
+        }
+        if start_control_tls(ctx, true).await.is_err() {
+            return Connected::Close;
+        }
+        super::tls_state_mut(ctx).pbsz = true;
+        super::tls_state_mut(ctx).protect_data = true;
+        Connected::Continue
     })
 }

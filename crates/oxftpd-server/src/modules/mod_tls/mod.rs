@@ -5,6 +5,7 @@ pub mod cert_checks;
 pub mod cert_login;
 pub mod ciphers;
 pub mod commands;
+pub mod data;
 pub mod diags;
 pub mod log;
 pub mod per_user;
@@ -51,12 +52,31 @@ pub struct TlsSession {
 
 use crate::module::CommandClass as Cl;
 use crate::module::hooks::{Hook, On, Phase};
-use crate::module::{CommandSpec, Feat, Handler, LimitRule, Module, TlsRule};
+use crate::module::{
+    CommandSpec, ConnectHook, ConnectStage, Feat, Handler, LimitRule, Module, TlsRule,
+};
 use crate::session::Ctx;
 
 /// Whether this server speaks TLS (`TLSEngine on`): mod_tls's FEAT lines show then.
 fn tls_on(ctx: &Ctx) -> bool {
-    ctx.server.tls.is_some()
+    server_tls(&ctx.server).is_some()
+}
+
+static NO_TLS: std::sync::LazyLock<TlsSession> = std::sync::LazyLock::new(TlsSession::default);
+
+/// The session's FTPS state (`AUTH`, `PBSZ`, `PROT`, …), kept in its module state.
+pub fn tls_state(ctx: &Ctx) -> &TlsSession {
+    ctx.ext.get::<TlsSession>().unwrap_or(&NO_TLS)
+}
+
+/// The session's FTPS state, to change.
+pub fn tls_state_mut(ctx: &mut Ctx) -> &mut TlsSession {
+    ctx.ext.get_or_default()
+}
+
+/// The server's FTPS settings (`TLSEngine on`), kept in its module state.
+pub fn server_tls(server: &crate::context::ServerCtx) -> Option<&Arc<TlsSettings>> {
+    server.modules.get::<Arc<TlsSettings>>()
 }
 
 /// mod_tls.c.
@@ -87,6 +107,8 @@ pub static MODULE: Module = Module {
             .hidden(),
     ],
     hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
+    connect: &[ConnectHook::new(ConnectStage::Secure, commands::on_connect)],
     admit: Some(per_user::admit_login),
+    server: Some(settings::per_server),
     ..Module::DEFAULT
 };

@@ -11,13 +11,13 @@ use crate::session::{Ctx, LoggedIn};
 
 /// Applies the user's `TLSRequired`; `false` when the session must end.
 pub fn admit(ctx: &mut Ctx, user: &LoggedIn) -> bool {
-    let Some(settings) = ctx.server.tls.clone() else {
+    let Some(settings) = crate::modules::mod_tls::server_tls(&ctx.server).cloned() else {
         return true;
     };
     if !settings.allow_per_user {
         return true;
     }
-    let required = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user)
+    let required = crate::access::conditions::user_cfg(ctx, user)
         .tls
         .required
         .as_deref()
@@ -25,8 +25,8 @@ pub fn admit(ctx: &mut Ctx, user: &LoggedIn) -> bool {
     let Some(required) = required else {
         return true;
     };
-    ctx.tls.user_required = Some(required);
-    if (required.ctrl || required.auth) && !ctx.tls.control {
+    super::tls_state_mut(ctx).user_required = Some(required);
+    if (required.ctrl || required.auth) && !super::tls_state(ctx).control {
         event(
             settings.log.as_ref(),
             "SSL/TLS required but absent on control channel, disconnecting",

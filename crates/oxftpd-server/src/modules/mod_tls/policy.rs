@@ -22,17 +22,15 @@ use crate::session::{Ctx, State};
 /// The `TLSRequired` in force for the session: the user's (after `PASS` with `AllowPerUser`)
 /// or the server's.
 pub fn effective(ctx: &Ctx) -> Required {
-    ctx.tls.user_required.unwrap_or_else(|| {
-        ctx.server
-            .tls
-            .as_ref()
+    super::tls_state(ctx).user_required.unwrap_or_else(|| {
+        crate::modules::mod_tls::server_tls(&ctx.server)
             .map_or_else(Required::default, |s| s.required)
     })
 }
 
 /// The refusal `TLSRequired` demands for `verb` in the session's current state, if any.
 pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<TlsRefusal> {
-    let settings = ctx.server.tls.as_ref()?;
+    let settings = crate::modules::mod_tls::server_tls(&ctx.server)?;
     // Unknown verbs need a protected control connection like any other.
     let row = crate::modules::command(verb);
     let rule = row.map_or(TlsRule::Control, |c| c.tls);
@@ -41,7 +39,7 @@ pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<TlsRefusal> {
     }
     let log = settings.log.as_ref();
     let r = effective(ctx);
-    if !ctx.tls.control {
+    if !super::tls_state(ctx).control {
         if r.auth && rule == TlsRule::Credentials {
             event(
                 log,
@@ -57,7 +55,7 @@ pub fn refusal(ctx: &Ctx, state: &State, verb: &str) -> Option<TlsRefusal> {
             return Some(TlsRefusal::ControlRequired);
         }
     }
-    if ctx.tls.protect_data || !row.is_some_and(|c| c.opens_data) {
+    if super::tls_state(ctx).protect_data || !row.is_some_and(|c| c.opens_data) {
         return None;
     }
     if r.data == Some(true) {

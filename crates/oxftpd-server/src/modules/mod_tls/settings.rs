@@ -187,6 +187,20 @@ fn load(tls: &Settings) -> Result<Option<Loaded>, StartError> {
 }
 
 /// The FTPS settings of every server of `config`, in order (`None` without `TLSEngine on`).
+/// Puts each server's FTPS settings (when `TLSEngine on`) in its module state.
+pub fn per_server(
+    config: &Config,
+    servers: &mut [crate::type_map::TypeMap],
+) -> Result<(), StartError> {
+    for (state, tls) in servers.iter_mut().zip(build_all(config)?) {
+        if let Some(tls) = tls {
+            state.insert(tls);
+        }
+    }
+    Ok(())
+}
+
+/// Every server's FTPS settings, by index (`None` without `TLSEngine on`).
 pub fn build_all(config: &Config) -> Result<Vec<Option<Arc<TlsSettings>>>, StartError> {
     let servers: Vec<(Settings, &Server)> = config
         .servers()

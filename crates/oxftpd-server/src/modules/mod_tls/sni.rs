@@ -39,7 +39,7 @@ pub fn choose(
     for s in generation.servers.iter().filter(reachable) {
         let names = aliases(s);
         name_based |= !names.is_empty();
-        if s.tls.is_some() && names.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+        if super::server_tls(s).is_some() && names.iter().any(|a| a.eq_ignore_ascii_case(name)) {
             return Some(s.clone());
         }
     }
@@ -50,5 +50,4 @@ pub fn choose(
     }
 }
 
-/// The fatal `unrecognized_name` alert (RFC 6066 section 3), as a plaintext TLS record.
-pub const UNRECOGNIZED_NAME_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
+pub use crate::data::tls_stream::UNRECOGNIZED_NAME_ALERT;

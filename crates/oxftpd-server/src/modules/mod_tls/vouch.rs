@@ -11,7 +11,10 @@ use crate::session::Ctx;
 
 /// Whether the verified client certificate of the session vouches for the login `name`.
 pub async fn vouches_for(ctx: &Ctx, name: &str) -> bool {
-    let (Some(settings), Some(cert)) = (ctx.server.tls.clone(), ctx.tls.client_cert.clone()) else {
+    let (Some(settings), Some(cert)) = (
+        crate::modules::mod_tls::server_tls(&ctx.server).cloned(),
+        super::tls_state(ctx).client_cert.clone(),
+    ) else {
         return false;
     };
     let log = settings.log.as_ref();
@@ -50,7 +53,7 @@ pub async fn vouches_for(ctx: &Ctx, name: &str) -> bool {
 
 /// The user's `~/.tlslogin`, read with the user's own credentials.
 async fn dotlogin_file(ctx: &Ctx, name: &str) -> Option<Vec<u8>> {
-    let target = crate::session::login::target(&ctx.server, name).ok()?;
+    let target = crate::modules::mod_auth::login::target(&ctx.server, name).ok()?;
     let server = ctx.server.clone();
     let user = target.user.clone();
     let identity = ctx

@@ -82,7 +82,7 @@ pub fn refused(cfg: &View, user: &str, groups: &[String], home: &str, addr: IpAd
 
 /// mod_wrap's login check ([`crate::module::AdmitFn`]): the access files for this user.
 pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
-    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, user);
+    let cfg = crate::access::conditions::user_cfg(ctx, user);
     let home = user.identity.home.to_string_lossy();
     if refused(
         &cfg.wrap,

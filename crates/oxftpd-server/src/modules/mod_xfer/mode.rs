@@ -45,17 +45,17 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         if engine && arg.starts_with(['Z', 'z']) {
             // mod_deflate declines under an RFC 2228 mechanism (AUTH TLS): the two cannot be
             // stacked on its data connections.
-            if ctx.tls.control {
+            if crate::modules::mod_tls::tls_state(ctx).control {
                 deflate_log::log(ctx, "declining MODE Z (RFC2228 mechanism 'TLS' in effect)");
                 return Err(CommandError::refused(
                     codes::NOT_IMPLEMENTED_FOR_PARAMETER,
                     "Unable to handle MODE Z at this time",
                 ));
             }
-            ctx.opts.mode_z.on = true;
+            crate::modules::mod_core::opts::of_mut(ctx).mode_z.on = true;
             return Ok(ctx.reply(codes::COMMAND_OK, "OK").await?);
         }
-        if std::mem::take(&mut ctx.opts.mode_z.on) {
+        if std::mem::take(&mut crate::modules::mod_core::opts::of_mut(ctx).mode_z.on) {
             // mod_deflate names the mode with its first letter in upper case.
             let mut shown = arg.to_string();
             if let Some(first) = shown.get_mut(..1) {
@@ -102,7 +102,7 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<CommandResult> {
         return None;
     }
     if words.len() == 2 {
-        ctx.opts.mode_z.level = DEFAULT_LEVEL;
+        crate::modules::mod_core::opts::of_mut(ctx).mode_z.level = DEFAULT_LEVEL;
         return Some(
             ctx.reply(codes::COMMAND_OK, "OPTS_MODE OK")
                 .await
@@ -122,7 +122,7 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<CommandResult> {
         } else if key.eq_ignore_ascii_case("level") {
             match u32::try_from(atoi(value)) {
                 Ok(level) if level <= 9 => {
-                    ctx.opts.mode_z.level = level;
+                    crate::modules::mod_core::opts::of_mut(ctx).mode_z.level = level;
                     continue;
                 }
                 _ => format!("OPTS_MODE: bad MODE Z option value: {key} {value}"),

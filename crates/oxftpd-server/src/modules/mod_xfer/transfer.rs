@@ -19,7 +19,7 @@
 use std::fs::File;
 
 use oxftpd_proto::reply::codes;
-use oxftpd_storage::{Existing, Replacement, StorageError, WriteMode};
+use oxftpd_storage::{Existing, Kind, Replacement, StorageError, WriteMode};
 use tokio::net::TcpStream;
 use tracing::{info, warn};
 
@@ -171,7 +171,7 @@ pub fn retr<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
-            return Err(CommandError::MissingArgument);
+            return Err(crate::module::helpers::verb_not_understood("RETR"));
         };
         let vpath = user.resolve(arg);
         let range = super::range::take(ctx);
@@ -234,7 +234,8 @@ pub fn retr<'a>(
         ctx.reply(codes::OPENING_DATA, text).await?;
         let data_peer = peer_of(&stream);
         let mut stream =
-            crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Send).await?;
+            crate::modules::mod_tls::data::protect(ctx, stream, crate::data::stream::Flow::Send)
+                .await?;
         // ProFTPD opens the data connection, then aborts an over-size download.
         if size_limit(ctx, user, &cfg.xfer.max_retrieve_file_size)
             .is_some_and(|max| meta.size > max)
@@ -244,9 +245,10 @@ pub fn retr<'a>(
             return Err(DataFailure::NotPermitted.into());
         }
         let stall = ctx.server.settings.timeouts.stalled;
-        let ascii = ctx.transfer_type == TransferType::Ascii;
+        // `TransferOptions IgnoreASCII`: TYPE A moves the bytes as they are.
+        let ascii = ctx.transfer_type == TransferType::Ascii && !ctx.server.cfg.xfer.ignore_ascii;
         let started = std::time::Instant::now();
-        let mode_z = ctx.opts.mode_z;
+        let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
         let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
         let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
@@ -409,6 +411,28 @@ async fn open_target(
 ) -> Result<(Target, File), CommandError> {
     let vpath = user.resolve(arg);
     let offset = std::mem::take(&mut ctx.restart);
+    // An upload writes a regular file: a directory, or a link that leads nowhere, is no
+    // place for one (mod_xfer's `file_mode2` check, before the data connection opens).
+    let not_file = match user.fs.symlink_metadata(&vpath).await {
+        Ok(l) if l.kind == Kind::Symlink => match user.fs.metadata(&vpath).await {
+            Ok(t) => t.kind == Kind::Dir,
+            // `TransferOptions AllowSymlinkUpload`: the upload creates what the link names.
+            Err(_) => !ctx.server.cfg.xfer.allow_symlink_upload,
+        },
+        Ok(l) => l.kind == Kind::Dir,
+        Err(_) => false,
+    };
+    if not_file {
+        let overwrite = kind == Upload::Appe || cfg(ctx, user, &vpath).core.allow_overwrite;
+        return Err(CommandError::refused(
+            codes::FILE_UNAVAILABLE,
+            if overwrite {
+                format!("{arg}: Not a regular file")
+            } else {
+                format!("{arg}: Overwrite permission denied")
+            },
+        ));
+    }
     let size = match user.fs.metadata(&vpath).await {
         Ok(m) => Some(m.size),
         Err(StorageError::NotFound) => None,
@@ -596,7 +620,10 @@ async fn upload(
             return receive(ctx, user, &unique, target, file, kind, None).await;
         }
         (_, Some(arg)) => arg,
-        (_, None) => return Err(CommandError::MissingArgument),
+        (_, None) => {
+            let verb = if kind == Upload::Appe { "APPE" } else { "STOR" };
+            return Err(crate::module::helpers::verb_not_understood(verb));
+        }
     };
     let (target, file) = open_target(ctx, user, arg, kind, range).await?;
     receive(ctx, user, arg, target, file, kind, range).await
@@ -631,17 +658,23 @@ async fn receive(
         return Err(e.into());
     }
     let data_peer = peer_of(&stream);
-    let mut stream =
-        match crate::data::stream::protect(ctx, stream, crate::data::stream::Flow::Receive).await {
-            Ok(s) => s,
-            Err(e) => {
-                drop(file);
-                discard(user, &target).await;
-                return Err(e.into());
-            }
-        };
+    let mut stream = match crate::modules::mod_tls::data::protect(
+        ctx,
+        stream,
+        crate::data::stream::Flow::Receive,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            drop(file);
+            discard(user, &target).await;
+            return Err(e.into());
+        }
+    };
     let stall = ctx.server.settings.timeouts.stalled;
-    let ascii = ctx.transfer_type == TransferType::Ascii;
+    // `TransferOptions IgnoreASCII`: TYPE A moves the bytes as they are.
+    let ascii = ctx.transfer_type == TransferType::Ascii && !ctx.server.cfg.xfer.ignore_ascii;
     let limit_path = target
         .rename_to
         .clone()
@@ -657,7 +690,7 @@ async fn receive(
         None => max_size,
     };
     let started = std::time::Instant::now();
-    let mode_z = ctx.opts.mode_z;
+    let mode_z = crate::modules::mod_core::opts::of(ctx).mode_z;
     let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
     let verb = match kind {
         Upload::Stor => "STOR",

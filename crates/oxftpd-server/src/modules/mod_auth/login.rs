@@ -8,12 +8,12 @@ use oxftpd_auth::{AuthError, Identity};
 use oxftpd_storage::{Credentials, Fs};
 use tracing::{info, warn};
 
-use super::{Ctx, LoggedIn, State};
 use crate::access::groups::GroupExpr;
 use crate::context::ServerCtx;
 use crate::messages::{Vars, display_file};
 use crate::module::events::{Event, LoginFailure};
 use crate::module::{Admission, CommandError, CommandResult};
+use crate::session::{Ctx, LoggedIn, State};
 
 /// Why a login was refused; every variant answers `530 Login incorrect.` to the client.
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +120,7 @@ pub async fn enter(
     code: u16,
 ) -> CommandResult {
     let name = session.login_name.clone();
-    for check in crate::modules::admit_checks() {
+    for check in crate::module::registry::registry().admit_checks() {
         if let Admission::Refuse(text) = check(ctx, &mut session) {
             info!(peer = %ctx.peer, user = %name, "login refused: {text}");
             let event = Event::LoginFailed {
@@ -138,7 +138,7 @@ pub async fn enter(
         free_kb: 0,
     };
     // <IfUser>/<IfGroup>/<IfClass> blocks apply from here on (mod_ifsession).
-    let cfg = crate::modules::mod_ifsession::ifsession::user_cfg(ctx, &session);
+    let cfg = crate::access::conditions::user_cfg(ctx, &session);
     let display = cfg.auth.display_login.as_deref().map(|p| {
         let p = Path::new(p);
         if p.is_absolute() {
@@ -248,19 +248,14 @@ async fn login_as(
     let check_password = needs_password(&server, &target) && !vouched;
     if let Some(i) = target.anon
         && !check_password
-        && crate::modules::mod_auth::anonymous::password_rejected(
-            &server.login_cfg(Some(i)).auth,
-            password,
-        )
+        && super::anonymous::password_rejected(&server.login_cfg(Some(i)).auth, password)
     {
         return Err(LoginError::Refused(format!(
             "ANON {login_name}: password rejected (AnonRejectPasswords)"
         )));
     }
-    let own_password = crate::modules::mod_auth::anonymous::user_password(
-        &server.login_cfg(target.anon).auth,
-        &target.user,
-    );
+    let own_password =
+        super::anonymous::user_password(&server.login_cfg(target.anon).auth, &target.user);
     if check_password
         && let Some(hash) = &own_password
         && !oxftpd_auth::crypt::verify(password, hash)
@@ -299,10 +294,8 @@ async fn login_as(
             .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
     };
     // From here on a refusal drops the hold, which closes PAM's session on the pool.
-    let pam = crate::modules::mod_auth_pam::pam_hold::PamHold::new(
-        identity.pam_session.take(),
-        ctx.shared.clone(),
-    );
+    let pam =
+        crate::session::pam_hold::PamHold::new(identity.pam_session.take(), ctx.shared.clone());
     let settings = &server.settings;
     if let Some(file) = ftpusers_file(&server)
         && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
@@ -329,7 +322,7 @@ async fn login_as(
     let subject = crate::access::limit::Subject {
         user: Some(&identity.name),
         groups: Some(&identity.group_names),
-        class: crate::modules::mod_core::class::class_of(ctx),
+        class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
     };
@@ -345,6 +338,13 @@ async fn login_as(
             (identity, root)
         }
     };
+    if !server.cfg.auth.allow_chroot_symlinks
+        && let Some(link) = chroot_symlink(&root, target.anon.is_some())
+    {
+        return Err(LoginError::Refused(format!(
+            "error: {link} is a symlink (denied by AllowChrootSymlinks config)"
+        )));
+    }
     let mut identity = identity;
     crate::group_limit::fit(&mut identity, crate::group_limit::ngroups_max());
     let cred = Credentials {
@@ -382,23 +382,45 @@ async fn login_as(
         rename_from: None,
         counted: None,
         anonymous_group: target.anon.is_none()
-            && crate::modules::mod_auth::anonymous::anonymous_group(
-                &server.cfg.auth,
-                &identity_groups,
-            ),
+            && super::anonymous::anonymous_group(&server.cfg.auth, &identity_groups),
         chdir_shown: Default::default(),
         ftpaccess: Default::default(),
         anonymous_email: target.anon.map(|_| password.to_string()),
         pam,
         config_cache: Default::default(),
     });
-    let start = match default_chdir(&server, &session.identity, target.anon) {
-        Some(dir) => session.resolve(&dir),
+    let chdir = default_chdir(&server, &session.identity, target.anon);
+    let start = match &chdir {
+        Some(dir) => session.resolve(&oxftpd_proto::path::subst_user_var(
+            dir,
+            &session.identity.name,
+        )),
         None => session.home_virtual(),
     };
-    match session.fs.is_dir(&start).await {
-        Ok(true) => session.cwd = start,
-        _ => warn!(user = %session.login_name, "cannot change to home directory {start}: using /"),
+    // Where a session starts, as mod_auth decides: the DefaultChdir or home directory; if
+    // that cannot be entered, the root when the session is jailed, the home directory after
+    // a failed DefaultChdir, and otherwise no login at all.
+    let fallback = if session.root != "/" {
+        Some("/".to_string())
+    } else if chdir.is_some() {
+        Some(session.home_virtual())
+    } else {
+        None
+    };
+    let mut entered = false;
+    for dir in std::iter::once(start).chain(fallback) {
+        if let Ok(true) = session.fs.is_dir(&dir).await {
+            session.cwd = dir;
+            entered = true;
+            break;
+        }
+        warn!(user = %session.login_name, "unable to change to directory {dir}");
+    }
+    if !entered {
+        return Err(LoginError::Refused(format!(
+            "no start directory for {} could be entered",
+            session.login_name
+        )));
     }
     info!(peer = %ctx.peer, user = %session.login_name, root = %session.root, "login successful");
     Ok(session)
@@ -446,6 +468,29 @@ fn anonymous_identity(
     Ok((identity, root))
 }
 
+/// Under `AllowChrootSymlinks off`, the symlink a session root is reached through, if any:
+/// any component of a `DefaultRoot`, the last one of an `<Anonymous>` root (as mod_auth
+/// checks them). `/` (no jail) has none.
+fn chroot_symlink(root: &str, anonymous: bool) -> Option<String> {
+    let root = root.trim_end_matches('/');
+    if root.is_empty() {
+        return None;
+    }
+    let is_link = |p: &str| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if anonymous {
+        return is_link(root).then(|| root.to_string());
+    }
+    let mut path = String::new();
+    for part in root.split('/').filter(|p| !p.is_empty()) {
+        path.push('/');
+        path.push_str(part);
+        if is_link(&path) {
+            return Some(path);
+        }
+    }
+    None
+}
+
 /// The first `DefaultChdir` whose group expression matches the user (`<Anonymous>` first).
 fn default_chdir(server: &ServerCtx, identity: &Identity, anon: Option<usize>) -> Option<String> {
     server
@@ -477,12 +522,13 @@ fn jail_for(server: &ServerCtx, identity: &Identity) -> String {
         if !root.groups.is_empty() && !GroupExpr::new(&root.groups).matches(&identity.group_names) {
             continue;
         }
-        let path = if root.path == "~" {
+        let path = oxftpd_proto::path::subst_user_var(&root.path, &identity.name);
+        let path = if path == "~" {
             home.to_string()
-        } else if let Some(sub) = root.path.strip_prefix("~/") {
+        } else if let Some(sub) = path.strip_prefix("~/") {
             format!("{}/{sub}", home.trim_end_matches('/'))
         } else {
-            root.path.clone()
+            path
         };
         return oxftpd_proto::path::resolve("/", &path).unwrap_or_else(|_| "/".to_string());
     }

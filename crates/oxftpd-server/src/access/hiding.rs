@@ -28,9 +28,17 @@ pub struct Viewer<'a> {
     pub class: Option<&'a str>,
 }
 
-/// Whether `name` (with metadata `meta`) is hidden under `cfg` (the settings of its own path).
-pub fn hidden_in(cfg: &View, viewer: &Viewer<'_>, name: &str, meta: &Metadata) -> bool {
-    hide_files(cfg, viewer, name) || hidden_by_owner(cfg, viewer, meta)
+/// Whether `name` (with metadata `meta`) is hidden: `HideFiles` as the directory holding it
+/// is configured (`in_dir`, as ProFTPD's `dir_hide_file` looks it up), `HideUser`,
+/// `HideGroup` and `HideNoAccess` as its own path is (`own`).
+pub fn hidden_in(
+    in_dir: &View,
+    own: &View,
+    viewer: &Viewer<'_>,
+    name: &str,
+    meta: &Metadata,
+) -> bool {
+    hide_files(in_dir, viewer, name) || hidden_by_owner(own, viewer, meta)
 }
 
 /// ProFTPD's `HideFiles regex|none [user|group|class expr]`: the closest one decides.
@@ -168,21 +176,25 @@ pub fn hide_entry(ctx: &Ctx, user: &LoggedIn, dir: &str, name: &str, meta: &Meta
     // does not push the session's directories out of its cache.
     let scope = crate::access::directories::scope_for(ctx, user, &real);
     let cfg = View::read(&oxftpd_config::Merged::of(&scope));
-    if !cfg.hides {
+    let in_dir = crate::access::directories::cfg_for(ctx, user, dir);
+    if !cfg.hides && !in_dir.core.hides {
         return false;
     }
-    with_viewer(ctx, user, |v| hidden_in(&cfg, v, name, meta))
+    with_viewer(ctx, user, |v| hidden_in(&in_dir.core, &cfg, v, name, meta))
 }
 
 /// Whether the target of a command (virtual path) is hidden from this session.
 pub async fn target_hidden(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
     let cfg = crate::access::directories::cfg_for(ctx, user, vpath);
-    if !cfg.core.hides {
+    let in_dir = crate::access::directories::cfg_for(ctx, user, oxftpd_proto::path::parent(vpath));
+    if !cfg.core.hides && !in_dir.core.hides {
         return false;
     }
     let Ok(meta) = user.fs.symlink_metadata(vpath).await else {
         return false;
     };
     let name = vpath.rsplit('/').next().unwrap_or(vpath);
-    with_viewer(ctx, user, |v| hidden_in(&cfg.core, v, name, &meta))
+    with_viewer(ctx, user, |v| {
+        hidden_in(&in_dir.core, &cfg.core, v, name, &meta)
+    })
 }
