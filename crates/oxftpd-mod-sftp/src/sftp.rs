@@ -54,6 +54,36 @@ pub struct Sftp {
     sess: Shared,
     handles: HashMap<String, Open>,
     next: u64,
+    /// The session's filesystem once known (to clean up after a client that went away).
+    fs: Option<Fs>,
+}
+
+impl Drop for Sftp {
+    /// A client that goes away with uploads open leaves no `HiddenStores` file behind (as
+    /// ProFTPD removes the hidden file of an aborted upload); the removal runs on the pool.
+    fn drop(&mut self) {
+        let (Some(fs), Ok(rt)) = (self.fs.clone(), tokio::runtime::Handle::try_current()) else {
+            return;
+        };
+        let temps: Vec<String> = self
+            .handles
+            .values()
+            .filter_map(|h| match h {
+                Open::File {
+                    hidden: Some(t), ..
+                } => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        if temps.is_empty() {
+            return;
+        }
+        rt.spawn(async move {
+            for t in temps {
+                let _ = fs.remove_file(&t).await;
+            }
+        });
+    }
 }
 
 /// An SFTP status for a failed request.
@@ -140,6 +170,7 @@ impl Sftp {
             sess,
             handles: HashMap::new(),
             next: 0,
+            fs: None,
         }
     }
 
@@ -461,6 +492,7 @@ impl russh_sftp::server::Handler for Sftp {
             let mode = perms & 0o777 & !fs.credentials().umask;
             let _ = fs.set_mode(target, mode).await;
         }
+        self.fs = Some(fs.clone());
         let h = self.handle(Open::File {
             vpath,
             file: Arc::new(file),

@@ -309,7 +309,7 @@ async fn accept_loop(
             // A module may serve its own protocol on this server's port (mod_sftp).
             let mut stream = Some(stream);
             let mut session = None;
-            for take in crate::modules::connection_handlers() {
+            for take in crate::module::registry::registry().connection_handlers() {
                 let Some(s) = stream.take() else { break };
                 match take(s, peer, server.clone(), generation.clone(), shared.clone()) {
                     Ok(run) => session = Some(run),

@@ -324,3 +324,44 @@ fn an_sftp_session_is_on_the_scoreboard() {
     let _ = child.wait();
     assert!(seen, "ftpwho shows alice's session:\n{}", who());
 }
+
+#[test]
+fn a_killed_upload_leaves_no_hidden_store() {
+    if !have_clients() {
+        return;
+    }
+    let s = start("HiddenStores on", |_, _| {});
+    let here = s.local("client");
+    fs::write(here.join("big.bin"), random_bytes(64 << 20, 8)).expect("local");
+    let mut child = std::process::Command::new("sftp")
+        .args(["-o", "BatchMode=yes", "-i"])
+        .arg(oxftpd_testkit::tools::path_arg(&s.key))
+        .args(["-l", "8000"])
+        .args(sftp_support::common_opts(s.port))
+        .args(["-b", "-", "alice@127.0.0.1"])
+        .current_dir(&here)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sftp");
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        let _ = stdin.write_all(b"put big.bin\n");
+    }
+    let hidden = || {
+        fs::read_dir(&s.alice.home)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .any(|e| e.file_name().to_string_lossy().starts_with(".in."))
+            })
+            .unwrap_or(false)
+    };
+    let started = oxftpd_testkit::wait_until(std::time::Duration::from_secs(15), hidden);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(started, "the upload began under a hidden name");
+    let cleaned = oxftpd_testkit::wait_until(std::time::Duration::from_secs(15), || !hidden());
+    assert!(cleaned, "the hidden file of the killed upload was removed");
+    assert!(!s.alice.home.join("big.bin").exists());
+}

@@ -163,11 +163,6 @@ pub fn start(generation: &crate::context::Generation) {
     }
 }
 
-/// Every module's front door for other protocols ([`crate::module::ConnectionFn`]).
-pub fn connection_handlers() -> impl Iterator<Item = crate::module::ConnectionFn> {
-    registry().connection_handlers()
-}
-
 /// Every module's login check, in module order.
 pub fn admit_checks() -> impl Iterator<Item = AdmitFn> {
     registry().admit_checks()

@@ -7,8 +7,8 @@ use oxftpd_proto::reply::Reply;
 use super::{Ctx, State};
 use crate::access::limit::{self, Outcome};
 use crate::module::hooks::{Cmd, On, Phase};
+use crate::module::registry::registry;
 use crate::module::{CommandError, CommandGroup, CommandResult};
-use crate::modules;
 
 /// Runs the `Pre` hooks of the FTP command `verb` (its table row) on `arg`, then checks
 /// `<Limit>` for each of `names` (a name and its group, the first refusal decides) on the
@@ -21,7 +21,7 @@ pub async fn begin(
     names: &[(&str, Option<CommandGroup>)],
     vpath: &str,
 ) -> CommandResult {
-    let spec = modules::command(verb);
+    let spec = registry().command(verb);
     ctx.command = spec.map_or(verb, |s| s.name);
     ctx.control.take_last_code();
     if let Some(spec) = spec {
@@ -31,7 +31,7 @@ pub async fn begin(
             spec: Some(spec),
             code: 0,
         };
-        for hook in modules::hooks(Phase::Pre).filter(|h| h.on != On::AnyLine) {
+        for hook in registry().hooks(Phase::Pre).filter(|h| h.on != On::AnyLine) {
             if !hook.on.matches(spec) {
                 continue;
             }
@@ -63,7 +63,7 @@ pub async fn end(
     result: &CommandResult,
     ok: (u16, &str),
 ) {
-    let Some(spec) = modules::command(verb) else {
+    let Some(spec) = registry().command(verb) else {
         return;
     };
     match result {
@@ -87,7 +87,7 @@ pub async fn end(
         (Phase::Post, Phase::Log)
     };
     for phase in [post, log] {
-        for hook in modules::hooks(phase).filter(|h| h.on.matches(spec)) {
+        for hook in registry().hooks(phase).filter(|h| h.on.matches(spec)) {
             let _ = (hook.run)(ctx, state, cmd).await;
         }
     }
