@@ -20,6 +20,7 @@
 //! command (`ExtendedLog`, `TransferLog` through the transfer event, the scoreboard).
 
 pub mod algorithms;
+pub mod check_file;
 pub mod directives;
 pub mod hostkey;
 pub mod keys;

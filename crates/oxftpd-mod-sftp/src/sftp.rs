@@ -305,6 +305,18 @@ pub(crate) fn copy_storage(e: &StorageError) -> StorageError {
     }
 }
 
+fn u64_at(data: &[u8], at: &mut usize) -> Option<u64> {
+    let v = u64::from_be_bytes(data.get(*at..*at + 8)?.try_into().ok()?);
+    *at += 8;
+    Some(v)
+}
+
+fn u32_at(data: &[u8], at: &mut usize) -> Option<u32> {
+    let v = u32::from_be_bytes(data.get(*at..*at + 4)?.try_into().ok()?);
+    *at += 4;
+    Some(v)
+}
+
 fn string_at(data: &[u8], at: &mut usize) -> Option<String> {
     let len = u32::from_be_bytes(data.get(*at..*at + 4)?.try_into().ok()?) as usize;
     *at += 4;
@@ -347,6 +359,10 @@ impl russh_sftp::server::Handler for Sftp {
         }
         if e.copy_file {
             v.extensions.insert("copy-file".into(), "1".into());
+        }
+        if e.check_file {
+            v.extensions
+                .insert("check-file".into(), crate::check_file::ALGORITHMS.join(","));
         }
         Ok(v)
     }
@@ -829,6 +845,18 @@ impl russh_sftp::server::Handler for Sftp {
                     .await?;
                 Ok(Packet::Status(ok(id)))
             }
+            "check-file-handle" | "check-file" | "check-file-name" if e.check_file => {
+                let target = string_at(&data, &mut at).ok_or_else(bad)?;
+                let req = crate::check_file::Request {
+                    algorithms: string_at(&data, &mut at).ok_or_else(bad)?,
+                    offset: u64_at(&data, &mut at).ok_or_else(bad)?,
+                    length: u64_at(&data, &mut at).ok_or_else(bad)?,
+                    block: u32_at(&data, &mut at).ok_or_else(bad)?,
+                };
+                let by_name = request == "check-file-name";
+                let digests = self.check_file(&target, by_name, &req).await?;
+                Ok(Packet::ExtendedReply(ExtendedReply { id, data: digests }))
+            }
             "copy-file" if e.copy_file => {
                 let from = string_at(&data, &mut at).ok_or_else(bad)?;
                 let to = string_at(&data, &mut at).ok_or_else(bad)?;
@@ -866,6 +894,53 @@ impl Sftp {
         let op = async { fs.rename(&from, &to).await.map_err(|e| storage(&to, e)) };
         self.checked("RNTO", &[("RNTO", W)], &to, (250, "Rename successful"), op)
             .await
+    }
+
+    /// `check-file`: digests of a file named by path (checked as `SITE_DIGEST`, READ) or of
+    /// one open for reading; the reply is the digest's name and the digests.
+    async fn check_file(
+        &self,
+        target: &str,
+        by_name: bool,
+        req: &crate::check_file::Request,
+    ) -> Result<Vec<u8>, Failure> {
+        let Some(algorithm) = crate::check_file::choose(&req.algorithms) else {
+            return Err(fail(StatusCode::OpUnsupported, "no supported digest"));
+        };
+        let (fs, _) = self.fs_and("/").await?;
+        let file = if by_name {
+            let (_, vpath) = self.fs_and(target).await?;
+            self.begin("SITE", &[("SITE_DIGEST", R)], &vpath).await?;
+            let (f, _) = fs
+                .open_read(&vpath, 0)
+                .await
+                .map_err(|e| fail(storage_status(&e), e.to_string()))?;
+            Arc::new(f)
+        } else {
+            match self.handles.get(target) {
+                Some(Open::File {
+                    file, write: false, ..
+                }) => file.clone(),
+                _ => return Err(fail(StatusCode::Failure, "invalid handle")),
+            }
+        };
+        let req = crate::check_file::Request {
+            algorithms: String::new(),
+            ..*req
+        };
+        let digests = fs
+            .pool()
+            .run(fs.credentials(), move || {
+                crate::check_file::run(&file, algorithm, &req)
+            })
+            .await
+            .map_err(|e| fail(storage_status(&e), e.to_string()))?
+            .map_err(|e| fail(StatusCode::Failure, e.to_string()))?;
+        let mut out = Vec::with_capacity(4 + algorithm.len() + digests.len());
+        out.extend_from_slice(&(algorithm.len() as u32).to_be_bytes());
+        out.extend_from_slice(algorithm.as_bytes());
+        out.extend_from_slice(&digests);
+        Ok(out)
     }
 
     async fn copy_file(&self, from: &str, to: &str, overwrite: bool) -> Result<(), Failure> {

@@ -81,6 +81,27 @@ sftp.mkdir("pmdir")
 sftp.rename("pm.bin", "pmdir/pm.bin")
 print("list", ",".join(sorted(sftp.listdir("pmdir"))))
 sftp.get("pmdir/pm.bin", local + ".back")
+import hashlib
+from paramiko.message import Message
+from paramiko.sftp import CMD_EXTENDED
+f = sftp.open("pmdir/pm.bin", "r")
+num = sftp.request_number
+sftp.request_number += 1
+m = Message()
+m.add_int(num)
+m.add_string("check-file-handle")
+m.add_string(f.handle)
+m.add_string("crc32,sha256,md5")
+m.add_int64(0)
+m.add_int64(0)
+m.add_int(0)
+sftp._expecting[num] = type(None)
+sftp._send_packet(CMD_EXTENDED, m)
+_, reply = sftp._read_response(num)
+alg = reply.get_text()
+want = hashlib.sha256(open(local, "rb").read()).digest()
+print("check-file", alg, reply.get_remainder() == want)
+f.close()
 try:
     sftp.open("../../../etc/passwd").read()
     print("escape read")
@@ -128,6 +149,7 @@ fn paramiko_logs_in_uploads_lists_renames_and_downloads() {
         "size 90000",
         "list pm.bin",
         "escape refused",
+        "check-file sha256 True",
         "wrong password refused",
     ] {
         assert!(stdout.contains(want), "{want}: {}", shown(&out));
