@@ -83,7 +83,7 @@ async fn serve(
     let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
     // The same connect phase as an FTP session's (class, ident, MaxConnectionsPerHost,
     // <Limit LOGIN>); the guard keeps the connection counted until the session ends.
-    let Some(_connection) = oxftpd_server::session::connect(&mut ctx).await else {
+    let Some(_connection) = oxftpd_server::engine::connect(&mut ctx).await else {
         prepared.log(&format!("connection from {peer} refused"));
         return;
     };

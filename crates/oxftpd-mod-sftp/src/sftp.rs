@@ -10,10 +10,10 @@ use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::time::Instant;
 
+use oxftpd_server::engine::foreign;
 use oxftpd_server::module::events::{Direction, Event, Transfer, emit};
 use oxftpd_server::module::state::Protocol;
 use oxftpd_server::module::{CommandError, CommandGroup, CommandResult};
-use oxftpd_server::session::foreign;
 use oxftpd_storage::{Fs, Kind, Metadata, StorageError, WriteMode};
 use russh_sftp::protocol::{
     Attrs, Data, ExtendedReply, File, FileAttributes, Handle, Name, OpenFlags, Packet, Status,

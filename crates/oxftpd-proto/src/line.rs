@@ -285,6 +285,12 @@ impl LineBuffer {
             }
             return Some(Outcome::Line);
         }
+        // RFC 854: CR NUL is a bare CR; the NUL is no data (ProFTPD keeps `ab CR NUL cd` as
+        // the name `ab CR cd`).
+        if b == 0 && self.prev_cr {
+            self.prev_cr = false;
+            return None;
+        }
         self.prev_cr = b == b'\r';
         if self.discarding {
             return None;
@@ -329,6 +335,14 @@ mod tests {
         // A CR inside the line stays; only the one before LF goes.
         assert_eq!(lines(&mut lb, b"MKD a\rb\r\n"), vec![ok(b"MKD a\rb")]);
         assert_eq!(lines(&mut lb, b"\r\n"), vec![ok(b"")]);
+    }
+
+    #[test]
+    fn cr_nul_is_a_bare_cr() {
+        let mut lb = LineBuffer::crlf_only(100);
+        assert_eq!(lines(&mut lb, b"MKD ab\r\0cd\r\n"), vec![ok(b"MKD ab\rcd")]);
+        // A NUL anywhere else stays, for the command parser to refuse.
+        assert_eq!(lines(&mut lb, b"MKD a\0b\r\n"), vec![ok(b"MKD a\0b")]);
     }
 
     #[test]

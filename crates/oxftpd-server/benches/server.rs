@@ -70,6 +70,7 @@ fn limits(c: &mut Criterion) {
         class: None,
         addr,
         host: None,
+        arg: None,
     };
     let scope = server
         .scope(None)

@@ -1,16 +1,20 @@
 //! oxftpd's server: listeners, sessions, command handlers, data channels, access control.
 //!
-//! A command's way through: [`session`] reads a line (bounded, Telnet-aware), looks the verb
-//! up in the [`modules`] tables, checks login and [`access::limit`], and runs the handler
-//! from the module's room (`modules/mod_*/`), whose filesystem work runs on the credentials
-//! pool of `oxftpd-storage`. Shared machinery lives outside the rooms: [`session`], [`data`]
-//! (data connections and moving bytes), [`access`] (`<Limit>`, patterns, `<Directory>`).
+//! A command's way through: the [`engine`] reads a line (bounded, Telnet-aware), looks the verb
+//! up in the registry ([`module::registry`], fixed from the [`modules`] tables), checks login
+//! and [`access::limit`], and runs the handler from the module's room (`modules/mod_*/`), whose
+//! filesystem work runs on the credentials pool of `oxftpd-storage`. Shared machinery lives
+//! outside the rooms and names none of them: [`session`] (what a session is), [`engine`],
+//! [`data`] (data connections and moving bytes), [`access`] (`<Limit>`, patterns, the
+//! effective configuration), [`module`] (the module API); `tests/module_graph.rs` checks that,
+//! and that the top-level modules import each other without a cycle.
 
 pub mod access;
 pub mod auth;
 pub mod context;
 pub mod counters;
 pub mod data;
+pub mod engine;
 pub mod group_limit;
 pub mod jail;
 pub mod listener;

@@ -318,7 +318,7 @@ async fn accept_loop(
             }
             let session = match (session, stream) {
                 (Some(run), _) => run,
-                (None, Some(stream)) => Box::pin(crate::session::run(
+                (None, Some(stream)) => Box::pin(crate::engine::run(
                     stream,
                     peer,
                     server,

@@ -265,7 +265,11 @@ pub fn banner_line(ctx: &Ctx) -> String {
         v4 => v4.to_string(),
     };
     match &settings.ident {
-        Ident::Off => format!("{} FTP server ready.", settings.name),
+        // ProFTPD's session.c: the server's address (its MasqueradeAddress if any), no period.
+        Ident::Off => match settings.masquerade {
+            Some(masq) => format!("{masq} FTP server ready"),
+            None => format!("{addr} FTP server ready"),
+        },
         // In the ServerIdent text ProFTPD's %V is the server's address (no reverse DNS).
         Ident::Text(t) => expand(
             ctx,
@@ -274,11 +278,28 @@ pub fn banner_line(ctx: &Ctx) -> String {
                 cwd: None,
                 free_kb: 0,
             },
-            &t.replace("%V", &addr),
+            &ident_vars(ctx, t, &addr),
         ),
         Ident::Default if settings.defer_welcome => "ProFTPD Server ready.".to_string(),
         Ident::Default => format!("ProFTPD Server ({}) [{addr}]", settings.name),
     }
+}
+
+/// The `ServerIdent` text with session.c's own variables: `%L` the server's address, `%V`
+/// (here the address too: no reverse lookup of our own name), `%v` the main server's
+/// `ServerName`, `%{version}` the ProFTPD version we answer as.
+fn ident_vars(ctx: &Ctx, text: &str, addr: &str) -> String {
+    let main_name = ctx
+        .generation
+        .servers
+        .first()
+        .map_or(ctx.server.settings.name.as_str(), |s| {
+            s.settings.name.as_str()
+        });
+    text.replace("%L", addr)
+        .replace("%V", addr)
+        .replace("%v", main_name)
+        .replace("%{version}", "1.3.8")
 }
 
 /// A reply of several lines (the last one closes it).

@@ -20,7 +20,7 @@ pub enum Ident {
     Default,
     /// `ServerIdent on "text"`.
     Text(String),
-    /// `ServerIdent off`: `name FTP server ready.`
+    /// `ServerIdent off`: `ADDRESS FTP server ready`.
     Off,
 }
 

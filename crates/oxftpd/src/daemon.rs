@@ -321,7 +321,7 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
             return Ok::<(), std::io::Error>(());
         };
         let _alive = shared.enter();
-        oxftpd_server::session::run(stream, peer, server, generation.clone(), shared.clone()).await;
+        oxftpd_server::engine::run(stream, peer, server, generation.clone(), shared.clone()).await;
         Ok(())
     })?;
     engine

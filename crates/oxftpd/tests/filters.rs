@@ -226,3 +226,44 @@ async fn require_valid_shell_refuses_unknown_shells() {
         assert!(s.log().contains("Invalid shell"), "log: {}", s.log());
     }
 }
+
+/// `AllowFilter`/`DenyFilter` inside a `<Limit>` are terms of that block: a matching
+/// argument is allowed (or denied) there, `[NC]` ignoring case.
+#[tokio::test]
+async fn filters_inside_limit_blocks_decide_for_their_commands() {
+    let (s, alice) = server(
+        "AllowOverwrite on\n<Limit DELE>\n  AllowFilter \\.txt$ [NC]\n  DenyAll\n</Limit>\n\
+         <Limit MKD>\n  DenyFilter ^etc$\n</Limit>",
+    );
+    for name in ["keep.TXT", "gone.dat"] {
+        std::fs::write(alice.home.join(name), b"x").expect("file");
+    }
+    let mut c = s.login("alice", "secret").await.expect("login");
+    assert_eq!(
+        line(&mut c, "DELE keep.TXT").await,
+        "250 DELE command successful"
+    );
+    assert!(
+        line(&mut c, "DELE gone.dat").await.starts_with("550 "),
+        "DenyAll decides for the rest"
+    );
+    assert!(alice.home.join("gone.dat").exists());
+    assert!(line(&mut c, "MKD etc").await.starts_with("550 "));
+    assert!(line(&mut c, "MKD other").await.starts_with("257 "));
+}
+
+/// `PathDenyFilter` also covers the names DELE, RMD and RNFR touch, even missing ones, and
+/// takes `[nocase]`.
+#[tokio::test]
+async fn path_filters_cover_removing_and_renaming() {
+    let (s, _) = server("PathDenyFilter \\.tmp$ [nocase]");
+    let mut c = s.login("alice", "secret").await.expect("login");
+    for cmd in ["DELE a.TMP", "RMD d.tmp", "RNFR x.Tmp"] {
+        let arg = cmd.split_once(' ').map(|(_, a)| a).unwrap_or("");
+        assert_eq!(
+            line(&mut c, cmd).await,
+            format!("550 {arg}: Forbidden filename"),
+            "{cmd}"
+        );
+    }
+}

@@ -262,3 +262,64 @@ async fn host_chosen_vhost_has_its_own_max_clients() {
     let mut main = server.login("alice", "secret").await.expect("main login");
     assert_eq!(line(&mut main, "NOOP").await, "200 NOOP command successful");
 }
+
+/// HOST as mod_core decides it: `ServerAlias` patterns (an exact name first), IPv6 literals
+/// only in brackets under `UseIPv6 on`, `<Limit HOST>` before login, and `ServerIdent off`'s
+/// `ADDRESS FTP server ready`.
+#[tokio::test]
+async fn host_patterns_ipv6_literals_and_limit() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.server_name("main");
+    setup.add_user("alice", "secret").expect("alice");
+    let d = setup.dir().display().to_string();
+    let port = setup.port();
+    setup.config(&format!(
+        "UseIPv6 on\n\
+         <VirtualHost 127.0.0.1>\nServerName \"exact\"\nPort {port}\n\
+         ServerAlias one.example.org\n{a}</VirtualHost>\n\
+         <VirtualHost 127.0.0.1>\nServerName \"pattern\"\nPort {port}\n\
+         ServerAlias *.example.org\nServerIdent off\n{a}</VirtualHost>\n",
+        a = auth(&d)
+    ));
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let mut c = server.client().await.expect("connect");
+    assert_eq!(
+        line(&mut c, "HOST one.example.org").await,
+        "220 ProFTPD Server (exact) [127.0.0.1]"
+    );
+    assert_eq!(
+        line(&mut c, "HOST two.example.org").await,
+        "220 127.0.0.1 FTP server ready"
+    );
+    assert_eq!(
+        line(&mut c, "HOST [::1]:21").await,
+        "501 [::1]:21: Invalid IPv6 address provided"
+    );
+    // On an IPv4 connection ProFTPD compares no IPv6 literal with its address.
+    for literal in ["::1", "[::ffff:127.0.0.1]", "[::2]"] {
+        assert_eq!(
+            line(&mut c, &format!("HOST {literal}")).await,
+            "220 HOST command successful",
+            "{literal}"
+        );
+    }
+    assert_eq!(
+        line(&mut c, "HOST 127.0.0.2").await,
+        "504 127.0.0.2: Unknown hostname provided"
+    );
+}
+
+#[tokio::test]
+async fn limit_host_denies_before_login() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.add_user("alice", "secret").expect("alice");
+    setup.config("<Limit HOST>\n  DenyAll\n</Limit>");
+    let server = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let mut c = server.client().await.expect("connect");
+    assert_eq!(
+        line(&mut c, "HOST 127.0.0.1").await,
+        "504 127.0.0.1: Permission denied"
+    );
+}

@@ -736,6 +736,10 @@ pub struct LimitRules {
     pub deny_class: Vec<Vec<String>>,
     /// `Deny [from] …` address lists, in file order.
     pub deny: Vec<Vec<String>>,
+    /// `AllowFilter regex [flags]`: the command's argument matching one allows.
+    pub allow_filter: Vec<Vec<String>>,
+    /// `DenyFilter regex [flags]`: the command's argument matching one denies.
+    pub deny_filter: Vec<Vec<String>>,
 }
 
 impl LimitRules {
@@ -768,6 +772,8 @@ impl LimitRules {
             deny_group: each("DenyGroup"),
             deny_class: each("DenyClass"),
             deny: each("Deny"),
+            allow_filter: each("AllowFilter"),
+            deny_filter: each("DenyFilter"),
         }
     }
 }

@@ -6,74 +6,15 @@
 //! mtime or size changes. Refused lines are logged with file and line and left out; the rest
 //! of the file applies, as ProFTPD does.
 
-use std::collections::HashMap;
-
-use oxftpd_config::{Block, ParseOptions};
+use oxftpd_config::ParseOptions;
 use tracing::warn;
 
+pub use crate::session::ftpaccess::Cache;
+use crate::session::ftpaccess::{Entry, MAX_ENTRIES};
 use crate::session::{Ctx, LoggedIn};
 
 /// The file name ProFTPD reads in each directory.
 pub const FILE_NAME: &str = ".ftpaccess";
-
-/// Directories remembered per session (the cache is emptied when it would grow past this).
-const MAX_ENTRIES: usize = 256;
-
-/// One directory's `.ftpaccess` as last seen.
-struct Entry {
-    mtime: i64,
-    size: u64,
-    block: Block,
-}
-
-/// A session's parsed `.ftpaccess` files, keyed by the real path of their directory.
-#[derive(Default)]
-pub struct Cache {
-    entries: HashMap<String, Entry>,
-    /// Bumped whenever a file is read again, added or dropped (typed settings made before are stale).
-    version: u64,
-}
-
-impl Cache {
-    /// The files that apply to the real path `real`, most specific (deepest) first.
-    pub fn blocks_for(&self, real: &str) -> Vec<&Block> {
-        let mut hits: Vec<(&String, &Entry)> = self
-            .entries
-            .iter()
-            .filter(|(dir, _)| covers(dir, real))
-            .collect();
-        hits.sort_by_key(|h| std::cmp::Reverse(h.0.len()));
-        hits.into_iter().map(|(_, e)| &e.block).collect()
-    }
-
-    /// Whether any remembered file could hide a directory entry.
-    pub fn hides(&self) -> bool {
-        self.entries
-            .values()
-            .any(|e| oxftpd_config::modules::mod_core::block_hides(&e.block))
-    }
-
-    /// Changes whenever the set of files or their contents change.
-    pub fn version(&self) -> u64 {
-        self.version
-    }
-
-    /// Forgets the file of the real directory `real`, if remembered.
-    fn forget(&mut self, real: &str) {
-        if self.entries.remove(real).is_some() {
-            self.version += 1;
-        }
-    }
-}
-
-/// Whether the directory `dir` is `path` or one of its ancestors (both real paths).
-fn covers(dir: &str, path: &str) -> bool {
-    dir == "/"
-        || path == dir
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
 
 /// Brings the cache up to date for the virtual path `vpath` and its ancestor directories.
 pub async fn refresh(ctx: &Ctx, user: &mut LoggedIn, vpath: &str) {
@@ -152,7 +93,7 @@ fn allowed(ctx: &Ctx, user: &LoggedIn, real: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::covers;
+    use crate::session::ftpaccess::covers;
 
     #[test]
     fn a_directory_covers_itself_and_below() {

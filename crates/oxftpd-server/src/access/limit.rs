@@ -33,6 +33,8 @@ pub struct Subject<'a> {
     pub addr: IpAddr,
     /// The client's name from reverse DNS (only with `UseReverseDNS on`).
     pub host: Option<&'a str>,
+    /// The command's argument, for `AllowFilter`/`DenyFilter` inside a `<Limit>`.
+    pub arg: Option<&'a str>,
 }
 
 /// What one `<Limit>` block says about a subject (ProFTPD's `check_limit`).
@@ -48,16 +50,7 @@ pub enum Verdict {
     Deny,
 }
 
-/// The outcome of a command check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The command may run.
-    Allowed,
-    /// A `<Limit>` denies it.
-    Denied,
-    /// The target is hidden and `IgnoreHidden on`: act as if it did not exist.
-    Hidden,
-}
+pub use crate::module::limit::Outcome;
 
 /// The `<Limit>` group of a command, or of a SITE subcommand named `SITE_X`, as its row gives
 /// it.
@@ -171,7 +164,33 @@ fn allows(r: &LimitRules, s: &Subject<'_>) -> bool {
     let class_ok = s
         .class
         .is_some_and(|c| r.allow_class.iter().any(|a| names_match(a, &[c], Eval::Or)));
-    user_ok || group_ok || class_ok || ip_access(&r.allow, s) || r.allow_all
+    user_ok
+        || group_ok
+        || class_ok
+        || ip_access(&r.allow, s)
+        || filter_matches(&r.allow_filter, s)
+        || r.allow_all
+}
+
+/// Whether the command's argument matches any of a `<Limit>`'s `AllowFilter` or `DenyFilter`
+/// patterns (ProFTPD's `check_filter_access`; a pattern that does not compile matches
+/// nothing, and was refused at load).
+fn filter_matches(filters: &[Vec<String>], s: &Subject<'_>) -> bool {
+    let Some(arg) = s.arg else {
+        return false;
+    };
+    filters.iter().any(|f| {
+        let Some(pattern) = f.first() else {
+            return false;
+        };
+        let nocase = f.get(1).is_some_and(|fl| {
+            fl.eq_ignore_ascii_case("[NC]") || fl.eq_ignore_ascii_case("[nocase]")
+        });
+        regex::RegexBuilder::new(pattern)
+            .case_insensitive(nocase)
+            .build()
+            .is_ok_and(|re| re.is_match(arg))
+    })
 }
 
 fn denies(r: &LimitRules, s: &Subject<'_>) -> bool {
@@ -183,6 +202,7 @@ fn denies(r: &LimitRules, s: &Subject<'_>) -> bool {
         || s.class
             .is_some_and(|c| r.deny_class.iter().any(|a| names_match(a, &[c], Eval::Or)))
         || ip_access(&r.deny, s)
+        || filter_matches(&r.deny_filter, s)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -340,6 +360,7 @@ pub fn subject_of<'a>(ctx: &'a Ctx, user: &'a LoggedIn) -> Subject<'a> {
         class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
+        arg: None,
     }
 }
 
@@ -351,6 +372,7 @@ pub fn anonymous_subject(ctx: &Ctx) -> Subject<'_> {
         class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
+        arg: None,
     }
 }
 
@@ -363,9 +385,14 @@ pub fn check_path(
     group: Option<&str>,
     real: &str,
     hidden: bool,
+    arg: Option<&str>,
 ) -> Outcome {
     let scope = crate::access::directories::scope_for(ctx, user, real);
-    decide(&scope, command, group, &subject_of(ctx, user), hidden)
+    let subject = Subject {
+        arg,
+        ..subject_of(ctx, user)
+    };
+    decide(&scope, command, group, &subject, hidden)
 }
 
 /// The path a command's argument names, as a virtual path (its row's [`PathArg`]); the cwd
@@ -383,7 +410,7 @@ pub fn target_vpath(user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> S
 /// Whether a logged-in session may run `spec` on the argument's path.
 pub async fn allowed(ctx: &Ctx, user: &LoggedIn, spec: &CommandSpec, arg: Option<&str>) -> Outcome {
     let vpath = target_vpath(user, spec, arg);
-    allowed_as(ctx, user, &[(spec.name, spec.group)], &vpath).await
+    allowed_as(ctx, user, &[(spec.name, spec.group)], &vpath, arg).await
 }
 
 /// Checks `<Limit>` names (each with its group) in turn on one virtual path; the first that
@@ -393,6 +420,7 @@ pub async fn allowed_as(
     user: &LoggedIn,
     checks: &[(&str, Option<CommandGroup>)],
     vpath: &str,
+    arg: Option<&str>,
 ) -> Outcome {
     let real = user.real_path(vpath);
     let hidden = crate::access::hiding::target_hidden(ctx, user, vpath).await;
@@ -404,6 +432,7 @@ pub async fn allowed_as(
             group.map(CommandGroup::name),
             &real,
             hidden,
+            arg,
         );
         if outcome != Outcome::Allowed {
             return outcome;

@@ -209,7 +209,33 @@ pub struct CommandSpec {
 pub type DeniedFn =
     for<'a> fn(&'a mut crate::session::Ctx, &'static str) -> crate::module::HandlerFuture<'a>;
 
+/// The setters a command row and a `SITE` row share (group, class, FEAT line), written once.
+macro_rules! row_setters {
+    () => {
+        /// Sets the cmdtable group (`G_*`, as `<Limit>` names it).
+        pub const fn group(mut self, group: CommandGroup) -> Self {
+            self.group = Some(group);
+            self
+        }
+
+        /// Sets the command class (`CL_*`, which `ExtendedLog` filters on).
+        pub const fn class(mut self, class: CommandClass) -> Self {
+            self.class = class;
+            self
+        }
+
+        /// Sets the FEAT line.
+        pub const fn feat(mut self, feat: Feat) -> Self {
+            self.feat = feat;
+            self
+        }
+    };
+}
+pub(crate) use row_setters;
+
 impl CommandSpec {
+    row_setters!();
+
     /// A row with the defaults: see the module documentation.
     pub const fn new(name: &'static str, handler: Handler) -> Self {
         CommandSpec {
@@ -228,18 +254,6 @@ impl CommandSpec {
             handler,
             limit_denied: None,
         }
-    }
-
-    /// Sets the cmdtable group.
-    pub const fn group(mut self, group: CommandGroup) -> Self {
-        self.group = Some(group);
-        self
-    }
-
-    /// Sets the command class.
-    pub const fn class(mut self, class: CommandClass) -> Self {
-        self.class = class;
-        self
     }
 
     /// Makes this verb another name of `verb`.
@@ -312,12 +326,6 @@ impl CommandSpec {
     /// Left out of HELP.
     pub const fn hidden(mut self) -> Self {
         self.help = Help::Hidden;
-        self
-    }
-
-    /// Sets the FEAT line.
-    pub const fn feat(mut self, feat: Feat) -> Self {
-        self.feat = feat;
         self
     }
 

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use oxftpd_proto::reply::Reply;
 use oxftpd_storage::StorageError;
 
-use crate::access::limit::Outcome;
 pub use crate::data::failure::DataFailure;
+use crate::module::limit::Outcome;
 use crate::session::SessionError;
 
 /// What a command handler returns: `Ok` once its success replies are queued through `ctx`.

@@ -21,4 +21,8 @@ pub enum Handler {
     Login(for<'a> fn(&'a mut Ctx, &'a mut State, Option<&'a str>) -> HandlerFuture<'a>),
     /// Needs a logged-in session: gets its identity and filesystem.
     User(for<'a> fn(&'a mut Ctx, &'a mut LoggedIn, Option<&'a str>) -> HandlerFuture<'a>),
+    /// Needs a login, and is given only the command's narrow context
+    /// ([`HandlerCtx`](crate::module::HandlerCtx)): identity, the effective configuration for
+    /// its target, a reply sink and the data channel's state.
+    Narrow(for<'a> fn(crate::module::HandlerCtx<'a>, Option<&'a str>) -> HandlerFuture<'a>),
 }

@@ -6,11 +6,13 @@
 pub mod class;
 pub mod command;
 pub mod connect;
+pub mod context;
 pub mod error;
 pub mod events;
 pub mod handler;
 pub mod helpers;
 pub mod hooks;
+pub mod limit;
 pub mod log;
 pub mod registry;
 pub mod replies;
@@ -24,6 +26,7 @@ pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
 };
 pub use connect::{ConnectHook, ConnectStage, Connected};
+pub use context::{DataChannel, HandlerCtx, Replies};
 pub use error::{CommandError, CommandResult, DataFailure, FilterRefusal, TlsRefusal};
 pub use handler::{Handler, HandlerFuture};
 pub use site_command::{SiteHandler, SiteHelp, SiteSpec};

@@ -5,11 +5,11 @@ use oxftpd_proto::reply::Reply;
 use oxftpd_proto::reply::codes;
 use oxftpd_storage::StorageError;
 
-use crate::access::limit::Outcome;
 use crate::data::abort::io_text;
 use crate::data::channel::DataError;
 use crate::module::command::path_after_options;
 use crate::module::error::{CommandError, DataFailure, FilterRefusal, TlsRefusal};
+use crate::module::limit::Outcome;
 
 /// ProFTPD's refusal text for `AUTH`, `PROT` or `CCC` against the TLS policy.
 pub const UNWILLING: &str = "Unwilling to accept security parameters";

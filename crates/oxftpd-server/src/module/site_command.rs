@@ -54,6 +54,8 @@ fn always(_: &Ctx) -> bool {
 }
 
 impl SiteSpec {
+    crate::module::command::row_setters!();
+
     /// A row: no group, class `MISC`, not in `SITE HELP`, no FEAT line, always enabled.
     pub const fn new(name: &'static str, handler: SiteHandler) -> Self {
         SiteSpec {
@@ -67,27 +69,9 @@ impl SiteSpec {
         }
     }
 
-    /// Sets the group.
-    pub const fn group(mut self, group: CommandGroup) -> Self {
-        self.group = Some(group);
-        self
-    }
-
-    /// Sets the class.
-    pub const fn class(mut self, class: CommandClass) -> Self {
-        self.class = class;
-        self
-    }
-
     /// Sets what `SITE HELP` says.
     pub const fn help(mut self, help: SiteHelp) -> Self {
         self.help = help;
-        self
-    }
-
-    /// Sets the FEAT line.
-    pub const fn feat(mut self, feat: Feat) -> Self {
-        self.feat = feat;
         self
     }
 

@@ -26,6 +26,7 @@ fn who<'a>(user: &'a str, groups: &'a [String], addr: &str) -> Subject<'a> {
         class: None,
         addr: ip(addr),
         host: None,
+        arg: None,
     }
 }
 
@@ -269,6 +270,7 @@ fn login_limits_anonymous_only_server() {
         class: None,
         addr: ip("10.0.0.1"),
         host: None,
+        arg: None,
     };
     assert!(connect_allowed(server, &pre));
 }
@@ -284,6 +286,7 @@ fn login_denied_by_address_disconnects_before_the_banner() {
         class: None,
         addr: ip(a),
         host: None,
+        arg: None,
     };
     assert!(!connect_allowed(server, &pre("10.1.1.5")));
     assert!(connect_allowed(server, &pre("10.1.2.5")));
@@ -304,6 +307,7 @@ fn login_group_expression() {
         class: None,
         addr: ip("10.0.0.1"),
         host: None,
+        arg: None,
     };
     assert!(connect_allowed(server, &pre));
 }

@@ -5,9 +5,9 @@ use std::io;
 use oxftpd_storage::StorageError;
 
 use super::replies;
-use crate::access::limit::Outcome;
 use crate::data::channel::DataError;
 use crate::module::error::{CommandError, DataFailure, FilterRefusal, TlsRefusal};
+use crate::module::limit::Outcome;
 
 /// The replies of `err` for `verb`, as they go on the wire.
 fn wire(verb: &str, err: &CommandError) -> String {

@@ -325,6 +325,7 @@ async fn login_as(
         class: crate::access::class::class_of(ctx),
         addr: ctx.peer.ip(),
         host: ctx.remote_name.as_deref(),
+        arg: None,
     };
     if !crate::access::limit::login_allowed(server.config(), target.anon, &subject) {
         return Err(LoginError::Refused(format!(

@@ -6,22 +6,14 @@
 
 use oxftpd_proto::reply::{Reply, codes, quote_path};
 
-use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::module::{CommandError, CommandResult, HandlerCtx, HandlerFuture};
 use crate::session::{Ctx, LoggedIn};
 
 /// `PWD`/`XPWD`.
-pub fn pwd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn pwd<'a>(mut hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        Ok(ctx
-            .reply(
-                codes::PATHNAME_CREATED,
-                format!("{} is the current directory", quote_path(&user.cwd)),
-            )
-            .await?)
+        let text = format!("{} is the current directory", quote_path(&hx.user.cwd));
+        Ok(hx.replies.reply(codes::PATHNAME_CREATED, text).await?)
     })
 }
 
@@ -101,58 +93,46 @@ async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -
 }
 
 /// `MKD path`/`XMKD path`.
-pub fn mkd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(crate::module::helpers::with_path(
-        ctx,
-        user,
-        arg,
-        async |ctx, user, arg, target| match user.fs.mkdir(&target).await {
-            Ok(()) => Ok(ctx
+pub fn mkd<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return Err(CommandError::MissingArgument);
+        };
+        match hx.user.fs.mkdir(&hx.target).await {
+            Ok(()) => Ok(hx
+                .replies
                 .send(&Reply::new(
                     codes::PATHNAME_CREATED,
-                    format!("{} - Directory successfully created", quote_path(&target)),
+                    format!(
+                        "{} - Directory successfully created",
+                        quote_path(&hx.target)
+                    ),
                 ))
-                .await?),
-            Err(e) => Err(CommandError::storage(arg, e)),
-        },
-    ))
-}
-
-/// `RMD path`.
-pub fn rmd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(rmd_as(ctx, user, arg, "RMD"))
-}
-
-/// `XRMD path` (RFC 775), answered in its own name.
-pub fn xrmd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(rmd_as(ctx, user, arg, "XRMD"))
-}
-
-async fn rmd_as(
-    ctx: &mut Ctx,
-    user: &mut LoggedIn,
-    arg: Option<&str>,
-    verb: &str,
-) -> CommandResult {
-    crate::module::helpers::with_path(ctx, user, arg, async |ctx, user, arg, target| {
-        match user.fs.rmdir(&target).await {
-            Ok(()) => Ok(ctx
-                .reply(codes::FILE_ACTION_OK, format!("{verb} command successful"))
                 .await?),
             Err(e) => Err(CommandError::storage(arg, e)),
         }
     })
-    .await
+}
+
+/// `RMD path`.
+pub fn rmd<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(rmd_as(hx, arg, "RMD"))
+}
+
+/// `XRMD path` (RFC 775), answered in its own name.
+pub fn xrmd<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(rmd_as(hx, arg, "XRMD"))
+}
+
+async fn rmd_as(mut hx: HandlerCtx<'_>, arg: Option<&str>, verb: &str) -> CommandResult {
+    let Some(arg) = arg else {
+        return Err(CommandError::MissingArgument);
+    };
+    match hx.user.fs.rmdir(&hx.target).await {
+        Ok(()) => Ok(hx
+            .replies
+            .reply(codes::FILE_ACTION_OK, format!("{verb} command successful"))
+            .await?),
+        Err(e) => Err(CommandError::storage(arg, e)),
+    }
 }

@@ -6,54 +6,46 @@
 use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Kind, StorageError};
 
-use crate::module::{CommandError, HandlerFuture};
-use crate::session::{Ctx, LoggedIn, TransferType};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
+use crate::session::{LoggedIn, TransferType};
 
 /// `DELE path`.
-pub fn dele<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(crate::module::helpers::with_path(
-        ctx,
-        user,
-        arg,
-        async |ctx, user, arg, target| match user.fs.remove_file(&target).await {
-            Ok(()) => Ok(ctx
+pub fn dele<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return Err(CommandError::MissingArgument);
+        };
+        match hx.user.fs.remove_file(&hx.target).await {
+            Ok(()) => Ok(hx
+                .replies
                 .reply(codes::FILE_ACTION_OK, "DELE command successful")
                 .await?),
             Err(e) => Err(CommandError::storage(arg, e)),
-        },
-    ))
+        }
+    })
 }
 
 /// `SIZE path`: `213 bytes`, refused in ASCII mode.
-pub fn size<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(crate::module::helpers::with_path(
-        ctx,
-        user,
-        arg,
-        async |ctx, user, arg, target| {
-            if ctx.transfer_type == TransferType::Ascii {
-                return Err(CommandError::refused(
-                    codes::FILE_UNAVAILABLE,
-                    "SIZE not allowed in ASCII mode",
-                ));
-            }
-            match user.fs.metadata(&target).await {
-                Ok(meta) if meta.kind == Kind::File => {
-                    Ok(ctx.reply(codes::FILE_STATUS, meta.size.to_string()).await?)
-                }
-                Ok(_) => Err(CommandError::NotAFile { path: arg.into() }),
-                Err(e) => Err(CommandError::storage(arg, e)),
-            }
-        },
-    ))
+pub fn size<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let Some(arg) = arg else {
+            return Err(CommandError::MissingArgument);
+        };
+        if *hx.data.transfer_type == TransferType::Ascii {
+            return Err(CommandError::refused(
+                codes::FILE_UNAVAILABLE,
+                "SIZE not allowed in ASCII mode",
+            ));
+        }
+        match hx.user.fs.metadata(&hx.target).await {
+            Ok(meta) if meta.kind == Kind::File => Ok(hx
+                .replies
+                .reply(codes::FILE_STATUS, meta.size.to_string())
+                .await?),
+            Ok(_) => Err(CommandError::NotAFile { path: arg.into() }),
+            Err(e) => Err(CommandError::storage(arg, e)),
+        }
+    })
 }
 
 /// Whether a path exists, for overwrite checks.

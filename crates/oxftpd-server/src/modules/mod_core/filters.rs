@@ -1,6 +1,7 @@
 //! `AllowFilter`/`DenyFilter` (on every command's argument but PASS's) and
-//! `PathAllowFilter`/`PathDenyFilter` (on the path argument of commands that create names),
-//! as each verb's row says ([`ArgFilter`]).
+//! `PathAllowFilter`/`PathDenyFilter` (on the path argument of the commands that create,
+//! rename or remove names: STOR, APPE, STOU, MKD, RNFR, RNTO, DELE, RMD, as mod_core and
+//! mod_xfer check them), as each verb's row says ([`ArgFilter`]).
 //!
 //! ProFTPD answers `550 ARG: Forbidden command argument` and `550 ARG: Forbidden filename`.
 //! Compiled patterns are kept per session, so no command takes a lock to use them.
@@ -23,13 +24,16 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The compiled pattern (with `[NC]` for case-insensitive); `None` when it doesn't compile.
+    /// The compiled pattern (with `[NC]` or `[nocase]` for case-insensitive); `None` when it
+    /// doesn't compile.
     fn get(&mut self, pattern: &str, flags: Option<&str>) -> Option<&Regex> {
         let key = format!("{pattern}\u{0}{}", flags.unwrap_or(""));
         self.compiled
             .entry(key)
             .or_insert_with(|| {
-                let nocase = flags.is_some_and(|f| f.to_ascii_uppercase().contains("NC"));
+                let nocase = flags.is_some_and(|f| {
+                    f.eq_ignore_ascii_case("[NC]") || f.eq_ignore_ascii_case("[nocase]")
+                });
                 match RegexBuilder::new(pattern).case_insensitive(nocase).build() {
                     Ok(re) => Some(re),
                     Err(e) => {
@@ -96,7 +100,8 @@ pub fn command_refusal(
     (!passes(cache, allow, deny, arg)).then(|| FilterRefusal::Argument(arg.to_string()))
 }
 
-/// The refusal when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates.
+/// The refusal when `PathAllowFilter`/`PathDenyFilter` refuse the name a command creates,
+/// renames or removes.
 pub fn path_refusal(
     cache: &mut Cache,
     cfg: &View,
@@ -113,7 +118,8 @@ pub fn path_refusal(
 }
 
 /// mod_core's `PRE_CMD` hook on every command: `AllowFilter`/`DenyFilter` on the argument,
-/// `PathAllowFilter`/`PathDenyFilter` on the names a command creates (`550`).
+/// `PathAllowFilter`/`PathDenyFilter` on the names a command creates, renames or removes
+/// (`550`).
 pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
     Box::pin(async move {
         let Some(arg) = cmd.arg else {

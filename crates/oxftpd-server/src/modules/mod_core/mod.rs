@@ -84,6 +84,7 @@ pub static MODULE: Module = Module {
             .group(Write)
             .class(Cl::MISC.with(Cl::WRITE))
             .busy_refused()
+            .filter(ArgFilter::Path)
             .help("<sp> pathname"),
         CommandSpec::new("RNTO", Handler::User(rename::rnto))
             .group(Write)
@@ -91,47 +92,50 @@ pub static MODULE: Module = Module {
             .busy_refused()
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("DELE", Handler::User(files::dele))
+        CommandSpec::new("DELE", Handler::Narrow(files::dele))
             .group(Write)
             .class(Cl::WRITE)
+            .filter(ArgFilter::Path)
             .help("<sp> pathname"),
         CommandSpec::new("MDTM", Handler::User(facts::mdtm))
             .group(Dirs)
             .class(Cl::INFO.with(Cl::DIRS))
             .feat(Feat::Line("MDTM"))
             .help("<sp> pathname"),
-        CommandSpec::new("RMD", Handler::User(dirs::rmd))
-            .group(Write)
-            .class(Cl::DIRS.with(Cl::WRITE))
-            .help("<sp> pathname"),
-        CommandSpec::new("XRMD", Handler::User(dirs::xrmd))
-            .group(Write)
-            .class(Cl::DIRS.with(Cl::WRITE))
-            .alias_of("RMD")
-            .help("<sp> pathname"),
-        CommandSpec::new("MKD", Handler::User(dirs::mkd))
+        CommandSpec::new("RMD", Handler::Narrow(dirs::rmd))
             .group(Write)
             .class(Cl::DIRS.with(Cl::WRITE))
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("XMKD", Handler::User(dirs::mkd))
+        CommandSpec::new("XRMD", Handler::Narrow(dirs::xrmd))
+            .group(Write)
+            .class(Cl::DIRS.with(Cl::WRITE))
+            .alias_of("RMD")
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("MKD", Handler::Narrow(dirs::mkd))
+            .group(Write)
+            .class(Cl::DIRS.with(Cl::WRITE))
+            .filter(ArgFilter::Path)
+            .help("<sp> pathname"),
+        CommandSpec::new("XMKD", Handler::Narrow(dirs::mkd))
             .group(Write)
             .class(Cl::DIRS.with(Cl::WRITE))
             .alias_of("MKD")
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("PWD", Handler::User(dirs::pwd))
+        CommandSpec::new("PWD", Handler::Narrow(dirs::pwd))
             .group(Dirs)
             .class(Cl::INFO.with(Cl::DIRS))
             .path(PathArg::Cwd)
             .help("(returns current working directory)"),
-        CommandSpec::new("XPWD", Handler::User(dirs::pwd))
+        CommandSpec::new("XPWD", Handler::Narrow(dirs::pwd))
             .group(Dirs)
             .class(Cl::INFO.with(Cl::DIRS))
             .alias_of("PWD")
             .path(PathArg::Cwd)
             .help("(returns current working directory)"),
-        CommandSpec::new("SIZE", Handler::User(files::size))
+        CommandSpec::new("SIZE", Handler::Narrow(files::size))
             .group(Read)
             .class(Cl::INFO)
             .feat(Feat::Line("SIZE"))

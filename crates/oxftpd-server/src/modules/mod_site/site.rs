@@ -45,7 +45,7 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             let name = row.limit_name();
             // `<Limit SITE_CHMOD>` with the row's group, then `<Limit SITE>`.
             let checks = [(name.as_str(), row.group), (spec.name, spec.group)];
-            let outcome = limit::allowed_as(ctx, user, &checks, &vpath).await;
+            let outcome = limit::allowed_as(ctx, user, &checks, &vpath, Some(arg)).await;
             if outcome != Outcome::Allowed {
                 return Err(CommandError::Limit {
                     outcome,

@@ -25,9 +25,9 @@ use tracing::{info, warn};
 
 use crate::data::channel as data_channel;
 use crate::data::transfer_io;
+use crate::engine::watch::{Counted, Progress, Watched, watch, watch_transfer};
 use crate::module::events::{self, Direction, Event, Transfer};
 use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
-use crate::session::watch::{Counted, Progress, Watched, watch, watch_transfer};
 use crate::session::{Ctx, LoggedIn, TransferType};
 
 fn mode_name(ctx: &Ctx) -> &'static str {

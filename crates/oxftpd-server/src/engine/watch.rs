@@ -19,9 +19,9 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, ReadBuf};
 
-use super::{Ctx, Incoming, TransferType};
 use crate::messages::multi;
 use crate::module::DuringTransfer;
+use crate::session::{Ctx, Incoming, TransferType};
 
 /// Most command lines queued during one transfer before reading stops.
 const QUEUE_MAX: usize = 16;

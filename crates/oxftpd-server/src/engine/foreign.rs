@@ -43,7 +43,7 @@ pub async fn begin(
     let State::LoggedIn(user) = state else {
         return Err(CommandError::LoginRequired);
     };
-    match limit::allowed_as(ctx, user, names, vpath).await {
+    match limit::allowed_as(ctx, user, names, vpath, Some(arg)).await {
         Outcome::Allowed => Ok(()),
         outcome => Err(CommandError::Limit {
             outcome,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{Ctx, Incoming, SessionError, State};
+use crate::session::{Ctx, Incoming, SessionError, State};
 
 /// Which timeout fired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
