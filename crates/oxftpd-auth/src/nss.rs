@@ -210,6 +210,16 @@ pub fn group_id_by_name(name: &str) -> io::Result<Option<u32>> {
     Ok(getgrnam(name)?.map(|gr| gr.gid))
 }
 
+/// The name of user `uid` (`getpwuid_r`), `None` when NSS has no such user.
+pub fn user_name_by_id(uid: u32) -> io::Result<Option<String>> {
+    Ok(getpwuid(uid)?.map(|pw| pw.name))
+}
+
+/// The name of group `gid` (`getgrgid_r`), `None` when NSS has no such group.
+pub fn group_name_by_id(gid: u32) -> io::Result<Option<String>> {
+    Ok(getgrgid(gid)?.map(|gr| gr.name))
+}
+
 /// The shadow entry for `name` (needs privileges to read /etc/shadow).
 pub(crate) fn getspnam(name: &str) -> io::Result<Option<Shadow>> {
     let Ok(cname) = CString::new(name) else {

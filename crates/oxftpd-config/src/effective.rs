@@ -10,8 +10,9 @@
 
 use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
-    mod_auth, mod_auth_file, mod_auth_pam, mod_copy, mod_core, mod_deflate, mod_delay, mod_digest,
-    mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap, mod_xfer,
+    mod_auth, mod_auth_file, mod_auth_pam, mod_ban, mod_copy, mod_core, mod_deflate, mod_delay,
+    mod_digest, mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap,
+    mod_xfer,
 };
 use crate::scope::{ContextRef, Scope};
 use crate::tree::{Block, Directive};
@@ -242,6 +243,25 @@ impl<'a> Merged<'a> {
             .collect()
     }
 
+    /// Every occurrence with ProFTPD's precedence of its context (`<Global>` 1, server and
+    /// `<IfUser>`-style blocks 2, `<Anonymous>` 3, `<Directory>` 4, `.ftpaccess` 5), most
+    /// specific level first, file order within a level.
+    pub fn ranked(&self, name: &'static str) -> Vec<(u8, &'a Directive)> {
+        self.entries(name)
+            .iter()
+            .map(|e| {
+                let rank = match e.context {
+                    ContextRef::Global(_) => 1,
+                    ContextRef::Server(_) | ContextRef::Conditional(_) => 2,
+                    ContextRef::Anonymous(_) => 3,
+                    ContextRef::Directory(_) => 4,
+                    ContextRef::Override(_) => 5,
+                };
+                (rank, e.directive)
+            })
+            .collect()
+    }
+
     /// Every occurrence's arguments, most specific level first.
     pub fn all_args(&self, name: &'static str) -> Vec<Vec<String>> {
         self.all(name).map(|d| d.args.clone()).collect()
@@ -286,6 +306,8 @@ pub struct Effective {
     pub lang: mod_lang::View,
     /// mod_wrap.c.
     pub wrap: mod_wrap::View,
+    /// mod_ban.c.
+    pub ban: mod_ban::View,
 }
 
 impl Effective {
@@ -314,6 +336,7 @@ impl Effective {
             ident: mod_ident::View::read(m),
             lang: mod_lang::View::read(m),
             wrap: mod_wrap::View::read(m),
+            ban: mod_ban::View::read(m),
         }
     }
 }

@@ -30,6 +30,7 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_wrap::MODULE,
     &crate::modules::mod_lang::MODULE,
     &crate::modules::mod_deflate::MODULE,
+    &crate::modules::mod_ban::MODULE,
 ];
 
 fn parse(text: &str) -> Config {

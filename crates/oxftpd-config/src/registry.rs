@@ -334,6 +334,14 @@ pub static REJECTED: &[(&str, &str)] = &[
         "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
     ),
     (
+        "BanCache",
+        "memcache and redis ban caches are not supported: mod_ban keeps its bans in the BanTable",
+    ),
+    (
+        "BanControlsACLs",
+        "the ftpdctl ban and permit actions are not available yet",
+    ),
+    (
         "TLSServerInfoFile",
         "rustls cannot send OpenSSL serverinfo blocks (arbitrary TLS extensions from a PEM file, SSL_CTX_use_serverinfo_file); remove the directive",
     ),

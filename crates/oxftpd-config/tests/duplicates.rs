@@ -64,7 +64,18 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
     assert_eq!(
         last,
         vec![
+            // mod_ctrls and mod_ctrls_admin keep their settings in static variables.
+            "AdminControlsEngine",
+            "ControlsAuthFreshness",
+            "ControlsEngine",
+            "ControlsInterval",
+            "ControlsLog",
+            "ControlsMaxClients",
+            "ControlsSocket",
+            "ControlsSocketACL",
+            "ControlsSocketOwner",
             "DefaultAddress",
+            "MaxConnectionRate",
             "MaxInstances",
             "ModulePath",
             "PidFile",

@@ -232,6 +232,7 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                     failed.get_or_create(&p).inc();
                 }
             }
+            _ => {}
         }
     })
 }

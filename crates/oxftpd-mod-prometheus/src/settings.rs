@@ -153,6 +153,9 @@ pub fn open(config: &Config, _state: &mut ModuleState) -> Result<(), StartError>
 }
 
 /// The module's `start` ([`oxftpd_server::module::StartFn`]): serves the bound socket.
-pub fn start(_generation: &Generation) {
+pub fn start(
+    _generation: &std::sync::Arc<Generation>,
+    _shared: &std::sync::Arc<oxftpd_server::Shared>,
+) {
     exporter::serve();
 }

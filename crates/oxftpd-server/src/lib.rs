@@ -10,7 +10,9 @@
 //! and that the top-level modules import each other without a cycle.
 
 pub mod access;
+pub mod admin;
 pub mod auth;
+pub mod connection_rate;
 pub mod context;
 pub mod counters;
 pub mod data;
@@ -28,6 +30,7 @@ pub mod reverse_dns;
 pub mod scoreboard;
 pub mod session;
 pub mod session_files;
+pub mod sessions;
 pub mod settings;
 pub mod shutmsg;
 pub mod trace;

@@ -273,12 +273,26 @@ async fn accept_loop(
             drop(stream);
             continue;
         }
+        let rate = generation
+            .servers
+            .first()
+            .and_then(|s| s.cfg.core.max_connection_rate);
+        let ticket = match crate::connection_rate::admit(rate) {
+            Ok(t) => t,
+            Err(crate::connection_rate::Reached(max, secs)) => {
+                warn!(%peer, "MaxConnectionRate ({max}/{secs} secs) reached, new connection denied");
+                drop(alive);
+                drop(stream);
+                continue;
+            }
+        };
         let shared = shared.clone();
         let mut shutdown = shutdown.clone();
         let done = done.clone();
         tokio::spawn(async move {
             let _done = done;
             let _alive = alive;
+            let _ticket = ticket;
             let local = match stream.local_addr() {
                 Ok(a) => a,
                 Err(_) => return,
@@ -306,6 +320,14 @@ async fn accept_loop(
                 .await;
                 return;
             };
+            // `ftpdctl down`: closed without a greeting; `oxftpctl shut`: ftpshut's refusal.
+            if crate::admin::is_down(local) {
+                return;
+            }
+            if let Some(text) = crate::admin::refusal(&server, local, peer) {
+                refuse(stream, text).await;
+                return;
+            }
             // A module may serve its own protocol on this server's port (mod_sftp).
             let mut stream = Some(stream);
             let mut session = None;

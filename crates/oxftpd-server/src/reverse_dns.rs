@@ -28,7 +28,7 @@ const LOOKUP_LIMIT: Duration = Duration::from_secs(5);
 
 /// Looks up the peer's name when `UseReverseDNS` is on; `None` when off or without an answer.
 pub async fn lookup(ctx: &Ctx) -> Option<String> {
-    let on = ctx.server.cfg.core.use_reverse_dns;
+    let on = crate::admin::reverse_dns(ctx.server.cfg.core.use_reverse_dns);
     if !on {
         return None;
     }

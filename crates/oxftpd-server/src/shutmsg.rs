@@ -138,7 +138,8 @@ pub fn refusal(local: &str, remote: &str, server_name: &str) -> Option<String> {
     ))
 }
 
-fn now() -> i64 {
+/// Now, in unix seconds.
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -217,7 +218,8 @@ pub async fn disconnect(vars: Vars<'_>) -> String {
     format!("FTP server shutting down - {msg}")
 }
 
-fn expand(shut: &Shutdown, now: i64, vars: &Vars<'_>) -> String {
+/// The message with its `%` variables replaced for one session at `now`.
+pub fn expand(shut: &Shutdown, now: i64, vars: &Vars<'_>) -> String {
     let mut out = String::new();
     let mut chars = shut.message.chars();
     while let Some(c) = chars.next() {

@@ -32,7 +32,19 @@ pub enum Source {
     Embedded(String),
 }
 
-const SYSTEM_CONFIG: &str = "/etc/oxftpd/oxftpd.conf";
+/// The `PidFile` written when the configuration names none (`-V` prints it; `oxftpctl
+/// reload` and the systemd unit look there). Debug builds take
+/// `OXFTPD_TEST_DEFAULT_PID_FILE`, so that tests do not write into /run.
+pub fn default_pid_file() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os("OXFTPD_TEST_DEFAULT_PID_FILE") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(crate::info::DEFAULT_PID_FILE)
+}
+
+/// The configuration read when no `-c` is given, if it exists.
+pub const SYSTEM_CONFIG: &str = "/etc/oxftpd/oxftpd.conf";
 
 /// Chooses the configuration: `-c`, else the system file, else the embedded default.
 pub fn source(cli: &Cli) -> Result<Source> {
@@ -291,7 +303,7 @@ fn start_engine(run_as: Option<RunAs>, scoreboard: Option<Scoreboard>) -> Result
 fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     let stream = crate::inetd::take_stdin_socket()?;
     let config = generation.config.clone();
-    crate::logging::init(cli, &config, cli.nodaemon);
+    crate::logging::init(cli, &config, cli.nodaemon).map_err(|e| anyhow!(e))?;
     let run_as = run_as(&config)?;
     // Each inetd session is a process of its own: its entry joins the others'.
     let scoreboard = Daemon::of(&config)
@@ -376,13 +388,22 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         }
     }
     let run_as = run_as(&config)?;
-    let pid_file = daemon.pid_file.as_ref().map(PathBuf::from);
+    // No PidFile directive: the default one (not for the built-in default, which is a
+    // foreground convenience).
+    let pid_default = daemon.pid_file.is_none();
+    let mut pid_file = match &daemon.pid_file {
+        Some(p) => Some(PathBuf::from(p)),
+        None => (!embedded).then(default_pid_file),
+    };
     let scoreboard = daemon.scoreboard_file.as_ref().map(PathBuf::from);
     let foreground = cli.nodaemon || embedded;
     if !foreground {
         daemonize(&mut ready)?;
     }
-    crate::logging::init(cli, &config, foreground);
+    if let Err(e) = crate::logging::init(cli, &config, foreground) {
+        ready.fail(&e);
+        bail!(e);
+    }
     raise_fd_limit();
     for w in config.warnings() {
         warn!("{w}");
@@ -403,8 +424,13 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         None => {}
     }
     if let Some(Err(e)) = pid_file.as_deref().map(write_pid_file) {
-        ready.fail(&format!("{e:#}"));
-        return Err(e);
+        if !pid_default {
+            ready.fail(&format!("{e:#}"));
+            return Err(e);
+        }
+        // The default one is a convenience: without it only `oxftpctl reload` needs --pid-file.
+        warn!("{e:#} (the default PidFile; set PidFile to choose another)");
+        pid_file = None;
     }
     let keep = origin == Some(crate::sockets::Origin::Upgrade);
     let board = match scoreboard
@@ -428,10 +454,11 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     let live: oxftpd_server::Live = Arc::new(RwLock::new(Arc::new(generation)));
     if embedded {
         println!(
-            "oxftpd: serving {} read-only to anonymous users; connect with: curl ftp://127.0.0.1:2121/",
+            "oxftpd: serving {} read-only to anonymous users; connect with: curl ftp://127.0.0.1:{}/",
             std::env::current_dir()
                 .map(|p| p.display().to_string())
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            crate::embedded::port()
         );
     }
     let Engine {
@@ -464,7 +491,12 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
     if !handed_over {
-        let files: Vec<PathBuf> = pid_file.iter().chain(scoreboard.iter()).cloned().collect();
+        let files: Vec<PathBuf> = pid_file
+            .iter()
+            .chain(scoreboard.iter())
+            .cloned()
+            .chain(oxftpd_server::modules::mod_ctrls::socket_to_remove())
+            .collect();
         let _ = runtime.block_on(shared.pool.run(&admin, move || {
             for f in files {
                 let _ = std::fs::remove_file(f);
@@ -498,7 +530,7 @@ async fn serve(
     let (drain_tx, drain_rx) = watch::channel(false);
     let fds: Vec<i32> = listeners.iter().map(|l| l.as_raw_fd()).collect();
     if let Ok(g) = live.read() {
-        oxftpd_server::modules::start(&g);
+        oxftpd_server::modules::start(&g, &shared);
     }
     let mut server = tokio::spawn(oxftpd_server::listener::serve_draining(
         listeners,
@@ -603,6 +635,10 @@ async fn reload(
     let loaded = shared
         .pool
         .run(admin, move || -> Result<Generation, StartError> {
+            // logrotate renamed the SystemLog and sent HUP: lines go to a new file.
+            if let Err(e) = crate::logging::reopen() {
+                warn!("{e}");
+            }
             let mut generation = match &*src {
                 Source::File(path) => {
                     Generation::new(oxftpd_server::parse_config(path, &defines)?, Some(path))
@@ -635,7 +671,7 @@ async fn reload(
                 warn!("reload: the listening addresses changed; they take effect after a restart");
             }
             let generation = Arc::new(generation);
-            oxftpd_server::modules::start(&generation);
+            oxftpd_server::modules::start(&generation, shared);
             if let Ok(mut g) = live.write() {
                 *g = generation;
             }

@@ -37,6 +37,26 @@ pub fn directives_markdown() -> String {
             ));
         }
     }
+    s.push_str(
+        "\n## Control actions\n\n\
+         What `ftpdctl ACTION` (and `oxftpctl`) can ask over the control socket (mod_ctrls), \
+         each module's actions as its table lists them; `in oxftpd` says how oxftpd's answer \
+         differs from ProFTPD's, when it does.\n\n\
+         | action | module | what it does | in oxftpd |\n|---|---|---|---|\n",
+    );
+    for (module, c) in oxftpd_server::modules::controls() {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            c.name,
+            module.name(),
+            c.desc,
+            if c.note.is_empty() {
+                "as ProFTPD"
+            } else {
+                c.note
+            }
+        ));
+    }
     s.push_str("\n## Rejected\n\n| directive | why |\n|---|---|\n");
     for (name, why) in REJECTED {
         s.push_str(&format!("| `{name}` | {why} |\n"));

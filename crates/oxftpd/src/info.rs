@@ -37,6 +37,9 @@ pub fn modules() -> String {
     s
 }
 
+/// The `PidFile` written when the configuration names none.
+pub const DEFAULT_PID_FILE: &str = "/run/oxftpd.pid";
+
 /// `-V`.
 pub fn settings() -> String {
     let mut s = String::from("Compile-time Settings:\n");
@@ -50,7 +53,9 @@ pub fn settings() -> String {
         std::env::consts::ARCH
     ));
     s.push_str("  Files:\n    Configuration File:\n      /etc/oxftpd/oxftpd.conf\n");
-    s.push_str("    Pid File:\n      /run/oxftpd.pid\n    Scoreboard File:\n      /run/oxftpd.scoreboard\n");
+    s.push_str(&format!(
+        "    Pid File:\n      {DEFAULT_PID_FILE}\n    Scoreboard File:\n      /run/oxftpd.scoreboard\n"
+    ));
     s.push_str(
         "\n  Info:\n    + Max supported UID: 4294967295\n    + Max supported GID: 4294967295\n",
     );

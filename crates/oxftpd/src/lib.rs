@@ -1,6 +1,7 @@
 //! The `oxftpd` daemon's process life and the `oxftpctl` admin tool's pieces.
 
 pub mod cli;
+pub mod ctl;
 pub mod daemon;
 pub mod docs;
 pub mod embedded;

@@ -60,12 +60,18 @@ impl<'a> MakeWriter<'a> for Syslog {
 /// ProFTPD), else `-d N` when given, else `SyslogLevel`, else info.
 fn filter(cli: &Cli, config: &Config) -> EnvFilter {
     let daemon = Daemon::of(config);
-    let level = match daemon.debug_level.or(cli.debug) {
-        Some(0) | None => daemon.syslog_level.as_deref().map_or("info", syslog_level),
+    let debug = daemon.debug_level.or(cli.debug).map(u32::from);
+    let level = level_of(daemon.syslog_level.as_deref(), debug);
+    EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+}
+
+/// The tracing level of a debug level (`-d N`, `DebugLevel N`, `ftpdctl debug level N`).
+fn level_of(syslog: Option<&str>, debug: Option<u32>) -> &'static str {
+    match debug {
+        Some(0) | None => syslog.map_or("info", syslog_level),
         Some(1..=4) => "debug",
         Some(_) => "trace",
-    };
-    EnvFilter::try_from_env("OXFTPD_LOG").unwrap_or_else(|_| EnvFilter::new(level))
+    }
 }
 
 /// Maps a syslog(3) level name onto the nearest tracing level.
@@ -107,28 +113,86 @@ fn facility(config: &Config) -> libc::c_int {
     }
 }
 
-/// Installs the global subscriber.
-pub fn init(cli: &Cli, config: &Config, foreground: bool) {
+/// The open `SystemLog`: its path and file, replaced by [`reopen`] on SIGHUP (logrotate's
+/// rename then HUP).
+static SYSTEM_LOG: Mutex<Option<(String, std::fs::File)>> = Mutex::new(None);
+
+/// Opens a `SystemLog` as ProFTPD does: appending, created mode 0640.
+fn open_system_log(path: &str) -> Result<std::fs::File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o640)
+        .open(path)
+        .map_err(|e| format!("unable to open SystemLog '{path}': {e}"))
+}
+
+/// Reopens the `SystemLog` at its path (call as root, on SIGHUP), so that lines go to a new
+/// file after the old one was renamed.
+pub fn reopen() -> Result<(), String> {
+    let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((path, file)) = log.as_mut() {
+        *file = open_system_log(path)?;
+    }
+    Ok(())
+}
+
+/// Writes each formatted event to the current `SystemLog` file.
+struct SystemLogFile;
+
+/// One event's writer.
+struct SystemLogWrite;
+
+impl Write for SystemLogWrite {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
+        match log.as_mut() {
+            Some((_, file)) => file.write(buf),
+            None => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for SystemLogFile {
+    type Writer = SystemLogWrite;
+    fn make_writer(&'a self) -> Self::Writer {
+        SystemLogWrite
+    }
+}
+
+/// Installs the global subscriber; `ftpdctl debug level N` changes its level afterwards.
+/// A `SystemLog` that cannot be opened is an error (ProFTPD's `unable to open SystemLog`);
+/// in the foreground without `-q`, one line on stderr says where the log goes.
+pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> {
+    use tracing_subscriber::prelude::*;
     let system_log = Daemon::of(config)
         .system_log
         .filter(|p| !p.eq_ignore_ascii_case("none"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(cli, config))
-        .with_ansi(false);
-    if let Some(Ok(file)) = system_log.map(|path| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-    }) {
-        let _ = builder.with_writer(Mutex::new(file)).try_init();
-        return;
-    }
-    if foreground {
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter(cli, config));
+    let registry = tracing_subscriber::registry().with(filter);
+    let fmt = tracing_subscriber::fmt::layer().with_ansi(false);
+    let file = match &system_log {
+        Some(path) => Some(open_system_log(path)?),
+        None => None,
+    };
+    let installed = if let (Some(file), Some(path)) = (file, &system_log) {
+        *SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner()) = Some((path.clone(), file));
+        if foreground && !cli.quiet {
+            eprintln!(
+                "oxftpd: logging to the SystemLog {}",
+                system_log.as_deref().unwrap_or_default()
+            );
+        }
+        registry.with(fmt.with_writer(SystemLogFile)).try_init()
+    } else if foreground {
         if cli.quiet {
-            let _ = builder.with_writer(std::io::sink).try_init();
+            registry.with(fmt.with_writer(std::io::sink)).try_init()
         } else {
-            let _ = builder.with_writer(std::io::stderr).try_init();
+            registry.with(fmt.with_writer(std::io::stderr)).try_init()
         }
     } else {
         // SAFETY: the ident is a static C string.
@@ -139,6 +203,20 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) {
                 facility(config),
             )
         };
-        let _ = builder.without_time().with_writer(Syslog).try_init();
+        registry
+            .with(fmt.without_time().with_writer(Syslog))
+            .try_init()
+    };
+    if installed.is_ok() {
+        let daemon = Daemon::of(config);
+        let syslog = daemon.syslog_level.clone();
+        let level = daemon.debug_level.or(cli.debug).map_or(0, u32::from);
+        oxftpd_server::admin::set_debug_hook(
+            level,
+            Box::new(move |n| {
+                let _ = handle.reload(EnvFilter::new(level_of(syslog.as_deref(), Some(n))));
+            }),
+        );
     }
+    Ok(())
 }

@@ -327,3 +327,34 @@ async fn allow_chroot_symlinks_off_refuses_a_linked_anonymous_root() {
         assert!(same, "AllowChrootSymlinks {allow}: {got}");
     }
 }
+
+/// `AuthUsingAlias on` with `AnonRequirePassword on`: the password checked is the alias's
+/// own, not the real user's.
+#[tokio::test]
+async fn auth_using_alias_checks_the_aliass_password() {
+    for (using, alias_password_works) in [("on", true), ("off", false)] {
+        let target = oxftpd_testkit::target!();
+        let mut setup = Setup::new(&target).expect("setup");
+        let jrl = setup.add_user("jrluser", "realpass").expect("jrluser");
+        setup.add_user("guest", "guestpass").expect("guest");
+        append(&setup, "group", &format!("jrluser:x:{}:", jrl.gid + 100));
+        setup.config(&format!(
+            "<Anonymous {}>\n User jrluser\n Group jrluser\n UserAlias guest jrluser\n \
+             AnonRequirePassword on\n AuthUsingAlias {using}\n</Anonymous>\n",
+            jrl.home.display()
+        ));
+        let server = start(setup);
+        let (_c, got) = login_at(server.addr(), "guest", "guestpass").await;
+        assert_eq!(
+            got.starts_with("230"),
+            alias_password_works,
+            "AuthUsingAlias {using}: {got}"
+        );
+        let (_c, got) = login_at(server.addr(), "guest", "realpass").await;
+        assert_eq!(
+            got.starts_with("230"),
+            !alias_password_works,
+            "AuthUsingAlias {using}, the real user's password: {got}"
+        );
+    }
+}

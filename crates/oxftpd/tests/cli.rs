@@ -335,11 +335,10 @@ async fn the_embedded_default_serves_the_current_directory_read_only() {
         !Path::new("/etc/oxftpd/oxftpd.conf").exists(),
         "/etc/oxftpd/oxftpd.conf exists on this machine; the embedded-default test needs it absent"
     );
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 2121));
-    drop(
-        TcpListener::bind(addr)
-            .unwrap_or_else(|e| panic!("port 2121 is busy ({e}); the embedded default needs it")),
-    );
+    // The built-in default's port (2121) moved to a free one (debug builds), so that a
+    // daemon already on 2121 does not fail the test.
+    let port = oxftpd_testkit::free_port().expect("port");
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let dir = tempfile::tempdir().expect("temp dir");
     // Logs go beside, not into, the directory being served.
     let served = dir.path().join("served");
@@ -347,6 +346,7 @@ async fn the_embedded_default_serves_the_current_directory_read_only() {
     std::fs::write(served.join("hello.txt"), b"hello\n").expect("write file");
     let log = |n: &str| std::fs::File::create(dir.path().join(n)).expect("log file");
     let child = Command::new(&t.bin)
+        .env("OXFTPD_TEST_EMBEDDED_PORT", port.to_string())
         .current_dir(&served)
         .stdin(Stdio::null())
         .stdout(log("stdout.log"))
@@ -357,10 +357,12 @@ async fn the_embedded_default_serves_the_current_directory_read_only() {
     assert!(
         wait_until(Duration::from_secs(10), || first_line(addr)
             .is_some_and(|l| l.starts_with("220"))),
-        "no 220 on 127.0.0.1:2121 within 10 s"
+        "no 220 on {addr} within 10 s"
     );
     assert!(
-        guard.output().contains("curl ftp://127.0.0.1:2121/"),
+        guard
+            .output()
+            .contains(&format!("curl ftp://127.0.0.1:{port}/")),
         "{}",
         guard.output()
     );
@@ -381,7 +383,12 @@ async fn the_embedded_default_serves_the_current_directory_read_only() {
 
     if Command::new("curl").arg("--version").output().is_ok() {
         let out = Command::new("curl")
-            .args(["-sS", "--max-time", "20", "ftp://127.0.0.1:2121/"])
+            .args([
+                "-sS",
+                "--max-time",
+                "20",
+                &format!("ftp://127.0.0.1:{port}/"),
+            ])
             .output();
         let out = out.expect("run curl");
         assert!(

@@ -483,3 +483,26 @@ async fn transfer_options_allow_symlink_upload_writes_through_a_dangling_link() 
         );
     }
 }
+
+/// Argument errors as mod_core, mod_auth and mod_xfer word them; `<Limit NOOP>`.
+#[tokio::test]
+async fn argument_errors_and_limit_noop() {
+    let (server, _alice) = server_with("<Limit NOOP>\n  DenyAll\n</Limit>");
+    let mut c = server.client().await.expect("connect");
+    assert_eq!(
+        line(&mut c, "USER").await,
+        "500 USER: command requires a parameter"
+    );
+    assert_eq!(line(&mut c, "NOOP").await, "550 Operation not permitted");
+    c.login("alice", "secret").await.expect("login");
+    assert_eq!(line(&mut c, "STRU F").await, "200 Structure set to F");
+    assert_eq!(
+        line(&mut c, "STRU R").await,
+        "504 'STRU R' unsupported structure type"
+    );
+    assert_eq!(
+        line(&mut c, "STRU X").await,
+        "501 'STRU X' unrecognized structure type"
+    );
+    assert_eq!(line(&mut c, "NOOP").await, "550 Operation not permitted");
+}

@@ -229,3 +229,16 @@ fn ipv6_epsv_and_eprt() {
     assert_eq!(got, b"over IPv6");
     assert_eq!(c.reply(), "226 Transfer complete");
 }
+
+/// Under `UseIPv6 on`, EPSV and EPRT take protocol 2 on an IPv4 connection too (mod_core asks
+/// only whether IPv6 is on), and the refusal offers `(1,2)`.
+#[test]
+fn use_ipv6_on_offers_both_protocols() {
+    let (s, _) = server("UseIPv6 on");
+    let mut c = Raw::login(s.addr());
+    assert!(c.cmd("EPSV 2").starts_with("229 "), "EPSV 2");
+    assert_eq!(
+        c.cmd("EPSV 3"),
+        "522 Network protocol not supported, use (1,2)"
+    );
+}

@@ -214,3 +214,29 @@ async fn rnfr_is_in_the_write_group() {
     );
     assert_eq!(line(&mut c, "RNTO rw/h").await, "250 Rename successful");
 }
+
+/// `<Limit HELP>`, `<Limit SITE_HELP>` and `<Limit OPTS_UTF8>` refuse as mod_core and mod_site
+/// do, before login too; `<Limit ALL>` leaves OPTS alone.
+#[tokio::test]
+async fn limits_on_help_site_help_and_opts_options() {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.add_user("alice", "secret").expect("alice");
+    setup.config(
+        "<Limit HELP SITE_HELP OPTS_UTF8>\n  DenyAll\n</Limit>\n<Limit ALL>\n  DenyAll\n</Limit>",
+    );
+    let server = TestServer::start(setup).expect("start");
+    let mut c = server.client().await.expect("connect");
+    assert_eq!(line(&mut c, "HELP").await, "501 HELP: Permission denied");
+    assert_eq!(
+        line(&mut c, "SITE HELP").await,
+        "501 HELP: Permission denied"
+    );
+    c.login("alice", "secret").await.expect("login");
+    assert_eq!(line(&mut c, "HELP").await, "501 HELP: Permission denied");
+    assert_eq!(
+        line(&mut c, "OPTS UTF8 ON").await,
+        "550 OPTS UTF8: Permission denied"
+    );
+    assert_eq!(line(&mut c, "OPTS MLST type;").await, "200 MLST OPTS type;");
+}

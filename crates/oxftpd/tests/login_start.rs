@@ -47,3 +47,21 @@ async fn user_again_after_login() {
         "503 You are already logged in"
     );
 }
+
+/// The server's own `AuthAliasOnly on`: only a `UserAlias` name logs in, not the real one.
+#[tokio::test]
+async fn auth_alias_only_at_server_level() {
+    let (server, _alice) = server_with("UserAlias ally alice\nAuthAliasOnly on");
+    assert!(
+        server.login("ally", "secret").await.is_ok(),
+        "the alias logs in"
+    );
+    let refused = server.login("alice", "secret").await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("530 Login incorrect.")),
+        "{:?}",
+        refused.err()
+    );
+}

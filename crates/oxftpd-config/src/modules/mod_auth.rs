@@ -191,6 +191,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "only UserAlias names may log in",
     ),
+    d(
+        "AuthUsingAlias",
+        C::ANON,
+        Args::flag(),
+        false,
+        "with AnonRequirePassword, check the password of the alias logged in with, not of the real user",
+    ),
 ];
 
 /// mod_auth's settings in force for one scope.
@@ -232,6 +239,8 @@ pub struct View {
     pub anonymous_group: Vec<Vec<String>>,
     /// `AuthAliasOnly` (off by default).
     pub auth_alias_only: bool,
+    /// `AuthUsingAlias` (off by default).
+    pub auth_using_alias: bool,
     /// `TimeoutLogin` seconds.
     pub timeout_login: Option<u64>,
     /// `TimeoutSession` seconds.
@@ -272,6 +281,7 @@ impl View {
             user_password: m.all_args("UserPassword"),
             anonymous_group: m.all_args("AnonymousGroup"),
             auth_alias_only: m.flag("AuthAliasOnly").unwrap_or(false),
+            auth_using_alias: m.flag("AuthUsingAlias").unwrap_or(false),
             timeout_login: m.duration("TimeoutLogin"),
             timeout_session: m.duration("TimeoutSession"),
             allow_chroot_symlinks: m.flag("AllowChrootSymlinks").unwrap_or(true),

@@ -100,6 +100,21 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "address announced in PASV replies",
     ),
     d(
+        "MaxCommandRate",
+        C::SERVERS,
+        Args::range(1, 2).checked(check_rate_interval),
+        false,
+        "commands a session may send per interval before each further one is delayed",
+    ),
+    d(
+        "MaxConnectionRate",
+        C::SERVER,
+        Args::range(1, 2).checked(check_rate_interval),
+        false,
+        "connections the daemon accepts per interval; more are closed",
+    )
+    .last_wins(),
+    d(
         "MaxInstances",
         C::SERVER,
         Args::exact(1).checked(c::positive),
@@ -554,6 +569,10 @@ pub struct View {
     pub use_reverse_dns: bool,
     /// `ServerAlias` names, every occurrence.
     pub server_alias: Vec<String>,
+    /// `MaxCommandRate count [interval]`: `(count, interval seconds)`; a count of 0 is off.
+    pub max_command_rate: Option<(u64, u64)>,
+    /// `MaxConnectionRate count [interval]`: `(count, interval seconds)`; a count of 0 is off.
+    pub max_connection_rate: Option<(u64, u64)>,
     /// `MaxInstances` with where it was written.
     pub max_instances: Option<crate::Located<Option<usize>>>,
     /// `User` (the daemon's user; in `<Anonymous>`, the anonymous login's user).
@@ -598,6 +617,29 @@ pub struct View {
     pub use_ipv6: bool,
 }
 
+/// `count [interval]` of `MaxCommandRate`/`MaxConnectionRate` (interval 1 by default).
+fn rate_interval(args: &[String]) -> Result<(u64, u64), String> {
+    let count = args
+        .first()
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or("invalid rate")?;
+    let count = u64::try_from(count).map_err(|_| "rate must be positive")?;
+    let interval = match args.get(1) {
+        Some(i) => i
+            .parse::<u64>()
+            .ok()
+            .filter(|i| *i >= 1)
+            .ok_or("interval must be greater than zero")?,
+        None => 1,
+    };
+    Ok((count, interval))
+}
+
+/// Checks `MaxCommandRate`/`MaxConnectionRate`.
+fn check_rate_interval(args: &[String]) -> Result<(), String> {
+    rate_interval(args).map(drop)
+}
+
 impl View {
     /// Reads mod_core's settings from a merged scope.
     pub fn read(m: &crate::Merged<'_>) -> View {
@@ -621,6 +663,12 @@ impl View {
             max_connections_per_host: m.args("MaxConnectionsPerHost"),
             use_reverse_dns: m.flag("UseReverseDNS").unwrap_or(true),
             server_alias: m.all_args("ServerAlias").into_iter().flatten().collect(),
+            max_command_rate: m
+                .args("MaxCommandRate")
+                .and_then(|a| rate_interval(&a).ok()),
+            max_connection_rate: m
+                .args("MaxConnectionRate")
+                .and_then(|a| rate_interval(&a).ok()),
             max_instances: m.located("MaxInstances", |d| d.arg(0).and_then(|n| n.parse().ok())),
             user: m.arg("User", 0),
             group: m.arg("Group", 0),

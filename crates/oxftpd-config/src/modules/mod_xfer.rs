@@ -3,6 +3,9 @@
 use super::d;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
 
+#[path = "xfer_rate.rs"]
+pub mod rate;
+
 const SAD: C = C::SERVERS_ANON_DIR_FTPACCESS;
 
 /// The mod_xfer.c module.
@@ -89,6 +92,48 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "xferlog-format transfer log",
     ),
+    d(
+        "TransferRate",
+        SAD,
+        Args::range(2, 4).checked(rate::check_rate),
+        true,
+        "pace transfers of the listed commands: kbytes[:free-bytes] a second (per user, group or class)",
+    ),
+    d(
+        "MaxTransfersPerHost",
+        SAD,
+        Args::range(2, 3).checked(rate::check_limit),
+        true,
+        "most transfers of the listed commands at once from one client address",
+    ),
+    d(
+        "MaxTransfersPerUser",
+        SAD,
+        Args::range(2, 3).checked(rate::check_limit),
+        true,
+        "most transfers of the listed commands at once by one user",
+    ),
+    d(
+        "TransferRateVirtualHost",
+        C::SERVERS,
+        Args::exact(2).checked(rate::check_vhost_cap),
+        true,
+        "oxftpd: kbytes a second shared fairly by every session of the server",
+    ),
+    d(
+        "TransferRateUser",
+        C::SERVERS_ANON,
+        Args::range(2, 4).checked(rate::check_user_cap),
+        true,
+        "oxftpd: kbytes a second shared fairly by all sessions of one user (per user, group or class)",
+    ),
+    d(
+        "TransferRateClass",
+        C::SERVERS,
+        Args::exact(3).checked(rate::check_class_cap),
+        true,
+        "oxftpd: kbytes a second shared fairly by every session of a <Class>",
+    ),
 ];
 
 /// mod_xfer's settings in force for one scope.
@@ -116,6 +161,14 @@ pub struct View {
     pub timeout_stalled: Option<u64>,
     /// `UseSendfile` (on by default).
     pub use_sendfile: crate::trace::UseSendfile,
+    /// Every `TransferRate` of the scope, most specific level first.
+    pub transfer_rates: Vec<rate::Rate>,
+    /// Every `TransferRateVirtualHost`, `TransferRateUser` and `TransferRateClass`.
+    pub rate_caps: Vec<rate::Cap>,
+    /// Every `MaxTransfersPerHost`, most specific level first.
+    pub max_transfers_per_host: Vec<rate::TransferLimit>,
+    /// Every `MaxTransfersPerUser`, most specific level first.
+    pub max_transfers_per_user: Vec<rate::TransferLimit>,
     /// `TransferOptions AllowSymlinkUpload`.
     pub allow_symlink_upload: bool,
     /// `TransferOptions IgnoreASCII`.
@@ -133,6 +186,13 @@ fn hidden_stores(args: &[String]) -> Option<(String, String)> {
             args.get(1).cloned().unwrap_or_else(|| ".".into()),
         )),
     }
+}
+
+/// Every row of a `MaxTransfersPer*` directive, most specific level first.
+fn limits(m: &crate::Merged<'_>, name: &'static str) -> Vec<rate::TransferLimit> {
+    m.all(name)
+        .filter_map(|d| rate::limit(&d.args).ok())
+        .collect()
 }
 
 impl View {
@@ -159,6 +219,25 @@ impl View {
                 .args("UseSendfile")
                 .and_then(|a| crate::trace::parse_use_sendfile(&a).ok())
                 .unwrap_or(crate::trace::UseSendfile::On),
+            transfer_rates: m
+                .ranked("TransferRate")
+                .into_iter()
+                .filter_map(|(p, d)| rate::rate(&d.args, p).ok())
+                .collect(),
+            rate_caps: [
+                "TransferRateVirtualHost",
+                "TransferRateUser",
+                "TransferRateClass",
+            ]
+            .into_iter()
+            .flat_map(|name| {
+                m.all(name)
+                    .filter_map(|d| rate::cap(name, &d.args, rate::location(d)).ok())
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+            max_transfers_per_host: limits(m, "MaxTransfersPerHost"),
+            max_transfers_per_user: limits(m, "MaxTransfersPerUser"),
             allow_symlink_upload: transfer_option(m, "AllowSymlinkUpload")
                 || transfer_option(m, "AllowSymlinkUploads"),
             ignore_ascii: transfer_option(m, "IgnoreASCII"),

@@ -70,8 +70,13 @@ pub fn group_of(name: &str) -> Option<&'static str> {
 /// Whether `ALL` covers a command (its row's [`LimitRule::Checked`]; ProFTPD leaves out the
 /// data-channel setup commands and OPTS). Names without a row (`SITE_CHMOD`) are covered.
 pub fn in_all(command: &str) -> bool {
+    let up = command.to_ascii_uppercase();
+    // `OPTS_UTF8` and the other options are OPTS itself, which ALL leaves out.
+    if up.starts_with("OPTS_") {
+        return false;
+    }
     crate::module::registry::registry()
-        .command(&command.to_ascii_uppercase())
+        .command(&up)
         .is_none_or(|c| c.limit == LimitRule::Checked)
 }
 
@@ -439,6 +444,32 @@ pub async fn allowed_as(
         }
     }
     Outcome::Allowed
+}
+
+/// Whether a `<Limit NAME>` (with `NAME`'s group) refuses a command where the session stands:
+/// its current directory once logged in, the server before. For the commands whose handler
+/// checks its own `<Limit>` as mod_core does (HELP, HOST, the `OPTS_X` subcommands).
+pub fn refused_here(ctx: &Ctx, user: Option<&LoggedIn>, name: &str) -> bool {
+    let group = group_of(name);
+    let outcome = match user {
+        Some(user) => check_path(
+            ctx,
+            user,
+            name,
+            group,
+            &user.real_path(&user.cwd),
+            false,
+            None,
+        ),
+        None => decide(
+            &ctx.server.config().scope(None),
+            name,
+            group,
+            &anonymous_subject(ctx),
+            false,
+        ),
+    };
+    outcome == Outcome::Denied
 }
 
 /// Commands ProFTPD never refuses through `<Limit>` (their rows' [`LimitRule::Exempt`]).

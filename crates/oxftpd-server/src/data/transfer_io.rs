@@ -148,9 +148,19 @@ pub(crate) async fn stalled<T>(
     }
 }
 
+/// What may hold back a download's `sendfile(2)` calls (a transfer rate): how many bytes may
+/// go now, and how many went.
+pub trait Gate: Send {
+    /// How many of `want` bytes may go now (at least one), or `Pending` until some may.
+    fn poll_grant(&mut self, cx: &mut std::task::Context<'_>, want: usize) -> Poll<usize>;
+    /// Counts `n` bytes sent.
+    fn consume(&mut self, n: usize);
+}
+
 /// Sends the bytes `span` of `file` (up to its end): `sendfile(2)` on a plain connection (at
-/// most `chunk` bytes a call, `UseSendfile LEN`), one large reused buffer written through rustls
-/// on a TLS one; returns the bytes sent.
+/// most `chunk` bytes a call, `UseSendfile LEN`, and no more than `gate` grants), one large
+/// reused buffer written through rustls on a TLS one (a caller that paces wraps a TLS stream
+/// itself: `gate` holds back `sendfile` only); returns the bytes sent.
 pub async fn send_binary(
     stream: &mut crate::data::stream::DataStream,
     fs: &Fs,
@@ -158,10 +168,11 @@ pub async fn send_binary(
     span: std::ops::Range<u64>,
     stall: Option<Duration>,
     chunk: u64,
+    gate: Option<&mut dyn Gate>,
 ) -> io::Result<u64> {
     match stream {
         crate::data::stream::DataStream::Plain(tcp) => {
-            sendfile(tcp, file, span, stall, chunk).await
+            sendfile(tcp, file, span, stall, chunk, gate).await
         }
         crate::data::stream::DataStream::Tls(tls) => {
             send_buffered(tls.as_mut(), fs, file, span, false, stall).await
@@ -179,6 +190,7 @@ async fn sendfile(
     span: std::ops::Range<u64>,
     stall: Option<Duration>,
     chunk: u64,
+    gate: Option<&mut dyn Gate>,
 ) -> io::Result<u64> {
     let offset = span.start;
     let mut pos = offset;
@@ -186,7 +198,7 @@ async fn sendfile(
     // larger packets for the receiver to take in. Uncorked at the end to push the tail.
     let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
     let chunk = usize::try_from(chunk).unwrap_or(usize::MAX).min(1 << 30);
-    let sent = sendfile_loop(stream, file, &mut pos, span.end, stall, chunk).await;
+    let sent = sendfile_loop(stream, file, &mut pos, span.end, stall, chunk, gate).await;
     let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
     sent.map(|()| pos - offset)
 }
@@ -199,12 +211,19 @@ async fn sendfile_loop(
     end: u64,
     stall: Option<Duration>,
     chunk: usize,
+    mut gate: Option<&mut dyn Gate>,
 ) -> io::Result<()> {
     loop {
         if *pos >= end {
             return Ok(());
         }
-        let count = usize::try_from(end - *pos).unwrap_or(usize::MAX).min(chunk);
+        let mut count = usize::try_from(end - *pos).unwrap_or(usize::MAX).min(chunk);
+        if let Some(g) = gate.as_deref_mut() {
+            count = std::future::poll_fn(|cx| g.poll_grant(cx, count))
+                .await
+                .clamp(1, count);
+        }
+        let before = *pos;
         // Let the session's control-connection watcher run between chunks.
         tokio::task::consume_budget().await;
         stalled(stall, stream.writable()).await?;
@@ -212,6 +231,9 @@ async fn sendfile_loop(
             rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), count)
                 .map_err(io::Error::from)
         });
+        if let Some(g) = gate.as_deref_mut() {
+            g.consume(usize::try_from(*pos - before).unwrap_or(usize::MAX));
+        }
         match r {
             Ok(0) => return Ok(()),
             Ok(_) => {}

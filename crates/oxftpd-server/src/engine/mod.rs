@@ -86,9 +86,23 @@ pub async fn run(
         return;
     };
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
+    // In the process's table of sessions (mod_ctrls_admin fills the entry in), so the
+    // control socket can see it and end it.
+    let (registration, mut ending) = crate::sessions::register(Default::default());
+    ctx.ext.insert(registration);
     crate::module::events::emit(&mut ctx, &Event::SessionOpened).await;
     let mut state = State::Connected { user: None };
-    let result = serve(&mut ctx, &mut state).await;
+    let result = tokio::select! {
+        r = serve(&mut ctx, &mut state) => r,
+        end = crate::sessions::ended(&mut ending) => {
+            info!(%peer, "{}", end.reason);
+            ctx.ext.insert(crate::module::events::EndReason(end.reason));
+            match end.reply {
+                Some(text) => ctx.reply(codes::SERVICE_NOT_AVAILABLE, text).await,
+                None => Ok(()),
+            }
+        }
+    };
     // Replies a closing command or a timeout queued (221, 421, 530) go out before the close.
     let _ = ctx.flush().await;
     if let Err(SessionError::Io(e)) = &result {

@@ -72,7 +72,70 @@ impl LoginFailure {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EndReason(pub String);
 
-/// Something that happened in a session.
+/// A limit a session ran into, as ProFTPD announces it to other modules
+/// (`mod_auth.max-login-attempts`, …): what mod_ban's `BanOnEvent` counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// An anonymous password matched `AnonRejectPasswords`.
+    AnonRejectPasswords,
+    /// An empty password with `AllowEmptyPasswords off`.
+    EmptyPassword,
+    /// `MaxClientsPerClass` refused a login.
+    MaxClientsPerClass,
+    /// `MaxClientsPerHost` refused a login.
+    MaxClientsPerHost,
+    /// `MaxClientsPerUser` refused a login.
+    MaxClientsPerUser,
+    /// `MaxConnectionsPerHost` refused a connection.
+    MaxConnectionsPerHost,
+    /// `MaxHostsPerUser` refused a login.
+    MaxHostsPerUser,
+    /// The session failed `MaxLoginAttempts` logins.
+    MaxLoginAttempts,
+    /// The session sent commands faster than `MaxCommandRate`.
+    MaxCommandRate,
+    /// A root login without `RootLogin on`.
+    RootLogin,
+}
+
+impl Limit {
+    /// Its name in `BanOnEvent`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::AnonRejectPasswords => "AnonRejectPasswords",
+            Limit::EmptyPassword => "EmptyPassword",
+            Limit::MaxClientsPerClass => "MaxClientsPerClass",
+            Limit::MaxClientsPerHost => "MaxClientsPerHost",
+            Limit::MaxClientsPerUser => "MaxClientsPerUser",
+            Limit::MaxConnectionsPerHost => "MaxConnectionsPerHost",
+            Limit::MaxHostsPerUser => "MaxHostsPerUser",
+            Limit::MaxLoginAttempts => "MaxLoginAttempts",
+            Limit::MaxCommandRate => "MaxCommandRate",
+            Limit::RootLogin => "RootLogin",
+        }
+    }
+}
+
+/// Put in `ctx.ext` by an event handler that ends the session at once (mod_ban's autoban on
+/// [`Event::LimitReached`]): the session sends this `530` text, if any, instead of the
+/// refusal it was about to send, and ends.
+pub struct Disconnect(pub Option<String>);
+
+/// Takes a [`Disconnect`] an event handler asked for: queues its text and gives the error
+/// that ends the session.
+pub fn disconnect(ctx: &mut Ctx) -> Option<crate::module::CommandError> {
+    let Disconnect(text) = ctx.ext.remove::<Disconnect>()?;
+    if let Some(text) = text {
+        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+            oxftpd_proto::reply::codes::NOT_LOGGED_IN,
+            text,
+        ));
+    }
+    Some(crate::module::CommandError::Close)
+}
+
+/// Something that happened in a session (more kinds may come: match with a wildcard arm).
+#[non_exhaustive]
 pub enum Event<'a> {
     /// The banner is about to be sent: the connection passed every connect-time check.
     SessionOpened,
@@ -94,6 +157,13 @@ pub enum Event<'a> {
         failure: LoginFailure,
         /// Why, in the words of the log.
         reason: &'a str,
+    },
+    /// The session ran into a limit (before its refusal is answered).
+    LimitReached {
+        /// Which.
+        limit: Limit,
+        /// The name the client gave with USER, if any.
+        user: Option<&'a str>,
     },
     /// A file transfer ended.
     Transfer {

@@ -7,6 +7,7 @@ pub mod class;
 pub mod command;
 pub mod connect;
 pub mod context;
+pub mod controls;
 pub mod error;
 pub mod events;
 pub mod handler;
@@ -46,7 +47,8 @@ pub use crate::context::{OpenFn, ServerFn};
 
 /// What a module starts each time a loaded configuration goes live (at start and after each
 /// reload), on the runtime with privileges dropped: background tasks such as an exporter.
-pub type StartFn = fn(&crate::context::Generation);
+pub type StartFn =
+    fn(&std::sync::Arc<crate::context::Generation>, &std::sync::Arc<crate::context::Shared>);
 
 /// A front door other than FTP that a module serves on a server's port (mod_sftp's SSH): given
 /// each accepted connection and the server chosen for it, it either takes the connection
@@ -91,6 +93,8 @@ pub struct Module {
     pub start: Option<StartFn>,
     /// Its own protocol on the ports of the servers it claims ([`ConnectionFn`]).
     pub connection: Option<ConnectionFn>,
+    /// The actions it answers on the control socket ([`controls`]).
+    pub controls: &'static [controls::ControlSpec],
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -113,6 +117,7 @@ impl Module {
         server: None,
         start: None,
         connection: None,
+        controls: &[],
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

@@ -7,8 +7,11 @@
 
 pub mod mod_auth;
 pub mod mod_auth_pam;
+pub mod mod_ban;
 pub mod mod_copy;
 pub mod mod_core;
+pub mod mod_ctrls;
+pub mod mod_ctrls_admin;
 pub mod mod_deflate;
 pub mod mod_delay;
 pub mod mod_digest;
@@ -73,8 +76,11 @@ pub static MODULES: &[&Module] = &[
     &MOD_DSO,
     &mod_wrap::MODULE,
     &mod_ifsession::MODULE,
+    &mod_ctrls::MODULE,
+    &mod_ctrls_admin::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
+    &mod_ban::MODULE,
 ];
 
 /// Modules from other crates, added once by the binary ([`install`]).
@@ -157,10 +163,42 @@ pub fn event_handlers() -> impl Iterator<Item = EventFn> {
 }
 
 /// Lets every module start what runs while a configuration is live (after privileges drop).
-pub fn start(generation: &crate::context::Generation) {
+pub fn start(
+    generation: &std::sync::Arc<crate::context::Generation>,
+    shared: &std::sync::Arc<crate::context::Shared>,
+) {
     for start in all().iter().filter_map(|m| m.start) {
-        start(generation);
+        start(generation, shared);
     }
+}
+
+/// The control action called `name` and the module that answers it, unless it is not
+/// registered or `unregistered` left it out.
+pub fn control(
+    name: &str,
+    unregistered: Option<&crate::module::controls::Unregistered>,
+) -> Option<(
+    &'static Module,
+    &'static crate::module::controls::ControlSpec,
+)> {
+    if unregistered.is_some_and(|u| u.0.contains(name)) {
+        return None;
+    }
+    all()
+        .iter()
+        .find_map(|m| m.controls.iter().find(|c| c.name == name).map(|c| (*m, c)))
+}
+
+/// Every registered control action with its module, in module order.
+pub fn controls() -> impl Iterator<
+    Item = (
+        &'static Module,
+        &'static crate::module::controls::ControlSpec,
+    ),
+> {
+    all()
+        .iter()
+        .flat_map(|m| m.controls.iter().map(move |c| (*m, c)))
 }
 
 /// Every module's login check, in module order.

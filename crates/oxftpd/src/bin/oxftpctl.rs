@@ -2,7 +2,8 @@
 //! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
 //! for testing FTPS locally), `hostkey` (an Ed25519 SSH host key for `SFTPHostKey`),
 //! `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
-//! binary with the listening sockets, keep running sessions).
+//! binary with the listening sockets, keep running sessions); over the control socket
+//! (`oxftpd::ctl`): `who`, `count`, `top`, `kick`, `shut`; and `check` (as `oxftpd -t`).
 
 // This file calls libc (or other C APIs): unsafe code is allowed here only, each block
 // with a SAFETY comment saying why it is sound.
@@ -42,6 +43,18 @@ enum Command {
     Restart(SignalArgs),
     /// Create a self-signed certificate and private key (PEM) for testing FTPS.
     Cert(CertArgs),
+    /// Who is connected, per vhost (over the control socket).
+    Who(oxftpd::ctl::who::WhoArgs),
+    /// Sessions per vhost and per <Class> (over the control socket).
+    Count(oxftpd::ctl::count::CountArgs),
+    /// A live view of the sessions, like ftptop (over the control socket).
+    Top(oxftpd::ctl::top::TopArgs),
+    /// End the sessions of a user, an address or a <Class> (over the control socket).
+    Kick(oxftpd::ctl::kick::KickArgs),
+    /// Refuse logins to one vhost or all from a time on, as ftpshut (over the control socket).
+    Shut(oxftpd::ctl::shut::ShutArgs),
+    /// Check a configuration as `oxftpd -t` does.
+    Check(oxftpd::ctl::check::CheckArgs),
     /// Create an Ed25519 SSH host key (OpenSSH format) for SFTPHostKey.
     Hostkey(HostkeyArgs),
 }
@@ -77,7 +90,7 @@ struct CertArgs {
 /// Which daemon to signal.
 #[derive(Debug, Args)]
 struct SignalArgs {
-    /// The daemon's PidFile (default: the PidFile of the configuration, else /run/proftpd.pid).
+    /// The daemon's PidFile (default: the configuration's PidFile, else /run/oxftpd.pid).
     #[arg(long, value_name = "FILE")]
     pid_file: Option<PathBuf>,
     /// The daemon's configuration, to find its PidFile.
@@ -90,14 +103,19 @@ fn pid_file_of(args: &SignalArgs) -> Result<PathBuf> {
     if let Some(p) = &args.pid_file {
         return Ok(p.clone());
     }
-    if let Some(conf) = &args.config {
+    let system = PathBuf::from(oxftpd::daemon::SYSTEM_CONFIG);
+    let config = args
+        .config
+        .clone()
+        .or_else(|| system.exists().then_some(system));
+    if let Some(conf) = &config {
         let config = oxftpd_server::parse_config(conf, &[])
             .map_err(|e| anyhow::anyhow!("{}: {e}", conf.display()))?;
         if let Some(p) = oxftpd_config::modules::mod_core::Daemon::of(&config).pid_file {
             return Ok(PathBuf::from(p));
         }
     }
-    Ok(PathBuf::from("/run/proftpd.pid"))
+    Ok(oxftpd::daemon::default_pid_file())
 }
 
 /// Sends `sig` to the pid in the PidFile.
@@ -211,6 +229,16 @@ fn main() {
         Command::Restart(args) => send(&args, rustix::process::Signal::USR2, "restart"),
         Command::Cert(args) => cert(&args),
         Command::Hostkey(args) => hostkey(&args),
+        Command::Who(args) => oxftpd::ctl::who::run(&args),
+        Command::Count(args) => oxftpd::ctl::count::run(&args),
+        Command::Top(args) => oxftpd::ctl::top::run(&args),
+        Command::Kick(args) => oxftpd::ctl::kick::run(&args),
+        Command::Shut(args) => oxftpd::ctl::shut::run(&args),
+        Command::Check(args) => match oxftpd::ctl::check::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => std::process::exit(1),
+            Err(e) => Err(e),
+        },
     };
     if let Err(e) = result {
         eprintln!("{PROGRAM}: {e:#}");
@@ -231,7 +259,16 @@ fn cert(args: &CertArgs) -> Result<()> {
             .create_new(!args.force)
             .mode(mode)
             .open(path)
-            .with_context(|| format!("{}", path.display()))?;
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow::anyhow!(
+                        "{} already exists; use --force to replace it",
+                        path.display()
+                    )
+                } else {
+                    anyhow::Error::new(e).context(path.display().to_string())
+                }
+            })?;
         f.write_all(text.as_bytes())
             .with_context(|| format!("{}", path.display()))
     };

@@ -40,6 +40,14 @@ fn main() -> ExitCode {
         }
     };
     if cli.configtest {
+        if let daemon::Source::Embedded(_) = source {
+            eprintln!(
+                "oxftpd: -t: no configuration file to check: no -c FILE was given and {} does \
+                 not exist (without a file, oxftpd serves its built-in default)",
+                daemon::SYSTEM_CONFIG
+            );
+            return ExitCode::FAILURE;
+        }
         println!("Checking syntax of configuration file");
     }
     let generation = match daemon::load(&source, &cli) {

@@ -5,6 +5,7 @@
 //! ProFTPD counts only logged-in sessions for the `MaxClients*` family and every connection
 //! for `MaxConnectionsPerHost`; a refusal answers 530 and closes the connection.
 
+use crate::module::events::Limit;
 use oxftpd_config::Effective;
 use oxftpd_config::modules::{mod_auth, mod_core};
 
@@ -46,7 +47,7 @@ pub fn login_refusal(
     cfg: &mod_auth::View,
     counts: &LoginCounts,
     class: Option<&str>,
-) -> Option<String> {
+) -> Option<(Option<Limit>, String)> {
     let check = |limit: &Option<Vec<String>>, count: usize, default: &str| -> Option<String> {
         let d = limit.as_ref()?;
         let (max, custom) = limit_of(d, 0)?;
@@ -57,7 +58,7 @@ pub fn login_refusal(
         counts.clients,
         "Sorry, the maximum number of allowed clients (%m) are already connected.",
     ) {
-        return Some(refusal);
+        return Some((None, refusal));
     }
     if let Some(class) = class {
         for d in &cfg.max_clients_per_class {
@@ -67,26 +68,32 @@ pub fn login_refusal(
             if let Some((max, custom)) = limit_of(d, 1)
                 && counts.class >= max
             {
-                return Some(message(
-                    custom,
-                    "Sorry, the maximum number of clients (%m) from your class are already connected.",
-                    max,
+                return Some((
+                    Some(Limit::MaxClientsPerClass),
+                    message(
+                        custom,
+                        "Sorry, the maximum number of clients (%m) from your class are already connected.",
+                        max,
+                    ),
                 ));
             }
             break;
         }
     }
+    let tag = |limit| move |text| (Some(limit), text);
     check(
         &cfg.max_clients_per_host,
         counts.host,
         "Sorry, the maximum number of clients (%m) from your host are already connected.",
     )
+    .map(tag(Limit::MaxClientsPerHost))
     .or_else(|| {
         check(
             &cfg.max_clients_per_user,
             counts.user,
             "Sorry, the maximum number of clients (%m) for this user are already connected.",
         )
+        .map(tag(Limit::MaxClientsPerUser))
     })
     .or_else(|| {
         check(
@@ -94,11 +101,16 @@ pub fn login_refusal(
             counts.other_hosts,
             "Sorry, the maximum number of hosts (%m) for this user are already connected.",
         )
+        .map(tag(Limit::MaxHostsPerUser))
     })
 }
 
 /// Checks the login limits for `user` and counts the session in when none refuses.
-pub fn admit(ctx: &Ctx, cfg: &Effective, user: &str) -> Result<LoginGuard, String> {
+pub fn admit(
+    ctx: &Ctx,
+    cfg: &Effective,
+    user: &str,
+) -> Result<LoginGuard, (Option<Limit>, String)> {
     let server = ctx.server.index;
     let addr = ctx.peer.ip();
     let class = ctx.class.as_deref();
@@ -121,7 +133,13 @@ pub fn admit_login(ctx: &mut Ctx, user: &mut LoggedIn) -> Admission {
             user.counted = Some(guard);
             Admission::Admit
         }
-        Err(text) => Admission::Refuse(text),
+        Err((limit, text)) => {
+            // The login path announces the limit after the refusal (mod_ban counts it).
+            if let Some(limit) = limit {
+                ctx.ext.insert(limit);
+            }
+            Admission::Refuse(text)
+        }
     }
 }
 
@@ -136,9 +154,17 @@ pub fn on_connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
             return crate::module::Connected::Continue;
         };
         tracing::info!(peer = %ctx.peer, "MaxConnectionsPerHost: connection refused");
-        let _ = ctx
-            .reply(oxftpd_proto::reply::codes::NOT_LOGGED_IN, text)
-            .await;
+        let event = crate::module::events::Event::LimitReached {
+            limit: Limit::MaxConnectionsPerHost,
+            user: None,
+        };
+        crate::module::events::emit(ctx, &event).await;
+        // A module that ends the session on the event (mod_ban) answers instead.
+        if crate::module::events::disconnect(ctx).is_none() {
+            let _ = ctx
+                .reply(oxftpd_proto::reply::codes::NOT_LOGGED_IN, text)
+                .await;
+        }
         crate::module::Connected::Close
     })
 }

@@ -33,6 +33,15 @@ pub fn pre_pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hoo
             return Outcome::Continue;
         }
         info!(peer = %ctx.peer, "Refusing empty password from user '{name}' (AllowEmptyPasswords off)");
+        let name = name.clone();
+        let event = crate::module::events::Event::LimitReached {
+            limit: crate::module::events::Limit::EmptyPassword,
+            user: Some(&name),
+        };
+        crate::module::events::emit(ctx, &event).await;
+        if let Some(end) = crate::module::events::disconnect(ctx) {
+            return Outcome::Refuse(end);
+        }
         Outcome::Refuse(CommandError::refused(
             codes::SYNTAX_ERROR_ARGUMENTS,
             "Login incorrect.",

@@ -24,6 +24,9 @@ pub enum LoginError {
     /// Refused by policy; the text says which rule, for the log.
     #[error("{0}")]
     Refused(String),
+    /// Refused by a rule other modules hear of (mod_ban's events); the text is for the log.
+    #[error("{1}")]
+    Reached(crate::module::events::Limit, String),
 }
 
 impl LoginError {
@@ -36,7 +39,7 @@ impl LoginError {
                 LoginFailure::Disabled
             }
             LoginError::Auth(_) => LoginFailure::Unavailable,
-            LoginError::Refused(_) => LoginFailure::Refused,
+            LoginError::Refused(_) | LoginError::Reached(..) => LoginFailure::Refused,
         }
     }
 }
@@ -93,6 +96,12 @@ pub fn target(server: &ServerCtx, login_name: &str) -> Result<Target, LoginError
             });
         }
     }
+    // The server's own `AuthAliasOnly on`: a real name, not an alias, may not log in.
+    if !aliased && server.cfg.auth.auth_alias_only {
+        return Err(LoginError::Refused(format!(
+            "USER {login_name}: user is not a UserAlias (AuthAliasOnly)"
+        )));
+    }
     Ok(Target { user, anon: None })
 }
 
@@ -129,6 +138,16 @@ pub async fn enter(
                 reason: &text,
             };
             crate::module::events::emit(ctx, &event).await;
+            if let Some(limit) = ctx.ext.remove::<crate::module::events::Limit>() {
+                let event = Event::LimitReached {
+                    limit,
+                    user: Some(&name),
+                };
+                crate::module::events::emit(ctx, &event).await;
+                if let Some(end) = crate::module::events::disconnect(ctx) {
+                    return Err(end);
+                }
+            }
             return Err(CommandError::LoginRefused(text).then_close());
         }
     }
@@ -200,6 +219,31 @@ pub async fn refuse(
         reason: &reason,
     };
     crate::module::events::emit(ctx, &event).await;
+    let max = ctx.server.settings.max_login_attempts;
+    let last = max > 0 && ctx.failed_logins >= max;
+    let reached = match error {
+        LoginError::Reached(limit, _) => Some(*limit),
+        _ => None,
+    };
+    if let Some(limit) = reached {
+        // As 1.3.8 announces these: before the refusal is answered.
+        let event = Event::LimitReached {
+            limit,
+            user: Some(name),
+        };
+        crate::module::events::emit(ctx, &event).await;
+        if let Some(end) = crate::module::events::disconnect(ctx) {
+            return Err(end);
+        }
+    }
+    if last {
+        // After the refusal is answered (its reply is queued first).
+        let event = Event::LimitReached {
+            limit: crate::module::events::Limit::MaxLoginAttempts,
+            user: Some(name),
+        };
+        crate::module::events::emit(ctx, &event).await;
+    }
     let deny = ctx
         .server
         .cfg
@@ -209,8 +253,7 @@ pub async fn refuse(
         .map(|t| crate::messages::expand_user(t, name))
         .unwrap_or_else(|| "Login incorrect.".to_string());
     let refused = CommandError::LoginRefused(deny);
-    let max = ctx.server.settings.max_login_attempts;
-    if max > 0 && ctx.failed_logins >= max {
+    if last {
         info!(peer = %ctx.peer, "Maximum login attempts ({max}) exceeded, connection refused");
         return Err(refused.then_close());
     }
@@ -250,9 +293,10 @@ async fn login_as(
         && !check_password
         && super::anonymous::password_rejected(&server.login_cfg(Some(i)).auth, password)
     {
-        return Err(LoginError::Refused(format!(
-            "ANON {login_name}: password rejected (AnonRejectPasswords)"
-        )));
+        return Err(LoginError::Reached(
+            crate::module::events::Limit::AnonRejectPasswords,
+            format!("ANON {login_name}: password rejected (AnonRejectPasswords)"),
+        ));
     }
     let own_password =
         super::anonymous::user_password(&server.login_cfg(target.anon).auth, &target.user);
@@ -276,6 +320,11 @@ async fn login_as(
         },
         target.user
     );
+    // `AuthUsingAlias on` in an <Anonymous> block: the password is the alias's own.
+    let alias = (target.anon.is_some()
+        && login_name != target.user
+        && server.login_cfg(target.anon).auth.auth_using_alias)
+        .then(|| login_name.to_string());
     let mut identity = {
         let server = server.clone();
         let user = target.user.clone();
@@ -284,10 +333,13 @@ async fn login_as(
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                if authenticate {
-                    server.auth.authenticate(&user, &password)
-                } else {
-                    server.auth.lookup(&user)
+                match (authenticate, alias) {
+                    (true, Some(alias)) => server
+                        .auth
+                        .authenticate(&alias, &password)
+                        .and_then(|_| server.auth.lookup(&user)),
+                    (true, None) => server.auth.authenticate(&user, &password),
+                    (false, _) => server.auth.lookup(&user),
                 }
             })
             .await
@@ -306,9 +358,10 @@ async fn login_as(
         )));
     }
     if identity.uid == 0 && !settings.root_login {
-        return Err(LoginError::Refused(format!(
-            "SECURITY VIOLATION: root login attempted ({login_name})"
-        )));
+        return Err(LoginError::Reached(
+            crate::module::events::Limit::RootLogin,
+            format!("SECURITY VIOLATION: root login attempted ({login_name})"),
+        ));
     }
     if settings.require_valid_shell
         && target.anon.is_none()

@@ -10,7 +10,10 @@ use crate::session::{Ctx, State};
 pub fn user<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(name) = arg else {
-            return Err(CommandError::MissingArgument);
+            return Err(CommandError::bad_argument(
+                codes::SYNTAX_ERROR,
+                "USER: command requires a parameter",
+            ));
         };
         if let State::LoggedIn(user) = state {
             // The same name again is no reauthentication: ProFTPD answers 230 (its Bug#4217).

@@ -31,17 +31,23 @@ fn epsv_all_refusal(ctx: &Ctx, verb: &str) -> CommandResult {
     ))
 }
 
-/// The RFC 2428 network protocol number of the control connection (1 IPv4, 2 IPv6).
-fn control_family(ctx: &Ctx) -> &'static str {
-    match v4_of(ctx.local.ip()) {
-        Some(_) => "1",
-        None => "2",
+/// Whether EPSV/EPRT take network protocol `proto`, as mod_core decides: `1` always, `2`
+/// under `UseIPv6 on` (whatever the control connection's family); else the `522` text with
+/// what is offered.
+fn protocol_refusal(ctx: &Ctx, proto: Option<&str>) -> Option<CommandError> {
+    let ipv6 = ctx.server.settings.use_ipv6;
+    match proto {
+        Some("1") => None,
+        Some("2") if ipv6 => None,
+        _ => Some(CommandError::bad_argument(
+            codes::NETWORK_PROTOCOL_NOT_SUPPORTED,
+            if ipv6 {
+                "Network protocol not supported, use (1,2)"
+            } else {
+                "Network protocol not supported, use (1)"
+            },
+        )),
     }
-}
-
-/// The protocols `522` offers: `1` on IPv4, `1,2` on IPv6 (ProFTPD's texts, observed).
-fn offered(family: &str) -> &'static str {
-    if family == "1" { "1" } else { "1,2" }
 }
 
 fn listen(ctx: &mut Ctx) -> Result<u16, CommandError> {
@@ -103,13 +109,8 @@ pub fn epsv<'a>(
                     .reply(codes::COMMAND_OK, "EPSV ALL command successful")
                     .await?);
             }
-            let family = control_family(ctx);
-            // ProFTPD also accepts `EPSV 1` on an IPv6 connection (observed).
-            if a != family && !(family == "2" && a == "1") {
-                return Err(CommandError::bad_argument(
-                    codes::NETWORK_PROTOCOL_NOT_SUPPORTED,
-                    format!("Network protocol not supported, use ({})", offered(family)),
-                ));
+            if let Some(refusal) = protocol_refusal(ctx, Some(a)) {
+                return Err(refusal);
             }
         }
         let port = listen(ctx)?;
@@ -223,16 +224,12 @@ pub fn eprt<'a>(
             return Err(CommandError::MissingArgument);
         };
         active_refusal(ctx, "EPRT")?;
-        let family = control_family(ctx);
         let proto = arg
             .chars()
             .next()
             .and_then(|d| arg[d.len_utf8()..].split(d).next());
-        if proto != Some(family) && !(family == "2" && proto == Some("1")) {
-            return Err(CommandError::bad_argument(
-                codes::NETWORK_PROTOCOL_NOT_SUPPORTED,
-                format!("Network protocol not supported, use ({})", offered(family)),
-            ));
+        if let Some(refusal) = protocol_refusal(ctx, proto) {
+            return Err(refusal);
         }
         let Some(addr) = parse_eprt(arg) else {
             return Err(CommandError::bad_argument(

@@ -138,12 +138,7 @@ pub fn host<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             return Err(CommandError::BadSequence("Bad sequence of commands".into()));
         }
         // `<Limit HOST>` is checked before login, as mod_core's dir_check on the cwd.
-        let scope = ctx.server.config().scope(None);
-        let subject = crate::access::limit::anonymous_subject(ctx);
-        let group = crate::access::limit::group_of("HOST");
-        if crate::access::limit::decide(&scope, "HOST", group, &subject, false)
-            == crate::access::limit::Outcome::Denied
-        {
+        if crate::access::limit::refused_here(ctx, None, "HOST") {
             return Err(CommandError::refused(
                 codes::NOT_IMPLEMENTED_FOR_PARAMETER,
                 format!("{name}: Permission denied"),

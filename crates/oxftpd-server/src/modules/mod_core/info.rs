@@ -74,8 +74,19 @@ pub fn csid<'a>(
 }
 
 /// `NOOP`.
-pub fn noop<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn noop<'a>(
+    ctx: &'a mut Ctx,
+    user: Option<&'a LoggedIn>,
+    _arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
+        // `<Limit NOOP>`: mod_core's `550 Operation not permitted`.
+        if crate::access::limit::refused_here(ctx, user, "NOOP") {
+            return Err(CommandError::refused(
+                codes::FILE_UNAVAILABLE,
+                "Operation not permitted",
+            ));
+        }
         Ok(ctx
             .reply(codes::COMMAND_OK, "NOOP command successful")
             .await?)
@@ -104,8 +115,19 @@ pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 
 /// `HELP [command]`: the rows' HELP column (hidden rows left out, unimplemented ones marked
 /// `*`).
-pub fn help<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn help<'a>(
+    ctx: &'a mut Ctx,
+    user: Option<&'a LoggedIn>,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
+        // `<Limit HELP>`, before login too: mod_core's `501 HELP: Permission denied`.
+        if crate::access::limit::refused_here(ctx, user, "HELP") {
+            return Err(CommandError::refused(
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                "HELP: Permission denied",
+            ));
+        }
         let admin = ctx
             .server
             .settings

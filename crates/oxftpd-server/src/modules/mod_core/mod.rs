@@ -1,6 +1,7 @@
 //! mod_core.c: navigation, directories, data-connection setup, and the session basics.
 
 pub mod class;
+pub mod command_rate;
 pub mod data;
 pub mod dirs;
 pub mod display_chdir;
@@ -146,11 +147,11 @@ pub static MODULE: Module = Module {
             .tls(TlsRule::Exempt)
             .limit(LimitRule::Exempt)
             .help("(returns system type)"),
-        CommandSpec::new("HELP", Handler::Any(info::help))
+        CommandSpec::new("HELP", Handler::Session(info::help))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .help("[<sp> command]"),
-        CommandSpec::new("NOOP", Handler::Any(info::noop))
+        CommandSpec::new("NOOP", Handler::Session(info::noop))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_answered()
@@ -167,7 +168,7 @@ pub static MODULE: Module = Module {
             .path(PathArg::Cwd)
             .tls(TlsRule::Exempt)
             .help("(returns feature list)"),
-        CommandSpec::new("OPTS", Handler::Any(opts::opts))
+        CommandSpec::new("OPTS", Handler::Session(opts::opts))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::NotInAll)
@@ -186,6 +187,7 @@ pub static MODULE: Module = Module {
     // The trace first, so a refused command is traced too; then the filters: they judge the
     // argument as sent, before .ftpaccess files are re-read.
     hooks: &[
+        Hook::new(Phase::Pre, On::AnyLine, command_rate::pre_any),
         Hook::new(Phase::Pre, On::AnyCommand, trace::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),

@@ -9,7 +9,7 @@ use oxftpd_proto::reply::codes;
 
 use crate::module::{CommandError, HandlerFuture};
 use crate::modules::mod_digest::digest::HashAlgo;
-use crate::session::Ctx;
+use crate::session::{Ctx, LoggedIn};
 
 /// What the client chose with OPTS, CLNT and SITE CPFR, for the length of the session.
 #[derive(Clone, Debug)]
@@ -71,7 +71,11 @@ impl Default for SessionOpts {
 }
 
 /// `OPTS UTF8 ON|OFF`, `OPTS MLST facts`, `OPTS HASH [algorithm]`.
-pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn opts<'a>(
+    ctx: &'a mut Ctx,
+    user: Option<&'a LoggedIn>,
+    arg: Option<&'a str>,
+) -> HandlerFuture<'a> {
     Box::pin(async move {
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
@@ -80,6 +84,15 @@ pub fn opts<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             Some((w, r)) => (w, Some(r.trim())),
             None => (arg, None),
         };
+        // Each option is a command of its own for `<Limit>` (`<Limit OPTS_UTF8>`), as ProFTPD
+        // dispatches `OPTS X` to `OPTS_X`.
+        let sub = format!("OPTS_{}", word.to_ascii_uppercase());
+        if crate::access::limit::refused_here(ctx, user, &sub) {
+            return Err(CommandError::refused(
+                codes::FILE_UNAVAILABLE,
+                format!("OPTS {}: Permission denied", word.to_ascii_uppercase()),
+            ));
+        }
         match word.to_ascii_uppercase().as_str() {
             "UTF8" => match rest.map(str::to_ascii_uppercase).as_deref() {
                 Some("ON") => {

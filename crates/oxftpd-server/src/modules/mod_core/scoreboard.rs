@@ -75,7 +75,7 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
             Event::SessionClosed { .. } => {
                 drop(ctx.ext.remove::<Slot>());
             }
-            Event::LoginFailed { .. } | Event::Transfer { .. } => {}
+            Event::LoginFailed { .. } | Event::Transfer { .. } | Event::LimitReached { .. } => {}
         }
     })
 }

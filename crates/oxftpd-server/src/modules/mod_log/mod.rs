@@ -298,7 +298,9 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                     complete: transfer.complete,
                 });
             }
-            Event::LoginSucceeded { .. } | Event::LoginFailed { .. } => {}
+            Event::LoginSucceeded { .. }
+            | Event::LoginFailed { .. }
+            | Event::LimitReached { .. } => {}
         }
     })
 }

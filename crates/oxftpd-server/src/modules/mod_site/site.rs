@@ -34,7 +34,21 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             ));
         };
         let handler = match row.handler {
-            SiteHandler::Any(h) => return h(ctx, rest).await,
+            SiteHandler::Any(h) => {
+                // Before login too, `<Limit SITE_X>` answers mod_site's `501 X: Permission
+                // denied` (SITE HELP).
+                let user = match state {
+                    State::LoggedIn(user) => Some(&**user),
+                    _ => None,
+                };
+                if limit::refused_here(ctx, user, &row.limit_name()) {
+                    return Err(CommandError::refused(
+                        codes::SYNTAX_ERROR_ARGUMENTS,
+                        format!("{sub}: Permission denied"),
+                    ));
+                }
+                return h(ctx, rest).await;
+            }
             SiteHandler::User(h) => h,
         };
         let State::LoggedIn(user) = state else {

@@ -1,14 +1,17 @@
 //! mod_xfer.c: transfer parameters and file transfers.
 
 pub mod limits;
+pub mod max_transfers;
 pub mod mode;
 pub mod params;
 pub mod range;
+pub mod rate;
 pub mod transfer;
 pub mod xferlog;
 
 use crate::module::CommandClass as Cl;
 use crate::module::CommandGroup::{Read, Write};
+use crate::module::hooks::{Hook, On, Phase};
 use crate::module::{ArgFilter, CommandSpec, Feat, Handler, LimitRule, Module, PathArg};
 
 /// mod_xfer.c.
@@ -73,6 +76,20 @@ pub static MODULE: Module = Module {
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("(abort current operation)"),
+    ],
+    hooks: &[
+        Hook::new(Phase::Pre, On::Verb("RETR"), max_transfers::check),
+        Hook::new(Phase::Pre, On::Verb("STOR"), max_transfers::check),
+        Hook::new(Phase::Pre, On::Verb("APPE"), max_transfers::check),
+        Hook::new(Phase::Pre, On::Verb("STOU"), max_transfers::check),
+        Hook::new(Phase::Post, On::Verb("RETR"), max_transfers::done),
+        Hook::new(Phase::Post, On::Verb("STOR"), max_transfers::done),
+        Hook::new(Phase::Post, On::Verb("APPE"), max_transfers::done),
+        Hook::new(Phase::Post, On::Verb("STOU"), max_transfers::done),
+        Hook::new(Phase::PostErr, On::Verb("RETR"), max_transfers::done),
+        Hook::new(Phase::PostErr, On::Verb("STOR"), max_transfers::done),
+        Hook::new(Phase::PostErr, On::Verb("APPE"), max_transfers::done),
+        Hook::new(Phase::PostErr, On::Verb("STOU"), max_transfers::done),
     ],
     events: Some(xferlog::on_event),
     open: Some(xferlog::open),

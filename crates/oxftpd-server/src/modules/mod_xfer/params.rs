@@ -38,7 +38,8 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     })
 }
 
-/// `STRU F` (file structure is the only one).
+/// `STRU F` (file structure is the only one): `504` for R and P, `501` for the rest, as
+/// mod_xfer answers.
 pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         match arg {
@@ -46,9 +47,16 @@ pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
             Some(s) if s.eq_ignore_ascii_case("F") => {
                 Ok(ctx.reply(codes::COMMAND_OK, "Structure set to F").await?)
             }
+            // Record and page structure exist but are not offered; anything else is no type.
+            Some(s) if s.eq_ignore_ascii_case("R") || s.eq_ignore_ascii_case("P") => {
+                Err(CommandError::bad_argument(
+                    codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                    format!("'STRU {s}' unsupported structure type"),
+                ))
+            }
             Some(s) => Err(CommandError::bad_argument(
-                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
-                format!("'STRU {s}' unsupported structure type"),
+                codes::SYNTAX_ERROR_ARGUMENTS,
+                format!("'STRU {s}' unrecognized structure type"),
             )),
         }
     })

@@ -260,10 +260,16 @@ pub fn retr<'a>(
                 "declining use of sendfile due to UseSendfile configuration setting"
             );
         }
-        let outcome = if mode_z.on || ascii || sendfile.is_none() {
+        let mut pace = super::rate::pace_for(ctx, user, &vpath, "RETR");
+        // A paced TLS download goes the buffered way, through the pace (sendfile's calls are
+        // cut to its grants instead).
+        let tls_paced =
+            pace.is_some() && !matches!(stream, crate::data::stream::DataStream::Plain(_));
+        let outcome = if mode_z.on || ascii || sendfile.is_none() || tls_paced {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
-                let mut counted = Counted::new(&mut stream, &progress);
+                let mut counted =
+                    super::rate::Paced::new(Counted::new(&mut stream, &progress), pace.as_mut());
                 if mode_z.on {
                     let w = crate::modules::mod_deflate::stream::DeflateWriter::new(
                         &mut counted,
@@ -303,6 +309,8 @@ pub fn retr<'a>(
                     offset..end,
                     stall,
                     sendfile.unwrap_or(u64::MAX),
+                    pace.as_mut()
+                        .map(|p| p as &mut dyn crate::data::transfer_io::Gate),
                 ),
             )
             .await
@@ -607,7 +615,14 @@ async fn upload(
             let dir = user.cwd.clone();
             let (path, file) = match user.fs.create_unique(&dir, "ftp").await {
                 Ok(r) => r,
-                Err(e) => return Err(CommandError::storage(dir, e)),
+                // mod_xfer's answer when mkstemp(3) fails, whatever the reason.
+                Err(e) => {
+                    tracing::warn!(peer = %ctx.peer, "STOU in {dir}: {e}");
+                    return Err(CommandError::refused(
+                        codes::FILE_ACTION_NOT_TAKEN,
+                        "STOU: unable to generate unique filename",
+                    ));
+                }
             };
             unique = oxftpd_proto::path::file_name(&path).to_string();
             let target = Target {
@@ -698,10 +713,11 @@ async fn receive(
         Upload::Stou => "STOU",
     };
     let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
+    let mut pace = super::rate::pace_for(ctx, user, &limit_path, verb);
     // A plain binary upload: read and written on one thread, the file's bytes never changing
-    // cores (upload_thread.rs), while threads for it are free.
+    // cores (upload_thread.rs), while threads for it are free (a paced one stays async).
     let slot = match &stream {
-        crate::data::stream::DataStream::Plain(_) if !ascii && !mode_z.on => {
+        crate::data::stream::DataStream::Plain(_) if !ascii && !mode_z.on && pace.is_none() => {
             crate::data::upload_thread::Slot::claim()
         }
         _ => None,
@@ -720,7 +736,7 @@ async fn receive(
         }
         _ => {
             let mut source = crate::modules::mod_deflate::stream::Source::new(
-                Counted::new(&mut stream, &progress),
+                super::rate::Paced::new(Counted::new(&mut stream, &progress), pace.as_mut()),
                 mode_z,
             )
             .reporting(report);

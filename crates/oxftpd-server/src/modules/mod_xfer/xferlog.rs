@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Mutex;
 
 use oxftpd_config::Config;
@@ -29,9 +30,11 @@ impl TransferLogs {
                 if files.contains_key(path) {
                     continue;
                 }
+                // ProFTPD's PR_TUNABLE_XFER_LOG_MODE (the daemon's umask is 0).
                 let file = OpenOptions::new()
                     .create(true)
                     .append(true)
+                    .mode(0o644)
                     .open(path)
                     .map_err(|e| StartError::at(&log.at, format!("cannot open {path}: {e}")))?;
                 files.insert(path.to_string(), Mutex::new(file));
