@@ -365,6 +365,35 @@ pub static REJECTED: &[(&str, &str)] = &[
         "TLSServerInfoFile",
         "rustls cannot send OpenSSL serverinfo blocks (arbitrary TLS extensions from a PEM file, SSL_CTX_use_serverinfo_file); remove the directive",
     ),
+    (
+        "SFTPCryptoDevice",
+        "mod_sftp's SSH stack is pure Rust (russh with ring), with no OpenSSL engine to select",
+    ),
+    (
+        "SFTPTrafficPolicy",
+        "the SSH library (russh) sends no SSH_MSG_IGNORE traffic-analysis padding",
+    ),
+    (
+        "SFTPClientMatch",
+        "the SSH library (russh) does not give the client's version banner to the server before key exchange, so settings cannot depend on it",
+    ),
+    (
+        "SFTPDHParamFile",
+        "diffie-hellman-group-exchange uses the SSH library's built-in RFC 3526 groups; remove the directive (or SFTPKeyExchanges without the group exchange)",
+    ),
+    (
+        "SFTPPassPhraseProvider",
+        "encrypted host keys are not read: keep each SFTPHostKey unencrypted and readable by root only",
+    ),
+    ("SFTPHostKeys", "name each host key file with SFTPHostKey"),
+    (
+        "SFTPKeyLimits",
+        "the SSH library (russh) does not expose minimum key sizes",
+    ),
+    (
+        "SFTPAuthorizedHostKeys",
+        "oxftpd does not offer hostbased authentication",
+    ),
 ];
 
 /// The reason a directive is rejected, if it is in [`REJECTED`].

@@ -328,8 +328,29 @@ async fn accept_loop(
                 refuse(stream, text).await;
                 return;
             }
+            // A module may serve its own protocol on this server's port (mod_sftp).
+            let mut stream = Some(stream);
+            let mut session = None;
+            for take in crate::module::registry::registry().connection_handlers() {
+                let Some(s) = stream.take() else { break };
+                match take(s, peer, server.clone(), generation.clone(), shared.clone()) {
+                    Ok(run) => session = Some(run),
+                    Err(back) => stream = Some(back),
+                }
+            }
+            let session = match (session, stream) {
+                (Some(run), _) => run,
+                (None, Some(stream)) => Box::pin(crate::engine::run(
+                    stream,
+                    peer,
+                    server,
+                    generation.clone(),
+                    shared.clone(),
+                )),
+                (None, None) => return,
+            };
             tokio::select! {
-                _ = crate::engine::run(stream, peer, server, generation.clone(), shared.clone()) => {}
+                _ = session => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
             }
         });

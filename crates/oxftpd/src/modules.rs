@@ -19,6 +19,8 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_sql::MYSQL,
     #[cfg(feature = "mod_sql")]
     &oxftpd_mod_sql::PASSWD,
+    #[cfg(feature = "mod_sftp")]
+    &oxftpd_mod_sftp::MODULE,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -44,6 +46,7 @@ pub fn crates() -> Vec<(bool, &'static str)> {
         (cfg!(feature = "mod_sql"), "mod_sql_postgres.c"),
         (cfg!(feature = "mod_sql"), "mod_sql_mysql.c"),
         (cfg!(feature = "mod_sql"), "mod_sql_passwd.c"),
+        (cfg!(feature = "mod_sftp"), "mod_sftp.c"),
     ]
 }
 

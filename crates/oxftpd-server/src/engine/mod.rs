@@ -5,10 +5,10 @@
 //! It names no module: commands, hooks and connect-phase hooks come from the registry
 //! (`module::registry`).
 
+pub mod foreign;
 mod timeouts;
 pub mod watch;
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -18,13 +18,53 @@ use tokio::net::TcpStream;
 use tracing::{debug, info};
 
 use crate::context::{Generation, ServerCtx, Shared};
-use crate::data::channel::DataSetup;
 use crate::module::events::Event;
 use crate::module::hooks::{Cmd, On, Outcome, Phase};
 use crate::module::{self, CommandResult, CommandSpec, Handler};
 use crate::session::{
     Control, Ctx, Incoming, LoggedIn, SessionError, SessionResult, State, TransferType,
 };
+
+/// The connect phase of a new session, for every front door (FTP here, mod_sftp's SSH):
+/// reverse DNS, the modules' connect hooks (an implicit TLS handshake, ident, `<Class>`,
+/// `MaxConnectionsPerHost`), the connection counts and `<Limit LOGIN>`. `None` when the
+/// session must end here (what a hook queued is flushed); else the guard that keeps the
+/// connection counted.
+pub async fn connect(ctx: &mut Ctx) -> Option<crate::counters::ConnectionGuard> {
+    let peer = ctx.peer;
+    // Before an implicit handshake: the client-certificate name checks compare against it.
+    ctx.remote_name = crate::reverse_dns::lookup(ctx).await;
+    let hooks = crate::module::registry::registry().connect_hooks();
+    let before_count = hooks
+        .iter()
+        .take_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    let counted = hooks
+        .iter()
+        .skip_while(|h| h.stage < crate::module::ConnectStage::Admit);
+    for hook in before_count {
+        if (hook.run)(ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
+            return None;
+        }
+    }
+    let (connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
+    ctx.host_connections = before;
+    for hook in counted {
+        if (hook.run)(ctx).await == crate::module::Connected::Close {
+            let _ = ctx.flush().await;
+            return None;
+        }
+    }
+    if !crate::access::limit::connect_allowed(
+        ctx.server.config(),
+        &crate::access::limit::anonymous_subject(ctx),
+    ) {
+        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
+        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
+        return None;
+    }
+    Some(connection)
+}
 
 /// Runs a session on an accepted connection until it ends.
 pub async fn run(
@@ -40,62 +80,11 @@ pub async fn run(
     };
     let _ = stream.set_nodelay(true);
     let control = Control::new(stream, server.settings.command_buffer_size);
-    let mut ctx = Ctx {
-        control,
-        server,
-        generation,
-        shared,
-        peer,
-        local,
-        data: DataSetup::None,
-        transfer_type: TransferType::Ascii,
-        restart: 0,
-        failed_logins: 0,
-        pending: VecDeque::new(),
-        epsv_all: false,
-        started: tokio::time::Instant::now(),
-        last_transfer: tokio::time::Instant::now(),
-        transferred: 0,
-        totals: Default::default(),
-        remote_name: None,
-        class: None,
-        host_connections: 0,
-        ident: None,
-        ext: Default::default(),
-        command: "",
-        trace: crate::trace::Trace::OFF,
-    };
-    // Before an implicit handshake: the client-certificate name checks compare against it.
-    ctx.remote_name = crate::reverse_dns::lookup(&ctx).await;
-    let hooks = crate::module::registry::registry().connect_hooks();
-    let before_count = hooks
-        .iter()
-        .take_while(|h| h.stage < crate::module::ConnectStage::Admit);
-    let counted = hooks
-        .iter()
-        .skip_while(|h| h.stage < crate::module::ConnectStage::Admit);
-    for hook in before_count {
-        if (hook.run)(&mut ctx).await == crate::module::Connected::Close {
-            let _ = ctx.flush().await;
-            return;
-        }
-    }
-    let (_connection, before) = ctx.shared.counters.connect(ctx.server.index, peer.ip());
-    ctx.host_connections = before;
-    for hook in counted {
-        if (hook.run)(&mut ctx).await == crate::module::Connected::Close {
-            let _ = ctx.flush().await;
-            return;
-        }
-    }
-    if !crate::access::limit::connect_allowed(
-        ctx.server.config(),
-        &crate::access::limit::anonymous_subject(&ctx),
-    ) {
-        // ProFTPD closes without a word when no <Limit LOGIN> could ever let this client in.
-        info!(%peer, "Connection from {} denied (<Limit LOGIN>)", peer.ip());
+    let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
+    ctx.transfer_type = TransferType::Ascii;
+    let Some(_connection) = connect(&mut ctx).await else {
         return;
-    }
+    };
     info!(%peer, server = %ctx.server.settings.name, "FTP session opened");
     // In the process's table of sessions (mod_ctrls_admin fills the entry in), so the
     // control socket can see it and end it.

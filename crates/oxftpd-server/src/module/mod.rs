@@ -54,6 +54,20 @@ pub type StartFn =
 /// configuration: `Ok(None)` when its configuration switches it off there.
 pub type AuthFn = crate::auth::ProviderFn;
 
+/// A front door other than FTP that a module serves on a server's port (mod_sftp's SSH): given
+/// each accepted connection and the server chosen for it, it either takes the connection
+/// (`Ok`, the session to run) or hands it back (`Err`) for the FTP session.
+pub type ConnectionFn = fn(
+    tokio::net::TcpStream,
+    std::net::SocketAddr,
+    std::sync::Arc<crate::context::ServerCtx>,
+    std::sync::Arc<crate::context::Generation>,
+    std::sync::Arc<crate::context::Shared>,
+) -> Result<ConnectionFuture, tokio::net::TcpStream>;
+
+/// The session a [`ConnectionFn`] runs for a connection it took.
+pub type ConnectionFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 /// A module: its ProFTPD name and directives (from `oxftpd-config`), its commands and SITE
 /// subcommands, its hooks on ProFTPD's command phases, its login check, its event handler and
 /// its per-configuration state.
@@ -81,6 +95,8 @@ pub struct Module {
     pub server: Option<ServerFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// Its own protocol on the ports of the servers it claims ([`ConnectionFn`]).
+    pub connection: Option<ConnectionFn>,
     /// The actions it answers on the control socket ([`controls`]).
     pub controls: &'static [controls::ControlSpec],
     /// Its provider in the `AuthOrder` chain, under its name.
@@ -106,6 +122,7 @@ impl Module {
         open: None,
         server: None,
         start: None,
+        connection: None,
         controls: &[],
         auth: None,
     };

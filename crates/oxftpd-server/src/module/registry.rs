@@ -86,6 +86,11 @@ impl Registry {
         self.modules.iter().filter_map(|m| m.events)
     }
 
+    /// Every module's front door for other protocols (mod_sftp), in module order.
+    pub fn connection_handlers(&self) -> impl Iterator<Item = crate::module::ConnectionFn> + '_ {
+        self.modules.iter().filter_map(|m| m.connection)
+    }
+
     /// Every module's login check, in module order.
     pub fn admit_checks(&self) -> impl Iterator<Item = AdmitFn> + '_ {
         self.modules.iter().filter_map(|m| m.admit)

@@ -9,3 +9,8 @@ pub type ModuleState = TypeMap;
 
 /// What the modules keep for one session (`ctx.ext`).
 pub type SessionState = TypeMap;
+
+/// The protocol of a session that did not come through the FTP door (`ssh2`, `sftp`, `scp`),
+/// put in `ctx.ext` by the module that serves it; `%{protocol}` of a `LogFormat` reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Protocol(pub &'static str);

@@ -38,6 +38,8 @@ pub struct Control {
     eof: bool,
     /// The session's trace: each reply line on the `response` channel.
     trace: crate::trace::Trace,
+    /// A session whose front door is not FTP (SSH): replies are recorded, never written.
+    detached: bool,
 }
 
 impl Control {
@@ -57,7 +59,18 @@ impl Control {
             raw: (0, 0),
             eof: false,
             trace: crate::trace::Trace::OFF,
+            detached: false,
         }
+    }
+
+    /// A control connection for a session whose client speaks another protocol (mod_sftp's
+    /// SSH): replies are queued for the logs (the last code and text) and then dropped; it
+    /// never reads a line.
+    pub fn detached() -> io::Result<Self> {
+        let mut control = Control::new(dead_stream()?, 512);
+        control.detached = true;
+        control.eof = true;
+        Ok(control)
     }
 
     /// The underlying TCP socket (for addresses and readiness).
@@ -296,6 +309,10 @@ impl Control {
 
     /// Sends queued replies.
     pub async fn flush(&mut self) -> io::Result<()> {
+        if self.detached {
+            self.out.clear();
+            return Ok(());
+        }
         if !self.out.is_empty() {
             self.stream.write_all(&self.out).await?;
             self.raw.1 += self.out.len() as u64;

@@ -201,3 +201,42 @@ impl Ctx {
         Ok(())
     }
 }
+
+impl Ctx {
+    /// A new session's context on `control`, before anything was said (binary `TYPE`; the
+    /// FTP engine sets ASCII, ProFTPD's default for FTP).
+    pub fn new(
+        control: Control,
+        server: Arc<ServerCtx>,
+        generation: Arc<Generation>,
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        local: SocketAddr,
+    ) -> Ctx {
+        Ctx {
+            control,
+            server,
+            generation,
+            shared,
+            peer,
+            local,
+            data: DataSetup::None,
+            transfer_type: TransferType::Binary,
+            restart: 0,
+            failed_logins: 0,
+            pending: VecDeque::new(),
+            epsv_all: false,
+            started: tokio::time::Instant::now(),
+            last_transfer: tokio::time::Instant::now(),
+            transferred: 0,
+            totals: Default::default(),
+            remote_name: None,
+            class: None,
+            host_connections: 0,
+            ident: None,
+            ext: Default::default(),
+            command: "",
+            trace: crate::trace::Trace::OFF,
+        }
+    }
+}

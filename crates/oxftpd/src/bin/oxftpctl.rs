@@ -1,6 +1,7 @@
 //! `oxftpctl`: administer oxftpd. Subcommands: `passwd` (edit `AuthUserFile`/
 //! `AuthGroupFile` files, as ProFTPD's `ftpasswd`), `cert` (a self-signed certificate and key
-//! for testing FTPS locally), `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
+//! for testing FTPS locally), `hostkey` (an Ed25519 SSH host key for `SFTPHostKey`),
+//! `reload` (SIGHUP) and `restart` (SIGUSR2: start the installed
 //! binary with the listening sockets, keep running sessions); over the control socket
 //! (`oxftpd::ctl`): `who`, `count`, `top`, `kick`, `shut`; and `check` (as `oxftpd -t`).
 
@@ -54,6 +55,19 @@ enum Command {
     Shut(oxftpd::ctl::shut::ShutArgs),
     /// Check a configuration as `oxftpd -t` does.
     Check(oxftpd::ctl::check::CheckArgs),
+    /// Create an Ed25519 SSH host key (OpenSSH format) for SFTPHostKey.
+    Hostkey(HostkeyArgs),
+}
+
+/// `oxftpctl hostkey`: where to write the key.
+#[derive(Debug, Args)]
+struct HostkeyArgs {
+    /// Private key file to write (mode 0600; the public key goes to FILE.pub).
+    #[arg(long, default_value = "./oxftpd_host_ed25519_key")]
+    key: PathBuf,
+    /// Replace existing files.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `oxftpctl cert`: output files and the names the certificate is valid for.
@@ -214,6 +228,7 @@ fn main() {
         Command::Reload(args) => send(&args, rustix::process::Signal::HUP, "reload"),
         Command::Restart(args) => send(&args, rustix::process::Signal::USR2, "restart"),
         Command::Cert(args) => cert(&args),
+        Command::Hostkey(args) => hostkey(&args),
         Command::Who(args) => oxftpd::ctl::who::run(&args),
         Command::Count(args) => oxftpd::ctl::count::run(&args),
         Command::Top(args) => oxftpd::ctl::top::run(&args),
@@ -512,6 +527,49 @@ mod tty {
         BufReader::new(&tty).read_line(&mut line)?;
         Ok(super::strip_line_end(line))
     }
+}
+
+/// Writes `text` to `path` with `mode`, refusing to replace a file unless `force`.
+fn write_new(path: &Path, text: &str, mode: u32, force: bool) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .create_new(!force)
+        .mode(mode)
+        .open(path)
+        .with_context(|| format!("{}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("{}", path.display()))
+}
+
+#[cfg(feature = "mod_sftp")]
+fn hostkey(args: &HostkeyArgs) -> Result<()> {
+    let mut seed = [0u8; 32];
+    // SAFETY: getrandom(2) writes at most `seed.len()` bytes into the buffer it is given.
+    let n = unsafe { libc::getrandom(seed.as_mut_ptr().cast(), seed.len(), 0) };
+    if usize::try_from(n).ok() != Some(seed.len()) {
+        bail!("getrandom: {}", std::io::Error::last_os_error());
+    }
+    let (private, public) = oxftpd_mod_sftp::hostkey::ed25519(&seed, "oxftpd host key")
+        .map_err(|e| anyhow::anyhow!(e))?;
+    write_new(&args.key, &private, 0o600, args.force)?;
+    let pub_path = PathBuf::from(format!("{}.pub", args.key.display()));
+    write_new(&pub_path, &format!("{public}\n"), 0o644, args.force)?;
+    println!(
+        "{PROGRAM}: wrote {} and {}",
+        args.key.display(),
+        pub_path.display()
+    );
+    println!("  SFTPEngine on\n  SFTPHostKey {}", args.key.display());
+    Ok(())
+}
+
+#[cfg(not(feature = "mod_sftp"))]
+fn hostkey(_: &HostkeyArgs) -> Result<()> {
+    bail!("this build has no mod_sftp (cargo feature mod_sftp)")
 }
 
 #[cfg(test)]

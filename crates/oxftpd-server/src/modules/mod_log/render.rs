@@ -383,10 +383,10 @@ impl Facts<'_> {
                 "mod_ident.rfc1413-ident" => opt(self.ctx.ident.clone()),
                 _ => Value::Default,
             },
-            Var::Protocol => s(if self.ctx.control.is_tls() {
-                "ftps"
-            } else {
-                "ftp"
+            Var::Protocol => s(match self.ctx.ext.get::<crate::module::state::Protocol>() {
+                Some(p) => p.0,
+                None if self.ctx.control.is_tls() => "ftps",
+                None => "ftp",
             }),
             Var::RemotePort => Value::Int(u64::from(self.ctx.peer.port())),
             Var::XferFailure => opt(self.transfer_failure()),
