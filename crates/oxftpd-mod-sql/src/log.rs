@@ -237,6 +237,27 @@ pub fn transfer_began<'a>(ctx: &'a mut Ctx, _: &'a mut State, _: Cmd<'a>) -> Hoo
     })
 }
 
+/// Whether a rule's command list names this command: `VERB` or `*` after a success,
+/// `ERR_VERB` (and `ERR_*` where `err_wildcard`, as `SQLLog` has it) after a failure.
+fn names_command(on: &[String], verb: &str, failed: bool, err_wildcard: bool) -> bool {
+    on.iter().any(|c| {
+        if failed {
+            c.strip_prefix("ERR_")
+                .is_some_and(|v| v == verb || (err_wildcard && v == "*"))
+        } else {
+            c == verb || c == "*"
+        }
+    })
+}
+
+/// The session's login, if it has one.
+fn logged_in(state: &State) -> Option<&LoggedIn> {
+    match state {
+        State::LoggedIn(u) => Some(&**u),
+        _ => None,
+    }
+}
+
 /// `SQLLog` after each command (`ERR_` rules after a failed one).
 pub fn logged<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
     Box::pin(async move {
@@ -244,20 +265,9 @@ pub fn logged<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookF
             return Outcome::Continue;
         };
         let failed = oxftpd_server::module::hooks::is_error(cmd.code);
-        let err_name = format!("ERR_{}", cmd.verb);
-        let user = match state {
-            State::LoggedIn(u) => Some(&**u),
-            _ => None,
-        };
+        let user = logged_in(state);
         for rule in &s.logs {
-            let hit = rule.on.iter().any(|c| {
-                if failed {
-                    *c == err_name || c == "ERR_*"
-                } else {
-                    c == cmd.verb || c == "*"
-                }
-            });
-            if hit {
+            if names_command(&rule.on, cmd.verb, failed, true) {
                 run(ctx, user, Some(&cmd), &s, rule).await;
             }
         }
@@ -272,20 +282,9 @@ pub fn show_info<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Ho
             return Outcome::Continue;
         };
         let failed = oxftpd_server::module::hooks::is_error(cmd.code);
-        let err_name = format!("ERR_{}", cmd.verb);
-        let user = match state {
-            State::LoggedIn(u) => Some(&**u),
-            _ => None,
-        };
+        let user = logged_in(state);
         for info in &s.show {
-            let hit = info.on.iter().any(|c| {
-                if failed {
-                    *c == err_name
-                } else {
-                    c == cmd.verb || c == "*"
-                }
-            });
-            if !hit {
+            if !names_command(&info.on, cmd.verb, failed, false) {
                 continue;
             }
             let text = show_text(ctx, user, &cmd, &s, &info.text).await;

@@ -145,6 +145,17 @@ async fn default_server_takes_unmatched_addresses() {
 }
 
 /// Two name-based vhosts on the main server's address and port, reached with HOST.
+/// A setup whose main server is called `main`, with alice, and its directory and port.
+fn main_with_alice() -> (Setup, String, u16) {
+    let target = oxftpd_testkit::target!();
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.server_name("main");
+    setup.add_user("alice", "secret").expect("alice");
+    let d = setup.dir().display().to_string();
+    let port = setup.port();
+    (setup, d, port)
+}
+
 fn name_based(setup: &mut Setup) {
     let d = setup.dir().display().to_string();
     let port = setup.port();
@@ -223,12 +234,7 @@ async fn host_chooses_a_name_based_vhost() {
 /// server they first reached.
 #[tokio::test]
 async fn host_chosen_vhost_has_its_own_max_clients() {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("setup");
-    setup.server_name("main");
-    setup.add_user("alice", "secret").expect("alice");
-    let d = setup.dir().display().to_string();
-    let port = setup.port();
+    let (mut setup, d, port) = main_with_alice();
     std::fs::create_dir_all(setup.dir().join("sites/a")).expect("site a");
     setup.config(&format!(
         "MaxClients 1\n\
@@ -255,7 +261,7 @@ async fn host_chosen_vhost_has_its_own_max_clients() {
         "530 Sorry, the maximum number of allowed clients (1) are already connected."
     );
     oxftpd_testkit::deliberately_differs!(
-        target,
+        oxftpd_testkit::target!(),
         "ProFTPD counts every session on an address and port against each server there"
     );
     // The main server's single slot is still free.
@@ -268,12 +274,7 @@ async fn host_chosen_vhost_has_its_own_max_clients() {
 /// `ADDRESS FTP server ready`.
 #[tokio::test]
 async fn host_patterns_ipv6_literals_and_limit() {
-    let target = oxftpd_testkit::target!();
-    let mut setup = Setup::new(&target).expect("setup");
-    setup.server_name("main");
-    setup.add_user("alice", "secret").expect("alice");
-    let d = setup.dir().display().to_string();
-    let port = setup.port();
+    let (mut setup, d, port) = main_with_alice();
     setup.config(&format!(
         "UseIPv6 on\n\
          <VirtualHost 127.0.0.1>\nServerName \"exact\"\nPort {port}\n\
