@@ -140,5 +140,5 @@ async fn hide_files_of_a_directory_hide_its_entries_not_itself() {
     let server = TestServer::start(setup).expect("start");
     let mut c = login(&server, "alice").await;
     assert_eq!(line(&mut c, "CWD pub").await, "250 CWD command successful");
-    assert_eq!(names(&mut c, ".").await, vec!["./foo".to_string()]);
+    assert_eq!(names(&mut c, ".").await, vec!["foo".to_string()]);
 }

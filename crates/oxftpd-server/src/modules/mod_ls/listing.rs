@@ -423,7 +423,8 @@ async fn listing(
         }
         let prefix = match (names_only, glob, path_arg) {
             (true, Some((Some(dir), _)), _) => Some(dir),
-            (true, None, Some(p)) => Some(p),
+            // `NLST .` names the entries bare, as ProFTPD does (observed).
+            (true, None, Some(p)) if p != "." && p != "./" => Some(p),
             _ => None,
         };
         let job = DirJob {
