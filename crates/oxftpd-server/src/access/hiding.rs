@@ -185,16 +185,42 @@ pub fn hide_entry(ctx: &Ctx, user: &LoggedIn, dir: &str, name: &str, meta: &Meta
 
 /// Whether the target of a command (virtual path) is hidden from this session.
 pub async fn target_hidden(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> bool {
-    let cfg = crate::access::directories::cfg_for(ctx, user, vpath);
-    let in_dir = crate::access::directories::cfg_for(ctx, user, oxftpd_proto::path::parent(vpath));
-    if !cfg.core.hides && !in_dir.core.hides {
-        return false;
-    }
-    let Ok(meta) = user.fs.symlink_metadata(vpath).await else {
+    let Some(cfgs) = hiding_cfgs(ctx, user, vpath) else {
         return false;
     };
+    match user.fs.symlink_metadata(vpath).await {
+        Ok(meta) => hidden_under(ctx, user, &cfgs, vpath, &meta),
+        Err(_) => false,
+    }
+}
+
+/// Whether the object at `vpath` (its `lstat` is `meta`) is hidden from this session: the
+/// check of [`target_hidden`] for a caller that has looked the object up already.
+pub fn path_hidden(ctx: &Ctx, user: &LoggedIn, vpath: &str, meta: &Metadata) -> bool {
+    hiding_cfgs(ctx, user, vpath).is_some_and(|cfgs| hidden_under(ctx, user, &cfgs, vpath, meta))
+}
+
+/// The settings of a path and of the directory holding it, when either could hide it.
+type HidingCfgs = (
+    std::sync::Arc<oxftpd_config::Effective>,
+    std::sync::Arc<oxftpd_config::Effective>,
+);
+
+fn hiding_cfgs(ctx: &Ctx, user: &LoggedIn, vpath: &str) -> Option<HidingCfgs> {
+    let cfg = crate::access::directories::cfg_for(ctx, user, vpath);
+    let in_dir = crate::access::directories::cfg_for(ctx, user, oxftpd_proto::path::parent(vpath));
+    (cfg.core.hides || in_dir.core.hides).then_some((cfg, in_dir))
+}
+
+fn hidden_under(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    (cfg, in_dir): &HidingCfgs,
+    vpath: &str,
+    meta: &Metadata,
+) -> bool {
     let name = vpath.rsplit('/').next().unwrap_or(vpath);
     with_viewer(ctx, user, |v| {
-        hidden_in(&in_dir.core, &cfg.core, v, name, &meta)
+        hidden_in(&in_dir.core, &cfg.core, v, name, meta)
     })
 }

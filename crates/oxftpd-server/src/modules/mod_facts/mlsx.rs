@@ -260,21 +260,16 @@ pub fn mlst<'a>(
             .await
             .map_err(|_| cannot())?;
         // A hidden object (HideFiles, HideUser…) gets an empty list, as mod_facts answers.
-        if let Some((dir, name)) = vpath.rsplit_once('/').filter(|(_, n)| !n.is_empty()) {
-            let dir = if dir.is_empty() { "/" } else { dir };
-            if crate::access::hiding::may_hide(ctx, user)
-                && crate::access::hiding::hide_entry(ctx, user, dir, name, &lmeta)
-            {
-                return Ok(ctx
-                    .send(&multi(
-                        codes::FILE_ACTION_OK,
-                        vec![
-                            format!("Start of list for {shown}"),
-                            "End of list".to_string(),
-                        ],
-                    ))
-                    .await?);
-            }
+        if vpath != "/" && crate::access::hiding::path_hidden(ctx, user, &vpath, &lmeta) {
+            return Ok(ctx
+                .send(&multi(
+                    codes::FILE_ACTION_OK,
+                    vec![
+                        format!("Start of list for {shown}"),
+                        "End of list".to_string(),
+                    ],
+                ))
+                .await?);
         }
         let (meta, kind, perm, slink, path) = if lmeta.kind == Kind::Symlink {
             // MLST shows links as links only under a written `ShowSymlinks on`.

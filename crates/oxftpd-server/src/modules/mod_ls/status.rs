@@ -86,14 +86,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
     let mut buf = Vec::new();
     if meta.kind != Kind::Dir {
         // A hidden name shows an empty status, as mod_ls answers STAT for it.
-        let (dir, name) = match vpath.rsplit_once('/') {
-            Some(("", n)) => ("/", n),
-            Some((d, n)) => (d, n),
-            None => ("/", vpath.as_str()),
-        };
-        if crate::access::hiding::may_hide(ctx, user)
-            && crate::access::hiding::hide_entry(ctx, user, dir, name, &meta)
-        {
+        if crate::access::hiding::path_hidden(ctx, user, &vpath, &meta) {
             let lines = vec![format!("Status of {shown}:"), "End of status".to_string()];
             return Ok(ctx.send(&multi(codes::FILE_STATUS, lines)).await?);
         }
