@@ -82,10 +82,7 @@ struct LinkShown {
 /// directory), `None` when it cannot be read.
 async fn link_target(user: &LoggedIn, vpath: &str) -> Option<String> {
     let target = user.fs.read_link(vpath).await.ok()?;
-    let dir = match vpath.rsplit_once('/') {
-        Some(("", _)) | None => "/",
-        Some((d, _)) => d,
-    };
+    let dir = oxftpd_proto::path::parent(vpath);
     Some(user.resolve_from(dir, &target))
 }
 

@@ -547,10 +547,7 @@ pub(crate) fn adjusted_target(user: &LoggedIn, link: &str, target: &str) -> Stri
     if target.starts_with('/') {
         return target.to_string();
     }
-    let dir = match link.rsplit_once('/') {
-        Some(("", _)) | None => "/",
-        Some((d, _)) => d,
-    };
+    let dir = oxftpd_proto::path::parent(link);
     user.resolve_from(dir, target)
 }
 
