@@ -439,8 +439,6 @@ fn haproxy_in_front_of_two_nodes_serves_curl_as_the_client() {
     assert!(!out.status.success(), "a client at 127.0.0.1 got in");
 }
 
-#[path = "sftp_support/mod.rs"]
-#[allow(dead_code)]
 mod sftp_support;
 
 /// paramiko through a "proxy" at 127.0.0.2: the header goes first, then SSH.
