@@ -26,6 +26,7 @@ pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 /// Builds one directive spec that is fully implemented.

@@ -26,6 +26,7 @@ pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 mod load;
@@ -76,6 +77,8 @@ pub static MODULES: &[&Module] = &[
     &mod_delay::MODULE,
     &MOD_DSO,
     &mod_wrap::MODULE,
+    &mod_wrap2::MODULE,
+    &mod_wrap2::FILE_MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
