@@ -130,7 +130,7 @@ pub async fn enter(
 ) -> CommandResult {
     let name = session.login_name.clone();
     for check in crate::module::registry::registry().admit_checks() {
-        if let Admission::Refuse(text) = check(ctx, &mut session) {
+        if let Admission::Refuse(text) = check.check(ctx, &mut session).await {
             info!(peer = %ctx.peer, user = %name, "login refused: {text}");
             let event = Event::LoginFailed {
                 name: &name,
