@@ -140,6 +140,10 @@ pub(crate) struct Names<'a> {
     /// one owner, so most entries need no map lookup.
     last_user: Option<(u32, Option<Arc<str>>)>,
     last_group: Option<(u32, Option<Arc<str>>)>,
+    /// `DirFakeUser`/`DirFakeGroup`/`DirFakeMode` in force.
+    fake: super::fake::Fake,
+    /// Whether `DirFakeMode` is looked up per entry ([`Names::entry`]).
+    per_entry_mode: bool,
 }
 
 impl<'a> Names<'a> {
@@ -150,6 +154,48 @@ impl<'a> Names<'a> {
             groups: HashMap::new(),
             last_user: None,
             last_group: None,
+            fake: super::fake::Fake::default(),
+            per_entry_mode: false,
+        }
+    }
+
+    /// Names that show the `DirFake*` settings of the directory `vpath` (MLSD, MLST).
+    pub(crate) fn for_dir(ctx: &'a Ctx, user: &LoggedIn, vpath: &str) -> Self {
+        Names {
+            fake: super::fake::Fake::for_dir(ctx, user, vpath),
+            ..Names::new(ctx)
+        }
+    }
+
+    /// Names for LIST and STAT: the owner and group `DirFake*` of the directory `vpath`
+    /// (`None`: none), the mode looked up per entry.
+    pub(crate) fn for_list(ctx: &'a Ctx, user: &LoggedIn, vpath: Option<&str>) -> Self {
+        Names {
+            fake: vpath
+                .map(|v| super::fake::Fake::for_dir(ctx, user, v).without_mode())
+                .unwrap_or_default(),
+            per_entry_mode: super::fake::may_fake_mode(ctx, user),
+            ..Names::new(ctx)
+        }
+    }
+
+    /// Looks up the `DirFakeMode` of the entry `name` of `dir` for the next line.
+    pub(crate) fn entry(&mut self, user: &LoggedIn, dir: &str, name: &str) {
+        if self.per_entry_mode {
+            self.fake.mode = super::fake::entry_mode(self.ctx, user, dir, name);
+        }
+    }
+
+    /// An entry's attributes as shown (`DirFake*` applied); `list_line` for LIST and STAT.
+    pub(crate) fn shown<'m>(
+        &self,
+        meta: &'m Metadata,
+        list_line: bool,
+    ) -> std::borrow::Cow<'m, Metadata> {
+        if self.fake.is_set() {
+            std::borrow::Cow::Owned(self.fake.apply(meta, list_line))
+        } else {
+            std::borrow::Cow::Borrowed(meta)
         }
     }
 
@@ -159,6 +205,10 @@ impl<'a> Names<'a> {
     }
 
     fn remember_user(&mut self, uid: u32) {
+        if let Some(f) = &self.fake.user {
+            self.last_user = Some((uid, Some(f.name.clone())));
+            return;
+        }
         if self.last_user.as_ref().is_some_and(|(id, _)| *id == uid) {
             return;
         }
@@ -172,6 +222,10 @@ impl<'a> Names<'a> {
     }
 
     fn remember_group(&mut self, gid: u32) {
+        if let Some(f) = &self.fake.group {
+            self.last_group = Some((gid, Some(f.name.clone())));
+            return;
+        }
         if self.last_group.as_ref().is_some_and(|(id, _)| *id == gid) {
             return;
         }
@@ -238,6 +292,8 @@ pub(crate) fn write_entry(
     out: &mut Vec<u8>,
 ) {
     let windows = names.ctx().server.cfg.ls.windows_style;
+    let meta = names.shown(meta, true).into_owned();
+    let meta = &meta;
     let (owner, group) = names.both(meta.uid, meta.gid);
     let facts = Facts {
         name,
@@ -383,7 +439,7 @@ async fn listing(
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
         let mut w = Writer {
-            names: Names::new(ctx),
+            names: Names::for_list(ctx, user, Some(&user.cwd)),
             clock: clock(ctx),
             stream: &mut stream,
             stall,
@@ -410,6 +466,8 @@ async fn listing(
                     Some(_) => user.fs.symlink_metadata(&vpath).await.unwrap_or(meta),
                     None => meta,
                 };
+                w.names
+                    .entry(user, oxftpd_proto::path::parent(&vpath), &vpath);
                 write_entry(
                     &mut w.names,
                     name,
@@ -598,6 +656,7 @@ async fn list_dir(
                 .fs
                 .metadata(&user.resolve_from(&job.vpath, dot))
                 .await?;
+            w.names.entry(user, &job.vpath, dot);
             write_entry(&mut w.names, dot, &m, None, &w.clock, w.out);
         }
     }
@@ -657,6 +716,7 @@ async fn list_dir(
                 } else {
                     (None, None)
                 };
+                w.names.entry(user, &job.vpath, entry.name);
                 write_entry(
                     &mut w.names,
                     entry.name,
