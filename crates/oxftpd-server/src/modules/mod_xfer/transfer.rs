@@ -78,6 +78,11 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
     .await
     {
         Ok(stream) => {
+            let _ = crate::engine::socket_options::apply(
+                &stream,
+                &ctx.server.cfg.core.socket_options,
+                false,
+            );
             crate::trace_msg!(
                 ctx.trace,
                 "data",
