@@ -83,7 +83,7 @@ fn keepalive(s: &str) -> Result<Keepalive, String> {
 
 /// Parses the directive's name/value pairs.
 pub fn parse(args: &[String]) -> Result<SocketOptions, String> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err("bad number of parameters".to_string());
     }
     let mut o = SocketOptions::default();
