@@ -394,6 +394,9 @@ async fn login_as(
     let (identity, root) = match target.anon {
         Some(i) => anonymous_identity(&server, i, identity)?,
         None => {
+            if let Some(ch) = &server.cfg.auth.create_home {
+                super::create_home::create(&ctx.shared.pool, ch, &identity).await;
+            }
             let root = jail_for(&server, &identity);
             (identity, root)
         }

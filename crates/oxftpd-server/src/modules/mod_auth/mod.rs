@@ -2,6 +2,7 @@
 
 pub mod anonymous;
 pub mod client_limits;
+pub mod create_home;
 pub mod empty_passwords;
 pub mod login;
 pub mod user_pass;
