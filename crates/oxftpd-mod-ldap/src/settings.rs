@@ -215,8 +215,12 @@ impl LdapSettings {
             return Ok(None);
         }
         let at = |name: &'static str| m.one(name).cloned();
+        // `<Global>`'s LDAPAttr first, then the server's, each in file order: a later mapping
+        // of the same attribute wins, as ProFTPD reads them.
         let mut attrs = Attrs::default();
-        for d in m.all("LDAPAttr").collect::<Vec<_>>().into_iter().rev() {
+        let mut renames = m.ranked("LDAPAttr");
+        renames.sort_by_key(|(rank, _)| *rank);
+        for (_, d) in renames {
             attrs.set(&d.args[0], &d.args[1]);
         }
         let users = m.one("LDAPUsers").map(|d| Users {
@@ -330,5 +334,80 @@ impl LdapSettings {
     /// The scope of searches against `server`.
     pub fn scope_for(&self, server: &ServerInfo) -> Scope {
         server.url_scope.unwrap_or(self.connect.scope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> Result<Option<LdapSettings>, Located> {
+        let modules = [&crate::directives::SPEC];
+        let config = oxftpd_config::parse_str(
+            text,
+            std::path::Path::new("test.conf"),
+            &oxftpd_config::ParseOptions::new(&modules),
+        )
+        .expect("parses");
+        LdapSettings::from_server(&config.servers()[0])
+    }
+
+    #[test]
+    fn off_without_users_or_groups() {
+        assert!(settings("LDAPServer ldap.example.com\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn defaults_follow_ldapattr_and_proftpd() {
+        let s = settings(
+            "<Global>\nLDAPAttr uid login\n</Global>\nLDAPAttr uid sAMAccountName\nLDAPAttr uid cn2\nLDAPAttr gidNumber primaryGroupID\nLDAPUsers ou=people,dc=x\nLDAPGroups ou=groups,dc=x\nLDAPServer h1:1389 ldap://h2/??one\nLDAPServer ldaps://h3\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(s.attrs.uid, "cn2");
+        let u = s.users.clone().unwrap();
+        assert_eq!(u.name_filter, "(&(cn2=%v)(objectclass=posixAccount))");
+        assert_eq!(u.uid_filter, "(&(uidNumber=%v)(objectclass=posixAccount))");
+        let g = s.groups.clone().unwrap();
+        assert_eq!(
+            g.gid_filter,
+            "(&(primaryGroupID=%v)(objectclass=posixGroup))"
+        );
+        assert_eq!(g.member_filter, "(&(memberUid=%v)(objectclass=posixGroup))");
+        assert!(s.auth_binds);
+        assert_eq!(s.default_scheme, Scheme::Crypt);
+        assert_eq!(s.connect.query_timeout, DEFAULT_QUERY_TIMEOUT);
+        let urls: Vec<String> = s.connect.servers.iter().map(|i| i.url()).collect();
+        assert_eq!(urls, ["ldap://h1:1389", "ldap://h2:389", "ldaps://h3:636"]);
+        assert_eq!(
+            s.connect.security,
+            [Security::Plain, Security::Plain, Security::Ldaps]
+        );
+        // host:port takes LDAPSearchScope (subtree); a URL its own (one; base when unsaid).
+        assert_eq!(s.scope_for(&s.connect.servers[0]), Scope::Subtree);
+        assert_eq!(s.scope_for(&s.connect.servers[1]), Scope::OneLevel);
+        assert_eq!(s.scope_for(&s.connect.servers[2]), Scope::Base);
+    }
+
+    #[test]
+    fn starttls_defaults_and_forced_homes() {
+        let s = settings(
+            "LDAPUsers dc=x\nLDAPUseTLS on\nLDAPServer ldap://h/??sub ldaps://h2/??sub\nLDAPDefaultUID 10\nLDAPForceDefaultUID on\nLDAPGenerateHomedir on\nLDAPForceGeneratedHomedir on\nLDAPGenerateHomedirPrefix /srv\nLDAPLog none\nLDAPAuthBinds off\nLDAPDefaultAuthScheme clear\nLDAPQueryTimeout 7\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(s.connect.security, [Security::StartTls, Security::Ldaps]);
+        assert_eq!((s.default_uid, s.force_uid), (Some(10), true));
+        assert!(s.force_gen_home && s.gen_home);
+        assert_eq!(s.gen_home_prefix.as_deref(), Some("/srv"));
+        assert_eq!(s.log, None);
+        assert!(!s.auth_binds);
+        assert_eq!(s.default_scheme, Scheme::Clear);
+        assert_eq!(s.connect.query_timeout, Duration::from_secs(7));
+        let e = settings("LDAPUsers dc=x\nLDAPForceGeneratedHomedir on\n").unwrap_err();
+        assert!(
+            e.0.is_some() && e.1.contains("LDAPGenerateHomedir"),
+            "{e:?}"
+        );
     }
 }
