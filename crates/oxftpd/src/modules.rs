@@ -23,6 +23,8 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_sftp::MODULE,
     #[cfg(feature = "mod_redis")]
     &oxftpd_mod_redis::MODULE,
+    #[cfg(feature = "mod_ldap")]
+    &oxftpd_mod_ldap::MODULE,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -50,6 +52,7 @@ pub fn crates() -> Vec<(bool, &'static str)> {
         (cfg!(feature = "mod_sql"), "mod_sql_passwd.c"),
         (cfg!(feature = "mod_sftp"), "mod_sftp.c"),
         (cfg!(feature = "mod_redis"), "mod_redis.c"),
+        (cfg!(feature = "mod_ldap"), "mod_ldap.c"),
     ]
 }
 
