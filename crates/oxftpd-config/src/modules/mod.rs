@@ -7,6 +7,7 @@ pub mod mod_auth_file;
 pub mod mod_auth_pam;
 pub mod mod_auth_unix;
 pub mod mod_ban;
+pub mod mod_case;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_ctrls;

@@ -8,6 +8,7 @@
 pub mod mod_auth;
 pub mod mod_auth_pam;
 pub mod mod_ban;
+pub mod mod_case;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_ctrls;
@@ -78,6 +79,7 @@ pub static MODULES: &[&Module] = &[
     &mod_wrap::MODULE,
     &mod_wrap2::MODULE,
     &mod_wrap2::FILE_MODULE,
+    &mod_case::MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
