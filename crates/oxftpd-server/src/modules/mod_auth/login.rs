@@ -486,6 +486,23 @@ async fn login_as(
     Ok(session)
 }
 
+/// The session root a login of `target` with `identity` gets (its `<Anonymous>` root, or
+/// the first matching `DefaultRoot`, else `/`), and the identity as the login would carry
+/// it (an `<Anonymous>` block's `Group`): what `oxftpctl check` evaluates `<Limit>` with.
+pub fn session_root(
+    server: &Arc<ServerCtx>,
+    target: &Target,
+    identity: Identity,
+) -> Result<(Identity, String), LoginError> {
+    match target.anon {
+        Some(i) => anonymous_identity(server, i, identity),
+        None => {
+            let root = jail_for(server, &identity);
+            Ok((identity, root))
+        }
+    }
+}
+
 fn anonymous_identity(
     server: &Arc<ServerCtx>,
     i: usize,

@@ -25,7 +25,7 @@ use tracing::{info, warn};
 
 use crate::data::channel as data_channel;
 use crate::data::transfer_io;
-use crate::engine::watch::{Counted, Progress, Watched, watch, watch_transfer};
+use crate::engine::watch::{Counted, Progress, Watched, watch_sendfile, watch_transfer};
 use crate::module::events::{self, Direction, Event, Transfer};
 use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
 use crate::session::{Ctx, LoggedIn, TransferType};
@@ -50,6 +50,7 @@ fn progress(
     data_peer: std::net::SocketAddr,
     passive: bool,
     what: String,
+    size: u64,
 ) -> Progress {
     Progress {
         what,
@@ -57,6 +58,8 @@ fn progress(
         data_peer,
         passive,
         bytes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        size,
+        started: std::time::Instant::now(),
     }
 }
 
@@ -68,6 +71,7 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
         setup,
         ctx.local,
         ctx.peer,
+        ctx.via,
         &ctx.shared,
         ctx.server.settings.root_revoke,
     )
@@ -250,7 +254,13 @@ pub fn retr<'a>(
         let started = std::time::Instant::now();
         let mode_z = crate::modules::mod_deflate::stream::mode_z(ctx);
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
-        let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
+        let progress = progress(
+            user,
+            data_peer,
+            passive,
+            format!("RETR {vpath}"),
+            end.saturating_sub(offset),
+        );
         let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
         if sendfile.is_none() {
             crate::trace_msg!(
@@ -268,8 +278,10 @@ pub fn retr<'a>(
         let outcome = if mode_z.on || ascii || sendfile.is_none() || tls_paced {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
-                let mut counted =
-                    super::rate::Paced::new(Counted::new(&mut stream, &progress), pace.as_mut());
+                let mut counted = super::rate::Paced::new(
+                    Counted::new(&mut stream, &progress.bytes),
+                    pace.as_mut(),
+                );
                 if mode_z.on {
                     let w = crate::modules::mod_deflate::stream::DeflateWriter::new(
                         &mut counted,
@@ -300,8 +312,9 @@ pub fn retr<'a>(
             watch_transfer(ctx, &progress, fut).await
         } else {
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
-            watch(
+            watch_sendfile(
                 ctx,
+                &progress,
                 transfer_io::send_binary(
                     &mut stream,
                     &user.fs,
@@ -311,6 +324,7 @@ pub fn retr<'a>(
                     sendfile.unwrap_or(u64::MAX),
                     pace.as_mut()
                         .map(|p| p as &mut dyn crate::data::transfer_io::Gate),
+                    &progress.bytes,
                 ),
             )
             .await
@@ -712,7 +726,7 @@ async fn receive(
         Upload::Appe => "APPE",
         Upload::Stou => "STOU",
     };
-    let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
+    let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"), 0);
     let mut pace = super::rate::pace_for(ctx, user, &limit_path, verb);
     // A plain binary upload: read and written on one thread, the file's bytes never changing
     // cores (upload_thread.rs), while threads for it are free (a paced one stays async).
@@ -736,7 +750,7 @@ async fn receive(
         }
         _ => {
             let mut source = crate::modules::mod_deflate::stream::Source::new(
-                super::rate::Paced::new(Counted::new(&mut stream, &progress), pace.as_mut()),
+                super::rate::Paced::new(Counted::new(&mut stream, &progress.bytes), pace.as_mut()),
                 mode_z,
             )
             .reporting(report);
