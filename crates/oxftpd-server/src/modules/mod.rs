@@ -23,6 +23,7 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
@@ -80,6 +81,7 @@ pub static MODULES: &[&Module] = &[
     &mod_wrap::MODULE,
     &mod_wrap2::MODULE,
     &mod_wrap2::FILE_MODULE,
+    &mod_rewrite::MODULE,
     &mod_case::MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
