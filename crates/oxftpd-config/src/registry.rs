@@ -318,6 +318,10 @@ pub fn lookup(modules: &[&'static ModuleSpec], name: &str) -> Option<Found> {
 /// Directives that ProFTPD has but oxftpd refuses, with the reason.
 pub static REJECTED: &[(&str, &str)] = &[
     (
+        "RewriteLock",
+        "it only serialises RewriteMap fifo: maps, which oxftpd does not have (use txt: or int: maps)",
+    ),
+    (
         "RLimitChroot",
         "oxftpd never chroots its own process, so there is no chroot to guard",
     ),
