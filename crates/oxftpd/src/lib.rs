@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod fd_limit;
 pub mod inetd;
 pub mod info;
+pub mod log_format;
 pub mod logging;
 pub mod modules;
 pub mod privileges;
