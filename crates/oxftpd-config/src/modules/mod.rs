@@ -27,6 +27,7 @@ pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
+pub mod mod_unique_id;
 pub mod mod_wrap;
 pub mod mod_wrap2;
 pub mod mod_xfer;

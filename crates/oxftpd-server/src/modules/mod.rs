@@ -27,6 +27,7 @@ pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
+pub mod mod_unique_id;
 pub mod mod_wrap;
 pub mod mod_wrap2;
 pub mod mod_xfer;
@@ -83,6 +84,7 @@ pub static MODULES: &[&Module] = &[
     &mod_wrap2::FILE_MODULE,
     &mod_rewrite::MODULE,
     &mod_case::MODULE,
+    &mod_unique_id::MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
