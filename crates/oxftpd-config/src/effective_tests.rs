@@ -32,6 +32,7 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_case::MODULE,
     &crate::modules::mod_rewrite::MODULE,
     &crate::modules::mod_unique_id::MODULE,
+    &crate::modules::mod_readme::MODULE,
     &crate::modules::mod_lang::MODULE,
     &crate::modules::mod_deflate::MODULE,
     &crate::modules::mod_ban::MODULE,

@@ -10,6 +10,7 @@ const IMPLEMENTED: &[&str] = &[
     "mod_wrap2_file.c",
     "mod_rewrite.c",
     "mod_unique_id.c",
+    "mod_readme.c",
 ];
 
 #[test]

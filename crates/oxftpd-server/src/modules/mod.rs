@@ -23,6 +23,7 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_readme;
 pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
@@ -85,6 +86,7 @@ pub static MODULES: &[&Module] = &[
     &mod_rewrite::MODULE,
     &mod_case::MODULE,
     &mod_unique_id::MODULE,
+    &mod_readme::MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
