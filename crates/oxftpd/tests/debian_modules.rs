@@ -11,6 +11,7 @@ const IMPLEMENTED: &[&str] = &[
     "mod_rewrite.c",
     "mod_unique_id.c",
     "mod_readme.c",
+    "mod_facl.c",
 ];
 
 #[test]

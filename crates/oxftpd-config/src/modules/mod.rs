@@ -16,6 +16,7 @@ pub mod mod_deflate;
 pub mod mod_delay;
 pub mod mod_digest;
 pub mod mod_dso;
+pub mod mod_facl;
 pub mod mod_facts;
 pub mod mod_ident;
 pub mod mod_ifsession;

@@ -61,6 +61,13 @@ static MOD_DSO: Module = Module {
     ..Module::DEFAULT
 };
 
+/// mod_facl.c: its one directive (`FACLEngine on`) is how the kernel's checks always work.
+static MOD_FACL: Module = Module {
+    spec: &oxftpd_config::modules::mod_facl::MODULE,
+    commands: &[],
+    ..Module::DEFAULT
+};
+
 /// Every module this crate has, as `oxftpd -l` lists them.
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
@@ -87,6 +94,7 @@ pub static MODULES: &[&Module] = &[
     &mod_case::MODULE,
     &mod_unique_id::MODULE,
     &mod_readme::MODULE,
+    &MOD_FACL,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
