@@ -21,10 +21,12 @@ pub mod mod_ifsession;
 pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
+pub mod mod_proxy_protocol;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 mod load;
@@ -75,12 +77,16 @@ pub static MODULES: &[&Module] = &[
     &mod_delay::MODULE,
     &MOD_DSO,
     &mod_wrap::MODULE,
+    &mod_wrap2::MODULE,
+    &mod_wrap2::FILE_MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
     &mod_ban::MODULE,
+    // Loaded last, as ProFTPD's documentation asks: its accept hook reads the connection first.
+    &mod_proxy_protocol::MODULE,
 ];
 
 /// Modules from other crates, added once by the binary ([`install`]).
