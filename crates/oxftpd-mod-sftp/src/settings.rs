@@ -15,6 +15,9 @@ use russh::{MethodKind, MethodSet, Preferred};
 use crate::algorithms;
 use crate::directives::{Method, View, parse_chain};
 
+/// "Never" for russh's rekey timer (`SFTPRekey none`): a century.
+const NO_TIME_REKEY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// The prepared SSH side of one server.
 pub struct Prepared {
     /// russh's server configuration (keys, algorithms, limits).
@@ -200,6 +203,18 @@ fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
         ssh.keepalive_interval = Some(Duration::from_secs(u64::from(interval)));
         ssh.keepalive_max = count as usize;
     }
+    // `SFTPRekey none`: no rekey by time; russh still renews the keys after 1 GiB either way
+    // (its cap against nonce reuse, which ProFTPD's sequence-number limit plays for it).
+    if let Some(words) = &view.rekey
+        && words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("none"))
+    {
+        ssh.limits = russh::Limits {
+            rekey_time_limit: NO_TIME_REKEY,
+            ..russh::Limits::default()
+        };
+    }
     if let Some(words) = &view.rekey
         && words
             .first()
@@ -210,6 +225,7 @@ fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
             limits.rekey_time_limit = Duration::from_secs(secs.max(1));
         }
         if let Some(mb) = words.get(2).and_then(|s| s.parse::<usize>().ok()) {
+            // russh refuses more than 1 GiB between rekeys (nonce reuse).
             let bytes = mb.saturating_mul(1 << 20).clamp(1 << 16, 1 << 30);
             limits.rekey_read_limit = bytes;
             limits.rekey_write_limit = bytes;

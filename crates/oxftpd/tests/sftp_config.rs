@@ -164,6 +164,7 @@ fn refused_directives_name_the_line_and_the_reason() {
         ("SFTPAuthorizedUserKeys sql:/get-keys", "mod_sftp_sql"),
         ("SFTPAuthMethods hostbased", "hostbased"),
         ("SFTPKeyExchanges diffie-hellman-group1-sha1", "not safe"),
+        ("SFTPRekey required 1800 1024 300", "rekey timeout"),
     ] {
         let mut setup = Setup::new(&target).expect("setup");
         setup.config(&format!(
