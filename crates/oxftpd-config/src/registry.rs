@@ -402,6 +402,22 @@ pub static REJECTED: &[(&str, &str)] = &[
         "SFTPAuthorizedHostKeys",
         "oxftpd does not offer hostbased authentication",
     ),
+    (
+        "RedisSentinel",
+        "oxftpd does not discover the Redis master through Sentinels: name the master with RedisServer",
+    ),
+    (
+        "RedisLogOnCommand",
+        "oxftpd does not log to Redis yet: log commands with ExtendedLog",
+    ),
+    (
+        "RedisLogOnEvent",
+        "oxftpd does not log to Redis yet: log events with ExtendedLog",
+    ),
+    (
+        "RedisLogFormatExtra",
+        "oxftpd does not log to Redis yet, so there is no Redis JSON payload to extend",
+    ),
 ];
 
 /// The reason a directive is rejected, if it is in [`REJECTED`].

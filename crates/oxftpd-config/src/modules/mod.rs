@@ -22,10 +22,12 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_rlimit;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 /// Builds one directive spec that is fully implemented.

@@ -26,6 +26,7 @@ pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 mod load;
@@ -50,6 +51,10 @@ static MOD_AUTH_UNIX: Module = Module {
     commands: &[],
     ..Module::DEFAULT
 };
+static MOD_RLIMIT: Module = Module {
+    spec: &oxftpd_config::modules::mod_rlimit::MODULE,
+    ..Module::DEFAULT
+};
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
     commands: &[],
@@ -60,6 +65,7 @@ static MOD_DSO: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &MOD_RLIMIT,
     &mod_auth_pam::MODULE,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,
@@ -76,6 +82,8 @@ pub static MODULES: &[&Module] = &[
     &mod_delay::MODULE,
     &MOD_DSO,
     &mod_wrap::MODULE,
+    &mod_wrap2::MODULE,
+    &mod_wrap2::FILE_MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,

@@ -130,7 +130,7 @@ pub async fn enter(
 ) -> CommandResult {
     let name = session.login_name.clone();
     for check in crate::module::registry::registry().admit_checks() {
-        if let Admission::Refuse(text) = check(ctx, &mut session) {
+        if let Admission::Refuse(text) = check.check(ctx, &mut session).await {
             info!(peer = %ctx.peer, user = %name, "login refused: {text}");
             let event = Event::LoginFailed {
                 name: &name,
@@ -394,6 +394,9 @@ async fn login_as(
     let (identity, root) = match target.anon {
         Some(i) => anonymous_identity(&server, i, identity)?,
         None => {
+            if let Some(ch) = &server.cfg.auth.create_home {
+                super::create_home::create(&ctx.shared.pool, ch, &identity).await;
+            }
             let root = jail_for(&server, &identity);
             (identity, root)
         }
@@ -484,6 +487,23 @@ async fn login_as(
     }
     info!(peer = %ctx.peer, user = %session.login_name, root = %session.root, "login successful");
     Ok(session)
+}
+
+/// The session root a login of `target` with `identity` gets (its `<Anonymous>` root, or
+/// the first matching `DefaultRoot`, else `/`), and the identity as the login would carry
+/// it (an `<Anonymous>` block's `Group`): what `oxftpctl check` evaluates `<Limit>` with.
+pub fn session_root(
+    server: &Arc<ServerCtx>,
+    target: &Target,
+    identity: Identity,
+) -> Result<(Identity, String), LoginError> {
+    match target.anon {
+        Some(i) => anonymous_identity(server, i, identity),
+        None => {
+            let root = jail_for(server, &identity);
+            Ok((identity, root))
+        }
+    }
 }
 
 fn anonymous_identity(
