@@ -335,7 +335,7 @@ pub static REJECTED: &[(&str, &str)] = &[
     ),
     (
         "BanCache",
-        "memcache and redis ban caches are not supported: mod_ban keeps its bans in the BanTable",
+        "memcache and redis ban caches are not supported: mod_ban keeps its bans in the CounterStore, which a cluster can share",
     ),
     (
         "BanControlsACLs",

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod replies;
 pub mod site_command;
 pub mod state;
+pub mod store;
 
 use oxftpd_config::ModuleSpec;
 
@@ -101,6 +102,8 @@ pub struct Module {
     pub controls: &'static [controls::ControlSpec],
     /// Its provider in the `AuthOrder` chain, under its name.
     pub auth: Option<AuthFn>,
+    /// The counter-store backend it offers ([`store`]).
+    pub store: Option<store::StoreFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -125,6 +128,7 @@ impl Module {
         connection: None,
         controls: &[],
         auth: None,
+        store: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.
