@@ -321,7 +321,7 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     let shared = engine.shared.clone();
     engine.runtime.block_on(async move {
         let stream = tokio::net::TcpStream::from_std(stream)?;
-        let Some(server) = oxftpd_server::listener::choose(&generation, local) else {
+        let Some(mut server) = oxftpd_server::listener::choose(&generation, local) else {
             use tokio::io::AsyncWriteExt;
             let mut stream = stream;
             let text = format!(
@@ -332,8 +332,19 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
             let _ = stream.write_all(text.as_bytes()).await;
             return Ok::<(), std::io::Error>(());
         };
+        let mut stream = stream;
+        let accepted = oxftpd_server::listener::accept_hooks(
+            &mut stream,
+            &generation,
+            &mut server,
+            peer,
+            local,
+        );
+        let Some(conn) = accepted.await else {
+            return Ok(());
+        };
         let _alive = shared.enter();
-        oxftpd_server::engine::run(stream, peer, server, generation.clone(), shared.clone()).await;
+        oxftpd_server::engine::run(stream, conn, server, generation.clone(), shared.clone()).await;
         Ok(())
     })?;
     engine

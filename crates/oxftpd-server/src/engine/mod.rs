@@ -9,7 +9,6 @@ pub mod foreign;
 mod timeouts;
 pub mod watch;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use oxftpd_proto::command::{self, CommandError};
@@ -69,18 +68,16 @@ pub async fn connect(ctx: &mut Ctx) -> Option<crate::counters::ConnectionGuard> 
 /// Runs a session on an accepted connection until it ends.
 pub async fn run(
     stream: TcpStream,
-    peer: SocketAddr,
+    conn: crate::module::Conn,
     server: Arc<ServerCtx>,
     generation: Arc<Generation>,
     shared: Arc<Shared>,
 ) {
-    let local = match stream.local_addr() {
-        Ok(a) => a,
-        Err(_) => return,
-    };
+    let crate::module::Conn { peer, local, via } = conn;
     let _ = stream.set_nodelay(true);
     let control = Control::new(stream, server.settings.command_buffer_size);
     let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
+    ctx.via = via;
     ctx.transfer_type = TransferType::Ascii;
     let Some(_connection) = connect(&mut ctx).await else {
         return;

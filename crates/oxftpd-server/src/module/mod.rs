@@ -3,6 +3,7 @@
 //! FEAT, HELP, `SITE HELP`, the `<Limit>` groups of a command and `oxftpd -l` are all read
 //! from these tables.
 
+pub mod accept;
 pub mod class;
 pub mod command;
 pub mod connect;
@@ -23,6 +24,7 @@ pub mod store;
 
 use oxftpd_config::ModuleSpec;
 
+pub use accept::{AcceptFn, Conn};
 pub use class::CommandClass;
 pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
@@ -96,6 +98,8 @@ pub struct Module {
     pub server: Option<ServerFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// What it does with a new connection before any protocol reads from it ([`accept`]).
+    pub accept: Option<AcceptFn>,
     /// Its own protocol on the ports of the servers it claims ([`ConnectionFn`]).
     pub connection: Option<ConnectionFn>,
     /// The actions it answers on the control socket ([`controls`]).
@@ -125,6 +129,7 @@ impl Module {
         open: None,
         server: None,
         start: None,
+        accept: None,
         connection: None,
         controls: &[],
         auth: None,

@@ -21,6 +21,7 @@ pub mod mod_ifsession;
 pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
+pub mod mod_proxy_protocol;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
@@ -81,6 +82,8 @@ pub static MODULES: &[&Module] = &[
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
     &mod_ban::MODULE,
+    // Loaded last, as ProFTPD's documentation asks: its accept hook reads the connection first.
+    &mod_proxy_protocol::MODULE,
 ];
 
 /// Modules from other crates, added once by the binary ([`install`]).

@@ -68,6 +68,7 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
         setup,
         ctx.local,
         ctx.peer,
+        ctx.via,
         &ctx.shared,
         ctx.server.settings.root_revoke,
     )
