@@ -11,8 +11,8 @@
 use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
     mod_auth, mod_auth_file, mod_auth_pam, mod_ban, mod_copy, mod_core, mod_deflate, mod_delay,
-    mod_digest, mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_proxy_protocol, mod_site_misc,
-    mod_tls, mod_wrap, mod_xfer,
+    mod_digest, mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_proxy_protocol, mod_quotatab,
+    mod_site_misc, mod_tls, mod_wrap, mod_xfer,
 };
 use crate::scope::{ContextRef, Scope};
 use crate::tree::{Block, Directive};
@@ -308,6 +308,8 @@ pub struct Effective {
     pub wrap: mod_wrap::View,
     /// mod_ban.c.
     pub ban: mod_ban::View,
+    /// mod_quotatab.c.
+    pub quota: mod_quotatab::View,
     /// mod_proxy_protocol.c.
     pub proxy_protocol: mod_proxy_protocol::View,
 }
@@ -339,6 +341,7 @@ impl Effective {
             lang: mod_lang::View::read(m),
             wrap: mod_wrap::View::read(m),
             ban: mod_ban::View::read(m),
+            quota: mod_quotatab::View::read(m),
             proxy_protocol: mod_proxy_protocol::View::read(m),
         }
     }

@@ -31,6 +31,7 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_lang::MODULE,
     &crate::modules::mod_deflate::MODULE,
     &crate::modules::mod_ban::MODULE,
+    &crate::modules::mod_quotatab::MODULE,
 ];
 
 fn parse(text: &str) -> Config {

@@ -22,6 +22,7 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_quotatab;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;

@@ -21,6 +21,7 @@ pub mod replies;
 pub mod site_command;
 pub mod state;
 pub mod store;
+pub mod upload_cap;
 
 use oxftpd_config::ModuleSpec;
 
