@@ -438,3 +438,60 @@ fn haproxy_in_front_of_two_nodes_serves_curl_as_the_client() {
     let out = curl("127.0.0.1", &[&format!("ftp://127.0.0.5:{front}/")]);
     assert!(!out.status.success(), "a client at 127.0.0.1 got in");
 }
+
+mod sftp_support;
+
+/// paramiko through a "proxy" at 127.0.0.2: the header goes first, then SSH.
+const PARAMIKO_PROXIED: &str = r#"
+import socket, sys, paramiko
+port, client = int(sys.argv[1]), sys.argv[2]
+s = socket.socket()
+s.bind(("127.0.0.2", 0))
+s.settimeout(20)
+s.connect(("127.0.0.1", port))
+s.sendall(("PROXY TCP4 %s 127.0.0.1 50000 %d\r\n" % (client, port)).encode())
+t = paramiko.Transport(s)
+try:
+    t.connect(username="alice", password="secret")
+    sftp = paramiko.SFTPClient.from_transport(t)
+    print("listed", ",".join(sorted(sftp.listdir("."))))
+except Exception as e:
+    print("refused", type(e).__name__)
+t.close()
+"#;
+
+#[test]
+fn sftp_reads_the_header_before_ssh() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "Debian's ProFTPD has no mod_proxy_protocol");
+    if !sftp_support::have_clients() {
+        return;
+    }
+    let has_paramiko = Command::new("/usr/bin/python3")
+        .args(["-c", "import paramiko"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_paramiko {
+        assert!(
+            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
+            "python3-paramiko is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
+        );
+        return;
+    }
+    // The readiness check (127.0.0.1) is a direct client; 127.0.0.2 is the trusted proxy.
+    let s = sftp_support::start(
+        "ProxyProtocolEngine on\nProxyProtocolTrustedSources 127.0.0.2\n<Limit LOGIN>\n  Deny from 198.51.100.9\n</Limit>\n",
+        |_, alice| {
+            std::fs::write(alice.home.join("seen.txt"), b"x").expect("file");
+        },
+    );
+    let run = |client: &str| {
+        let out = Command::new("/usr/bin/python3")
+            .args(["-c", PARAMIKO_PROXIED, &s.port.to_string(), client])
+            .output()
+            .expect("python3");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(run(CLIENT), "listed .sftp,seen.txt");
+    assert!(run(OTHER).starts_with("refused"), "a denied client got in");
+}

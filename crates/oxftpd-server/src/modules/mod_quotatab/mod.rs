@@ -18,7 +18,6 @@ use oxftpd_config::Config;
 use oxftpd_config::modules::mod_quotatab::View;
 use oxftpd_proto::reply::Reply;
 
-use crate::module::command::CommandGroup;
 use crate::module::events::{Event, EventFuture};
 use crate::module::hooks::{Cmd, Hook, HookFuture, On, Outcome, Phase};
 use crate::module::{CommandError, Module, SiteHandler, SiteHelp, SiteSpec};
@@ -44,8 +43,7 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::Post, On::Verb("DELE"), post_dele),
     ],
     site: &[SiteSpec::new("QUOTA", SiteHandler::User(show::site_quota))
-        .group(CommandGroup::Read)
-        .help(SiteHelp::Line("QUOTA"))
+        .help(SiteHelp::Hidden)
         .enabled_when(show::enabled)],
     events: Some(on_event),
     open: Some(open),
