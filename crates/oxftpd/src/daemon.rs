@@ -416,6 +416,7 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         bail!(e);
     }
     raise_fd_limit();
+    crate::rlimit::apply(&config);
     for w in config.warnings() {
         warn!("{w}");
     }

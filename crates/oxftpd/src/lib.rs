@@ -13,6 +13,7 @@ pub mod logging;
 pub mod man;
 pub mod modules;
 pub mod privileges;
+pub mod rlimit;
 pub mod sd_notify;
 pub mod sockets;
 pub mod upgrade;

@@ -60,7 +60,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S,
         Args::at_least(1).checked(check_options),
         false,
-        "CheckOnConnect: check the WrapTables when the client connects",
+        "CheckOnConnect: check the WrapTables when the client connects (CheckAllNames is refused: oxftpd resolves one DNS name per client)",
     ),
     d(
         "WrapServiceName",
@@ -74,7 +74,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         SA,
         Args::exact(2).checked(check_tables),
         false,
-        "allow and deny tables for every client (file:PATH or builtin:all)",
+        "allow and deny tables for every client (file:PATH or builtin:all; sql: and redis: sources are refused)",
     ),
     d(
         "WrapUserTables",

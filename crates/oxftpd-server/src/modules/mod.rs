@@ -8,6 +8,7 @@
 pub mod mod_auth;
 pub mod mod_auth_pam;
 pub mod mod_ban;
+pub mod mod_case;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_ctrls;
@@ -22,6 +23,7 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
@@ -51,6 +53,10 @@ static MOD_AUTH_UNIX: Module = Module {
     commands: &[],
     ..Module::DEFAULT
 };
+static MOD_RLIMIT: Module = Module {
+    spec: &oxftpd_config::modules::mod_rlimit::MODULE,
+    ..Module::DEFAULT
+};
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
     commands: &[],
@@ -61,6 +67,7 @@ static MOD_DSO: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &MOD_RLIMIT,
     &mod_auth_pam::MODULE,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,
@@ -79,6 +86,8 @@ pub static MODULES: &[&Module] = &[
     &mod_wrap::MODULE,
     &mod_wrap2::MODULE,
     &mod_wrap2::FILE_MODULE,
+    &mod_rewrite::MODULE,
+    &mod_case::MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,

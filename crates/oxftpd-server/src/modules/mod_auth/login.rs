@@ -130,7 +130,7 @@ pub async fn enter(
 ) -> CommandResult {
     let name = session.login_name.clone();
     for check in crate::module::registry::registry().admit_checks() {
-        if let Admission::Refuse(text) = check(ctx, &mut session) {
+        if let Admission::Refuse(text) = check.check(ctx, &mut session).await {
             info!(
                 peer = %ctx.peer,
                 server = %ctx.local.ip(),
@@ -431,6 +431,9 @@ async fn login_as(
     let (identity, root) = match target.anon {
         Some(i) => anonymous_identity(&server, i, identity)?,
         None => {
+            if let Some(ch) = &server.cfg.auth.create_home {
+                super::create_home::create(&ctx.shared.pool, ch, &identity).await;
+            }
             let root = jail_for(&server, &identity);
             (identity, root)
         }
