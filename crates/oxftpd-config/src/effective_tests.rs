@@ -31,9 +31,12 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_wrap2::MODULE,
     &crate::modules::mod_case::MODULE,
     &crate::modules::mod_rewrite::MODULE,
+    &crate::modules::mod_unique_id::MODULE,
+    &crate::modules::mod_readme::MODULE,
     &crate::modules::mod_lang::MODULE,
     &crate::modules::mod_deflate::MODULE,
     &crate::modules::mod_ban::MODULE,
+    &crate::modules::mod_quotatab::MODULE,
     &crate::modules::mod_proxy_protocol::MODULE,
 ];
 

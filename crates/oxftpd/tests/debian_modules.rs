@@ -5,7 +5,14 @@ use std::path::Path;
 use std::process::Command;
 
 /// The modules this wave implements (each has its room and tests).
-const IMPLEMENTED: &[&str] = &["mod_wrap2.c", "mod_wrap2_file.c", "mod_rewrite.c"];
+const IMPLEMENTED: &[&str] = &[
+    "mod_wrap2.c",
+    "mod_wrap2_file.c",
+    "mod_rewrite.c",
+    "mod_unique_id.c",
+    "mod_readme.c",
+    "mod_facl.c",
+];
 
 #[test]
 fn the_stock_config_loads_the_implemented_modules_without_a_warning() {

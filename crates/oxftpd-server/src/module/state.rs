@@ -14,3 +14,20 @@ pub type SessionState = TypeMap;
 /// put in `ctx.ext` by the module that serves it; `%{protocol}` of a `LogFormat` reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Protocol(pub &'static str);
+
+/// A session's own environment variables (mod_unique_id's `UNIQUE_ID`), put in `ctx.ext` by
+/// the module that sets them: `%{NAME}e` and `%{note:NAME}` of a `LogFormat` read them before
+/// the process environment (ProFTPD sets them in each session's own process).
+#[derive(Clone, Debug, Default)]
+pub struct SessionEnv(pub Vec<(String, String)>);
+
+impl SessionEnv {
+    /// The value of `name`, if the session set it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -23,10 +23,13 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_readme;
+pub mod mod_quotatab;
 pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
+pub mod mod_unique_id;
 pub mod mod_wrap;
 pub mod mod_wrap2;
 pub mod mod_xfer;
@@ -63,6 +66,13 @@ static MOD_DSO: Module = Module {
     ..Module::DEFAULT
 };
 
+/// mod_facl.c: its one directive (`FACLEngine on`) is how the kernel's checks always work.
+static MOD_FACL: Module = Module {
+    spec: &oxftpd_config::modules::mod_facl::MODULE,
+    commands: &[],
+    ..Module::DEFAULT
+};
+
 /// Every module this crate has, as `oxftpd -l` lists them.
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
@@ -88,12 +98,17 @@ pub static MODULES: &[&Module] = &[
     &mod_wrap2::FILE_MODULE,
     &mod_rewrite::MODULE,
     &mod_case::MODULE,
+    &mod_unique_id::MODULE,
+    &mod_readme::MODULE,
+    &MOD_FACL,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
     &mod_ban::MODULE,
+    &mod_quotatab::MODULE,
+    &mod_quotatab::FILE,
     // Loaded last, as ProFTPD's documentation asks: its accept hook reads the connection first.
     &mod_proxy_protocol::MODULE,
 ];

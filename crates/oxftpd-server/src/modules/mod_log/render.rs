@@ -83,6 +83,15 @@ const DIR_CMDS: &[&str] = &[
 ];
 
 impl Facts<'_> {
+    /// A variable the session set for itself (`UNIQUE_ID`), see [`crate::module::state::SessionEnv`].
+    fn session_env(&self, name: &str) -> Option<String> {
+        self.ctx
+            .ext
+            .get::<crate::module::state::SessionEnv>()
+            .and_then(|e| e.get(name))
+            .map(str::to_string)
+    }
+
     fn is(&self, names: &[&str]) -> bool {
         names.contains(&self.verb)
     }
@@ -247,7 +256,7 @@ impl Facts<'_> {
                 .end_reason
                 .clone()
                 .filter(|_| self.kind == Kind::Exit)),
-            Var::Env(name) => opt(std::env::var(name).ok()),
+            Var::Env(name) => opt(self.session_env(name).or_else(|| std::env::var(name).ok())),
             Var::XferPath => {
                 if self.verb == "RNTO" {
                     opt(self.resolve_vpath(self.arg()))
@@ -381,7 +390,7 @@ impl Facts<'_> {
                 "mod_core.rnfr-path" => opt(self.notes.rnfr.clone()),
                 "mod_xfer.retr-path" | "mod_xfer.store-path" => opt(xfer.map(|x| x.vpath.clone())),
                 "mod_ident.rfc1413-ident" => opt(self.ctx.ident.clone()),
-                _ => Value::Default,
+                other => opt(self.session_env(other)),
             },
             Var::Protocol => s(match self.ctx.ext.get::<crate::module::state::Protocol>() {
                 Some(p) => p.0,
