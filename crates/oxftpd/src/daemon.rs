@@ -416,6 +416,7 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         bail!(e);
     }
     raise_fd_limit();
+    crate::rlimit::apply(&config);
     for w in config.warnings() {
         warn!("{w}");
     }
@@ -563,12 +564,17 @@ async fn serve(
         env!("CARGO_PKG_VERSION"),
         crate::info::PROFTPD_VERSION
     );
+    crate::sd_notify::ready();
     let mut handed_over = false;
     loop {
         tokio::select! {
             _ = term.recv() => break,
             _ = int.recv() => break,
-            _ = hup.recv() => reload(cli, &source, &live, &shared, &admin).await,
+            _ = hup.recv() => {
+                crate::sd_notify::notify("RELOADING=1");
+                reload(cli, &source, &live, &shared, &admin).await;
+                crate::sd_notify::notify("READY=1");
+            }
             _ = usr2.recv(), if !handed_over => {
                 if upgrade(&fds, &shared, &admin).await {
                     handed_over = true;
@@ -582,6 +588,7 @@ async fn serve(
         }
     }
     info!("received SIGTERM, shutting down");
+    crate::sd_notify::notify("STOPPING=1");
     let _ = stop_tx.send(true);
     let _ = server.await;
     Ok(if handed_over {

@@ -26,6 +26,7 @@ pub mod mod_ls;
 pub mod mod_proxy_protocol;
 pub mod mod_readme;
 pub mod mod_rewrite;
+pub mod mod_rlimit;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;

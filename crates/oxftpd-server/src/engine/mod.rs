@@ -6,6 +6,7 @@
 //! (`module::registry`).
 
 pub mod foreign;
+pub mod socket_options;
 mod timeouts;
 pub mod watch;
 
@@ -75,8 +76,12 @@ pub async fn run(
 ) {
     let crate::module::Conn { peer, local, via } = conn;
     let _ = stream.set_nodelay(true);
+    let traced = socket_options::apply(&stream, &server.cfg.core.socket_options, true);
     let control = Control::new(stream, server.settings.command_buffer_size);
     let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
+    for line in traced {
+        crate::trace_msg!(ctx.trace, "inet", 15, "{line}");
+    }
     ctx.via = via;
     ctx.transfer_type = TransferType::Ascii;
     let Some(_connection) = connect(&mut ctx).await else {

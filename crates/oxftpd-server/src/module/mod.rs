@@ -42,8 +42,37 @@ pub enum Admission {
     Refuse(String),
 }
 
+/// The future of a login check that waits on something (a cluster store).
+pub type AdmitFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Admission> + Send + 'a>>;
+
 /// A module's check of a login the auth chain accepted (`MaxClients*`, mod_wrap, …).
-pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission;
+#[derive(Clone, Copy)]
+pub enum AdmitFn {
+    /// Decided at once from what the process knows.
+    Now(fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission),
+    /// Decided after asking elsewhere (the cluster's shared counts).
+    Later(
+        for<'a> fn(
+            &'a mut crate::session::Ctx,
+            &'a mut crate::session::LoggedIn,
+        ) -> AdmitFuture<'a>,
+    ),
+}
+
+impl AdmitFn {
+    /// Runs the check.
+    pub async fn check(
+        self,
+        ctx: &mut crate::session::Ctx,
+        user: &mut crate::session::LoggedIn,
+    ) -> Admission {
+        match self {
+            AdmitFn::Now(f) => f(ctx, user),
+            AdmitFn::Later(f) => f(ctx, user).await,
+        }
+    }
+}
 
 pub use crate::context::{OpenFn, ServerFn};
 

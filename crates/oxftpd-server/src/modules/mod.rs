@@ -55,6 +55,10 @@ static MOD_AUTH_UNIX: Module = Module {
     commands: &[],
     ..Module::DEFAULT
 };
+static MOD_RLIMIT: Module = Module {
+    spec: &oxftpd_config::modules::mod_rlimit::MODULE,
+    ..Module::DEFAULT
+};
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
     commands: &[],
@@ -72,6 +76,7 @@ static MOD_FACL: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &MOD_RLIMIT,
     &mod_auth_pam::MODULE,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,

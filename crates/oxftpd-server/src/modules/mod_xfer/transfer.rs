@@ -78,6 +78,11 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
     .await
     {
         Ok(stream) => {
+            let _ = crate::engine::socket_options::apply(
+                &stream,
+                &ctx.server.cfg.core.socket_options,
+                false,
+            );
             crate::trace_msg!(
                 ctx.trace,
                 "data",
@@ -123,6 +128,58 @@ fn sendfile_chunk(ctx: &Ctx, user: &LoggedIn, vpath: &str, size: u64) -> Option<
         UseSendfile::On => Some(u64::MAX),
         UseSendfile::Bytes(n) => Some(n.max(1)),
         UseSendfile::Fraction(f) => Some(((size as f64 * f) as u64).max(1)),
+    }
+}
+
+/// What decides whether a download goes through `sendfile(2)`.
+struct SendfileChoice {
+    setting: oxftpd_config::trace::UseSendfile,
+    paced: bool,
+    ascii: bool,
+    protected: bool,
+    mode_z: bool,
+    remaining: u64,
+    size: u64,
+}
+
+/// Says in the debug log (`DebugLevel 10`) whether and how a download uses `sendfile(2)`,
+/// with mod_xfer's reasons and in its order.
+fn log_sendfile_choice(c: &SendfileChoice) {
+    use oxftpd_config::trace::UseSendfile;
+    let declined = if c.setting == UseSendfile::Off {
+        Some("due to UseSendfile configuration setting")
+    } else if c.paced {
+        Some("due to TransferRate restrictions")
+    } else if c.ascii {
+        Some("for ASCII data")
+    } else if c.protected {
+        Some("due to RFC2228 data channel protections")
+    } else if c.mode_z {
+        Some("due to MODE Z restrictions")
+    } else if c.remaining == 0 {
+        Some("due to lack of data to transmit")
+    } else {
+        None
+    };
+    if let Some(why) = declined {
+        tracing::trace!("declining use of sendfile {why}");
+        return;
+    }
+    tracing::trace!("using sendfile capability for transmitting data");
+    match c.setting {
+        UseSendfile::Bytes(n) if c.remaining > n => {
+            tracing::trace!("using sendfile with configured UseSendfile length ({n} bytes)");
+        }
+        UseSendfile::Fraction(f) => {
+            let len = (c.size as f64 * f) as u64;
+            if c.remaining > len {
+                tracing::trace!(
+                    "using sendfile with configured UseSendfile percentage {:.0}% ({len} bytes)",
+                    f * 100.0
+                );
+            }
+        }
+        _ => {}
     }
 }
 
@@ -275,6 +332,15 @@ pub fn retr<'a>(
         // cut to its grants instead).
         let tls_paced =
             pace.is_some() && !matches!(stream, crate::data::stream::DataStream::Plain(_));
+        log_sendfile_choice(&SendfileChoice {
+            setting: cfg.xfer.use_sendfile,
+            paced: pace.is_some(),
+            ascii,
+            protected: !matches!(stream, crate::data::stream::DataStream::Plain(_)),
+            mode_z: mode_z.on,
+            remaining: end.saturating_sub(offset),
+            size: meta.size,
+        });
         let outcome = if mode_z.on || ascii || sendfile.is_none() || tls_paced {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
