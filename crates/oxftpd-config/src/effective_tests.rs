@@ -36,6 +36,7 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_lang::MODULE,
     &crate::modules::mod_deflate::MODULE,
     &crate::modules::mod_ban::MODULE,
+    &crate::modules::mod_quotatab::MODULE,
     &crate::modules::mod_proxy_protocol::MODULE,
 ];
 

@@ -74,6 +74,7 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
             "ControlsSocket",
             "ControlsSocketACL",
             "ControlsSocketOwner",
+            "CounterStore",
             "DefaultAddress",
             "MaxConnectionRate",
             "MaxInstances",

@@ -136,7 +136,9 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         false,
         "none, or required [interval-seconds [MB [timeout]]]: when keys are renewed",
     )
-    .partial("the timeout for a client that does not answer a rekey"),
+    .partial(
+        "the timeout argument is refused (russh 0.65 has no hook on a key exchange in progress); byte limits above 1024 MB are cut to 1 GiB (russh's cap against nonce reuse; ProFTPD's default of 2 GB becomes 1 GiB)",
+    ),
 ];
 
 fn check_positive(args: &[String]) -> Result<(), String> {
@@ -280,6 +282,12 @@ fn check_options(args: &[String]) -> Result<(), String> {
 fn check_rekey(args: &[String]) -> Result<(), String> {
     match args[0].to_ascii_lowercase().as_str() {
         "none" if args.len() == 1 => Ok(()),
+        "required" if args.len() == 4 => Err(
+            "the rekey timeout (4th argument) is not supported: russh 0.65 gives no sign of a \
+             key exchange in progress; drop it (SFTPClientAlive closes clients that stop \
+             answering)"
+                .to_string(),
+        ),
         "required" => {
             for a in &args[1..] {
                 a.parse::<u64>()

@@ -15,6 +15,9 @@ use russh::{MethodKind, MethodSet, Preferred};
 use crate::algorithms;
 use crate::directives::{Method, View, parse_chain};
 
+/// "Never" for russh's rekey timer (`SFTPRekey none`): a century.
+const NO_TIME_REKEY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// The prepared SSH side of one server.
 pub struct Prepared {
     /// russh's server configuration (keys, algorithms, limits).
@@ -124,21 +127,46 @@ pub fn open(config: &Config, state: &mut ModuleState) -> Result<(), StartError> 
     Ok(())
 }
 
+/// Whether the key file at `path` holds a DSA key: PEM `BEGIN DSA PRIVATE KEY`, or an OpenSSH
+/// key whose type is `ssh-dss` (as russh reads it).
+fn is_dsa(path: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    if text.contains("BEGIN DSA PRIVATE KEY") {
+        return true;
+    }
+    text.contains("BEGIN OPENSSH PRIVATE KEY")
+        && russh::keys::ssh_key::PrivateKey::from_openssh(&text)
+            .is_ok_and(|k| k.algorithm() == russh::keys::Algorithm::Dsa)
+}
+
 fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
     if view.host_keys.is_empty() {
         return Err("SFTPEngine on needs at least one SFTPHostKey".to_string());
     }
     let mut keys = Vec::new();
+    let mut dsa = Vec::new();
     for key in &view.host_keys {
-        let k = russh::keys::load_secret_key(&key.value, None).map_err(|e| {
-            format!(
-                "{}:{}: SFTPHostKey: unable to read '{}': {e}",
-                key.at.file.display(),
-                key.at.line,
-                key.value
-            )
-        })?;
+        let at = format!("{}:{}", key.at.file.display(), key.at.line);
+        // A DSA (ssh-dss) host key is skipped: OpenSSH 9.8 removed DSA, russh does not sign
+        // with it, and ProFTPD's configurations often list one beside an RSA key.
+        if is_dsa(&key.value) {
+            dsa.push(format!("{at}: SFTPHostKey '{}'", key.value));
+            continue;
+        }
+        let k = russh::keys::load_secret_key(&key.value, None)
+            .map_err(|e| format!("{at}: SFTPHostKey: unable to read '{}': {e}", key.value))?;
         keys.push(k);
+    }
+    for d in &dsa {
+        tracing::warn!("{d}: a DSA (ssh-dss) key, not served (DSA is not offered)");
+    }
+    if keys.is_empty() {
+        return Err(format!(
+            "{}: no usable SFTPHostKey: DSA (ssh-dss) keys are not served; add an Ed25519, ECDSA or RSA key",
+            dsa.join(", ")
+        ));
     }
     let mut preferred = Preferred::default();
     let located = |name: &'static str, e: String| match merged.one(name) {
@@ -200,6 +228,18 @@ fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
         ssh.keepalive_interval = Some(Duration::from_secs(u64::from(interval)));
         ssh.keepalive_max = count as usize;
     }
+    // `SFTPRekey none`: no rekey by time; russh still renews the keys after 1 GiB either way
+    // (its cap against nonce reuse, which ProFTPD's sequence-number limit plays for it).
+    if let Some(words) = &view.rekey
+        && words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("none"))
+    {
+        ssh.limits = russh::Limits {
+            rekey_time_limit: NO_TIME_REKEY,
+            ..russh::Limits::default()
+        };
+    }
     if let Some(words) = &view.rekey
         && words
             .first()
@@ -210,6 +250,7 @@ fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
             limits.rekey_time_limit = Duration::from_secs(secs.max(1));
         }
         if let Some(mb) = words.get(2).and_then(|s| s.parse::<usize>().ok()) {
+            // russh refuses more than 1 GiB between rekeys (nonce reuse).
             let bytes = mb.saturating_mul(1 << 20).clamp(1 << 16, 1 << 30);
             limits.rekey_read_limit = bytes;
             limits.rekey_write_limit = bytes;

@@ -208,6 +208,45 @@ impl Db {
         }
     }
 
+    /// Runs `stmts` in one transaction from async code, each one's rows (none for a
+    /// statement that returns none); nothing of it stays when one fails.
+    pub async fn transaction(&self, stmts: Vec<Bound>) -> Result<Vec<Vec<Row>>, DbError> {
+        let rt = runtime().ok_or(DbError::NoRuntime)?;
+        let pool = self.pool.clone();
+        let task = rt.spawn(tokio::time::timeout(
+            DEADLINE,
+            Db::transaction_now(pool, stmts),
+        ));
+        match task.await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(DbError::Timeout),
+            Err(_) => Err(DbError::NoRuntime),
+        }
+    }
+
+    async fn transaction_now(pool: AnyPool, stmts: Vec<Bound>) -> Result<Vec<Vec<Row>>, DbError> {
+        let sql = |e: sqlx::Error| DbError::Sql(e.to_string());
+        let mut tx = pool.begin().await.map_err(sql)?;
+        let mut all = Vec::new();
+        for stmt in stmts {
+            let mut q = sqlx::query(&stmt.sql);
+            for p in stmt.params {
+                q = match p {
+                    Param::Text(s) => q.bind(s),
+                    Param::Int(n) => q.bind(n),
+                };
+            }
+            let rows = q.fetch_all(&mut *tx).await.map_err(sql)?;
+            all.push(
+                rows.iter()
+                    .map(|r| (0..r.len()).map(|i| cell(r, i)).collect())
+                    .collect(),
+            );
+        }
+        tx.commit().await.map_err(sql)?;
+        Ok(all)
+    }
+
     /// Starts `SQLKeepAlive`: `statement` every `every` on a pooled connection.
     pub fn keep_alive(self: &Arc<Self>, every: Duration, statement: String) {
         let Some(rt) = runtime() else { return };

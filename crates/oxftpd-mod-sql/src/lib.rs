@@ -20,6 +20,7 @@ pub mod passwd;
 pub mod provider;
 pub mod query;
 pub mod settings;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ pub static MODULE: Module = Module {
     events: Some(log::on_event),
     open: Some(log::open),
     auth: Some(auth),
+    store: Some(store::offer),
     ..Module::DEFAULT
 };
 

@@ -33,6 +33,7 @@ pub mod session_files;
 pub mod sessions;
 pub mod settings;
 pub mod shutmsg;
+pub mod store;
 pub mod trace;
 pub mod type_map;
 

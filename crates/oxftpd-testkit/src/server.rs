@@ -29,38 +29,19 @@ pub struct TestServer {
 impl TestServer {
     /// Writes the config and starts the daemon in the foreground; returns once it greets.
     pub fn start(mut setup: Setup) -> Result<TestServer> {
-        let mut attempt = 1;
-        loop {
-            setup.write_config()?;
-            let (out, err) = setup.log_files()?;
-            let mut child = Command::new(&setup.target.bin)
-                .arg("-n")
-                .arg("-c")
-                .arg(setup.conf_path())
-                .current_dir(setup.dir())
-                .envs(setup.env.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::null())
-                .stdout(out)
-                .stderr(err)
-                .spawn()
-                .map_err(io(format!("starting {}", setup.target.bin.display())))?;
-            match wait_ready(&setup, &mut child) {
-                Ok(()) => {
-                    return Ok(TestServer {
-                        setup,
-                        child: Some(child),
-                    });
-                }
-                Err(HarnessError::Exited { .. }) if attempt < START_ATTEMPTS => {
-                    attempt += 1;
-                    setup.repick_port()?;
-                }
-                Err(e) => {
-                    stop_child(&mut child);
-                    return Err(e);
-                }
-            }
-        }
+        let child = spawn(&mut setup)?;
+        Ok(TestServer {
+            setup,
+            child: Some(child),
+        })
+    }
+
+    /// Stops the daemon and starts it again from the same setup (directory, files and port
+    /// kept): for what must outlive a restart.
+    pub fn restart(&mut self) -> Result<()> {
+        self.stop();
+        self.child = Some(spawn(&mut self.setup)?);
+        Ok(())
     }
 
     /// Starts `target` with the common preamble plus `body` and no users.
@@ -121,6 +102,37 @@ impl TestServer {
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             stop_child(&mut child);
+        }
+    }
+}
+
+/// Writes the config and starts the daemon in the foreground; returns once it greets.
+fn spawn(setup: &mut Setup) -> Result<Child> {
+    let mut attempt = 1;
+    loop {
+        setup.write_config()?;
+        let (out, err) = setup.log_files()?;
+        let mut child = Command::new(&setup.target.bin)
+            .arg("-n")
+            .arg("-c")
+            .arg(setup.conf_path())
+            .current_dir(setup.dir())
+            .envs(setup.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(io(format!("starting {}", setup.target.bin.display())))?;
+        match wait_ready(setup, &mut child) {
+            Ok(()) => return Ok(child),
+            Err(HarnessError::Exited { .. }) if attempt < START_ATTEMPTS => {
+                attempt += 1;
+                setup.repick_port()?;
+            }
+            Err(e) => {
+                stop_child(&mut child);
+                return Err(e);
+            }
         }
     }
 }

@@ -226,7 +226,31 @@ fn max_clients_per_user_bans_the_user_and_the_table_keeps_the_ban() {
             "{table}"
         );
         assert_eq!(fields[5], "%u is banned");
+        // The ban itself is a row of the counter store, by default a SQLite file beside the
+        // ScoreboardFile, and it outlives a restart.
+        let db = s.dir().join("run/oxftpd.scoreboard.db");
+        let rows = sqlite(&db, "SELECT space, rkey, expires > 0 FROM oxftpd_records");
+        assert_eq!(rows.trim_end(), "ban|user\t0\talice|1", "{rows}");
+        let mut s = s;
+        s.restart().expect("restart");
+        let again = conversation(s.addr(), &["USER alice", "PASS secret", "QUIT"]);
+        assert_eq!(again[2], "530 alice is banned", "{again:?}");
     }
+}
+
+/// What Debian's `sqlite3` prints for `sql` on the database `db` (`|` between columns).
+fn sqlite(db: &std::path::Path, sql: &str) -> String {
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("sqlite3 (Debian's sqlite3 package)");
+    assert!(
+        out.status.success(),
+        "sqlite3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

@@ -164,6 +164,7 @@ fn refused_directives_name_the_line_and_the_reason() {
         ("SFTPAuthorizedUserKeys sql:/get-keys", "mod_sftp_sql"),
         ("SFTPAuthMethods hostbased", "hostbased"),
         ("SFTPKeyExchanges diffie-hellman-group1-sha1", "not safe"),
+        ("SFTPRekey required 1800 1024 300", "rekey timeout"),
     ] {
         let mut setup = Setup::new(&target).expect("setup");
         setup.config(&format!(
@@ -229,4 +230,44 @@ fn a_host_key_from_oxftpctl_is_the_one_served() {
         .output()
         .expect("sftp");
     assert!(out.status.success(), "{}", shown(&out));
+}
+
+#[test]
+fn dsa_host_keys_are_skipped_and_alone_are_an_error() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(
+        target,
+        "ProFTPD serves ssh-dss host keys; oxftpd skips them (no DSA in russh, removed from OpenSSH 9.8)"
+    );
+    if !have_clients() {
+        return;
+    }
+    // As ProFTPD's own configurations write it: an RSA and a DSA key (PEM and OpenSSH forms).
+    let s = start(
+        "SFTPHostKey LOGDIR/host_rsa\nSFTPHostKey LOGDIR/host_dsa_pem\nSFTPHostKey LOGDIR/host_dsa",
+        |setup, _| {
+            let d = setup.dir().to_path_buf();
+            sftp_support::keygen(&d.join("host_dsa_pem"), "dsa", &["-m", "PEM"]);
+            sftp_support::keygen(&d.join("host_dsa"), "dsa", &[]);
+        },
+    );
+    let cwd = s.local("dsa");
+    let out = s.sftp(sftp_support::Auth::Key(&s.key), "pwd\n", &cwd);
+    assert!(out.status.success(), "{}", shown(&out));
+
+    let mut setup = Setup::new(&target).expect("setup");
+    let d = setup.dir().to_path_buf();
+    sftp_support::keygen(&d.join("only_dsa"), "dsa", &["-m", "PEM"]);
+    let port = oxftpd_testkit::free_port().expect("port");
+    setup.config(&format!(
+        "<VirtualHost 127.0.0.1>\nPort {port}\nSFTPEngine on\nSFTPHostKey {}/only_dsa\n</VirtualHost>\n",
+        d.display()
+    ));
+    match oxftpd_testkit::TestServer::start(setup) {
+        Ok(s) => panic!("started with only a DSA host key:\n{}", s.log()),
+        Err(e) => assert!(
+            e.to_string().contains("DSA (ssh-dss) keys are not served"),
+            "{e}"
+        ),
+    }
 }

@@ -221,3 +221,21 @@ async fn mariadb_users_logins_sqllog_and_an_outage() {
         .expect("login after the restart");
     c.quit().await.expect("QUIT");
 }
+
+#[tokio::test]
+async fn mariadb_holds_the_counter_store() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "CounterStore: counters in mod_sql's database");
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let db = Maria(&server);
+    let setup = Setup::new(&target).expect("setup");
+    sql_support::populate(&db, &setup);
+    let log = setup.dir().join("sql.log");
+    let connect = format!("ftpdb@127.0.0.1:{} ftpd db-pw.1", server.port);
+    let body =
+        sql_support::config("mod_sql_mysql.c", "mysql", &connect, &log) + sql_support::BAN_IN_SQL;
+    let mut s = sql_support::start(setup, &body);
+    sql_support::bans_live_in_the_database(&mut s, &db).await;
+}

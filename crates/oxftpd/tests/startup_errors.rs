@@ -113,3 +113,25 @@ fn a_virtual_host_that_does_not_resolve_is_named() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("no-such-host.invalid"), "{err}");
 }
+
+#[test]
+fn a_counter_store_that_cannot_be_is_named() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "CounterStore is oxftpd's");
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.config("CounterStore redis");
+    let (code, err) = start_fails(&setup, false);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("CounterStore: expected 'sqlite PATH', 'sql' or 'memory', not 'redis'"),
+        "{err}"
+    );
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.config("CounterStore sql");
+    let (code, err) = start_fails(&setup, false);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("CounterStore sql: no server has an SQLConnectInfo"),
+        "{err}"
+    );
+}

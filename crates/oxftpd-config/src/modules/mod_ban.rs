@@ -1,5 +1,5 @@
 //! mod_ban.c: bans of hosts, users and classes, added automatically when an event happens
-//! often enough (`BanOnEvent`), kept in the ban table.
+//! often enough (`BanOnEvent`), kept in the counter store (`CounterStore`).
 
 use super::{d, partial};
 use crate::registry::{Args, Contexts as C, DirectiveSpec, ModuleSpec};
@@ -54,14 +54,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVER,
         Args::path(),
         false,
-        "file the bans are kept in (default: the ScoreboardFile's path with .ban)",
+        "a copy of the live bans for people to read, one a line, rewritten when a ban is added or removed (the bans themselves are in the CounterStore)",
     ),
     d(
         "BanCacheOptions",
         C::SERVERS,
         Args::at_least(1).checked(check_cache_options),
         false,
-        "options of a BanCache (which oxftpd has none of: its bans are in the ban table)",
+        "options of a BanCache (which oxftpd has none of: its bans are in the CounterStore)",
     ),
 ];
 

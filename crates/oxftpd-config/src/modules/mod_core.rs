@@ -169,6 +169,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     )
     .last_wins(),
     d(
+        "CounterStore",
+        C::SERVER,
+        Args::range(1, 2).checked(counter_store),
+        false,
+        "where counters that outlive a session are kept (mod_ban's bans and event counts): sqlite PATH, sql (mod_sql's SQLConnectInfo) or memory; default: sqlite beside the ScoreboardFile",
+    )
+    .last_wins(),
+    d(
         "ScoreboardMutex",
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
@@ -520,6 +528,44 @@ fn debug_level(args: &[String]) -> Result<(), String> {
 }
 
 /// `ScoreboardScrub on|off|secs`.
+fn counter_store(args: &[String]) -> Result<(), String> {
+    CounterStoreChoice::parse(args).map(|_| ())
+}
+
+/// `CounterStore`: where the counters that outlive a session are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CounterStoreChoice {
+    /// `memory`: in the daemon's memory only (lost when it stops).
+    Memory,
+    /// `sqlite PATH`: a SQLite database file.
+    Sqlite(String),
+    /// `sql`: the database of mod_sql's `SQLConnectInfo` (of the first server that has one).
+    Sql,
+}
+
+impl CounterStoreChoice {
+    /// The choice `CounterStore` writes.
+    pub fn parse(args: &[String]) -> Result<CounterStoreChoice, String> {
+        let kind = args
+            .first()
+            .map(|a| a.to_ascii_lowercase())
+            .unwrap_or_default();
+        match (kind.as_str(), args.get(1)) {
+            ("memory", None) => Ok(CounterStoreChoice::Memory),
+            ("sql", None) => Ok(CounterStoreChoice::Sql),
+            ("sqlite", Some(path)) if path.starts_with('/') => {
+                Ok(CounterStoreChoice::Sqlite(path.clone()))
+            }
+            ("sqlite", Some(path)) => Err(format!("'{path}' is not an absolute path")),
+            ("sqlite", None) => Err("sqlite needs the database file's path".into()),
+            _ => Err(format!(
+                "expected 'sqlite PATH', 'sql' or 'memory', not '{}'",
+                args.join(" ")
+            )),
+        }
+    }
+}
+
 fn scrub(args: &[String]) -> Result<(), String> {
     let v = &args[0];
     if c::parse_flag(v).is_some() || v.parse::<u32>().is_ok_and(|n| n > 0) {
@@ -731,6 +777,9 @@ pub struct Daemon {
     pub scoreboard_file: Option<String>,
     /// `ScoreboardMutex`.
     pub scoreboard_mutex: Option<String>,
+    /// `CounterStore`, or its default: a SQLite file beside the `ScoreboardFile` (its path
+    /// plus `.db`), in memory without one.
+    pub counter_store: CounterStoreChoice,
     /// `ScoreboardScrub`: seconds between scrubs (30 by default and for `on`), `None` for off.
     pub scoreboard_scrub: Option<u64>,
     /// `SyslogLevel`.
@@ -755,6 +804,13 @@ impl Daemon {
             pid_file: m.arg("PidFile", 0),
             scoreboard_file: m.arg("ScoreboardFile", 0),
             scoreboard_mutex: m.arg("ScoreboardMutex", 0),
+            counter_store: m
+                .located("CounterStore", |d| CounterStoreChoice::parse(&d.args))
+                .and_then(|l| l.value.ok())
+                .unwrap_or_else(|| match m.arg("ScoreboardFile", 0) {
+                    Some(sb) => CounterStoreChoice::Sqlite(format!("{sb}.db")),
+                    None => CounterStoreChoice::Memory,
+                }),
             scoreboard_scrub: match m.arg("ScoreboardScrub", 0) {
                 None => Some(30),
                 Some(v) => match crate::parse_flag(&v) {

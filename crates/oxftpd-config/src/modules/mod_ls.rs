@@ -54,6 +54,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "show symlinks as links rather than their targets",
     ),
     d(
+        "UseGlobbing",
+        C::SERVERS_ANON,
+        Args::flag(),
+        false,
+        "whether LIST, NLST and STAT expand wildcards (*, ?, [...]) in their path (on by default)",
+    ),
+    d(
         "TimesGMT",
         C::SERVERS_ANON,
         Args::flag(),
@@ -76,6 +83,8 @@ pub struct View {
     pub times_gmt: bool,
     /// `ListStyle Windows`: DIR-style lines, no dot files.
     pub windows_style: bool,
+    /// `UseGlobbing` (on by default).
+    pub use_globbing: bool,
     /// `DirFakeUser`: the owner name listings show (`~`: the logged-in user).
     pub fake_user: Option<String>,
     /// `DirFakeGroup`: the group name listings show (`~`: the user's primary group).
@@ -102,6 +111,7 @@ impl View {
             windows_style: m
                 .arg("ListStyle", 0)
                 .is_some_and(|s| s.eq_ignore_ascii_case("windows")),
+            use_globbing: m.flag("UseGlobbing").unwrap_or(true),
             fake_user: fake_name(m, "DirFakeUser"),
             fake_group: fake_name(m, "DirFakeGroup"),
             fake_mode: m

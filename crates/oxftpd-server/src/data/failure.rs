@@ -30,6 +30,10 @@ pub enum DataFailure {
     /// `MaxStoreFileSize` reached: `552 Transfer aborted. File too large`.
     #[error("file too large")]
     TooLarge,
+    /// A quota's cap reached (`module::upload_cap`): `552 Transfer aborted. Disk quota
+    /// exceeded`.
+    #[error("disk quota exceeded")]
+    QuotaExceeded,
     /// The transfer may not go on (`MaxRetrieveFileSize`): `426 … Operation not permitted`.
     #[error("transfer not permitted")]
     NotPermitted,

@@ -20,6 +20,8 @@ pub mod registry;
 pub mod replies;
 pub mod site_command;
 pub mod state;
+pub mod store;
+pub mod upload_cap;
 
 use oxftpd_config::ModuleSpec;
 
@@ -134,6 +136,8 @@ pub struct Module {
     pub controls: &'static [controls::ControlSpec],
     /// Its provider in the `AuthOrder` chain, under its name.
     pub auth: Option<AuthFn>,
+    /// The counter-store backend it offers ([`store`]).
+    pub store: Option<store::StoreFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -159,6 +163,7 @@ impl Module {
         connection: None,
         controls: &[],
         auth: None,
+        store: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

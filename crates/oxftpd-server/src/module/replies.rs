@@ -134,6 +134,10 @@ fn data(failure: &DataFailure) -> Option<Reply> {
         DataFailure::TooLarge => {
             Reply::new(codes::EXCEEDED_STORAGE, "Transfer aborted. File too large")
         }
+        DataFailure::QuotaExceeded => Reply::new(
+            codes::EXCEEDED_STORAGE,
+            "Transfer aborted. Disk quota exceeded",
+        ),
         DataFailure::NotPermitted => Reply::new(
             codes::TRANSFER_ABORTED,
             "Transfer aborted. Operation not permitted",

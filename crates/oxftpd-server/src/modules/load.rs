@@ -26,7 +26,14 @@ impl Generation {
 
     /// Lets every module open what it needs for this configuration, such as its log files
     /// (as root, before privileges drop; not for `-t`).
+    /// The counter store is chosen first, from the backends the modules offer, so that every
+    /// module's `open` finds it (`module::store::Counters`).
     pub fn open_logs(&mut self) -> Result<(), StartError> {
+        let counters = crate::module::store::Counters::choose(
+            &self.config,
+            super::all().iter().filter_map(|m| m.store),
+        )?;
+        self.modules.insert(counters);
         self.open_with(super::all().iter().filter_map(|m| m.open))
     }
 }

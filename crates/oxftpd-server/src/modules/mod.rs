@@ -23,6 +23,7 @@ pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
+pub mod mod_quotatab;
 pub mod mod_readme;
 pub mod mod_rewrite;
 pub mod mod_site;
@@ -106,6 +107,8 @@ pub static MODULES: &[&Module] = &[
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
     &mod_ban::MODULE,
+    &mod_quotatab::MODULE,
+    &mod_quotatab::FILE,
     // Loaded last, as ProFTPD's documentation asks: its accept hook reads the connection first.
     &mod_proxy_protocol::MODULE,
 ];

@@ -301,3 +301,46 @@ pub fn database(setup: &Setup) -> Sqlite {
     std::fs::set_permissions(&db.0, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     db
 }
+
+/// mod_ban on the counter store of mod_sql's database (`CounterStore sql`): one failed login
+/// bans the user at that address for ten minutes.
+pub const BAN_IN_SQL: &str = "CounterStore sql
+BanEngine on
+MaxLoginAttempts 1
+BanOnEvent MaxLoginAttemptsFromUser 1/00:10:00 00:10:00 \"Banned in SQL\"
+";
+
+/// A ban added by one daemon is a row of `oxftpd_records` in the database, and holds after a
+/// restart (oxftpd only: ProFTPD keeps bans in shared memory).
+pub async fn bans_live_in_the_database(s: &mut TestServer, db: &dyn Sql) {
+    let mut c = s.client().await.expect("connect");
+    c.cmd_expect("USER sqluser", 331).await.expect("USER");
+    // The failed PASS reaches MaxLoginAttempts: the ban is added and the session ends.
+    let _ = c.cmd("PASS wrong").await;
+    // One live ban of user@host, in the bans' space (the key holds tabs, which each client
+    // prints its own way: only its end is compared).
+    // The session may end before the row is written: wait for it, within a deadline.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = db.query(
+            "SELECT COUNT(*) FROM oxftpd_records WHERE space = 'ban' \
+             AND POSITION('user@host' IN rkey) = 1 AND POSITION('sqluser@127.0.0.1' IN rkey) > 0 \
+             AND expires > 0",
+        );
+        if rows.trim() == "1" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no ban row: {}",
+            db.query("SELECT * FROM oxftpd_records")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.restart().expect("restart");
+    // The banned user gets 530 with the rule's message at PASS, even with the right password.
+    let mut c = s.client().await.expect("connect");
+    c.cmd_expect("USER sqluser", 331).await.expect("USER");
+    let r = c.cmd("PASS secret").await.expect("PASS");
+    assert_eq!((r.code, r.text()), (530, "Banned in SQL"), "{}", s.log());
+}

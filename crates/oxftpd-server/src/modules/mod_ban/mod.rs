@@ -3,9 +3,8 @@
 //! `user@host`). A banned client gets `530` with the rule's message or `BanMessage` (`%a`,
 //! `%c`, `%u`), if any, and its session ends.
 //!
-//! Counts and bans live in one [`store::BanStore`] (here [`store::LocalStore`]: memory, the
-//! bans written through to the `BanTable` file, or one beside the `ScoreboardFile`, so they
-//! outlive restarts). The events are the server's: [`Event::LimitReached`] (mod_auth's
+//! Counts and bans live in the counter store ([`crate::store`], through [`store::Book`]), so
+//! they outlive restarts; the `BanTable` file is a copy of the live bans for people to read. The events are the server's: [`Event::LimitReached`] (mod_auth's
 //! limits), the session's end by a timeout, a connection (`ClientConnectRate`) and an unknown
 //! command (`UnhandledCommand`).
 
@@ -15,7 +14,7 @@ pub mod store;
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use oxftpd_config::Config;
 use oxftpd_config::modules::mod_ban::{BanKind, View};
@@ -42,8 +41,8 @@ pub static MODULE: Module = Module {
 
 /// What mod_ban keeps per loaded configuration.
 pub struct BanState {
-    /// The bans and counts.
-    pub store: Arc<dyn store::BanStore>,
+    /// The `BanTable` copy of the live bans.
+    table: Option<Arc<Mutex<File>>>,
     /// `BanLog` of the main server (mod_ban's log is server-wide).
     log: Option<Arc<File>>,
 }
@@ -69,27 +68,18 @@ fn open(
         return Ok(());
     }
     let view = main_view(config).unwrap_or_default();
-    let scoreboard = oxftpd_config::modules::mod_core::Daemon::of(config).scoreboard_file;
-    let table = view
-        .table
-        .clone()
-        .or_else(|| scoreboard.map(|p| format!("{p}.ban")));
-    let store: Arc<dyn store::BanStore> = match table {
-        Some(path) => {
-            let file = OpenOptions::new()
+    let table = match view.table.as_deref() {
+        Some(path) => Some(Arc::new(Mutex::new(
+            OpenOptions::new()
                 .read(true)
                 .write(true)
                 .create(true)
                 .truncate(false)
                 .mode(0o600)
-                .open(&path)
-                .map_err(|e| crate::StartError::Message(format!("BanTable {path}: {e}")))?;
-            Arc::new(
-                store::LocalStore::with_table(file)
-                    .map_err(|e| crate::StartError::Message(format!("BanTable {path}: {e}")))?,
-            )
-        }
-        None => Arc::new(store::LocalStore::in_memory()),
+                .open(path)
+                .map_err(|e| crate::StartError::Message(format!("BanTable {path}: {e}")))?,
+        ))),
+        None => None,
     };
     let log = match view.log.as_deref() {
         Some(path) => match crate::module::log::open(std::path::Path::new(path)) {
@@ -101,7 +91,7 @@ fn open(
         },
         None => None,
     };
-    state.insert(BanState { store, log });
+    state.insert(BanState { table, log });
     Ok(())
 }
 
@@ -111,6 +101,19 @@ fn engaged(ctx: &Ctx) -> Option<&BanState> {
         return None;
     }
     ctx.generation.modules.get::<BanState>()
+}
+
+/// The bans and counts of the session's configuration, when its server has `BanEngine on`
+/// and the counter store answers.
+async fn book(ctx: &Ctx) -> Option<store::Book> {
+    let table = engaged(ctx)?.table.clone();
+    match crate::module::store::of(ctx).await {
+        Ok(store) => Some(store::Book { store, table }),
+        Err(e) => {
+            tracing::warn!("mod_ban: {e}");
+            None
+        }
+    }
 }
 
 /// Writes to the `BanLog`, if any.
@@ -137,10 +140,9 @@ struct Ending(Option<String>);
 /// At connect: host and class bans, then the `ClientConnectRate` event.
 fn connect(ctx: &mut Ctx) -> crate::module::connect::ConnectFuture<'_> {
     Box::pin(async move {
-        let Some(state) = engaged(ctx) else {
+        let Some(store) = book(ctx).await else {
             return Connected::Continue;
         };
-        let store = state.store.clone();
         let server = ctx.server.index;
         let ip = ctx.peer.ip().to_string();
         let mark = kick::list(ip.clone(), ctx.class.clone());
@@ -191,10 +193,9 @@ fn pre_pass<'a>(ctx: &'a mut Ctx, state: &'a mut State, _cmd: Cmd<'a>) -> HookFu
         let State::Connected { user: Some(user) } = state else {
             return Outcome::Continue;
         };
-        let Some(bans) = engaged(ctx) else {
+        let Some(store) = book(ctx).await else {
             return Outcome::Continue;
         };
-        let store = bans.store.clone();
         let server = ctx.server.index;
         let user_host = format!("{user}@{}", ctx.peer.ip());
         for (kind, name) in [

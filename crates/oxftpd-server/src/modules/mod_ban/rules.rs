@@ -25,8 +25,8 @@ fn ctime() -> String {
 /// Counts `event` for `source`; `Some` (with the message for the client, if any) when a ban
 /// was added and the session is to end.
 pub async fn happened(ctx: &Ctx, event: &'static str, source: String) -> Option<Option<String>> {
+    let store = super::book(ctx).await?;
     let state = super::engaged(ctx)?;
-    let store = state.store.clone();
     let cfg = &ctx.server.cfg.ban;
     let server = ctx.server.index;
     let mut ended = None;

@@ -1,21 +1,26 @@
-//! Where bans and event counts live: one [`BanStore`] trait, so that a cluster can put them
-//! in a shared database later. [`LocalStore`] keeps them in memory and writes the bans through
-//! to the ban table file (`BanTable`, or beside the `ScoreboardFile`), from which they are read
-//! again at start and on every reload: bans outlive restarts, event counts do not (as mod_ban's
-//! own counts).
+//! Bans and event counts in the counter store ([`crate::store`]), so that they outlive
+//! restarts and, with a shared database, hold on every node: a ban is a record of the space
+//! `ban` (key `kind TAB server TAB name`, value `reason TAB message`, with its expiry), an
+//! event count a counter of the space `ban.event` with the rule's window.
 //!
-//! The table is a text file, one ban a line: `kind TAB server TAB name TAB expires TAB reason
-//! TAB message`, where server is `*` for every server and expires is a Unix time (0: never).
+//! The `BanTable` file is a copy of the live bans for people to read, rewritten by this
+//! process when it adds or removes one: one ban a line, `kind TAB server TAB name TAB expires
+//! TAB reason TAB message`, where server is `*` for every server and expires a Unix time (0:
+//! never).
 
-use std::collections::HashMap;
 use std::fs::File;
-use std::future::Future;
 use std::io::{Seek, Write};
-use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use oxftpd_config::modules::mod_ban::BanKind;
+
+use crate::store::{CounterStore, Record};
+
+/// The store's space of bans.
+const BANS: &str = "ban";
+/// The store's space of event counts.
+const EVENTS: &str = "ban.event";
 
 /// One ban.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,58 +39,15 @@ pub struct Ban {
     pub message: Option<String>,
 }
 
-impl Ban {
-    fn live(&self, now: SystemTime) -> bool {
-        self.expires.is_none_or(|e| e > now)
-    }
-}
-
 /// Which occurrences count together: the event, the server and the source.
 pub type EventKey = (&'static str, usize, String);
 
-/// The future a store's method returns.
-pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Bans and event counts, wherever they are kept.
-pub trait BanStore: Send + Sync {
-    /// Adds `ban` (replacing one of the same kind, name and server).
-    fn add(&self, ban: Ban) -> StoreFuture<'_, ()>;
-    /// The live ban of `kind` on `name` that holds on `server`, if any.
-    fn find(&self, kind: BanKind, name: String, server: usize) -> StoreFuture<'_, Option<Ban>>;
-    /// Removes the bans of `kind` on `name` (on `server`, or every one when `None`); returns
-    /// how many there were.
-    fn remove(&self, kind: BanKind, name: String, server: Option<usize>) -> StoreFuture<'_, usize>;
-    /// Every live ban.
-    fn list(&self) -> StoreFuture<'_, Vec<Ban>>;
-    /// Counts one occurrence of `key` within `window` (a count starts with its first
-    /// occurrence and is forgotten once its window has passed); returns the count.
-    fn occurred(&self, key: EventKey, window: Duration) -> StoreFuture<'_, u32>;
-    /// Forgets the count of `key` (once it led to a ban).
-    fn reset(&self, key: EventKey) -> StoreFuture<'_, ()>;
-}
-
-/// One event's occurrences.
-struct Count {
-    n: u32,
-    since: std::time::Instant,
-    window: Duration,
-}
-
-#[derive(Default)]
-struct Inner {
-    bans: Vec<Ban>,
-    counts: HashMap<EventKey, Count>,
-}
-
-/// The store of one process: memory, with the bans written through to a file.
-pub struct LocalStore {
-    inner: Mutex<Inner>,
-    /// The ban table, opened (as root) when the configuration was loaded.
-    table: Option<Mutex<File>>,
-}
-
-fn kind_name(kind: BanKind) -> &'static str {
-    kind.name()
+/// The bans and counts of the counter store, with the `BanTable` copy.
+pub struct Book {
+    /// The counter store.
+    pub store: Arc<dyn CounterStore>,
+    /// The `BanTable` file, opened (as root) when the configuration was loaded.
+    pub table: Option<Arc<Mutex<File>>>,
 }
 
 fn kind_of(name: &str) -> Option<BanKind> {
@@ -109,12 +71,41 @@ fn field(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
 }
 
-/// One ban as a table line.
+fn server_field(server: Option<usize>) -> String {
+    server.map_or("*".to_string(), |s| s.to_string())
+}
+
+/// The store key of a ban.
+fn key(kind: BanKind, server: Option<usize>, name: &str) -> String {
+    format!("{}\t{}\t{}", kind.name(), server_field(server), field(name))
+}
+
+/// The ban a store record holds; `None` for one that is not a ban.
+fn ban_of(r: &Record) -> Option<Ban> {
+    let mut k = r.key.splitn(3, '\t');
+    let kind = kind_of(k.next()?)?;
+    let server = match k.next()? {
+        "*" => None,
+        n => Some(n.parse().ok()?),
+    };
+    let name = k.next()?.to_string();
+    let (reason, message) = r.value.split_once('\t').unwrap_or((&r.value, ""));
+    Some(Ban {
+        kind,
+        name,
+        server,
+        reason: reason.to_string(),
+        expires: r.expires,
+        message: (!message.is_empty()).then(|| message.to_string()),
+    })
+}
+
+/// One ban as a `BanTable` line.
 fn line(b: &Ban) -> String {
     format!(
         "{}\t{}\t{}\t{}\t{}\t{}\n",
-        kind_name(b.kind),
-        b.server.map_or("*".to_string(), |s| s.to_string()),
+        b.kind.name(),
+        server_field(b.server),
         field(&b.name),
         unix(b.expires),
         field(&b.reason),
@@ -122,76 +113,107 @@ fn line(b: &Ban) -> String {
     )
 }
 
-/// A table line as a ban; `None` for a line that is not one.
-fn parse(text: &str) -> Option<Ban> {
-    let mut f = text.split('\t');
-    let kind = kind_of(f.next()?)?;
-    let server = match f.next()? {
-        "*" => None,
-        n => Some(n.parse().ok()?),
-    };
-    let name = f.next()?.to_string();
-    let expires = match f.next()?.parse::<u64>().ok()? {
-        0 => None,
-        secs => Some(UNIX_EPOCH + Duration::from_secs(secs)),
-    };
-    let reason = f.next().unwrap_or("").to_string();
-    let message = f.next().filter(|m| !m.is_empty()).map(str::to_string);
-    Some(Ban {
-        kind,
-        name,
-        server,
-        reason,
-        expires,
-        message,
+/// Logs a store failure; mod_ban then acts as if nothing were there.
+fn failed<T: Default>(r: Result<T, crate::store::StoreError>) -> T {
+    r.unwrap_or_else(|e| {
+        tracing::warn!("mod_ban: {e}");
+        T::default()
     })
 }
 
-impl LocalStore {
-    /// A store in memory only.
-    pub fn in_memory() -> LocalStore {
-        LocalStore {
-            inner: Mutex::default(),
-            table: None,
+impl Book {
+    /// Adds `ban` (replacing one of the same kind, name and server).
+    pub async fn add(&self, ban: Ban) {
+        let value = format!(
+            "{}\t{}",
+            field(&ban.reason),
+            ban.message.as_deref().map(field).unwrap_or_default()
+        );
+        failed(
+            self.store
+                .put(
+                    BANS.into(),
+                    key(ban.kind, ban.server, &ban.name),
+                    value,
+                    ban.expires,
+                )
+                .await,
+        );
+        self.save().await;
+    }
+
+    /// The live ban of `kind` on `name` that holds on `server`, if any.
+    pub async fn find(&self, kind: BanKind, name: String, server: usize) -> Option<Ban> {
+        for scope in [Some(server), None] {
+            let k = key(kind, scope, &name);
+            if let Some(value) = failed(self.store.get(BANS.into(), k.clone()).await) {
+                return ban_of(&Record {
+                    key: k,
+                    value,
+                    expires: None,
+                });
+            }
         }
+        None
     }
 
-    /// A store whose bans are written to `file` (read from it first: the live ones).
-    pub fn with_table(mut file: File) -> std::io::Result<LocalStore> {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut file, &mut text)?;
-        let now = SystemTime::now();
-        let bans = text
-            .lines()
-            .filter_map(parse)
-            .filter(|b| b.live(now))
-            .collect();
-        Ok(LocalStore {
-            inner: Mutex::new(Inner {
-                bans,
-                counts: HashMap::new(),
-            }),
-            table: Some(Mutex::new(file)),
-        })
-    }
-
-    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
-        match self.inner.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
+    /// Removes the bans of `kind` on `name` (on `server`, or every one when `None`); returns
+    /// how many there were.
+    pub async fn remove(&self, kind: BanKind, name: String, server: Option<usize>) -> usize {
+        let keys: Vec<String> = match server {
+            Some(s) => vec![key(kind, Some(s), &name)],
+            None => self
+                .list()
+                .await
+                .into_iter()
+                .filter(|b| b.kind == kind && b.name == name)
+                .map(|b| key(b.kind, b.server, &b.name))
+                .collect(),
+        };
+        let mut n = 0;
+        for k in keys {
+            if failed(self.store.remove(BANS.into(), k).await) {
+                n += 1;
+            }
         }
+        self.save().await;
+        n
     }
 
-    /// Rewrites the table with `bans` (a few lines; bans are rare).
-    fn save(&self, bans: &[Ban]) {
+    /// Every live ban.
+    pub async fn list(&self) -> Vec<Ban> {
+        failed(self.store.records(BANS.into()).await)
+            .iter()
+            .filter_map(ban_of)
+            .collect()
+    }
+
+    /// Counts one occurrence of `key` within `window` (a count starts with its first
+    /// occurrence and is forgotten once its window has passed); returns the count.
+    pub async fn occurred(&self, key: EventKey, window: Duration) -> u32 {
+        let k = format!("{}\t{}\t{}", key.0, key.1, key.2);
+        let n = failed(
+            self.store
+                .add(EVENTS.into(), k, vec![("n".into(), 1)], Some(window))
+                .await,
+        );
+        n.first()
+            .map_or(0, |&n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
+    }
+
+    /// Forgets the count of `key` (once it led to a ban).
+    pub async fn reset(&self, key: EventKey) {
+        let k = format!("{}\t{}\t{}", key.0, key.1, key.2);
+        failed(self.store.clear(EVENTS.into(), k).await);
+    }
+
+    /// Rewrites the `BanTable` copy with the live bans (a few lines; bans are rare).
+    async fn save(&self) {
         let Some(table) = &self.table else {
             return;
         };
-        let text: String = bans.iter().map(line).collect();
-        let mut file = match table.lock() {
-            Ok(f) => f,
-            Err(p) => p.into_inner(),
-        };
+        let text: String = self.list().await.iter().map(line).collect();
+        let mut file = table.lock().unwrap_or_else(|p| p.into_inner());
         let written = file
             .set_len(0)
             .and_then(|()| file.rewind())
@@ -200,102 +222,12 @@ impl LocalStore {
             tracing::warn!("mod_ban: unable to write the ban table: {e}");
         }
     }
-
-    fn expire(inner: &mut Inner) -> bool {
-        let now = SystemTime::now();
-        let before = inner.bans.len();
-        inner.bans.retain(|b| b.live(now));
-        inner.counts.retain(|_, c| c.since.elapsed() <= c.window);
-        inner.bans.len() != before
-    }
-}
-
-impl BanStore for LocalStore {
-    fn add(&self, ban: Ban) -> StoreFuture<'_, ()> {
-        Box::pin(async move {
-            let bans = {
-                let mut inner = self.inner();
-                Self::expire(&mut inner);
-                inner.bans.retain(|b| {
-                    !(b.kind == ban.kind && b.name == ban.name && b.server == ban.server)
-                });
-                inner.bans.push(ban);
-                inner.bans.clone()
-            };
-            self.save(&bans);
-        })
-    }
-
-    fn find(&self, kind: BanKind, name: String, server: usize) -> StoreFuture<'_, Option<Ban>> {
-        Box::pin(async move {
-            let (found, changed) = {
-                let mut inner = self.inner();
-                let changed = Self::expire(&mut inner).then(|| inner.bans.clone());
-                let found = inner
-                    .bans
-                    .iter()
-                    .find(|b| {
-                        b.kind == kind && b.name == name && b.server.is_none_or(|s| s == server)
-                    })
-                    .cloned();
-                (found, changed)
-            };
-            if let Some(bans) = changed {
-                self.save(&bans);
-            }
-            found
-        })
-    }
-
-    fn remove(&self, kind: BanKind, name: String, server: Option<usize>) -> StoreFuture<'_, usize> {
-        Box::pin(async move {
-            let (n, bans) = {
-                let mut inner = self.inner();
-                let before = inner.bans.len();
-                inner.bans.retain(|b| {
-                    !(b.kind == kind
-                        && b.name == name
-                        && server.is_none_or(|s| b.server == Some(s)))
-                });
-                (before - inner.bans.len(), inner.bans.clone())
-            };
-            self.save(&bans);
-            n
-        })
-    }
-
-    fn list(&self) -> StoreFuture<'_, Vec<Ban>> {
-        Box::pin(async move {
-            let mut inner = self.inner();
-            Self::expire(&mut inner);
-            inner.bans.clone()
-        })
-    }
-
-    fn occurred(&self, key: EventKey, window: Duration) -> StoreFuture<'_, u32> {
-        Box::pin(async move {
-            let mut inner = self.inner();
-            Self::expire(&mut inner);
-            let count = inner.counts.entry(key).or_insert(Count {
-                n: 0,
-                since: std::time::Instant::now(),
-                window,
-            });
-            count.n += 1;
-            count.n
-        })
-    }
-
-    fn reset(&self, key: EventKey) -> StoreFuture<'_, ()> {
-        Box::pin(async move {
-            self.inner().counts.remove(&key);
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::memory::MemoryStore;
 
     fn ban(name: &str, secs: Option<u64>) -> Ban {
         Ban {
@@ -308,17 +240,20 @@ mod tests {
         }
     }
 
+    fn book() -> Book {
+        Book {
+            store: Arc::new(MemoryStore::default()),
+            table: None,
+        }
+    }
+
     #[tokio::test]
     async fn bans_hold_on_their_server_until_they_expire_or_are_removed() {
-        let store = LocalStore::in_memory();
+        let store = book();
         store.add(ban("10.0.0.1", Some(60))).await;
         store.add(ban("10.0.0.2", Some(0))).await;
-        assert!(
-            store
-                .find(BanKind::Host, "10.0.0.1".into(), 0)
-                .await
-                .is_some()
-        );
+        let found = store.find(BanKind::Host, "10.0.0.1".into(), 0).await;
+        assert_eq!(found.and_then(|b| b.message).as_deref(), Some("go away"));
         assert!(
             store
                 .find(BanKind::Host, "10.0.0.1".into(), 1)
@@ -338,8 +273,22 @@ mod tests {
                 .await
                 .is_none()
         );
+        // A ban on every server holds on each.
+        let mut everywhere = ban("10.0.0.3", None);
+        everywhere.server = None;
+        store.add(everywhere).await;
+        assert!(
+            store
+                .find(BanKind::Host, "10.0.0.3".into(), 5)
+                .await
+                .is_some()
+        );
         assert_eq!(
             store.remove(BanKind::Host, "10.0.0.1".into(), None).await,
+            1
+        );
+        assert_eq!(
+            store.remove(BanKind::Host, "10.0.0.3".into(), None).await,
             1
         );
         assert!(store.list().await.is_empty());
@@ -347,7 +296,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_count_within_their_window() {
-        let store = LocalStore::in_memory();
+        let store = book();
         let key = ("MaxLoginAttempts", 0, "10.0.0.1".to_string());
         assert_eq!(
             store.occurred(key.clone(), Duration::from_secs(60)).await,
@@ -362,14 +311,11 @@ mod tests {
     }
 
     #[test]
-    fn table_lines_read_back() {
+    fn table_lines_name_the_ban() {
         let b = ban("10.0.0.1", Some(60));
-        let back = parse(line(&b).trim_end()).expect("parses");
-        assert_eq!(back.message.as_deref(), Some("go away"));
-        assert_eq!(unix(back.expires), unix(b.expires));
-        assert_eq!(
-            (back.kind, back.name, back.server),
-            (b.kind, b.name, b.server)
-        );
+        let l = line(&b);
+        let fields: Vec<&str> = l.trim_end().split('\t').collect();
+        assert_eq!(fields[..3], ["host", "0", "10.0.0.1"]);
+        assert_eq!(fields[5], "go away");
     }
 }

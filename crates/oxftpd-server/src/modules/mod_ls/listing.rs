@@ -365,20 +365,25 @@ async fn listing(
     }
     add_configured(&mut opts, &lo);
     let absent_ok = lo.no_error_if_absent;
+    // `UseGlobbing off`: a pattern is only ever a name.
+    let globbing = crate::access::directories::cfg_for(ctx, user, &user.cwd)
+        .ls
+        .use_globbing;
     // A pattern in the last component: list the directory, keep what matches (NLST; LIST too,
     // where a pattern nothing else matches is taken as a name, so a directory `[x]` is listed).
-    let literal = match path_arg {
-        Some(p) if !names_only && oxftpd_proto::glob::has_glob(p) => {
-            let (dir, pattern) = match p.rsplit_once('/') {
-                Some((d, pat)) => (if d.is_empty() { "/" } else { d }, pat),
-                None => (".", p),
-            };
-            // The name itself matching (`[foo bar` matches itself) is no other match.
-            !any_match_but(user, &user.resolve(dir), pattern, Some(pattern)).await
-                && user.fs.symlink_metadata(&user.resolve(p)).await.is_ok()
-        }
-        _ => false,
-    };
+    let literal = !globbing
+        || match path_arg {
+            Some(p) if !names_only && oxftpd_proto::glob::has_glob(p) => {
+                let (dir, pattern) = match p.rsplit_once('/') {
+                    Some((d, pat)) => (if d.is_empty() { "/" } else { d }, pat),
+                    None => (".", p),
+                };
+                // The name itself matching (`[foo bar` matches itself) is no other match.
+                !any_match_but(user, &user.resolve(dir), pattern, Some(pattern)).await
+                    && user.fs.symlink_metadata(&user.resolve(p)).await.is_ok()
+            }
+            _ => false,
+        };
     let glob = path_arg
         .filter(|p| !literal && oxftpd_proto::glob::has_glob(p))
         .map(|p| match p.rsplit_once('/') {

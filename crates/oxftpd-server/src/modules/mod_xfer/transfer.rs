@@ -779,6 +779,13 @@ async fn receive(
         user,
         &cfg(ctx, user, &limit_path).xfer.max_store_file_size,
     );
+    // A quota's cap (mod_quotatab), when it is below MaxStoreFileSize.
+    let cap = ctx
+        .ext
+        .remove::<crate::module::upload_cap::UploadCap>()
+        .map(|c| c.0)
+        .filter(|c| max_size.is_none_or(|m| *c < m));
+    let max_size = cap.or(max_size);
     // A range takes exactly its length: more is refused as the bytes come.
     let limit = match range {
         Some(r) => Some(max_size.map_or(r.len, |m| m.min(r.len))),
@@ -885,6 +892,20 @@ async fn receive(
             ctx.totals.uploaded(n);
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
             Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
+        }
+        Watched::Done(Err(e))
+            if e.kind() == std::io::ErrorKind::FileTooLarge
+                && cap.is_some()
+                && range.is_none_or(|r| cap.is_some_and(|c| c < r.len)) =>
+        {
+            // The partial file stays for the quota module, which keeps or removes it; a
+            // HiddenStores temporary file goes (the target was never touched).
+            info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "quota reached: aborting transfer");
+            if target.rename_to.is_some() {
+                discard(user, &target).await;
+            }
+            ctx.ext.insert(crate::module::upload_cap::CapReached);
+            Err(DataFailure::QuotaExceeded.into())
         }
         Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, "MaxStoreFileSize ({} bytes) reached: aborting transfer", max_size.unwrap_or(0));
