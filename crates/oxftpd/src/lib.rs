@@ -11,5 +11,6 @@ pub mod info;
 pub mod logging;
 pub mod modules;
 pub mod privileges;
+pub mod sandbox;
 pub mod sockets;
 pub mod upgrade;
