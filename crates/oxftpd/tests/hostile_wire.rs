@@ -64,6 +64,11 @@ fn jail_escapes_through_dots_absolute_paths_and_links_find_nothing() {
 
 #[test]
 fn a_pipelined_flood_is_answered_in_order() {
+    oxftpd_testkit::deliberately_differs!(
+        oxftpd_testkit::target!(),
+        "ProFTPD 1.3.8 mis-reads a pipelined flood: some lines are merged or lost (observed: \
+         reply 745 of 2000 was 501 Invalid number of parameters, and fewer than 2000 replies came)"
+    );
     let (s, _) = server("");
     let mut c = Raw::login(s.addr());
     const N: usize = 2000;
@@ -93,13 +98,26 @@ fn a_pipelined_flood_is_answered_in_order() {
 fn telnet_commands_inside_a_line_are_dropped() {
     let (s, _) = server("");
     let mut c = Raw::login(s.addr());
-    // IAC NOP in the verb, IAC IP + IAC DM before it (Telnet "synch"), IAC AYT in the middle.
-    c.send(b"NO\xff\xf1OP\r\n");
-    assert_eq!(c.reply(), "200 NOOP command successful");
+    // IAC IP + IAC DM before a command (Telnet "synch"): both daemons drop them.
     c.send(b"\xff\xf4\xff\xf2PWD\r\n");
     assert_eq!(c.reply(), "257 \"/\" is the current directory");
+    // IAC NOP in the verb, IAC AYT in the middle: RFC 854 commands oxftpd drops; ProFTPD
+    // 1.3.8 keeps them in the line (see DIFFERENCES.md).
+    let proftpd = s.target().is_proftpd();
+    c.send(b"NO\xff\xf1OP\r\n");
+    let r = c.reply();
+    if proftpd {
+        assert!(r.starts_with("500 "), "{r}");
+    } else {
+        assert_eq!(r, "200 NOOP command successful");
+    }
     c.send(b"TY\xff\xf6PE I\r\n");
-    assert_eq!(c.reply(), "200 Type set to I");
+    let r = c.reply();
+    if proftpd {
+        assert!(r.starts_with("500 "), "{r}");
+    } else {
+        assert_eq!(r, "200 Type set to I");
+    }
     // A lone IAC at a line's end, then the session goes on.
     c.send(b"NOOP\xff\r\n");
     let r = c.reply();
@@ -187,9 +205,14 @@ fn a_garbage_tls_handshake_ends_that_session_only() {
         let mut stream = c.stream().try_clone().expect("clone");
         stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
         let mut rest = Vec::new();
+        // A close, a reset (ProFTPD) or an alert: anything but silence until the deadline.
         let read = stream.read_to_end(&mut rest);
+        let timed_out = matches!(&read, Err(e) if matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ));
         assert!(
-            read.is_ok() || rest.first() == Some(&0x15),
+            !timed_out,
             "the server neither closed nor alerted: {read:?}"
         );
     }
