@@ -106,6 +106,15 @@ pub fn parse_umask(s: &str) -> Option<u32> {
     u32::from_str_radix(s, 8).ok().filter(|v| *v <= 0o777)
 }
 
+/// `DirFakeMode mode`: an octal mode, as mod_ls reads it.
+pub fn octal_mode(args: &[String]) -> Result<(), String> {
+    let a = first(args);
+    match u32::from_str_radix(a, 8) {
+        Ok(m) if m <= 0o7777 => Ok(()),
+        _ => Err("parameter must be an octal number".to_string()),
+    }
+}
+
 /// `Umask file-mask [dir-mask]`, both octal.
 pub fn umask(args: &[String]) -> Result<(), String> {
     for a in args {

@@ -10,9 +10,9 @@
 
 use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
-    mod_auth, mod_auth_file, mod_auth_pam, mod_ban, mod_copy, mod_core, mod_deflate, mod_delay,
-    mod_digest, mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_site_misc, mod_tls, mod_wrap,
-    mod_xfer,
+    mod_auth, mod_auth_file, mod_auth_pam, mod_ban, mod_case, mod_copy, mod_core, mod_deflate,
+    mod_delay, mod_digest, mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_proxy_protocol,
+    mod_rewrite, mod_site_misc, mod_tls, mod_wrap, mod_wrap2, mod_xfer,
 };
 use crate::scope::{ContextRef, Scope};
 use crate::tree::{Block, Directive};
@@ -262,6 +262,15 @@ impl<'a> Merged<'a> {
             .collect()
     }
 
+    /// Every occurrence with the index of its level (0 is the most specific), most specific
+    /// level first, file order within a level.
+    pub fn levelled(&self, name: &'static str) -> Vec<(usize, &'a Directive)> {
+        self.entries(name)
+            .iter()
+            .map(|e| (e.level, e.directive))
+            .collect()
+    }
+
     /// Every occurrence's arguments, most specific level first.
     pub fn all_args(&self, name: &'static str) -> Vec<Vec<String>> {
         self.all(name).map(|d| d.args.clone()).collect()
@@ -306,8 +315,16 @@ pub struct Effective {
     pub lang: mod_lang::View,
     /// mod_wrap.c.
     pub wrap: mod_wrap::View,
+    /// mod_wrap2.c.
+    pub wrap2: mod_wrap2::View,
+    /// mod_case.c.
+    pub case: mod_case::View,
+    /// mod_rewrite.c.
+    pub rewrite: mod_rewrite::View,
     /// mod_ban.c.
     pub ban: mod_ban::View,
+    /// mod_proxy_protocol.c.
+    pub proxy_protocol: mod_proxy_protocol::View,
 }
 
 impl Effective {
@@ -336,7 +353,11 @@ impl Effective {
             ident: mod_ident::View::read(m),
             lang: mod_lang::View::read(m),
             wrap: mod_wrap::View::read(m),
+            wrap2: mod_wrap2::View::read(m),
+            case: mod_case::View::read(m),
+            rewrite: mod_rewrite::View::read(m),
             ban: mod_ban::View::read(m),
+            proxy_protocol: mod_proxy_protocol::View::read(m),
         }
     }
 }

@@ -28,9 +28,13 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_ident::MODULE,
     &crate::modules::mod_ifsession::MODULE,
     &crate::modules::mod_wrap::MODULE,
+    &crate::modules::mod_wrap2::MODULE,
+    &crate::modules::mod_case::MODULE,
+    &crate::modules::mod_rewrite::MODULE,
     &crate::modules::mod_lang::MODULE,
     &crate::modules::mod_deflate::MODULE,
     &crate::modules::mod_ban::MODULE,
+    &crate::modules::mod_proxy_protocol::MODULE,
 ];
 
 fn parse(text: &str) -> Config {

@@ -76,6 +76,7 @@ pub static KNOWN_MODULES: &[&str] = &[
     // Widely used third-party modules.
     "mod_vroot.c",
     "mod_proxy.c",
+    "mod_proxy_protocol.c",
     "mod_clamav.c",
     "mod_case.c",
     "mod_autohost.c",

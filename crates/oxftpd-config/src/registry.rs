@@ -318,6 +318,10 @@ pub fn lookup(modules: &[&'static ModuleSpec], name: &str) -> Option<Found> {
 /// Directives that ProFTPD has but oxftpd refuses, with the reason.
 pub static REJECTED: &[(&str, &str)] = &[
     (
+        "RewriteLock",
+        "it only serialises RewriteMap fifo: maps, which oxftpd does not have (use txt: or int: maps)",
+    ),
+    (
         "RLimitChroot",
         "oxftpd never chroots its own process, so there is no chroot to guard",
     ),
@@ -362,6 +366,14 @@ pub static REJECTED: &[(&str, &str)] = &[
         "oxftpd's mod_sql does not keep the sql.group-primary-key session note that only other modules' SQL would read",
     ),
     (
+        "LDAPUseSASL",
+        "oxftpd's LDAP library (ldap3) has no SASL mechanisms but EXTERNAL and GSSAPI, none of ProFTPD's list (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM); LDAPBindDN binds with a password (simple bind), protected by ldaps:// or LDAPUseTLS",
+    ),
+    (
+        "LDAPDefaultQuota",
+        "quotas from LDAP are read by mod_quotatab_ldap.c, which oxftpd does not have",
+    ),
+    (
         "TLSServerInfoFile",
         "rustls cannot send OpenSSL serverinfo blocks (arbitrary TLS extensions from a PEM file, SSL_CTX_use_serverinfo_file); remove the directive",
     ),
@@ -393,6 +405,22 @@ pub static REJECTED: &[(&str, &str)] = &[
     (
         "SFTPAuthorizedHostKeys",
         "oxftpd does not offer hostbased authentication",
+    ),
+    (
+        "RedisSentinel",
+        "oxftpd does not discover the Redis master through Sentinels: name the master with RedisServer",
+    ),
+    (
+        "RedisLogOnCommand",
+        "oxftpd does not log to Redis yet: log commands with ExtendedLog",
+    ),
+    (
+        "RedisLogOnEvent",
+        "oxftpd does not log to Redis yet: log events with ExtendedLog",
+    ),
+    (
+        "RedisLogFormatExtra",
+        "oxftpd does not log to Redis yet, so there is no Redis JSON payload to extend",
     ),
 ];
 

@@ -7,6 +7,7 @@
 //! - [`listing`]: `LIST` lines and MLSx facts for one directory entry.
 //! - [`path`]: virtual path arithmetic.
 //! - [`glob`]: `LIST`/`NLST` name patterns.
+//! - [`proxy_header`]: the PROXY protocol header of a load balancer (v1 and v2).
 //! - [`time`]: `YYYYMMDDHHMMSS` timestamps.
 //!
 //! A session's read loop, in short:
@@ -39,6 +40,7 @@ pub mod line;
 pub mod listing;
 mod num;
 pub mod path;
+pub mod proxy_header;
 pub mod reply;
 pub mod time;
 

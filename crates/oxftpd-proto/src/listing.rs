@@ -366,9 +366,10 @@ pub fn write_mlsx_facts(f: &Facts<'_>, selected: FactSet, perm: &str, out: &mut 
         out.push(b';');
     }
     // A link shown as the directory it points to keeps its own size (mod_facts looks at the
-    // link's lstat for everything but its type and identity).
-    let link_itself = f.mode & 0o170000 == 0o120000;
-    if selected.contains(FactSet::SIZE) && (!f.kind.is_dir() || link_itself) {
+    // link's lstat for everything but its type and identity); so does a directory whose mode
+    // `DirFakeMode` replaced with a plain file's (mod_facts overwrites the whole st_mode).
+    let not_a_dir_mode = !matches!(f.mode & 0o170000, 0 | 0o040000);
+    if selected.contains(FactSet::SIZE) && (!f.kind.is_dir() || not_a_dir_mode) {
         out.extend_from_slice(b"size=");
         push_u64(out, f.size);
         out.push(b';');

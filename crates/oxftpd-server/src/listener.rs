@@ -297,18 +297,7 @@ async fn accept_loop(
                 Ok(a) => a,
                 Err(_) => return,
             };
-            let main_name = generation
-                .servers
-                .first()
-                .map(|s| s.settings.name.clone())
-                .unwrap_or_default();
-            if let Some(text) =
-                crate::shutmsg::refusal(&local.ip().to_string(), &peer.ip().to_string(), &main_name)
-            {
-                refuse(stream, text).await;
-                return;
-            }
-            let Some(server) = choose(&generation, local) else {
+            let Some(mut server) = choose(&generation, local) else {
                 refuse(
                     stream,
                     format!(
@@ -320,6 +309,23 @@ async fn accept_loop(
                 .await;
                 return;
             };
+            let mut stream = stream;
+            let Some(conn) = accept_hooks(&mut stream, &generation, &mut server, peer, local).await
+            else {
+                return;
+            };
+            let (peer, local) = (conn.peer, conn.local);
+            let main_name = generation
+                .servers
+                .first()
+                .map(|s| s.settings.name.clone())
+                .unwrap_or_default();
+            if let Some(text) =
+                crate::shutmsg::refusal(&local.ip().to_string(), &peer.ip().to_string(), &main_name)
+            {
+                refuse(stream, text).await;
+                return;
+            }
             // `ftpdctl down`: closed without a greeting; `oxftpctl shut`: ftpshut's refusal.
             if crate::admin::is_down(local) {
                 return;
@@ -342,7 +348,7 @@ async fn accept_loop(
                 (Some(run), _) => run,
                 (None, Some(stream)) => Box::pin(crate::engine::run(
                     stream,
-                    peer,
+                    conn,
                     server,
                     generation.clone(),
                     shared.clone(),
@@ -355,6 +361,29 @@ async fn accept_loop(
             }
         });
     }
+}
+
+/// Runs the modules' accept hooks on a new connection to `server` (before any protocol reads a
+/// byte: a proxy's header may name the client); `server` becomes the one the client reached
+/// at the proxy when a hook says so and one has that address. `None`: close the connection.
+pub async fn accept_hooks(
+    stream: &mut TcpStream,
+    generation: &Generation,
+    server: &mut Arc<ServerCtx>,
+    peer: SocketAddr,
+    local: SocketAddr,
+) -> Option<crate::module::Conn> {
+    let mut conn = crate::module::Conn::direct(peer, local);
+    for accept in crate::module::registry::registry().accept_hooks() {
+        conn = accept(stream, server, conn).await?;
+    }
+    if conn.local != local {
+        match choose(generation, conn.local) {
+            Some(s) => *server = s,
+            None => conn.local = local,
+        }
+    }
+    Some(conn)
 }
 
 async fn refuse(mut stream: TcpStream, text: String) {

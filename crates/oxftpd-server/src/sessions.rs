@@ -5,7 +5,8 @@
 //! and listens for its end.
 //!
 //! The table is touched at connect and at the end of a session; a session's own entry is
-//! updated by mod_ctrls_admin's hooks (login, each command, each transfer), never per byte.
+//! updated by mod_ctrls_admin's hooks (login, each command, each transfer and its progress
+//! about once a second), never per byte.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -60,6 +61,24 @@ pub struct Transfer {
     pub size: Option<u64>,
     /// When it started, unix milliseconds.
     pub started_ms: i64,
+    /// Bytes moved, as last announced (about once a second).
+    pub done: u64,
+    /// Milliseconds the data had flowed when `done` was announced.
+    pub moving_ms: u64,
+}
+
+impl Transfer {
+    /// Bytes per second so far, once data has flowed.
+    pub fn rate(&self) -> Option<u64> {
+        (self.moving_ms > 0).then(|| self.done.saturating_mul(1000) / self.moving_ms)
+    }
+
+    /// Percent done of a download of known size.
+    pub fn percent(&self) -> Option<u64> {
+        self.size
+            .filter(|s| *s > 0)
+            .map(|s| (self.done.min(s).saturating_mul(100)) / s)
+    }
 }
 
 /// How a session is asked to end.

@@ -137,7 +137,7 @@ fn wait_ready(setup: &Setup, child: &mut Child) -> Result<()> {
                 log: setup.log(),
             });
         }
-        if greets(setup.addr()) {
+        if greets(setup.addr(), &setup.hello) {
             return Ok(());
         }
         if Instant::now() >= deadline {
@@ -175,13 +175,22 @@ impl Drop for TestServer {
 }
 
 /// True once something at `addr` sends a line starting with `220`.
-pub(crate) fn greets(addr: SocketAddr) -> bool {
-    first_line(addr).is_some_and(|l| l.starts_with("220"))
+pub(crate) fn greets(addr: SocketAddr, hello: &[u8]) -> bool {
+    first_line_after(addr, hello).is_some_and(|l| l.starts_with("220"))
 }
 
 /// The first line a fresh connection to `addr` receives, if any within a second.
 pub fn first_line(addr: SocketAddr) -> Option<String> {
-    let stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    first_line_after(addr, &[])
+}
+
+/// The first line a fresh connection to `addr` receives after sending `hello`, if any within
+/// a second.
+pub fn first_line_after(addr: SocketAddr, hello: &[u8]) -> Option<String> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    if !hello.is_empty() {
+        std::io::Write::write_all(&mut stream, hello).ok()?;
+    }
     stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
     let mut line = String::new();
     BufReader::new(stream).read_line(&mut line).ok()?;

@@ -49,6 +49,7 @@ pub struct Setup {
     server_name: String,
     auth_order: String,
     pub(crate) env: Vec<(String, String)>,
+    pub(crate) hello: Vec<u8>,
 }
 
 impl Setup {
@@ -74,6 +75,7 @@ impl Setup {
             server_name: "testkit".to_string(),
             auth_order: "mod_auth_file.c".to_string(),
             env: Vec::new(),
+            hello: Vec::new(),
         };
         setup.write_auth_files()?;
         Ok(setup)
@@ -82,6 +84,13 @@ impl Setup {
     /// Sets an environment variable for the daemon (e.g. a debug-build test override).
     pub fn env(&mut self, key: &str, value: &str) -> &mut Setup {
         self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Bytes the harness's readiness check sends before it reads the greeting (a PROXY
+    /// protocol header, when the daemon expects one on every connection).
+    pub fn hello(&mut self, bytes: &[u8]) -> &mut Setup {
+        self.hello = bytes.to_vec();
         self
     }
 

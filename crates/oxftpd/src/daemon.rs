@@ -322,7 +322,7 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
     let shared = engine.shared.clone();
     engine.runtime.block_on(async move {
         let stream = tokio::net::TcpStream::from_std(stream)?;
-        let Some(server) = oxftpd_server::listener::choose(&generation, local) else {
+        let Some(mut server) = oxftpd_server::listener::choose(&generation, local) else {
             use tokio::io::AsyncWriteExt;
             let mut stream = stream;
             let text = format!(
@@ -333,8 +333,19 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
             let _ = stream.write_all(text.as_bytes()).await;
             return Ok::<(), std::io::Error>(());
         };
+        let mut stream = stream;
+        let accepted = oxftpd_server::listener::accept_hooks(
+            &mut stream,
+            &generation,
+            &mut server,
+            peer,
+            local,
+        );
+        let Some(conn) = accepted.await else {
+            return Ok(());
+        };
         let _alive = shared.enter();
-        oxftpd_server::engine::run(stream, peer, server, generation.clone(), shared.clone()).await;
+        oxftpd_server::engine::run(stream, conn, server, generation.clone(), shared.clone()).await;
         Ok(())
     })?;
     engine
@@ -406,6 +417,7 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         bail!(e);
     }
     raise_fd_limit();
+    crate::rlimit::apply(&config);
     for w in config.warnings() {
         warn!("{w}");
     }
@@ -555,12 +567,17 @@ async fn serve(
         env!("CARGO_PKG_VERSION"),
         crate::info::PROFTPD_VERSION
     );
+    crate::sd_notify::ready();
     let mut handed_over = false;
     loop {
         tokio::select! {
             _ = term.recv() => break,
             _ = int.recv() => break,
-            _ = hup.recv() => reload(cli, &source, &live, &shared, &admin).await,
+            _ = hup.recv() => {
+                crate::sd_notify::notify("RELOADING=1");
+                reload(cli, &source, &live, &shared, &admin).await;
+                crate::sd_notify::notify("READY=1");
+            }
             _ = usr2.recv(), if !handed_over => {
                 if upgrade(&fds, &shared, &admin).await {
                     handed_over = true;
@@ -574,6 +591,7 @@ async fn serve(
         }
     }
     info!("received SIGTERM, shutting down");
+    crate::sd_notify::notify("STOPPING=1");
     let _ = stop_tx.send(true);
     let _ = server.await;
     Ok(if handed_over {

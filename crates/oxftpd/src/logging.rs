@@ -1,4 +1,5 @@
-//! Where logs go: stderr with `-n`, the `SystemLog` file, or syslog; `-d` sets the level.
+//! Where logs go: stderr with `-n`, the `SystemLog` file, or syslog; `-d` sets the level. Lines
+//! are ProFTPD's (`log_format.rs`).
 
 // This file calls libc (or other C APIs): unsafe code is allowed here only, each block
 // with a SAFETY comment saying why it is sound.
@@ -174,7 +175,9 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> 
         .filter(|p| !p.eq_ignore_ascii_case("none"));
     let (filter, handle) = tracing_subscriber::reload::Layer::new(filter(cli, config));
     let registry = tracing_subscriber::registry().with(filter);
-    let fmt = tracing_subscriber::fmt::layer().with_ansi(false);
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .event_format(crate::log_format::ProftpdFormat { stamp: true });
     let file = match &system_log {
         Some(path) => Some(open_system_log(path)?),
         None => None,
@@ -204,7 +207,10 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> 
             )
         };
         registry
-            .with(fmt.without_time().with_writer(Syslog))
+            .with(
+                fmt.event_format(crate::log_format::ProftpdFormat { stamp: false })
+                    .with_writer(Syslog),
+            )
             .try_init()
     };
     if installed.is_ok() {

@@ -95,7 +95,9 @@ pub struct Cap {
 }
 
 /// What the filesystem pool's threads keep when the daemon started as root; everything
-/// else (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_KILL, ...) is given up.
+/// else (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, ...) is given up.
+/// CAP_CHOWN is a filesystem capability: the kernel takes it out of a thread's effective set
+/// while its fsuid is a session user's, so only work done as root (fsuid 0) can use it.
 pub const KEPT_CAPS: &[Cap] = &[
     Cap {
         bit: 7,
@@ -111,6 +113,11 @@ pub const KEPT_CAPS: &[Cap] = &[
         bit: 2,
         name: "CAP_DAC_READ_SEARCH",
         why: "re-read the configuration, AuthUserFile and shadow on reload and login",
+    },
+    Cap {
+        bit: 0,
+        name: "CAP_CHOWN",
+        why: "give a home directory made by CreateHome (and its skeleton files) to its user",
     },
     Cap {
         bit: 10,

@@ -463,3 +463,81 @@ async fn without_the_control_socket_who_and_count_read_the_scoreboard() {
         serde_json::from_str(&oxftpctl(&["count", "-c", &conf, "--json"])).expect("JSON");
     assert_eq!(count["users"], 1, "{count}");
 }
+
+/// The `(NN%)` and `KB/s: X` of the RETR entry in `ftpwho -v`'s output, once it has both.
+fn ftpwho_progress(who: &str) -> Option<(u32, f64)> {
+    let mut lines = who.lines().skip_while(|l| !l.contains("RETR big.bin"));
+    let entry = lines.next()?;
+    let percent = entry
+        .split_once('(')?
+        .1
+        .split_once("%)")?
+        .0
+        .trim()
+        .parse()
+        .ok()?;
+    let rate = lines
+        .next()?
+        .trim()
+        .strip_prefix("KB/s:")?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|r| r.is_finite() && *r > 0.0)?;
+    (percent > 0).then_some((percent, rate))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_download_shows_its_bytes_and_rate_in_ftpwho_and_oxftpctl() {
+    if !have_ftpdctl() {
+        return;
+    }
+    let (setup, sock, _) = setup_with_controls("TransferRate RETR 256");
+    let alice = setup.users()[0].clone();
+    let big = alice.home.join("big.bin");
+    std::fs::write(&big, oxftpd_testkit::fixtures::random_bytes(3 << 20, 14)).expect("file");
+    std::os::unix::fs::chown(&big, Some(alice.uid), Some(alice.gid)).expect("chown");
+    let board = setup.dir().join("run/oxftpd.scoreboard");
+    let s = TestServer::start(setup).expect("start");
+    let board = board.to_string_lossy().into_owned();
+    let mut client = s.login("alice", "secret").await.expect("alice");
+    let proftpd = s.target().is_proftpd();
+    let sock = sock.display().to_string();
+    let watch = tokio::task::spawn_blocking(move || {
+        // ftpwho sees the percent done and a rate while the paced download runs (3 MiB at
+        // 256 KB/s: about 12 s; progress is written about once a second).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let (percent, rate) = loop {
+            let who = tool("ftpwho", &["-v", "-f", &board]);
+            if let Some(p) = ftpwho_progress(&who) {
+                break p;
+            }
+            assert!(std::time::Instant::now() < deadline, "no progress: {who}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        assert!(percent < 100, "{percent}");
+        assert!((100.0..400.0).contains(&rate), "paced to 256 KB/s: {rate}");
+        if proftpd {
+            return;
+        }
+        let json: Value =
+            serde_json::from_str(&oxftpctl(&["who", "-s", &sock, "--json"])).expect("JSON");
+        let t = &json[0]["transfer"];
+        assert_eq!(t["direction"], "download", "{json}");
+        assert_eq!(t["size"], 3 << 20, "{json}");
+        let done = t["done"].as_u64().expect("done");
+        assert!(done > 0 && done < 3 << 20, "{json}");
+        let rate = t["rate"].as_u64().expect("rate");
+        assert!((100_000..400_000).contains(&rate), "{json}");
+        let top = oxftpctl(&["top", "-s", &sock, "--once"]);
+        assert!(top.contains("1 transferring"), "{top}");
+        assert!(top.contains("    [#") && top.contains("% "), "{top}");
+        assert!(top.contains(" of 3.0 MiB"), "{top}");
+    });
+    tokio::select! {
+        r = client.retr("big.bin") => panic!("the download ended before it was seen: {:?}", r.map(|d| d.len())),
+        seen = watch => if let Err(e) = seen {
+            std::panic::resume_unwind(e.into_panic());
+        },
+    }
+}

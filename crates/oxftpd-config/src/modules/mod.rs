@@ -7,6 +7,7 @@ pub mod mod_auth_file;
 pub mod mod_auth_pam;
 pub mod mod_auth_unix;
 pub mod mod_ban;
+pub mod mod_case;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_ctrls;
@@ -21,10 +22,14 @@ pub mod mod_ifsession;
 pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
+pub mod mod_proxy_protocol;
+pub mod mod_rewrite;
+pub mod mod_rlimit;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 /// Builds one directive spec that is fully implemented.

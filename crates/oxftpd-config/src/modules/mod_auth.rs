@@ -1,5 +1,7 @@
 //! mod_auth.c: logins, jails, aliases and login-time limits.
 
+pub mod create_home;
+
 use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
@@ -14,6 +16,13 @@ pub static MODULE: ModuleSpec = ModuleSpec {
 };
 
 static DIRECTIVES: &[DirectiveSpec] = &[
+    d(
+        "CreateHome",
+        S,
+        Args::at_least(1).checked(create_home::check),
+        false,
+        "make a missing home directory at login (mode, parents' mode and owner, skeleton)",
+    ),
     d(
         "AllowEmptyPasswords",
         SA,
@@ -257,6 +266,8 @@ pub struct View {
     pub root_revoke: Option<String>,
     /// `MaxLoginAttempts`.
     pub max_login_attempts: Option<u32>,
+    /// `CreateHome on …`.
+    pub create_home: Option<create_home::CreateHome>,
 }
 
 impl View {
@@ -290,6 +301,9 @@ impl View {
             root_login: m.flag("RootLogin").unwrap_or(false),
             root_revoke: m.arg("RootRevoke", 0),
             max_login_attempts: m.number("MaxLoginAttempts", 0),
+            create_home: m
+                .args("CreateHome")
+                .and_then(|a| create_home::parse(&a).ok().flatten()),
         }
     }
 }

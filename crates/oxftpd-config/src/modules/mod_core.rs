@@ -1,5 +1,7 @@
 //! mod_core.c: server identity, listening, limits, filters, hiding and access control.
 
+pub mod socket_options;
+
 use super::{d, partial};
 use crate::check as c;
 use crate::registry::{Args, Contexts as C, DirectiveSpec, Kind, ModuleSpec};
@@ -76,6 +78,13 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::flag(),
         false,
         "server used for connections to unmatched addresses",
+    ),
+    d(
+        "SocketOptions",
+        C::SERVER.with(C::VHOST),
+        Args::at_least(2).checked(socket_options::check),
+        false,
+        "TCP options of the server's connections: maxseg, rcvbuf, sndbuf (data), keepalive (control)",
     ),
     d(
         "SocketBindTight",
@@ -611,6 +620,8 @@ pub struct View {
     pub default_server: bool,
     /// `SocketBindTight` (off by default).
     pub socket_bind_tight: bool,
+    /// `SocketOptions` of the server's connections.
+    pub socket_options: socket_options::SocketOptions,
     /// `PassivePorts min max` (checked when the file is read).
     pub passive_ports: Option<(u16, u16)>,
     /// `MasqueradeAddress`, with where it was written (resolved when the server starts).
@@ -698,6 +709,10 @@ impl View {
             default_address: m.located("DefaultAddress", |d| d.args.clone()),
             default_server: m.flag("DefaultServer").unwrap_or(false),
             socket_bind_tight: m.flag("SocketBindTight").unwrap_or(false),
+            socket_options: m
+                .args("SocketOptions")
+                .and_then(|a| socket_options::parse(&a).ok())
+                .unwrap_or_default(),
             passive_ports: m.number("PassivePorts", 0).zip(m.number("PassivePorts", 1)),
             masquerade_address: m.located("MasqueradeAddress", |d| {
                 d.arg(0).unwrap_or_default().to_string()

@@ -12,6 +12,27 @@ pub static MODULE: ModuleSpec = ModuleSpec {
 
 static DIRECTIVES: &[DirectiveSpec] = &[
     d(
+        "DirFakeUser",
+        C::SERVERS_ANON_DIR_FTPACCESS,
+        Args::range(1, 2).checked(c::flag),
+        false,
+        "listings show this owner name (on: ftp, ~: the logged-in user) instead of the real one",
+    ),
+    d(
+        "DirFakeGroup",
+        C::SERVERS_ANON_DIR_FTPACCESS,
+        Args::range(1, 2).checked(c::flag),
+        false,
+        "listings show this group name (on: ftp, ~: the user's group) instead of the real one",
+    ),
+    d(
+        "DirFakeMode",
+        C::SERVERS_ANON_DIR_FTPACCESS,
+        Args::exact(1).checked(c::octal_mode),
+        false,
+        "listings show this octal mode instead of the real one (directories keep search bits where readable)",
+    ),
+    d(
         "ListOptions",
         C::SERVERS_ANON_DIR_FTPACCESS,
         Args::at_least(1).checked(c::list_options),
@@ -55,6 +76,19 @@ pub struct View {
     pub times_gmt: bool,
     /// `ListStyle Windows`: DIR-style lines, no dot files.
     pub windows_style: bool,
+    /// `DirFakeUser`: the owner name listings show (`~`: the logged-in user).
+    pub fake_user: Option<String>,
+    /// `DirFakeGroup`: the group name listings show (`~`: the user's primary group).
+    pub fake_group: Option<String>,
+    /// `DirFakeMode`: the permission bits listings show.
+    pub fake_mode: Option<u32>,
+}
+
+/// `DirFakeUser`/`DirFakeGroup` as written: `on [name]` (name `ftp` when left out), `off`.
+fn fake_name(m: &crate::Merged<'_>, name: &'static str) -> Option<String> {
+    let args = m.args(name)?;
+    let on = args.first().and_then(|a| crate::check::parse_flag(a))?;
+    on.then(|| args.get(1).cloned().unwrap_or_else(|| "ftp".to_string()))
 }
 
 impl View {
@@ -68,6 +102,12 @@ impl View {
             windows_style: m
                 .arg("ListStyle", 0)
                 .is_some_and(|s| s.eq_ignore_ascii_case("windows")),
+            fake_user: fake_name(m, "DirFakeUser"),
+            fake_group: fake_name(m, "DirFakeGroup"),
+            fake_mode: m
+                .arg("DirFakeMode", 0)
+                .and_then(|a| u32::from_str_radix(&a, 8).ok())
+                .map(|mode| mode & 0o7777),
         }
     }
 }

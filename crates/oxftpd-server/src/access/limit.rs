@@ -103,7 +103,19 @@ pub fn decide(
     subject: &Subject<'_>,
     hidden: bool,
 ) -> Outcome {
-    let levels: Vec<&[Limit]> = scope.limits().map(|l| l.limits).collect();
+    decide_why(scope, command, group, subject, hidden).0
+}
+
+/// [`decide`], with the `<Limit>` block that decided (none when no block answered and the
+/// command is allowed by default): what `oxftpctl check` shows.
+pub fn decide_why<'a>(
+    scope: &Scope<'a>,
+    command: &str,
+    group: Option<&str>,
+    subject: &Subject<'_>,
+    hidden: bool,
+) -> (Outcome, Option<&'a Limit>) {
+    let levels: Vec<&'a [Limit]> = scope.limits().map(|l| l.limits).collect();
     let mut passes: Vec<&str> = vec![command];
     if let Some(g) = group {
         passes.push(g);
@@ -122,18 +134,18 @@ pub fn decide(
                 {
                     ignore_hidden = Some(on);
                     if on {
-                        return Outcome::Hidden;
+                        return (Outcome::Hidden, Some(limit));
                     }
                 }
                 match check(&limit.rules, subject) {
-                    Verdict::Allow => return Outcome::Allowed,
-                    Verdict::Deny | Verdict::ImplicitDeny => return Outcome::Denied,
+                    Verdict::Allow => return (Outcome::Allowed, Some(limit)),
+                    Verdict::Deny | Verdict::ImplicitDeny => return (Outcome::Denied, Some(limit)),
                     Verdict::Pass => {}
                 }
             }
         }
     }
-    Outcome::Allowed
+    (Outcome::Allowed, None)
 }
 
 /// Evaluates one `<Limit>` block's rules for a subject.

@@ -82,12 +82,14 @@ fn nanos() -> u32 {
         .unwrap_or(0)
 }
 
-/// Opens the prepared data connection; a passive one must come from `peer`'s address, an
+/// Opens the prepared data connection; a passive one must come from `peer`'s address (or the
+/// proxy `via` which the control connection came through), an
 /// active one from the port `RootRevoke` decides ([`crate::data::active_bind`]).
 pub async fn open(
     setup: DataSetup,
     local: SocketAddr,
     peer: SocketAddr,
+    via: Option<SocketAddr>,
     shared: &crate::context::Shared,
     root_revoke: crate::data::active_bind::RootRevoke,
 ) -> Result<TcpStream, DataError> {
@@ -97,7 +99,9 @@ pub async fn open(
             let (stream, from) = tokio::time::timeout(DATA_CONNECT_TIMEOUT, listener.accept())
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "Connection timed out"))??;
-            if !same_ip(from.ip(), peer.ip()) {
+            // The client's own address, or the proxy its control connection came through.
+            let expected = |a: SocketAddr| same_ip(from.ip(), a.ip());
+            if !expected(peer) && !via.is_some_and(expected) {
                 warn!(%peer, %from, "refused passive data connection from foreign address");
                 return Err(DataError::Io(io::Error::from_raw_os_error(libc::EPERM)));
             }

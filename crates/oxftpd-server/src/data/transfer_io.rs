@@ -13,13 +13,15 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::FileExt;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use oxftpd_storage::Fs;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest, ReadBuf};
 use tokio::net::TcpStream;
 
 /// Size of the buffer a transfer holds while it runs (and only then).
@@ -27,6 +29,56 @@ const BUF: usize = 256 * 1024;
 
 /// Bytes one `FsPool` job reads or writes: large, to amortise the hop to the pool.
 pub const BATCH: usize = 256 << 10;
+
+/// Counts the bytes read or written through it (a transfer's progress, for `STAT`, the
+/// scoreboard and `oxftpctl who`): one relaxed atomic add per call, never a write elsewhere.
+pub struct Counted<'p, R> {
+    inner: R,
+    bytes: &'p AtomicU64,
+}
+
+impl<'p, R> Counted<'p, R> {
+    /// Counts what moves through `inner` into `bytes`.
+    pub fn new(inner: R, bytes: &'p AtomicU64) -> Self {
+        Counted { inner, bytes }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Counted<'_, R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let n = (buf.filled().len() - before) as u64;
+        this.bytes.fetch_add(n, Ordering::Relaxed);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Counted<'_, W> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let n = ready!(Pin::new(&mut this.inner).poll_write(cx, buf))?;
+        this.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
 
 fn pool_error(e: oxftpd_storage::StorageError) -> io::Error {
     io::Error::other(e.to_string())
@@ -161,6 +213,7 @@ pub trait Gate: Send {
 /// most `chunk` bytes a call, `UseSendfile LEN`, and no more than `gate` grants), one large
 /// reused buffer written through rustls on a TLS one (a caller that paces wraps a TLS stream
 /// itself: `gate` holds back `sendfile` only); returns the bytes sent.
+#[allow(clippy::too_many_arguments)] // the download's parts, and where its progress is counted
 pub async fn send_binary(
     stream: &mut crate::data::stream::DataStream,
     fs: &Fs,
@@ -169,16 +222,19 @@ pub async fn send_binary(
     stall: Option<Duration>,
     chunk: u64,
     gate: Option<&mut dyn Gate>,
+    sent: &AtomicU64,
 ) -> io::Result<u64> {
     match stream {
         crate::data::stream::DataStream::Plain(tcp) => {
-            sendfile(tcp, file, span, stall, chunk, gate).await
+            sendfile(tcp, file, span, stall, chunk, gate, sent).await
         }
         crate::data::stream::DataStream::Tls(tls) => {
-            send_buffered(tls.as_mut(), fs, file, span, false, stall).await
+            let mut counted = Counted::new(tls.as_mut(), sent);
+            send_buffered(&mut counted, fs, file, span, false, stall).await
         }
         crate::data::stream::DataStream::Client(tls) => {
-            send_buffered(tls.as_mut(), fs, file, span, false, stall).await
+            let mut counted = Counted::new(tls.as_mut(), sent);
+            send_buffered(&mut counted, fs, file, span, false, stall).await
         }
     }
 }
@@ -191,6 +247,7 @@ async fn sendfile(
     stall: Option<Duration>,
     chunk: u64,
     gate: Option<&mut dyn Gate>,
+    sent: &AtomicU64,
 ) -> io::Result<u64> {
     let offset = span.start;
     let mut pos = offset;
@@ -198,12 +255,13 @@ async fn sendfile(
     // larger packets for the receiver to take in. Uncorked at the end to push the tail.
     let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
     let chunk = usize::try_from(chunk).unwrap_or(usize::MAX).min(1 << 30);
-    let sent = sendfile_loop(stream, file, &mut pos, span.end, stall, chunk, gate).await;
+    let done = sendfile_loop(stream, file, &mut pos, span.end, stall, chunk, gate, sent).await;
     let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
-    sent.map(|()| pos - offset)
+    done.map(|()| pos - offset)
 }
 
-/// The loop of [`sendfile`]: sends from `pos` until the end of the file.
+/// The loop of [`sendfile`]: sends from `pos` until the end of the file, counting into `sent`.
+#[allow(clippy::too_many_arguments)] // sendfile's own arguments, passed through
 async fn sendfile_loop(
     stream: &TcpStream,
     file: &File,
@@ -212,6 +270,7 @@ async fn sendfile_loop(
     stall: Option<Duration>,
     chunk: usize,
     mut gate: Option<&mut dyn Gate>,
+    sent: &AtomicU64,
 ) -> io::Result<()> {
     loop {
         if *pos >= end {
@@ -231,6 +290,7 @@ async fn sendfile_loop(
             rustix::fs::sendfile(stream.as_fd(), file.as_fd(), Some(&mut *pos), count)
                 .map_err(io::Error::from)
         });
+        sent.fetch_add(*pos - before, Ordering::Relaxed);
         if let Some(g) = gate.as_deref_mut() {
             g.consume(usize::try_from(*pos - before).unwrap_or(usize::MAX));
         }

@@ -35,8 +35,11 @@ pub async fn begin(
             if !hook.on.matches(spec) {
                 continue;
             }
-            if let crate::module::hooks::Outcome::Refuse(err) = (hook.run)(ctx, state, cmd).await {
-                return Err(err);
+            match (hook.run)(ctx, state, cmd).await {
+                crate::module::hooks::Outcome::Refuse(err) => return Err(err),
+                // Another protocol's request keeps its own path: a rewrite is for FTP lines.
+                crate::module::hooks::Outcome::Rewrite(_)
+                | crate::module::hooks::Outcome::Continue => {}
             }
         }
     }

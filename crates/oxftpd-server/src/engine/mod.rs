@@ -6,10 +6,10 @@
 //! (`module::registry`).
 
 pub mod foreign;
+pub mod socket_options;
 mod timeouts;
 pub mod watch;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use oxftpd_proto::command::{self, CommandError};
@@ -69,18 +69,20 @@ pub async fn connect(ctx: &mut Ctx) -> Option<crate::counters::ConnectionGuard> 
 /// Runs a session on an accepted connection until it ends.
 pub async fn run(
     stream: TcpStream,
-    peer: SocketAddr,
+    conn: crate::module::Conn,
     server: Arc<ServerCtx>,
     generation: Arc<Generation>,
     shared: Arc<Shared>,
 ) {
-    let local = match stream.local_addr() {
-        Ok(a) => a,
-        Err(_) => return,
-    };
+    let crate::module::Conn { peer, local, via } = conn;
     let _ = stream.set_nodelay(true);
+    let traced = socket_options::apply(&stream, &server.cfg.core.socket_options, true);
     let control = Control::new(stream, server.settings.command_buffer_size);
     let mut ctx = Ctx::new(control, server, generation, shared, peer, local);
+    for line in traced {
+        crate::trace_msg!(ctx.trace, "inet", 15, "{line}");
+    }
+    ctx.via = via;
     ctx.transfer_type = TransferType::Ascii;
     let Some(_connection) = connect(&mut ctx).await else {
         return;
@@ -177,8 +179,12 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
         code: 0,
     };
     // Hooks on every line run before the lookup (mod_tls judges unknown commands too).
-    if let Some(refused) = pre_hooks(ctx, state, seen, |on| on == On::AnyLine).await {
-        return answer(ctx, verb, refused).await;
+    let rewritten = match pre_hooks(ctx, state, seen, |on| on == On::AnyLine).await {
+        Ok(r) => r,
+        Err(refused) => return answer(ctx, verb, Err(refused)).await,
+    };
+    if rewritten.is_some() {
+        seen.arg = rewritten.as_deref();
     }
     let Some(spec) = crate::module::registry::registry().command(verb) else {
         let result = ctx
@@ -238,13 +244,15 @@ async fn answer(ctx: &mut Ctx, verb: &str, result: CommandResult) -> SessionResu
     Ok(())
 }
 
-/// Runs the `PRE_CMD` hooks that `stage` selects; `Some` ends the command with their refusal.
+/// Runs the `PRE_CMD` hooks that `stage` selects: `Err` ends the command with their refusal,
+/// `Ok(Some(arg))` is the argument a hook rewrote it to (each later hook sees the new one).
 async fn pre_hooks(
     ctx: &mut Ctx,
     state: &mut State,
     cmd: Cmd<'_>,
     stage: impl Fn(On) -> bool,
-) -> Option<CommandResult> {
+) -> Result<Option<String>, module::CommandError> {
+    let mut rewritten: Option<String> = None;
     for hook in crate::module::registry::registry()
         .hooks(Phase::Pre)
         .filter(|h| stage(h.on))
@@ -254,12 +262,17 @@ async fn pre_hooks(
         {
             continue;
         }
-        match (hook.run)(ctx, state, cmd).await {
+        let seen = Cmd {
+            arg: rewritten.as_deref().or(cmd.arg),
+            ..cmd
+        };
+        match (hook.run)(ctx, state, seen).await {
             Outcome::Continue => {}
-            Outcome::Refuse(err) => return Some(Err(err)),
+            Outcome::Refuse(err) => return Err(err),
+            Outcome::Rewrite(arg) => rewritten = Some(arg),
         }
     }
-    None
+    Ok(rewritten)
 }
 
 async fn run_command(
@@ -269,10 +282,8 @@ async fn run_command(
     cmd: Cmd<'_>,
 ) -> CommandResult {
     ctx.command = spec.name;
-    let arg = cmd.arg;
-    if let Some(refused) = pre_hooks(ctx, state, cmd, |on| on != On::AnyLine).await {
-        return refused;
-    }
+    let rewritten = pre_hooks(ctx, state, cmd, |on| on != On::AnyLine).await?;
+    let arg = rewritten.as_deref().or(cmd.arg);
     match (spec.handler, state) {
         (Handler::Any(h), State::LoggedIn(user)) if !crate::access::limit::exempt(spec.name) => {
             if !limit_allows(ctx, user, spec, arg).await? {

@@ -13,14 +13,12 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, ready};
-
-use tokio::io::{AsyncRead, ReadBuf};
+use std::time::{Duration, Instant};
 
 use crate::messages::multi;
 use crate::module::DuringTransfer;
+use crate::module::events::Event;
 use crate::session::{Ctx, Incoming, TransferType};
 
 /// Most command lines queued during one transfer before reading stops.
@@ -48,58 +46,19 @@ pub struct Progress {
     pub passive: bool,
     /// Bytes moved so far.
     pub bytes: std::sync::Arc<AtomicU64>,
+    /// Bytes a download will move (from its offset to the end), 0 for an upload.
+    pub size: u64,
+    /// When the data began to flow.
+    pub started: Instant,
 }
 
-/// Counts the bytes read through it into a [`Progress`].
-pub struct Counted<'p, R> {
-    inner: R,
-    progress: &'p Progress,
-}
+pub use crate::data::transfer_io::Counted;
 
-impl<'p, R> Counted<'p, R> {
-    /// Counts what is read from `inner` into `progress`.
-    pub fn new(inner: R, progress: &'p Progress) -> Self {
-        Counted { inner, progress }
-    }
-}
+/// How often a running transfer's progress is announced ([`Event::TransferProgress`]):
+/// the scoreboard and the control socket's `who` see it no staler than this, and no write
+/// happens per byte.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
-impl<R: AsyncRead + Unpin> AsyncRead for Counted<'_, R> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
-        let n = (buf.filled().len() - before) as u64;
-        this.progress.bytes.fetch_add(n, Ordering::Relaxed);
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<W: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<'_, W> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let this = self.get_mut();
-        let n = ready!(Pin::new(&mut this.inner).poll_write(cx, buf))?;
-        this.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
-    }
-}
-
-/// Whether a command line is `ABOR` (any case, surrounding spaces ignored).
 fn is_abor(line: &[u8]) -> bool {
     line.trim_ascii().eq_ignore_ascii_case(b"ABOR")
 }
@@ -115,16 +74,38 @@ fn verb_of(line: &[u8]) -> (String, bool) {
 /// Runs `transfer` to its end while serving the control connection (every line but ABOR
 /// queued).
 pub async fn watch<T>(ctx: &mut Ctx, transfer: impl Future<Output = T>) -> Watched<T> {
-    watch_inner(ctx, None, transfer).await
+    watch_inner(ctx, None, false, transfer).await
 }
 
-/// Runs `transfer` to its end, answering NOOP, STAT and the data commands meanwhile.
+/// Runs `transfer` to its end, answering NOOP, STAT and the data commands meanwhile, and
+/// announcing its progress every [`PROGRESS_EVERY`].
 pub async fn watch_transfer<T>(
     ctx: &mut Ctx,
     progress: &Progress,
     transfer: impl Future<Output = T>,
 ) -> Watched<T> {
-    watch_inner(ctx, Some(progress), transfer).await
+    watch_inner(ctx, Some(progress), true, transfer).await
+}
+
+/// Runs a `sendfile(2)` download to its end, announcing its progress as
+/// [`watch_transfer`] does, but queueing every line but ABOR (ProFTPD reads nothing else
+/// meanwhile).
+pub async fn watch_sendfile<T>(
+    ctx: &mut Ctx,
+    progress: &Progress,
+    transfer: impl Future<Output = T>,
+) -> Watched<T> {
+    watch_inner(ctx, Some(progress), false, transfer).await
+}
+
+/// Tells the modules how far the transfer is ([`Event::TransferProgress`]).
+async fn announce(ctx: &mut Ctx, p: &Progress) {
+    let event = Event::TransferProgress {
+        size: p.size,
+        done: p.bytes.load(Ordering::Relaxed),
+        elapsed_ms: u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    crate::module::events::emit(ctx, &event).await;
 }
 
 /// The `211` reply to `STAT` during a transfer.
@@ -163,21 +144,34 @@ fn status(ctx: &Ctx, p: &Progress) -> oxftpd_proto::reply::Reply {
 async fn watch_inner<T>(
     ctx: &mut Ctx,
     progress: Option<&Progress>,
+    answer: bool,
     transfer: impl Future<Output = T>,
 ) -> Watched<T> {
     tokio::pin!(transfer);
+    if let Some(p) = progress {
+        announce(ctx, p).await;
+    }
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let answered = progress.filter(|_| answer);
     loop {
         let reading = ctx.pending.len() < QUEUE_MAX;
         tokio::select! {
             biased;
             result = &mut transfer => return Watched::Done(result),
+            _ = ticks.tick(), if progress.is_some() => {
+                if let Some(p) = progress {
+                    announce(ctx, p).await;
+                }
+            }
             incoming = ctx.control.next(), if reading => match incoming {
                 Ok(Incoming::Line(line, interrupt)) => {
                     if is_abor(&line) {
                         tracing::debug!(peer = %ctx.peer, interrupt, "ABOR during a transfer");
                         return Watched::Aborted;
                     }
-                    let Some(p) = progress.filter(|_| ctx.pending.is_empty()) else {
+                    let Some(p) = answered.filter(|_| ctx.pending.is_empty()) else {
                         ctx.pending.push_back(Incoming::Line(line, interrupt));
                         continue;
                     };

@@ -165,6 +165,16 @@ pub enum Event<'a> {
         /// The name the client gave with USER, if any.
         user: Option<&'a str>,
     },
+    /// A file transfer runs: announced when its data begins to flow and about once a second
+    /// after (`engine::watch::PROGRESS_EVERY`), never per byte.
+    TransferProgress {
+        /// Bytes a download will move (from its offset to the end); 0 for an upload.
+        size: u64,
+        /// Bytes moved so far.
+        done: u64,
+        /// Milliseconds since the data began to flow.
+        elapsed_ms: u64,
+    },
     /// A file transfer ended.
     Transfer {
         /// The session's login.

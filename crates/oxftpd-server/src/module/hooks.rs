@@ -72,6 +72,10 @@ pub enum Outcome {
     /// Refuse the command: the session loop answers the error for the verb, and ends the
     /// session when the error says so.
     Refuse(CommandError),
+    /// Go on with this argument instead of the client's (`PRE_CMD` only: mod_case's
+    /// case-insensitive names, mod_rewrite's rules); later hooks, `<Limit>` and the handler
+    /// see the new argument.
+    Rewrite(String),
 }
 
 /// The command a hook sees.

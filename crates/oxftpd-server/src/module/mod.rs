@@ -3,6 +3,7 @@
 //! FEAT, HELP, `SITE HELP`, the `<Limit>` groups of a command and `oxftpd -l` are all read
 //! from these tables.
 
+pub mod accept;
 pub mod class;
 pub mod command;
 pub mod connect;
@@ -22,6 +23,7 @@ pub mod state;
 
 use oxftpd_config::ModuleSpec;
 
+pub use accept::{AcceptFn, Conn};
 pub use class::CommandClass;
 pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
@@ -40,8 +42,37 @@ pub enum Admission {
     Refuse(String),
 }
 
+/// The future of a login check that waits on something (a cluster store).
+pub type AdmitFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Admission> + Send + 'a>>;
+
 /// A module's check of a login the auth chain accepted (`MaxClients*`, mod_wrap, …).
-pub type AdmitFn = fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission;
+#[derive(Clone, Copy)]
+pub enum AdmitFn {
+    /// Decided at once from what the process knows.
+    Now(fn(&mut crate::session::Ctx, &mut crate::session::LoggedIn) -> Admission),
+    /// Decided after asking elsewhere (the cluster's shared counts).
+    Later(
+        for<'a> fn(
+            &'a mut crate::session::Ctx,
+            &'a mut crate::session::LoggedIn,
+        ) -> AdmitFuture<'a>,
+    ),
+}
+
+impl AdmitFn {
+    /// Runs the check.
+    pub async fn check(
+        self,
+        ctx: &mut crate::session::Ctx,
+        user: &mut crate::session::LoggedIn,
+    ) -> Admission {
+        match self {
+            AdmitFn::Now(f) => f(ctx, user),
+            AdmitFn::Later(f) => f(ctx, user).await,
+        }
+    }
+}
 
 pub use crate::context::{OpenFn, ServerFn};
 
@@ -95,6 +126,8 @@ pub struct Module {
     pub server: Option<ServerFn>,
     /// What it starts when a loaded configuration goes live.
     pub start: Option<StartFn>,
+    /// What it does with a new connection before any protocol reads from it ([`accept`]).
+    pub accept: Option<AcceptFn>,
     /// Its own protocol on the ports of the servers it claims ([`ConnectionFn`]).
     pub connection: Option<ConnectionFn>,
     /// The actions it answers on the control socket ([`controls`]).
@@ -122,6 +155,7 @@ impl Module {
         open: None,
         server: None,
         start: None,
+        accept: None,
         connection: None,
         controls: &[],
         auth: None,

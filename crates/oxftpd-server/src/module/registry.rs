@@ -86,6 +86,11 @@ impl Registry {
         self.modules.iter().filter_map(|m| m.events)
     }
 
+    /// Every module's accept hook, in module order.
+    pub fn accept_hooks(&self) -> impl Iterator<Item = crate::module::AcceptFn> + '_ {
+        self.modules.iter().filter_map(|m| m.accept)
+    }
+
     /// Every module's front door for other protocols (mod_sftp), in module order.
     pub fn connection_handlers(&self) -> impl Iterator<Item = crate::module::ConnectionFn> + '_ {
         self.modules.iter().filter_map(|m| m.connection)

@@ -8,6 +8,7 @@
 pub mod mod_auth;
 pub mod mod_auth_pam;
 pub mod mod_ban;
+pub mod mod_case;
 pub mod mod_copy;
 pub mod mod_core;
 pub mod mod_ctrls;
@@ -21,10 +22,13 @@ pub mod mod_ifsession;
 pub mod mod_lang;
 pub mod mod_log;
 pub mod mod_ls;
+pub mod mod_proxy_protocol;
+pub mod mod_rewrite;
 pub mod mod_site;
 pub mod mod_site_misc;
 pub mod mod_tls;
 pub mod mod_wrap;
+pub mod mod_wrap2;
 pub mod mod_xfer;
 
 mod load;
@@ -49,6 +53,10 @@ static MOD_AUTH_UNIX: Module = Module {
     commands: &[],
     ..Module::DEFAULT
 };
+static MOD_RLIMIT: Module = Module {
+    spec: &oxftpd_config::modules::mod_rlimit::MODULE,
+    ..Module::DEFAULT
+};
 static MOD_DSO: Module = Module {
     spec: &oxftpd_config::modules::mod_dso::MODULE,
     commands: &[],
@@ -59,6 +67,7 @@ static MOD_DSO: Module = Module {
 pub static MODULES: &[&Module] = &[
     &mod_core::MODULE,
     &mod_xfer::MODULE,
+    &MOD_RLIMIT,
     &mod_auth_pam::MODULE,
     &MOD_AUTH_UNIX,
     &MOD_AUTH_FILE,
@@ -75,12 +84,18 @@ pub static MODULES: &[&Module] = &[
     &mod_delay::MODULE,
     &MOD_DSO,
     &mod_wrap::MODULE,
+    &mod_wrap2::MODULE,
+    &mod_wrap2::FILE_MODULE,
+    &mod_rewrite::MODULE,
+    &mod_case::MODULE,
     &mod_ifsession::MODULE,
     &mod_ctrls::MODULE,
     &mod_ctrls_admin::MODULE,
     &mod_lang::MODULE,
     &mod_deflate::MODULE,
     &mod_ban::MODULE,
+    // Loaded last, as ProFTPD's documentation asks: its accept hook reads the connection first.
+    &mod_proxy_protocol::MODULE,
 ];
 
 /// Modules from other crates, added once by the binary ([`install`]).

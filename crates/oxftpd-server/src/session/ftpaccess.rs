@@ -34,6 +34,13 @@ impl Cache {
         hits.into_iter().map(|(_, e)| &e.block).collect()
     }
 
+    /// Whether any remembered file sets the directive `name`.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.entries
+            .values()
+            .any(|e| e.block.directive(name).is_some())
+    }
+
     /// Whether any remembered file could hide a directory entry.
     pub fn hides(&self) -> bool {
         self.entries

@@ -55,8 +55,10 @@ pub struct Ctx {
     pub generation: Arc<Generation>,
     /// State shared by every session of the process.
     pub shared: Arc<Shared>,
-    /// The client's address.
+    /// The client's address (named by a proxy's PROXY protocol header when one came).
     pub peer: SocketAddr,
+    /// The proxy the control connection came through (mod_proxy_protocol), if any.
+    pub via: Option<SocketAddr>,
     /// Our address on the control connection.
     pub local: SocketAddr,
     /// The data connection prepared by PASV/EPSV/PORT/EPRT.
@@ -219,6 +221,7 @@ impl Ctx {
             generation,
             shared,
             peer,
+            via: None,
             local,
             data: DataSetup::None,
             transfer_type: TransferType::Binary,

@@ -57,6 +57,13 @@ enum Command {
     Check(oxftpd::ctl::check::CheckArgs),
     /// Create an Ed25519 SSH host key (OpenSSH format) for SFTPHostKey.
     Hostkey(HostkeyArgs),
+    /// Print a man page (oxftpd.8, oxftpctl.8, oxftpd.conf.5) in roff, for packaging.
+    #[command(hide = true)]
+    Man {
+        /// Which page.
+        #[arg(value_parser = oxftpd::man::PAGES)]
+        page: String,
+    },
 }
 
 /// `oxftpctl hostkey`: where to write the key.
@@ -234,6 +241,10 @@ fn main() {
         Command::Top(args) => oxftpd::ctl::top::run(&args),
         Command::Kick(args) => oxftpd::ctl::kick::run(&args),
         Command::Shut(args) => oxftpd::ctl::shut::run(&args),
+        Command::Man { page } => {
+            print!("{}", man_page(&page));
+            Ok(())
+        }
         Command::Check(args) => match oxftpd::ctl::check::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => std::process::exit(1),
@@ -243,6 +254,20 @@ fn main() {
     if let Err(e) = result {
         eprintln!("{PROGRAM}: {e:#}");
         std::process::exit(1);
+    }
+}
+
+/// One of the man pages.
+fn man_page(page: &str) -> String {
+    use clap::CommandFactory;
+    match page {
+        "oxftpctl.8" => oxftpd::man::program_page(
+            &Cli::command(),
+            8,
+            "\\fBoxftpd\\fR(8), \\fBoxftpd.conf\\fR(5), \\fBftpasswd\\fR(8), \\fBftpdctl\\fR(8), \\fBftpwho\\fR(1)",
+        ),
+        "oxftpd.conf.5" => oxftpd::man::config_page(),
+        _ => oxftpd::man::oxftpd_page(),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod count;
 pub mod kick;
+pub mod may;
 pub mod shut;
 pub mod top;
 pub mod who;

@@ -1,5 +1,6 @@
 //! `oxftpctl who [--json] [--vhost VHOST]`: who is connected, per vhost: user, address,
-//! login time, idle time, command, directory and the transfer in progress.
+//! login time, idle time, command, directory and the transfer in progress (bytes done, of
+//! how many, percent, rate).
 
 use std::collections::BTreeMap;
 
@@ -25,7 +26,7 @@ pub struct WhoArgs {
 
 /// The sessions as the daemon reports them, one JSON object each; when its control socket
 /// cannot be reached, as the configuration's `ScoreboardFile` shows them (without login
-/// times and transfers), with a note on stderr.
+/// times; transfers as far as the scoreboard has them), with a note on stderr.
 pub fn sessions(socket: &SocketArgs, vhost: Option<&str>) -> Result<Vec<Value>> {
     let mut words = vec!["who", "json"];
     words.extend(vhost);
@@ -84,10 +85,47 @@ pub fn from_scoreboard(path: &std::path::Path, vhost: Option<&str>) -> Result<Ve
                 "command": if e.cmd.is_empty() { "idle".to_string() } else { e.cmd.clone() },
                 "argument": e.cmd_arg,
                 "cwd": e.cwd,
-                "transfer": null,
+                "transfer": scoreboard_transfer(e),
             })
         })
         .collect())
+}
+
+/// A scoreboard entry's transfer, when its command moves a file (the fields ProFTPD's
+/// `ftpwho -v` reads: size, bytes done, bytes and milliseconds for the rate).
+fn scoreboard_transfer(e: &oxftpd_server::scoreboard::Entry) -> Value {
+    let direction = match e.cmd.as_str() {
+        "RETR" | "READ" | "scp download" => "download",
+        "STOR" | "STOU" | "APPE" | "WRITE" | "scp upload" => "upload",
+        _ => return Value::Null,
+    };
+    let size = u64::try_from(e.xfer_size).ok().filter(|s| *s > 0);
+    let done = u64::try_from(e.xfer_done).unwrap_or(0);
+    let moved = u64::try_from(e.xfer_len).unwrap_or(0);
+    serde_json::json!({
+        "direction": direction,
+        "path": e.cmd_arg,
+        "size": size,
+        "done": done,
+        "percent": size.map(|s| done.min(s) * 100 / s),
+        "rate": (e.xfer_elapsed > 0).then(|| moved.saturating_mul(1000) / e.xfer_elapsed),
+        "elapsed_ms": e.xfer_elapsed,
+    })
+}
+
+/// Bytes as `512 B`, `1.5 KiB`, `3.2 MiB`, `1.1 GiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -112,11 +150,20 @@ pub fn doing(s: &Value) -> String {
     };
     if let Some(t) = s.get("transfer").filter(|t| !t.is_null()) {
         let ms = t.get("elapsed_ms").and_then(Value::as_i64).unwrap_or(0);
-        out.push_str(&format!(
-            " ({} for {})",
-            text(t, "direction"),
-            span(ms / 1000)
-        ));
+        out.push_str(&format!(" ({}", text(t, "direction")));
+        if let Some(done) = t.get("done").and_then(Value::as_u64) {
+            out.push_str(&format!(" {}", bytes(done)));
+            if let Some(size) = t.get("size").and_then(Value::as_u64) {
+                out.push_str(&format!(" of {}", bytes(size)));
+            }
+        }
+        if let Some(p) = t.get("percent").and_then(Value::as_u64) {
+            out.push_str(&format!(" {p}%"));
+        }
+        if let Some(r) = t.get("rate").and_then(Value::as_u64) {
+            out.push_str(&format!(" at {}/s", bytes(r)));
+        }
+        out.push_str(&format!(" for {})", span(ms / 1000)));
     }
     out
 }

@@ -105,6 +105,41 @@ pub fn login_refusal(
     })
 }
 
+/// The numbers of the login limits in force (`None`: no limit), for a store that checks them
+/// itself (the cluster's shared counts); its counts then go to [`login_refusal`] for the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginLimits {
+    /// `MaxClients`.
+    pub clients: Option<usize>,
+    /// `MaxClientsPerUser`.
+    pub user: Option<usize>,
+    /// `MaxClientsPerHost`.
+    pub host: Option<usize>,
+    /// `MaxHostsPerUser`.
+    pub other_hosts: Option<usize>,
+    /// `MaxClientsPerClass` for the session's class.
+    pub class: Option<usize>,
+}
+
+/// The login limits `cfg` sets for a session of `class`.
+pub fn login_limits(cfg: &mod_auth::View, class: Option<&str>) -> LoginLimits {
+    let n = |d: &Option<Vec<String>>| d.as_ref().and_then(|a| limit_of(a, 0)).map(|l| l.0);
+    let class = class.and_then(|c| {
+        cfg.max_clients_per_class
+            .iter()
+            .find(|d| d.first().map(String::as_str) == Some(c))
+            .and_then(|d| limit_of(d, 1))
+            .map(|l| l.0)
+    });
+    LoginLimits {
+        clients: n(&cfg.max_clients),
+        user: n(&cfg.max_clients_per_user),
+        host: n(&cfg.max_clients_per_host),
+        other_hosts: n(&cfg.max_hosts_per_user),
+        class,
+    }
+}
+
 /// Checks the login limits for `user` and counts the session in when none refuses.
 pub fn admit(
     ctx: &Ctx,

@@ -130,8 +130,12 @@ pub async fn enter(
 ) -> CommandResult {
     let name = session.login_name.clone();
     for check in crate::module::registry::registry().admit_checks() {
-        if let Admission::Refuse(text) = check(ctx, &mut session) {
-            info!(peer = %ctx.peer, user = %name, "login refused: {text}");
+        if let Admission::Refuse(text) = check.check(ctx, &mut session).await {
+            info!(
+                peer = %ctx.peer,
+                server = %ctx.local.ip(),
+                "USER {name} (Login failed): {text}"
+            );
             let event = Event::LoginFailed {
                 name: &name,
                 failure: LoginFailure::Refused,
@@ -195,6 +199,31 @@ pub async fn enter(
     Ok(ctx.send(&crate::messages::multi(code, lines)).await?)
 }
 
+/// The `SystemLog` line of a refused login, in mod_auth.c's words (what fail2ban's stock
+/// `proftpd` filter matches); a policy's refusal carries its own.
+fn log_text(ctx: &Ctx, name: &str, error: &LoginError) -> String {
+    let failed = |why: &str| format!("USER {name} (Login failed): {why}");
+    match error {
+        LoginError::Auth(AuthError::NoSuchUser) => {
+            let ip = ctx.peer.ip().to_canonical();
+            let client = ctx.remote_name.clone().unwrap_or_else(|| ip.to_string());
+            format!(
+                "USER {name}: no such user found from {client} [{ip}] to {}:{}",
+                ctx.local.ip(),
+                ctx.local.port()
+            )
+        }
+        LoginError::Auth(AuthError::BadPassword) => failed("Incorrect password"),
+        LoginError::Auth(AuthError::PasswordAged) => failed("Password expired"),
+        LoginError::Auth(AuthError::Disabled) => failed("Account disabled"),
+        LoginError::Auth(e @ AuthError::Unavailable { .. }) => {
+            failed(&format!("Unavailable authentication service ({e})"))
+        }
+        LoginError::Auth(e) => failed(&e.to_string()),
+        LoginError::Refused(text) | LoginError::Reached(_, text) => text.clone(),
+    }
+}
+
 /// Answers a login the auth chain (or a policy) refused: `530` (`AccessDenyMsg`), the login
 /// event with the reason, and the end of the session after `MaxLoginAttempts` failures.
 pub async fn refuse(
@@ -203,7 +232,12 @@ pub async fn refuse(
     name: &str,
     error: &LoginError,
 ) -> CommandResult {
-    info!(peer = %ctx.peer, user = %name, "login failed: {error}");
+    info!(
+        peer = %ctx.peer,
+        server = %ctx.local.ip(),
+        "{}",
+        log_text(ctx, name, error)
+    );
     crate::trace_msg!(
         ctx.trace,
         "auth",
@@ -254,7 +288,11 @@ pub async fn refuse(
         .unwrap_or_else(|| "Login incorrect.".to_string());
     let refused = CommandError::LoginRefused(deny);
     if last {
-        info!(peer = %ctx.peer, "Maximum login attempts ({max}) exceeded, connection refused");
+        info!(
+            peer = %ctx.peer,
+            server = %ctx.local.ip(),
+            "Maximum login attempts ({max}) exceeded, connection refused"
+        );
         return Err(refused.then_close());
     }
     Err(refused)
@@ -359,14 +397,13 @@ async fn login_as(
         && oxftpd_auth::ftpusers::listed_in_ftpusers(&identity.name, Path::new(&file))
     {
         return Err(LoginError::Refused(format!(
-            "USER {}: user is listed in {file} (UseFtpUsers)",
-            identity.name
+            "USER {login_name} (Login failed): User in {file}"
         )));
     }
     if identity.uid == 0 && !settings.root_login {
         return Err(LoginError::Reached(
             crate::module::events::Limit::RootLogin,
-            format!("SECURITY VIOLATION: root login attempted ({login_name})"),
+            "SECURITY VIOLATION: Root login attempted".to_string(),
         ));
     }
     if settings.require_valid_shell
@@ -374,8 +411,8 @@ async fn login_as(
         && !oxftpd_auth::shells::valid_shell(&identity.shell, Path::new("/etc/shells"))
     {
         return Err(LoginError::Refused(format!(
-            "Invalid shell: '{}' of user {} is not in /etc/shells (RequireValidShell)",
-            identity.shell, identity.name
+            "USER {login_name} (Login failed): Invalid shell: '{}'",
+            identity.shell
         )));
     }
     let subject = crate::access::limit::Subject {
@@ -394,6 +431,9 @@ async fn login_as(
     let (identity, root) = match target.anon {
         Some(i) => anonymous_identity(&server, i, identity)?,
         None => {
+            if let Some(ch) = &server.cfg.auth.create_home {
+                super::create_home::create(&ctx.shared.pool, ch, &identity).await;
+            }
             let root = jail_for(&server, &identity);
             (identity, root)
         }
@@ -484,6 +524,23 @@ async fn login_as(
     }
     info!(peer = %ctx.peer, user = %session.login_name, root = %session.root, "login successful");
     Ok(session)
+}
+
+/// The session root a login of `target` with `identity` gets (its `<Anonymous>` root, or
+/// the first matching `DefaultRoot`, else `/`), and the identity as the login would carry
+/// it (an `<Anonymous>` block's `Group`): what `oxftpctl check` evaluates `<Limit>` with.
+pub fn session_root(
+    server: &Arc<ServerCtx>,
+    target: &Target,
+    identity: Identity,
+) -> Result<(Identity, String), LoginError> {
+    match target.anon {
+        Some(i) => anonymous_identity(server, i, identity),
+        None => {
+            let root = jail_for(server, &identity);
+            Ok((identity, root))
+        }
+    }
 }
 
 fn anonymous_identity(

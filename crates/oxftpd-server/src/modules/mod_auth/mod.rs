@@ -2,6 +2,7 @@
 
 pub mod anonymous;
 pub mod client_limits;
+pub mod create_home;
 pub mod empty_passwords;
 pub mod login;
 pub mod user_pass;
@@ -40,7 +41,7 @@ pub static MODULE: Module = Module {
         On::Verb("PASS"),
         empty_passwords::pre_pass,
     )],
-    admit: Some(client_limits::admit_login),
+    admit: Some(crate::module::AdmitFn::Now(client_limits::admit_login)),
     events: Some(wtmp::on_event),
     connect: &[crate::module::ConnectHook::new(
         crate::module::ConnectStage::Admit,

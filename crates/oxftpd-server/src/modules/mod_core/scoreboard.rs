@@ -2,7 +2,9 @@
 //! connect (user `(none)`, addresses, server, class, protocol; `mod_auth`'s session init),
 //! the user, directory and ids at login, the command and its argument while a logged-in
 //! session runs one (`main.c`), `idle` with its start time when the command ends
-//! (`pr_session_set_idle`), and freed when the session ends.
+//! (`pr_session_set_idle`), the transfer's size, bytes done and rate about once a second while
+//! it runs (`Event::TransferProgress`; ProFTPD writes them every few buffers), and freed when
+//! the session ends.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,6 +17,10 @@ fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn protocol(ctx: &Ctx) -> &'static str {
@@ -31,6 +37,10 @@ fn idle(entry: &mut Entry, user: &LoggedIn, protocol: &str) {
     entry.cmd = "idle".to_string();
     entry.cmd_arg.clear();
     entry.begin_idle = now();
+    entry.xfer_size = 0;
+    entry.xfer_done = 0;
+    entry.xfer_len = 0;
+    entry.xfer_elapsed = 0;
 }
 
 /// mod_core's event handler for the scoreboard.
@@ -74,6 +84,21 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
             }
             Event::SessionClosed { .. } => {
                 drop(ctx.ext.remove::<Slot>());
+            }
+            Event::TransferProgress {
+                size,
+                done,
+                elapsed_ms,
+            } => {
+                if let Some(slot) = ctx.ext.get_mut::<Slot>() {
+                    let (size, done) = (clamp(*size), clamp(*done));
+                    slot.update(|e| {
+                        e.xfer_size = size;
+                        e.xfer_done = done;
+                        e.xfer_len = done;
+                        e.xfer_elapsed = *elapsed_ms;
+                    });
+                }
             }
             Event::LoginFailed { .. } | Event::Transfer { .. } | Event::LimitReached { .. } => {}
         }

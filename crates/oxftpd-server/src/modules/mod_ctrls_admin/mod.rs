@@ -161,7 +161,7 @@ static HOOKS: &[Hook] = &[
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ctrls_admin::MODULE,
     hooks: HOOKS,
-    admit: Some(admit as AdmitFn),
+    admit: Some(AdmitFn::Now(admit)),
     events: Some(track::on_event),
     open: Some(open as OpenFn),
     controls: CONTROLS,

@@ -50,6 +50,17 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
                 i.protocol = protocol.to_string();
             }),
             Event::Transfer { .. } => reg.update(|i| i.transfer = None),
+            Event::TransferProgress {
+                size,
+                done,
+                elapsed_ms,
+            } => reg.update(|i| {
+                if let Some(t) = &mut i.transfer {
+                    t.size = (*size > 0).then_some(*size);
+                    t.done = *done;
+                    t.moving_ms = *elapsed_ms;
+                }
+            }),
             Event::SessionClosed { .. }
             | Event::LoginFailed { .. }
             | Event::LimitReached { .. } => {}
@@ -72,6 +83,8 @@ pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
             path: cmd.arg.unwrap_or_default().to_string(),
             size: None,
             started_ms: now_ms(),
+            done: 0,
+            moving_ms: 0,
         });
         reg.update(|i| {
             i.command = cmd.verb.to_string();

@@ -37,6 +37,9 @@ pub fn to_json(i: &Info, now_ms: i64) -> Value {
             "direction": t.direction,
             "path": t.path,
             "size": t.size,
+            "done": t.done,
+            "percent": t.percent(),
+            "rate": t.rate(),
             "started_ms": t.started_ms,
             "elapsed_ms": now_ms.saturating_sub(t.started_ms),
         })),
@@ -62,13 +65,23 @@ fn hms(secs: i64) -> String {
 fn to_line(i: &Info) -> String {
     let now = now();
     let addr = i.peer.map(|p| p.ip().to_string()).unwrap_or_default();
-    let what = if i.command == "idle" {
+    let mut what = if i.command == "idle" {
         format!("idle {}", hms(now - i.idle_since))
     } else if i.argument.is_empty() {
         i.command.clone()
     } else {
         format!("{} {}", i.command, i.argument)
     };
+    if let Some(t) = &i.transfer {
+        what.push_str(&format!(" ({} bytes", t.done));
+        if let Some(p) = t.percent() {
+            what.push_str(&format!(", {p}%"));
+        }
+        if let Some(r) = t.rate() {
+            what.push_str(&format!(", {:.2} KB/s", r as f64 / 1024.0));
+        }
+        what.push(')');
+    }
     format!(
         "{:<8} {addr} [{}] up {} {what} in {}",
         i.user.as_deref().unwrap_or("(none)"),

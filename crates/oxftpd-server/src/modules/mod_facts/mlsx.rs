@@ -213,6 +213,8 @@ fn write_shown(
     ctx_facts: oxftpd_proto::listing::FactSet,
     out: &mut Vec<u8>,
 ) {
+    let meta = names.shown(meta, false).into_owned();
+    let meta = &meta;
     let (owner, group) = names.both(meta.uid, meta.gid);
     let f = Facts {
         link_target: slink,
@@ -291,7 +293,9 @@ pub fn mlst<'a>(
                 vpath.clone(),
             )
         };
-        let mut names = Names::new(ctx);
+        // The object's own context, as mod_facts looks `DirFake*` up for MLST.
+        let mut names = Names::for_dir(ctx, user, &vpath);
+        let meta = names.shown(&meta, false).into_owned();
         let owner = names.user(meta.uid).map(str::to_owned);
         let group = names.group(meta.gid).map(str::to_owned);
         let f = Facts {
@@ -367,7 +371,7 @@ pub fn mlsd<'a>(
         let selected = shown_facts(ctx);
         let mut out = Vec::with_capacity(FLUSH_AT + 1024);
         let result: Result<(), ListError> = async {
-            let mut names = Names::new(ctx);
+            let mut names = Names::for_dir(ctx, user, &vpath);
             write_line(
                 user,
                 &mut names,

@@ -300,7 +300,8 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
             }
             Event::LoginSucceeded { .. }
             | Event::LoginFailed { .. }
-            | Event::LimitReached { .. } => {}
+            | Event::LimitReached { .. }
+            | Event::TransferProgress { .. } => {}
         }
     })
 }

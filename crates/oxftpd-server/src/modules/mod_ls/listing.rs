@@ -23,8 +23,14 @@ const FLUSH_AT: usize = 32 * 1024;
 /// `ls`-style options given before the path (`LIST -la dir`), and `ListOptions`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// `-a`/`-A`: names starting with a dot too.
+    /// `-a`: names starting with a dot too, `.` and `..` included.
     pub all: bool,
+    /// `-A`: names starting with a dot too, but not `.` and `..`.
+    pub almost_all: bool,
+    /// `-1`: names only, one a line (LIST); names without the directory (NLST).
+    pub one: bool,
+    /// `-t`: newest first.
+    pub by_time: bool,
     /// `-R`: subdirectories too.
     pub recursive: bool,
     /// `-d`: a directory itself, not its entries.
@@ -37,7 +43,10 @@ impl Options {
     fn add(&mut self, word: &str) {
         for c in word.chars() {
             match c {
-                'a' | 'A' => self.all = true,
+                'a' => self.all = true,
+                'A' => self.almost_all = true,
+                '1' => self.one = true,
+                't' => self.by_time = true,
                 'R' => self.recursive = true,
                 'd' => self.dir_only = true,
                 'F' => self.classify = true,
@@ -60,6 +69,9 @@ fn mark_type(out: &mut Vec<u8>, meta: Option<&Metadata>) {
         out.insert(at, mark);
     }
 }
+
+/// The most entries of one directory LIST holds to sort (the rest follow unsorted).
+const HOLD_MAX: usize = 50_000;
 
 /// How deep `LIST -R` descends.
 const MAX_DEPTH: usize = 10;
@@ -140,6 +152,10 @@ pub(crate) struct Names<'a> {
     /// one owner, so most entries need no map lookup.
     last_user: Option<(u32, Option<Arc<str>>)>,
     last_group: Option<(u32, Option<Arc<str>>)>,
+    /// `DirFakeUser`/`DirFakeGroup`/`DirFakeMode` in force.
+    fake: super::fake::Fake,
+    /// Whether `DirFakeMode` is looked up per entry ([`Names::entry`]).
+    per_entry_mode: bool,
 }
 
 impl<'a> Names<'a> {
@@ -150,6 +166,48 @@ impl<'a> Names<'a> {
             groups: HashMap::new(),
             last_user: None,
             last_group: None,
+            fake: super::fake::Fake::default(),
+            per_entry_mode: false,
+        }
+    }
+
+    /// Names that show the `DirFake*` settings of the directory `vpath` (MLSD, MLST).
+    pub(crate) fn for_dir(ctx: &'a Ctx, user: &LoggedIn, vpath: &str) -> Self {
+        Names {
+            fake: super::fake::Fake::for_dir(ctx, user, vpath),
+            ..Names::new(ctx)
+        }
+    }
+
+    /// Names for LIST and STAT: the owner and group `DirFake*` of the directory `vpath`
+    /// (`None`: none), the mode looked up per entry.
+    pub(crate) fn for_list(ctx: &'a Ctx, user: &LoggedIn, vpath: Option<&str>) -> Self {
+        Names {
+            fake: vpath
+                .map(|v| super::fake::Fake::for_dir(ctx, user, v).without_mode())
+                .unwrap_or_default(),
+            per_entry_mode: super::fake::may_fake_mode(ctx, user),
+            ..Names::new(ctx)
+        }
+    }
+
+    /// Looks up the `DirFakeMode` of the entry `name` of `dir` for the next line.
+    pub(crate) fn entry(&mut self, user: &LoggedIn, dir: &str, name: &str) {
+        if self.per_entry_mode {
+            self.fake.mode = super::fake::entry_mode(self.ctx, user, dir, name);
+        }
+    }
+
+    /// An entry's attributes as shown (`DirFake*` applied); `list_line` for LIST and STAT.
+    pub(crate) fn shown<'m>(
+        &self,
+        meta: &'m Metadata,
+        list_line: bool,
+    ) -> std::borrow::Cow<'m, Metadata> {
+        if self.fake.is_set() {
+            std::borrow::Cow::Owned(self.fake.apply(meta, list_line))
+        } else {
+            std::borrow::Cow::Borrowed(meta)
         }
     }
 
@@ -159,6 +217,10 @@ impl<'a> Names<'a> {
     }
 
     fn remember_user(&mut self, uid: u32) {
+        if let Some(f) = &self.fake.user {
+            self.last_user = Some((uid, Some(f.name.clone())));
+            return;
+        }
         if self.last_user.as_ref().is_some_and(|(id, _)| *id == uid) {
             return;
         }
@@ -172,6 +234,10 @@ impl<'a> Names<'a> {
     }
 
     fn remember_group(&mut self, gid: u32) {
+        if let Some(f) = &self.fake.group {
+            self.last_group = Some((gid, Some(f.name.clone())));
+            return;
+        }
         if self.last_group.as_ref().is_some_and(|(id, _)| *id == gid) {
             return;
         }
@@ -238,6 +304,8 @@ pub(crate) fn write_entry(
     out: &mut Vec<u8>,
 ) {
     let windows = names.ctx().server.cfg.ls.windows_style;
+    let meta = names.shown(meta, true).into_owned();
+    let meta = &meta;
     let (owner, group) = names.both(meta.uid, meta.gid);
     let facts = Facts {
         name,
@@ -383,7 +451,7 @@ async fn listing(
     let mut out = Vec::with_capacity(FLUSH_AT + 512);
     let result: Result<(), ListError> = async {
         let mut w = Writer {
-            names: Names::new(ctx),
+            names: Names::for_list(ctx, user, Some(&user.cwd)),
             clock: clock(ctx),
             stream: &mut stream,
             stall,
@@ -410,6 +478,8 @@ async fn listing(
                     Some(_) => user.fs.symlink_metadata(&vpath).await.unwrap_or(meta),
                     None => meta,
                 };
+                w.names
+                    .entry(user, oxftpd_proto::path::parent(&vpath), &vpath);
                 write_entry(
                     &mut w.names,
                     name,
@@ -422,6 +492,8 @@ async fn listing(
             return Ok(());
         }
         let prefix = match (names_only, glob, path_arg) {
+            // `-1` (from ListOptions): the names alone, as `ls -1` prints them.
+            (true, _, _) if opts.one => None,
             (true, Some((Some(dir), _)), _) => Some(dir),
             // `NLST .` names the entries bare, as ProFTPD does (observed).
             (true, None, Some(p)) if p != "." && p != "./" => Some(p),
@@ -583,10 +655,9 @@ async fn list_dir(
     job: &DirJob<'_>,
     opened: Option<ReadDir>,
 ) -> Result<(), ListError> {
-    let symlinks = show_symlinks(w.names.ctx());
     // ListStyle Windows never lists dot files, `-a` or not.
     let windows = w.names.ctx().server.cfg.ls.windows_style;
-    let dots = job.opts.all && !windows;
+    let dots = job.opts.all && !windows && !job.opts.one;
     let may_hide = crate::access::hiding::may_hide(w.names.ctx(), user);
     let mut dir = match opened {
         Some(dir) => dir,
@@ -598,87 +669,59 @@ async fn list_dir(
                 .fs
                 .metadata(&user.resolve_from(&job.vpath, dot))
                 .await?;
+            w.names.entry(user, &job.vpath, dot);
             write_entry(&mut w.names, dot, &m, None, &w.clock, w.out);
         }
     }
     // `SortedNLST`: the names of one directory, held to be sorted.
     let mut sorted = Vec::new();
-    'entries: while let Some(batch) = dir.next().await? {
-        for entry in batch.iter() {
-            if let Some(pattern) = job.pattern {
-                if !oxftpd_proto::glob::matches(pattern, entry.name) {
-                    continue;
-                }
-            } else if entry.name.starts_with('.') && !dots {
-                continue;
+    if job.opts.by_time || !job.names_only {
+        // LIST sorts a directory's entries by name (`-t`: newest first, then by name), as
+        // mod_ls does: they are held, up to HOLD_MAX of them; the entries of a larger
+        // directory past that follow unsorted, so that memory stays bounded.
+        let mut held: Vec<(String, Metadata)> = Vec::new();
+        let mut rest = None;
+        while let Some(batch) = dir.next().await? {
+            if held.len() >= HOLD_MAX {
+                rest = Some(batch);
+                break;
             }
-            let Some(meta) = entry.meta else { continue };
-            if may_hide
-                && crate::access::hiding::hide_entry(
-                    w.names.ctx(),
-                    user,
-                    &job.vpath,
-                    entry.name,
-                    meta,
-                )
-            {
-                continue;
+            held.extend(
+                batch
+                    .iter()
+                    .filter_map(|e| e.meta.map(|m| (e.name.to_string(), m.clone()))),
+            );
+        }
+        if job.opts.by_time {
+            held.sort_by(|a, b| b.1.mtime.cmp(&a.1.mtime).then_with(|| a.0.cmp(&b.0)));
+        } else {
+            held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        for (name, meta) in &held {
+            if !list_entry(user, w, job, name, meta, may_hide, &mut sorted).await? {
+                return Ok(());
             }
-            // Sorted names count against `maxfiles` in their order, once sorted.
-            let counted_now = !job.names_only || !w.sorted_nlst;
-            if counted_now && !take(&mut w.files_left) {
-                break 'entries;
-            }
-            if job.names_only {
-                let name = match job.prefix {
-                    Some(p) => format!("{}/{}", p.trim_end_matches('/'), entry.name),
-                    None => entry.name.to_string(),
-                };
-                if w.sorted_nlst {
-                    sorted.push(name);
-                } else {
-                    write_nlst_line(&name, w.out);
-                }
-            } else {
-                let (link, followed) = if meta.kind == Kind::Symlink {
-                    let path = user.resolve_from(&job.vpath, entry.name);
-                    if symlinks {
-                        let raw = symlink_target(user, &path).await;
-                        let shown = match raw {
-                            Some(t) if w.adjusted_symlinks => {
-                                Some(adjusted_target(user, &path, &t))
-                            }
-                            other => other,
-                        };
-                        (shown, None)
-                    } else {
-                        (None, user.fs.metadata(&path).await.ok())
-                    }
-                } else {
-                    (None, None)
-                };
-                write_entry(
-                    &mut w.names,
-                    entry.name,
-                    followed.as_ref().unwrap_or(meta),
-                    link.as_deref(),
-                    &w.clock,
-                    w.out,
-                );
-                if job.opts.classify {
-                    // A link's mark is its target's, as mod_ls stats it.
-                    match (meta.kind, &followed) {
-                        (Kind::Symlink, Some(m)) => mark_type(w.out, Some(m)),
-                        (Kind::Symlink, None) => {
-                            let path = user.resolve_from(&job.vpath, entry.name);
-                            let target = user.fs.metadata(&path).await.ok();
-                            mark_type(w.out, target.as_ref());
-                        }
-                        _ => mark_type(w.out, Some(meta)),
-                    }
+        }
+        drop(held);
+        while let Some(batch) = match rest.take() {
+            Some(b) => Some(b),
+            None => dir.next().await?,
+        } {
+            for entry in batch.iter() {
+                let Some(meta) = entry.meta else { continue };
+                if !list_entry(user, w, job, entry.name, meta, may_hide, &mut sorted).await? {
+                    return Ok(());
                 }
             }
-            w.flush_if_full().await?;
+        }
+    } else {
+        'entries: while let Some(batch) = dir.next().await? {
+            for entry in batch.iter() {
+                let Some(meta) = entry.meta else { continue };
+                if !list_entry(user, w, job, entry.name, meta, may_hide, &mut sorted).await? {
+                    break 'entries;
+                }
+            }
         }
     }
     sorted.sort_unstable();
@@ -690,6 +733,86 @@ async fn list_dir(
         w.flush_if_full().await?;
     }
     Ok(())
+}
+
+/// Lists one entry of a directory; `false` once `ListOptions maxfiles` is spent.
+async fn list_entry(
+    user: &LoggedIn,
+    w: &mut Writer<'_, '_>,
+    job: &DirJob<'_>,
+    name: &str,
+    meta: &Metadata,
+    may_hide: bool,
+    sorted: &mut Vec<String>,
+) -> Result<bool, ListError> {
+    let windows = w.names.ctx().server.cfg.ls.windows_style;
+    let dots = (job.opts.all || job.opts.almost_all) && !windows;
+    if let Some(pattern) = job.pattern {
+        if !oxftpd_proto::glob::matches(pattern, name) {
+            return Ok(true);
+        }
+    } else if name.starts_with('.') && !dots {
+        return Ok(true);
+    }
+    if may_hide && crate::access::hiding::hide_entry(w.names.ctx(), user, &job.vpath, name, meta) {
+        return Ok(true);
+    }
+    // Sorted names count against `maxfiles` in their order, once sorted.
+    let counted_now = !job.names_only || !w.sorted_nlst;
+    if counted_now && !take(&mut w.files_left) {
+        return Ok(false);
+    }
+    if job.names_only || job.opts.one {
+        let shown = match job.prefix {
+            Some(p) => format!("{}/{}", p.trim_end_matches('/'), name),
+            None => name.to_string(),
+        };
+        if job.names_only && w.sorted_nlst {
+            sorted.push(shown);
+        } else {
+            write_nlst_line(&shown, w.out);
+        }
+    } else {
+        let symlinks = show_symlinks(w.names.ctx());
+        let (link, followed) = if meta.kind == Kind::Symlink {
+            let path = user.resolve_from(&job.vpath, name);
+            if symlinks {
+                let raw = symlink_target(user, &path).await;
+                let shown = match raw {
+                    Some(t) if w.adjusted_symlinks => Some(adjusted_target(user, &path, &t)),
+                    other => other,
+                };
+                (shown, None)
+            } else {
+                (None, user.fs.metadata(&path).await.ok())
+            }
+        } else {
+            (None, None)
+        };
+        w.names.entry(user, &job.vpath, name);
+        write_entry(
+            &mut w.names,
+            name,
+            followed.as_ref().unwrap_or(meta),
+            link.as_deref(),
+            &w.clock,
+            w.out,
+        );
+        if job.opts.classify {
+            // A link's mark is its target's, as mod_ls stats it.
+            match (meta.kind, &followed) {
+                (Kind::Symlink, Some(m)) => mark_type(w.out, Some(m)),
+                (Kind::Symlink, None) => {
+                    let path = user.resolve_from(&job.vpath, name);
+                    let target = user.fs.metadata(&path).await.ok();
+                    mark_type(w.out, target.as_ref());
+                }
+                _ => mark_type(w.out, Some(meta)),
+            }
+        }
+    }
+    w.flush_if_full().await?;
+    Ok(true)
 }
 
 /// `LIST -R`: each subdirectory, as `\r\nsub/dir:\r\n` and its entries, depth first.
@@ -717,7 +840,7 @@ where
                 batch
                     .iter()
                     .filter(|e| e.meta.is_some_and(|m| m.kind == Kind::Dir))
-                    .filter(|e| opts.all || !e.name.starts_with('.'))
+                    .filter(|e| opts.all || opts.almost_all || !e.name.starts_with('.'))
                     .map(|e| e.name.to_owned()),
             );
         }

@@ -82,7 +82,9 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
         Err(e) => return Err(CommandError::storage(shown, e)),
     };
     let clock = clock(ctx);
-    let mut names = Names::new(ctx);
+    // A directory's owner and group `DirFake*` are its own; a file's are not faked (ProFTPD).
+    let listed = (meta.kind == Kind::Dir).then(|| vpath.clone());
+    let mut names = Names::for_list(ctx, user, listed.as_deref());
     let mut buf = Vec::new();
     if meta.kind != Kind::Dir {
         // A hidden name shows an empty status, as mod_ls answers STAT for it.
@@ -91,6 +93,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
             return Ok(ctx.send(&multi(codes::FILE_STATUS, lines)).await?);
         }
         let (meta, link) = as_shown(ctx, user, &vpath, meta).await;
+        names.entry(user, oxftpd_proto::path::parent(&vpath), &vpath);
         write_entry(&mut names, shown, &meta, link.as_deref(), &clock, &mut buf);
         let lines = vec![
             format!("Status of {shown}:"),
@@ -103,6 +106,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
     for dot in [".", ".."] {
         if let Ok(m) = user.fs.metadata(&user.resolve_from(&vpath, dot)).await {
             buf.clear();
+            names.entry(user, &vpath, dot);
             write_entry(&mut names, dot, &m, None, &clock, &mut buf);
             entries.push((dot.to_string(), line_of(&buf)));
         }
@@ -134,6 +138,7 @@ async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult
             )
             .await;
             buf.clear();
+            names.entry(user, &vpath, &entry.name);
             write_entry(
                 &mut names,
                 &entry.name,

@@ -108,7 +108,7 @@ pub static MODULE: Module = Module {
     ],
     hooks: &[Hook::new(Phase::Pre, On::AnyLine, policy::pre_cmd)],
     connect: &[ConnectHook::new(ConnectStage::Secure, commands::on_connect)],
-    admit: Some(per_user::admit_login),
+    admit: Some(crate::module::AdmitFn::Now(per_user::admit_login)),
     server: Some(settings::per_server),
     ..Module::DEFAULT
 };

@@ -1,17 +1,21 @@
-//! The hosts.allow / hosts.deny language of tcp-wrappers (hosts_access(5)), without `%`
-//! expansions, shell commands or options: `daemons : clients [: options]` lines, lists
-//! separated by blanks or commas, `ALL`, `LOCAL`, `EXCEPT`, addresses, `net.` prefixes,
-//! `addr/mask` and CIDR networks, `.domain` suffixes and exact names.
+//! The hosts.allow / hosts.deny language of tcp-wrappers (hosts_access(5)), shared by mod_wrap
+//! and mod_wrap2's `file:` tables: `daemons : clients [: options]` lines, lists separated by
+//! blanks or commas, `ALL`, `LOCAL`, `KNOWN`, `UNKNOWN`, `EXCEPT`, addresses, `net.` prefixes,
+//! `addr/mask` and CIDR networks, `[v6]/bits`, `.domain` suffixes, exact names, `*`/`?`
+//! wildcards, `user@host` clients, `/file` include lists, and the `ALLOW`/`DENY` options.
+//! Without `%` expansions, shell commands, NIS netgroups (`@group` never matches) or the other
+//! options (`nice`, `setenv`, `spawn`, …), which the caller is told of ([`Verdict::unsupported`]).
 
 use std::net::IpAddr;
 
 use crate::access::address::AddrPattern;
 
-/// One `daemons : clients` rule.
+/// One `daemons : clients [: options]` rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     daemons: Vec<String>,
     clients: Vec<String>,
+    options: Vec<String>,
 }
 
 /// The client being checked.
@@ -21,6 +25,17 @@ pub struct Client<'a> {
     pub addr: IpAddr,
     /// Its DNS name, when known.
     pub name: Option<&'a str>,
+    /// Its user name for `user@host` patterns (RFC 1413 ident, else the USER name), if any.
+    pub user: Option<&'a str>,
+}
+
+/// What the first rule of a table that matched says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// `Some(true)` for an `ALLOW` option, `Some(false)` for `DENY`, `None` without either.
+    pub option: Option<bool>,
+    /// Options of the rule that oxftpd does not carry out (for the module's log).
+    pub unsupported: Vec<String>,
 }
 
 /// Parses a whole file; lines it cannot read are skipped.
@@ -57,12 +72,33 @@ pub fn parse(text: &str) -> Vec<Rule> {
             })
             .map_or(rest.len(), |(i, _)| i);
         let clients = &rest[..end];
+        let options = rest.get(end + 1..).map(options).unwrap_or_default();
         rules.push(Rule {
             daemons: words(daemons),
             clients: words(clients),
+            options,
         });
     }
     rules
+}
+
+/// The options of a rule: fields separated by ':' (`\:` keeps one), trimmed.
+fn options(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => field.extend(chars.next()),
+            ':' => out.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    out.push(field);
+    out.into_iter()
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
 }
 
 fn words(list: &str) -> Vec<String> {
@@ -74,10 +110,33 @@ fn words(list: &str) -> Vec<String> {
 
 /// Whether any rule matches `service` and `client`.
 pub fn matches(rules: &[Rule], service: &str, client: &Client<'_>) -> bool {
-    rules.iter().any(|r| {
+    verdict(rules, service, client).is_some()
+}
+
+/// The first rule that matches `service` and `client`, as its options judge it.
+pub fn verdict(rules: &[Rule], service: &str, client: &Client<'_>) -> Option<Verdict> {
+    let rule = rules.iter().find(|r| {
         list_matches(&r.daemons, &|w| daemon_matches(w, service))
             && list_matches(&r.clients, &|w| client_matches(w, client))
-    })
+    })?;
+    let mut v = Verdict {
+        option: None,
+        unsupported: Vec::new(),
+    };
+    for opt in &rule.options {
+        let keyword = opt
+            .split(|c: char| c.is_whitespace() || c == '=')
+            .next()
+            .unwrap_or("");
+        if keyword.eq_ignore_ascii_case("allow") {
+            v.option = Some(true);
+        } else if keyword.eq_ignore_ascii_case("deny") {
+            v.option = Some(false);
+        } else {
+            v.unsupported.push(opt.clone());
+        }
+    }
+    Some(v)
 }
 
 /// A list with `EXCEPT`: `a b EXCEPT c` matches when a or b does and c does not.
@@ -95,12 +154,52 @@ fn daemon_matches(word: &str, service: &str) -> bool {
     word.eq_ignore_ascii_case("ALL") || word == service
 }
 
+/// A user pattern of `user@host`: `ALL`, `KNOWN`, `UNKNOWN` or a name (case-insensitive).
+fn user_matches(word: &str, user: Option<&str>) -> bool {
+    if word.eq_ignore_ascii_case("ALL") {
+        return true;
+    }
+    if word.eq_ignore_ascii_case("KNOWN") {
+        return user.is_some();
+    }
+    if word.eq_ignore_ascii_case("UNKNOWN") {
+        return user.is_none();
+    }
+    user.is_some_and(|u| u.eq_ignore_ascii_case(word))
+}
+
 fn client_matches(word: &str, client: &Client<'_>) -> bool {
+    // `user@host`; a leading '@' is a netgroup, not a user.
+    if let Some(at) = word.get(1..).and_then(|w| w.find('@')).map(|i| i + 1) {
+        let (user, host) = (&word[..at], &word[at + 1..]);
+        return host_matches(host, client) && user_matches(user, client.user);
+    }
+    host_matches(word, client)
+}
+
+fn host_matches(word: &str, client: &Client<'_>) -> bool {
     if word.eq_ignore_ascii_case("ALL") {
         return true;
     }
     if word.eq_ignore_ascii_case("LOCAL") {
         return client.name.is_some_and(|n| !n.contains('.'));
+    }
+    if word.eq_ignore_ascii_case("KNOWN") {
+        return client.name.is_some();
+    }
+    if word.eq_ignore_ascii_case("UNKNOWN") {
+        return client.name.is_none();
+    }
+    if word.starts_with('@') {
+        // NIS netgroups: oxftpd has no NIS lookups.
+        return false;
+    }
+    if word.starts_with('/') {
+        return include_matches(word, client);
+    }
+    if word.contains(['*', '?']) {
+        let addr = client.addr.to_string();
+        return glob(word, &addr) || client.name.is_some_and(|n| glob(word, n));
     }
     if let Some((net, mask)) = word.split_once('/')
         && let (Ok(IpAddr::V4(n)), Ok(IpAddr::V4(m))) = (net.parse(), mask.parse())
@@ -131,6 +230,43 @@ fn client_matches(word: &str, client: &Client<'_>) -> bool {
     }
 }
 
+/// A `/file` pattern: any host pattern listed in the file (one level: lines that themselves
+/// start with '/' are skipped).
+fn include_matches(path: &str, client: &Client<'_>) -> bool {
+    let Ok(text) = std::fs::read(path) else {
+        return false;
+    };
+    String::from_utf8_lossy(&text)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('/'))
+        .flat_map(str::split_whitespace)
+        .any(|w| host_matches(w, client))
+}
+
+/// `*` and `?` wildcards, case-insensitively.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +275,7 @@ mod tests {
         Client {
             addr: addr.parse().unwrap(),
             name,
+            user: None,
         }
     }
 
@@ -176,5 +313,37 @@ mod tests {
         let rules = parse("ALL: ALL\n");
         assert!(matches(&rules, "proftpd", &client("127.0.0.1", None)));
         assert!(!matches(&parse(""), "proftpd", &client("127.0.0.1", None)));
+    }
+
+    #[test]
+    fn users_wildcards_includes_and_options() {
+        let dir = std::env::temp_dir().join(format!("hosts-access-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let inc = dir.join("inc");
+        std::fs::write(&inc, "foo bar\r\n/other\nbaz 10.9.\n").unwrap();
+        let rules = parse(&format!(
+            "proftpd: alice@127.0.0.\nftpd: {}\nweb: *.example.org 192.168.?.1\nx: ALL: DENY\ny: ALL: allow : setenv A\\:B\n",
+            inc.display()
+        ));
+        let mut c = client("127.0.0.1", None);
+        assert!(!matches(&rules, "proftpd", &c));
+        c.user = Some("Alice");
+        assert!(matches(&rules, "proftpd", &c));
+        assert!(matches(&rules, "ftpd", &client("10.9.1.1", None)));
+        assert!(!matches(&rules, "ftpd", &client("10.8.1.1", None)));
+        assert!(matches(
+            &rules,
+            "web",
+            &client("1.1.1.1", Some("a.example.org"))
+        ));
+        assert!(matches(&rules, "web", &client("192.168.5.1", None)));
+        assert_eq!(
+            verdict(&rules, "x", &c).map(|v| v.option),
+            Some(Some(false))
+        );
+        let y = verdict(&rules, "y", &c).unwrap();
+        assert_eq!(y.option, Some(true));
+        assert_eq!(y.unsupported, vec!["setenv A:B".to_string()]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -8,6 +8,6 @@ use crate::module::Module;
 /// mod_wrap.c.
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_wrap::MODULE,
-    admit: Some(wrap::admit_login),
+    admit: Some(crate::module::AdmitFn::Now(wrap::admit_login)),
     ..Module::DEFAULT
 };

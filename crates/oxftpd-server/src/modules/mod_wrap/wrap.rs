@@ -69,7 +69,11 @@ pub fn refused(cfg: &View, user: &str, groups: &[String], home: &str, addr: IpAd
         return false;
     };
     let service = cfg.service_name.as_str();
-    let client = Client { addr, name: None };
+    let client = Client {
+        addr,
+        name: None,
+        user: None,
+    };
     if hosts_access::matches(&read_rules(allow, home), service, &client) {
         return false;
     }

@@ -25,7 +25,7 @@ use tracing::{info, warn};
 
 use crate::data::channel as data_channel;
 use crate::data::transfer_io;
-use crate::engine::watch::{Counted, Progress, Watched, watch, watch_transfer};
+use crate::engine::watch::{Counted, Progress, Watched, watch_sendfile, watch_transfer};
 use crate::module::events::{self, Direction, Event, Transfer};
 use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
 use crate::session::{Ctx, LoggedIn, TransferType};
@@ -50,6 +50,7 @@ fn progress(
     data_peer: std::net::SocketAddr,
     passive: bool,
     what: String,
+    size: u64,
 ) -> Progress {
     Progress {
         what,
@@ -57,6 +58,8 @@ fn progress(
         data_peer,
         passive,
         bytes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        size,
+        started: std::time::Instant::now(),
     }
 }
 
@@ -68,12 +71,18 @@ pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
         setup,
         ctx.local,
         ctx.peer,
+        ctx.via,
         &ctx.shared,
         ctx.server.settings.root_revoke,
     )
     .await
     {
         Ok(stream) => {
+            let _ = crate::engine::socket_options::apply(
+                &stream,
+                &ctx.server.cfg.core.socket_options,
+                false,
+            );
             crate::trace_msg!(
                 ctx.trace,
                 "data",
@@ -119,6 +128,58 @@ fn sendfile_chunk(ctx: &Ctx, user: &LoggedIn, vpath: &str, size: u64) -> Option<
         UseSendfile::On => Some(u64::MAX),
         UseSendfile::Bytes(n) => Some(n.max(1)),
         UseSendfile::Fraction(f) => Some(((size as f64 * f) as u64).max(1)),
+    }
+}
+
+/// What decides whether a download goes through `sendfile(2)`.
+struct SendfileChoice {
+    setting: oxftpd_config::trace::UseSendfile,
+    paced: bool,
+    ascii: bool,
+    protected: bool,
+    mode_z: bool,
+    remaining: u64,
+    size: u64,
+}
+
+/// Says in the debug log (`DebugLevel 10`) whether and how a download uses `sendfile(2)`,
+/// with mod_xfer's reasons and in its order.
+fn log_sendfile_choice(c: &SendfileChoice) {
+    use oxftpd_config::trace::UseSendfile;
+    let declined = if c.setting == UseSendfile::Off {
+        Some("due to UseSendfile configuration setting")
+    } else if c.paced {
+        Some("due to TransferRate restrictions")
+    } else if c.ascii {
+        Some("for ASCII data")
+    } else if c.protected {
+        Some("due to RFC2228 data channel protections")
+    } else if c.mode_z {
+        Some("due to MODE Z restrictions")
+    } else if c.remaining == 0 {
+        Some("due to lack of data to transmit")
+    } else {
+        None
+    };
+    if let Some(why) = declined {
+        tracing::trace!("declining use of sendfile {why}");
+        return;
+    }
+    tracing::trace!("using sendfile capability for transmitting data");
+    match c.setting {
+        UseSendfile::Bytes(n) if c.remaining > n => {
+            tracing::trace!("using sendfile with configured UseSendfile length ({n} bytes)");
+        }
+        UseSendfile::Fraction(f) => {
+            let len = (c.size as f64 * f) as u64;
+            if c.remaining > len {
+                tracing::trace!(
+                    "using sendfile with configured UseSendfile percentage {:.0}% ({len} bytes)",
+                    f * 100.0
+                );
+            }
+        }
+        _ => {}
     }
 }
 
@@ -250,7 +311,13 @@ pub fn retr<'a>(
         let started = std::time::Instant::now();
         let mode_z = crate::modules::mod_deflate::stream::mode_z(ctx);
         let report = crate::modules::mod_deflate::log::Report::for_session(ctx);
-        let progress = progress(user, data_peer, passive, format!("RETR {vpath}"));
+        let progress = progress(
+            user,
+            data_peer,
+            passive,
+            format!("RETR {vpath}"),
+            end.saturating_sub(offset),
+        );
         let sendfile = sendfile_chunk(ctx, user, &vpath, meta.size);
         if sendfile.is_none() {
             crate::trace_msg!(
@@ -265,11 +332,22 @@ pub fn retr<'a>(
         // cut to its grants instead).
         let tls_paced =
             pace.is_some() && !matches!(stream, crate::data::stream::DataStream::Plain(_));
+        log_sendfile_choice(&SendfileChoice {
+            setting: cfg.xfer.use_sendfile,
+            paced: pace.is_some(),
+            ascii,
+            protected: !matches!(stream, crate::data::stream::DataStream::Plain(_)),
+            mode_z: mode_z.on,
+            remaining: end.saturating_sub(offset),
+            size: meta.size,
+        });
         let outcome = if mode_z.on || ascii || sendfile.is_none() || tls_paced {
             // A buffered download: the control connection is served meanwhile.
             let fut = async {
-                let mut counted =
-                    super::rate::Paced::new(Counted::new(&mut stream, &progress), pace.as_mut());
+                let mut counted = super::rate::Paced::new(
+                    Counted::new(&mut stream, &progress.bytes),
+                    pace.as_mut(),
+                );
                 if mode_z.on {
                     let w = crate::modules::mod_deflate::stream::DeflateWriter::new(
                         &mut counted,
@@ -300,8 +378,9 @@ pub fn retr<'a>(
             watch_transfer(ctx, &progress, fut).await
         } else {
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
-            watch(
+            watch_sendfile(
                 ctx,
+                &progress,
                 transfer_io::send_binary(
                     &mut stream,
                     &user.fs,
@@ -311,6 +390,7 @@ pub fn retr<'a>(
                     sendfile.unwrap_or(u64::MAX),
                     pace.as_mut()
                         .map(|p| p as &mut dyn crate::data::transfer_io::Gate),
+                    &progress.bytes,
                 ),
             )
             .await
@@ -712,7 +792,7 @@ async fn receive(
         Upload::Appe => "APPE",
         Upload::Stou => "STOU",
     };
-    let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"));
+    let progress = progress(user, data_peer, passive, format!("{verb} {limit_path}"), 0);
     let mut pace = super::rate::pace_for(ctx, user, &limit_path, verb);
     // A plain binary upload: read and written on one thread, the file's bytes never changing
     // cores (upload_thread.rs), while threads for it are free (a paced one stays async).
@@ -736,7 +816,7 @@ async fn receive(
         }
         _ => {
             let mut source = crate::modules::mod_deflate::stream::Source::new(
-                super::rate::Paced::new(Counted::new(&mut stream, &progress), pace.as_mut()),
+                super::rate::Paced::new(Counted::new(&mut stream, &progress.bytes), pace.as_mut()),
                 mode_z,
             )
             .reporting(report);
