@@ -74,6 +74,13 @@ impl Policy {
                     )
                 });
             }
+            // CreateHome makes homes (and their parents) at login, where no rule can name
+            // them beforehand: a rule binds a directory that exists, not a path.
+            if m.flag("CreateHome") == Some(true) {
+                p.unconfined.get_or_insert_with(|| {
+                    "CreateHome on: homes made at login cannot be named beforehand".to_string()
+                });
+            }
             for a in &roots {
                 if let Some(root) = a.first() {
                     want_homes |= p.serve(root);
@@ -92,6 +99,13 @@ impl Policy {
             } else if let Some(f) = fixed_prefix(path) {
                 if d == "AuthUserFile" {
                     p.homes_from(&f);
+                }
+                // A named file may name others beside it (a wrap table's included lists, a
+                // certificate chain): its directory is read.
+                if !f.is_dir()
+                    && let Some(dir) = f.parent().filter(|d| *d != Path::new("/"))
+                {
+                    p.read.push(dir.to_path_buf());
                 }
                 p.read.push(f);
             }
