@@ -28,6 +28,7 @@ mod known_modules;
 mod lexer;
 pub mod modules;
 mod parser;
+mod paths;
 pub mod registry;
 mod scope;
 mod suggest;
@@ -42,6 +43,7 @@ pub use lexer::MAX_LINE;
 pub use parser::{
     FtpAccess, MAX_INCLUDE_DEPTH, ParseOptions, parse_file, parse_ftpaccess, parse_str,
 };
+pub use paths::NamedPath;
 pub use registry::{Args, Contexts, DirectiveSpec, Duplicate, Kind, ModuleSpec, REJECTED, Status};
 pub use scope::{ContextRef, LimitLevel, Scope};
 pub use tree::{

@@ -80,6 +80,8 @@ fn the_registry_marks_only_value_setting_directives_last_wins() {
             "MaxInstances",
             "ModulePath",
             "PidFile",
+            "SandboxLandlock",
+            "SandboxSeccomp",
             "Satisfy",
             "ScoreboardFile",
             "ScoreboardMutex",

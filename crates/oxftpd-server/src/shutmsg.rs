@@ -33,7 +33,8 @@ pub fn set_path(path: PathBuf) {
     }
 }
 
-fn path() -> PathBuf {
+/// The shutdown message file read (`/etc/shutmsg` unless [`set_path`] chose another).
+pub fn path() -> PathBuf {
     PATH.read()
         .ok()
         .and_then(|p| p.clone())

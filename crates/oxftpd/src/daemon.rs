@@ -310,6 +310,7 @@ fn run_inetd(cli: &Cli, generation: Generation) -> Result<()> {
         .scoreboard_file
         .map(|p| open_scoreboard(&config, Path::new(&p), 0, true))
         .transpose()?;
+    crate::sandbox::apply(&config);
     let engine = start_engine(run_as, scoreboard)?;
     let peer = stream
         .peer_addr()
@@ -456,6 +457,8 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
             return Err(e);
         }
     };
+    // Before the pool and the runtime start their threads: they inherit the sandbox.
+    crate::sandbox::apply(&config);
     let engine = match start_engine(run_as, board) {
         Ok(e) => e,
         Err(e) => {

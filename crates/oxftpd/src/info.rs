@@ -74,6 +74,7 @@ pub fn settings() -> String {
     ] {
         s.push_str(&format!("    {} {name}\n", if on { '+' } else { '-' }));
     }
+    s.push_str(&crate::sandbox::features());
     // Modules in crates of their own are cargo features: say which this build has.
     s.push_str("\n  Module crates:\n");
     for (on, name) in crate::modules::crates() {

@@ -14,6 +14,7 @@ pub mod man;
 pub mod modules;
 pub mod privileges;
 pub mod rlimit;
+pub mod sandbox;
 pub mod sd_notify;
 pub mod sockets;
 pub mod upgrade;

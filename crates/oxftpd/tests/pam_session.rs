@@ -34,8 +34,10 @@ async fn the_pam_session_is_open_while_the_ftp_session_lasts() {
     let target = oxftpd_testkit::target!();
     let mut setup = Setup::new(&target).expect("setup");
     let user = SystemUser::new(&setup.dir().join("home/pamuser"), "pamsecret");
-    let log = setup.dir().join("pam-session.log");
-    let script = setup.dir().join("pam-session.sh");
+    // pam_exec's script and its log sit where the daemon's sandbox lets it and its children
+    // (PAM helpers) execute and write: a directory the configuration names (here PidFile's).
+    let log = setup.dir().join("run/pam-session.log");
+    let script = setup.dir().join("run/pam-session.sh");
     std::fs::write(
         &script,
         format!(

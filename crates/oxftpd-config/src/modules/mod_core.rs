@@ -153,6 +153,22 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "umask for new files and, optionally, directories",
     ),
     d(
+        "SandboxLandlock",
+        C::SERVER,
+        Args::flag(),
+        false,
+        "oxftpd extension: after binding and opening logs, confine the daemon with Landlock to the paths its configuration serves, logs to and reads (on by default where the kernel has Landlock)",
+    )
+    .last_wins(),
+    d(
+        "SandboxSeccomp",
+        C::SERVER,
+        Args::flag(),
+        false,
+        "oxftpd extension: after binding and opening logs, refuse clearly dangerous system calls (ptrace, mount, bpf, kexec, module loading, …) with a seccomp filter (on by default)",
+    )
+    .last_wins(),
+    d(
         "PidFile",
         C::SERVER,
         Args::exact(1).checked(c::abs_path),
@@ -773,6 +789,10 @@ pub struct Daemon {
     pub server_type: Option<String>,
     /// `PidFile`.
     pub pid_file: Option<String>,
+    /// `SandboxLandlock` (oxftpd): on unless set off.
+    pub sandbox_landlock: bool,
+    /// `SandboxSeccomp` (oxftpd): on unless set off.
+    pub sandbox_seccomp: bool,
     /// `ScoreboardFile`.
     pub scoreboard_file: Option<String>,
     /// `ScoreboardMutex`.
@@ -802,6 +822,8 @@ impl Daemon {
             group: word("Group"),
             server_type: m.arg("ServerType", 0),
             pid_file: m.arg("PidFile", 0),
+            sandbox_landlock: m.flag("SandboxLandlock").unwrap_or(true),
+            sandbox_seccomp: m.flag("SandboxSeccomp").unwrap_or(true),
             scoreboard_file: m.arg("ScoreboardFile", 0),
             scoreboard_mutex: m.arg("ScoreboardMutex", 0),
             counter_store: m

@@ -37,7 +37,7 @@ pub struct Entry {
 
 /// The wtmp file: `/var/log/wtmp`; debug builds let tests name another one
 /// (`OXFTPD_TEST_WTMP_FILE`) so that they never touch the machine's own.
-fn wtmp_file() -> PathBuf {
+pub fn wtmp_file() -> PathBuf {
     #[cfg(debug_assertions)]
     if let Some(path) = std::env::var_os("OXFTPD_TEST_WTMP_FILE") {
         return PathBuf::from(path);

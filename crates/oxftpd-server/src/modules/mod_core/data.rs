@@ -178,20 +178,37 @@ pub fn port<'a>(
             return Err(CommandError::MissingArgument);
         };
         active_refusal(ctx, "PORT")?;
-        let nums: Vec<u8> = arg
-            .split(',')
-            .filter_map(|n| n.trim().parse().ok())
-            .collect();
-        if nums.len() != 6 || arg.split(',').count() != 6 {
+        let Some(addr) = parse_port(arg) else {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR_ARGUMENTS,
                 "Illegal PORT command",
             ));
-        }
-        let ip = IpAddr::V4(Ipv4Addr::new(nums[0], nums[1], nums[2], nums[3]));
-        let addr = SocketAddr::new(ip, u16::from(nums[4]) << 8 | u16::from(nums[5]));
+        };
         set_active(ctx, addr, "PORT").await
     })
+}
+
+/// Parses RFC 959's `h1,h2,h3,h4,p1,p2` (blanks around each number allowed).
+pub fn parse_port(arg: &str) -> Option<SocketAddr> {
+    let nums: Vec<u8> = arg
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    let [a, b, c, d, p1, p2] = nums[..] else {
+        return None;
+    };
+    if arg.split(',').count() != 6 {
+        return None;
+    }
+    let ip = IpAddr::V4(Ipv4Addr::new(a, b, c, d));
+    Some(SocketAddr::new(ip, u16::from(p1) << 8 | u16::from(p2)))
+}
+
+/// The network protocol field of an EPRT argument (`1` in `|1|addr|port|`).
+pub fn eprt_protocol(arg: &str) -> Option<&str> {
+    arg.chars()
+        .next()
+        .and_then(|d| arg[d.len_utf8()..].split(d).next())
 }
 
 /// Parses RFC 2428's `<d>proto<d>addr<d>port<d>`.
@@ -224,10 +241,7 @@ pub fn eprt<'a>(
             return Err(CommandError::MissingArgument);
         };
         active_refusal(ctx, "EPRT")?;
-        let proto = arg
-            .chars()
-            .next()
-            .and_then(|d| arg[d.len_utf8()..].split(d).next());
+        let proto = eprt_protocol(arg);
         if let Some(refusal) = protocol_refusal(ctx, proto) {
             return Err(refusal);
         }

@@ -80,13 +80,18 @@ pub fn mfmt<'a>(
 }
 
 /// One fact an MFF command sets.
-enum Change {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// `modify=YYYYMMDDHHMMSS`: the mtime, UTC seconds.
     Modify(i64),
+    /// `UNIX.group=GID`.
     Group(u32),
+    /// `UNIX.mode=OCTAL` (at most 07777).
     Mode(u32),
 }
 
-fn parse_fact(fact: &str) -> Option<Change> {
+/// Reads one `fact=value` of MFF; `None` for a fact it cannot set.
+pub fn parse_fact(fact: &str) -> Option<Change> {
     let (name, value) = fact.split_once('=')?;
     if name.eq_ignore_ascii_case("modify") {
         parse_timestamp(value).ok().map(|t| Change::Modify(t.secs))

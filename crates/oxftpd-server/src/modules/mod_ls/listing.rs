@@ -21,8 +21,8 @@ use crate::session::{Ctx, LoggedIn};
 const FLUSH_AT: usize = 32 * 1024;
 
 /// `ls`-style options given before the path (`LIST -la dir`), and `ListOptions`.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Options {
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
     /// `-a`: names starting with a dot too, `.` and `..` included.
     pub all: bool,
     /// `-A`: names starting with a dot too, but not `.` and `..`.
@@ -79,7 +79,7 @@ const MAX_DEPTH: usize = 10;
 /// Splits `ls`-style options from the path, as mod_ls does: whitespace before the options is
 /// skipped only when options follow; after the last option one blank ends them, so a path
 /// that starts with blanks keeps all but that one (`LIST -a  name` lists ` name`).
-pub(crate) fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
+pub fn split_options(arg: Option<&str>) -> (Options, Option<&str>) {
     let mut opts = Options::default();
     let Some(arg) = arg else {
         return (opts, None);

@@ -1,6 +1,7 @@
 //! mod_site.c: SITE, which runs the SITE rows of every module's table, and its own HELP,
 //! CHGRP and CHMOD.
 
+pub mod args;
 pub mod site;
 
 use crate::module::CommandClass as Cl;

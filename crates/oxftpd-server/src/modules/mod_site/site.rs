@@ -17,15 +17,14 @@ use crate::session::{Ctx, LoggedIn, State};
 /// `SITE sub args`.
 pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some(arg) = arg.map(str::trim).filter(|a| !a.is_empty()) else {
+        let Some((arg, (sub, rest))) = arg
+            .map(str::trim)
+            .and_then(|a| Some((a, super::args::subcommand(a)?)))
+        else {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
                 "'SITE' requires parameters",
             ));
-        };
-        let (sub, rest) = match arg.split_once(' ') {
-            Some((s, r)) => (s.to_ascii_uppercase(), r.trim_start()),
-            None => (arg.to_ascii_uppercase(), ""),
         };
         let Some(row) = modules::site_command(&sub).filter(|row| (row.enabled)(ctx)) else {
             return Err(CommandError::bad_argument(
@@ -125,13 +124,10 @@ pub fn chmod<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some((mode, path)) = rest.split_once(' ').map(|(m, p)| (m, p.trim_start())) else {
+        let Some((mode, path)) = super::args::word_and_path(rest) else {
             return Err(site_not_understood(arg));
         };
-        if path.is_empty() {
-            return Err(site_not_understood(arg));
-        }
-        let Some(bits) = u32::from_str_radix(mode, 8).ok().filter(|m| *m <= 0o7777) else {
+        let Some(bits) = super::args::octal_mode(mode) else {
             return Err(CommandError::bad_argument(
                 codes::FILE_UNAVAILABLE,
                 format!("'{mode}': invalid mode"),
@@ -158,12 +154,9 @@ pub fn chgrp<'a>(
     rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let Some((group, path)) = rest.split_once(' ').map(|(g, p)| (g, p.trim_start())) else {
+        let Some((group, path)) = super::args::word_and_path(rest) else {
             return Err(site_not_understood(arg));
         };
-        if path.is_empty() {
-            return Err(site_not_understood(arg));
-        }
         let target = user.resolve(path);
         if let Err(e) = user.fs.metadata(&target).await {
             return Err(CommandError::storage(path, e));

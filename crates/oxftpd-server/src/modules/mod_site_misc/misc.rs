@@ -24,6 +24,26 @@ fn utime_stamp(s: &str) -> Option<i64> {
         .map(|t| t.secs)
 }
 
+/// The times and path of `SITE UTIME`'s two forms: `mtime path` and
+/// `atime mtime ctime path UTC` (atime, mtime as UTC seconds; words joined by one blank).
+pub fn utime_args(rest: &str) -> Option<(Option<i64>, i64, String)> {
+    let words: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
+    // Two forms: `UTIME mtime path` and `UTIME atime mtime ctime path UTC`.
+    match words.as_slice() {
+        [atime, mtime, _ctime, path @ .., utc]
+            if utc.eq_ignore_ascii_case("UTC") && !path.is_empty() =>
+        {
+            utime_stamp(atime)
+                .zip(utime_stamp(mtime))
+                .map(|(a, m)| (Some(a), m, path.join(" ")))
+        }
+        [mtime, path @ ..] if !path.is_empty() => {
+            utime_stamp(mtime).map(|m| (None, m, path.join(" ")))
+        }
+        _ => None,
+    }
+}
+
 /// `SITE UTIME mtime path` and `SITE UTIME atime mtime ctime path UTC`.
 pub fn utime<'a>(
     ctx: &'a mut Ctx,
@@ -33,21 +53,7 @@ pub fn utime<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         crate::module::helpers::site_arg("UTIME", rest)?;
-        let words: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
-        // Two forms: `UTIME mtime path` and `UTIME atime mtime ctime path UTC`.
-        let parsed = match words.as_slice() {
-            [atime, mtime, _ctime, path @ .., utc]
-                if utc.eq_ignore_ascii_case("UTC") && !path.is_empty() =>
-            {
-                utime_stamp(atime)
-                    .zip(utime_stamp(mtime))
-                    .map(|(a, m)| (Some(a), m, path.join(" ")))
-            }
-            [mtime, path @ ..] if !path.is_empty() => {
-                utime_stamp(mtime).map(|m| (None, m, path.join(" ")))
-            }
-            _ => None,
-        };
+        let parsed = utime_args(rest);
         let Some((atime, mtime, path)) = parsed else {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
