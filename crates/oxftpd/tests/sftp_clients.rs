@@ -122,16 +122,7 @@ fn paramiko_logs_in_uploads_lists_renames_and_downloads() {
     if !have_clients() {
         return;
     }
-    let has_paramiko = Command::new("/usr/bin/python3")
-        .args(["-c", "import paramiko"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_paramiko {
-        assert!(
-            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "python3-paramiko is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
-        );
-        eprintln!("note: skipped, python3-paramiko is not installed");
+    if !sftp_support::have_paramiko() {
         return;
     }
     let s = start("", |_, _| {});

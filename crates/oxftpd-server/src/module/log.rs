@@ -45,3 +45,27 @@ pub fn open(path: &Path) -> io::Result<File> {
         .mode(0o600)
         .open(path)
 }
+
+/// Opens, as root, each server's log of a module whose log directive is per server
+/// (`CaseLog`, `RewriteLog`, `WrapLog`): `path_of` reads the path from the server's merged
+/// scope, `None` when the module is off there or names no log. A log that cannot be opened is
+/// warned about as `what` ("mod_case: CaseLog") and left out.
+pub fn open_per_server(
+    config: &oxftpd_config::Config,
+    what: &str,
+    path_of: impl Fn(&oxftpd_config::Merged<'_>) -> Option<String>,
+) -> std::collections::HashMap<usize, std::sync::Arc<File>> {
+    let mut logs = std::collections::HashMap::new();
+    for (index, server) in config.servers().iter().enumerate() {
+        let Some(path) = path_of(&oxftpd_config::Merged::of(&server.scope(None))) else {
+            continue;
+        };
+        match open(Path::new(&path)) {
+            Ok(f) => {
+                logs.insert(index, std::sync::Arc::new(f));
+            }
+            Err(e) => tracing::warn!("{what}: unable to open '{path}': {e}"),
+        }
+    }
+    logs
+}

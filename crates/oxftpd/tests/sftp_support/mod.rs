@@ -45,6 +45,23 @@ pub fn have_clients() -> bool {
     true
 }
 
+/// True when python3's paramiko imports (Debian's `python3-paramiko`, run with
+/// `/usr/bin/python3`); otherwise notes the skip, or fails under `OXFTPD_REQUIRE_CLIENTS=1`.
+pub fn have_paramiko() -> bool {
+    let found = Command::new("/usr/bin/python3")
+        .args(["-c", "import paramiko"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("OXFTPD_REQUIRE_CLIENTS").as_deref() != Ok("1"),
+            "python3-paramiko is required (OXFTPD_REQUIRE_CLIENTS=1) but not installed"
+        );
+        eprintln!("note: skipped, python3-paramiko is not installed");
+    }
+    found
+}
+
 /// Makes a key pair at `path` (`ssh-keygen -t kind`, extra arguments such as `-m PEM`).
 pub fn keygen(path: &Path, kind: &str, extra: &[&str]) {
     run_ok(

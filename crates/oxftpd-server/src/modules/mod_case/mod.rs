@@ -61,21 +61,13 @@ fn open(
     config: &Config,
     state: &mut crate::module::state::ModuleState,
 ) -> Result<(), crate::StartError> {
-    let mut logs = CaseLogs::default();
-    for (index, server) in config.servers().iter().enumerate() {
-        let view = oxftpd_config::modules::mod_case::View::read(&oxftpd_config::Merged::of(
-            &server.scope(None),
-        ));
-        let Some(path) = view.log.filter(|_| view.engine) else {
-            continue;
-        };
-        match crate::module::log::open(std::path::Path::new(&path)) {
-            Ok(f) => {
-                logs.0.insert(index, Arc::new(f));
-            }
-            Err(e) => tracing::warn!("mod_case: unable to open CaseLog '{path}': {e}"),
-        }
-    }
-    state.insert(logs);
+    state.insert(CaseLogs(crate::module::log::open_per_server(
+        config,
+        "mod_case: CaseLog",
+        |m| {
+            let view = oxftpd_config::modules::mod_case::View::read(m);
+            view.log.filter(|_| view.engine)
+        },
+    )));
     Ok(())
 }

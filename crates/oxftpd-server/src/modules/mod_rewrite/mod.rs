@@ -47,21 +47,13 @@ fn open(
     config: &Config,
     state: &mut crate::module::state::ModuleState,
 ) -> Result<(), crate::StartError> {
-    let mut logs = RewriteLogs::default();
-    for (index, server) in config.servers().iter().enumerate() {
-        let view = oxftpd_config::modules::mod_rewrite::View::read(&oxftpd_config::Merged::of(
-            &server.scope(None),
-        ));
-        let Some(path) = view.log.filter(|_| view.engine) else {
-            continue;
-        };
-        match crate::module::log::open(std::path::Path::new(&path)) {
-            Ok(f) => {
-                logs.0.insert(index, Arc::new(f));
-            }
-            Err(e) => tracing::warn!("mod_rewrite: unable to open RewriteLog '{path}': {e}"),
-        }
-    }
-    state.insert(logs);
+    state.insert(RewriteLogs(crate::module::log::open_per_server(
+        config,
+        "mod_rewrite: RewriteLog",
+        |m| {
+            let view = oxftpd_config::modules::mod_rewrite::View::read(m);
+            view.log.filter(|_| view.engine)
+        },
+    )));
     Ok(())
 }
