@@ -83,22 +83,7 @@ fn host_name() -> String {
 
 /// Local time as `YYYY-MM-DD HH:MM:SS,mmm`.
 fn timestamp() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-    let local = secs.saturating_add(i64::from(oxftpd_server::localtime::utc_offset(secs)));
-    let c = oxftpd_proto::time::Civil::from_unix(local);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}",
-        c.year,
-        c.month,
-        c.day,
-        c.hour,
-        c.minute,
-        c.second,
-        now.subsec_millis()
-    )
+    oxftpd_server::module::log::stamp()
 }
 
 /// One line, without its end.

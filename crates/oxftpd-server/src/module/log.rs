@@ -12,7 +12,7 @@ pub fn stamp() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-    let local = secs + i64::from(crate::localtime::utc_offset(secs));
+    let local = secs.saturating_add(i64::from(crate::localtime::utc_offset(secs)));
     let c = oxftpd_proto::time::Civil::from_unix(local);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}",
