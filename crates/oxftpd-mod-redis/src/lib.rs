@@ -11,6 +11,7 @@
 //! the Redis-backed TLS session and wrap2 tables.
 
 pub mod cluster;
+pub mod cluster_admin;
 pub mod counters;
 pub mod directives;
 pub mod store;
@@ -138,8 +139,45 @@ fn default_node() -> String {
 }
 
 fn start(
-    _generation: &std::sync::Arc<oxftpd_server::context::Generation>,
+    generation: &std::sync::Arc<oxftpd_server::context::Generation>,
     _shared: &std::sync::Arc<oxftpd_server::context::Shared>,
 ) {
+    cluster_admin::follow(
+        generation
+            .servers
+            .iter()
+            .filter_map(|s| s.modules.get::<Cluster>().map(|c| c.target.clone()))
+            .collect(),
+    );
     cluster::start_renewing();
+}
+
+/// The Redis and the cluster servers' names of a configuration with `ClusterEngine on`
+/// (for `oxftpctl who --cluster`, `count --cluster`, `shut --cluster`).
+pub fn cluster_of(config: &Config) -> Result<(Target, Vec<String>), StartError> {
+    let mut maps: Vec<TypeMap> = config
+        .servers()
+        .iter()
+        .map(|_| TypeMap::default())
+        .collect();
+    servers(config, &mut maps)?;
+    let mut target = None;
+    let mut names = Vec::new();
+    for (server, map) in config.servers().iter().zip(&maps) {
+        if let Some(c) = map.get::<Cluster>() {
+            target.get_or_insert_with(|| c.target.clone());
+            let merged = Merged::of(&server.scope(None));
+            names.push(
+                merged
+                    .arg("ServerName", 0)
+                    .unwrap_or_else(|| "ProFTPD".to_string()),
+            );
+        }
+    }
+    match target {
+        Some(t) => Ok((t, names)),
+        None => Err(StartError::Message(
+            "no server of this configuration has ClusterEngine on".into(),
+        )),
+    }
 }
