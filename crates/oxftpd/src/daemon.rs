@@ -674,6 +674,7 @@ async fn reload(
                 ),
             }?;
             generation.open_logs()?;
+            crate::server_logs::open(&generation.config);
             Ok(generation)
         })
         .await;
