@@ -38,12 +38,38 @@ enum Open {
         bytes: u64,
         /// With `HiddenStores`: the temporary path the file is written under.
         hidden: Option<String>,
+        /// A download's size (0 for an upload), and when its progress was last announced.
+        progress: Pacer,
     },
     Dir {
         vpath: String,
         entries: Vec<File>,
         sent: bool,
     },
+}
+
+/// When a transfer's progress is due to be announced: at its first bytes, then about once a
+/// second (`PROGRESS_EVERY`, as the FTP side), never per packet.
+pub(crate) struct Pacer {
+    size: u64,
+    last: Option<Instant>,
+}
+
+impl Pacer {
+    /// A pacer for a transfer of `size` bytes (0: an upload, size unknown).
+    pub(crate) fn new(size: u64) -> Pacer {
+        Pacer { size, last: None }
+    }
+
+    /// The size to announce when an announcement is due now.
+    pub(crate) fn due(&mut self) -> Option<u64> {
+        let every = oxftpd_server::engine::watch::PROGRESS_EVERY;
+        if self.last.is_some_and(|t| t.elapsed() < every) {
+            return None;
+        }
+        self.last = Some(Instant::now());
+        Some(self.size)
+    }
 }
 
 /// The SFTP subsystem of one channel.
@@ -235,11 +261,42 @@ impl Sftp {
         r.map_err(|e| from_command(&e))
     }
 
+    /// Counts `n` bytes moved through file `handle`, announcing the progress when it is due.
+    async fn moved(&mut self, handle: &str, n: u64) {
+        let Some(Open::File {
+            bytes,
+            started,
+            progress,
+            ..
+        }) = self.handles.get_mut(handle)
+        else {
+            return;
+        };
+        *bytes += n;
+        if let Some(size) = progress.due() {
+            let (done, started) = (*bytes, *started);
+            self.progress(size, done, started).await;
+        }
+    }
+
     fn handle(&mut self, open: Open) -> String {
         self.next += 1;
         let h = format!("{:x}", self.next);
         self.handles.insert(h.clone(), open);
         h
+    }
+
+    /// Announces how far a transfer is (`Event::TransferProgress`: the scoreboard, `oxftpctl
+    /// who`/`top`, ftpwho's percent and rate).
+    pub(crate) async fn progress(&self, size: u64, done: u64, started: Instant) {
+        let mut guard = self.sess.lock().await;
+        let (ctx, _) = guard.parts();
+        let event = Event::TransferProgress {
+            size,
+            done,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        };
+        emit(ctx, &event).await;
     }
 
     pub(crate) async fn transfer_done(
@@ -421,7 +478,7 @@ impl russh_sftp::server::Handler for Sftp {
         );
         if !write {
             self.begin("RETR", &[("RETR", R)], &vpath).await?;
-            let (file, _) = match fs.open_read(&vpath, 0).await {
+            let (file, meta) = match fs.open_read(&vpath, 0).await {
                 Ok(f) => f,
                 Err(e) => {
                     let r = Err(storage(&vpath, copy_storage(&e)));
@@ -436,6 +493,7 @@ impl russh_sftp::server::Handler for Sftp {
                 started: Instant::now(),
                 bytes: 0,
                 hidden: None,
+                progress: Pacer::new(meta.size),
             });
             return Ok(Handle { id, handle: h });
         }
@@ -516,6 +574,7 @@ impl russh_sftp::server::Handler for Sftp {
             started: Instant::now(),
             bytes: 0,
             hidden,
+            progress: Pacer::new(0),
         });
         Ok(Handle { id, handle: h })
     }
@@ -528,7 +587,7 @@ impl russh_sftp::server::Handler for Sftp {
         len: u32,
     ) -> Result<Data, Self::Error> {
         let (fs, _) = self.fs_and("/").await?;
-        let Some(Open::File { file, bytes, .. }) = self.handles.get_mut(&handle) else {
+        let Some(Open::File { file, .. }) = self.handles.get(&handle) else {
             return Err(fail(StatusCode::Failure, "invalid handle"));
         };
         let file = file.clone();
@@ -547,7 +606,7 @@ impl russh_sftp::server::Handler for Sftp {
         if data.is_empty() {
             return Err(fail(StatusCode::Eof, "End of file"));
         }
-        *bytes += data.len() as u64;
+        self.moved(&handle, data.len() as u64).await;
         Ok(Data { id, data })
     }
 
@@ -559,10 +618,7 @@ impl russh_sftp::server::Handler for Sftp {
         data: Vec<u8>,
     ) -> Result<Status, Self::Error> {
         let (fs, _) = self.fs_and("/").await?;
-        let Some(Open::File {
-            file, bytes, write, ..
-        }) = self.handles.get_mut(&handle)
-        else {
+        let Some(Open::File { file, write, .. }) = self.handles.get(&handle) else {
             return Err(fail(StatusCode::Failure, "invalid handle"));
         };
         if !*write {
@@ -578,7 +634,7 @@ impl russh_sftp::server::Handler for Sftp {
             .await
             .map_err(|e| fail(storage_status(&e), e.to_string()))?
             .map_err(|e| fail(StatusCode::Failure, e.to_string()))?;
-        *bytes += n;
+        self.moved(&handle, n).await;
         Ok(ok(id))
     }
 
@@ -598,6 +654,7 @@ impl russh_sftp::server::Handler for Sftp {
                 started,
                 bytes,
                 hidden,
+                ..
             } => {
                 drop(file);
                 let verb = if write { "STOR" } else { "RETR" };
