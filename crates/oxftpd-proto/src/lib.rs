@@ -41,6 +41,7 @@ pub mod listing;
 mod num;
 pub mod path;
 pub mod proxy_header;
+pub mod raw_name;
 pub mod reply;
 pub mod time;
 
