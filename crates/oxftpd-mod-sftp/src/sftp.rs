@@ -14,7 +14,7 @@ use oxftpd_server::engine::foreign;
 use oxftpd_server::module::events::{Direction, Event, Transfer, emit};
 use oxftpd_server::module::state::Protocol;
 use oxftpd_server::module::{CommandError, CommandGroup, CommandResult};
-use oxftpd_storage::{Fs, Kind, Metadata, StorageError, WriteMode};
+use oxftpd_storage::{Existing, Fs, Kind, Metadata, Replacement, StorageError, WriteMode};
 use russh_sftp::protocol::{
     Attrs, Data, ExtendedReply, File, FileAttributes, Handle, Name, OpenFlags, Packet, Status,
     StatusCode, Version,
@@ -38,6 +38,9 @@ enum Open {
         bytes: u64,
         /// With `HiddenStores`: the temporary path the file is written under.
         hidden: Option<String>,
+        /// The existing file a hidden upload replaces (checked writable by the user when it
+        /// was opened), and how the upload takes its place (storage's replace.rs).
+        replaces: Option<(Existing, Replacement)>,
         /// A download's size (0 for an upload), and when its progress was last announced.
         progress: Pacer,
     },
@@ -493,6 +496,7 @@ impl russh_sftp::server::Handler for Sftp {
                 started: Instant::now(),
                 bytes: 0,
                 hidden: None,
+                replaces: None,
                 progress: Pacer::new(meta.size),
             });
             return Ok(Handle { id, handle: h });
@@ -545,6 +549,19 @@ impl russh_sftp::server::Handler for Sftp {
         } else {
             WriteMode::At(0)
         };
+        // Replacing a file through a hidden temporary one needs the kernel's permission to
+        // write that file as the user, not only the directory's (as the FTP side).
+        let existing = match (&hidden, exists) {
+            (Some(_), true) => match fs.open_existing(&vpath).await {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    let r = Err(storage(&vpath, copy_storage(&e)));
+                    self.end("STOR", &vpath, &r, 0, "").await;
+                    return Err(fail(storage_status(&e), e.to_string()));
+                }
+            },
+            _ => None,
+        };
         let opened = match &hidden {
             Some(temp) => fs.create_claimed(temp).await,
             None => fs.open_write(&vpath, mode).await,
@@ -556,6 +573,18 @@ impl russh_sftp::server::Handler for Sftp {
                 self.end("STOR", &vpath, &r, 0, "").await;
                 return Err(fail(storage_status(&e), e.to_string()));
             }
+        };
+        let replaces = match (existing, &hidden) {
+            (Some(existing), Some(temp)) => match fs.adopt(&file, &existing).await {
+                Ok(how) => Some((existing, how)),
+                Err(e) => {
+                    let _ = fs.remove_file(temp).await;
+                    let r = Err(storage(&vpath, copy_storage(&e)));
+                    self.end("STOR", &vpath, &r, 0, "").await;
+                    return Err(fail(storage_status(&e), e.to_string()));
+                }
+            },
+            _ => None,
         };
         if !self.prepared.ignore_upload_perms
             && !exists
@@ -574,6 +603,7 @@ impl russh_sftp::server::Handler for Sftp {
             started: Instant::now(),
             bytes: 0,
             hidden,
+            replaces,
             progress: Pacer::new(0),
         });
         Ok(Handle { id, handle: h })
@@ -654,6 +684,7 @@ impl russh_sftp::server::Handler for Sftp {
                 started,
                 bytes,
                 hidden,
+                replaces,
                 ..
             } => {
                 drop(file);
@@ -661,7 +692,11 @@ impl russh_sftp::server::Handler for Sftp {
                 let mut r: CommandResult = Ok(());
                 if let Some(temp) = hidden {
                     let (fs, _) = self.fs_and("/").await?;
-                    if let Err(e) = fs.rename(&temp, &vpath).await {
+                    let moved = match replaces {
+                        Some((existing, how)) => fs.replace(&temp, &vpath, existing, how).await,
+                        None => fs.rename(&temp, &vpath).await,
+                    };
+                    if let Err(e) = moved {
                         let _ = fs.remove_file(&temp).await;
                         r = Err(storage(&vpath, e));
                     }

@@ -200,8 +200,15 @@ async fn killing_the_new_process_mid_upgrade_leaves_the_old_one_serving() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(back, "the PidFile names the old process again\n{}", server.log());
-    assert!(oxftpd_testkit::pid_alive(old_pid), "the old process serves on");
+    assert!(
+        back,
+        "the PidFile names the old process again\n{}",
+        server.log()
+    );
+    assert!(
+        oxftpd_testkit::pid_alive(old_pid),
+        "the old process serves on"
+    );
     assert!(!oxftpd_testkit::pid_alive(new_pid), "the successor is gone");
     assert!(
         server.log().contains("still serving"),
