@@ -40,7 +40,7 @@ enum Open {
         hidden: Option<String>,
         /// The existing file a hidden upload replaces (checked writable by the user when it
         /// was opened), and how the upload takes its place (storage's replace.rs).
-        replaces: Option<(Existing, Replacement)>,
+        replaces: Option<Box<(Existing, Replacement)>>,
         /// A download's size (0 for an upload), and when its progress was last announced.
         progress: Pacer,
     },
@@ -576,7 +576,7 @@ impl russh_sftp::server::Handler for Sftp {
         };
         let replaces = match (existing, &hidden) {
             (Some(existing), Some(temp)) => match fs.adopt(&file, &existing).await {
-                Ok(how) => Some((existing, how)),
+                Ok(how) => Some(Box::new((existing, how))),
                 Err(e) => {
                     let _ = fs.remove_file(temp).await;
                     let r = Err(storage(&vpath, copy_storage(&e)));
@@ -693,7 +693,10 @@ impl russh_sftp::server::Handler for Sftp {
                 if let Some(temp) = hidden {
                     let (fs, _) = self.fs_and("/").await?;
                     let moved = match replaces {
-                        Some((existing, how)) => fs.replace(&temp, &vpath, existing, how).await,
+                        Some(r) => {
+                            let (existing, how) = *r;
+                            fs.replace(&temp, &vpath, existing, how).await
+                        }
                         None => fs.rename(&temp, &vpath).await,
                     };
                     if let Err(e) = moved {

@@ -179,7 +179,7 @@ async fn killing_the_new_process_mid_upgrade_leaves_the_old_one_serving() {
     let pid_file = server.setup().pid_file();
     let old_pid = oxftpd_testkit::read_pid(&pid_file).expect("PidFile");
     let mut c = server.login("alice", "secret").await.expect("login");
-    assert!(oxftpd_testkit::signal(old_pid as i32, Signal::USR2));
+    assert!(oxftpd_testkit::signal(old_pid, Signal::USR2));
     // The successor is starting once it has written its pid.
     let mut new_pid = None;
     for _ in 0..400 {
@@ -190,7 +190,7 @@ async fn killing_the_new_process_mid_upgrade_leaves_the_old_one_serving() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let new_pid = new_pid.unwrap_or_else(|| panic!("no successor started\n{}", server.log()));
-    assert!(oxftpd_testkit::signal(new_pid as i32, Signal::KILL));
+    assert!(oxftpd_testkit::signal(new_pid, Signal::KILL));
     // The old process sees it fail and names itself in the PidFile again.
     let mut back = false;
     for _ in 0..400 {
