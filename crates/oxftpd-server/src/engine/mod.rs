@@ -6,6 +6,7 @@
 //! (`module::registry`).
 
 pub mod foreign;
+pub mod handler;
 pub mod socket_options;
 mod timeouts;
 pub mod watch;
@@ -315,12 +316,7 @@ async fn run_command(
                 user,
                 target,
                 cfg,
-                replies: module::Replies::new(&mut ctx.control),
-                data: module::DataChannel {
-                    setup: &mut ctx.data,
-                    transfer_type: &mut ctx.transfer_type,
-                    restart: &mut ctx.restart,
-                },
+                session: module::Session::new(ctx),
             };
             h(hx, arg).await
         }

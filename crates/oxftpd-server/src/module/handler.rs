@@ -19,10 +19,13 @@ pub enum Handler {
     Session(for<'a> fn(&'a mut Ctx, Option<&'a LoggedIn>, Option<&'a str>) -> HandlerFuture<'a>),
     /// Changes the login state (USER, PASS, REIN).
     Login(for<'a> fn(&'a mut Ctx, &'a mut State, Option<&'a str>) -> HandlerFuture<'a>),
-    /// Needs a logged-in session: gets its identity and filesystem.
+    /// The old shape of a logged-in handler, given the whole session; kept only so a module
+    /// written against it still builds: no row uses it (`tests/narrow_handlers.rs`), write
+    /// [`Handler::Narrow`] instead.
     User(for<'a> fn(&'a mut Ctx, &'a mut LoggedIn, Option<&'a str>) -> HandlerFuture<'a>),
     /// Needs a login, and is given only the command's narrow context
     /// ([`HandlerCtx`](crate::module::HandlerCtx)): identity, the effective configuration for
-    /// its target, a reply sink and the data channel's state.
+    /// its target, and a [`Session`](crate::module::Session) handle whose methods (replies, the
+    /// data channel and its connection, counters, module state, events) are what it may change.
     Narrow(for<'a> fn(crate::module::HandlerCtx<'a>, Option<&'a str>) -> HandlerFuture<'a>),
 }

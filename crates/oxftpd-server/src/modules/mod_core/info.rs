@@ -6,7 +6,7 @@
 use oxftpd_proto::reply::codes;
 
 use crate::messages::{Vars, display_file};
-use crate::module::{CommandError, HandlerFuture, Help};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Help};
 use crate::modules;
 use crate::session::{Ctx, LoggedIn};
 
@@ -46,12 +46,14 @@ pub fn client_facts(text: &str) -> ClientFacts {
 
 /// `CSID facts` (draft-peterson-streamlined-ftp-command-extensions): keeps the client's facts
 /// and names the server, unless `ServerIdent off`.
-pub fn csid<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut crate::session::LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn csid<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         let facts = client_facts(arg.unwrap_or(""));
         for (name, value) in [
             ("Name", &facts.name),
@@ -63,7 +65,7 @@ pub fn csid<'a>(
             }
         }
         if facts.name.is_some() || facts.version.is_some() || facts.vendor.is_some() {
-            ctx.ext.insert(facts);
+            ctx.ext_mut().insert(facts);
         }
         let text = match ctx.server.settings.ident {
             crate::settings::Ident::Off => "casesensitive=1;".to_string(),

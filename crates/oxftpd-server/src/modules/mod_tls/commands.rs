@@ -10,9 +10,9 @@ use std::sync::Arc;
 use oxftpd_proto::reply::codes;
 
 use crate::context::ServerCtx;
-use crate::module::{CommandError, HandlerFuture, TlsRefusal};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, TlsRefusal};
 use crate::modules::mod_tls::log::event;
-use crate::session::{Ctx, LoggedIn, SessionError, State};
+use crate::session::{Ctx, SessionError, State};
 
 /// Starts TLS on the control connection with the session's own configuration. Before
 /// login, an SNI name of another FTPS `<VirtualHost>` on this address and port moves the
@@ -262,12 +262,14 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `CCC`: clear the control channel (data protection stays as `PROT` set it).
-pub fn ccc<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn ccc<'a>(hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         if !super::tls_state(ctx).control {
             return Err(CommandError::refused(
                 codes::PROTECTION_DENIED,
@@ -284,24 +286,29 @@ pub fn ccc<'a>(
             return Err(CommandError::Tls(TlsRefusal::Unwilling));
         }
         event(log, "received CCC, clearing control channel protection");
-        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+        ctx.control().queue(&oxftpd_proto::reply::Reply::new(
             codes::COMMAND_OK,
             "Clearing control channel protection",
         ));
-        ctx.control.downgrade().await.map_err(SessionError::from)?;
-        super::tls_state_mut(ctx).control = false;
+        ctx.control()
+            .downgrade()
+            .await
+            .map_err(SessionError::from)?;
+        ctx.ext_mut().get_or_default::<super::TlsSession>().control = false;
         Ok(())
     })
 }
 
 /// `SSCN [ON|OFF]` (site-to-site, mod_tls): with `ON` this server is the TLS client on
 /// protected data connections, so two servers can transfer between each other (FXP).
-pub fn sscn<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn sscn<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -315,8 +322,16 @@ pub fn sscn<'a>(
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         match words.as_slice() {
             [] => {}
-            ["ON"] => super::tls_state_mut(ctx).sscn_client = true,
-            ["OFF"] => super::tls_state_mut(ctx).sscn_client = false,
+            ["ON"] => {
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .sscn_client = true
+            }
+            ["OFF"] => {
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .sscn_client = false
+            }
             [_] => {
                 event(
                     log,

@@ -97,11 +97,11 @@ pub static MODULE: Module = Module {
             .limit(LimitRule::NotInAll)
             .feat(Feat::When(tls_on, "PROT"))
             .help("<sp> protection code"),
-        CommandSpec::new("CCC", Handler::User(commands::ccc))
+        CommandSpec::new("CCC", Handler::Narrow(commands::ccc))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "CCC"))
             .help("(clears protection level)"),
-        CommandSpec::new("SSCN", Handler::User(commands::sscn))
+        CommandSpec::new("SSCN", Handler::Narrow(commands::sscn))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "SSCN"))
             .hidden(),

@@ -35,35 +35,35 @@ pub static MODULE: Module = Module {
             .limit(LimitRule::Exempt)
             .feat(Feat::When(mode::deflate_engine, "MODE Z"))
             .help("is not implemented (always S)"),
-        CommandSpec::new("RETR", Handler::User(transfer::retr))
+        CommandSpec::new("RETR", Handler::Narrow(transfer::retr))
             .group(Read)
             .class(Cl::READ)
             .opens_data()
             .help("<sp> pathname"),
-        CommandSpec::new("STOR", Handler::User(transfer::stor))
+        CommandSpec::new("STOR", Handler::Narrow(transfer::stor))
             .group(Write)
             .class(Cl::WRITE)
             .opens_data()
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("APPE", Handler::User(transfer::appe))
+        CommandSpec::new("APPE", Handler::Narrow(transfer::appe))
             .group(Write)
             .class(Cl::WRITE)
             .opens_data()
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("STOU", Handler::User(transfer::stou))
+        CommandSpec::new("STOU", Handler::Narrow(transfer::stou))
             .group(Write)
             .class(Cl::WRITE)
             .opens_data()
             .filter(ArgFilter::Path)
             .help("(store unique filename)"),
-        CommandSpec::new("REST", Handler::User(params::rest))
+        CommandSpec::new("REST", Handler::Narrow(params::rest))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .feat(Feat::Line("REST STREAM"))
             .help("<sp> byte-count"),
-        CommandSpec::new("RANG", Handler::User(range::rang))
+        CommandSpec::new("RANG", Handler::Narrow(range::rang))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .feat(Feat::Line("RANG STREAM"))
@@ -72,7 +72,7 @@ pub static MODULE: Module = Module {
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("<sp> size"),
-        CommandSpec::new("ABOR", Handler::User(transfer::abor))
+        CommandSpec::new("ABOR", Handler::Narrow(transfer::abor))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("(abort current operation)"),

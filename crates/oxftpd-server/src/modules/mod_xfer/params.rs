@@ -2,7 +2,7 @@
 
 use oxftpd_proto::reply::codes;
 
-use crate::module::{CommandError, HandlerFuture};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
 use crate::session::{Ctx, TransferType};
 
 /// `TYPE A|I|L 8`.
@@ -63,12 +63,9 @@ pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `REST offset` (RFC 3659 section 5): `350 Restarting at N. …`.
-pub fn rest<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut crate::session::LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn rest<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut hx.session;
         let Some(arg) = arg else {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -87,9 +84,9 @@ pub fn rest<'a>(
                 "REST: Resuming transfers not allowed in ASCII mode",
             ));
         }
-        ctx.restart = offset;
+        *ctx.data().restart = offset;
         // REST or RANG, never both.
-        super::range::clear(ctx);
+        super::range::clear(ctx.ext_mut());
         Ok(ctx
             .reply(
                 codes::PENDING_FURTHER_INFO,
