@@ -1,7 +1,9 @@
-//! Every command and SITE handler gets the command's narrow context (`HandlerCtx`: identity,
-//! the effective configuration for its target, and a `Session` handle whose methods are what it
-//! may change), never the whole session, once it needs a login (docs/DESIGN.md, "What a handler
-//! is given"); and only the engine reaches through a handle to the session behind it.
+//! No command or SITE handler gets the whole session but those that change the login state
+//! (`Handler::Login`: USER, PASS, AUTH, HOST, SITE's dispatch): a logged-in one gets the
+//! command's narrow context (`HandlerCtx`: identity, the effective configuration for its
+//! target, and a `Session` handle whose methods are what it may change), one allowed before
+//! login the `Session` handle (docs/DESIGN.md, "What a handler is given"); and only the engine
+//! reaches through a handle to the session behind it.
 
 use std::path::{Path, PathBuf};
 
@@ -10,18 +12,24 @@ use oxftpd_server::module::{Handler, SiteHandler};
 #[test]
 fn logged_in_handlers_take_the_narrow_context() {
     let mut wide: Vec<String> = oxftpd_server::modules::commands()
-        .filter(|c| matches!(c.handler, Handler::User(_)))
+        .filter(|c| {
+            matches!(
+                c.handler,
+                Handler::User(_) | Handler::Any(_) | Handler::Session(_)
+            )
+        })
         .map(|c| c.name.to_string())
         .collect();
     wide.extend(
         oxftpd_server::modules::site_commands()
-            .filter(|s| matches!(s.handler, SiteHandler::User(_)))
+            .filter(|s| matches!(s.handler, SiteHandler::User(_) | SiteHandler::Any(_)))
             .map(|s| format!("SITE {}", s.name)),
     );
     assert!(
         wide.is_empty(),
         "these rows still hand their handler the whole session (use Handler::Narrow / \
-         SiteHandler::Narrow with a HandlerCtx): {wide:?}"
+         SiteHandler::Narrow with a HandlerCtx, or Handler::Conn / ConnUser / SiteHandler::Conn \
+         with a Session handle): {wide:?}"
     );
 }
 

@@ -293,6 +293,19 @@ async fn run_command(
             h(ctx, arg).await
         }
         (Handler::Any(h), _) => h(ctx, arg).await,
+        (Handler::Conn(h), State::LoggedIn(user)) if !crate::access::limit::exempt(spec.name) => {
+            if !limit_allows(ctx, user, spec, arg).await? {
+                return Ok(());
+            }
+            h(module::Session::new(ctx), arg).await
+        }
+        (Handler::Conn(h), _) => h(module::Session::new(ctx), arg).await,
+        (Handler::ConnUser(h), State::LoggedIn(user)) => {
+            h(module::Session::new(ctx), Some(user), arg).await
+        }
+        (Handler::ConnUser(h), State::Connected { .. }) => {
+            h(module::Session::new(ctx), None, arg).await
+        }
         (Handler::Session(h), State::LoggedIn(user)) => h(ctx, Some(user), arg).await,
         (Handler::Session(h), State::Connected { .. }) => h(ctx, None, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,

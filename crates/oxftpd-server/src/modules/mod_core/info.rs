@@ -6,12 +6,12 @@
 use oxftpd_proto::reply::codes;
 
 use crate::messages::{Vars, display_file};
-use crate::module::{CommandError, HandlerCtx, HandlerFuture, Help};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Help, Session};
 use crate::modules;
-use crate::session::{Ctx, LoggedIn};
+use crate::session::LoggedIn;
 
 /// `SYST`: `215 UNIX Type: L8`.
-pub fn syst<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn syst<'a>(mut ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move { Ok(ctx.reply(codes::SYSTEM_TYPE, "UNIX Type: L8").await?) })
 }
 
@@ -77,11 +77,12 @@ pub fn csid<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
 
 /// `NOOP`.
 pub fn noop<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         // `<Limit NOOP>`: mod_core's `550 Operation not permitted`.
         if crate::access::limit::refused_here(ctx, user, "NOOP") {
             return Err(CommandError::refused(
@@ -97,8 +98,9 @@ pub fn noop<'a>(
 
 /// `FEAT`: the FEAT line of every command and SITE row (static or computed from the
 /// configuration), sorted and unique, as ProFTPD lists them.
-pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn feat<'a>(mut ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let mut features: Vec<String> = modules::commands()
             .map(|c| &c.feat)
             .chain(modules::site_commands().map(|s| &s.feat))
@@ -118,11 +120,12 @@ pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `HELP [command]`: the rows' HELP column (hidden rows left out, unimplemented ones marked
 /// `*`).
 pub fn help<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         // `<Limit HELP>`, before login too: mod_core's `501 HELP: Permission denied`.
         if crate::access::limit::refused_here(ctx, user, "HELP") {
             return Err(CommandError::refused(
@@ -176,11 +179,12 @@ pub fn help<'a>(
 /// `QUIT`: `221 Goodbye.` after the `DisplayQuit` file (`%U` and `%C` are the login's when
 /// there is one), then close.
 pub fn quit<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let path = ctx
             .server
             .cfg

@@ -47,10 +47,10 @@ pub static MODULE: Module = Module {
             .alias_of("CDUP")
             .path(PathArg::Parent)
             .help("(up one directory)"),
-        CommandSpec::new("SMNT", Handler::Any(opts::smnt))
+        CommandSpec::new("SMNT", Handler::Conn(opts::smnt))
             .class(Cl::MISC)
             .unimplemented("is not implemented"),
-        CommandSpec::new("QUIT", Handler::Session(info::quit))
+        CommandSpec::new("QUIT", Handler::ConnUser(info::quit))
             .class(Cl::INFO)
             .tls(TlsRule::Exempt)
             .limit(LimitRule::Exempt)
@@ -141,17 +141,17 @@ pub static MODULE: Module = Module {
             .class(Cl::INFO)
             .feat(Feat::Line("SIZE"))
             .help("<sp> pathname"),
-        CommandSpec::new("SYST", Handler::Any(info::syst))
+        CommandSpec::new("SYST", Handler::Conn(info::syst))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .tls(TlsRule::Exempt)
             .limit(LimitRule::Exempt)
             .help("(returns system type)"),
-        CommandSpec::new("HELP", Handler::Session(info::help))
+        CommandSpec::new("HELP", Handler::ConnUser(info::help))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .help("[<sp> command]"),
-        CommandSpec::new("NOOP", Handler::Session(info::noop))
+        CommandSpec::new("NOOP", Handler::ConnUser(info::noop))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_answered()
@@ -163,18 +163,18 @@ pub static MODULE: Module = Module {
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("HOST"))
             .help("<cp> hostname"),
-        CommandSpec::new("FEAT", Handler::Any(info::feat))
+        CommandSpec::new("FEAT", Handler::Conn(info::feat))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .tls(TlsRule::Exempt)
             .help("(returns feature list)"),
-        CommandSpec::new("OPTS", Handler::Session(opts::opts))
+        CommandSpec::new("OPTS", Handler::ConnUser(opts::opts))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::NotInAll)
             .feat(Feat::Line("UTF8"))
             .help("<sp> command [<sp> options]"),
-        CommandSpec::new("CLNT", Handler::Any(opts::clnt))
+        CommandSpec::new("CLNT", Handler::Conn(opts::clnt))
             .class(Cl::INFO)
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("CLNT"))

@@ -17,7 +17,7 @@ pub static MODULE: Module = Module {
         .path(PathArg::LastWordAfterFirst)
         .help("<sp> string")],
     site: &[
-        SiteSpec::new("HELP", SiteHandler::Any(site::help))
+        SiteSpec::new("HELP", SiteHandler::Conn(site::help))
             .help(SiteHelp::Listed("[<sp> site-command]")),
         SiteSpec::new("CHGRP", SiteHandler::Narrow(site::chgrp))
             .group(Write)

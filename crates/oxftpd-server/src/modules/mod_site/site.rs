@@ -33,7 +33,7 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             ));
         };
         let handler = match row.handler {
-            SiteHandler::Any(h) => {
+            SiteHandler::Any(_) | SiteHandler::Conn(_) => {
                 // Before login too, `<Limit SITE_X>` answers mod_site's `501 X: Permission
                 // denied` (SITE HELP).
                 let user = match state {
@@ -46,7 +46,11 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                         format!("{sub}: Permission denied"),
                     ));
                 }
-                return h(ctx, rest).await;
+                return match row.handler {
+                    SiteHandler::Any(h) => h(ctx, rest).await,
+                    SiteHandler::Conn(h) => h(Session::new(ctx), rest).await,
+                    _ => Ok(()),
+                };
             }
             other => other,
         };
@@ -83,14 +87,16 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             }
             SiteHandler::User(h) => h(ctx, user, arg, rest).await,
             SiteHandler::Any(h) => h(ctx, rest).await,
+            SiteHandler::Conn(h) => h(Session::new(ctx), rest).await,
         }
     })
 }
 
 /// `SITE HELP [sub]`: the `Line` rows' lines, then the `Listed` rows' names (or the syntax of
 /// the one asked for).
-pub fn help<'a>(ctx: &'a mut Ctx, rest: &'a str) -> HandlerFuture<'a> {
+pub fn help<'a>(mut ctx: Session<'a>, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let admin = ctx
             .server
             .settings

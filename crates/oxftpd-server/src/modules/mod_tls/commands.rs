@@ -10,7 +10,7 @@ use std::sync::Arc;
 use oxftpd_proto::reply::codes;
 
 use crate::context::ServerCtx;
-use crate::module::{CommandError, HandlerCtx, HandlerFuture, TlsRefusal};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Session, TlsRefusal};
 use crate::modules::mod_tls::log::event;
 use crate::session::{Ctx, SessionError, State};
 
@@ -193,8 +193,9 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
 }
 
 /// `PBSZ 0`: the only buffer size for a stream protocol like TLS.
-pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn pbsz<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -204,7 +205,7 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        super::tls_state_mut(ctx).pbsz = true;
+        ctx.ext_mut().get_or_default::<super::TlsSession>().pbsz = true;
         if arg.trim() == "0" {
             Ok(ctx.reply(codes::COMMAND_OK, "PBSZ 0 successful").await?)
         } else {
@@ -214,8 +215,9 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `PROT C` / `PROT P` (`S` and `E` are not possible with TLS).
-pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn prot<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -236,14 +238,18 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         match level.as_str() {
             "C" => {
-                super::tls_state_mut(ctx).protect_data = false;
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .protect_data = false;
                 event(log, "Protection set to Clear");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Clear")
                     .await?)
             }
             "P" => {
-                super::tls_state_mut(ctx).protect_data = true;
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .protect_data = true;
                 event(log, "Protection set to Private");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Private")

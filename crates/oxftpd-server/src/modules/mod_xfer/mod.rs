@@ -18,18 +18,18 @@ use crate::module::{ArgFilter, CommandSpec, Feat, Handler, LimitRule, Module, Pa
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_xfer::MODULE,
     commands: &[
-        CommandSpec::new("TYPE", Handler::Any(params::type_))
+        CommandSpec::new("TYPE", Handler::Conn(params::type_))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
             .help("<sp> type-code (A, I, L 7, L 8)"),
-        CommandSpec::new("STRU", Handler::Any(params::stru))
+        CommandSpec::new("STRU", Handler::Conn(params::stru))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
             .help("is not implemented (always F)"),
         // mod_deflate.c's MODE row (same group and class) is this one: `MODE Z`.
-        CommandSpec::new("MODE", Handler::Any(mode::mode))
+        CommandSpec::new("MODE", Handler::Conn(mode::mode))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
@@ -68,7 +68,7 @@ pub static MODULE: Module = Module {
             .path(PathArg::Cwd)
             .feat(Feat::Line("RANG STREAM"))
             .help("<sp> start-point <sp> end-point"),
-        CommandSpec::new("ALLO", Handler::Any(params::allo))
+        CommandSpec::new("ALLO", Handler::Conn(params::allo))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("<sp> size"),
