@@ -6,6 +6,7 @@
 //! (`module::registry`).
 
 pub mod foreign;
+pub mod handler;
 pub mod socket_options;
 mod timeouts;
 pub mod watch;
@@ -292,6 +293,19 @@ async fn run_command(
             h(ctx, arg).await
         }
         (Handler::Any(h), _) => h(ctx, arg).await,
+        (Handler::Conn(h), State::LoggedIn(user)) if !crate::access::limit::exempt(spec.name) => {
+            if !limit_allows(ctx, user, spec, arg).await? {
+                return Ok(());
+            }
+            h(module::Session::new(ctx), arg).await
+        }
+        (Handler::Conn(h), _) => h(module::Session::new(ctx), arg).await,
+        (Handler::ConnUser(h), State::LoggedIn(user)) => {
+            h(module::Session::new(ctx), Some(user), arg).await
+        }
+        (Handler::ConnUser(h), State::Connected { .. }) => {
+            h(module::Session::new(ctx), None, arg).await
+        }
         (Handler::Session(h), State::LoggedIn(user)) => h(ctx, Some(user), arg).await,
         (Handler::Session(h), State::Connected { .. }) => h(ctx, None, arg).await,
         (Handler::Login(h), state) => h(ctx, state, arg).await,
@@ -315,12 +329,7 @@ async fn run_command(
                 user,
                 target,
                 cfg,
-                replies: module::Replies::new(&mut ctx.control),
-                data: module::DataChannel {
-                    setup: &mut ctx.data,
-                    transfer_type: &mut ctx.transfer_type,
-                    restart: &mut ctx.restart,
-                },
+                session: module::Session::new(ctx),
             };
             h(hx, arg).await
         }

@@ -13,16 +13,34 @@ pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = CommandResult> + Send +
 /// How a command is run, which also says whether it needs a login.
 #[derive(Clone, Copy)]
 pub enum Handler {
-    /// Allowed at any time; sees only the connection.
+    /// The old shape of [`Handler::Conn`], given the whole session; kept only so a module
+    /// written against it still builds: no row uses it (`tests/narrow_handlers.rs`).
     Any(for<'a> fn(&'a mut Ctx, Option<&'a str>) -> HandlerFuture<'a>),
-    /// Allowed at any time, outside `<Limit>` (QUIT); sees the login when there is one.
+    /// The old shape of [`Handler::ConnUser`], given the whole session; kept only so a module
+    /// written against it still builds: no row uses it (`tests/narrow_handlers.rs`).
     Session(for<'a> fn(&'a mut Ctx, Option<&'a LoggedIn>, Option<&'a str>) -> HandlerFuture<'a>),
-    /// Changes the login state (USER, PASS, REIN).
+    /// Allowed at any time (`<Limit>` applies once logged in); given the session's
+    /// [`Session`](crate::module::Session) handle, not the session.
+    Conn(for<'a> fn(crate::module::Session<'a>, Option<&'a str>) -> HandlerFuture<'a>),
+    /// Allowed at any time, outside `<Limit>` (QUIT, HELP, NOOP, OPTS); given the session's
+    /// handle and the login when there is one.
+    ConnUser(
+        for<'a> fn(
+            crate::module::Session<'a>,
+            Option<&'a LoggedIn>,
+            Option<&'a str>,
+        ) -> HandlerFuture<'a>,
+    ),
+    /// Changes the login state (USER, PASS, AUTH, HOST, SITE's dispatch): given the whole
+    /// session, because what it changes is the session itself.
     Login(for<'a> fn(&'a mut Ctx, &'a mut State, Option<&'a str>) -> HandlerFuture<'a>),
-    /// Needs a logged-in session: gets its identity and filesystem.
+    /// The old shape of a logged-in handler, given the whole session; kept only so a module
+    /// written against it still builds: no row uses it (`tests/narrow_handlers.rs`), write
+    /// [`Handler::Narrow`] instead.
     User(for<'a> fn(&'a mut Ctx, &'a mut LoggedIn, Option<&'a str>) -> HandlerFuture<'a>),
     /// Needs a login, and is given only the command's narrow context
     /// ([`HandlerCtx`](crate::module::HandlerCtx)): identity, the effective configuration for
-    /// its target, a reply sink and the data channel's state.
+    /// its target, and a [`Session`](crate::module::Session) handle whose methods (replies, the
+    /// data channel and its connection, counters, module state, events) are what it may change.
     Narrow(for<'a> fn(crate::module::HandlerCtx<'a>, Option<&'a str>) -> HandlerFuture<'a>),
 }

@@ -31,7 +31,7 @@ pub use command::{
     ArgFilter, CommandGroup, CommandSpec, DuringTransfer, Feat, Help, LimitRule, PathArg, TlsRule,
 };
 pub use connect::{ConnectHook, ConnectStage, Connected};
-pub use context::{DataChannel, HandlerCtx, Replies};
+pub use context::{Counters, DataChannel, HandlerCtx, Session};
 pub use error::{CommandError, CommandResult, DataFailure, FilterRefusal, TlsRefusal};
 pub use handler::{Handler, HandlerFuture};
 pub use site_command::{SiteHandler, SiteHelp, SiteSpec};

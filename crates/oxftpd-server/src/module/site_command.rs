@@ -9,12 +9,19 @@ use crate::session::{Ctx, LoggedIn};
 /// How a SITE subcommand is run.
 #[derive(Clone, Copy)]
 pub enum SiteHandler {
-    /// Allowed at any time, outside `<Limit>` (`SITE HELP`); gets what follows the
-    /// subcommand.
+    /// The old shape of [`SiteHandler::Conn`], given the whole session; kept only so a module
+    /// written against it still builds: no row uses it.
     Any(for<'a> fn(&'a mut Ctx, &'a str) -> HandlerFuture<'a>),
-    /// Needs a login and passes `<Limit>`; gets the whole SITE argument and what follows the
-    /// subcommand.
+    /// Allowed at any time, outside `<Limit>` (`SITE HELP`); given the session's handle and
+    /// what follows the subcommand.
+    Conn(for<'a> fn(crate::module::Session<'a>, &'a str) -> HandlerFuture<'a>),
+    /// The old shape of a logged-in SITE handler, given the whole session; kept only so a
+    /// module written against it still builds: no row uses it, write [`SiteHandler::Narrow`].
     User(for<'a> fn(&'a mut Ctx, &'a mut LoggedIn, &'a str, &'a str) -> HandlerFuture<'a>),
+    /// Needs a login and passes `<Limit>`; gets the command's narrow context
+    /// ([`HandlerCtx`](crate::module::HandlerCtx), its target the SITE argument's path), the
+    /// whole SITE argument and what follows the subcommand.
+    Narrow(for<'a> fn(crate::module::HandlerCtx<'a>, &'a str, &'a str) -> HandlerFuture<'a>),
 }
 
 /// What `SITE HELP` says about a subcommand.

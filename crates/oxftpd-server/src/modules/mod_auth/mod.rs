@@ -28,11 +28,11 @@ pub static MODULE: Module = Module {
             .limit(LimitRule::Exempt)
             .filter(ArgFilter::Unfiltered)
             .help("<sp> password"),
-        CommandSpec::new("ACCT", Handler::Any(opts::acct))
+        CommandSpec::new("ACCT", Handler::Conn(opts::acct))
             .class(Cl::AUTH)
             .tls(TlsRule::Credentials)
             .unimplemented("is not implemented"),
-        CommandSpec::new("REIN", Handler::Any(opts::rein))
+        CommandSpec::new("REIN", Handler::Conn(opts::rein))
             .class(Cl::AUTH)
             .unimplemented("is not implemented"),
     ],

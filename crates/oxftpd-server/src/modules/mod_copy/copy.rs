@@ -6,26 +6,25 @@ use std::pin::Pin;
 use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Kind, StorageError, WriteMode};
 
-use crate::module::{CommandError, HandlerFuture};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
 use crate::session::{Ctx, LoggedIn};
 
 /// How deep a directory copy descends.
 const MAX_DEPTH: usize = 64;
 
 /// `SITE CPFR path`: remembers the source.
-pub fn cpfr<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn cpfr<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
-        ctx.ext.get_or_default::<CopyFrom>().0 = None;
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
+        ctx.ext_mut().get_or_default::<CopyFrom>().0 = None;
         crate::module::helpers::site_arg("CPFR", rest)?;
         let source = user.resolve(rest);
         match user.fs.metadata(&source).await {
             Ok(_) => {
-                ctx.ext.get_or_default::<CopyFrom>().0 = Some(source);
+                ctx.ext_mut().get_or_default::<CopyFrom>().0 = Some(source);
                 Ok(ctx
                     .reply(
                         codes::PENDING_FURTHER_INFO,
@@ -39,15 +38,14 @@ pub fn cpfr<'a>(
 }
 
 /// `SITE CPTO path`: copies the remembered source there.
-pub fn cpto<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn cpto<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         crate::module::helpers::site_arg("CPTO", rest)?;
-        let Some(source) = ctx.ext.get_or_default::<CopyFrom>().0.take() else {
+        let Some(source) = ctx.ext_mut().get_or_default::<CopyFrom>().0.take() else {
             return Err(CommandError::BadSequence("Bad sequence of commands".into()));
         };
         let target = user.resolve(rest);
@@ -59,13 +57,12 @@ pub fn cpto<'a>(
 }
 
 /// `SITE COPY source destination`.
-pub fn copy<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn copy<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let (src, dst) = crate::module::helpers::two_paths("COPY", rest)?;
         let (source, target) = (user.resolve(src), user.resolve(dst));
         match copy_path(ctx, user, &source, &target).await {

@@ -15,15 +15,15 @@ fn engine(ctx: &Ctx) -> bool {
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_copy::MODULE,
     site: &[
-        SiteSpec::new("CPFR", SiteHandler::User(copy::cpfr))
+        SiteSpec::new("CPFR", SiteHandler::Narrow(copy::cpfr))
             .group(Read)
             .help(SiteHelp::Line("CPFR <sp> pathname"))
             .enabled_when(engine),
-        SiteSpec::new("CPTO", SiteHandler::User(copy::cpto))
+        SiteSpec::new("CPTO", SiteHandler::Narrow(copy::cpto))
             .group(Write)
             .help(SiteHelp::Line("CPTO <sp> pathname"))
             .enabled_when(engine),
-        SiteSpec::new("COPY", SiteHandler::User(copy::copy))
+        SiteSpec::new("COPY", SiteHandler::Narrow(copy::copy))
             .group(Write)
             .feat(Feat::Line("SITE COPY"))
             .enabled_when(engine),

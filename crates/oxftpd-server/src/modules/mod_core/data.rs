@@ -10,8 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use oxftpd_proto::reply::codes;
 
 use crate::data::channel::{DataError, DataSetup, bind_passive, same_ip};
-use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
-use crate::session::{Ctx, LoggedIn};
+use crate::module::{CommandError, CommandResult, DataFailure, HandlerCtx, HandlerFuture, Session};
+use crate::session::Ctx;
 
 fn v4_of(ip: IpAddr) -> Option<Ipv4Addr> {
     match ip {
@@ -50,14 +50,14 @@ fn protocol_refusal(ctx: &Ctx, proto: Option<&str>) -> Option<CommandError> {
     }
 }
 
-fn listen(ctx: &mut Ctx) -> Result<u16, CommandError> {
-    ctx.data = DataSetup::None;
+fn listen(ctx: &mut Session<'_>) -> Result<u16, CommandError> {
+    *ctx.data().setup = DataSetup::None;
     let ip = ctx.local.ip();
     let ip = v4_of(ip).map(IpAddr::V4).unwrap_or(ip);
     match bind_passive(ip, ctx.server.settings.passive_ports) {
         Ok(listener) => {
             let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-            ctx.data = DataSetup::Passive(listener);
+            *ctx.data().setup = DataSetup::Passive(listener);
             Ok(port)
         }
         Err(e) => Err(DataFailure::Open(DataError::Io(e)).into()),
@@ -65,12 +65,14 @@ fn listen(ctx: &mut Ctx) -> Result<u16, CommandError> {
 }
 
 /// `PASV`: `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).`
-pub fn pasv<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn pasv<'a>(hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         epsv_all_refusal(ctx, "PASV")?;
         let shown = ctx.server.settings.masquerade.unwrap_or(ctx.local.ip());
         let Some(v4) = v4_of(shown) else {
@@ -95,16 +97,18 @@ pub fn pasv<'a>(
 }
 
 /// `EPSV [proto|ALL]`: `229 Entering Extended Passive Mode (|||port|)`.
-pub fn epsv<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn epsv<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         if let Some(a) = arg {
             if a.eq_ignore_ascii_case("ALL") {
-                ctx.epsv_all = true;
-                ctx.data = DataSetup::None;
+                *ctx.data().epsv_all = true;
+                *ctx.data().setup = DataSetup::None;
                 return Ok(ctx
                     .reply(codes::COMMAND_OK, "EPSV ALL command successful")
                     .await?);
@@ -153,7 +157,7 @@ fn active_refusal(ctx: &Ctx, verb: &str) -> CommandResult {
 
 /// Makes `addr` the active-mode target of `verb`, unless it is a foreign address or a
 /// privileged port.
-async fn set_active(ctx: &mut Ctx, addr: SocketAddr, verb: &str) -> CommandResult {
+async fn set_active(ctx: &mut Session<'_>, addr: SocketAddr, verb: &str) -> CommandResult {
     if !allowed_target(ctx, addr) {
         tracing::warn!(peer = %ctx.peer, target = %addr, "refused {verb} to a foreign address or privileged port");
         return Err(CommandError::refused(
@@ -161,19 +165,21 @@ async fn set_active(ctx: &mut Ctx, addr: SocketAddr, verb: &str) -> CommandResul
             format!("Illegal {verb} command"),
         ));
     }
-    ctx.data = DataSetup::Active(addr);
+    *ctx.data().setup = DataSetup::Active(addr);
     Ok(ctx
         .reply(codes::COMMAND_OK, format!("{verb} command successful"))
         .await?)
 }
 
 /// `PORT h1,h2,h3,h4,p1,p2`.
-pub fn port<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn port<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
@@ -231,12 +237,14 @@ pub fn parse_eprt(arg: &str) -> Option<SocketAddr> {
 }
 
 /// `EPRT |proto|addr|port|`.
-pub fn eprt<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn eprt<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };

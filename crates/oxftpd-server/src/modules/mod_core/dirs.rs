@@ -6,66 +6,50 @@
 
 use oxftpd_proto::reply::{Reply, codes, quote_path};
 
-use crate::module::{CommandError, CommandResult, HandlerCtx, HandlerFuture};
-use crate::session::{Ctx, LoggedIn};
+use crate::module::{CommandError, CommandResult, HandlerCtx, HandlerFuture, Session};
+use crate::session::LoggedIn;
 
 /// `PWD`/`XPWD`.
 pub fn pwd<'a>(mut hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         let text = format!("{} is the current directory", quote_path(&hx.user.cwd));
-        Ok(hx.replies.reply(codes::PATHNAME_CREATED, text).await?)
+        Ok(hx.session.reply(codes::PATHNAME_CREATED, text).await?)
     })
 }
 
 /// `CWD path`.
-pub fn cwd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(cwd_as(ctx, user, arg, "CWD"))
+pub fn cwd<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(cwd_as(hx, arg, "CWD"))
 }
 
 /// `XCWD path` (RFC 775): CWD, answered in its own name as ProFTPD does.
-pub fn xcwd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(cwd_as(ctx, user, arg, "XCWD"))
+pub fn xcwd<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(cwd_as(hx, arg, "XCWD"))
 }
 
-async fn cwd_as(
-    ctx: &mut Ctx,
-    user: &mut LoggedIn,
-    arg: Option<&str>,
-    verb: &str,
-) -> CommandResult {
+async fn cwd_as(mut hx: HandlerCtx<'_>, arg: Option<&str>, verb: &str) -> CommandResult {
     let Some(arg) = arg else {
         return Err(CommandError::MissingArgument);
     };
-    change_dir(ctx, user, arg, verb).await
+    change_dir(&mut hx.session, hx.user, arg, verb).await
 }
 
 /// `CDUP`.
-pub fn cdup<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(async move { change_dir(ctx, user, "..", "CDUP").await })
+pub fn cdup<'a>(mut hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move { change_dir(&mut hx.session, hx.user, "..", "CDUP").await })
 }
 
 /// `XCUP` (RFC 775).
-pub fn xcup<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(async move { change_dir(ctx, user, "..", "XCUP").await })
+pub fn xcup<'a>(mut hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move { change_dir(&mut hx.session, hx.user, "..", "XCUP").await })
 }
 
-async fn change_dir(ctx: &mut Ctx, user: &mut LoggedIn, arg: &str, verb: &str) -> CommandResult {
+async fn change_dir(
+    ctx: &mut Session<'_>,
+    user: &mut LoggedIn,
+    arg: &str,
+    verb: &str,
+) -> CommandResult {
     let target = user.resolve(arg);
     // Entering needs search permission on the directory, as the kernel's chdir does.
     let entered = match user.fs.metadata(&target).await {
@@ -100,7 +84,7 @@ pub fn mkd<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a
         };
         match hx.user.fs.mkdir(&hx.target).await {
             Ok(()) => Ok(hx
-                .replies
+                .session
                 .send(&Reply::new(
                     codes::PATHNAME_CREATED,
                     format!(
@@ -130,7 +114,7 @@ async fn rmd_as(mut hx: HandlerCtx<'_>, arg: Option<&str>, verb: &str) -> Comman
     };
     match hx.user.fs.rmdir(&hx.target).await {
         Ok(()) => Ok(hx
-            .replies
+            .session
             .reply(codes::FILE_ACTION_OK, format!("{verb} command successful"))
             .await?),
         Err(e) => Err(CommandError::storage(arg, e)),

@@ -17,7 +17,7 @@ pub fn dele<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'
         };
         match hx.user.fs.remove_file(&hx.target).await {
             Ok(()) => Ok(hx
-                .replies
+                .session
                 .reply(codes::FILE_ACTION_OK, "DELE command successful")
                 .await?),
             Err(e) => Err(CommandError::storage(arg, e)),
@@ -31,7 +31,7 @@ pub fn size<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        if *hx.data.transfer_type == TransferType::Ascii {
+        if hx.session.transfer_type == TransferType::Ascii {
             return Err(CommandError::refused(
                 codes::FILE_UNAVAILABLE,
                 "SIZE not allowed in ASCII mode",
@@ -39,7 +39,7 @@ pub fn size<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'
         }
         match hx.user.fs.metadata(&hx.target).await {
             Ok(meta) if meta.kind == Kind::File => Ok(hx
-                .replies
+                .session
                 .reply(codes::FILE_STATUS, meta.size.to_string())
                 .await?),
             Ok(_) => Err(CommandError::NotAFile { path: arg.into() }),

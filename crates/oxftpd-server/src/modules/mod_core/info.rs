@@ -6,12 +6,12 @@
 use oxftpd_proto::reply::codes;
 
 use crate::messages::{Vars, display_file};
-use crate::module::{CommandError, HandlerFuture, Help};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Help, Session};
 use crate::modules;
-use crate::session::{Ctx, LoggedIn};
+use crate::session::LoggedIn;
 
 /// `SYST`: `215 UNIX Type: L8`.
-pub fn syst<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn syst<'a>(mut ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move { Ok(ctx.reply(codes::SYSTEM_TYPE, "UNIX Type: L8").await?) })
 }
 
@@ -46,12 +46,14 @@ pub fn client_facts(text: &str) -> ClientFacts {
 
 /// `CSID facts` (draft-peterson-streamlined-ftp-command-extensions): keeps the client's facts
 /// and names the server, unless `ServerIdent off`.
-pub fn csid<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut crate::session::LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn csid<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         let facts = client_facts(arg.unwrap_or(""));
         for (name, value) in [
             ("Name", &facts.name),
@@ -63,7 +65,7 @@ pub fn csid<'a>(
             }
         }
         if facts.name.is_some() || facts.version.is_some() || facts.vendor.is_some() {
-            ctx.ext.insert(facts);
+            ctx.ext_mut().insert(facts);
         }
         let text = match ctx.server.settings.ident {
             crate::settings::Ident::Off => "casesensitive=1;".to_string(),
@@ -75,11 +77,12 @@ pub fn csid<'a>(
 
 /// `NOOP`.
 pub fn noop<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         // `<Limit NOOP>`: mod_core's `550 Operation not permitted`.
         if crate::access::limit::refused_here(ctx, user, "NOOP") {
             return Err(CommandError::refused(
@@ -95,8 +98,9 @@ pub fn noop<'a>(
 
 /// `FEAT`: the FEAT line of every command and SITE row (static or computed from the
 /// configuration), sorted and unique, as ProFTPD lists them.
-pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn feat<'a>(mut ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let mut features: Vec<String> = modules::commands()
             .map(|c| &c.feat)
             .chain(modules::site_commands().map(|s| &s.feat))
@@ -116,11 +120,12 @@ pub fn feat<'a>(ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 /// `HELP [command]`: the rows' HELP column (hidden rows left out, unimplemented ones marked
 /// `*`).
 pub fn help<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         // `<Limit HELP>`, before login too: mod_core's `501 HELP: Permission denied`.
         if crate::access::limit::refused_here(ctx, user, "HELP") {
             return Err(CommandError::refused(
@@ -174,11 +179,12 @@ pub fn help<'a>(
 /// `QUIT`: `221 Goodbye.` after the `DisplayQuit` file (`%U` and `%C` are the login's when
 /// there is one), then close.
 pub fn quit<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     _arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let path = ctx
             .server
             .cfg

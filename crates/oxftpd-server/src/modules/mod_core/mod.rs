@@ -26,68 +26,68 @@ use crate::modules::mod_facts::facts;
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_core::MODULE,
     commands: &[
-        CommandSpec::new("CWD", Handler::User(dirs::cwd))
+        CommandSpec::new("CWD", Handler::Narrow(dirs::cwd))
             .group(Dirs)
             .class(Cl::DIRS)
             .feat(Feat::Line("TVFS"))
             .help("<sp> pathname"),
-        CommandSpec::new("XCWD", Handler::User(dirs::xcwd))
+        CommandSpec::new("XCWD", Handler::Narrow(dirs::xcwd))
             .group(Dirs)
             .class(Cl::DIRS)
             .alias_of("CWD")
             .help("<sp> pathname"),
-        CommandSpec::new("CDUP", Handler::User(dirs::cdup))
+        CommandSpec::new("CDUP", Handler::Narrow(dirs::cdup))
             .group(Dirs)
             .class(Cl::DIRS)
             .path(PathArg::Parent)
             .help("(up one directory)"),
-        CommandSpec::new("XCUP", Handler::User(dirs::xcup))
+        CommandSpec::new("XCUP", Handler::Narrow(dirs::xcup))
             .group(Dirs)
             .class(Cl::DIRS)
             .alias_of("CDUP")
             .path(PathArg::Parent)
             .help("(up one directory)"),
-        CommandSpec::new("SMNT", Handler::Any(opts::smnt))
+        CommandSpec::new("SMNT", Handler::Conn(opts::smnt))
             .class(Cl::MISC)
             .unimplemented("is not implemented"),
-        CommandSpec::new("QUIT", Handler::Session(info::quit))
+        CommandSpec::new("QUIT", Handler::ConnUser(info::quit))
             .class(Cl::INFO)
             .tls(TlsRule::Exempt)
             .limit(LimitRule::Exempt)
             .help("(close control connection)"),
-        CommandSpec::new("PORT", Handler::User(data::port))
+        CommandSpec::new("PORT", Handler::Narrow(data::port))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_refused()
             .limit(LimitRule::NotInAll)
             .help("<sp> h1,h2,h3,h4,p1,p2"),
-        CommandSpec::new("PASV", Handler::User(data::pasv))
+        CommandSpec::new("PASV", Handler::Narrow(data::pasv))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_refused()
             .limit(LimitRule::NotInAll)
             .help("(returns address/port)"),
-        CommandSpec::new("EPRT", Handler::User(data::eprt))
+        CommandSpec::new("EPRT", Handler::Narrow(data::eprt))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_refused()
             .limit(LimitRule::NotInAll)
             .feat(Feat::Line("EPRT"))
             .help("<sp> |proto|addr|port|"),
-        CommandSpec::new("EPSV", Handler::User(data::epsv))
+        CommandSpec::new("EPSV", Handler::Narrow(data::epsv))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_refused()
             .limit(LimitRule::NotInAll)
             .feat(Feat::Line("EPSV"))
             .help("(returns port |||port|)"),
-        CommandSpec::new("RNFR", Handler::User(rename::rnfr))
+        CommandSpec::new("RNFR", Handler::Narrow(rename::rnfr))
             .group(Write)
             .class(Cl::MISC.with(Cl::WRITE))
             .busy_refused()
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("RNTO", Handler::User(rename::rnto))
+        CommandSpec::new("RNTO", Handler::Narrow(rename::rnto))
             .group(Write)
             .class(Cl::MISC.with(Cl::WRITE))
             .busy_refused()
@@ -98,7 +98,7 @@ pub static MODULE: Module = Module {
             .class(Cl::WRITE)
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("MDTM", Handler::User(facts::mdtm))
+        CommandSpec::new("MDTM", Handler::Narrow(facts::mdtm))
             .group(Dirs)
             .class(Cl::INFO.with(Cl::DIRS))
             .feat(Feat::Line("MDTM"))
@@ -141,17 +141,17 @@ pub static MODULE: Module = Module {
             .class(Cl::INFO)
             .feat(Feat::Line("SIZE"))
             .help("<sp> pathname"),
-        CommandSpec::new("SYST", Handler::Any(info::syst))
+        CommandSpec::new("SYST", Handler::Conn(info::syst))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .tls(TlsRule::Exempt)
             .limit(LimitRule::Exempt)
             .help("(returns system type)"),
-        CommandSpec::new("HELP", Handler::Session(info::help))
+        CommandSpec::new("HELP", Handler::ConnUser(info::help))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .help("[<sp> command]"),
-        CommandSpec::new("NOOP", Handler::Session(info::noop))
+        CommandSpec::new("NOOP", Handler::ConnUser(info::noop))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .busy_answered()
@@ -163,23 +163,23 @@ pub static MODULE: Module = Module {
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("HOST"))
             .help("<cp> hostname"),
-        CommandSpec::new("FEAT", Handler::Any(info::feat))
+        CommandSpec::new("FEAT", Handler::Conn(info::feat))
             .class(Cl::INFO)
             .path(PathArg::Cwd)
             .tls(TlsRule::Exempt)
             .help("(returns feature list)"),
-        CommandSpec::new("OPTS", Handler::Session(opts::opts))
+        CommandSpec::new("OPTS", Handler::ConnUser(opts::opts))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::NotInAll)
             .feat(Feat::Line("UTF8"))
             .help("<sp> command [<sp> options]"),
-        CommandSpec::new("CLNT", Handler::Any(opts::clnt))
+        CommandSpec::new("CLNT", Handler::Conn(opts::clnt))
             .class(Cl::INFO)
             .tls(TlsRule::Exempt)
             .feat(Feat::Line("CLNT"))
             .help("<cp> client-info"),
-        CommandSpec::new("CSID", Handler::User(info::csid))
+        CommandSpec::new("CSID", Handler::Narrow(info::csid))
             .class(Cl::INFO)
             .feat(Feat::Line("CSID"))
             .help("<sp> client-identity"),

@@ -7,7 +7,7 @@
 use oxftpd_proto::listing::{FactSet, opts_mlst_reply, parse_opts_mlst};
 use oxftpd_proto::reply::codes;
 
-use crate::module::{CommandError, HandlerFuture};
+use crate::module::{CommandError, HandlerFuture, Session};
 use crate::modules::mod_digest::digest::HashAlgo;
 use crate::session::{Ctx, LoggedIn};
 
@@ -32,15 +32,16 @@ pub fn of(ctx: &Ctx) -> &SessionOpts {
 }
 
 /// The session's options, to change (first made with the facts of `FactsDefault`).
-pub fn of_mut(ctx: &mut Ctx) -> &mut SessionOpts {
-    if ctx.ext.get::<SessionOpts>().is_none() {
-        let first = SessionOpts {
-            facts: ctx.server.cfg.facts.default,
+pub fn of_mut<'s>(ctx: &'s mut Session<'_>) -> &'s mut SessionOpts {
+    let facts = ctx.server.cfg.facts.default;
+    let ext = ctx.ext_mut();
+    if ext.get::<SessionOpts>().is_none() {
+        ext.insert(SessionOpts {
+            facts,
             ..SessionOpts::default()
-        };
-        ctx.ext.insert(first);
+        });
     }
-    ctx.ext.get_or_default()
+    ext.get_or_default()
 }
 
 /// The MLSx facts the session shows: its `OPTS MLST` choice, else `FactsDefault`.
@@ -62,11 +63,12 @@ impl Default for SessionOpts {
 
 /// `OPTS UTF8 ON|OFF`, `OPTS MLST facts`, `OPTS HASH [algorithm]`.
 pub fn opts<'a>(
-    ctx: &'a mut Ctx,
+    mut ctx: Session<'a>,
     user: Option<&'a LoggedIn>,
     arg: Option<&'a str>,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
@@ -110,7 +112,7 @@ pub fn opts<'a>(
                 }
                 Some(name) => match HashAlgo::from_name(name) {
                     Some(algo) => {
-                        ctx.ext.insert(algo);
+                        ctx.ext_mut().insert(algo);
                         Ok(ctx.reply(codes::COMMAND_OK, algo.name()).await?)
                     }
                     None => Err(CommandError::bad_argument(
@@ -137,15 +139,16 @@ pub fn opts<'a>(
 }
 
 /// `CLNT name`: remembered, `200 OK`.
-pub fn clnt<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn clnt<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         of_mut(ctx).client = arg.map(str::to_owned);
         Ok(ctx.reply(codes::COMMAND_OK, "OK").await?)
     })
 }
 
 /// `ACCT`: not implemented, as in ProFTPD.
-pub fn acct<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn acct<'a>(_ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         Err(CommandError::NotImplemented(
             "ACCT command not implemented".into(),
@@ -154,7 +157,7 @@ pub fn acct<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `REIN`: not implemented, as in ProFTPD.
-pub fn rein<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn rein<'a>(_ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         Err(CommandError::NotImplemented(
             "REIN command not implemented".into(),
@@ -163,7 +166,7 @@ pub fn rein<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `SMNT`: not implemented, as in ProFTPD.
-pub fn smnt<'a>(_ctx: &'a mut Ctx, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn smnt<'a>(_ctx: Session<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         Err(CommandError::NotImplemented(
             "SMNT command not implemented".into(),

@@ -5,22 +5,21 @@
 
 use oxftpd_proto::reply::codes;
 
-use crate::module::{CommandError, HandlerFuture};
-use crate::session::{Ctx, LoggedIn};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
 
 /// `RNFR path`: `350` when the path exists.
-pub fn rnfr<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn rnfr<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         user.rename_from = None;
-        crate::module::helpers::with_path(ctx, user, arg, async |ctx, user, arg, source| match user
-            .fs
-            .symlink_metadata(&source)
-            .await
-        {
+        let Some(arg) = arg else {
+            return Err(CommandError::MissingArgument);
+        };
+        let source = user.resolve(arg);
+        match user.fs.symlink_metadata(&source).await {
             Ok(_) => {
                 user.rename_from = Some(source);
                 Ok(ctx
@@ -31,43 +30,41 @@ pub fn rnfr<'a>(
                     .await?)
             }
             Err(e) => Err(CommandError::storage(arg, e)),
-        })
-        .await
+        }
     })
 }
 
 /// `RNTO path`: `250 Rename successful`; `503` without a preceding RNFR.
-pub fn rnto<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(crate::module::helpers::with_path(
-        ctx,
-        user,
-        arg,
-        async |ctx, user, arg, target| {
-            let Some(source) = user.rename_from.take() else {
-                return Err(CommandError::BadSequence("Bad sequence of commands".into()));
-            };
-            if !crate::modules::mod_xfer::transfer::allow_overwrite(ctx, user, &target) {
-                match crate::modules::mod_core::files::exists(user, &target).await {
-                    Ok(true) => {
-                        return Err(CommandError::refused(
-                            codes::FILE_UNAVAILABLE,
-                            format!("{arg}: Rename permission denied"),
-                        ));
-                    }
-                    Ok(false) => {}
-                    Err(e) => return Err(CommandError::storage(arg, e)),
+pub fn rnto<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
+        let Some(arg) = arg else {
+            return Err(CommandError::MissingArgument);
+        };
+        let target = user.resolve(arg);
+        let Some(source) = user.rename_from.take() else {
+            return Err(CommandError::BadSequence("Bad sequence of commands".into()));
+        };
+        if !crate::modules::mod_xfer::transfer::allow_overwrite(ctx, user, &target) {
+            match crate::modules::mod_core::files::exists(user, &target).await {
+                Ok(true) => {
+                    return Err(CommandError::refused(
+                        codes::FILE_UNAVAILABLE,
+                        format!("{arg}: Rename permission denied"),
+                    ));
                 }
+                Ok(false) => {}
+                Err(e) => return Err(CommandError::storage(arg, e)),
             }
-            match user.fs.rename(&source, &target).await {
-                Ok(()) => Ok(ctx
-                    .reply(codes::FILE_ACTION_OK, "Rename successful")
-                    .await?),
-                Err(e) => Err(CommandError::storage(arg, e)),
-            }
-        },
-    ))
+        }
+        match user.fs.rename(&source, &target).await {
+            Ok(()) => Ok(ctx
+                .reply(codes::FILE_ACTION_OK, "Rename successful")
+                .await?),
+            Err(e) => Err(CommandError::storage(arg, e)),
+        }
+    })
 }

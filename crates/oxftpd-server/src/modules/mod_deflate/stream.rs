@@ -419,8 +419,8 @@ pub fn mode_z(ctx: &crate::session::Ctx) -> ModeZ {
 }
 
 /// The session's transmission mode, to change.
-pub fn mode_z_mut(ctx: &mut crate::session::Ctx) -> &mut ModeZ {
-    ctx.ext.get_or_default()
+pub fn mode_z_mut(ext: &mut crate::type_map::TypeMap) -> &mut ModeZ {
+    ext.get_or_default()
 }
 
 #[cfg(test)]

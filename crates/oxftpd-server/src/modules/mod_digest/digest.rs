@@ -13,7 +13,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::messages::multi;
-use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::module::{CommandError, CommandResult, HandlerCtx, HandlerFuture, Session};
 use crate::session::{Ctx, LoggedIn};
 
 /// Read size while hashing.
@@ -199,12 +199,12 @@ async fn digest_of(
 }
 
 /// `HASH path`: `213 ALGO start-end hash path` with the `OPTS HASH` algorithm.
-pub fn hash<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn hash<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
@@ -247,7 +247,7 @@ fn path_and_range(arg: &str) -> Option<(String, Option<(u64, u64)>)> {
 }
 
 async fn x_digest(
-    ctx: &mut Ctx,
+    ctx: &mut Session<'_>,
     user: &mut LoggedIn,
     arg: Option<&str>,
     algo: HashAlgo,
@@ -271,12 +271,8 @@ async fn x_digest(
 macro_rules! x_command {
     ($name:ident, $algo:expr, $verb:literal) => {
         #[doc = concat!("`", $verb, " path [start end]`: `250 HEX`.")]
-        pub fn $name<'a>(
-            ctx: &'a mut Ctx,
-            user: &'a mut LoggedIn,
-            arg: Option<&'a str>,
-        ) -> HandlerFuture<'a> {
-            Box::pin(async move { x_digest(ctx, user, arg, $algo, $verb).await })
+        pub fn $name<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+            Box::pin(async move { x_digest(&mut hx.session, hx.user, arg, $algo, $verb).await })
         }
     };
 }
@@ -289,12 +285,12 @@ x_command!(xsha256, HashAlgo::Sha256, "XSHA256");
 x_command!(xsha512, HashAlgo::Sha512, "XSHA512");
 
 /// `MD5 path`: `251 path HEX`.
-pub fn md5<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn md5<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };

@@ -10,42 +10,42 @@ use crate::module::{CommandSpec, Feat, Handler, Module};
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_digest::MODULE,
     commands: &[
-        CommandSpec::new("HASH", Handler::User(digest::hash))
+        CommandSpec::new("HASH", Handler::Narrow(digest::hash))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;"))
             .help("<sp> pathname"),
-        CommandSpec::new("XCRC", Handler::User(digest::xcrc))
+        CommandSpec::new("XCRC", Handler::Narrow(digest::xcrc))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XCRC"))
             .help("<sp> pathname [<sp> start <sp> end]"),
-        CommandSpec::new("MD5", Handler::User(digest::md5))
+        CommandSpec::new("MD5", Handler::Narrow(digest::md5))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("MD5"))
             .help("<sp> pathname"),
-        CommandSpec::new("XMD5", Handler::User(digest::xmd5))
+        CommandSpec::new("XMD5", Handler::Narrow(digest::xmd5))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XMD5"))
             .help("<sp> pathname [<sp> start <sp> end]"),
-        CommandSpec::new("XSHA", Handler::User(digest::xsha))
+        CommandSpec::new("XSHA", Handler::Narrow(digest::xsha))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA"))
             .help("<sp> pathname [<sp> start <sp> end]"),
-        CommandSpec::new("XSHA1", Handler::User(digest::xsha1))
+        CommandSpec::new("XSHA1", Handler::Narrow(digest::xsha1))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA1"))
             .help("<sp> pathname [<sp> start <sp> end]"),
-        CommandSpec::new("XSHA256", Handler::User(digest::xsha256))
+        CommandSpec::new("XSHA256", Handler::Narrow(digest::xsha256))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA256"))
             .help("<sp> pathname [<sp> start <sp> end]"),
-        CommandSpec::new("XSHA512", Handler::User(digest::xsha512))
+        CommandSpec::new("XSHA512", Handler::Narrow(digest::xsha512))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
             .feat(Feat::Line("XSHA512"))

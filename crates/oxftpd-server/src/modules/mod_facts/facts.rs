@@ -9,8 +9,8 @@ use oxftpd_proto::reply::codes;
 use oxftpd_proto::time::{parse_timestamp, write_timestamp};
 use oxftpd_storage::Kind;
 
-use crate::module::{CommandError, HandlerFuture};
-use crate::session::{Ctx, LoggedIn};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
+use crate::session::Ctx;
 
 /// Seconds east of UTC that listings and MDTM use (`TimesGMT off`: local time).
 pub fn time_offset(ctx: &Ctx, at: i64) -> i64 {
@@ -23,16 +23,17 @@ pub fn time_offset(ctx: &Ctx, at: i64) -> i64 {
 }
 
 /// `MDTM path`: `213 YYYYMMDDHHMMSS`.
-pub fn mdtm<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(crate::module::helpers::with_path(
-        ctx,
-        user,
-        arg,
-        async |ctx, user, arg, target| match user.fs.metadata(&target).await {
+pub fn mdtm<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
+        let Some(arg) = arg else {
+            return Err(CommandError::MissingArgument);
+        };
+        let target = user.resolve(arg);
+        match user.fs.metadata(&target).await {
             Ok(meta) if meta.kind == Kind::File => {
                 let mut out = Vec::with_capacity(14);
                 write_timestamp(meta.mtime + time_offset(ctx, meta.mtime), &mut out);
@@ -42,17 +43,17 @@ pub fn mdtm<'a>(
             }
             Ok(_) => Err(CommandError::NotAFile { path: arg.into() }),
             Err(e) => Err(CommandError::storage(arg, e)),
-        },
-    ))
+        }
+    })
 }
 
 /// `MFMT YYYYMMDDHHMMSS path`: `213 Modify=…; path`.
-pub fn mfmt<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn mfmt<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some((stamp, path)) = arg.and_then(|a| a.split_once(' ')) else {
             return Err(CommandError::MissingArgument);
         };
@@ -108,12 +109,12 @@ pub fn parse_fact(fact: &str) -> Option<Change> {
 }
 
 /// `MFF fact=value;… path`: `213 fact=value;… path`.
-pub fn mff<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn mff<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some((facts, path)) = arg.and_then(|a| a.split_once(' ')) else {
             return Err(CommandError::MissingArgument);
         };

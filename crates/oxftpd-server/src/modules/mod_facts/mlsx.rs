@@ -10,7 +10,7 @@ use oxftpd_storage::{Kind, Metadata};
 
 use crate::data::transfer_io;
 use crate::messages::multi;
-use crate::module::{CommandError, HandlerFuture};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
 use crate::modules::mod_ls::listing::{ListError, Names, proto_kind};
 use crate::session::{Ctx, LoggedIn, TransferType};
 
@@ -239,12 +239,12 @@ pub fn feat(ctx: &Ctx) -> Option<String> {
 }
 
 /// `MLST [path]`: the facts of one object over the control connection.
-pub fn mlst<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn mlst<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let shown = arg.unwrap_or(user.cwd.as_str()).to_string();
         let vpath = user.resolve(&shown);
         let cannot = || {
@@ -319,12 +319,12 @@ pub fn mlst<'a>(
 }
 
 /// `MLSD [path]`: the facts of a directory's entries over the data connection.
-pub fn mlsd<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn mlsd<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let shown = arg.unwrap_or(".");
         let vpath = user.resolve(shown);
         let parent = user.resolve_from(&vpath, "..");
@@ -349,7 +349,7 @@ pub fn mlsd<'a>(
             Ok(d) => d,
             Err(e) => return Err(CommandError::storage(shown, e)),
         };
-        let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
+        let stream = ctx.open_data().await?;
         let mode = match ctx.transfer_type {
             TransferType::Ascii => "ASCII",
             TransferType::Binary => "BINARY",

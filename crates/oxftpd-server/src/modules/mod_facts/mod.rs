@@ -11,24 +11,24 @@ use crate::module::{CommandSpec, Feat, Handler, Module, PathArg};
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_facts::MODULE,
     commands: &[
-        CommandSpec::new("MLSD", Handler::User(mlsx::mlsd))
+        CommandSpec::new("MLSD", Handler::Narrow(mlsx::mlsd))
             .denied_with(crate::modules::mod_ls::listing::empty_listing)
             .group(Dirs)
             .class(Cl::DIRS)
             .opens_data()
             .help("[<sp> pathname]"),
-        CommandSpec::new("MLST", Handler::User(mlsx::mlst))
+        CommandSpec::new("MLST", Handler::Narrow(mlsx::mlst))
             .group(Dirs)
             .class(Cl::DIRS)
             .feat(Feat::Computed(mlsx::feat))
             .help("[<sp> pathname]"),
-        CommandSpec::new("MFMT", Handler::User(facts::mfmt))
+        CommandSpec::new("MFMT", Handler::Narrow(facts::mfmt))
             .group(Write)
             .class(Cl::WRITE)
             .path(PathArg::AfterFirstWord)
             .feat(Feat::Line("MFMT"))
             .hidden(),
-        CommandSpec::new("MFF", Handler::User(facts::mff))
+        CommandSpec::new("MFF", Handler::Narrow(facts::mff))
             .group(Write)
             .class(Cl::WRITE)
             .path(PathArg::AfterFirstWord)

@@ -14,7 +14,7 @@ use oxftpd_storage::{Kind, Metadata, ReadDir, StorageError};
 use tokio::io::AsyncWrite;
 
 use crate::data::transfer_io;
-use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
+use crate::module::{CommandError, CommandResult, DataFailure, HandlerCtx, HandlerFuture, Session};
 use crate::session::{Ctx, LoggedIn};
 
 /// Flush the listing buffer to the data connection at this size.
@@ -330,25 +330,27 @@ pub(crate) fn write_entry(
 }
 
 /// `LIST [options] [path]`.
-pub fn list<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(async move { listing(ctx, user, arg, false).await })
+pub fn list<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        listing(&mut session, user, arg, false).await
+    })
 }
 
 /// `NLST [path]`: names only.
-pub fn nlst<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(async move { listing(ctx, user, arg, true).await })
+pub fn nlst<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        listing(&mut session, user, arg, true).await
+    })
 }
 
 async fn listing(
-    ctx: &mut Ctx,
+    ctx: &mut Session<'_>,
     user: &mut LoggedIn,
     arg: Option<&str>,
     names_only: bool,
@@ -419,7 +421,7 @@ async fn listing(
             "No files found",
         ));
     }
-    let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
+    let stream = ctx.open_data().await?;
     let mode = match ctx.transfer_type {
         crate::session::TransferType::Ascii => "ASCII",
         crate::session::TransferType::Binary => "BINARY",
@@ -530,7 +532,7 @@ async fn listing(
 /// Closes a listing's data connection with its outcome: `226`, a storage error on `shown`
 /// when the directory could not be read, a broken data connection when it failed.
 pub(crate) async fn end_listing<W: AsyncWrite + transfer_io::DataSocket + Unpin>(
-    ctx: &mut Ctx,
+    ctx: &mut Session<'_>,
     stream: crate::modules::mod_deflate::stream::Sink<W>,
     result: Result<(), ListError>,
     shown: &str,
@@ -898,7 +900,7 @@ impl From<std::io::Error> for ListError {
 /// A `<Limit>` refusal of LIST or MLSD: ProFTPD answers with an empty listing.
 pub fn empty_listing<'a>(ctx: &'a mut Ctx, verb: &'static str) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let stream = crate::modules::mod_xfer::transfer::open_data(ctx).await?;
+        let stream = crate::engine::handler::open_data(ctx).await?;
         let mode = match ctx.transfer_type {
             crate::session::TransferType::Ascii => "ASCII",
             crate::session::TransferType::Binary => "BINARY",

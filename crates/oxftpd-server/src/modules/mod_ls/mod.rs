@@ -12,20 +12,20 @@ use crate::module::{CommandSpec, Handler, Module, PathArg};
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_ls::MODULE,
     commands: &[
-        CommandSpec::new("LIST", Handler::User(listing::list))
+        CommandSpec::new("LIST", Handler::Narrow(listing::list))
             .denied_with(listing::empty_listing)
             .group(Dirs)
             .class(Cl::DIRS)
             .path(PathArg::AfterOptions)
             .opens_data()
             .help("[<sp> pathname]"),
-        CommandSpec::new("NLST", Handler::User(listing::nlst))
+        CommandSpec::new("NLST", Handler::Narrow(listing::nlst))
             .group(Dirs)
             .class(Cl::DIRS)
             .path(PathArg::AfterOptions)
             .opens_data()
             .help("[<sp> (pathname)]"),
-        CommandSpec::new("STAT", Handler::User(status::stat))
+        CommandSpec::new("STAT", Handler::Narrow(status::stat))
             .group(Dirs)
             .class(Cl::INFO)
             .path(PathArg::AfterOptions)

@@ -9,7 +9,7 @@ use oxftpd_proto::reply::codes;
 use oxftpd_storage::Kind;
 
 use crate::messages::multi;
-use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::module::{CommandError, CommandResult, HandlerCtx, HandlerFuture, Session};
 use crate::modules::mod_ls::listing::{Names, clock, split_options, write_entry};
 use crate::session::{Ctx, LoggedIn, TransferType};
 
@@ -17,20 +17,16 @@ use crate::session::{Ctx, LoggedIn, TransferType};
 const MAX_ENTRIES: usize = 10_000;
 
 /// `STAT [path]`.
-pub fn stat<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn stat<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
         match arg {
-            None => session_status(ctx, user).await,
-            Some(arg) => path_status(ctx, user, arg).await,
+            None => session_status(&mut hx.session, hx.user).await,
+            Some(arg) => path_status(&mut hx.session, hx.user, arg).await,
         }
     })
 }
 
-async fn session_status(ctx: &mut Ctx, user: &LoggedIn) -> CommandResult {
+async fn session_status(ctx: &mut Session<'_>, user: &LoggedIn) -> CommandResult {
     let ip = ctx.peer.ip();
     let kind = match ctx.transfer_type {
         TransferType::Ascii => "ASCII",
@@ -73,7 +69,7 @@ fn line_of(bytes: &[u8]) -> String {
         .to_string()
 }
 
-async fn path_status(ctx: &mut Ctx, user: &LoggedIn, arg: &str) -> CommandResult {
+async fn path_status(ctx: &mut Session<'_>, user: &LoggedIn, arg: &str) -> CommandResult {
     let (_, path) = split_options(Some(arg));
     let shown = path.unwrap_or(".");
     let vpath = user.resolve(shown);

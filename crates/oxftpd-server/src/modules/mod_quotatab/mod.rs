@@ -45,9 +45,11 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::Pre, On::Verb("DELE"), pre_dele),
         Hook::new(Phase::Post, On::Verb("DELE"), post_dele),
     ],
-    site: &[SiteSpec::new("QUOTA", SiteHandler::User(show::site_quota))
-        .help(SiteHelp::Hidden)
-        .enabled_when(show::enabled)],
+    site: &[
+        SiteSpec::new("QUOTA", SiteHandler::Narrow(show::site_quota))
+            .help(SiteHelp::Hidden)
+            .enabled_when(show::enabled),
+    ],
     events: Some(on_event),
     open: Some(open),
     ..Module::DEFAULT
@@ -303,24 +305,33 @@ fn limited(d: Delta, avail: &Figures) -> Delta {
 /// Adds `d` to the session's tally (in the table, or in the session for a per-session limit),
 /// for the figures its limit limits.
 async fn count(ctx: &mut Ctx, d: Delta) {
-    let Some(q) = ctx.ext.get::<Quota>() else {
-        return;
-    };
+    if let Some(f) = tally_after(ctx, d).await {
+        set_tally(&mut ctx.ext, f);
+    }
+}
+
+/// The session's tally with `d` added (written to the table when there is one); `None` without
+/// a quota or when the table could not be updated (logged).
+async fn tally_after(ctx: &Ctx, d: Delta) -> Option<Figures> {
+    let q = ctx.ext.get::<Quota>()?;
     let d = limited(d, &q.limit.avail);
     let Some(t) = q.table.clone() else {
-        if let Some(q) = ctx.ext.get_mut::<Quota>() {
-            q.tally = q.tally.plus(&d);
-        }
-        return;
+        return Some(q.tally.plus(&d));
     };
     let limit = q.limit.clone();
     match change(ctx, &t, &limit, d).await {
-        Ok(f) => {
-            if let Some(q) = ctx.ext.get_mut::<Quota>() {
-                q.tally = f;
-            }
+        Ok(f) => Some(f),
+        Err(e) => {
+            log(ctx, &format!("error updating QuotaTallyTable: {e}"));
+            None
         }
-        Err(e) => log(ctx, &format!("error updating QuotaTallyTable: {e}")),
+    }
+}
+
+/// Keeps `f` as the session's tally.
+fn set_tally(ext: &mut crate::type_map::TypeMap, f: Figures) {
+    if let Some(q) = ext.get_mut::<Quota>() {
+        q.tally = f;
     }
 }
 
@@ -345,6 +356,13 @@ async fn change(ctx: &Ctx, t: &Tally, limit: &Limit, d: Delta) -> std::io::Resul
 /// Reads the tally again (other sessions may have changed it).
 async fn refresh(ctx: &mut Ctx) {
     count(ctx, Delta::default()).await;
+}
+
+/// [`refresh`], for a SITE handler.
+async fn refresh_in(ctx: &mut crate::module::Session<'_>) {
+    if let Some(f) = tally_after(ctx, Delta::default()).await {
+        set_tally(ctx.ext_mut(), f);
+    }
 }
 
 /// Whether quotas count a command on `arg` (`QuotaExcludeFilter` on its absolute path).

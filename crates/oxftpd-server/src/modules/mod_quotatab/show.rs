@@ -5,8 +5,8 @@ use oxftpd_config::modules::mod_quotatab::Units;
 
 use super::Quota;
 use super::table::Figures;
-use crate::module::HandlerFuture;
-use crate::session::{Ctx, LoggedIn};
+use crate::module::{HandlerCtx, HandlerFuture};
+use crate::session::Ctx;
 
 /// One limited figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,18 +135,19 @@ pub fn enabled(ctx: &Ctx) -> bool {
 }
 
 /// `SITE QUOTA`: the limit and tally in force, or `202 No quotas in effect`.
-pub fn site_quota<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    _arg: &'a str,
-    _rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn site_quota<'a>(hx: HandlerCtx<'a>, _arg: &'a str, _rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         if ctx.ext.get::<Quota>().is_none() {
             return Ok(ctx.reply(202, "No quotas in effect").await?);
         }
         super::log(ctx, "SITE QUOTA requested");
-        super::refresh(ctx).await;
+        super::refresh_in(ctx).await;
         let units = ctx.server.cfg.quota.units;
         let admin = ctx
             .server

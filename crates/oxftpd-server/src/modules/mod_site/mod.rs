@@ -17,12 +17,12 @@ pub static MODULE: Module = Module {
         .path(PathArg::LastWordAfterFirst)
         .help("<sp> string")],
     site: &[
-        SiteSpec::new("HELP", SiteHandler::Any(site::help))
+        SiteSpec::new("HELP", SiteHandler::Conn(site::help))
             .help(SiteHelp::Listed("[<sp> site-command]")),
-        SiteSpec::new("CHGRP", SiteHandler::User(site::chgrp))
+        SiteSpec::new("CHGRP", SiteHandler::Narrow(site::chgrp))
             .group(Write)
             .help(SiteHelp::Listed("<sp> group <sp> pathname")),
-        SiteSpec::new("CHMOD", SiteHandler::User(site::chmod))
+        SiteSpec::new("CHMOD", SiteHandler::Narrow(site::chmod))
             .group(Write)
             .help(SiteHelp::Listed("<sp> mode <sp> pathname")),
     ],

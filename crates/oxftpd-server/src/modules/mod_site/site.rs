@@ -10,9 +10,9 @@ use oxftpd_proto::reply::{Reply, codes};
 
 use crate::access::limit::{self, Outcome};
 use crate::messages::multi;
-use crate::module::{CommandError, HandlerFuture, SiteHandler, SiteHelp};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Session, SiteHandler, SiteHelp};
 use crate::modules;
-use crate::session::{Ctx, LoggedIn, State};
+use crate::session::{Ctx, State};
 
 /// `SITE sub args`.
 pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) -> HandlerFuture<'a> {
@@ -33,7 +33,7 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
             ));
         };
         let handler = match row.handler {
-            SiteHandler::Any(h) => {
+            SiteHandler::Any(_) | SiteHandler::Conn(_) => {
                 // Before login too, `<Limit SITE_X>` answers mod_site's `501 X: Permission
                 // denied` (SITE HELP).
                 let user = match state {
@@ -46,15 +46,23 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                         format!("{sub}: Permission denied"),
                     ));
                 }
-                return h(ctx, rest).await;
+                return match row.handler {
+                    SiteHandler::Any(h) => h(ctx, rest).await,
+                    SiteHandler::Conn(h) => h(Session::new(ctx), rest).await,
+                    _ => Ok(()),
+                };
             }
-            SiteHandler::User(h) => h,
+            other => other,
         };
         let State::LoggedIn(user) = state else {
             return Err(CommandError::LoginRequired);
         };
-        if let Some(spec) = modules::command("SITE") {
-            let vpath = limit::target_vpath(user, spec, Some(arg));
+        let spec = modules::command("SITE");
+        let vpath = match spec {
+            Some(spec) => limit::target_vpath(user, spec, Some(arg)),
+            None => user.cwd.clone(),
+        };
+        if let Some(spec) = spec {
             let name = row.limit_name();
             // `<Limit SITE_CHMOD>` with the row's group, then `<Limit SITE>`.
             let checks = [(name.as_str(), row.group), (spec.name, spec.group)];
@@ -66,14 +74,29 @@ pub fn site<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
                 });
             }
         }
-        handler(ctx, user, arg, rest).await
+        match handler {
+            SiteHandler::Narrow(h) => {
+                let cfg = crate::access::directories::cfg_for(ctx, user, &vpath);
+                let hx = HandlerCtx {
+                    user,
+                    target: vpath,
+                    cfg,
+                    session: Session::new(ctx),
+                };
+                h(hx, arg, rest).await
+            }
+            SiteHandler::User(h) => h(ctx, user, arg, rest).await,
+            SiteHandler::Any(h) => h(ctx, rest).await,
+            SiteHandler::Conn(h) => h(Session::new(ctx), rest).await,
+        }
     })
 }
 
 /// `SITE HELP [sub]`: the `Line` rows' lines, then the `Listed` rows' names (or the syntax of
 /// the one asked for).
-pub fn help<'a>(ctx: &'a mut Ctx, rest: &'a str) -> HandlerFuture<'a> {
+pub fn help<'a>(mut ctx: Session<'a>, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let admin = ctx
             .server
             .settings
@@ -117,13 +140,12 @@ fn site_not_understood(arg: &str) -> CommandError {
 }
 
 /// `SITE CHMOD mode path` (octal modes).
-pub fn chmod<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn chmod<'a>(hx: HandlerCtx<'a>, arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some((mode, path)) = super::args::word_and_path(rest) else {
             return Err(site_not_understood(arg));
         };
@@ -147,13 +169,12 @@ pub fn chmod<'a>(
 }
 
 /// `SITE CHGRP group path` (a name or a GID).
-pub fn chgrp<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn chgrp<'a>(hx: HandlerCtx<'a>, arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some((group, path)) = super::args::word_and_path(rest) else {
             return Err(site_not_understood(arg));
         };

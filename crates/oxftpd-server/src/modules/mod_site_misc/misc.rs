@@ -6,8 +6,8 @@ use std::pin::Pin;
 use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Kind, StorageError};
 
-use crate::module::{CommandError, HandlerFuture};
-use crate::session::{Ctx, LoggedIn};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
+use crate::session::LoggedIn;
 
 /// How deep SITE RMDIR descends.
 const MAX_DEPTH: usize = 64;
@@ -45,13 +45,12 @@ pub fn utime_args(rest: &str) -> Option<(Option<i64>, i64, String)> {
 }
 
 /// `SITE UTIME mtime path` and `SITE UTIME atime mtime ctime path UTC`.
-pub fn utime<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn utime<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         crate::module::helpers::site_arg("UTIME", rest)?;
         let parsed = utime_args(rest);
         let Some((atime, mtime, path)) = parsed else {
@@ -78,13 +77,12 @@ pub fn utime<'a>(
 }
 
 /// `SITE MKDIR path`: the directory and its missing parents.
-pub fn mkdir<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn mkdir<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         crate::module::helpers::site_arg("MKDIR", rest)?;
         let target = user.resolve(rest);
         let mut so_far = String::new();
@@ -136,13 +134,12 @@ fn remove_tree<'a>(
 }
 
 /// `SITE RMDIR path`: the directory and everything in it.
-pub fn rmdir<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn rmdir<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         crate::module::helpers::site_arg("RMDIR", rest)?;
         let target = user.resolve(rest);
         let result = match user.fs.symlink_metadata(&target).await {
@@ -160,13 +157,12 @@ pub fn rmdir<'a>(
 }
 
 /// `SITE SYMLINK source destination`.
-pub fn symlink<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: &'a str,
-    rest: &'a str,
-) -> HandlerFuture<'a> {
+pub fn symlink<'a>(hx: HandlerCtx<'a>, _arg: &'a str, rest: &'a str) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let (src, dst) = crate::module::helpers::two_paths("SYMLINK", rest)?;
         let target = user.resolve(src);
         let link = user.resolve(dst);

@@ -16,22 +16,22 @@ fn engine(ctx: &Ctx) -> bool {
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_site_misc::MODULE,
     site: &[
-        SiteSpec::new("UTIME", SiteHandler::User(misc::utime))
+        SiteSpec::new("UTIME", SiteHandler::Narrow(misc::utime))
             .group(Write)
             .help(SiteHelp::Line("UTIME <sp> YYYYMMDDhhmm[ss] <sp> path"))
             .feat(Feat::Line("SITE UTIME"))
             .enabled_when(engine),
-        SiteSpec::new("SYMLINK", SiteHandler::User(misc::symlink))
+        SiteSpec::new("SYMLINK", SiteHandler::Narrow(misc::symlink))
             .group(Write)
             .help(SiteHelp::Line("SYMLINK <sp> source <sp> destination"))
             .feat(Feat::Line("SITE SYMLINK"))
             .enabled_when(engine),
-        SiteSpec::new("RMDIR", SiteHandler::User(misc::rmdir))
+        SiteSpec::new("RMDIR", SiteHandler::Narrow(misc::rmdir))
             .group(Write)
             .help(SiteHelp::Line("RMDIR <sp> path"))
             .feat(Feat::Line("SITE RMDIR"))
             .enabled_when(engine),
-        SiteSpec::new("MKDIR", SiteHandler::User(misc::mkdir))
+        SiteSpec::new("MKDIR", SiteHandler::Narrow(misc::mkdir))
             .group(Write)
             .help(SiteHelp::Line("MKDIR <sp> path"))
             .feat(Feat::Line("SITE MKDIR"))

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use oxftpd_proto::reply::codes;
 
 use crate::context::ServerCtx;
-use crate::module::{CommandError, HandlerFuture, TlsRefusal};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Session, TlsRefusal};
 use crate::modules::mod_tls::log::event;
-use crate::session::{Ctx, LoggedIn, SessionError, State};
+use crate::session::{Ctx, SessionError, State};
 
 /// Starts TLS on the control connection with the session's own configuration. Before
 /// login, an SNI name of another FTPS `<VirtualHost>` on this address and port moves the
@@ -194,8 +194,9 @@ pub fn auth<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
 }
 
 /// `PBSZ 0`: the only buffer size for a stream protocol like TLS.
-pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn pbsz<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -205,7 +206,7 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        super::tls_state_mut(ctx).pbsz = true;
+        ctx.ext_mut().get_or_default::<super::TlsSession>().pbsz = true;
         if arg.trim() == "0" {
             Ok(ctx.reply(codes::COMMAND_OK, "PBSZ 0 successful").await?)
         } else {
@@ -215,8 +216,9 @@ pub fn pbsz<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `PROT C` / `PROT P` (`S` and `E` are not possible with TLS).
-pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn prot<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -237,14 +239,18 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         match level.as_str() {
             "C" => {
-                super::tls_state_mut(ctx).protect_data = false;
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .protect_data = false;
                 event(log, "Protection set to Clear");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Clear")
                     .await?)
             }
             "P" => {
-                super::tls_state_mut(ctx).protect_data = true;
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .protect_data = true;
                 event(log, "Protection set to Private");
                 Ok(ctx
                     .reply(codes::COMMAND_OK, "Protection set to Private")
@@ -263,12 +269,14 @@ pub fn prot<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `CCC`: clear the control channel (data protection stays as `PROT` set it).
-pub fn ccc<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn ccc<'a>(hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         if !super::tls_state(ctx).control {
             return Err(CommandError::refused(
                 codes::PROTECTION_DENIED,
@@ -285,24 +293,29 @@ pub fn ccc<'a>(
             return Err(CommandError::Tls(TlsRefusal::Unwilling));
         }
         event(log, "received CCC, clearing control channel protection");
-        ctx.control.queue(&oxftpd_proto::reply::Reply::new(
+        ctx.control().queue(&oxftpd_proto::reply::Reply::new(
             codes::COMMAND_OK,
             "Clearing control channel protection",
         ));
-        ctx.control.downgrade().await.map_err(SessionError::from)?;
-        super::tls_state_mut(ctx).control = false;
+        ctx.control()
+            .downgrade()
+            .await
+            .map_err(SessionError::from)?;
+        ctx.ext_mut().get_or_default::<super::TlsSession>().control = false;
         Ok(())
     })
 }
 
 /// `SSCN [ON|OFF]` (site-to-site, mod_tls): with `ON` this server is the TLS client on
 /// protected data connections, so two servers can transfer between each other (FXP).
-pub fn sscn<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn sscn<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user: _user,
+            mut session,
+            ..
+        } = hx;
+        let ctx = &mut session;
         if !super::tls_state(ctx).control {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -316,8 +329,16 @@ pub fn sscn<'a>(
         let log = log.as_ref().and_then(|t| t.log.as_ref());
         match words.as_slice() {
             [] => {}
-            ["ON"] => super::tls_state_mut(ctx).sscn_client = true,
-            ["OFF"] => super::tls_state_mut(ctx).sscn_client = false,
+            ["ON"] => {
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .sscn_client = true
+            }
+            ["OFF"] => {
+                ctx.ext_mut()
+                    .get_or_default::<super::TlsSession>()
+                    .sscn_client = false
+            }
             [_] => {
                 event(
                     log,

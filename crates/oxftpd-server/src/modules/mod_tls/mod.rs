@@ -88,20 +88,20 @@ pub static MODULE: Module = Module {
             .tls(TlsRule::Exempt)
             .feat(Feat::When(tls_on, "AUTH TLS"))
             .help("<sp> base64-data"),
-        CommandSpec::new("PBSZ", Handler::Any(commands::pbsz))
+        CommandSpec::new("PBSZ", Handler::Conn(commands::pbsz))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "PBSZ"))
             .help("<sp> protection buffer size"),
-        CommandSpec::new("PROT", Handler::Any(commands::prot))
+        CommandSpec::new("PROT", Handler::Conn(commands::prot))
             .class(Cl::SEC)
             .limit(LimitRule::NotInAll)
             .feat(Feat::When(tls_on, "PROT"))
             .help("<sp> protection code"),
-        CommandSpec::new("CCC", Handler::User(commands::ccc))
+        CommandSpec::new("CCC", Handler::Narrow(commands::ccc))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "CCC"))
             .help("(clears protection level)"),
-        CommandSpec::new("SSCN", Handler::User(commands::sscn))
+        CommandSpec::new("SSCN", Handler::Narrow(commands::sscn))
             .class(Cl::SEC)
             .feat(Feat::When(tls_on, "SSCN"))
             .hidden(),

@@ -18,61 +18,61 @@ use crate::module::{ArgFilter, CommandSpec, Feat, Handler, LimitRule, Module, Pa
 pub static MODULE: Module = Module {
     spec: &oxftpd_config::modules::mod_xfer::MODULE,
     commands: &[
-        CommandSpec::new("TYPE", Handler::Any(params::type_))
+        CommandSpec::new("TYPE", Handler::Conn(params::type_))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
             .help("<sp> type-code (A, I, L 7, L 8)"),
-        CommandSpec::new("STRU", Handler::Any(params::stru))
+        CommandSpec::new("STRU", Handler::Conn(params::stru))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
             .help("is not implemented (always F)"),
         // mod_deflate.c's MODE row (same group and class) is this one: `MODE Z`.
-        CommandSpec::new("MODE", Handler::Any(mode::mode))
+        CommandSpec::new("MODE", Handler::Conn(mode::mode))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .limit(LimitRule::Exempt)
             .feat(Feat::When(mode::deflate_engine, "MODE Z"))
             .help("is not implemented (always S)"),
-        CommandSpec::new("RETR", Handler::User(transfer::retr))
+        CommandSpec::new("RETR", Handler::Narrow(transfer::retr))
             .group(Read)
             .class(Cl::READ)
             .opens_data()
             .help("<sp> pathname"),
-        CommandSpec::new("STOR", Handler::User(transfer::stor))
+        CommandSpec::new("STOR", Handler::Narrow(transfer::stor))
             .group(Write)
             .class(Cl::WRITE)
             .opens_data()
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("APPE", Handler::User(transfer::appe))
+        CommandSpec::new("APPE", Handler::Narrow(transfer::appe))
             .group(Write)
             .class(Cl::WRITE)
             .opens_data()
             .filter(ArgFilter::Path)
             .help("<sp> pathname"),
-        CommandSpec::new("STOU", Handler::User(transfer::stou))
+        CommandSpec::new("STOU", Handler::Narrow(transfer::stou))
             .group(Write)
             .class(Cl::WRITE)
             .opens_data()
             .filter(ArgFilter::Path)
             .help("(store unique filename)"),
-        CommandSpec::new("REST", Handler::User(params::rest))
+        CommandSpec::new("REST", Handler::Narrow(params::rest))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .feat(Feat::Line("REST STREAM"))
             .help("<sp> byte-count"),
-        CommandSpec::new("RANG", Handler::User(range::rang))
+        CommandSpec::new("RANG", Handler::Narrow(range::rang))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .feat(Feat::Line("RANG STREAM"))
             .help("<sp> start-point <sp> end-point"),
-        CommandSpec::new("ALLO", Handler::Any(params::allo))
+        CommandSpec::new("ALLO", Handler::Conn(params::allo))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("<sp> size"),
-        CommandSpec::new("ABOR", Handler::User(transfer::abor))
+        CommandSpec::new("ABOR", Handler::Narrow(transfer::abor))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("(abort current operation)"),

@@ -6,7 +6,7 @@
 
 use oxftpd_proto::reply::codes;
 
-use crate::module::{CommandError, CommandResult, HandlerFuture};
+use crate::module::{CommandError, CommandResult, HandlerFuture, Session};
 use crate::modules::mod_deflate::log as deflate_log;
 use crate::modules::mod_deflate::stream::DEFAULT_LEVEL;
 use crate::session::Ctx;
@@ -17,8 +17,9 @@ pub fn deflate_engine(ctx: &Ctx) -> bool {
 }
 
 /// `MODE S`, and `MODE Z` when `DeflateEngine on`.
-pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn mode<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let engine = deflate_engine(ctx);
         let words = arg.map_or(0, |a| a.split_whitespace().count());
         if engine && words != 1 {
@@ -52,10 +53,10 @@ pub fn mode<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
                     "Unable to handle MODE Z at this time",
                 ));
             }
-            crate::modules::mod_deflate::stream::mode_z_mut(ctx).on = true;
+            crate::modules::mod_deflate::stream::mode_z_mut(ctx.ext_mut()).on = true;
             return Ok(ctx.reply(codes::COMMAND_OK, "OK").await?);
         }
-        if std::mem::take(&mut crate::modules::mod_deflate::stream::mode_z_mut(ctx).on) {
+        if std::mem::take(&mut crate::modules::mod_deflate::stream::mode_z_mut(ctx.ext_mut()).on) {
             // mod_deflate names the mode with its first letter in upper case.
             let mut shown = arg.to_string();
             if let Some(first) = shown.get_mut(..1) {
@@ -95,14 +96,14 @@ fn atoi(s: &str) -> i64 {
 
 /// `OPTS MODE Z [LEVEL n]…` (`rest` is what follows `OPTS MODE`); `None` when mod_deflate
 /// declines it and OPTS answers `500`.
-pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<CommandResult> {
+pub async fn opts_mode(ctx: &mut Session<'_>, rest: &str) -> Option<CommandResult> {
     let words: Vec<&str> = rest.split_whitespace().collect();
     // mod_deflate counts `OPTS_MODE` itself: it needs `Z` and at least one more word.
     if !deflate_engine(ctx) || words.len() < 2 || !words[0].eq_ignore_ascii_case("Z") {
         return None;
     }
     if words.len() == 2 {
-        crate::modules::mod_deflate::stream::mode_z_mut(ctx).level = DEFAULT_LEVEL;
+        crate::modules::mod_deflate::stream::mode_z_mut(ctx.ext_mut()).level = DEFAULT_LEVEL;
         return Some(
             ctx.reply(codes::COMMAND_OK, "OPTS_MODE OK")
                 .await
@@ -122,7 +123,7 @@ pub async fn opts_mode(ctx: &mut Ctx, rest: &str) -> Option<CommandResult> {
         } else if key.eq_ignore_ascii_case("level") {
             match u32::try_from(atoi(value)) {
                 Ok(level) if level <= 9 => {
-                    crate::modules::mod_deflate::stream::mode_z_mut(ctx).level = level;
+                    crate::modules::mod_deflate::stream::mode_z_mut(ctx.ext_mut()).level = level;
                     continue;
                 }
                 _ => format!("OPTS_MODE: bad MODE Z option value: {key} {value}"),

@@ -2,12 +2,13 @@
 
 use oxftpd_proto::reply::codes;
 
-use crate::module::{CommandError, HandlerFuture};
-use crate::session::{Ctx, TransferType};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture, Session};
+use crate::session::TransferType;
 
 /// `TYPE A|I|L 8`.
-pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn type_<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let Some(arg) = arg else {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -19,15 +20,15 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
         let param = words.next().map(str::to_ascii_uppercase);
         match (kind.as_str(), param.as_deref()) {
             ("A", None | Some("N")) => {
-                ctx.transfer_type = TransferType::Ascii;
+                *ctx.data().transfer_type = TransferType::Ascii;
                 Ok(ctx.reply(codes::COMMAND_OK, "Type set to A").await?)
             }
             ("I", None) => {
-                ctx.transfer_type = TransferType::Binary;
+                *ctx.data().transfer_type = TransferType::Binary;
                 Ok(ctx.reply(codes::COMMAND_OK, "Type set to I").await?)
             }
             ("L", Some("8")) => {
-                ctx.transfer_type = TransferType::Binary;
+                *ctx.data().transfer_type = TransferType::Binary;
                 Ok(ctx.reply(codes::COMMAND_OK, "Type set to L").await?)
             }
             _ => Err(CommandError::bad_argument(
@@ -40,8 +41,9 @@ pub fn type_<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 
 /// `STRU F` (file structure is the only one): `504` for R and P, `501` for the rest, as
 /// mod_xfer answers.
-pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn stru<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         match arg {
             None => Err(CommandError::MissingArgument),
             Some(s) if s.eq_ignore_ascii_case("F") => {
@@ -63,12 +65,9 @@ pub fn stru<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
 }
 
 /// `REST offset` (RFC 3659 section 5): `350 Restarting at N. …`.
-pub fn rest<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut crate::session::LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn rest<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut hx.session;
         let Some(arg) = arg else {
             return Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
@@ -87,9 +86,9 @@ pub fn rest<'a>(
                 "REST: Resuming transfers not allowed in ASCII mode",
             ));
         }
-        ctx.restart = offset;
+        *ctx.data().restart = offset;
         // REST or RANG, never both.
-        super::range::clear(ctx);
+        super::range::clear(ctx.ext_mut());
         Ok(ctx
             .reply(
                 codes::PENDING_FURTHER_INFO,
@@ -100,8 +99,9 @@ pub fn rest<'a>(
 }
 
 /// `ALLO size [R record]`: nothing to reserve, `202`.
-pub fn allo<'a>(ctx: &'a mut Ctx, arg: Option<&'a str>) -> HandlerFuture<'a> {
+pub fn allo<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut ctx;
         let Some(arg) = arg else {
             return Err(CommandError::bad_argument(
                 codes::NOT_IMPLEMENTED_FOR_PARAMETER,

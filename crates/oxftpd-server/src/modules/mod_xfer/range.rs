@@ -6,8 +6,8 @@
 
 use oxftpd_proto::reply::codes;
 
-use crate::module::{CommandError, HandlerFuture};
-use crate::session::{Ctx, LoggedIn, TransferType};
+use crate::module::{CommandError, HandlerCtx, HandlerFuture};
+use crate::session::TransferType;
 
 /// The byte range the next transfer uses (kept in the session's module state).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,22 +19,19 @@ pub struct Range {
 }
 
 /// Takes the session's range, if one was set: each transfer uses it once.
-pub fn take(ctx: &mut Ctx) -> Option<Range> {
-    ctx.ext.remove::<Range>()
+pub fn take(ext: &mut crate::type_map::TypeMap) -> Option<Range> {
+    ext.remove::<Range>()
 }
 
 /// Forgets the session's range (`REST` replaces it).
-pub fn clear(ctx: &mut Ctx) {
-    ctx.ext.remove::<Range>();
+pub fn clear(ext: &mut crate::type_map::TypeMap) {
+    ext.remove::<Range>();
 }
 
 /// `RANG start end`.
-pub fn rang<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn rang<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let ctx = &mut hx.session;
         let words: Vec<&str> = arg.unwrap_or("").split_whitespace().collect();
         let [start, end] = words[..] else {
             let shown = match arg {
@@ -53,7 +50,7 @@ pub fn rang<'a>(
             ));
         };
         if start > end {
-            clear(ctx);
+            clear(ctx.ext_mut());
             if start == 1 && end == 0 {
                 return Ok(ctx
                     .reply(codes::PENDING_FURTHER_INFO, "Reset byte transfer range")
@@ -71,8 +68,8 @@ pub fn rang<'a>(
             ));
         }
         let len = end - start + 1;
-        ctx.ext.insert(Range { start, len });
-        ctx.restart = 0;
+        ctx.ext_mut().insert(Range { start, len });
+        *ctx.data().restart = 0;
         let unit = if len == 1 { "byte" } else { "bytes" };
         Ok(ctx
             .reply(

@@ -20,14 +20,14 @@ use std::fs::File;
 
 use oxftpd_proto::reply::codes;
 use oxftpd_storage::{Existing, Kind, Replacement, StorageError, WriteMode};
-use tokio::net::TcpStream;
 use tracing::{info, warn};
 
 use crate::data::channel as data_channel;
 use crate::data::transfer_io;
-use crate::engine::watch::{Counted, Progress, Watched, watch_sendfile, watch_transfer};
-use crate::module::events::{self, Direction, Event, Transfer};
-use crate::module::{CommandError, CommandResult, DataFailure, HandlerFuture};
+use crate::engine::handler::peer_of;
+use crate::engine::watch::{Counted, Progress, Watched};
+use crate::module::events::{Direction, Transfer};
+use crate::module::{CommandError, CommandResult, DataFailure, HandlerCtx, HandlerFuture, Session};
 use crate::session::{Ctx, LoggedIn, TransferType};
 
 fn mode_name(ctx: &Ctx) -> &'static str {
@@ -35,13 +35,6 @@ fn mode_name(ctx: &Ctx) -> &'static str {
         TransferType::Ascii => "ASCII",
         TransferType::Binary => "BINARY",
     }
-}
-
-/// The client's end of a data connection.
-fn peer_of(stream: &TcpStream) -> std::net::SocketAddr {
-    stream
-        .peer_addr()
-        .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)))
 }
 
 /// What `STAT` reports about a transfer with the client's `data_peer`.
@@ -60,42 +53,6 @@ fn progress(
         bytes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
         size,
         started: std::time::Instant::now(),
-    }
-}
-
-/// Opens the prepared data connection.
-pub async fn open_data(ctx: &mut Ctx) -> Result<TcpStream, CommandError> {
-    let setup = std::mem::take(&mut ctx.data);
-    ctx.last_transfer = tokio::time::Instant::now();
-    match data_channel::open(
-        setup,
-        ctx.local,
-        ctx.peer,
-        ctx.via,
-        &ctx.shared,
-        ctx.server.settings.root_revoke,
-    )
-    .await
-    {
-        Ok(stream) => {
-            let _ = crate::engine::socket_options::apply(
-                &stream,
-                &ctx.server.cfg.core.socket_options,
-                false,
-            );
-            crate::trace_msg!(
-                ctx.trace,
-                "data",
-                8,
-                "opened data connection with {}",
-                peer_of(&stream)
-            );
-            Ok(stream)
-        }
-        Err(e) => {
-            crate::trace_msg!(ctx.trace, "data", 3, "unable to open data connection: {e}");
-            Err(DataFailure::Open(e).into())
-        }
     }
 }
 
@@ -212,31 +169,28 @@ fn aborted(ctx: &Ctx) -> CommandError {
 }
 
 /// `ABOR` with no transfer running.
-pub fn abor<'a>(
-    ctx: &'a mut Ctx,
-    _user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn abor<'a>(mut hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        ctx.data = data_channel::DataSetup::None;
-        ctx.restart = 0;
+        let ctx = &mut hx.session;
+        *ctx.data().setup = data_channel::DataSetup::None;
+        *ctx.data().restart = 0;
         Ok(ctx.reply(codes::CLOSING_DATA, "Abort successful").await?)
     })
 }
 
 /// `RETR path`.
-pub fn retr<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
+pub fn retr<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let Some(arg) = arg else {
             return Err(crate::module::helpers::verb_not_understood("RETR"));
         };
         let vpath = user.resolve(arg);
-        let range = super::range::take(ctx);
-        let mut offset = std::mem::take(&mut ctx.restart);
+        let range = super::range::take(ctx.ext_mut());
+        let mut offset = std::mem::take(ctx.data().restart);
         let cfg = cfg(ctx, user, &vpath);
         if offset > 0 && !cfg.xfer.allow_retrieve_restart {
             return Err(CommandError::refused(
@@ -281,7 +235,7 @@ pub fn retr<'a>(
             None => meta.size,
         };
         let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
-        let stream = open_data(ctx).await?;
+        let stream = ctx.open_data().await?;
         let size = end - offset;
         let text = if size > 0 {
             let unit = if size == 1 { "byte" } else { "bytes" };
@@ -375,11 +329,10 @@ pub fn retr<'a>(
                     .await
                 }
             };
-            watch_transfer(ctx, &progress, fut).await
+            ctx.watch_transfer(&progress, fut).await
         } else {
             // sendfile(2): ProFTPD reads the control connection only for ABOR meanwhile.
-            watch_sendfile(
-                ctx,
+            ctx.watch_sendfile(
                 &progress,
                 transfer_io::send_binary(
                     &mut stream,
@@ -395,7 +348,7 @@ pub fn retr<'a>(
             )
             .await
         };
-        ctx.last_transfer = tokio::time::Instant::now();
+        *ctx.counters().last_transfer = tokio::time::Instant::now();
         let logged = |bytes, complete| Transfer {
             started,
             bytes,
@@ -409,18 +362,11 @@ pub fn retr<'a>(
             _ => None,
         };
         let transfer = logged(bytes.unwrap_or(0), bytes.is_some());
-        events::emit(
-            ctx,
-            &Event::Transfer {
-                user,
-                transfer: &transfer,
-            },
-        )
-        .await;
+        ctx.emit_transfer(user, &transfer).await;
         match outcome {
             Watched::Done(Ok(n)) => {
-                ctx.transferred += n;
-                ctx.totals.downloaded(n);
+                *ctx.counters().transferred += n;
+                ctx.counters().totals.downloaded(n);
                 transfer_io::finish(stream, ctx.server.settings.timeouts.linger, &ctx.trace).await;
                 info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "RETR complete");
                 Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
@@ -463,42 +409,30 @@ struct Target {
 }
 
 /// `STOR path`.
-pub fn stor<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(upload(ctx, user, arg, Upload::Stor))
+pub fn stor<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(upload(hx, arg, Upload::Stor))
 }
 
 /// `APPE path`.
-pub fn appe<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(upload(ctx, user, arg, Upload::Appe))
+pub fn appe<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(upload(hx, arg, Upload::Appe))
 }
 
 /// `STOU`: stores under a new unique name in the current directory, `150 FILE: name`.
-pub fn stou<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
-    _arg: Option<&'a str>,
-) -> HandlerFuture<'a> {
-    Box::pin(upload(ctx, user, None, Upload::Stou))
+pub fn stou<'a>(hx: HandlerCtx<'a>, _arg: Option<&'a str>) -> HandlerFuture<'a> {
+    Box::pin(upload(hx, None, Upload::Stou))
 }
 
 /// Chooses and opens where an upload writes.
 async fn open_target(
-    ctx: &mut Ctx,
+    ctx: &mut Session<'_>,
     user: &mut LoggedIn,
     arg: &str,
     kind: Upload,
     range: Option<super::range::Range>,
 ) -> Result<(Target, File), CommandError> {
     let vpath = user.resolve(arg);
-    let offset = std::mem::take(&mut ctx.restart);
+    let offset = std::mem::take(ctx.data().restart);
     // An upload writes a regular file: a directory, or a link that leads nowhere, is no
     // place for one (mod_xfer's `file_mode2` check, before the data connection opens).
     let not_file = match user.fs.symlink_metadata(&vpath).await {
@@ -675,14 +609,13 @@ async fn discard(user: &LoggedIn, target: &Target) {
     }
 }
 
-async fn upload(
-    ctx: &mut Ctx,
-    user: &mut LoggedIn,
-    arg: Option<&str>,
-    kind: Upload,
-) -> CommandResult {
+async fn upload(hx: HandlerCtx<'_>, arg: Option<&str>, kind: Upload) -> CommandResult {
+    let HandlerCtx {
+        user, mut session, ..
+    } = hx;
+    let ctx = &mut session;
     let unique;
-    let range = super::range::take(ctx);
+    let range = super::range::take(ctx.ext_mut());
     let arg = match (kind, arg) {
         (Upload::Stou, _) if range.is_some() => {
             return Err(CommandError::refused(
@@ -691,7 +624,7 @@ async fn upload(
             ));
         }
         (Upload::Stou, _) => {
-            ctx.restart = 0;
+            *ctx.data().restart = 0;
             let dir = user.cwd.clone();
             let (path, file) = match user.fs.create_unique(&dir, "ftp").await {
                 Ok(r) => r,
@@ -726,7 +659,7 @@ async fn upload(
 
 /// Runs the data connection of an upload into `file` and finishes `target`.
 async fn receive(
-    ctx: &mut Ctx,
+    ctx: &mut Session<'_>,
     user: &mut LoggedIn,
     arg: &str,
     mut target: Target,
@@ -735,7 +668,7 @@ async fn receive(
     range: Option<super::range::Range>,
 ) -> CommandResult {
     let passive = matches!(ctx.data, data_channel::DataSetup::Passive(_));
-    let stream = match open_data(ctx).await {
+    let stream = match ctx.open_data().await {
         Ok(s) => s,
         Err(e) => {
             drop(file);
@@ -781,7 +714,7 @@ async fn receive(
     );
     // A quota's cap (mod_quotatab), when it is below MaxStoreFileSize.
     let cap = ctx
-        .ext
+        .ext_mut()
         .remove::<crate::module::upload_cap::UploadCap>()
         .map(|c| c.0)
         .filter(|c| max_size.is_none_or(|m| *c < m));
@@ -819,7 +752,7 @@ async fn receive(
                 limit,
                 &progress.bytes,
             );
-            watch_transfer(ctx, &progress, fut).await
+            ctx.watch_transfer(&progress, fut).await
         }
         _ => {
             let mut source = crate::modules::mod_deflate::stream::Source::new(
@@ -829,10 +762,10 @@ async fn receive(
             .reporting(report);
             let fut =
                 transfer_io::receive_at_most(&mut source, &user.fs, &mut file, ascii, stall, limit);
-            watch_transfer(ctx, &progress, fut).await
+            ctx.watch_transfer(&progress, fut).await
         }
     };
-    ctx.last_transfer = tokio::time::Instant::now();
+    *ctx.counters().last_transfer = tokio::time::Instant::now();
     drop(file);
     // Answers the client's close_notify on a TLS connection (FIN on a plain one); lingers
     // (`TimeoutLinger`) only after an upload that completed: a stalled or refused one ends now.
@@ -867,17 +800,10 @@ async fn receive(
         direction: Direction::Incoming,
         complete: bytes.is_some(),
     };
-    events::emit(
-        ctx,
-        &Event::Transfer {
-            user,
-            transfer: &transfer,
-        },
-    )
-    .await;
+    ctx.emit_transfer(user, &transfer).await;
     match outcome {
         Watched::Done(Ok(n)) => {
-            ctx.transferred += n;
+            *ctx.counters().transferred += n;
             if let Some(to) = target.rename_to.clone()
                 && let Err(e) = match target.replaces.take() {
                     Some((existing, how)) => {
@@ -889,7 +815,7 @@ async fn receive(
                 discard(user, &target).await;
                 return Err(CommandError::storage(arg, e));
             }
-            ctx.totals.uploaded(n);
+            ctx.counters().totals.uploaded(n);
             info!(peer = %ctx.peer, user = %user.login_name, path = %vpath, bytes = n, "upload complete");
             Ok(ctx.reply(codes::CLOSING_DATA, "Transfer complete").await?)
         }
@@ -904,7 +830,7 @@ async fn receive(
             if target.rename_to.is_some() {
                 discard(user, &target).await;
             }
-            ctx.ext.insert(crate::module::upload_cap::CapReached);
+            ctx.ext_mut().insert(crate::module::upload_cap::CapReached);
             Err(DataFailure::QuotaExceeded.into())
         }
         Watched::Done(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
@@ -939,9 +865,9 @@ async fn receive(
 /// A directory listing's data connection is done: its bytes count in the session's totals
 /// (`%{total_bytes_out}`, `%K`), and mod_deflate logs its summary when the stream is dropped.
 pub(crate) fn listing_sent<W: tokio::io::AsyncWrite + Unpin>(
-    ctx: &mut Ctx,
+    ctx: &mut Session<'_>,
     stream: crate::modules::mod_deflate::stream::Sink<W>,
 ) -> crate::modules::mod_deflate::stream::Sink<W> {
-    ctx.totals.listed(stream.bytes());
+    ctx.counters().totals.listed(stream.bytes());
     stream.reporting(crate::modules::mod_deflate::log::Report::for_session(ctx))
 }
