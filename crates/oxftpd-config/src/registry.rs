@@ -401,10 +401,6 @@ pub static REJECTED: &[(&str, &str)] = &[
         "SFTPDHParamFile",
         "diffie-hellman-group-exchange uses the SSH library's built-in RFC 3526 groups; remove the directive (or SFTPKeyExchanges without the group exchange)",
     ),
-    (
-        "SFTPPassPhraseProvider",
-        "encrypted host keys are not read: keep each SFTPHostKey unencrypted and readable by root only",
-    ),
     ("SFTPHostKeys", "name each host key file with SFTPHostKey"),
     (
         "SFTPKeyLimits",

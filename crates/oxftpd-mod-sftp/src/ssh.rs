@@ -13,7 +13,7 @@ use russh::{Channel, ChannelId, MethodSet};
 
 use crate::directives::Method;
 use crate::session::Shared;
-use crate::settings::{Prepared, method_kind};
+use crate::settings::{KeyStore, Prepared, method_kind};
 
 /// Errors that end the SSH connection.
 #[derive(Debug, thiserror::Error)]
@@ -190,11 +190,13 @@ impl russh::server::Handler for Handler {
         if !self.allowed_now(Method::PublicKey) {
             return Ok(Auth::reject());
         }
-        Ok(if self.key_authorized(user, offer.public_key).await {
-            Auth::Accept
-        } else {
-            Auth::reject()
-        })
+        Ok(
+            if self.key_authorized(user, offer.public_key, false).await {
+                Auth::Accept
+            } else {
+                Auth::reject()
+            },
+        )
     }
 
     async fn auth_publickey(
@@ -202,7 +204,8 @@ impl russh::server::Handler for Handler {
         user: &str,
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
-        if !self.allowed_now(Method::PublicKey) || !self.key_authorized(user, key.public_key).await
+        if !self.allowed_now(Method::PublicKey)
+            || !self.key_authorized(user, key.public_key, true).await
         {
             return Ok(Auth::reject());
         }
@@ -339,7 +342,9 @@ impl russh::server::Handler for Handler {
 impl Handler {
     /// Whether `key` is in one of the user's `SFTPAuthorizedUserKeys` files, read with the
     /// user's own credentials.
-    async fn key_authorized(&self, user: &str, key: &PublicKey) -> bool {
+    /// `signed`: the client proved it holds the key; `SFTPOptions MatchKeySubject` is checked
+    /// then (as mod_sftp does, so an offer of a listed key gets `PK_OK` either way).
+    async fn key_authorized(&self, user: &str, key: &PublicKey, signed: bool) -> bool {
         if self.prepared.user_keys.is_empty() {
             return false;
         }
@@ -356,25 +361,87 @@ impl Handler {
             Ok(Ok(id)) => id,
             _ => return false,
         };
-        let files: Vec<String> = self
+        let subject_of = self
             .prepared
-            .user_keys
-            .iter()
-            .map(|p| crate::keys::expand(p, &identity))
-            .collect();
-        let cred = oxftpd_storage::Credentials {
-            uid: identity.uid,
-            gid: identity.gid,
-            groups: identity.groups.clone().into(),
-            umask: 0o022,
-            dir_umask: 0o022,
+            .options
+            .match_key_subject
+            .then(|| user.to_string())
+            .filter(|_| signed);
+        for store in &self.prepared.user_keys {
+            let found = match store {
+                KeyStore::File(pattern) => {
+                    let files = vec![crate::keys::expand(pattern, &identity)];
+                    let cred = oxftpd_storage::Credentials {
+                        uid: identity.uid,
+                        gid: identity.gid,
+                        groups: identity.groups.clone().into(),
+                        umask: 0o022,
+                        dir_umask: 0o022,
+                    };
+                    let key = key.clone();
+                    let subject_of = subject_of.clone();
+                    shared
+                        .pool
+                        .run(&cred, move || {
+                            crate::keys::authorized(&files, &key, subject_of.as_deref())
+                        })
+                        .await
+                        .unwrap_or(false)
+                }
+                KeyStore::Sql(query) => self.sql_key(query, user, key, subject_of.as_deref()).await,
+            };
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// mod_sftp_sql: whether `key` is in a row of the `SQLNamedQuery` `query` for `user`
+    /// (RFC 4716 blocks, OpenSSH lines or the bare base64 key, several keys to a row).
+    async fn sql_key(
+        &self,
+        query: &str,
+        user: &str,
+        key: &PublicKey,
+        subject_of: Option<&str>,
+    ) -> bool {
+        let lookup = {
+            let guard = self.sess.lock().await;
+            let Some(service) = guard
+                .ctx
+                .generation
+                .modules
+                .get::<oxftpd_server::module::sql_lookup::SqlLookups>()
+                .cloned()
+            else {
+                drop(guard);
+                self.prepared.log(&format!(
+                    "SFTPAuthorizedUserKeys sql:/{query}: mod_sql is not part of this build"
+                ));
+                return false;
+            };
+            service.0.lookup(&guard.ctx, query, user)
         };
-        let key = key.clone();
-        shared
-            .pool
-            .run(&cred, move || crate::keys::authorized(&files, &key))
-            .await
-            .unwrap_or(false)
+        match lookup.await {
+            Ok(rows) => {
+                let found = rows
+                    .iter()
+                    .filter_map(|row| row.first().cloned().flatten())
+                    .any(|value| crate::keys::listed_value(&value, key, subject_of));
+                if !found {
+                    self.prepared.log(&format!(
+                        "SQLNamedQuery '{query}' returned no matching key for user '{user}'"
+                    ));
+                }
+                found
+            }
+            Err(e) => {
+                self.prepared
+                    .log(&format!("error processing SQLNamedQuery '{query}': {e}"));
+                false
+            }
+        }
     }
 }
 
