@@ -25,6 +25,7 @@ pub mod directives;
 pub mod greeting;
 pub mod hostkey;
 pub mod keys;
+pub mod pam;
 pub mod passphrase;
 pub mod realpath;
 pub mod scp;

@@ -43,6 +43,8 @@ pub struct Prepared {
     pub server_id: String,
     /// How long a client may take to send its version line (`TimeoutLogin`, 300 seconds).
     pub login_timeout: Duration,
+    /// mod_sftp_pam (`SFTPPAMEngine on`): keyboard-interactive through PAM.
+    pub pam: Option<crate::pam::PamSettings>,
 }
 
 impl Prepared {
@@ -442,6 +444,7 @@ fn prepare(view: &View, merged: &Merged<'_>) -> Result<Prepared, String> {
             0 => Duration::from_secs(3600),
             secs => Duration::from_secs(secs),
         },
+        pam: crate::pam::PamSettings::read(merged),
     })
 }
 

@@ -34,6 +34,8 @@ pub struct Handler {
     pending: Option<Box<LoggedIn>>,
     channels: HashMap<ChannelId, Channel<Msg>>,
     open_channels: usize,
+    /// A keyboard-interactive PAM conversation under way (mod_sftp_pam).
+    pam: Option<crate::pam::Conversation>,
 }
 
 impl Handler {
@@ -47,6 +49,7 @@ impl Handler {
             pending: None,
             channels: HashMap::new(),
             open_channels: 0,
+            pam: None,
         }
     }
 
@@ -155,6 +158,66 @@ impl Handler {
         }
     }
 
+    /// One round of a PAM keyboard-interactive login: starts the conversation (no answers
+    /// yet) or hands PAM the client's answers, then asks the client PAM's next questions or
+    /// settles the method.
+    async fn pam_step(&mut self, user: &str, answers: Option<Vec<String>>) -> Auth {
+        let Some(settings) = self.prepared.pam.clone() else {
+            return Auth::reject();
+        };
+        match answers {
+            None => {
+                let (shared, peer) = {
+                    let guard = self.sess.lock().await;
+                    (guard.ctx.shared.clone(), guard.ctx.peer.ip().to_string())
+                };
+                self.pam = Some(crate::pam::Conversation::start(
+                    &shared,
+                    &settings,
+                    user,
+                    peer,
+                    self.prepared.login_timeout,
+                ));
+            }
+            Some(given) => match &self.pam {
+                Some(c) => c.answer(given),
+                None => return Auth::reject(),
+            },
+        }
+        let step = match self.pam.as_mut() {
+            Some(c) => c.next().await,
+            None => return Auth::reject(),
+        };
+        match step {
+            crate::pam::Step::Ask {
+                instructions,
+                prompts,
+            } => Auth::Partial {
+                name: "".into(),
+                instructions: instructions.into(),
+                prompts: prompts
+                    .into_iter()
+                    .map(|(text, echo)| (text.into(), echo))
+                    .collect::<Vec<_>>()
+                    .into(),
+            },
+            crate::pam::Step::Done(Ok(())) => {
+                self.pam = None;
+                self.prepared
+                    .log(&format!("PAM authentication succeeded for user '{user}'"));
+                self.succeeded(user, Method::KeyboardInteractive, None)
+                    .await
+            }
+            crate::pam::Step::Done(Err(e)) => {
+                self.pam = None;
+                self.prepared
+                    .log(&format!("PAM authentication failed for user '{user}': {e}"));
+                self.failed(user, LoginError::Auth(crate::pam::refused()))
+                    .await
+            }
+        }
+    }
+
     async fn check_password(&mut self, user: &str, password: &str, method: Method) -> Auth {
         if !self.allowed_now(method) {
             return Auth::reject();
@@ -220,6 +283,13 @@ impl russh::server::Handler for Handler {
     ) -> Result<Auth, Self::Error> {
         if !self.allowed_now(Method::KeyboardInteractive) {
             return Ok(Auth::reject());
+        }
+        if self.prepared.pam.is_some() {
+            let answers = response.map(|r| {
+                r.map(|b| String::from_utf8_lossy(&b[..]).into_owned())
+                    .collect::<Vec<_>>()
+            });
+            return Ok(self.pam_step(user, answers).await);
         }
         let Some(mut response) = response else {
             return Ok(Auth::Partial {

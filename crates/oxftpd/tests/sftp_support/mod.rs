@@ -110,6 +110,12 @@ pub fn start_with(
     } else {
         "SFTPAuthMethods publickey password"
     };
+    // The test's own AuthOrder replaces the default.
+    let auth_order = if extra.contains("AuthOrder") {
+        ""
+    } else {
+        "AuthOrder mod_auth_file.c"
+    };
     // The test's own SFTPAuthorizedUserKeys replaces the default.
     let user_keys = if extra.contains("SFTPAuthorizedUserKeys") {
         ""
@@ -122,10 +128,10 @@ pub fn start_with(
     } else {
         ""
     };
-    let sftp_sql = if extra.contains("sql:/") {
-        "LoadModule mod_sftp_sql.c\n"
-    } else {
-        ""
+    let sftp_sql = match (extra.contains("sql:/"), extra.contains("SFTPPAMEngine")) {
+        (true, _) => "LoadModule mod_sftp_sql.c\n",
+        (_, true) => "LoadModule mod_sftp_pam.c\n",
+        _ => "",
     };
     setup.config(&format!(
         "<IfModule mod_dso.c>\n{sql_modules}LoadModule mod_sftp.c\n{sftp_sql}</IfModule>\n\
@@ -136,7 +142,7 @@ pub fn start_with(
          {methods}\n\
          {user_keys}\n\
          SFTPLog {ds}/sftp.log\n\
-         AuthOrder mod_auth_file.c\n\
+         {auth_order}\n\
          AuthUserFile {ds}/etc/passwd\n\
          AuthGroupFile {ds}/etc/group\n\
          RequireValidShell off\n\
