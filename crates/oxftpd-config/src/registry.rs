@@ -395,7 +395,7 @@ pub static REJECTED: &[(&str, &str)] = &[
     ),
     (
         "SFTPClientMatch",
-        "the SSH library (russh) does not give the client's version banner to the server before key exchange, so settings cannot depend on it",
+        "per-client settings are not implemented: oxftpd speaks SFTP version 3 only (russh-sftp's packet layer), so sftpProtocolVersion ranges cannot be honoured, and russh takes one algorithm list and window size per server",
     ),
     (
         "SFTPDHParamFile",

@@ -131,7 +131,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     ),
     DirectiveSpec::new(
         "SFTPPassPhraseProvider",
-        CTX,
+        Contexts::SERVER,
         Args::path().checked(check_full_path),
         false,
         "a program that prints the passphrase of an encrypted SFTPHostKey (run as root with servername:port and the key's path)",

@@ -89,7 +89,7 @@ where
                     line.pop();
                 }
                 let rest = buf[end + 1..].to_vec();
-                return Ok((line, rest, end + 1 <= MAX_LINE));
+                return Ok((line, rest, end < MAX_LINE));
             }
             if buf.len() >= MAX_LINE {
                 return Ok((buf, Vec::new(), false));

@@ -185,10 +185,16 @@ pub struct Servers(pub HashMap<usize, Arc<Prepared>>);
 /// `Module::open`: prepares every server with `SFTPEngine on`.
 pub fn open(config: &Config, state: &mut ModuleState) -> Result<(), StartError> {
     let mut servers = Servers::default();
+    // SFTPPassPhraseProvider is a main-server directive that serves every server's keys.
+    let provider = config.servers().first().and_then(|main| {
+        let scope = main.scope(None);
+        View::read(&Merged::of(&scope)).passphrase_provider
+    });
     for (index, server) in config.servers().iter().enumerate() {
         let scope = server.scope(None);
         let merged = Merged::of(&scope);
-        let view = View::read(&merged);
+        let mut view = View::read(&merged);
+        view.passphrase_provider = provider.clone();
         if !view.engine {
             continue;
         }

@@ -154,7 +154,7 @@ fn refused_directives_name_the_line_and_the_reason() {
         ("SFTPTrafficPolicy rogaway", "SSH_MSG_IGNORE"),
         (
             "SFTPClientMatch \".*\" channelWindowSize 1GB",
-            "client's version",
+            "SFTP version 3",
         ),
         ("SFTPDHParamFile /etc/ssh/moduli", "RFC 3526"),
         ("SFTPCiphers 3des-cbc", "not safe"),

@@ -79,7 +79,10 @@ fn keys_come_from_the_named_query() {
         )
     });
     let here = s.local("client");
-    for key in &keys[..3] {
+    // An OpenSSH line in a row is oxftpd's addition (ProFTPD 1.3.8 reads RFC 4716 and the
+    // bare key only).
+    let served = if target.is_proftpd() { 2 } else { 3 };
+    for key in &keys[..served] {
         let out = s.sftp(Auth::Key(key), "pwd\n", &here);
         assert!(
             out.status.success(),
