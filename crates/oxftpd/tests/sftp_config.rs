@@ -161,7 +161,10 @@ fn refused_directives_name_the_line_and_the_reason() {
         ("SFTPCiphers rot13-ctr", "unsupported cipher"),
         ("SFTPOptions AllowInsecureLogin", "IgnoreSFTPUploadPerms"),
         ("SFTPAuthorizedUserKeys redis:/get-keys", "mod_redis"),
-        ("SFTPPassPhraseProvider relative/path", "absolute path"),
+        (
+            "SFTPPassPhraseProvider /bin/true",
+            "not allowed in <VirtualHost>",
+        ),
         ("SFTPAuthMethods hostbased", "hostbased"),
         ("SFTPKeyExchanges diffie-hellman-group1-sha1", "not safe"),
         ("SFTPRekey required 1800 1024 300", "rekey timeout"),

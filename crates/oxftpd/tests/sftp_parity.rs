@@ -156,8 +156,11 @@ fn an_encrypted_host_key_is_opened_with_the_passphrase_provider() {
         let provider = d.join("passphrase.sh");
         fs::write(&provider, "#!/bin/sh\necho s3cret-phrase\n").expect("provider");
         fs::set_permissions(&provider, fs::Permissions::from_mode(0o700)).expect("mode");
-        // A main-server directive, as in ProFTPD.
-        setup.config(&format!("SFTPPassPhraseProvider {}", provider.display()));
+        // A main-server directive, as in ProFTPD (whose mod_sftp must be loaded first).
+        setup.config(&format!(
+            "<IfModule mod_dso.c>\nLoadModule mod_sftp.c\n</IfModule>\nSFTPPassPhraseProvider {}",
+            provider.display()
+        ));
         format!("SFTPHostKey {}", key.display())
     });
     let here = s.local("client");

@@ -133,8 +133,14 @@ pub fn start_with(
         (_, true) => "LoadModule mod_sftp_pam.c\n",
         _ => "",
     };
+    // A test that needs mod_sftp's main-server directives loads it itself, before them.
+    let sftp = if setup.config_text().contains("LoadModule mod_sftp.c") {
+        ""
+    } else {
+        "LoadModule mod_sftp.c\n"
+    };
     setup.config(&format!(
-        "<IfModule mod_dso.c>\n{sql_modules}LoadModule mod_sftp.c\n{sftp_sql}</IfModule>\n\
+        "<IfModule mod_dso.c>\n{sql_modules}{sftp}{sftp_sql}</IfModule>\n\
          <VirtualHost 127.0.0.1>\n\
          Port {port}\n\
          SFTPEngine on\n\
