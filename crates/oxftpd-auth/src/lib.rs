@@ -19,6 +19,7 @@ pub mod ftpusers;
 mod identity;
 mod name_cache;
 pub mod nss;
+pub mod pam_conv;
 mod pam_ffi;
 pub mod pam_provider;
 pub mod passwd_file;

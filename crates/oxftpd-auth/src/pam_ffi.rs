@@ -15,48 +15,48 @@ pub const SUCCESS: c_int = 0;
 /// `PAM_USER_UNKNOWN`.
 pub const USER_UNKNOWN: c_int = 10;
 /// `PAM_CONV_ERR`.
-const CONV_ERR: c_int = 19;
+pub(crate) const CONV_ERR: c_int = 19;
 /// `PAM_BUF_ERR`.
-const BUF_ERR: c_int = 5;
+pub(crate) const BUF_ERR: c_int = 5;
 /// `PAM_SILENT`.
-const SILENT: c_int = 0x8000;
+pub(crate) const SILENT: c_int = 0x8000;
 /// `PAM_ESTABLISH_CRED`.
 const ESTABLISH_CRED: c_int = 0x2;
 /// `PAM_DELETE_CRED`.
 const DELETE_CRED: c_int = 0x4;
 /// `PAM_TTY` item.
-const ITEM_TTY: c_int = 3;
+pub(crate) const ITEM_TTY: c_int = 3;
 /// `PAM_RHOST` item.
-const ITEM_RHOST: c_int = 4;
+pub(crate) const ITEM_RHOST: c_int = 4;
 /// `PAM_RUSER` item.
-const ITEM_RUSER: c_int = 8;
+pub(crate) const ITEM_RUSER: c_int = 8;
 /// `PAM_PROMPT_ECHO_OFF`.
-const PROMPT_ECHO_OFF: c_int = 1;
+pub(crate) const PROMPT_ECHO_OFF: c_int = 1;
 /// `PAM_PROMPT_ECHO_ON`.
-const PROMPT_ECHO_ON: c_int = 2;
+pub(crate) const PROMPT_ECHO_ON: c_int = 2;
 
 #[repr(C)]
-struct Message {
-    style: c_int,
-    msg: *const c_char,
+pub(crate) struct Message {
+    pub(crate) style: c_int,
+    pub(crate) msg: *const c_char,
 }
 
 #[repr(C)]
-struct Response {
-    resp: *mut c_char,
+pub(crate) struct Response {
+    pub(crate) resp: *mut c_char,
     retcode: c_int,
 }
 
-type ConvFn =
+pub(crate) type ConvFn =
     unsafe extern "C" fn(c_int, *mut *const Message, *mut *mut Response, *mut c_void) -> c_int;
 
 #[repr(C)]
-struct Conv {
-    conv: ConvFn,
-    appdata: *mut c_void,
+pub(crate) struct Conv {
+    pub(crate) conv: ConvFn,
+    pub(crate) appdata: *mut c_void,
 }
 
-type Handle = *mut c_void;
+pub(crate) type Handle = *mut c_void;
 
 type StartFn =
     unsafe extern "C" fn(*const c_char, *const c_char, *const Conv, *mut Handle) -> c_int;
@@ -64,19 +64,19 @@ type StepFn = unsafe extern "C" fn(Handle, c_int) -> c_int;
 type SetItemFn = unsafe extern "C" fn(Handle, c_int, *const c_void) -> c_int;
 type StrErrorFn = unsafe extern "C" fn(Handle, c_int) -> *const c_char;
 
-struct Lib {
-    start: StartFn,
-    end: StepFn,
-    authenticate: StepFn,
-    acct_mgmt: StepFn,
+pub(crate) struct Lib {
+    pub(crate) start: StartFn,
+    pub(crate) end: StepFn,
+    pub(crate) authenticate: StepFn,
+    pub(crate) acct_mgmt: StepFn,
     setcred: StepFn,
     open_session: StepFn,
     close_session: StepFn,
-    set_item: SetItemFn,
-    strerror: StrErrorFn,
+    pub(crate) set_item: SetItemFn,
+    pub(crate) strerror: StrErrorFn,
 }
 
-fn lib() -> Result<&'static Lib, String> {
+pub(crate) fn lib() -> Result<&'static Lib, String> {
     static LIB: OnceLock<Result<Lib, String>> = OnceLock::new();
     LIB.get_or_init(load).as_ref().map_err(Clone::clone)
 }

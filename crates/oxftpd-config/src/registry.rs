@@ -395,15 +395,11 @@ pub static REJECTED: &[(&str, &str)] = &[
     ),
     (
         "SFTPClientMatch",
-        "the SSH library (russh) does not give the client's version banner to the server before key exchange, so settings cannot depend on it",
+        "per-client settings are not implemented: oxftpd speaks SFTP version 3 only (russh-sftp's packet layer), so sftpProtocolVersion ranges cannot be honoured, and russh takes one algorithm list and window size per server",
     ),
     (
         "SFTPDHParamFile",
         "diffie-hellman-group-exchange uses the SSH library's built-in RFC 3526 groups; remove the directive (or SFTPKeyExchanges without the group exchange)",
-    ),
-    (
-        "SFTPPassPhraseProvider",
-        "encrypted host keys are not read: keep each SFTPHostKey unencrypted and readable by root only",
     ),
     ("SFTPHostKeys", "name each host key file with SFTPHostKey"),
     (

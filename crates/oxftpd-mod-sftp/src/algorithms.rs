@@ -59,6 +59,17 @@ const MACS: &[&str] = &[
     "hmac-sha1",
 ];
 
+/// The MACs offered without `SFTPDigests`: SHA-2, then SHA-1 (as OpenSSH's server offers
+/// them; HMAC-SHA1 is not weakened by SHA-1's collisions), never MD5 or RIPEMD.
+pub const DEFAULT_DIGESTS: &[mac::Name] = &[
+    mac::HMAC_SHA512_ETM,
+    mac::HMAC_SHA256_ETM,
+    mac::HMAC_SHA512,
+    mac::HMAC_SHA256,
+    mac::HMAC_SHA1_ETM,
+    mac::HMAC_SHA1,
+];
+
 /// Parses an `SFTPDigests` list.
 pub fn digests(names: &[String]) -> Result<Vec<mac::Name>, String> {
     names

@@ -35,9 +35,9 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         CTX,
         Args::at_least(1).checked(check_user_keys),
         false,
-        "where users' authorized keys are: file:PATH (~ is the user's home, %u the user name)",
+        "where users' authorized keys are: file:PATH (~ is the user's home, %u the user name), or sql:/NAME (mod_sftp_sql: the rows of the SQLNamedQuery NAME, %{0} being the user)",
     )
-    .partial("sql: and redis: key stores (mod_sftp_sql, mod_redis) are refused"),
+    .partial("redis: key stores (mod_redis) are refused"),
     DirectiveSpec::new(
         "SFTPCiphers",
         CTX,
@@ -127,7 +127,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         CTX,
         Args::at_least(1).checked(check_options),
         false,
-        "module options (only IgnoreSFTPUploadPerms)",
+        "module options: IgnoreSFTPUploadPerms, IgnoreSFTPSet{Perms,Owners,Times}, IgnoreSCPUpload{Perms,Times}, InsecureHostKeyPerms, MatchKeySubject, NoExtensionNegotiation, PessimisticKexinit, NoHostkeyRotation",
+    ),
+    DirectiveSpec::new(
+        "SFTPPassPhraseProvider",
+        Contexts::SERVER,
+        Args::path().checked(check_full_path),
+        false,
+        "a program that prints the passphrase of an encrypted SFTPHostKey (run as root with servername:port and the key's path)",
     ),
     DirectiveSpec::new(
         "SFTPRekey",
@@ -140,6 +147,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "the timeout argument is refused (russh 0.65 has no hook on a key exchange in progress); byte limits above 1024 MB are cut to 1 GiB (russh's cap against nonce reuse; ProFTPD's default of 2 GB becomes 1 GiB)",
     ),
 ];
+
+fn check_full_path(args: &[String]) -> Result<(), String> {
+    if args[0].starts_with('/') {
+        Ok(())
+    } else {
+        Err(format!("must be a full path: '{}'", args[0]))
+    }
+}
 
 fn check_positive(args: &[String]) -> Result<(), String> {
     match args[0].parse::<u32>() {
@@ -198,7 +213,14 @@ fn check_user_keys(args: &[String]) -> Result<(), String> {
             Some(("file", path)) => {
                 return Err(format!("file: needs a full path or ~/…: '{path}'"));
             }
-            Some(("sql", _)) => return refused("sql: key stores", "mod_sftp_sql is not built"),
+            Some(("sql", name)) => {
+                let name = name.strip_prefix('/').unwrap_or(name);
+                if name.is_empty() || name.contains('/') {
+                    return Err(format!(
+                        "sql: needs a SQLNamedQuery name (sql:/NAME): '{a}'"
+                    ));
+                }
+            }
             Some(("redis", _)) => return refused("redis: key stores", "mod_redis is not built"),
             _ => return Err(format!("unknown key store '{a}' (expected file:PATH)")),
         }
@@ -264,8 +286,22 @@ fn check_host_key(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `SFTPOptions` words oxftpd implements.
-pub const OPTIONS: &[&str] = &["IgnoreSFTPUploadPerms"];
+/// `SFTPOptions` words oxftpd implements. `PessimisticKexinit` and `NoHostkeyRotation`
+/// describe what oxftpd always does (russh sends its `KEXINIT` only after the client's
+/// version line, and never announces host keys with `hostkeys-00@openssh.com`).
+pub const OPTIONS: &[&str] = &[
+    "IgnoreSFTPUploadPerms",
+    "IgnoreSFTPSetPerms",
+    "IgnoreSFTPSetOwners",
+    "IgnoreSFTPSetTimes",
+    "IgnoreSCPUploadPerms",
+    "IgnoreSCPUploadTimes",
+    "InsecureHostKeyPerms",
+    "MatchKeySubject",
+    "NoExtensionNegotiation",
+    "PessimisticKexinit",
+    "NoHostkeyRotation",
+];
 
 fn check_options(args: &[String]) -> Result<(), String> {
     for a in args {
@@ -334,6 +370,8 @@ pub struct View {
     pub rekey: Option<Vec<String>>,
     /// `SFTPAcceptEnv` patterns.
     pub accept_env: Option<Vec<String>>,
+    /// `SFTPPassPhraseProvider`.
+    pub passphrase_provider: Option<String>,
 }
 
 impl View {
@@ -371,6 +409,7 @@ impl View {
             options: m.args("SFTPOptions").unwrap_or_default(),
             rekey: m.args("SFTPRekey"),
             accept_env: m.args("SFTPAcceptEnv"),
+            passphrase_provider: m.arg("SFTPPassPhraseProvider", 0),
         }
     }
 }

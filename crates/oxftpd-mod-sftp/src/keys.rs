@@ -16,16 +16,51 @@ pub fn expand(pattern: &str, identity: &Identity) -> String {
 }
 
 /// Whether `key` is listed in any of `files` (read with the caller's credentials; a file
-/// that cannot be read lists nothing).
-pub fn authorized(files: &[String], key: &PublicKey) -> bool {
+/// that cannot be read lists nothing). With `subject_of` (`SFTPOptions MatchKeySubject`), an
+/// RFC 4716 key whose `Subject:` header names another user does not count.
+pub fn authorized(files: &[String], key: &PublicKey, subject_of: Option<&str>) -> bool {
     files.iter().any(|f| match std::fs::read_to_string(f) {
-        Ok(text) => parse(&text).iter().any(|k| k.key_data() == key.key_data()),
+        Ok(text) => listed(&text, key, subject_of),
         Err(_) => false,
     })
 }
 
+/// Whether `key` is among the keys of `text` (either format), as [`authorized`] counts.
+pub fn listed(text: &str, key: &PublicKey, subject_of: Option<&str>) -> bool {
+    parse_with_subjects(text).iter().any(|(k, subject)| {
+        k.key_data() == key.key_data()
+            && match (subject_of, subject) {
+                (Some(user), Some(s)) => s == user,
+                _ => true,
+            }
+    })
+}
+
+/// Whether `key` is in one value of a database row (mod_sftp_sql): RFC 4716 blocks or
+/// OpenSSH lines as in a file, or else the key alone in base64 (what ProFTPD's docs store).
+pub fn listed_value(value: &str, key: &PublicKey, subject_of: Option<&str>) -> bool {
+    if listed(value, key, subject_of) {
+        return true;
+    }
+    let bare: String = value.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(bare.as_bytes())
+        .ok()
+        .and_then(|bytes| PublicKey::from_bytes(&bytes).ok())
+        .is_some_and(|k| k.key_data() == key.key_data())
+}
+
 /// Every public key in a file of either format; lines that are not keys are skipped.
 pub fn parse(text: &str) -> Vec<PublicKey> {
+    parse_with_subjects(text)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Every public key in a file of either format, with the `Subject:` header of an RFC 4716
+/// key.
+pub fn parse_with_subjects(text: &str) -> Vec<(PublicKey, Option<String>)> {
     let mut keys = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -36,6 +71,7 @@ pub fn parse(text: &str) -> Vec<PublicKey> {
         if line.starts_with("---- BEGIN SSH2 PUBLIC KEY ----") {
             let mut body = String::new();
             let mut continued = false;
+            let mut subject = None;
             for inner in lines.by_ref() {
                 let inner = inner.trim();
                 if inner.starts_with("---- END SSH2 PUBLIC KEY ----") {
@@ -45,7 +81,10 @@ pub fn parse(text: &str) -> Vec<PublicKey> {
                     continued = inner.ends_with('\\');
                     continue;
                 }
-                if inner.contains(':') {
+                if let Some((name, value)) = inner.split_once(':') {
+                    if name.trim().eq_ignore_ascii_case("Subject") {
+                        subject = Some(value.trim().trim_matches('"').to_string());
+                    }
                     continued = inner.ends_with('\\');
                     continue;
                 }
@@ -54,12 +93,12 @@ pub fn parse(text: &str) -> Vec<PublicKey> {
             if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(body.as_bytes())
                 && let Ok(k) = PublicKey::from_bytes(&bytes)
             {
-                keys.push(k);
+                keys.push((k, subject));
             }
             continue;
         }
         if let Some(k) = openssh_line(line) {
-            keys.push(k);
+            keys.push((k, None));
         }
     }
     keys

@@ -22,8 +22,12 @@
 pub mod algorithms;
 pub mod check_file;
 pub mod directives;
+pub mod greeting;
 pub mod hostkey;
 pub mod keys;
+pub mod pam;
+pub mod passphrase;
+pub mod realpath;
 pub mod scp;
 pub mod session;
 pub mod settings;
@@ -34,6 +38,18 @@ use oxftpd_server::module::Module;
 
 /// The name and version this module puts in front of its log lines.
 pub const VERSION: &str = "mod_sftp/1.1.1";
+
+/// mod_sftp_sql.c: `SFTPAuthorizedUserKeys sql:/NAME`, served by [`ssh`] through mod_sql's
+/// lookup service (`oxftpd_server::module::sql_lookup`); no directives of its own.
+pub static SQL_MODULE: Module = Module {
+    spec: &SQL_SPEC,
+    ..Module::DEFAULT
+};
+
+static SQL_SPEC: oxftpd_config::ModuleSpec = oxftpd_config::ModuleSpec {
+    name: "mod_sftp_sql.c",
+    directives: &[],
+};
 
 /// mod_sftp.c.
 pub static MODULE: Module = Module {

@@ -343,7 +343,7 @@ async fn sink(sftp: &Sftp, io: &mut Io, req: &Request) -> bool {
                             return false;
                         }
                     }
-                    if req.preserve {
+                    if req.preserve && !sftp.options().ignore_scp_upload_perms {
                         let _ = fs.set_mode(&path, mode & 0o7777).await;
                     }
                     dirs.push(path);
@@ -352,11 +352,15 @@ async fn sink(sftp: &Sftp, io: &mut Io, req: &Request) -> bool {
                     let t = times.take();
                     match receive(sftp, io, &fs, &path, size).await {
                         Ok(()) => {
-                            if req.preserve {
+                            let o = sftp.options();
+                            if req.preserve && !o.ignore_scp_upload_perms {
                                 let _ = fs.set_mode(&path, mode & 0o7777).await;
-                                if let Some((mtime, atime)) = t {
-                                    let _ = fs.set_times(&path, Some(atime), mtime).await;
-                                }
+                            }
+                            if req.preserve
+                                && !o.ignore_scp_upload_times
+                                && let Some((mtime, atime)) = t
+                            {
+                                let _ = fs.set_times(&path, Some(atime), mtime).await;
                             }
                             io.send(&[0]).await;
                         }

@@ -88,21 +88,70 @@ async fn serve(
         return;
     };
     prepared.log(&format!("SSH connection from {peer}"));
+    let mut stream = stream;
+    let client =
+        match crate::greeting::exchange(&mut stream, &prepared.server_id, prepared.login_timeout)
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => {
+                prepared.log(&format!("SSH version exchange with {peer} failed: {e}"));
+                return;
+            }
+        };
+    prepared.log(&format!("received client version '{}'", client.line));
+    if let Some(kind) = crate::greeting::unwanted(client.banner()) {
+        // As mod_sftp: a known probe or scanner is hung up on without a word.
+        prepared.log(&format!(
+            "SSH2 {kind} from '{}', disconnecting",
+            client.banner()
+        ));
+        return;
+    }
     ctx.ext
         .insert(oxftpd_server::module::state::Protocol("ssh2"));
     // In the process's table of sessions, as an FTP session is: `oxftpctl who`/`top` see it,
     // `kick` ends it.
     let (registration, mut ending) = oxftpd_server::sessions::register(Default::default());
     ctx.ext.insert(registration);
+    ctx.ext
+        .get_or_default::<oxftpd_server::module::state::SessionEnv>()
+        .0
+        .push((
+            "SFTP_CLIENT_BANNER".to_string(),
+            client.banner().to_string(),
+        ));
     emit(&mut ctx, &Event::SessionOpened).await;
     let sess: Shared = Arc::new(Mutex::new(Sess {
         ctx,
         state: State::Connected { user: None },
     }));
     let handler = crate::ssh::Handler::new(prepared.clone(), sess.clone());
+    let stream = crate::greeting::Replay::new(stream, &prepared.server_id, &client);
     match russh::server::run_stream(prepared.ssh.clone(), stream, handler).await {
         Ok(mut running) => {
+            // TimeoutLogin: a client that has not logged in by then is disconnected.
+            let handle = running.handle();
             let ssh = running.handle();
+            let watch = sess.clone();
+            let limit = prepared.login_timeout;
+            let log = prepared.clone();
+            let timer = tokio::spawn(async move {
+                tokio::time::sleep(limit).await;
+                if !watch.lock().await.logged_in() {
+                    log.log(&format!(
+                        "login timeout ({}s) exceeded, disconnecting",
+                        limit.as_secs()
+                    ));
+                    let _ = handle
+                        .disconnect(
+                            russh::Disconnect::ByApplication,
+                            "Login timeout exceeded".into(),
+                            "en-US".into(),
+                        )
+                        .await;
+                }
+            });
             tokio::select! {
                 r = &mut running => {
                     if let Err(e) = r {
@@ -124,6 +173,7 @@ async fn serve(
                     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), running).await;
                 }
             }
+            timer.abort();
         }
         Err(e) => prepared.log(&format!("SSH handshake with {peer} failed: {e}")),
     }

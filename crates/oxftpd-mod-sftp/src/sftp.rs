@@ -148,7 +148,9 @@ fn from_command(e: &CommandError) -> Failure {
         CommandError::Storage { source, .. } | CommandError::Attributes { source, .. } => {
             fail(storage_status(source), source.to_string())
         }
-        CommandError::Limit { .. } => fail(StatusCode::PermissionDenied, "Permission denied"),
+        CommandError::Limit { .. } | CommandError::Filter(_) | CommandError::Refused(_) => {
+            fail(StatusCode::PermissionDenied, "Permission denied")
+        }
         CommandError::LoginRequired => fail(StatusCode::PermissionDenied, "Not logged in"),
         other => fail(StatusCode::Failure, other.to_string()),
     }
@@ -201,6 +203,11 @@ impl Sftp {
             next: 0,
             fs: None,
         }
+    }
+
+    /// The `SFTPOptions` in force.
+    pub(crate) fn options(&self) -> crate::settings::Options {
+        self.prepared.options
     }
 
     /// The session's filesystem and a path resolved against the login directory.
@@ -428,7 +435,8 @@ impl russh_sftp::server::Handler for Sftp {
     }
 
     async fn realpath(&mut self, id: u32, path: String) -> Result<Name, Self::Error> {
-        let (_, vpath) = self.fs_and(&path).await?;
+        let (fs, vpath) = self.fs_and(&path).await?;
+        let vpath = crate::realpath::resolve(&fs, &vpath).await;
         Ok(Name {
             id,
             files: vec![File::dummy(vpath)],
@@ -519,7 +527,9 @@ impl russh_sftp::server::Handler for Sftp {
             Err(fail(StatusCode::PermissionDenied, text))
         };
         if exists && pflags.contains(OpenFlags::EXCLUDE) {
-            return refuse(format!("{vpath}: File exists")).await;
+            let r = Err(storage(&vpath, StorageError::AlreadyExists));
+            self.end("STOR", &vpath, &r, 0, "").await;
+            return Err(fail(StatusCode::Failure, format!("{vpath}: File exists")));
         }
         if exists && !cfg.core.allow_overwrite {
             return refuse(format!("{vpath}: Overwrite permission denied")).await;
@@ -562,9 +572,11 @@ impl russh_sftp::server::Handler for Sftp {
             },
             _ => None,
         };
+        let read_too = pflags.contains(OpenFlags::READ);
+        let create = pflags.contains(OpenFlags::CREATE);
         let opened = match &hidden {
             Some(temp) => fs.create_claimed(temp).await,
-            None => fs.open_write(&vpath, mode).await,
+            None => fs.open_rw(&vpath, mode, read_too, create).await,
         };
         let file = match opened {
             Ok(f) => f,
@@ -586,7 +598,7 @@ impl russh_sftp::server::Handler for Sftp {
             },
             _ => None,
         };
-        if !self.prepared.ignore_upload_perms
+        if !self.prepared.options.ignore_sftp_upload_perms
             && !exists
             && let Some(perms) = attributes.permissions
         {
@@ -717,14 +729,34 @@ impl russh_sftp::server::Handler for Sftp {
 
     async fn opendir(&mut self, id: u32, path: String) -> Result<Handle, Self::Error> {
         let (fs, vpath) = self.fs_and(&path).await?;
-        self.begin("MLSD", &[("LIST", D), ("NLST", D)], &vpath)
-            .await?;
+        // OPENDIR is checked under its own name (DIRS); LIST and NLST are READDIR's.
+        self.begin("MLSD", &[("OPENDIR", D)], &vpath).await?;
+        let listable = self.listable(&vpath).await;
         let mut entries = Vec::new();
         let listing = async {
+            if !listable {
+                return Ok(());
+            }
+            // "." and ".." first, as mod_sftp lists them.
+            for dot in [".", ".."] {
+                let target = if dot == "." {
+                    vpath.clone()
+                } else {
+                    crate::realpath::normalize(&format!("{vpath}/.."))
+                };
+                if let Ok(m) = fs.metadata(&target).await
+                    && !self.hidden_dot(&vpath, dot, &m).await
+                {
+                    entries.push(File::new(dot, attrs(&m)));
+                }
+            }
             let mut dir = fs.read_dir(&vpath).await?;
             while let Some(batch) = dir.next().await? {
+                let hidden = self.hidden_names(&vpath, &batch).await;
                 for e in batch.iter() {
-                    if let Some(m) = e.meta {
+                    if let Some(m) = e.meta
+                        && !hidden.contains(e.name)
+                    {
                         entries.push(File::new(e.name, attrs(m)));
                     }
                 }
@@ -785,7 +817,7 @@ impl russh_sftp::server::Handler for Sftp {
         let names = [("MKD", W), ("XMKD", W)];
         self.checked("MKD", &names, &vpath, (257, "Directory created"), op)
             .await?;
-        if !self.prepared.ignore_upload_perms
+        if !self.prepared.options.ignore_sftp_upload_perms
             && let Some(perms) = attributes.permissions
         {
             // As mkdir(2) with the client's mode would: the umask applies.
@@ -797,6 +829,11 @@ impl russh_sftp::server::Handler for Sftp {
 
     async fn rmdir(&mut self, id: u32, path: String) -> Result<Status, Self::Error> {
         let (fs, vpath) = self.fs_and(&path).await?;
+        // A link to a directory: the directory it names is removed (as mod_sftp does).
+        let vpath = match fs.symlink_metadata(&vpath).await {
+            Ok(m) if m.kind == Kind::Symlink => crate::realpath::resolve(&fs, &vpath).await,
+            _ => vpath,
+        };
         let op = async { fs.rmdir(&vpath).await.map_err(|e| storage(&vpath, e)) };
         let names = [("RMD", W), ("XRMD", W)];
         self.checked("RMD", &names, &vpath, (250, "RMD command successful"), op)
@@ -968,6 +1005,65 @@ impl russh_sftp::server::Handler for Sftp {
 }
 
 impl Sftp {
+    /// Whether READDIR may list `vpath`: `<Limit LIST>` and `<Limit NLST>` must allow it,
+    /// unless a `<Limit READDIR>` allows it by name; a refused READDIR answers end-of-list.
+    async fn listable(&self, vpath: &str) -> bool {
+        let mut guard = self.sess.lock().await;
+        let Some((ctx, user)) = guard.user() else {
+            return false;
+        };
+        use oxftpd_server::access::limit::{Outcome, decided_as};
+        let (readdir, named) =
+            decided_as(ctx, user, "READDIR", Some(CommandGroup::Dirs), vpath).await;
+        if named && readdir == Outcome::Allowed {
+            return true;
+        }
+        for name in ["LIST", "NLST"] {
+            if decided_as(ctx, user, name, Some(CommandGroup::Dirs), vpath)
+                .await
+                .0
+                != Outcome::Allowed
+            {
+                return false;
+            }
+        }
+        readdir == Outcome::Allowed
+    }
+
+    /// Whether `HideFiles` and the rest leave `.` or `..` out of a listing of `dir`.
+    async fn hidden_dot(&self, dir: &str, dot: &str, meta: &Metadata) -> bool {
+        let mut guard = self.sess.lock().await;
+        let Some((ctx, user)) = guard.user() else {
+            return false;
+        };
+        use oxftpd_server::access::hiding;
+        hiding::may_hide(ctx, user) && hiding::hide_entry(ctx, user, dir, dot, meta)
+    }
+
+    /// The names of one batch of a listing of `dir` that `HideFiles`, `HideUser`,
+    /// `HideGroup` or `HideNoAccess` leave out.
+    async fn hidden_names(
+        &self,
+        dir: &str,
+        batch: &oxftpd_storage::Batch,
+    ) -> std::collections::HashSet<String> {
+        let mut guard = self.sess.lock().await;
+        let Some((ctx, user)) = guard.user() else {
+            return Default::default();
+        };
+        use oxftpd_server::access::hiding;
+        if !hiding::may_hide(ctx, user) {
+            return Default::default();
+        }
+        batch
+            .iter()
+            .filter_map(|e| {
+                let m = e.meta?;
+                hiding::hide_entry(ctx, user, dir, e.name, m).then(|| e.name.to_string())
+            })
+            .collect()
+    }
+
     async fn posix_rename(&self, from: &str, to: &str) -> Result<(), Failure> {
         let (fs, from) = self.fs_and(from).await?;
         let (_, to) = self.fs_and(to).await?;
@@ -1068,7 +1164,21 @@ impl Sftp {
             .await
     }
 
-    async fn set_attrs(&self, fs: &Fs, vpath: &str, a: FileAttributes) -> Result<(), Failure> {
+    async fn set_attrs(&self, fs: &Fs, vpath: &str, mut a: FileAttributes) -> Result<(), Failure> {
+        // SFTPOptions IgnoreSFTPSet*: those attributes are left as they are, and the
+        // request still succeeds (as mod_sftp answers it).
+        let o = self.prepared.options;
+        if o.ignore_sftp_set_perms {
+            a.permissions = None;
+        }
+        if o.ignore_sftp_set_owners {
+            a.uid = None;
+            a.gid = None;
+        }
+        if o.ignore_sftp_set_times {
+            a.atime = None;
+            a.mtime = None;
+        }
         let names = [("SETSTAT", W), ("SITE_CHMOD", W)];
         let op = async {
             if let Some(size) = a.size {

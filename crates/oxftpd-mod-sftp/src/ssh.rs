@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 use crate::directives::Method;
 use crate::session::Shared;
-use crate::settings::{Prepared, method_kind};
+use crate::settings::{KeyStore, Prepared, method_kind};
 
 /// Errors that end the SSH connection.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +37,8 @@ pub struct Handler {
     open_channels: usize,
     /// The session's log span (russh runs the handler on a task of its own).
     span: tracing::Span,
+    /// A keyboard-interactive PAM conversation under way (mod_sftp_pam).
+    pam: Option<crate::pam::Conversation>,
 }
 
 impl Handler {
@@ -51,6 +53,7 @@ impl Handler {
             channels: HashMap::new(),
             open_channels: 0,
             span: tracing::Span::current(),
+            pam: None,
         }
     }
 
@@ -159,6 +162,66 @@ impl Handler {
         }
     }
 
+    /// One round of a PAM keyboard-interactive login: starts the conversation (no answers
+    /// yet) or hands PAM the client's answers, then asks the client PAM's next questions or
+    /// settles the method.
+    async fn pam_step(&mut self, user: &str, answers: Option<Vec<String>>) -> Auth {
+        let Some(settings) = self.prepared.pam.clone() else {
+            return Auth::reject();
+        };
+        match answers {
+            None => {
+                let (shared, peer) = {
+                    let guard = self.sess.lock().await;
+                    (guard.ctx.shared.clone(), guard.ctx.peer.ip().to_string())
+                };
+                self.pam = Some(crate::pam::Conversation::start(
+                    &shared,
+                    &settings,
+                    user,
+                    peer,
+                    self.prepared.login_timeout,
+                ));
+            }
+            Some(given) => match &self.pam {
+                Some(c) => c.answer(given),
+                None => return Auth::reject(),
+            },
+        }
+        let step = match self.pam.as_mut() {
+            Some(c) => c.next().await,
+            None => return Auth::reject(),
+        };
+        match step {
+            crate::pam::Step::Ask {
+                instructions,
+                prompts,
+            } => Auth::Partial {
+                name: "".into(),
+                instructions: instructions.into(),
+                prompts: prompts
+                    .into_iter()
+                    .map(|(text, echo)| (text.into(), echo))
+                    .collect::<Vec<_>>()
+                    .into(),
+            },
+            crate::pam::Step::Done(Ok(())) => {
+                self.pam = None;
+                self.prepared
+                    .log(&format!("PAM authentication succeeded for user '{user}'"));
+                self.succeeded(user, Method::KeyboardInteractive, None)
+                    .await
+            }
+            crate::pam::Step::Done(Err(e)) => {
+                self.pam = None;
+                self.prepared
+                    .log(&format!("PAM authentication failed for user '{user}': {e}"));
+                self.failed(user, LoginError::Auth(crate::pam::refused()))
+                    .await
+            }
+        }
+    }
+
     async fn check_password(&mut self, user: &str, password: &str, method: Method) -> Auth {
         if !self.allowed_now(method) {
             return Auth::reject();
@@ -198,11 +261,13 @@ impl russh::server::Handler for Handler {
         if !self.allowed_now(Method::PublicKey) {
             return Ok(Auth::reject());
         }
-        Ok(if self.key_authorized(user, offer.public_key).await {
-            Auth::Accept
-        } else {
-            Auth::reject()
-        })
+        Ok(
+            if self.key_authorized(user, offer.public_key, false).await {
+                Auth::Accept
+            } else {
+                Auth::reject()
+            },
+        )
     }
 
     async fn auth_publickey(
@@ -210,7 +275,8 @@ impl russh::server::Handler for Handler {
         user: &str,
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
-        if !self.allowed_now(Method::PublicKey) || !self.key_authorized(user, key.public_key).await
+        if !self.allowed_now(Method::PublicKey)
+            || !self.key_authorized(user, key.public_key, true).await
         {
             return Ok(Auth::reject());
         }
@@ -229,6 +295,13 @@ impl russh::server::Handler for Handler {
     ) -> Result<Auth, Self::Error> {
         if !self.allowed_now(Method::KeyboardInteractive) {
             return Ok(Auth::reject());
+        }
+        if self.prepared.pam.is_some() {
+            let answers = response.map(|r| {
+                r.map(|b| String::from_utf8_lossy(&b[..]).into_owned())
+                    .collect::<Vec<_>>()
+            });
+            return Ok(self.pam_step(user, answers).await);
         }
         let Some(mut response) = response else {
             return Ok(Auth::Partial {
@@ -353,7 +426,9 @@ impl russh::server::Handler for Handler {
 impl Handler {
     /// Whether `key` is in one of the user's `SFTPAuthorizedUserKeys` files, read with the
     /// user's own credentials.
-    async fn key_authorized(&self, user: &str, key: &PublicKey) -> bool {
+    /// `signed`: the client proved it holds the key; `SFTPOptions MatchKeySubject` is checked
+    /// then (as mod_sftp does, so an offer of a listed key gets `PK_OK` either way).
+    async fn key_authorized(&self, user: &str, key: &PublicKey, signed: bool) -> bool {
         if self.prepared.user_keys.is_empty() {
             return false;
         }
@@ -370,25 +445,87 @@ impl Handler {
             Ok(Ok(id)) => id,
             _ => return false,
         };
-        let files: Vec<String> = self
+        let subject_of = self
             .prepared
-            .user_keys
-            .iter()
-            .map(|p| crate::keys::expand(p, &identity))
-            .collect();
-        let cred = oxftpd_storage::Credentials {
-            uid: identity.uid,
-            gid: identity.gid,
-            groups: identity.groups.clone().into(),
-            umask: 0o022,
-            dir_umask: 0o022,
+            .options
+            .match_key_subject
+            .then(|| user.to_string())
+            .filter(|_| signed);
+        for store in &self.prepared.user_keys {
+            let found = match store {
+                KeyStore::File(pattern) => {
+                    let files = vec![crate::keys::expand(pattern, &identity)];
+                    let cred = oxftpd_storage::Credentials {
+                        uid: identity.uid,
+                        gid: identity.gid,
+                        groups: identity.groups.clone().into(),
+                        umask: 0o022,
+                        dir_umask: 0o022,
+                    };
+                    let key = key.clone();
+                    let subject_of = subject_of.clone();
+                    shared
+                        .pool
+                        .run(&cred, move || {
+                            crate::keys::authorized(&files, &key, subject_of.as_deref())
+                        })
+                        .await
+                        .unwrap_or(false)
+                }
+                KeyStore::Sql(query) => self.sql_key(query, user, key, subject_of.as_deref()).await,
+            };
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// mod_sftp_sql: whether `key` is in a row of the `SQLNamedQuery` `query` for `user`
+    /// (RFC 4716 blocks, OpenSSH lines or the bare base64 key, several keys to a row).
+    async fn sql_key(
+        &self,
+        query: &str,
+        user: &str,
+        key: &PublicKey,
+        subject_of: Option<&str>,
+    ) -> bool {
+        let lookup = {
+            let guard = self.sess.lock().await;
+            let Some(service) = guard
+                .ctx
+                .generation
+                .modules
+                .get::<oxftpd_server::module::sql_lookup::SqlLookups>()
+                .cloned()
+            else {
+                drop(guard);
+                self.prepared.log(&format!(
+                    "SFTPAuthorizedUserKeys sql:/{query}: mod_sql is not part of this build"
+                ));
+                return false;
+            };
+            service.0.lookup(&guard.ctx, query, user)
         };
-        let key = key.clone();
-        shared
-            .pool
-            .run(&cred, move || crate::keys::authorized(&files, &key))
-            .await
-            .unwrap_or(false)
+        match lookup.await {
+            Ok(rows) => {
+                let found = rows
+                    .iter()
+                    .filter_map(|row| row.first().cloned().flatten())
+                    .any(|value| crate::keys::listed_value(&value, key, subject_of));
+                if !found {
+                    self.prepared.log(&format!(
+                        "SQLNamedQuery '{query}' returned no matching key for user '{user}'"
+                    ));
+                }
+                found
+            }
+            Err(e) => {
+                self.prepared
+                    .log(&format!("error processing SQLNamedQuery '{query}': {e}"));
+                false
+            }
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod backend;
 pub mod connect;
 pub mod directives;
 pub mod log;
+pub mod lookup;
 pub mod passwd;
 pub mod provider;
 pub mod query;

@@ -69,6 +69,7 @@ pub fn open(config: &Config, state: &mut ModuleState) -> Result<(), StartError> 
         servers.push(s.map(Arc::new));
     }
     state.insert(SqlState { servers });
+    state.insert(crate::lookup::service());
     Ok(())
 }
 
@@ -83,6 +84,16 @@ async fn ensure_runtime(ctx: &Ctx) {
             })
             .await;
     }
+}
+
+/// mod_sql's settings for the session's server (`None` where it is off).
+pub fn settings_of(ctx: &Ctx) -> Option<Arc<SqlSettings>> {
+    settings(ctx)
+}
+
+/// The value of a `%`-variable of the session outside any command (no user logged in).
+pub fn session_value(ctx: &Ctx, v: Var<'_>) -> Option<String> {
+    resolve(ctx, None, None, v)
 }
 
 fn settings(ctx: &Ctx) -> Option<Arc<SqlSettings>> {

@@ -254,6 +254,40 @@ impl Fs {
         .await
     }
 
+    /// Opens `path` for writing as [`Fs::open_write`] does, and also for reading when `read`
+    /// (SFTP's `READ|WRITE`); without `create` the file must exist already.
+    pub async fn open_rw(
+        &self,
+        path: &str,
+        mode: WriteMode,
+        read: bool,
+        create: bool,
+    ) -> Result<File, StorageError> {
+        self.note("open", path);
+        path::split_parent(path)?;
+        let path = path.to_owned();
+        let create_mode = self.cred.file_mode();
+        self.call(move |root| {
+            let mut flags = if read { OFlags::RDWR } else { OFlags::WRONLY } | OFlags::NONBLOCK;
+            if create {
+                flags |= OFlags::CREATE;
+            }
+            flags |= match mode {
+                WriteMode::Truncate => OFlags::TRUNC,
+                WriteMode::Append => OFlags::APPEND,
+                WriteMode::At(_) => OFlags::empty(),
+                WriteMode::CreateNew => OFlags::EXCL | OFlags::CREATE,
+            };
+            let fd = resolve::open(root, &path, flags, create_mode)?;
+            regular_file(&fd)?;
+            if let WriteMode::At(offset) = mode {
+                seek(&fd, SeekFrom::Start(offset))?;
+            }
+            Ok(File::from(fd))
+        })
+        .await
+    }
+
     /// Creates a new file named `prefix` plus a random suffix in `dir` (`O_EXCL`).
     ///
     /// Returns its virtual path and the file open for writing.

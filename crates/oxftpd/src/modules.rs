@@ -21,6 +21,10 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_sql::PASSWD,
     #[cfg(feature = "mod_sftp")]
     &oxftpd_mod_sftp::MODULE,
+    #[cfg(feature = "mod_sftp")]
+    &oxftpd_mod_sftp::SQL_MODULE,
+    #[cfg(feature = "mod_sftp")]
+    &oxftpd_mod_sftp::pam::MODULE,
     #[cfg(feature = "mod_redis")]
     &oxftpd_mod_redis::MODULE,
     #[cfg(feature = "mod_ldap")]
@@ -55,6 +59,8 @@ pub fn crates() -> Vec<(bool, &'static str)> {
         (cfg!(feature = "mod_sql"), "mod_sql_mysql.c"),
         (cfg!(feature = "mod_sql"), "mod_sql_passwd.c"),
         (cfg!(feature = "mod_sftp"), "mod_sftp.c"),
+        (cfg!(feature = "mod_sftp"), "mod_sftp_sql.c"),
+        (cfg!(feature = "mod_sftp"), "mod_sftp_pam.c"),
         (cfg!(feature = "mod_redis"), "mod_redis.c"),
         (cfg!(feature = "mod_ldap"), "mod_ldap.c"),
         (cfg!(feature = "mod_radius"), "mod_radius.c"),

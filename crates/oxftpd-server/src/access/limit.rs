@@ -430,6 +430,30 @@ pub async fn allowed(ctx: &Ctx, user: &LoggedIn, spec: &CommandSpec, arg: Option
     allowed_as(ctx, user, &[(spec.name, spec.group)], &vpath, arg).await
 }
 
+/// Checks one `<Limit>` name (and its group) on a virtual path, and says whether a block
+/// naming it decided (rather than its group, `ALL` or the default): mod_sftp's READDIR
+/// lets a `<Limit READDIR>` that allows it override `LIST`/`NLST`.
+pub async fn decided_as(
+    ctx: &Ctx,
+    user: &LoggedIn,
+    name: &str,
+    group: Option<CommandGroup>,
+    vpath: &str,
+) -> (Outcome, bool) {
+    let real = user.real_path(vpath);
+    let hidden = crate::access::hiding::target_hidden(ctx, user, vpath).await;
+    let scope = crate::access::directories::scope_for(ctx, user, &real);
+    let subject = subject_of(ctx, user);
+    let (outcome, by) = decide_why(
+        &scope,
+        name,
+        group.map(CommandGroup::name),
+        &subject,
+        hidden,
+    );
+    (outcome, by.is_some_and(|l| names(l, name)))
+}
+
 /// Checks `<Limit>` names (each with its group) in turn on one virtual path; the first that
 /// does not allow decides (`SITE_CHMOD`, then `SITE`).
 pub async fn allowed_as(

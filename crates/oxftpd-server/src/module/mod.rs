@@ -19,6 +19,7 @@ pub mod log;
 pub mod registry;
 pub mod replies;
 pub mod site_command;
+pub mod sql_lookup;
 pub mod state;
 pub mod store;
 pub mod upload_cap;

@@ -110,16 +110,45 @@ pub fn start_with(
     } else {
         "SFTPAuthMethods publickey password"
     };
+    // The test's own AuthOrder replaces the default.
+    let auth_order = if extra.contains("AuthOrder") {
+        ""
+    } else {
+        "AuthOrder mod_auth_file.c"
+    };
+    // The test's own SFTPAuthorizedUserKeys replaces the default.
+    let user_keys = if extra.contains("SFTPAuthorizedUserKeys") {
+        ""
+    } else {
+        "SFTPAuthorizedUserKeys file:~/.sftp/authorized_keys"
+    };
+    // mod_sftp_sql needs mod_sql and its SQLite backend loaded first (ProFTPD's DSOs).
+    let sql_modules = if extra.contains("SQLConnectInfo") {
+        "LoadModule mod_sql.c\nLoadModule mod_sql_sqlite.c\n"
+    } else {
+        ""
+    };
+    let sftp_sql = match (extra.contains("sql:/"), extra.contains("SFTPPAMEngine")) {
+        (true, _) => "LoadModule mod_sftp_sql.c\n",
+        (_, true) => "LoadModule mod_sftp_pam.c\n",
+        _ => "",
+    };
+    // A test that needs mod_sftp's main-server directives loads it itself, before them.
+    let sftp = if setup.config_text().contains("LoadModule mod_sftp.c") {
+        ""
+    } else {
+        "LoadModule mod_sftp.c\n"
+    };
     setup.config(&format!(
-        "<IfModule mod_dso.c>\nLoadModule mod_sftp.c\n</IfModule>\n\
+        "<IfModule mod_dso.c>\n{sql_modules}{sftp}{sftp_sql}</IfModule>\n\
          <VirtualHost 127.0.0.1>\n\
          Port {port}\n\
          SFTPEngine on\n\
          {host_keys}\
          {methods}\n\
-         SFTPAuthorizedUserKeys file:~/.sftp/authorized_keys\n\
+         {user_keys}\n\
          SFTPLog {ds}/sftp.log\n\
-         AuthOrder mod_auth_file.c\n\
+         {auth_order}\n\
          AuthUserFile {ds}/etc/passwd\n\
          AuthGroupFile {ds}/etc/group\n\
          RequireValidShell off\n\
