@@ -1,7 +1,8 @@
 //! `QuotaTallyTable store:`: the tallies in the counter store (space `quota.tally`, key
 //! `kind:name`), one atomic add per change, so sessions on every node sharing the store (a
 //! SQL database or Redis) count into the same tally without a lost update. Bytes are whole
-//! numbers there (ProFTPD's `double`s hold whole byte counts too).
+//! numbers there (ProFTPD's `double`s hold whole byte counts too); a tally that would go below
+//! zero is brought back to zero by a second add.
 
 use super::table::{Delta, Figures, Kind};
 use crate::store::{CounterStore, StoreError};
@@ -36,10 +37,11 @@ pub async fn add(
         d.files_out,
         d.files_xfer,
     ];
-    let v = store
+    let key = format!("{}:{name}", kind as u32);
+    let mut v = store
         .add(
             SPACE.into(),
-            format!("{}:{name}", kind as u32),
+            key.clone(),
             NAMES
                 .iter()
                 .zip(deltas)
@@ -48,6 +50,22 @@ pub async fn add(
             None,
         )
         .await?;
+    // A tally never goes below zero (a DELE of a file counted before the quota began): what
+    // went below is added back, as the file table's read-change-write clamps it.
+    let below: Vec<(String, i64)> = NAMES
+        .iter()
+        .zip(&v)
+        .filter(|(_, value)| **value < 0)
+        .map(|(n, value)| (n.to_string(), -value))
+        .collect();
+    if !below.is_empty() {
+        let fixed = store.add(SPACE.into(), key, below.clone(), None).await?;
+        for ((name, _), after) in below.iter().zip(fixed) {
+            if let Some(i) = NAMES.iter().position(|n| n == name) {
+                v[i] = after;
+            }
+        }
+    }
     let at = |i: usize| v.get(i).copied().unwrap_or(0).max(0);
     let files = |i: usize| u32::try_from(at(i)).unwrap_or(u32::MAX);
     Ok(Figures {
@@ -80,5 +98,15 @@ mod tests {
             .await
             .expect("read");
         assert_eq!(other, Figures::default());
+        // Below zero is floored at zero, and the next upload counts from there.
+        let dele = Delta {
+            bytes_in: -500.0,
+            files_in: -1,
+            ..Delta::default()
+        };
+        let f = add(&store, Kind::User, "alice", &dele).await.expect("add");
+        assert_eq!((f.bytes_in, f.files_in), (0.0, 1));
+        let f = add(&store, Kind::User, "alice", &d).await.expect("add");
+        assert_eq!((f.bytes_in, f.files_in), (100.0, 2));
     }
 }
