@@ -342,14 +342,6 @@ pub static REJECTED: &[(&str, &str)] = &[
         "memcache and redis ban caches are not supported: mod_ban keeps its bans in the CounterStore, which a cluster can share",
     ),
     (
-        "QuotaOptions",
-        "its one option, ScanOnLogin (a scan of the home directory at login), is not available yet",
-    ),
-    (
-        "QuotaDefault",
-        "a limit for users without a row in the limit table is not available yet: add an 'all' row with ftpquota",
-    ),
-    (
         "BanControlsACLs",
         "the ftpdctl ban and permit actions are not available yet",
     ),
