@@ -347,11 +347,11 @@ pub static REJECTED: &[(&str, &str)] = &[
     ),
     (
         "SQLRatioStats",
-        "oxftpd has no mod_ratio.c yet, so the ratio statistics mod_sql would keep are never read",
+        "mod_ratio.c keeps its tallies in the counter store (CounterStore sql puts them in mod_sql's database); mod_sql's own ratio statistics columns are not kept",
     ),
     (
         "SQLRatios",
-        "oxftpd has no mod_ratio.c yet, so ratios read from SQL would never be enforced",
+        "mod_ratio.c reads its ratios from UserRatio/GroupRatio/AnonRatio/HostRatio only, not from SQL",
     ),
     (
         "SQLNamedConnectInfo",
