@@ -46,7 +46,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         S,
         Args::exact(1).checked(check_tally_table),
         false,
-        "the tally table: file:/path or sql:/select-query/update-query/insert-query (mod_quotatab_sql)",
+        "the tally table: file:/path, sql:/select-query/update-query/insert-query (mod_quotatab_sql), or oxftpd's store: (the CounterStore, shared by every node using it)",
     ),
     d(
         "QuotaDefault",
@@ -138,6 +138,9 @@ fn check_limit_table(args: &[String]) -> Result<(), String> {
 }
 
 fn check_tally_table(args: &[String]) -> Result<(), String> {
+    if args[0].eq_ignore_ascii_case("store:") {
+        return Ok(());
+    }
     check_source(&args[0], 3)
 }
 
@@ -200,6 +203,8 @@ impl Units {
 pub enum Source {
     /// A file in ProFTPD's binary format.
     File(String),
+    /// `store:` (tallies only): the counter store, shared by every node using it.
+    Store,
     /// Another module's table: its scheme and the rest of the line.
     Other {
         /// `sql`.
@@ -211,6 +216,9 @@ pub enum Source {
 
 impl Source {
     fn parse(v: &str) -> Option<Source> {
+        if v.eq_ignore_ascii_case("store:") {
+            return Some(Source::Store);
+        }
         let (scheme, info) = v.split_once(':')?;
         Some(if scheme == "file" {
             Source::File(info.to_string())
@@ -226,7 +234,7 @@ impl Source {
     pub fn file(&self) -> Option<&str> {
         match self {
             Source::File(p) => Some(p),
-            Source::Other { .. } => None,
+            Source::Other { .. } | Source::Store => None,
         }
     }
 }

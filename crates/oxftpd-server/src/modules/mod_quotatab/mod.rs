@@ -5,12 +5,15 @@
 //! `QuotaTallyTable` ([`table`]: one locked read-change-write per update, so parallel sessions
 //! of one user never lose an update; or another module's table, [`source`]); an upload past a
 //! hard byte limit is removed and its bytes taken back, as ProFTPD does. `SITE QUOTA` shows the
-//! limit and the tally ([`show`]); `QuotaOptions ScanOnLogin` is [`scan`].
+//! limit and the tally ([`show`]); `QuotaOptions ScanOnLogin` is [`scan`]. Past ProFTPD,
+//! `QuotaTallyTable store:` keeps the tallies in the counter store ([`store_tally`]), so nodes
+//! sharing a database or Redis share them.
 
 pub mod owner;
 pub mod scan;
 pub mod show;
 pub mod source;
+pub mod store_tally;
 pub mod table;
 
 use oxftpd_proto::reply::Reply;

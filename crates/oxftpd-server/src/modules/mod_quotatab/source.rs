@@ -31,6 +31,8 @@ pub enum Tallies {
     File(Arc<TallyTable>),
     /// Another module's table.
     Other(Arc<dyn QuotaTable>),
+    /// `store:`: the counter store ([`super::store_tally`]).
+    Store,
 }
 
 /// The tables and logs of a loaded configuration, opened as root.
@@ -106,7 +108,7 @@ pub fn open(
             }
         }
         let limits = match &view.limit_table {
-            None => None,
+            None | Some(Source::Store) => None,
             Some(Source::File(path)) => match files.get(path) {
                 Some(f) => Some(Limits::File(f.clone())),
                 None => match File::open(path) {
@@ -132,6 +134,7 @@ pub fn open(
         };
         let tallies = match &view.tally_table {
             None => None,
+            Some(Source::Store) => Some(Tallies::Store),
             Some(Source::File(path)) => match tally_files.get(path) {
                 Some(t) => Some(Tallies::File(t.clone())),
                 None => match OpenOptions::new().read(true).write(true).open(path) {
@@ -250,7 +253,7 @@ impl Tallies {
     fn other(&self) -> Option<Arc<dyn QuotaTable>> {
         match self {
             Tallies::Other(t) => Some(t.clone()),
-            Tallies::File(_) => None,
+            Tallies::File(_) | Tallies::Store => None,
         }
     }
 
@@ -260,6 +263,14 @@ impl Tallies {
             Tallies::File(t) => {
                 let (t, name) = (t.clone(), name.to_string());
                 blocking(ctx, move || t.get(&name, kind)).await
+            }
+            Tallies::Store => {
+                let store = crate::module::store::of(ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                super::store_tally::add(store.as_ref(), kind, name, &Delta::default())
+                    .await
+                    .map_err(|e| e.to_string())
             }
             Tallies::Other(t) => match t.tally(name, kind).await? {
                 Some(f) => Ok(f),
@@ -285,6 +296,14 @@ impl Tallies {
                 blocking(ctx, move || t.add(&name, kind, &d)).await
             }
             Tallies::Other(t) => t.add(name, kind, d).await,
+            Tallies::Store => {
+                let store = crate::module::store::of(ctx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                super::store_tally::add(store.as_ref(), kind, name, &d)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
         }
     }
 }
