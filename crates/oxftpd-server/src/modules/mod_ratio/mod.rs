@@ -31,7 +31,7 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::Post, On::Verb("CWD"), post_cwd),
     ],
     site: &[SiteSpec::new("RATIO", SiteHandler::User(site_ratio))
-        .help(SiteHelp::Line("RATIO -- show all ratios in effect"))
+        .help(SiteHelp::Hidden)
         .enabled_when(enabled)],
     events: Some(on_event),
     ..Module::DEFAULT
