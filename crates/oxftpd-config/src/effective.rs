@@ -12,8 +12,8 @@ use crate::check::{parse_duration, parse_flag, parse_umask};
 use crate::modules::{
     mod_auth, mod_auth_file, mod_auth_pam, mod_ban, mod_case, mod_copy, mod_core, mod_deflate,
     mod_delay, mod_digest, mod_facts, mod_ident, mod_lang, mod_log, mod_ls, mod_proxy_protocol,
-    mod_quotatab, mod_readme, mod_rewrite, mod_site_misc, mod_tls, mod_unique_id, mod_wrap,
-    mod_wrap2, mod_xfer,
+    mod_quotatab, mod_ratio, mod_readme, mod_rewrite, mod_site_misc, mod_tls, mod_unique_id,
+    mod_wrap, mod_wrap2, mod_xfer,
 };
 use crate::scope::{ContextRef, Scope};
 use crate::tree::{Block, Directive};
@@ -330,6 +330,8 @@ pub struct Effective {
     pub ban: mod_ban::View,
     /// mod_quotatab.c.
     pub quota: mod_quotatab::View,
+    /// mod_ratio.c.
+    pub ratio: mod_ratio::View,
     /// mod_proxy_protocol.c.
     pub proxy_protocol: mod_proxy_protocol::View,
 }
@@ -367,6 +369,7 @@ impl Effective {
             readme: mod_readme::View::read(m),
             ban: mod_ban::View::read(m),
             quota: mod_quotatab::View::read(m),
+            ratio: mod_ratio::View::read(m),
             proxy_protocol: mod_proxy_protocol::View::read(m),
         }
     }

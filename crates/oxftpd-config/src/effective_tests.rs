@@ -37,6 +37,7 @@ static TABLES: &[&crate::ModuleSpec] = &[
     &crate::modules::mod_deflate::MODULE,
     &crate::modules::mod_ban::MODULE,
     &crate::modules::mod_quotatab::MODULE,
+    &crate::modules::mod_ratio::MODULE,
     &crate::modules::mod_proxy_protocol::MODULE,
 ];
 

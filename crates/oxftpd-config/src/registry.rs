@@ -338,24 +338,16 @@ pub static REJECTED: &[(&str, &str)] = &[
         "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
     ),
     (
-        "QuotaOptions",
-        "its one option, ScanOnLogin (a scan of the home directory at login), is not available yet",
-    ),
-    (
-        "QuotaDefault",
-        "a limit for users without a row in the limit table is not available yet: add an 'all' row with ftpquota",
-    ),
-    (
         "BanControlsACLs",
         "the ftpdctl ban and permit actions are not available yet",
     ),
     (
         "SQLRatioStats",
-        "oxftpd has no mod_ratio.c yet, so the ratio statistics mod_sql would keep are never read",
+        "mod_ratio.c keeps its tallies in the counter store (CounterStore sql puts them in mod_sql's database); mod_sql's own ratio statistics columns are not kept",
     ),
     (
         "SQLRatios",
-        "oxftpd has no mod_ratio.c yet, so ratios read from SQL would never be enforced",
+        "mod_ratio.c reads its ratios from UserRatio/GroupRatio/AnonRatio/HostRatio only, not from SQL",
     ),
     (
         "SQLNamedConnectInfo",

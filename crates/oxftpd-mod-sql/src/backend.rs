@@ -144,6 +144,7 @@ impl Db {
             q = match p {
                 Param::Text(s) => q.bind(s),
                 Param::Int(n) => q.bind(n),
+                Param::Float(x) => q.bind(x),
             };
         }
         let rows = q
@@ -162,6 +163,7 @@ impl Db {
             q = match p {
                 Param::Text(s) => q.bind(s),
                 Param::Int(n) => q.bind(n),
+                Param::Float(x) => q.bind(x),
             };
         }
         q.execute(&pool)
@@ -234,6 +236,7 @@ impl Db {
                 q = match p {
                     Param::Text(s) => q.bind(s),
                     Param::Int(n) => q.bind(n),
+                    Param::Float(x) => q.bind(x),
                 };
             }
             let rows = q.fetch_all(&mut *tx).await.map_err(sql)?;

@@ -2,7 +2,7 @@
 //! commands (`SQLLog`), with the backends mod_sql_sqlite.c, mod_sql_postgres.c and
 //! mod_sql_mysql.c, and mod_sql_passwd.c's password digests.
 //!
-//! One crate, five ProFTPD module names (so `<IfModule>`, `LoadModule` and `-l` see each):
+//! One crate, six ProFTPD module names (so `<IfModule>`, `LoadModule` and `-l` see each):
 //! [`MODULE`] holds the directives, the `AuthOrder` provider ([`provider::SqlProvider`]),
 //! the `SQLLog`/`SQLShowInfo` hooks and the events; the backends are names only (sqlx
 //! speaks to all three); [`PASSWD`] holds mod_sql_passwd's directives.
@@ -20,6 +20,7 @@ pub mod lookup;
 pub mod passwd;
 pub mod provider;
 pub mod query;
+pub mod quota;
 pub mod settings;
 pub mod store;
 
@@ -91,8 +92,15 @@ pub static PASSWD: Module = Module {
     ..Module::DEFAULT
 };
 
+/// mod_quotatab_sql.c: `sql:` quota tables ([`quota`]).
+pub static QUOTATAB_SQL: Module = Module {
+    spec: &oxftpd_config::modules::mod_quotatab::SQL,
+    quota: Some(quota::offer),
+    ..Module::DEFAULT
+};
+
 /// Every module of this crate, for the binary's list.
-pub static MODULES: [&Module; 5] = [&MODULE, &SQLITE, &POSTGRES, &MYSQL, &PASSWD];
+pub static MODULES: [&Module; 6] = [&MODULE, &SQLITE, &POSTGRES, &MYSQL, &PASSWD, &QUOTATAB_SQL];
 
 /// mod_sql's settings for one server, with a configuration error at its directive.
 pub fn settings_for(server: &Server) -> Result<Option<SqlSettings>, StartError> {

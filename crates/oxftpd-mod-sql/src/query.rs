@@ -10,16 +10,18 @@
 use crate::connect::Kind;
 
 /// A value bound to a placeholder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Param {
     /// Text.
     Text(String),
     /// An integer.
     Int(i64),
+    /// A real number (mod_quotatab_sql's byte figures).
+    Float(f64),
 }
 
 /// A statement ready for the backend: its text with placeholders, and their values in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bound {
     /// The SQL, with the backend's placeholders.
     pub sql: String,
@@ -91,6 +93,17 @@ fn has_var(text: &str, vars: &dyn Resolve) -> bool {
 
 /// Turns `sql` into a statement for `kind` with every variable bound as a parameter.
 pub fn bind(sql: &str, kind: Kind, vars: &dyn Resolve) -> Bound {
+    bind_typed(sql, kind, vars, &|_| None)
+}
+
+/// As [`bind`], with `typed` giving the parameter of a variable outside quotes when it knows
+/// its type (a real number); the others are bound as [`bind`] binds them.
+pub fn bind_typed(
+    sql: &str,
+    kind: Kind,
+    vars: &dyn Resolve,
+    typed: &dyn Fn(Var<'_>) -> Option<Param>,
+) -> Bound {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut params = Vec::new();
     let mut push = |out: &mut String, p: Param| {
@@ -134,9 +147,10 @@ pub fn bind(sql: &str, kind: Kind, vars: &dyn Resolve) -> Bound {
             && let Some((var, n)) = var_at(&sql[i + 1..])
             && let Some(val) = vars.resolve(var)
         {
-            let p = match val.parse::<i64>() {
-                Ok(n) => Param::Int(n),
-                Err(_) => Param::Text(val),
+            let p = match (typed(var), val.parse::<i64>()) {
+                (Some(p), _) => p,
+                (None, Ok(n)) => Param::Int(n),
+                (None, Err(_)) => Param::Text(val),
             };
             push(&mut out, p);
             i += 1 + n;

@@ -19,6 +19,8 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_sql::MYSQL,
     #[cfg(feature = "mod_sql")]
     &oxftpd_mod_sql::PASSWD,
+    #[cfg(feature = "mod_sql")]
+    &oxftpd_mod_sql::QUOTATAB_SQL,
     #[cfg(feature = "mod_sftp")]
     &oxftpd_mod_sftp::MODULE,
     #[cfg(feature = "mod_sftp")]

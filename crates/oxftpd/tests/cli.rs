@@ -148,7 +148,7 @@ fn an_unknown_ifmodule_name_is_an_error() {
 
 #[test]
 fn a_known_module_we_lack_skips_its_ifmodule_section() {
-    let (out, _, _) = syntax_check("<IfModule mod_ratio.c>\n  Frobnicate on\n</IfModule>\n");
+    let (out, _, _) = syntax_check("<IfModule mod_shaper.c>\n  Frobnicate on\n</IfModule>\n");
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
 }
 

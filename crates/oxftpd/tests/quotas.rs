@@ -3,6 +3,7 @@
 //! uploads refused once a limit is reached, an upload past a hard limit removed, DELE giving
 //! bytes back, `SITE QUOTA`, and a tally that stays exact with 30 parallel sessions of one user.
 
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
@@ -69,7 +70,8 @@ fn tally(s: &TestServer) -> (f64, u32) {
             .unwrap_or_else(|| panic!("no '{label}' in {text}"))
     };
     (
-        field("Uploaded bytes:").parse().expect("bytes"),
+        // (ftpquota shows 0 bytes as "unlimited".)
+        field("Uploaded bytes:").parse().unwrap_or(0.0),
         field("Uploaded files:").parse().expect("files"),
     )
 }
@@ -194,14 +196,135 @@ async fn thirty_parallel_sessions_of_one_user_keep_an_exact_tally() {
     assert!(s.dir().join("quota.lock").exists(), "QuotaLock");
 }
 
-#[test]
-fn sql_quota_tables_are_refused_with_a_reason() {
+#[tokio::test]
+async fn scan_on_login_sets_the_tally_from_the_files_the_user_owns() {
     let target = oxftpd_testkit::target!();
-    oxftpd_testkit::only_oxftpd!(target, "oxftpd has no mod_quotatab_sql yet");
+    let s = server(
+        &target,
+        &["--bytes-upload=10000", "--files-upload=100", "--units=B"],
+        "QuotaOptions ScanOnLogin",
+    );
+    // Two files of alice's (one in a subdirectory) and one of root's, made before she logs in.
+    let home = s.dir().join("home/alice");
+    let uid = std::fs::metadata(&home).expect("home").uid();
+    std::fs::create_dir(home.join("sub")).expect("mkdir");
+    for (path, len, owner) in [
+        ("a.bin", 100, uid),
+        ("sub/b.bin", 200, uid),
+        ("r.bin", 400, 0),
+    ] {
+        let p = home.join(path);
+        std::fs::write(&p, vec![b'x'; len]).expect("write");
+        std::os::unix::fs::chown(&p, Some(owner), None).expect("chown");
+    }
+    let mut c = s.login("alice", "secret").await.expect("login");
+    let r = c.cmd("SITE QUOTA").await.expect("SITE QUOTA");
+    assert!(
+        r.lines
+            .contains(&"   Uploaded bytes:\t300.00/10000.00".to_string())
+            && r.lines.contains(&"   Uploaded files:\t2/100".to_string()),
+        "{r:?}\n{}",
+        s.log()
+    );
+    c.quit().await.expect("QUIT");
+    assert_eq!(tally(&s), (300.0, 2));
+}
+
+#[tokio::test]
+async fn directory_tally_counts_mkd_and_rmd_against_the_files_limit() {
+    let target = oxftpd_testkit::target!();
+    let s = server(
+        &target,
+        &["--files-upload=2", "--units=B"],
+        "QuotaDirectoryTally on",
+    );
+    let mut c = s.login("alice", "secret").await.expect("login");
+    for d in ["d1", "d2"] {
+        let r = c.cmd(&format!("MKD {d}")).await.expect("MKD");
+        assert_eq!(r.code, 257, "{r:?}");
+    }
+    assert_eq!(tally(&s).1, 2);
+    let r = c.cmd("MKD d3").await.expect("MKD d3");
+    assert_eq!(
+        (r.code, r.text()),
+        (552, "MKD denied: quota exceeded: used 2 of 2 upload files"),
+        "{r:?}"
+    );
+    assert!(!s.dir().join("home/alice/d3").exists());
+    let r = c.cmd("RMD d1").await.expect("RMD");
+    assert_eq!(r.code, 250, "{r:?}");
+    assert_eq!(tally(&s).1, 1);
+    let r = c.cmd("MKD d3").await.expect("MKD d3 again");
+    assert_eq!(r.code, 257, "{r:?}");
+    c.quit().await.expect("QUIT");
+}
+
+#[tokio::test]
+async fn quota_default_gives_a_user_without_a_row_a_limit() {
+    let target = oxftpd_testkit::target!();
+    // alice's row limits downloads only; bob has no row: QuotaDefault's hard limit of one file.
     let mut setup = Setup::new(&target).expect("setup");
-    setup.config("QuotaEngine on\nQuotaLimitTable sql:/get-quota-limit\n");
-    let out = setup.check_config().expect("run -t");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mod_quotatab_sql"), "{err}");
+    setup.add_user("bob", "secret").expect("bob");
+    let d = setup.dir().to_path_buf();
+    let (limits, tallies) = (d.join("limit.tab"), d.join("tally.tab"));
+    ftpquota(&limits, &["--create-table", "--type=limit"]);
+    ftpquota(&tallies, &["--create-table", "--type=tally"]);
+    let load = if target.is_proftpd() {
+        "LoadModule mod_quotatab.c\nLoadModule mod_quotatab_file.c\n"
+    } else {
+        ""
+    };
+    setup.config(&format!(
+        "{load}QuotaEngine on\nQuotaLimitTable file:{}\nQuotaTallyTable file:{}\nQuotaDefault user false hard 0 0 0 1 0 0\n",
+        limits.display(),
+        tallies.display(),
+    ));
+    let s = TestServer::start(setup).unwrap_or_else(|e| panic!("start: {e}"));
+    let mut c = s.login("bob", "secret").await.expect("login");
+    c.type_i().await.expect("TYPE");
+    let r = c.stor("one.bin", b"1").await.expect("STOR");
+    assert_eq!(r.code, 226, "{r:?}");
+    let r = c.cmd("STOR two.bin").await.expect("STOR two");
+    assert_eq!(
+        (r.code, r.text()),
+        (552, "STOR denied: quota exceeded: used 1 of 1 upload file"),
+        "{r:?}"
+    );
+    c.quit().await.expect("QUIT");
+    // bob's tally is kept under his name in the table.
+    let text = ftpquota(&tallies, &["--show-records", "--type=tally"]);
+    assert!(text.contains("bob"), "{text}");
+}
+
+#[test]
+fn quota_sources_and_options_are_checked() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "oxftpd's configuration errors");
+    for (line, why) in [
+        (
+            "QuotaTallyTable sql:/only-one",
+            "select-query/update-query/insert-query",
+        ),
+        ("QuotaLimitTable ldap:/x", "unsupported quota table source"),
+        ("QuotaOptions ScanEverything", "unknown QuotaOption"),
+        (
+            "QuotaDefault user false medium 0 0 0 1 0 0",
+            "'soft' or 'hard'",
+        ),
+    ] {
+        let mut setup = Setup::new(&target).expect("setup");
+        setup.config(&format!("QuotaEngine on\n{line}\n"));
+        let out = setup.check_config().expect("run -t");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{line}");
+        assert!(err.contains(why) && err.contains(":"), "{line}: {err}");
+    }
+    // A sql: table on a server without mod_sql stops the start, at its line.
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.config("QuotaEngine on\nQuotaLimitTable sql:/get-limit\nQuotaTallyTable sql:/a/b/c\n");
+    let err = match TestServer::start(setup) {
+        Ok(_) => panic!("started without mod_sql"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("need mod_sql"), "{err}");
 }

@@ -250,3 +250,20 @@ async fn postgres_holds_the_counter_store() {
     let mut s = sql_support::start(setup, &body);
     sql_support::bans_live_in_the_database(&mut s, &db).await;
 }
+
+#[tokio::test]
+async fn postgres_quota_tables_count_limit_and_default() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let db = Pg(&cluster);
+    let setup = Setup::new(&oxftpd_testkit::target!()).expect("setup");
+    let home = sql_support::populate(&db, &setup);
+    db.exec(sql_support::QUOTA_SCHEMA);
+    let log = setup.dir().join("sql.log");
+    let connect = format!("ftpdb@127.0.0.1:{} ftpd db-pw.1", cluster.port);
+    let body = sql_support::config("mod_sql_postgres.c", "postgres", &connect, &log)
+        + sql_support::QUOTA_CONFIG;
+    let s = sql_support::start(setup, &body);
+    sql_support::quota_tables_in_sql(&s, &db, &home).await;
+}

@@ -7,7 +7,7 @@ mod sql_support;
 use std::path::Path;
 
 use oxftpd_testkit::Setup;
-use sql_support::database;
+use sql_support::{Sql, database};
 
 fn conf(db: &Path, log: &Path) -> String {
     sql_support::config(
@@ -58,4 +58,16 @@ async fn a_missing_database_refuses_logins_and_a_bad_config_is_an_error() {
         err.contains("SQLRatioStats") && err.contains("mod_ratio"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn sqlite_quota_tables_count_limit_and_default() {
+    let setup = Setup::new(&oxftpd_testkit::target!()).expect("setup");
+    let db = database(&setup);
+    let home = sql_support::populate(&db, &setup);
+    db.exec(sql_support::QUOTA_SCHEMA);
+    let log = setup.dir().join("sql.log");
+    let body = conf(&db.0, &log) + sql_support::QUOTA_CONFIG;
+    let s = sql_support::start(setup, &body);
+    sql_support::quota_tables_in_sql(&s, &db, &home).await;
 }

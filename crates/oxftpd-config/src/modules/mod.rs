@@ -25,6 +25,7 @@ pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
 pub mod mod_quotatab;
+pub mod mod_ratio;
 pub mod mod_readme;
 pub mod mod_rewrite;
 pub mod mod_rlimit;

@@ -16,6 +16,7 @@ pub mod helpers;
 pub mod hooks;
 pub mod limit;
 pub mod log;
+pub mod quota;
 pub mod registry;
 pub mod replies;
 pub mod site_command;
@@ -139,6 +140,8 @@ pub struct Module {
     pub auth: Option<AuthFn>,
     /// The counter-store backend it offers ([`store`]).
     pub store: Option<store::StoreFn>,
+    /// The quota table sources it offers (mod_quotatab_sql's `sql:`, [`quota`]).
+    pub quota: Option<quota::QuotaTableFn>,
 }
 
 /// The directive table of a module that has none (only for [`Module::DEFAULT`]).
@@ -165,6 +168,7 @@ impl Module {
         controls: &[],
         auth: None,
         store: None,
+        quota: None,
     };
 
     /// The ProFTPD module name, e.g. `mod_core.c`.

@@ -24,6 +24,7 @@ pub mod mod_log;
 pub mod mod_ls;
 pub mod mod_proxy_protocol;
 pub mod mod_quotatab;
+pub mod mod_ratio;
 pub mod mod_readme;
 pub mod mod_rewrite;
 pub mod mod_site;
@@ -109,6 +110,7 @@ pub static MODULES: &[&Module] = &[
     &mod_ban::MODULE,
     &mod_quotatab::MODULE,
     &mod_quotatab::FILE,
+    &mod_ratio::MODULE,
     // Loaded last, as ProFTPD's documentation asks: its accept hook reads the connection first.
     &mod_proxy_protocol::MODULE,
 ];

@@ -344,3 +344,99 @@ pub async fn bans_live_in_the_database(s: &mut TestServer, db: &dyn Sql) {
     let r = c.cmd("PASS secret").await.expect("PASS");
     assert_eq!((r.code, r.text()), (530, "Banned in SQL"), "{}", s.log());
 }
+
+/// mod_quotatab_sql's tables as ProFTPD's documentation lays them out (types every backend
+/// takes), a hard 1024-byte upload limit for sqluser, and none for plain (QuotaDefault).
+pub const QUOTA_SCHEMA: &str = "CREATE TABLE quotalimits (name VARCHAR(32) NOT NULL, quota_type VARCHAR(8) NOT NULL, per_session VARCHAR(8) NOT NULL, limit_type VARCHAR(8) NOT NULL, bytes_in_avail DOUBLE PRECISION NOT NULL, bytes_out_avail DOUBLE PRECISION NOT NULL, bytes_xfer_avail DOUBLE PRECISION NOT NULL, files_in_avail INTEGER NOT NULL, files_out_avail INTEGER NOT NULL, files_xfer_avail INTEGER NOT NULL);
+CREATE TABLE quotatallies (name VARCHAR(32) NOT NULL, quota_type VARCHAR(8) NOT NULL, bytes_in_used DOUBLE PRECISION NOT NULL, bytes_out_used DOUBLE PRECISION NOT NULL, bytes_xfer_used DOUBLE PRECISION NOT NULL, files_in_used INTEGER NOT NULL, files_out_used INTEGER NOT NULL, files_xfer_used INTEGER NOT NULL);
+INSERT INTO quotalimits VALUES ('sqluser', 'user', 'false', 'hard', 1024, 0, 0, 0, 0, 0)";
+
+/// The mod_quotatab_sql part of the configuration: ProFTPD's documented named queries
+/// (quoted `'%{0}'` as ProFTPD needs them; oxftpd binds them as parameters).
+pub const QUOTA_CONFIG: &str = r#"LoadModule mod_quotatab.c
+LoadModule mod_quotatab_sql.c
+<IfModule mod_quotatab_sql.c>
+  SQLNamedQuery get-quota-limit SELECT "name, quota_type, per_session, limit_type, bytes_in_avail, bytes_out_avail, bytes_xfer_avail, files_in_avail, files_out_avail, files_xfer_avail FROM quotalimits WHERE name = '%{0}' AND quota_type = '%{1}'"
+  SQLNamedQuery get-quota-tally SELECT "name, quota_type, bytes_in_used, bytes_out_used, bytes_xfer_used, files_in_used, files_out_used, files_xfer_used FROM quotatallies WHERE name = '%{0}' AND quota_type = '%{1}'"
+  SQLNamedQuery update-quota-tally UPDATE "bytes_in_used = bytes_in_used + %{0}, bytes_out_used = bytes_out_used + %{1}, bytes_xfer_used = bytes_xfer_used + %{2}, files_in_used = files_in_used + %{3}, files_out_used = files_out_used + %{4}, files_xfer_used = files_xfer_used + %{5} WHERE name = '%{6}' AND quota_type = '%{7}'" quotatallies
+  SQLNamedQuery insert-quota-tally INSERT "%{0}, %{1}, %{2}, %{3}, %{4}, %{5}, %{6}, %{7}" quotatallies
+  QuotaEngine on
+  QuotaLimitTable sql:/get-quota-limit
+  QuotaTallyTable sql:/get-quota-tally/update-quota-tally/insert-quota-tally
+  QuotaDefault user false soft 10000000 0 0 0 0 0
+</IfModule>
+"#;
+
+/// A user's (bytes uploaded, files uploaded) in the tally table, `None` without a row.
+fn sql_tally(db: &dyn Sql, user: &str) -> Option<(f64, i64)> {
+    let rows = db.query(&format!(
+        "SELECT bytes_in_used, files_in_used FROM quotatallies WHERE name = '{user}' AND quota_type = 'user'"
+    ));
+    let line = rows.lines().next()?;
+    let (b, f) = line.split_once('|')?;
+    Some((b.trim().parse().ok()?, f.trim().parse().ok()?))
+}
+
+/// Quotas in SQL tables: the tally row made at login, counted by an in-database UPDATE (so ten
+/// parallel sessions of one user keep it exact), a hard limit stopping an upload with 552 and
+/// the file removed, DELE giving bytes back, `QuotaDefault` for a user without a row.
+pub async fn quota_tables_in_sql(s: &TestServer, db: &dyn Sql, home: &Path) {
+    let mut c = s.login("sqluser", "secret").await.expect("login");
+    c.type_i().await.expect("TYPE");
+    assert_eq!(sql_tally(db, "sqluser"), Some((0.0, 0)), "{}", s.log());
+    let r = c.stor("a.bin", &[b'a'; 600]).await.expect("STOR a");
+    assert_eq!(r.lines, ["226 Transfer complete"]);
+    // Unlimited figures (files here) are not counted, as ProFTPD.
+    assert_eq!(sql_tally(db, "sqluser"), Some((600.0, 0)));
+    let r = c
+        .transfer_out("STOR b.bin", &mut &[b'b'; 600][..])
+        .await
+        .expect("STOR b")
+        .completion;
+    assert_eq!(r.code, 552, "{r:?}");
+    assert_eq!(
+        r.lines.last().map(String::as_str),
+        Some("552 STOR: notice: quota reached: 'b.bin' removed"),
+        "{r:?}"
+    );
+    assert!(!home.join("sqluser/b.bin").exists());
+    assert_eq!(sql_tally(db, "sqluser"), Some((600.0, 0)));
+    let r = c.cmd("SITE QUOTA").await.expect("SITE QUOTA");
+    assert!(
+        r.lines
+            .contains(&"   Uploaded bytes:\t600.00/1024.00".to_string()),
+        "{r:?}"
+    );
+    c.dele("a.bin").await.expect("DELE");
+    assert_eq!(sql_tally(db, "sqluser"), Some((0.0, 0)));
+    c.quit().await.expect("QUIT");
+
+    // plain has no row: QuotaDefault's soft limit, its tally made under its name, exact with
+    // ten parallel sessions (the UPDATE adds inside the database).
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            let mut tasks = Vec::new();
+            for i in 0..10 {
+                let addr = s.addr();
+                tasks.push(tokio::task::spawn_local(async move {
+                    let mut c = oxftpd_client::Client::connect(addr).await.expect("connect");
+                    c.login("plain", "plainpw").await.expect("login");
+                    c.type_i().await.expect("TYPE");
+                    for j in 0..3 {
+                        let r = c
+                            .stor(&format!("p{i}-{j}.bin"), &[b'p'; 100])
+                            .await
+                            .expect("STOR");
+                        assert_eq!(r.code, 226, "{r:?}");
+                    }
+                    c.quit().await.expect("QUIT");
+                }));
+            }
+            for t in tasks {
+                t.await.expect("session");
+            }
+        })
+        .await;
+    assert_eq!(sql_tally(db, "plain"), Some((3000.0, 0)), "{}", s.log());
+}

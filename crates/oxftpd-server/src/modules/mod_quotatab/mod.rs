@@ -3,29 +3,27 @@
 //! then `all`); uploads (STOR, APPE, STOU), downloads (RETR) and DELE are checked before they
 //! run (`552`/`451` with ProFTPD's "denied: quota exceeded" text) and counted after, in the
 //! `QuotaTallyTable` ([`table`]: one locked read-change-write per update, so parallel sessions
-//! of one user never lose an update); an upload past a hard byte limit is removed and its bytes
-//! taken back, as ProFTPD does. `SITE QUOTA` shows the limit and the tally ([`show`]). Past
-//! ProFTPD, `QuotaTallyTable store:` keeps the tallies in the counter store ([`store_tally`]),
-//! so nodes sharing a database or Redis share them.
+//! of one user never lose an update; or another module's table, [`source`]); an upload past a
+//! hard byte limit is removed and its bytes taken back, as ProFTPD does. `SITE QUOTA` shows the
+//! limit and the tally ([`show`]); `QuotaOptions ScanOnLogin` is [`scan`]. Past ProFTPD,
+//! `QuotaTallyTable store:` keeps the tallies in the counter store ([`store_tally`]), so nodes
+//! sharing a database or Redis share them.
 
+pub mod owner;
+pub mod scan;
 pub mod show;
+pub mod source;
 pub mod store_tally;
 pub mod table;
 
-use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
-use std::sync::Arc;
-
-use oxftpd_config::Config;
-use oxftpd_config::modules::mod_quotatab::View;
 use oxftpd_proto::reply::Reply;
 
 use crate::module::events::{Event, EventFuture};
 use crate::module::hooks::{Cmd, Hook, HookFuture, On, Outcome, Phase};
 use crate::module::{CommandError, Module, SiteHandler, SiteHelp, SiteSpec};
 use crate::session::{Ctx, LoggedIn, State};
-use table::{Delta, Figures, Kind, Limit, TallyTable};
+use source::{Lookup, Tables, Tallies};
+use table::{Delta, Figures, Kind, Limit};
 
 /// mod_quotatab.c.
 pub static MODULE: Module = Module {
@@ -44,6 +42,11 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::Post, On::Verb("RETR"), post_retr),
         Hook::new(Phase::Pre, On::Verb("DELE"), pre_dele),
         Hook::new(Phase::Post, On::Verb("DELE"), post_dele),
+        Hook::new(Phase::Pre, On::Verb("MKD"), pre_mkd),
+        Hook::new(Phase::Post, On::Verb("MKD"), post_mkd),
+        Hook::new(Phase::PostErr, On::Verb("MKD"), post_mkd),
+        Hook::new(Phase::Pre, On::Verb("RMD"), pre_rmd),
+        Hook::new(Phase::Post, On::Verb("RMD"), post_rmd),
     ],
     site: &[
         SiteSpec::new("QUOTA", SiteHandler::Narrow(show::site_quota))
@@ -51,7 +54,7 @@ pub static MODULE: Module = Module {
             .enabled_when(show::enabled),
     ],
     events: Some(on_event),
-    open: Some(open),
+    open: Some(source::open),
     ..Module::DEFAULT
 };
 
@@ -61,101 +64,22 @@ pub static FILE: Module = Module {
     ..Module::DEFAULT
 };
 
-/// The tables and logs of a loaded configuration, opened as root, by path.
-#[derive(Default)]
-struct Tables {
-    limits: HashMap<String, Arc<File>>,
-    tallies: HashMap<String, Arc<TallyTable>>,
-    logs: HashMap<String, Arc<File>>,
-}
-
-/// Opens every server's tables and `QuotaLog` (as root) when it has `QuotaEngine on`; a table
-/// that cannot be opened switches quotas off for that server's sessions, with a warning (as
-/// ProFTPD's sessions go on without quotas).
-fn open(
-    config: &Config,
-    state: &mut crate::module::state::ModuleState,
-) -> Result<(), crate::StartError> {
-    let mut tables = Tables::default();
-    for server in config.servers() {
-        let view = View::read(&oxftpd_config::Merged::of(&server.scope(None)));
-        if !view.engine {
-            continue;
-        }
-        if let Some(path) = view.limit_table.clone() {
-            match File::open(&path) {
-                Ok(f) => {
-                    tables.limits.insert(path, Arc::new(f));
-                }
-                Err(e) => tracing::warn!("mod_quotatab: QuotaLimitTable {path}: {e}"),
-            }
-        }
-        let lock_file = match view.lock.as_deref() {
-            Some(path) => match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .open(path)
-            {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    tracing::warn!("mod_quotatab: QuotaLock {path}: {e}");
-                    None
-                }
-            },
-            None => None,
-        };
-        if let Some(path) = view.tally_table.clone()
-            && !tables.tallies.contains_key(&path)
-        {
-            match OpenOptions::new().read(true).write(true).open(&path) {
-                Ok(f) => {
-                    tables
-                        .tallies
-                        .insert(path, Arc::new(TallyTable::new(f, lock_file)));
-                }
-                Err(e) => tracing::warn!("mod_quotatab: QuotaTallyTable {path}: {e}"),
-            }
-        }
-        if let Some(path) = view.log.clone() {
-            match crate::module::log::open(std::path::Path::new(&path)) {
-                Ok(f) => {
-                    tables.logs.insert(path, Arc::new(f));
-                }
-                Err(e) => tracing::warn!("mod_quotatab: QuotaLog {path}: {e}"),
-            }
-        }
-    }
-    state.insert(tables);
-    Ok(())
-}
-
 /// A session's quota: its limit, where its tally is kept, and the last figures read.
 pub struct Quota {
     /// The limit row in force.
     pub limit: Limit,
-    /// Where the tally is kept, `None` for a per-session limit (counted in [`Quota::tally`]
-    /// only).
-    table: Option<Tally>,
+    /// The tally table, `None` for a per-session limit (counted in [`Quota::tally`] only).
+    table: Option<Tallies>,
     /// The tally as last read or written.
     pub tally: Figures,
     /// The size of the file a STOR/APPE/DELE is about, before it ran.
     before: Option<u64>,
+    /// The owner (uid, gid) of the file a DELE is about, before it ran.
+    owner: Option<(u32, u32)>,
     /// Whether the command under way is counted (not excluded by `QuotaExcludeFilter`).
     counted: bool,
     /// Bytes of the last transfer.
     moved: u64,
-}
-
-/// Where a tally is kept.
-#[derive(Clone)]
-enum Tally {
-    /// A `file:` table.
-    File(Arc<TallyTable>),
-    /// `store:`: the counter store ([`store_tally`]).
-    Store,
 }
 
 /// Writes to the server's `QuotaLog`, if any.
@@ -173,33 +97,35 @@ fn log(ctx: &Ctx, message: &str) {
     }
 }
 
-/// The limit row for this login: user, primary group, other groups, class, all.
-fn choose(rows: &[Limit], user: &LoggedIn, class: Option<&str>) -> Option<Limit> {
-    let find = |kind: Kind, name: &str| {
-        rows.iter()
-            .find(|r| r.kind == kind && (kind == Kind::All || r.name == name))
-            .cloned()
-    };
-    find(Kind::User, &user.identity.name)
-        .or_else(|| {
-            user.identity
-                .group_names
-                .iter()
-                .find_map(|g| find(Kind::Group, g))
-        })
-        .or_else(|| class.and_then(|c| find(Kind::Class, c)))
-        .or_else(|| find(Kind::All, ""))
-}
-
-/// Runs a blocking table operation on the daemon's pool.
-async fn blocking<T: Send + 'static>(
-    ctx: &Ctx,
-    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    match ctx.shared.pool.run(&ctx.shared.daemon_cred, f).await {
-        Ok(r) => r,
-        Err(e) => Err(std::io::Error::other(e.to_string())),
+/// The limit row for this login, in 1.3.8's order: the user's row, the groups' (primary
+/// first), the user's `QuotaDefault`, the groups', the class's row, then `all`'s.
+async fn choose(ctx: &Ctx, lookup: &mut Lookup, user: &LoggedIn) -> Result<Option<Limit>, String> {
+    let name = &user.identity.name;
+    if let Some(l) = lookup.find(ctx, name, Kind::User).await? {
+        return Ok(Some(l));
     }
+    for g in &user.identity.group_names {
+        if let Some(l) = lookup.find(ctx, g, Kind::Group).await? {
+            return Ok(Some(l));
+        }
+    }
+    let defaults = &ctx.server.cfg.quota.defaults;
+    if let Some(l) = source::default_for(defaults, name, Kind::User) {
+        log(ctx, "using default user limit from QuotaDefault directive");
+        return Ok(Some(l));
+    }
+    for g in &user.identity.group_names {
+        if let Some(l) = source::default_for(defaults, g, Kind::Group) {
+            log(ctx, "using default group limit from QuotaDefault directive");
+            return Ok(Some(l));
+        }
+    }
+    if let Some(class) = ctx.class.as_deref()
+        && let Some(l) = lookup.find(ctx, class, Kind::Class).await?
+    {
+        return Ok(Some(l));
+    }
+    lookup.find(ctx, "", Kind::All).await
 }
 
 /// At login: the session's limit and tally.
@@ -218,51 +144,45 @@ fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
 }
 
 async fn login(ctx: &mut Ctx, user: &LoggedIn) {
-    let view = &ctx.server.cfg.quota;
-    if !view.engine {
+    if !ctx.server.cfg.quota.engine {
         return;
     }
-    let Some(tables) = ctx.generation.modules.get::<Tables>() else {
+    let Some((limits, tallies)) = ctx
+        .generation
+        .modules
+        .get::<Tables>()
+        .and_then(|t| t.servers.get(&ctx.server.index))
+        .cloned()
+    else {
         return;
     };
-    let Some(limits) = view.limit_table.as_ref().and_then(|p| tables.limits.get(p)) else {
+    if let Err(e) = source::prepare(ctx, &limits, &tallies).await {
+        log(ctx, &format!("error opening the quota tables: {e}"));
         return;
-    };
-    let tally_table = if view.tally_in_store {
-        Tally::Store
-    } else {
-        match view
-            .tally_table
-            .as_ref()
-            .and_then(|p| tables.tallies.get(p))
-        {
-            Some(t) => Tally::File(t.clone()),
-            None => return,
+    }
+    let mut lookup = Lookup::new(limits);
+    let limit = match choose(ctx, &mut lookup, user).await {
+        Ok(Some(limit)) => limit,
+        Ok(None) => {
+            log(
+                ctx,
+                &format!("no quota limit found for user '{}'", user.identity.name),
+            );
+            return;
         }
-    };
-    let file = limits.clone();
-    let rows = match blocking(ctx, move || table::read_limits(&file)).await {
-        Ok(rows) => rows,
         Err(e) => {
             log(ctx, &format!("error reading QuotaLimitTable: {e}"));
             return;
         }
     };
-    let Some(limit) = choose(&rows, user, ctx.class.as_deref()) else {
-        log(
-            ctx,
-            &format!("no quota limit found for user '{}'", user.identity.name),
-        );
-        return;
-    };
     let table = if limit.per_session {
         None
     } else {
-        Some(tally_table)
+        Some(tallies)
     };
     let mut tally = Figures::default();
-    if let Some(t) = table.clone() {
-        match change(ctx, &t, &limit, Delta::default()).await {
+    if let Some(t) = &table {
+        match t.get(ctx, &limit.name, limit.kind).await {
             Ok(f) => tally = f,
             Err(e) => {
                 log(ctx, &format!("error reading QuotaTallyTable: {e}"));
@@ -278,14 +198,21 @@ async fn login(ctx: &mut Ctx, user: &LoggedIn) {
             limit.name
         ),
     );
+    let scan = ctx.server.cfg.quota.scan_on_login
+        && (limit.avail.bytes_in > 0.0 || limit.avail.files_in > 0);
+    let kind = limit.kind;
     ctx.ext.insert(Quota {
         limit,
         table,
         tally,
         before: None,
+        owner: None,
         counted: false,
         moved: 0,
     });
+    if scan {
+        scan::on_login(ctx, user, kind).await;
+    }
 }
 
 /// `d` without the figures the limit leaves unlimited (ProFTPD keeps no tally of those).
@@ -318,8 +245,8 @@ async fn tally_after(ctx: &Ctx, d: Delta) -> Option<Figures> {
     let Some(t) = q.table.clone() else {
         return Some(q.tally.plus(&d));
     };
-    let limit = q.limit.clone();
-    match change(ctx, &t, &limit, d).await {
+    let (name, kind) = (q.limit.name.clone(), q.limit.kind);
+    match t.add(ctx, &name, kind, d).await {
         Ok(f) => Some(f),
         Err(e) => {
             log(ctx, &format!("error updating QuotaTallyTable: {e}"));
@@ -332,24 +259,6 @@ async fn tally_after(ctx: &Ctx, d: Delta) -> Option<Figures> {
 fn set_tally(ext: &mut crate::type_map::TypeMap, f: Figures) {
     if let Some(q) = ext.get_mut::<Quota>() {
         q.tally = f;
-    }
-}
-
-/// Adds `d` to the tally of `limit`'s row where it is kept; the figures after.
-async fn change(ctx: &Ctx, t: &Tally, limit: &Limit, d: Delta) -> std::io::Result<Figures> {
-    match t {
-        Tally::File(t) => {
-            let (t, name, kind) = (t.clone(), limit.name.clone(), limit.kind);
-            blocking(ctx, move || t.add(&name, kind, &d)).await
-        }
-        Tally::Store => {
-            let store = crate::module::store::of(ctx)
-                .await
-                .map_err(std::io::Error::other)?;
-            store_tally::add(store.as_ref(), limit.kind, &limit.name, &d)
-                .await
-                .map_err(std::io::Error::other)
-        }
     }
 }
 
@@ -385,17 +294,13 @@ fn over(ctx: &Ctx, q: &Quota, checks: &[show::Which]) -> Option<String> {
 
 /// Notes the size of `arg` before the command.
 async fn note_size(ctx: &mut Ctx, user: &LoggedIn, arg: Option<&str>) {
-    let size = match arg {
-        Some(a) => user
-            .fs
-            .symlink_metadata(&user.resolve(a))
-            .await
-            .ok()
-            .map(|m| m.size),
+    let meta = match arg {
+        Some(a) => user.fs.symlink_metadata(&user.resolve(a)).await.ok(),
         None => None,
     };
     if let Some(q) = ctx.ext.get_mut::<Quota>() {
-        q.before = size;
+        q.before = meta.as_ref().map(|m| m.size);
+        q.owner = meta.as_ref().map(|m| (m.uid, m.gid));
     }
 }
 
@@ -505,7 +410,10 @@ fn post_upload<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
                 || [show::Which::BytesIn, show::Which::BytesXfer]
                     .iter()
                     .any(|w| w.past(&q.limit.avail, &q.tally)));
-        if past_hard && let Some(p) = path {
+        if past_hard
+            && cmd.verb != "MKD"
+            && let Some(p) = path
+        {
             match user.fs.remove_file(&p).await {
                 Ok(()) => {
                     let back = Delta {
@@ -622,9 +530,72 @@ fn pre_dele<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFut
     })
 }
 
-/// After DELE: the file's bytes and one file taken back.
-fn post_dele<'a>(ctx: &'a mut Ctx, _state: &'a mut State, _cmd: Cmd<'a>) -> HookFuture<'a> {
+/// After DELE: the file's bytes and one file taken back, from its owner's tally when another
+/// user (or group) owns it and has one (ProFTPD bug #3161), else from the session's.
+fn post_dele<'a>(ctx: &'a mut Ctx, state: &'a mut State, _cmd: Cmd<'a>) -> HookFuture<'a> {
     Box::pin(async move {
+        let Some(q) = ctx.ext.get::<Quota>() else {
+            return Outcome::Continue;
+        };
+        let Some(size) = q.before.filter(|_| q.counted) else {
+            return Outcome::Continue;
+        };
+        let owner = q.owner;
+        let d = Delta {
+            bytes_in: -(size as f64),
+            files_in: -1,
+            ..Delta::default()
+        };
+        if let (Some(user), Some(owner)) = (logged_in(state), owner)
+            && owner.0 != user.identity.uid
+            && owner::credit(ctx, owner, d).await
+        {
+            return Outcome::Continue;
+        }
+        count(ctx, d).await;
+        Outcome::Continue
+    })
+}
+
+/// Before MKD, with `QuotaDirectoryTally on`: checked as an upload (`552` once an upload limit
+/// is reached), with no byte cap.
+fn pre_mkd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if !ctx.server.cfg.quota.directory_tally {
+            return Outcome::Continue;
+        }
+        let out = pre_upload(ctx, state, cmd).await;
+        ctx.ext.remove::<crate::module::upload_cap::UploadCap>();
+        out
+    })
+}
+
+/// After MKD, with `QuotaDirectoryTally on`: the new directory's size and one file in.
+fn post_mkd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if !ctx.server.cfg.quota.directory_tally {
+            return Outcome::Continue;
+        }
+        post_upload(ctx, state, cmd).await
+    })
+}
+
+/// Before RMD, with `QuotaDirectoryTally on`: the directory's size, to take back.
+fn pre_rmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if !ctx.server.cfg.quota.directory_tally {
+            return Outcome::Continue;
+        }
+        pre_dele(ctx, state, cmd).await
+    })
+}
+
+/// After RMD, with `QuotaDirectoryTally on`: its bytes and one file (in and both ways) back.
+fn post_rmd<'a>(ctx: &'a mut Ctx, _state: &'a mut State, _cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if !ctx.server.cfg.quota.directory_tally {
+            return Outcome::Continue;
+        }
         let Some(q) = ctx.ext.get::<Quota>() else {
             return Outcome::Continue;
         };
@@ -634,6 +605,7 @@ fn post_dele<'a>(ctx: &'a mut Ctx, _state: &'a mut State, _cmd: Cmd<'a>) -> Hook
         let d = Delta {
             bytes_in: -(size as f64),
             files_in: -1,
+            files_xfer: -1,
             ..Delta::default()
         };
         count(ctx, d).await;
