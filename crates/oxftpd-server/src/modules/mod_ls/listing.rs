@@ -31,6 +31,16 @@ pub struct Options {
     pub one: bool,
     /// `-t`: newest first.
     pub by_time: bool,
+    /// Which time `-t` sorts by: `-u` access, `-c` status change, else modification.
+    pub time_key: TimeKey,
+    /// `-S`: largest first (when `-t` is not given).
+    pub by_size: bool,
+    /// `-r`: `-t` and `-S` in reverse.
+    pub reverse: bool,
+    /// `-U`: directory order, unsorted.
+    pub unsorted: bool,
+    /// `-C`: names only, in columns (LIST).
+    pub columns: bool,
     /// `-R`: subdirectories too.
     pub recursive: bool,
     /// `-d`: a directory itself, not its entries.
@@ -39,14 +49,53 @@ pub struct Options {
     pub classify: bool,
 }
 
+/// The time `LIST -t` sorts by.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum TimeKey {
+    /// Modification time (the default).
+    #[default]
+    Modified,
+    /// `-u`: access time.
+    Accessed,
+    /// `-c`: status change time.
+    Changed,
+}
+
+impl TimeKey {
+    fn of(self, meta: &Metadata) -> i64 {
+        match self {
+            TimeKey::Modified => meta.mtime,
+            TimeKey::Accessed => meta.atime,
+            TimeKey::Changed => meta.ctime,
+        }
+    }
+}
+
 impl Options {
     fn add(&mut self, word: &str) {
         for c in word.chars() {
             match c {
                 'a' => self.all = true,
                 'A' => self.almost_all = true,
-                '1' => self.one = true,
+                '1' => {
+                    self.one = true;
+                    self.columns = false;
+                }
+                'l' => {
+                    self.one = false;
+                    self.columns = false;
+                }
+                'C' => self.columns = true,
                 't' => self.by_time = true,
+                'u' => self.time_key = TimeKey::Accessed,
+                'c' => self.time_key = TimeKey::Changed,
+                'S' => self.by_size = true,
+                'r' => self.reverse = true,
+                'U' => {
+                    self.unsorted = true;
+                    self.by_time = false;
+                    self.by_size = false;
+                }
                 'R' => self.recursive = true,
                 'd' => self.dir_only = true,
                 'F' => self.classify = true,
@@ -54,15 +103,27 @@ impl Options {
             }
         }
     }
+
+    /// Whether a directory's entries are held to be sorted by time or size.
+    fn sorts_by_attribute(&self) -> bool {
+        self.by_time || self.by_size
+    }
+}
+
+/// `ls -F`'s type mark of an entry (`/` directory, `@` link, `*` executable).
+fn type_mark(meta: Option<&Metadata>) -> Option<u8> {
+    match meta {
+        Some(m) if m.kind == Kind::Dir => Some(b'/'),
+        Some(m) if m.kind == Kind::Symlink => Some(b'@'),
+        Some(m) if m.mode & 0o111 != 0 => Some(b'*'),
+        _ => None,
+    }
 }
 
 /// Puts `ls -F`'s type mark before the line end just written.
 fn mark_type(out: &mut Vec<u8>, meta: Option<&Metadata>) {
-    let mark = match meta {
-        Some(m) if m.kind == Kind::Dir => b'/',
-        Some(m) if m.kind == Kind::Symlink => b'@',
-        Some(m) if m.mode & 0o111 != 0 => b'*',
-        _ => return,
+    let Some(mark) = type_mark(meta) else {
+        return;
     };
     if out.ends_with(b"\r\n") {
         let at = out.len() - 2;
@@ -468,6 +529,7 @@ async fn listing(
                 .map_or(MAX_DEPTH, |d| (d as usize).min(MAX_DEPTH + 1)),
             sorted_nlst: lo.sorted_nlst,
             adjusted_symlinks: lo.adjusted_symlinks,
+            columns: (opts.columns && !opts.one && !names_only).then(Vec::new),
         };
         if meta.kind != Kind::Dir || (opts.dir_only && !names_only) {
             let name = path_arg.unwrap_or(".");
@@ -566,6 +628,8 @@ struct Writer<'a, 'c> {
     sorted_nlst: bool,
     /// `ListOptions AdjustedSymlinks`.
     adjusted_symlinks: bool,
+    /// `LIST -C`: the names of the directory being listed, laid out in columns at its end.
+    columns: Option<Vec<String>>,
 }
 
 /// Takes one from a `ListOptions` budget; `false` when it is spent (none configured: always
@@ -680,7 +744,9 @@ async fn list_dir(
     }
     // `SortedNLST`: the names of one directory, held to be sorted.
     let mut sorted = Vec::new();
-    if job.opts.by_time || !job.names_only {
+    // NLST keeps the directory's order (mod_ls sorts only LIST's lines); `-U` keeps it too.
+    let sort = !job.names_only && !job.opts.unsorted;
+    if sort {
         // LIST sorts a directory's entries by name (`-t`: newest first, then by name), as
         // mod_ls does: they are held, up to HOLD_MAX of them; the entries of a larger
         // directory past that follow unsorted, so that memory stays bounded.
@@ -697,10 +763,17 @@ async fn list_dir(
                     .filter_map(|e| e.meta.map(|m| (e.name.to_string(), m.clone()))),
             );
         }
+        // By name first; `-t` (or else `-S`) then orders by that attribute, keeping name
+        // order among equals, as mod_ls's stable sort does.
+        held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let key = job.opts.time_key;
         if job.opts.by_time {
-            held.sort_by(|a, b| b.1.mtime.cmp(&a.1.mtime).then_with(|| a.0.cmp(&b.0)));
-        } else {
-            held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            held.sort_by(|a, b| key.of(&b.1).cmp(&key.of(&a.1)));
+        } else if job.opts.by_size {
+            held.sort_by(|a, b| b.1.size.cmp(&a.1.size));
+        }
+        if job.opts.reverse && job.opts.sorts_by_attribute() {
+            held.reverse();
         }
         for (name, meta) in &held {
             if !list_entry(user, w, job, name, meta, may_hide, &mut sorted).await? {
@@ -728,6 +801,10 @@ async fn list_dir(
                 }
             }
         }
+    }
+    if let Some(names) = w.columns.as_mut().map(std::mem::take) {
+        super::columns::write(&names, w.out);
+        w.flush_if_full().await?;
     }
     sorted.sort_unstable();
     for name in sorted {
@@ -767,6 +844,25 @@ async fn list_entry(
     if counted_now && !take(&mut w.files_left) {
         return Ok(false);
     }
+    if let Some(columns) = w.columns.as_mut().filter(|_| !job.names_only) {
+        // `-C`: names (with `-F`'s mark) held for the column layout.
+        let mut shown = name.to_string();
+        if job.opts.classify {
+            let target = match meta.kind {
+                Kind::Symlink => user
+                    .fs
+                    .metadata(&user.resolve_from(&job.vpath, name))
+                    .await
+                    .ok(),
+                _ => Some(meta.clone()),
+            };
+            if let Some(mark) = type_mark(target.as_ref()) {
+                shown.push(char::from(mark));
+            }
+        }
+        columns.push(shown);
+        return Ok(true);
+    }
     if job.names_only || job.opts.one {
         let shown = match job.prefix {
             Some(p) => format!("{}/{}", p.trim_end_matches('/'), name),
@@ -795,18 +891,22 @@ async fn list_entry(
             (None, None)
         };
         w.names.entry(user, &job.vpath, name);
+        let followed_kind = followed.as_ref().map(|m| m.kind);
+        let mut shown = followed.unwrap_or_else(|| meta.clone());
+        // `-u`/`-c`: the time shown is the one sorted by, as mod_ls shows it.
+        shown.mtime = job.opts.time_key.of(&shown);
         write_entry(
             &mut w.names,
             name,
-            followed.as_ref().unwrap_or(meta),
+            &shown,
             link.as_deref(),
             &w.clock,
             w.out,
         );
         if job.opts.classify {
             // A link's mark is its target's, as mod_ls stats it.
-            match (meta.kind, &followed) {
-                (Kind::Symlink, Some(m)) => mark_type(w.out, Some(m)),
+            match (meta.kind, followed_kind) {
+                (Kind::Symlink, Some(_)) => mark_type(w.out, Some(&shown)),
                 (Kind::Symlink, None) => {
                     let path = user.resolve_from(&job.vpath, name);
                     let target = user.fs.metadata(&path).await.ok();
