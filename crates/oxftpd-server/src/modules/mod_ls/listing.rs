@@ -459,7 +459,7 @@ async fn listing(
     // A directory to list is opened (and its first batch read) while its attributes are
     // looked up and the data connection is made; if that fails, `list_dir` opens it again
     // and reports why.
-    let (meta, early) = if opts.dir_only && !names_only {
+    let (meta, early) = if opts.dir_only && !names_only && glob.is_none() {
         (user.fs.metadata(&vpath).await, None)
     } else {
         let (meta, dir) = tokio::join!(user.fs.metadata(&vpath), user.fs.read_dir(&vpath));
@@ -531,10 +531,11 @@ async fn listing(
             adjusted_symlinks: lo.adjusted_symlinks,
             columns: (opts.columns && !opts.one && !names_only).then(Vec::new),
         };
-        if meta.kind != Kind::Dir || (opts.dir_only && !names_only) {
+        if meta.kind != Kind::Dir || (opts.dir_only && !names_only && glob.is_none()) {
             let name = path_arg.unwrap_or(".");
             if names_only {
-                write_nlst_line(name, w.out);
+                // Repeated slashes are shown as one (`test.d///f` as `test.d/f`).
+                write_nlst_line(&collapse_slashes(name), w.out);
             } else {
                 let link = if path_arg.is_some() {
                     symlink_target(user, &vpath).await
@@ -564,6 +565,9 @@ async fn listing(
             (true, Some((Some(dir), _)), _) => Some(dir),
             // `NLST .` names the entries bare, as ProFTPD does (observed).
             (true, None, Some(p)) if p != "." && p != "./" => Some(p),
+            // LIST of a pattern in another directory names each match with that directory
+            // (`LIST /*` shows `/foo.txt`), as mod_ls does.
+            (false, Some((Some(dir), _)), _) => Some(dir),
             _ => None,
         };
         let job = DirJob {
@@ -671,6 +675,36 @@ async fn symlink_target(user: &LoggedIn, vpath: &str) -> Option<String> {
     user.fs.read_link(vpath).await.ok()
 }
 
+/// `path` with each run of slashes made one.
+fn collapse_slashes(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains("//") {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c != '/' || !out.ends_with('/') {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether a link in `dir` whose target is `target` leads somewhere other than `dir` itself
+/// or one of its ancestors (`.`, `../`, `./..//`), as mod_ls judges it.
+fn is_safe_symlink(user: &LoggedIn, dir: &str, target: &str) -> bool {
+    if matches!(target, "." | ".." | "./" | "../") {
+        return false;
+    }
+    if target.len() >= 2
+        && target.starts_with('.')
+        && (target.ends_with('/') || target.ends_with('.'))
+    {
+        let resolved = user.resolve_from(dir, target);
+        return !dir.starts_with(resolved.as_str());
+    }
+    true
+}
+
 /// A link's target as `AdjustedSymlinks` shows it (mod_ls and mod_facts): a relative target
 /// made absolute from the link's directory, an absolute one inside the session's root shown
 /// from that root.
@@ -744,6 +778,18 @@ async fn list_dir(
     }
     // `SortedNLST`: the names of one directory, held to be sorted.
     let mut sorted = Vec::new();
+    // NLST -a names `.` and `..` too (mod_ls reads them from the directory like any entry).
+    if job.names_only && job.opts.all && !windows && job.pattern.is_none() {
+        for dot in [".", ".."] {
+            let m = user
+                .fs
+                .metadata(&user.resolve_from(&job.vpath, dot))
+                .await?;
+            if !list_entry(user, w, job, dot, &m, may_hide, &mut sorted).await? {
+                return Ok(());
+            }
+        }
+    }
     // NLST keeps the directory's order (mod_ls sorts only LIST's lines); `-U` keeps it too.
     let sort = !job.names_only && !job.opts.unsorted;
     if sort {
@@ -839,6 +885,16 @@ async fn list_entry(
     if may_hide && crate::access::hiding::hide_entry(w.names.ctx(), user, &job.vpath, name, meta) {
         return Ok(true);
     }
+    // A link to its own directory or one above is left out of LIST (mod_ls, Bug#3719: `-R`
+    // would loop).
+    if !job.names_only && meta.kind == Kind::Symlink {
+        let path = user.resolve_from(&job.vpath, name);
+        if let Some(target) = symlink_target(user, &path).await
+            && !is_safe_symlink(user, &job.vpath, &target)
+        {
+            return Ok(true);
+        }
+    }
     // Sorted names count against `maxfiles` in their order, once sorted.
     let counted_now = !job.names_only || !w.sorted_nlst;
     if counted_now && !take(&mut w.files_left) {
@@ -862,6 +918,11 @@ async fn list_entry(
         }
         columns.push(shown);
         return Ok(true);
+    }
+    if job.names_only && job.opts.recursive && job.pattern.is_some() && meta.kind == Kind::Dir {
+        // `NLST -R pattern`: a matching directory is named by its entries (one level), as
+        // mod_ls does.
+        return nlst_dir_entries(user, w, job, name, sorted).await;
     }
     if job.names_only || job.opts.one {
         let shown = match job.prefix {
@@ -892,12 +953,20 @@ async fn list_entry(
         };
         w.names.entry(user, &job.vpath, name);
         let followed_kind = followed.as_ref().map(|m| m.kind);
+        let prefixed;
+        let label = match job.prefix {
+            Some(p) => {
+                prefixed = format!("{}/{}", p.trim_end_matches('/'), name);
+                prefixed.as_str()
+            }
+            None => name,
+        };
         let mut shown = followed.unwrap_or_else(|| meta.clone());
         // `-u`/`-c`: the time shown is the one sorted by, as mod_ls shows it.
         shown.mtime = job.opts.time_key.of(&shown);
         write_entry(
             &mut w.names,
-            name,
+            label,
             &shown,
             link.as_deref(),
             &w.clock,
@@ -917,6 +986,53 @@ async fn list_entry(
         }
     }
     w.flush_if_full().await?;
+    Ok(true)
+}
+
+/// `NLST -R pattern`: the entries of the matching directory `name`, each as `name/entry`;
+/// `false` once `ListOptions maxfiles` is spent.
+async fn nlst_dir_entries(
+    user: &LoggedIn,
+    w: &mut Writer<'_, '_>,
+    job: &DirJob<'_>,
+    name: &str,
+    sorted: &mut Vec<String>,
+) -> Result<bool, ListError> {
+    let shown_dir = match job.prefix {
+        Some(p) => format!("{}/{}", p.trim_end_matches('/'), name),
+        None => name.to_string(),
+    };
+    let vpath = user.resolve_from(&job.vpath, name);
+    let dots = job.opts.all || job.opts.almost_all;
+    let may_hide = crate::access::hiding::may_hide(w.names.ctx(), user);
+    let mut dir = user.fs.read_dir(&vpath).await?;
+    while let Some(batch) = dir.next().await? {
+        for entry in batch.iter() {
+            let Some(meta) = entry.meta else { continue };
+            if (entry.name.starts_with('.') && !dots)
+                || (may_hide
+                    && crate::access::hiding::hide_entry(
+                        w.names.ctx(),
+                        user,
+                        &vpath,
+                        entry.name,
+                        meta,
+                    ))
+            {
+                continue;
+            }
+            let line = format!("{shown_dir}/{}", entry.name);
+            if w.sorted_nlst {
+                sorted.push(line);
+            } else {
+                if !take(&mut w.files_left) {
+                    return Ok(false);
+                }
+                write_nlst_line(&line, w.out);
+                w.flush_if_full().await?;
+            }
+        }
+    }
     Ok(true)
 }
 
