@@ -378,6 +378,10 @@ pub static REJECTED: &[(&str, &str)] = &[
         "oxftpd's LDAP library (ldap3) has no SASL mechanisms but EXTERNAL and GSSAPI, none of ProFTPD's list (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM); LDAPBindDN binds with a password (simple bind), protected by ldaps:// or LDAPUseTLS",
     ),
     (
+        "RadiusQuotaInfo",
+        "quota limits from RADIUS are read by mod_quotatab_radius.c, which oxftpd does not have",
+    ),
+    (
         "LDAPDefaultQuota",
         "quotas from LDAP are read by mod_quotatab_ldap.c, which oxftpd does not have",
     ),

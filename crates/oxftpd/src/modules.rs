@@ -25,6 +25,8 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_redis::MODULE,
     #[cfg(feature = "mod_ldap")]
     &oxftpd_mod_ldap::MODULE,
+    #[cfg(feature = "mod_radius")]
+    &oxftpd_mod_radius::MODULE,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -53,6 +55,7 @@ pub fn crates() -> Vec<(bool, &'static str)> {
         (cfg!(feature = "mod_sftp"), "mod_sftp.c"),
         (cfg!(feature = "mod_redis"), "mod_redis.c"),
         (cfg!(feature = "mod_ldap"), "mod_ldap.c"),
+        (cfg!(feature = "mod_radius"), "mod_radius.c"),
     ]
 }
 
