@@ -351,3 +351,9 @@ mod tests {
         assert_eq!(path_and_range("f x y"), None);
     }
 }
+
+/// Whether `DigestEngine` is on for the session's server: FEAT lists mod_digest's commands
+/// only then, as mod_digest adds them only then.
+pub fn engine_on(ctx: &Ctx) -> bool {
+    ctx.server.cfg.digest.engine
+}
