@@ -118,7 +118,10 @@ impl AuthChain {
                     }
                     return result;
                 }
-                Flow::Continue | Flow::Vouch if link.authoritative => {
+                Flow::Continue | Flow::Vouch
+                    if link.authoritative
+                        && (password_check || link.provider.answers_lookups()) =>
+                {
                     tracing::debug!("{what} '{user}': unknown to authoritative {module}");
                     return Err(AuthError::NoSuchUser);
                 }
@@ -146,7 +149,7 @@ impl AuthChain {
             if let Some(v) = ask(link.provider.as_ref()) {
                 return Some(v);
             }
-            if link.authoritative {
+            if link.authoritative && link.provider.answers_lookups() {
                 return None;
             }
         }

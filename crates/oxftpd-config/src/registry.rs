@@ -338,10 +338,6 @@ pub static REJECTED: &[(&str, &str)] = &[
         "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
     ),
     (
-        "BanCache",
-        "memcache and redis ban caches are not supported: mod_ban keeps its bans in the CounterStore, which a cluster can share",
-    ),
-    (
         "QuotaOptions",
         "its one option, ScanOnLogin (a scan of the home directory at login), is not available yet",
     ),

@@ -27,6 +27,8 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_ldap::MODULE,
     #[cfg(feature = "mod_radius")]
     &oxftpd_mod_radius::MODULE,
+    #[cfg(feature = "mod_auth_otp")]
+    &oxftpd_mod_auth_otp::MODULE,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -56,6 +58,7 @@ pub fn crates() -> Vec<(bool, &'static str)> {
         (cfg!(feature = "mod_redis"), "mod_redis.c"),
         (cfg!(feature = "mod_ldap"), "mod_ldap.c"),
         (cfg!(feature = "mod_radius"), "mod_radius.c"),
+        (cfg!(feature = "mod_auth_otp"), "mod_auth_otp.c"),
     ]
 }
 
