@@ -325,6 +325,12 @@ pub fn algo(ctx: &Ctx) -> HashAlgo {
     ctx.ext.get::<HashAlgo>().copied().unwrap_or(HashAlgo::Sha1)
 }
 
+/// Whether `DigestEngine` is on for the session's server: FEAT lists mod_digest's commands
+/// only then, as mod_digest adds them only then.
+pub fn engine_on(ctx: &Ctx) -> bool {
+    ctx.server.cfg.digest.engine
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,10 +356,4 @@ mod tests {
         assert_eq!(path_and_range("f 6"), None);
         assert_eq!(path_and_range("f x y"), None);
     }
-}
-
-/// Whether `DigestEngine` is on for the session's server: FEAT lists mod_digest's commands
-/// only then, as mod_digest adds them only then.
-pub fn engine_on(ctx: &Ctx) -> bool {
-    ctx.server.cfg.digest.engine
 }

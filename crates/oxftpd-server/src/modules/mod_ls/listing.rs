@@ -814,9 +814,9 @@ async fn list_dir(
         held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let key = job.opts.time_key;
         if job.opts.by_time {
-            held.sort_by(|a, b| key.of(&b.1).cmp(&key.of(&a.1)));
+            held.sort_by_key(|e| std::cmp::Reverse(key.of(&e.1)));
         } else if job.opts.by_size {
-            held.sort_by(|a, b| b.1.size.cmp(&a.1.size));
+            held.sort_by_key(|e| std::cmp::Reverse(e.1.size));
         }
         if job.opts.reverse && job.opts.sorts_by_attribute() {
             held.reverse();
