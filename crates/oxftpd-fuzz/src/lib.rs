@@ -11,6 +11,7 @@ pub mod data_addr;
 pub mod facts;
 pub mod hosts_allow;
 pub mod listing;
+pub mod proxy_header;
 pub mod scoreboard;
 pub mod site;
 pub mod ssh;
@@ -29,6 +30,7 @@ pub const TARGETS: &[Target] = &[
     ("hosts_allow", hosts_allow::run),
     ("scoreboard", scoreboard::run),
     ("ssh_input", ssh::run),
+    ("proxy_header", proxy_header::run),
 ];
 
 /// Splits fuzz input at the first NUL into two texts (lossy UTF-8).

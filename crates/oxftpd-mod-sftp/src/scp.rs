@@ -416,12 +416,16 @@ async fn receive(
     let mut file = opened.ok();
     let mut left = size;
     let mut write_error: Option<StorageError> = None;
+    let mut pacer = crate::sftp::Pacer::new(0);
     while left > 0 {
         let want = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
         let Some(data) = io.some(want).await else {
             return Err(None);
         };
         left -= data.len() as u64;
+        if pacer.due().is_some() {
+            sftp.progress(0, size - left, started).await;
+        }
         if let Some(f) = file.take()
             && write_error.is_none()
         {
@@ -568,6 +572,7 @@ async fn send_path(
     let started = Instant::now();
     let mut file = Some(file);
     let mut left = meta.size;
+    let mut pacer = crate::sftp::Pacer::new(meta.size);
     while left > 0 {
         let Some(f) = file.take() else {
             return Err(());
@@ -593,6 +598,9 @@ async fn send_path(
         left -= buf.len() as u64;
         if !io.send(&buf).await {
             return Err(());
+        }
+        if let Some(size) = pacer.due() {
+            sftp.progress(size, size - left, started).await;
         }
         file = Some(f);
     }

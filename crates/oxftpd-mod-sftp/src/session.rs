@@ -90,6 +90,10 @@ async fn serve(
     prepared.log(&format!("SSH connection from {peer}"));
     ctx.ext
         .insert(oxftpd_server::module::state::Protocol("ssh2"));
+    // In the process's table of sessions, as an FTP session is: `oxftpctl who`/`top` see it,
+    // `kick` ends it.
+    let (registration, mut ending) = oxftpd_server::sessions::register(Default::default());
+    ctx.ext.insert(registration);
     emit(&mut ctx, &Event::SessionOpened).await;
     let sess: Shared = Arc::new(Mutex::new(Sess {
         ctx,
@@ -97,9 +101,28 @@ async fn serve(
     }));
     let handler = crate::ssh::Handler::new(prepared.clone(), sess.clone());
     match russh::server::run_stream(prepared.ssh.clone(), stream, handler).await {
-        Ok(running) => {
-            if let Err(e) = running.await {
-                prepared.log(&format!("SSH connection from {peer} ended: {e}"));
+        Ok(mut running) => {
+            let ssh = running.handle();
+            tokio::select! {
+                r = &mut running => {
+                    if let Err(e) = r {
+                        prepared.log(&format!("SSH connection from {peer} ended: {e}"));
+                    }
+                }
+                end = oxftpd_server::sessions::ended(&mut ending) => {
+                    // Kicked (`ftpdctl kick`, `oxftpctl kick`, a shutdown): russh runs the
+                    // connection on a task of its own, so it is told to disconnect.
+                    tracing::info!(%peer, "{}", end.reason);
+                    prepared.log(&format!("SSH connection from {peer} ended: {}", end.reason));
+                    let _ = ssh
+                        .disconnect(
+                            russh::Disconnect::ByApplication,
+                            end.reason.clone(),
+                            "en".into(),
+                        )
+                        .await;
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), running).await;
+                }
             }
         }
         Err(e) => prepared.log(&format!("SSH handshake with {peer} failed: {e}")),

@@ -14,7 +14,7 @@ use oxftpd_server::engine::foreign;
 use oxftpd_server::module::events::{Direction, Event, Transfer, emit};
 use oxftpd_server::module::state::Protocol;
 use oxftpd_server::module::{CommandError, CommandGroup, CommandResult};
-use oxftpd_storage::{Fs, Kind, Metadata, StorageError, WriteMode};
+use oxftpd_storage::{Existing, Fs, Kind, Metadata, Replacement, StorageError, WriteMode};
 use russh_sftp::protocol::{
     Attrs, Data, ExtendedReply, File, FileAttributes, Handle, Name, OpenFlags, Packet, Status,
     StatusCode, Version,
@@ -38,12 +38,41 @@ enum Open {
         bytes: u64,
         /// With `HiddenStores`: the temporary path the file is written under.
         hidden: Option<String>,
+        /// The existing file a hidden upload replaces (checked writable by the user when it
+        /// was opened), and how the upload takes its place (storage's replace.rs).
+        replaces: Option<Box<(Existing, Replacement)>>,
+        /// A download's size (0 for an upload), and when its progress was last announced.
+        progress: Pacer,
     },
     Dir {
         vpath: String,
         entries: Vec<File>,
         sent: bool,
     },
+}
+
+/// When a transfer's progress is due to be announced: at its first bytes, then about once a
+/// second (`PROGRESS_EVERY`, as the FTP side), never per packet.
+pub(crate) struct Pacer {
+    size: u64,
+    last: Option<Instant>,
+}
+
+impl Pacer {
+    /// A pacer for a transfer of `size` bytes (0: an upload, size unknown).
+    pub(crate) fn new(size: u64) -> Pacer {
+        Pacer { size, last: None }
+    }
+
+    /// The size to announce when an announcement is due now.
+    pub(crate) fn due(&mut self) -> Option<u64> {
+        let every = oxftpd_server::engine::watch::PROGRESS_EVERY;
+        if self.last.is_some_and(|t| t.elapsed() < every) {
+            return None;
+        }
+        self.last = Some(Instant::now());
+        Some(self.size)
+    }
 }
 
 /// The SFTP subsystem of one channel.
@@ -235,11 +264,42 @@ impl Sftp {
         r.map_err(|e| from_command(&e))
     }
 
+    /// Counts `n` bytes moved through file `handle`, announcing the progress when it is due.
+    async fn moved(&mut self, handle: &str, n: u64) {
+        let Some(Open::File {
+            bytes,
+            started,
+            progress,
+            ..
+        }) = self.handles.get_mut(handle)
+        else {
+            return;
+        };
+        *bytes += n;
+        if let Some(size) = progress.due() {
+            let (done, started) = (*bytes, *started);
+            self.progress(size, done, started).await;
+        }
+    }
+
     fn handle(&mut self, open: Open) -> String {
         self.next += 1;
         let h = format!("{:x}", self.next);
         self.handles.insert(h.clone(), open);
         h
+    }
+
+    /// Announces how far a transfer is (`Event::TransferProgress`: the scoreboard, `oxftpctl
+    /// who`/`top`, ftpwho's percent and rate).
+    pub(crate) async fn progress(&self, size: u64, done: u64, started: Instant) {
+        let mut guard = self.sess.lock().await;
+        let (ctx, _) = guard.parts();
+        let event = Event::TransferProgress {
+            size,
+            done,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        };
+        emit(ctx, &event).await;
     }
 
     pub(crate) async fn transfer_done(
@@ -421,7 +481,7 @@ impl russh_sftp::server::Handler for Sftp {
         );
         if !write {
             self.begin("RETR", &[("RETR", R)], &vpath).await?;
-            let (file, _) = match fs.open_read(&vpath, 0).await {
+            let (file, meta) = match fs.open_read(&vpath, 0).await {
                 Ok(f) => f,
                 Err(e) => {
                     let r = Err(storage(&vpath, copy_storage(&e)));
@@ -436,6 +496,8 @@ impl russh_sftp::server::Handler for Sftp {
                 started: Instant::now(),
                 bytes: 0,
                 hidden: None,
+                replaces: None,
+                progress: Pacer::new(meta.size),
             });
             return Ok(Handle { id, handle: h });
         }
@@ -487,6 +549,19 @@ impl russh_sftp::server::Handler for Sftp {
         } else {
             WriteMode::At(0)
         };
+        // Replacing a file through a hidden temporary one needs the kernel's permission to
+        // write that file as the user, not only the directory's (as the FTP side).
+        let existing = match (&hidden, exists) {
+            (Some(_), true) => match fs.open_existing(&vpath).await {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    let r = Err(storage(&vpath, copy_storage(&e)));
+                    self.end("STOR", &vpath, &r, 0, "").await;
+                    return Err(fail(storage_status(&e), e.to_string()));
+                }
+            },
+            _ => None,
+        };
         let opened = match &hidden {
             Some(temp) => fs.create_claimed(temp).await,
             None => fs.open_write(&vpath, mode).await,
@@ -498,6 +573,18 @@ impl russh_sftp::server::Handler for Sftp {
                 self.end("STOR", &vpath, &r, 0, "").await;
                 return Err(fail(storage_status(&e), e.to_string()));
             }
+        };
+        let replaces = match (existing, &hidden) {
+            (Some(existing), Some(temp)) => match fs.adopt(&file, &existing).await {
+                Ok(how) => Some(Box::new((existing, how))),
+                Err(e) => {
+                    let _ = fs.remove_file(temp).await;
+                    let r = Err(storage(&vpath, copy_storage(&e)));
+                    self.end("STOR", &vpath, &r, 0, "").await;
+                    return Err(fail(storage_status(&e), e.to_string()));
+                }
+            },
+            _ => None,
         };
         if !self.prepared.ignore_upload_perms
             && !exists
@@ -516,6 +603,8 @@ impl russh_sftp::server::Handler for Sftp {
             started: Instant::now(),
             bytes: 0,
             hidden,
+            replaces,
+            progress: Pacer::new(0),
         });
         Ok(Handle { id, handle: h })
     }
@@ -528,7 +617,7 @@ impl russh_sftp::server::Handler for Sftp {
         len: u32,
     ) -> Result<Data, Self::Error> {
         let (fs, _) = self.fs_and("/").await?;
-        let Some(Open::File { file, bytes, .. }) = self.handles.get_mut(&handle) else {
+        let Some(Open::File { file, .. }) = self.handles.get(&handle) else {
             return Err(fail(StatusCode::Failure, "invalid handle"));
         };
         let file = file.clone();
@@ -547,7 +636,7 @@ impl russh_sftp::server::Handler for Sftp {
         if data.is_empty() {
             return Err(fail(StatusCode::Eof, "End of file"));
         }
-        *bytes += data.len() as u64;
+        self.moved(&handle, data.len() as u64).await;
         Ok(Data { id, data })
     }
 
@@ -559,10 +648,7 @@ impl russh_sftp::server::Handler for Sftp {
         data: Vec<u8>,
     ) -> Result<Status, Self::Error> {
         let (fs, _) = self.fs_and("/").await?;
-        let Some(Open::File {
-            file, bytes, write, ..
-        }) = self.handles.get_mut(&handle)
-        else {
+        let Some(Open::File { file, write, .. }) = self.handles.get(&handle) else {
             return Err(fail(StatusCode::Failure, "invalid handle"));
         };
         if !*write {
@@ -578,7 +664,7 @@ impl russh_sftp::server::Handler for Sftp {
             .await
             .map_err(|e| fail(storage_status(&e), e.to_string()))?
             .map_err(|e| fail(StatusCode::Failure, e.to_string()))?;
-        *bytes += n;
+        self.moved(&handle, n).await;
         Ok(ok(id))
     }
 
@@ -598,13 +684,22 @@ impl russh_sftp::server::Handler for Sftp {
                 started,
                 bytes,
                 hidden,
+                replaces,
+                ..
             } => {
                 drop(file);
                 let verb = if write { "STOR" } else { "RETR" };
                 let mut r: CommandResult = Ok(());
                 if let Some(temp) = hidden {
                     let (fs, _) = self.fs_and("/").await?;
-                    if let Err(e) = fs.rename(&temp, &vpath).await {
+                    let moved = match replaces {
+                        Some(r) => {
+                            let (existing, how) = *r;
+                            fs.replace(&temp, &vpath, existing, how).await
+                        }
+                        None => fs.rename(&temp, &vpath).await,
+                    };
+                    if let Err(e) = moved {
                         let _ = fs.remove_file(&temp).await;
                         r = Err(storage(&vpath, e));
                     }

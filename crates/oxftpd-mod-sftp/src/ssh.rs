@@ -10,6 +10,7 @@ use oxftpd_server::session::LoggedIn;
 use russh::keys::PublicKey;
 use russh::server::{Auth, ChannelOpenHandle, Msg, Response, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, MethodSet};
+use tracing::Instrument;
 
 use crate::directives::Method;
 use crate::session::Shared;
@@ -34,6 +35,8 @@ pub struct Handler {
     pending: Option<Box<LoggedIn>>,
     channels: HashMap<ChannelId, Channel<Msg>>,
     open_channels: usize,
+    /// The session's log span (russh runs the handler on a task of its own).
+    span: tracing::Span,
 }
 
 impl Handler {
@@ -47,6 +50,7 @@ impl Handler {
             pending: None,
             channels: HashMap::new(),
             open_channels: 0,
+            span: tracing::Span::current(),
         }
     }
 
@@ -179,7 +183,11 @@ impl russh::server::Handler for Handler {
     }
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-        Ok(self.check_password(user, password, Method::Password).await)
+        let span = self.span.clone();
+        Ok(self
+            .check_password(user, password, Method::Password)
+            .instrument(span)
+            .await)
     }
 
     async fn auth_publickey_offered(
@@ -206,7 +214,11 @@ impl russh::server::Handler for Handler {
         {
             return Ok(Auth::reject());
         }
-        Ok(self.succeeded(user, Method::PublicKey, None).await)
+        let span = self.span.clone();
+        Ok(self
+            .succeeded(user, Method::PublicKey, None)
+            .instrument(span)
+            .await)
     }
 
     async fn auth_keyboard_interactive<'a>(
@@ -229,8 +241,10 @@ impl russh::server::Handler for Handler {
             .next()
             .map(|b| String::from_utf8_lossy(&b[..]).into_owned())
             .unwrap_or_default();
+        let span = self.span.clone();
         Ok(self
             .check_password(user, &password, Method::KeyboardInteractive)
+            .instrument(span)
             .await)
     }
 
@@ -302,7 +316,7 @@ impl russh::server::Handler for Handler {
         }
         session.channel_success(channel_id)?;
         let handler = crate::sftp::Sftp::new(self.prepared.clone(), self.sess.clone(), "sftp");
-        tokio::spawn(serve_sftp(channel, handler));
+        tokio::spawn(serve_sftp(channel, handler).instrument(self.span.clone()));
         Ok(())
     }
 
@@ -331,7 +345,7 @@ impl russh::server::Handler for Handler {
         session.channel_success(channel_id)?;
         let sess = self.sess.clone();
         let prepared = self.prepared.clone();
-        tokio::spawn(crate::scp::run(prepared, sess, channel, scp));
+        tokio::spawn(crate::scp::run(prepared, sess, channel, scp).instrument(self.span.clone()));
         Ok(())
     }
 }

@@ -11,9 +11,11 @@
 //!   `MKD\t\ttab2` makes `\ttab2`). An argument made only of blanks counts as none.
 //!
 //! Deliberate differences: a NUL byte is refused ([`CommandError::Nul`]; ProFTPD cuts the
-//! line there, C-string style), and so is an argument that is not UTF-8
-//! ([`CommandError::InvalidUtf8`]; ProFTPD passes the raw bytes on).
+//! line there, C-string style). An argument that is not UTF-8 is kept byte for byte, as
+//! ProFTPD passes the raw bytes on: its other bytes are escaped ([`crate::raw_name`]) and
+//! written back as they came at the disk and on the wire.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Longest verb kept; longer first words are refused with [`CommandError::VerbTooLong`].
@@ -75,12 +77,12 @@ impl PartialEq<&str> for Verb {
 }
 
 /// A parsed command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command<'a> {
     /// The verb, upper-cased.
     pub verb: Verb,
     /// Everything after the one separator following the verb, if not blank.
-    pub arg: Option<&'a str>,
+    pub arg: Option<Cow<'a, str>>,
 }
 
 /// Why a line is not a command.
@@ -93,7 +95,7 @@ pub enum CommandError {
     /// The line holds a NUL byte.
     #[error("NUL byte in command")]
     Nul,
-    /// The argument is not valid UTF-8.
+    /// The argument is not valid UTF-8 (no longer returned: such bytes are escaped).
     #[error("argument is not valid UTF-8")]
     InvalidUtf8,
     /// The verb is longer than [`VERB_MAX`].
@@ -127,7 +129,8 @@ pub fn parse(line: &[u8]) -> Result<Command<'_>, CommandError> {
     let arg = if rest.iter().all(|&b| is_blank(b)) {
         None
     } else {
-        Some(std::str::from_utf8(rest).map_err(|_| CommandError::InvalidUtf8)?)
+        // Names are bytes: what is not UTF-8 is escaped (`raw_name`), not refused.
+        Some(crate::raw_name::decode(rest))
     };
     Ok(Command { verb, arg })
 }
@@ -137,7 +140,7 @@ mod tests {
     use super::*;
 
     fn p(line: &[u8]) -> Result<(String, Option<String>), CommandError> {
-        parse(line).map(|c| (c.verb.as_str().to_owned(), c.arg.map(str::to_owned)))
+        parse(line).map(|c| (c.verb.as_str().to_owned(), c.arg.map(Cow::into_owned)))
     }
 
     fn ok(v: &str, a: Option<&str>) -> Result<(String, Option<String>), CommandError> {
@@ -187,7 +190,11 @@ mod tests {
     #[test]
     fn errors() {
         assert_eq!(p(b"MKD nul\0x"), Err(CommandError::Nul));
-        assert_eq!(p(b"MKD h\xe9llo"), Err(CommandError::InvalidUtf8));
+        let raw = p(b"MKD h\xe9llo").expect("a name that is not UTF-8 is kept");
+        assert_eq!(
+            &*crate::raw_name::encode(raw.1.as_deref().unwrap_or_default()),
+            b"h\xe9llo"
+        );
         assert_eq!(p(b"NO\xffOP"), Err(CommandError::BadVerb));
         assert_eq!(p(b"NO\rOP x"), Err(CommandError::BadVerb));
         assert_eq!(p(&[b'A'; 32]), Err(CommandError::VerbTooLong));

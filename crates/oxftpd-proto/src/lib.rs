@@ -22,7 +22,7 @@
 //!     let Ok(line) = line else { continue }; // too long: ProFTPD sends nothing
 //!     match parse(line.bytes) {
 //!         Ok(cmd) if cmd.verb == "USER" => {
-//!             let who = cmd.arg.unwrap_or("");
+//!             let who = cmd.arg.as_deref().unwrap_or("");
 //!             Reply::new(331, format!("Password required for {who}")).write_to(&mut out);
 //!         }
 //!         Ok(cmd) if cmd.verb == "NOOP" => write_reply(200, "NOOP command successful", &mut out),
@@ -41,6 +41,7 @@ pub mod listing;
 mod num;
 pub mod path;
 pub mod proxy_header;
+pub mod raw_name;
 pub mod reply;
 pub mod time;
 

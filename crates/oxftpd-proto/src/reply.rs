@@ -100,10 +100,10 @@ fn push_code(code: u16, out: &mut Vec<u8>) {
     push_u64_zero(out, u64::from(code), 3);
 }
 
-/// Appends `text` with every CR and LF turned into a space.
+/// Appends `text` with every CR and LF turned into a space, and escaped bytes of names raw.
 fn push_clean(text: &str, out: &mut Vec<u8>) {
-    for (i, chunk) in text
-        .as_bytes()
+    // A file name that is not UTF-8 goes back as its own bytes (`raw_name`).
+    for (i, chunk) in crate::raw_name::encode(text)
         .split(|&b| b == b'\r' || b == b'\n')
         .enumerate()
     {

@@ -344,6 +344,7 @@ async fn accept_loop(
                     Err(back) => stream = Some(back),
                 }
             }
+            let span = crate::module::log::session_span(server.index);
             let session = match (session, stream) {
                 (Some(run), _) => run,
                 (None, Some(stream)) => Box::pin(crate::engine::run(
@@ -356,7 +357,7 @@ async fn accept_loop(
                 (None, None) => return,
             };
             tokio::select! {
-                _ = session => {}
+                _ = tracing::Instrument::instrument(session, span) => {}
                 _ = async { while !*shutdown.borrow() { if shutdown.changed().await.is_err() { break; } } } => {}
             }
         });

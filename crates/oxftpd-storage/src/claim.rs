@@ -49,24 +49,31 @@ fn claim(dir: &OwnedFd, name: &str, mode: Mode) -> Result<File, StorageError> {
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
     for _ in 0..crate::fs::UNIQUE_TRIES {
         let temp = format!(".{name}.{}", crate::fs::unique_suffix());
-        let fd = match openat(dir, temp.as_str(), flags, mode) {
+        let fd = match openat(dir, &*crate::path::raw(&temp), flags, mode) {
             Ok(fd) => fd,
             Err(Errno::EXIST) => continue,
             Err(e) => return Err(e.into()),
         };
-        let placed = flock(&fd, FlockOperation::NonBlockingLockExclusive)
-            .and_then(|()| renameat_with(dir, temp.as_str(), dir, name, RenameFlags::NOREPLACE));
+        let placed = flock(&fd, FlockOperation::NonBlockingLockExclusive).and_then(|()| {
+            renameat_with(
+                dir,
+                &*crate::path::raw(&temp),
+                dir,
+                &*crate::path::raw(name),
+                RenameFlags::NOREPLACE,
+            )
+        });
         return match placed {
             Ok(()) => Ok(File::from(fd)),
             // A filesystem without RENAME_NOREPLACE: create the name itself, then lock it.
             Err(Errno::INVAL) => {
-                let _ = unlinkat(dir, temp.as_str(), AtFlags::empty());
-                let fd = openat(dir, name, flags, mode)?;
+                let _ = unlinkat(dir, &*crate::path::raw(&temp), AtFlags::empty());
+                let fd = openat(dir, &*crate::path::raw(name), flags, mode)?;
                 flock(&fd, FlockOperation::NonBlockingLockExclusive)?;
                 Ok(File::from(fd))
             }
             Err(e) => {
-                let _ = unlinkat(dir, temp.as_str(), AtFlags::empty());
+                let _ = unlinkat(dir, &*crate::path::raw(&temp), AtFlags::empty());
                 Err(e.into())
             }
         };
@@ -78,7 +85,7 @@ fn claim(dir: &OwnedFd, name: &str, mode: Mode) -> Result<File, StorageError> {
 /// it cannot be opened to tell).
 fn remove_if_stale(dir: &OwnedFd, name: &str) -> Result<(), StorageError> {
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-    let fd = match openat(dir, name, flags, Mode::empty()) {
+    let fd = match openat(dir, &*crate::path::raw(name), flags, Mode::empty()) {
         Ok(fd) => fd,
         // Gone meanwhile: try the name again.
         Err(Errno::NOENT) => return Ok(()),
@@ -91,7 +98,7 @@ fn remove_if_stale(dir: &OwnedFd, name: &str) -> Result<(), StorageError> {
         return Ok(());
     }
     tracing::info!(name, "removing a stale upload file no one holds");
-    match unlinkat(dir, name, AtFlags::empty()) {
+    match unlinkat(dir, &*crate::path::raw(name), AtFlags::empty()) {
         Ok(()) | Err(Errno::NOENT) => Ok(()),
         Err(_) => Err(StorageError::AlreadyExists),
     }
@@ -99,7 +106,10 @@ fn remove_if_stale(dir: &OwnedFd, name: &str) -> Result<(), StorageError> {
 
 /// Whether `name` in `dir` is still the file open as `fd`.
 fn same_file(dir: BorrowedFd<'_>, name: &str, fd: &OwnedFd) -> bool {
-    match (statat(dir, name, AtFlags::SYMLINK_NOFOLLOW), fstat(fd)) {
+    match (
+        statat(dir, &*crate::path::raw(name), AtFlags::SYMLINK_NOFOLLOW),
+        fstat(fd),
+    ) {
         (Ok(a), Ok(b)) => a.st_dev == b.st_dev && a.st_ino == b.st_ino,
         _ => false,
     }

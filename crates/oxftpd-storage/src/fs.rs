@@ -173,7 +173,7 @@ impl Fs {
         self.call(move |root| {
             let fd = resolve::open(root, &path, OFlags::PATH | OFlags::NOFOLLOW, 0)?;
             match readlinkat(&fd, c"", Vec::new()) {
-                Ok(target) => Ok(String::from_utf8_lossy(target.as_bytes()).into_owned()),
+                Ok(target) => Ok(oxftpd_proto::raw_name::decode(target.as_bytes()).into_owned()),
                 Err(Errno::INVAL | Errno::NOENT) => Err(StorageError::NotASymlink),
                 Err(e) => Err(e.into()),
             }
@@ -274,7 +274,7 @@ impl Fs {
             for _ in 0..UNIQUE_TRIES {
                 let name = format!("{prefix}{}", unique_suffix());
                 let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
-                match openat(&dirfd, name.as_str(), flags, create_mode) {
+                match openat(&dirfd, &*crate::path::raw(&name), flags, create_mode) {
                     Ok(fd) => return Ok((path::join(&dir, &name), File::from(fd))),
                     Err(Errno::EXIST) => continue,
                     Err(e) => return Err(e.into()),
@@ -303,7 +303,7 @@ impl Fs {
         let mode = Mode::from_raw_mode(mode);
         self.call(move |root| {
             let (parent, name) = resolve::parent(root, &path)?;
-            Ok(mkdirat(parent, name, mode)?)
+            Ok(mkdirat(parent, &*crate::path::raw(name), mode)?)
         })
         .await
     }
@@ -315,7 +315,7 @@ impl Fs {
         let path = path.to_owned();
         self.call(move |root| {
             let (parent, name) = resolve::parent(root, &path)?;
-            match unlinkat(parent, name, AtFlags::REMOVEDIR) {
+            match unlinkat(parent, &*crate::path::raw(name), AtFlags::REMOVEDIR) {
                 Err(Errno::EXIST) => Err(StorageError::DirectoryNotEmpty),
                 other => Ok(other?),
             }
@@ -330,7 +330,11 @@ impl Fs {
         let path = path.to_owned();
         self.call(move |root| {
             let (parent, name) = resolve::parent(root, &path)?;
-            Ok(unlinkat(parent, name, AtFlags::empty())?)
+            Ok(unlinkat(
+                parent,
+                &*crate::path::raw(name),
+                AtFlags::empty(),
+            )?)
         })
         .await
     }
@@ -344,7 +348,12 @@ impl Fs {
         self.call(move |root| {
             let (from_dir, from_name) = resolve::parent(root, &from)?;
             let (to_dir, to_name) = resolve::parent(root, &to)?;
-            match renameat(from_dir, from_name, to_dir, to_name) {
+            match renameat(
+                from_dir,
+                &*crate::path::raw(from_name),
+                to_dir,
+                &*crate::path::raw(to_name),
+            ) {
                 Err(Errno::EXIST) => Err(StorageError::DirectoryNotEmpty),
                 other => Ok(other?),
             }
@@ -418,7 +427,11 @@ impl Fs {
         let (target, link) = (target.to_owned(), link.to_owned());
         self.call(move |root| {
             let (parent, name) = resolve::parent(root, &link)?;
-            Ok(symlinkat(target.as_str(), parent, name)?)
+            Ok(symlinkat(
+                &*crate::path::raw(&target),
+                parent,
+                &*crate::path::raw(name),
+            )?)
         })
         .await
     }

@@ -67,9 +67,9 @@ impl Fs {
             let (to_dir, to_name) = resolve::parent(root, &to)?;
             Ok(linkat(
                 from_dir,
-                from_name,
+                &*path::raw(from_name),
                 to_dir,
-                to_name,
+                &*path::raw(to_name),
                 AtFlags::empty(),
             )?)
         })

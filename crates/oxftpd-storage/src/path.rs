@@ -8,6 +8,12 @@ pub(crate) fn check(path: &str) -> Result<&str, StorageError> {
     if path.is_empty() { Ok(".") } else { Ok(path) }
 }
 
+/// The bytes a path or name stands for on disk: names that are not UTF-8 travel escaped in
+/// `&str` (`oxftpd_proto::raw_name`) and are written back as their bytes at each system call.
+pub(crate) fn raw(path: &str) -> std::borrow::Cow<'_, [u8]> {
+    oxftpd_proto::raw_name::encode(path)
+}
+
 /// Splits `path` into (parent, last name) for operations on the final component.
 ///
 /// Trailing slashes are ignored; the name must not be empty, `.` or `..`.

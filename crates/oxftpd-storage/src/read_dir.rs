@@ -234,7 +234,7 @@ fn read_batch(chain: &Arc<Chain>, mut reader: Reader, dents: usize) -> Done {
                 continue;
             }
             names.push(name);
-            shown.push_str(&String::from_utf8_lossy(name));
+            shown.push_str(&oxftpd_proto::raw_name::decode(name));
             ends.push(shown.len() as u32);
         }
     }

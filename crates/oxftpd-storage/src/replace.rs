@@ -121,12 +121,17 @@ impl Fs {
             if how == Replacement::Rename && still_names(root, &path, &existing.stat) {
                 let (from_dir, from_name) = resolve::parent(root, &temp)?;
                 let (to_dir, to_name) = resolve::parent(root, &path)?;
-                return Ok(renameat(from_dir, from_name, to_dir, to_name)?);
+                return Ok(renameat(
+                    from_dir,
+                    &*crate::path::raw(from_name),
+                    to_dir,
+                    &*crate::path::raw(to_name),
+                )?);
             }
             let source = resolve::open(root, &temp, OFlags::RDONLY | OFlags::NOFOLLOW, 0)?;
             copy_into(&source, &existing.file)?;
             let (dir, name) = resolve::parent(root, &temp)?;
-            Ok(unlinkat(dir, name, AtFlags::empty())?)
+            Ok(unlinkat(dir, &*crate::path::raw(name), AtFlags::empty())?)
         })
         .await
     }

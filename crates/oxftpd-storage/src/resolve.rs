@@ -34,7 +34,7 @@ pub(crate) fn open(
     };
     let mut tries = 0;
     loop {
-        match openat2(root, path, flags, mode, IN_ROOT) {
+        match openat2(root, &*crate::path::raw(path), flags, mode, IN_ROOT) {
             Err(Errno::AGAIN) if tries < EAGAIN_RETRIES => tries += 1,
             Err(Errno::NOSYS) => {
                 tracing::error!("openat2 is not available (Linux 5.6 or newer is needed)");

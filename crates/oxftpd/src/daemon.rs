@@ -495,6 +495,7 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
             }
         });
     }
+    let upgrading = origin == Some(crate::sockets::Origin::Upgrade);
     let result = runtime.block_on(serve(
         cli,
         source,
@@ -503,6 +504,10 @@ pub fn run(cli: &Cli, source: Source, mut generation: Generation) -> Result<()> 
         shared.clone(),
         admin.clone(),
         ready,
+        Started {
+            pid_file: pid_file.clone(),
+            upgrading,
+        },
     ));
     let handed_over = matches!(result, Ok(Ended::HandedOver));
     if !handed_over {
@@ -530,6 +535,15 @@ enum Ended {
     HandedOver,
 }
 
+/// What `serve` needs to know of how the process started.
+struct Started {
+    /// The PidFile written, rewritten when an upgrade fails.
+    pid_file: Option<PathBuf>,
+    /// Whether this process is an upgrade's successor.
+    upgrading: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     cli: &Cli,
     source: Source,
@@ -538,6 +552,7 @@ async fn serve(
     shared: Arc<Shared>,
     admin: Credentials,
     mut ready: Ready,
+    started: Started,
 ) -> Result<Ended> {
     use std::os::fd::AsRawFd;
     use tokio::signal::unix::{SignalKind, signal};
@@ -558,6 +573,18 @@ async fn serve(
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut usr2 = signal(SignalKind::user_defined2())?;
+    // Tests only (debug builds): a successor that waits before it reports ready, so that a
+    // test can kill it mid-upgrade.
+    #[cfg(debug_assertions)]
+    if started.upgrading
+        && let Some(ms) = std::env::var("OXFTPD_TEST_UPGRADE_PAUSE_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = started.upgrading;
     // Only now, with the signal handlers in place, may the launcher return: a SIGTERM sent
     // right after it must still remove the PidFile.
     ready.ok();
@@ -582,6 +609,15 @@ async fn serve(
                 if upgrade(&fds, &shared, &admin).await {
                     handed_over = true;
                     let _ = drain_tx.send(true);
+                } else if let Some(path) = started.pid_file.clone() {
+                    // The successor may have written its pid before it died: the PidFile
+                    // names this process again, so `oxftpctl reload`/`restart` still reach it.
+                    let shown = path.display().to_string();
+                    match shared.pool.run(&admin, move || write_pid_file(&path)).await {
+                        Ok(Ok(())) => info!("upgrade: PidFile {shown} names this process again"),
+                        Ok(Err(e)) => warn!("upgrade: {e:#}"),
+                        Err(e) => warn!("upgrade: PidFile {shown}: {e}"),
+                    }
                 }
             }
             _ = &mut server, if handed_over => {
@@ -674,6 +710,7 @@ async fn reload(
                 ),
             }?;
             generation.open_logs()?;
+            crate::server_logs::open(&generation.config);
             Ok(generation)
         })
         .await;

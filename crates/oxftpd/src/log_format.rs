@@ -10,28 +10,34 @@
 //! ProFTPD's words where ProFTPD has the line). A session's line is one whose event carries
 //! `peer` (the client's socket address) and, optionally, `server` (our address); other fields
 //! follow the message as `key=value`. To syslog the time, host and ident are syslog's own.
+//!
+//! `LogOptions` takes fields out (`-Timestamp`, `-Hostname`, `-VirtualHost`: the server's
+//! address before the client) or puts ProFTPD's role labels in (`+RoleBasedProcessLabels`:
+//! `daemon[pid]` for the daemon's lines, `session[pid]` for a session's).
 
 use std::fmt::{self, Write as _};
 
+use oxftpd_config::modules::mod_log::LogOptions;
 use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
-use tracing_subscriber::registry::LookupSpan;
-
-/// The formatter; `stamp` adds the time, host and ident (not for syslog, which adds its own).
-pub struct ProftpdFormat {
-    /// Whether to write the time, host name and `oxftpd[pid]`.
-    pub stamp: bool,
-}
 
 /// What an event says, split into the parts the line places.
 #[derive(Default)]
-struct Parts {
+pub struct Parts {
     message: String,
     peer: Option<String>,
     server: Option<String>,
     rest: String,
+}
+
+/// How one line is laid out.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// The fields `LogOptions` leaves in.
+    pub options: LogOptions,
+    /// Whether the time, host and ident are written (not for syslog, which adds its own).
+    pub stamp: bool,
+    /// Whether the line is a session's (`session[pid]` under role-based labels).
+    pub session: bool,
 }
 
 impl Visit for Parts {
@@ -87,53 +93,53 @@ fn timestamp() -> String {
 }
 
 /// One line, without its end.
-fn line(stamp: bool, parts: &Parts) -> String {
+pub fn line(layout: Layout, parts: &Parts) -> String {
+    let o = layout.options;
     let mut out = String::with_capacity(128);
-    if stamp {
-        let _ = write!(
-            out,
-            "{} {} oxftpd[{}] ",
-            timestamp(),
-            host_name(),
-            std::process::id()
-        );
+    if layout.stamp {
+        if o.timestamp {
+            let _ = write!(out, "{} ", timestamp());
+        }
+        if o.hostname {
+            let _ = write!(out, "{} ", host_name());
+        }
+        let label = match (o.role_labels, layout.session) {
+            (false, _) => "oxftpd",
+            (true, true) => "session",
+            (true, false) => "daemon",
+        };
+        let _ = write!(out, "{label}[{}] ", std::process::id());
     }
     match (&parts.peer, &parts.server) {
         (Some(peer), server) => {
             let ip = client_ip(peer);
-            let server = server.as_deref().map_or_else(|| ip.clone(), canonical);
-            let _ = write!(out, "{server} ({ip}[{ip}]): ");
+            if o.virtual_host {
+                let server = server.as_deref().map_or_else(|| ip.clone(), canonical);
+                let _ = write!(out, "{server} ");
+            }
+            let _ = write!(out, "({ip}[{ip}]): ");
         }
-        (None, Some(server)) => {
+        (None, Some(server)) if o.virtual_host => {
             let _ = write!(out, "{server}: ");
         }
-        (None, None) => {}
+        _ => {}
     }
     out.push_str(&parts.message);
     out.push_str(&parts.rest);
     out
 }
 
-impl<S, N> FormatEvent<S, N> for ProftpdFormat
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        _ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let mut parts = Parts::default();
-        event.record(&mut parts);
-        writeln!(writer, "{}", line(self.stamp, &parts))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn layout(stamp: bool) -> Layout {
+        Layout {
+            options: LogOptions::default(),
+            stamp,
+            session: true,
+        }
+    }
 
     #[test]
     fn a_session_line_has_proftpds_prefix() {
@@ -144,10 +150,10 @@ mod tests {
             rest: String::new(),
         };
         assert_eq!(
-            line(false, &parts),
+            line(layout(false), &parts),
             "127.0.0.1 (192.0.2.7[192.0.2.7]): USER alice (Login failed): Incorrect password"
         );
-        let stamped = line(true, &parts);
+        let stamped = line(layout(true), &parts);
         let (time, rest) = stamped.split_at(23);
         assert_eq!(time.as_bytes()[19], b',', "{stamped}");
         assert!(
@@ -163,6 +169,46 @@ mod tests {
             rest: " addr=[::]:21".into(),
             ..Parts::default()
         };
-        assert_eq!(line(false, &parts), "listening addr=[::]:21");
+        assert_eq!(line(layout(false), &parts), "listening addr=[::]:21");
+    }
+
+    #[test]
+    fn log_options_take_fields_out() {
+        let parts = Parts {
+            message: "USER alice (Login failed): Incorrect password".into(),
+            peer: Some("192.0.2.7:53886".into()),
+            server: Some("127.0.0.1".into()),
+            rest: String::new(),
+        };
+        let options = LogOptions::parse(&[
+            "-Timestamp".to_string(),
+            "-Hostname".to_string(),
+            "-VirtualHost".to_string(),
+            "+RoleBasedProcessLabels".to_string(),
+        ]);
+        let l = Layout {
+            options,
+            stamp: true,
+            session: true,
+        };
+        assert_eq!(
+            line(l, &parts),
+            format!(
+                "session[{}] (192.0.2.7[192.0.2.7]): USER alice (Login failed): Incorrect password",
+                std::process::id()
+            )
+        );
+        let daemon = Parts {
+            message: "ProFTPD killed".into(),
+            ..Parts::default()
+        };
+        let l = Layout {
+            session: false,
+            ..l
+        };
+        assert_eq!(
+            line(l, &daemon),
+            format!("daemon[{}] ProFTPD killed", std::process::id())
+        );
     }
 }

@@ -12,48 +12,23 @@ use std::sync::Mutex;
 use oxftpd_config::Config;
 use oxftpd_config::modules::mod_core::Daemon;
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::MakeWriter;
+
+use crate::log_layer::{ProftpdLayer, Sink};
 
 use crate::cli::Cli;
 
-/// A writer that sends each formatted event to syslog(3) (facility daemon).
-pub struct Syslog;
-
-/// One event's bytes, sent to syslog when dropped.
-pub struct SyslogLine(Vec<u8>);
-
-impl Write for SyslogLine {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for SyslogLine {
-    fn drop(&mut self) {
-        let text = String::from_utf8_lossy(&self.0)
-            .trim_end()
-            .replace('\0', " ");
-        if let Ok(c) = CString::new(text) {
-            // SAFETY: "%s" with one valid C string argument.
-            unsafe {
-                libc::syslog(
-                    libc::LOG_DAEMON | libc::LOG_NOTICE,
-                    c"%s".as_ptr(),
-                    c.as_ptr(),
-                )
-            };
-        }
-    }
-}
-
-impl<'a> MakeWriter<'a> for Syslog {
-    type Writer = SyslogLine;
-    fn make_writer(&'a self) -> Self::Writer {
-        SyslogLine(Vec::with_capacity(128))
+/// Sends one line to syslog(3) (the facility `openlog` was given).
+pub fn syslog(text: &str) {
+    let text = text.trim_end().replace('\0', " ");
+    if let Ok(c) = CString::new(text) {
+        // SAFETY: "%s" with one valid C string argument.
+        unsafe {
+            libc::syslog(
+                libc::LOG_DAEMON | libc::LOG_NOTICE,
+                c"%s".as_ptr(),
+                c.as_ptr(),
+            )
+        };
     }
 }
 
@@ -118,19 +93,23 @@ fn facility(config: &Config) -> libc::c_int {
 /// rename then HUP).
 static SYSTEM_LOG: Mutex<Option<(String, std::fs::File)>> = Mutex::new(None);
 
-/// Opens a `SystemLog` as ProFTPD does: appending, created mode 0640.
-fn open_system_log(path: &str) -> Result<std::fs::File, String> {
+/// Opens a `SystemLog` or `ServerLog` as ProFTPD does: appending, created mode 0640.
+pub fn open_log_file(path: &str) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o640)
         .open(path)
-        .map_err(|e| format!("unable to open SystemLog '{path}': {e}"))
+}
+
+fn open_system_log(path: &str) -> Result<std::fs::File, String> {
+    open_log_file(path).map_err(|e| format!("unable to open SystemLog '{path}': {e}"))
 }
 
 /// Reopens the `SystemLog` at its path (call as root, on SIGHUP), so that lines go to a new
-/// file after the old one was renamed.
+/// file after the old one was renamed. The `ServerLog`s are reopened with the configuration
+/// they belong to ([`crate::server_logs::open`]).
 pub fn reopen() -> Result<(), String> {
     let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((path, file)) = log.as_mut() {
@@ -139,29 +118,11 @@ pub fn reopen() -> Result<(), String> {
     Ok(())
 }
 
-/// Writes each formatted event to the current `SystemLog` file.
-struct SystemLogFile;
-
-/// One event's writer.
-struct SystemLogWrite;
-
-impl Write for SystemLogWrite {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
-        match log.as_mut() {
-            Some((_, file)) => file.write(buf),
-            None => Ok(buf.len()),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for SystemLogFile {
-    type Writer = SystemLogWrite;
-    fn make_writer(&'a self) -> Self::Writer {
-        SystemLogWrite
+/// Appends one line to the current `SystemLog` file.
+pub fn write_system_log(line: &[u8]) {
+    let mut log = SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, file)) = log.as_mut() {
+        let _ = file.write_all(line);
     }
 }
 
@@ -175,14 +136,11 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> 
         .filter(|p| !p.eq_ignore_ascii_case("none"));
     let (filter, handle) = tracing_subscriber::reload::Layer::new(filter(cli, config));
     let registry = tracing_subscriber::registry().with(filter);
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_ansi(false)
-        .event_format(crate::log_format::ProftpdFormat { stamp: true });
     let file = match &system_log {
         Some(path) => Some(open_system_log(path)?),
         None => None,
     };
-    let installed = if let (Some(file), Some(path)) = (file, &system_log) {
+    let sink = if let (Some(file), Some(path)) = (file, &system_log) {
         *SYSTEM_LOG.lock().unwrap_or_else(|p| p.into_inner()) = Some((path.clone(), file));
         if foreground && !cli.quiet {
             eprintln!(
@@ -190,12 +148,12 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> 
                 system_log.as_deref().unwrap_or_default()
             );
         }
-        registry.with(fmt.with_writer(SystemLogFile)).try_init()
+        Sink::SystemLog
     } else if foreground {
         if cli.quiet {
-            registry.with(fmt.with_writer(std::io::sink)).try_init()
+            Sink::Discard
         } else {
-            registry.with(fmt.with_writer(std::io::stderr)).try_init()
+            Sink::Stderr
         }
     } else {
         // SAFETY: the ident is a static C string.
@@ -206,13 +164,10 @@ pub fn init(cli: &Cli, config: &Config, foreground: bool) -> Result<(), String> 
                 facility(config),
             )
         };
-        registry
-            .with(
-                fmt.event_format(crate::log_format::ProftpdFormat { stamp: false })
-                    .with_writer(Syslog),
-            )
-            .try_init()
+        Sink::Syslog
     };
+    let installed = registry.with(ProftpdLayer { sink }).try_init();
+    crate::server_logs::open(config);
     if installed.is_ok() {
         let daemon = Daemon::of(config);
         let syslog = daemon.syslog_level.clone();

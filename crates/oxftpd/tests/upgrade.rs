@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use oxftpd_client::Client;
-use oxftpd_testkit::{Setup, TestServer};
+use oxftpd_testkit::{Setup, Signal, TestServer};
 use tokio::io::AsyncWrite;
 
 const SIZE: usize = 200 * 1024 * 1024;
@@ -162,4 +162,64 @@ async fn upgrade_keeps_a_download_alive_while_new_logins_reach_the_new_process()
     after.login("alice", "secret").await.expect("login after");
     assert_eq!(oxftpd_testkit::read_pid(&pid_file), Some(new_pid));
     oxftpd_testkit::terminate(new_pid, Duration::from_secs(5));
+}
+
+/// `kill -9` of the new process while it starts (after it wrote the PidFile, before it
+/// reported ready): the old process keeps serving its sessions and new ones, and the
+/// PidFile names it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_new_process_mid_upgrade_leaves_the_old_one_serving() {
+    let target = oxftpd_testkit::target!();
+    oxftpd_testkit::only_oxftpd!(target, "ProFTPD cannot hand its sockets to a new binary");
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.add_user("alice", "secret").expect("alice");
+    // Debug builds only: the successor waits 60 s before it reports ready.
+    setup.env("OXFTPD_TEST_UPGRADE_PAUSE_MS", "60000");
+    let server = TestServer::start(setup).expect("start");
+    let pid_file = server.setup().pid_file();
+    let old_pid = oxftpd_testkit::read_pid(&pid_file).expect("PidFile");
+    let mut c = server.login("alice", "secret").await.expect("login");
+    assert!(oxftpd_testkit::signal(old_pid, Signal::USR2));
+    // The successor is starting once it has written its pid.
+    let mut new_pid = None;
+    for _ in 0..400 {
+        new_pid = oxftpd_testkit::read_pid(&pid_file).filter(|p| *p != old_pid);
+        if new_pid.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let new_pid = new_pid.unwrap_or_else(|| panic!("no successor started\n{}", server.log()));
+    assert!(oxftpd_testkit::signal(new_pid, Signal::KILL));
+    // The old process sees it fail and names itself in the PidFile again.
+    let mut back = false;
+    for _ in 0..400 {
+        if oxftpd_testkit::read_pid(&pid_file) == Some(old_pid) {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        back,
+        "the PidFile names the old process again\n{}",
+        server.log()
+    );
+    assert!(
+        oxftpd_testkit::pid_alive(old_pid),
+        "the old process serves on"
+    );
+    assert!(!oxftpd_testkit::pid_alive(new_pid), "the successor is gone");
+    assert!(
+        server.log().contains("still serving"),
+        "the failed upgrade is logged\n{}",
+        server.log()
+    );
+    // Its session goes on, and new logins reach it.
+    c.noop().await.expect("the old session goes on");
+    for _ in 0..3 {
+        let mut fresh = server.login("alice", "secret").await.expect("a new login");
+        fresh.pwd().await.expect("PWD");
+        fresh.quit().await.expect("QUIT");
+    }
 }

@@ -38,16 +38,14 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         Args::at_least(1).checked(log_options),
         false,
         "fields of SystemLog lines: +/-Timestamp, Hostname, VirtualHost, RoleBasedProcessLabels",
-    )
-    .partial("accepted and checked; SystemLog lines keep their one form"),
+    ),
     d(
         "ServerLog",
         C::SERVERS,
         Args::path(),
         false,
         "a log file for this server's sessions instead of the SystemLog, or none",
-    )
-    .partial("accepted and checked; sessions log to the SystemLog"),
+    ),
     d(
         "SystemLog",
         C::SERVER.with(C::GLOBAL),
@@ -64,6 +62,10 @@ pub struct View {
     pub system_log: Option<String>,
     /// `AllowLogSymlinks` (off by default).
     pub allow_log_symlinks: bool,
+    /// `ServerLog` path or `none` (this server's sessions log there instead).
+    pub server_log: Option<String>,
+    /// `LogOptions` written for this scope (ProFTPD's defaults ± each option), if any.
+    pub log_options: Option<LogOptions>,
 }
 
 impl View {
@@ -72,7 +74,57 @@ impl View {
         View {
             system_log: m.arg("SystemLog", 0),
             allow_log_symlinks: m.flag("AllowLogSymlinks").unwrap_or(false),
+            server_log: m.arg("ServerLog", 0),
+            log_options: m.args("LogOptions").map(|a| LogOptions::parse(&a)),
         }
+    }
+}
+
+/// The fields of a `SystemLog`/`ServerLog` line (`LogOptions`); ProFTPD's default has every
+/// field but the role-based labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogOptions {
+    /// `Timestamp`: the local time with milliseconds first.
+    pub timestamp: bool,
+    /// `Hostname`: the host's name after the time.
+    pub hostname: bool,
+    /// `VirtualHost`: the server's name (ours: its address) before the client.
+    pub virtual_host: bool,
+    /// `RoleBasedProcessLabels`: `daemon[pid]` / `session[pid]` instead of the program's name.
+    pub role_labels: bool,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        LogOptions {
+            timestamp: true,
+            hostname: true,
+            virtual_host: true,
+            role_labels: false,
+        }
+    }
+}
+
+impl LogOptions {
+    /// ProFTPD's defaults with each `+Name`/`-Name` applied in order (unknown names were
+    /// refused when the file was read, and are ignored here).
+    pub fn parse(args: &[String]) -> LogOptions {
+        let mut o = LogOptions::default();
+        for opt in args {
+            let (on, name) = match opt.split_at_checked(1) {
+                Some(("+", name)) => (true, name),
+                Some(("-", name)) => (false, name),
+                _ => continue,
+            };
+            match name.to_ascii_lowercase().as_str() {
+                "timestamp" => o.timestamp = on,
+                "hostname" => o.hostname = on,
+                "virtualhost" => o.virtual_host = on,
+                "rolebasedprocesslabels" => o.role_labels = on,
+                _ => {}
+            }
+        }
+        o
     }
 }
 
@@ -136,6 +188,9 @@ fn log_format(args: &[String]) -> Result<(), String> {
 
 /// `LogOptions +opt|-opt …`.
 fn log_options(args: &[String]) -> Result<(), String> {
+    if args.is_empty() {
+        return Err("wrong number of parameters".to_string());
+    }
     for opt in args {
         let Some(name) = opt.strip_prefix('+').or_else(|| opt.strip_prefix('-')) else {
             return Err(format!("bad LogOption: '{opt}'"));
@@ -151,4 +206,19 @@ fn log_options(args: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogOptions;
+
+    #[test]
+    fn log_options_start_from_proftpds_defaults() {
+        let o =
+            |a: &[&str]| LogOptions::parse(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(o(&[]), LogOptions::default());
+        let x = o(&["-Timestamp", "-hostname", "+RoleBasedProcessLabels"]);
+        assert!(!x.timestamp && !x.hostname && x.virtual_host && x.role_labels);
+        assert!(!o(&["-VirtualHost"]).virtual_host);
+    }
 }

@@ -518,7 +518,9 @@ pub async fn write_chunk<W: AsyncWrite + Unpin>(
     bytes: &[u8],
     stall: Option<Duration>,
 ) -> io::Result<()> {
-    stalled(stall, stream.write_all(bytes)).await
+    // Names that are not UTF-8 go out as the bytes on disk (`raw_name`).
+    let bytes = oxftpd_proto::raw_name::unescape(bytes);
+    stalled(stall, stream.write_all(&bytes)).await
 }
 
 /// A data stream over a TCP socket that can be waited on (`TimeoutLinger`).

@@ -174,7 +174,7 @@ async fn dispatch(ctx: &mut Ctx, state: &mut State, line: &[u8]) -> SessionResul
     let verb = cmd.verb.as_str();
     let mut seen = Cmd {
         verb,
-        arg: cmd.arg,
+        arg: cmd.arg.as_deref(),
         spec: None,
         code: 0,
     };

@@ -69,3 +69,15 @@ pub fn open_per_server(
     }
     logs
 }
+
+/// The span a session's events are logged under: `vhost` is its server's index, by which the
+/// daemon's log writer picks that server's `ServerLog` and `LogOptions`.
+pub fn session_span(server: usize) -> tracing::Span {
+    tracing::error_span!("session", vhost = server as u64)
+}
+
+/// Records that the current session now belongs to server `index` (after `HOST` or a TLS
+/// SNI name chose another one), so that its lines follow that server's `ServerLog`.
+pub fn moved_to(index: usize) {
+    tracing::Span::current().record("vhost", index as u64);
+}

@@ -148,12 +148,14 @@ pub fn host<'a>(ctx: &'a mut Ctx, state: &'a mut State, arg: Option<&'a str>) ->
         match lookup(&ctx.generation, ctx.local, name, ipv6) {
             HostTarget::Server(i) => {
                 ctx.server = ctx.generation.servers[i].clone();
+                crate::module::log::moved_to(ctx.server.index);
                 let banner = crate::messages::banner_line(ctx);
                 Ok(ctx.reply(codes::SERVICE_READY, banner).await?)
             }
             HostTarget::Address => {
                 if let Some(server) = crate::listener::choose(&ctx.generation, ctx.local) {
                     ctx.server = server;
+                    crate::module::log::moved_to(ctx.server.index);
                 }
                 Ok(ctx
                     .reply(codes::SERVICE_READY, "HOST command successful")

@@ -23,7 +23,11 @@ fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// `ftp`/`ftps`, or what another front door says (mod_sftp: `ssh2`, `sftp`, `scp`).
 fn protocol(ctx: &Ctx) -> &'static str {
+    if let Some(p) = ctx.ext.get::<crate::module::state::Protocol>() {
+        return p.0;
+    }
     if ctx.control.is_tls() { "ftps" } else { "ftp" }
 }
 
@@ -108,10 +112,12 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
 /// mod_core's `PRE_CMD` hook: a logged-in session's entry shows the command it runs.
 pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
     Box::pin(async move {
+        let protocol = protocol(ctx);
         if let (State::LoggedIn(_), Some(slot)) = (state, ctx.ext.get_mut::<Slot>()) {
             slot.update(|e| {
                 e.cmd = cmd.verb.to_string();
                 e.cmd_arg = cmd.arg.unwrap_or_default().to_string();
+                e.protocol = protocol.to_string();
             });
         }
         Outcome::Continue

@@ -18,7 +18,11 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// `ftp`/`ftps`, or what another front door says (mod_sftp: `ssh2`, `sftp`, `scp`).
 fn protocol(ctx: &Ctx) -> &'static str {
+    if let Some(p) = ctx.ext.get::<crate::module::state::Protocol>() {
+        return p.0;
+    }
     if ctx.control.is_tls() { "ftps" } else { "ftp" }
 }
 
@@ -71,6 +75,7 @@ pub fn on_event<'a>(ctx: &'a mut Ctx, event: &'a Event<'a>) -> EventFuture<'a> {
 /// `PRE_CMD`: the command (and the transfer it starts) of a logged-in session.
 pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
     Box::pin(async move {
+        let protocol = protocol(ctx);
         let (State::LoggedIn(_), Some(reg)) = (state, ctx.ext.get::<Registration>()) else {
             return Outcome::Continue;
         };
@@ -90,6 +95,7 @@ pub fn pre_cmd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> Hook
             i.command = cmd.verb.to_string();
             i.argument = cmd.arg.unwrap_or_default().to_string();
             i.transfer = transfer;
+            i.protocol = protocol.to_string();
         });
         Outcome::Continue
     })

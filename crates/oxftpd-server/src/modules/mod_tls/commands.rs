@@ -45,6 +45,7 @@ pub async fn start_control_tls(ctx: &mut Ctx, may_switch: bool) -> Result<(), Se
     {
         tracing::info!(peer = %ctx.peer, server = %server.settings.name, "SNI chose a virtual host");
         ctx.server = server;
+        crate::module::log::moved_to(ctx.server.index);
     }
     let settings = crate::modules::mod_tls::server_tls(&ctx.server)
         .cloned()
