@@ -321,10 +321,20 @@ impl Fs {
 
     /// Creates the directory `path` with `0o777 & !umask`.
     pub async fn mkdir(&self, path: &str) -> Result<(), StorageError> {
+        self.make_dir(path, self.cred.dir_mode()).await
+    }
+
+    /// Makes the directory `path` with the mode `0777` less `umask` (a `<Directory>`'s own
+    /// `Umask` for the new directory, rather than the session's).
+    pub async fn mkdir_masked(&self, path: &str, umask: u32) -> Result<(), StorageError> {
+        self.make_dir(path, 0o777 & !umask).await
+    }
+
+    async fn make_dir(&self, path: &str, mode: u32) -> Result<(), StorageError> {
         self.note("mkdir", path);
         path::split_parent(path)?;
         let path = path.to_owned();
-        let mode = Mode::from_raw_mode(self.cred.dir_mode());
+        let mode = Mode::from_raw_mode(mode);
         self.call(move |root| {
             let (parent, name) = resolve::parent(root, &path)?;
             Ok(mkdirat(parent, &*crate::path::raw(name), mode)?)

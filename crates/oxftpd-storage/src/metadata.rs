@@ -34,6 +34,8 @@ pub struct Metadata {
     pub mtime: i64,
     /// Access time, seconds since the epoch.
     pub atime: i64,
+    /// Status change time, seconds since the epoch.
+    pub ctime: i64,
     /// Device the object lives on.
     pub dev: u64,
     /// Inode number.
@@ -71,6 +73,7 @@ impl From<Stat> for Metadata {
             size: st.st_size.max(0) as u64,
             mtime: st.st_mtime as i64,
             atime: st.st_atime as i64,
+            ctime: st.st_ctime as i64,
             dev: st.st_dev as u64,
             ino: st.st_ino as u64,
         }

@@ -62,11 +62,11 @@ pub fn settings() -> String {
     s.push_str("\n  Features:\n");
     for (on, name) in [
         (false, "Autoshadow support"),
-        (false, "Controls support"),
+        (true, "Controls support"),
         (false, "DSO support"),
         (true, "IPv6 support"),
         (true, "Largefile support"),
-        (false, "NLS support"),
+        (true, "NLS support"),
         (false, "OpenSSL support"),
         (true, "Sendfile support"),
         (true, "Shadow file support"),

@@ -506,3 +506,52 @@ async fn argument_errors_and_limit_noop() {
     );
     assert_eq!(line(&mut c, "NOOP").await, "550 Operation not permitted");
 }
+
+#[tokio::test]
+async fn a_command_between_rnfr_and_rnto_is_a_bad_sequence() {
+    let (server, alice) = server_with("");
+    file(&alice, "a.txt", b"a");
+    let mut c = login(&server).await;
+    assert_eq!(
+        line(&mut c, "RNFR a.txt").await,
+        "350 File or directory exists, ready for destination name"
+    );
+    // NOOP may come between; PASV and another RNFR may not (mod_core, Bug#3829).
+    assert_eq!(line(&mut c, "NOOP").await, "200 NOOP command successful");
+    assert_eq!(line(&mut c, "PASV").await, "501 Bad sequence of commands");
+    assert_eq!(
+        line(&mut c, "RNFR a.txt").await,
+        "501 Bad sequence of commands"
+    );
+    // A failed RNTO ends the pending rename too.
+    assert_eq!(
+        line(&mut c, "RNTO nodir/b.txt").await,
+        "550 nodir/b.txt: No such file or directory"
+    );
+    assert!(line(&mut c, "PWD").await.starts_with("257 "));
+}
+
+#[tokio::test]
+async fn opts_takes_at_most_eight_parameters() {
+    let (server, _) = server_with("");
+    let mut c = server.client().await.expect("connect");
+    assert_eq!(
+        line(&mut c, &format!("OPTS{}", " a".repeat(9))).await,
+        "550 OPTS: Invalid argument"
+    );
+    assert_eq!(
+        line(&mut c, &format!("OPTS{}", " a".repeat(8))).await,
+        "500 OPTS A not understood"
+    );
+}
+
+#[tokio::test]
+async fn mfmt_does_not_show_a_fraction_of_a_second_it_did_not_set() {
+    let (server, alice) = server_with("");
+    file(&alice, "foo", b"x");
+    let mut c = login(&server).await;
+    assert_eq!(
+        line(&mut c, "MFMT 20020717210715.25 foo").await,
+        "213 Modify=20020717210715; foo"
+    );
+}

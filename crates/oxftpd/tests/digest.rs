@@ -134,3 +134,20 @@ async fn checksums_need_a_login() {
         "530 Please login with USER and PASS"
     );
 }
+
+#[tokio::test]
+async fn feat_lists_the_checksum_commands_only_while_digest_engine_is_on() {
+    let load = "<IfModule !mod_digest.c>\nLoadModule mod_digest.c\n</IfModule>\n";
+    for (engine, listed) in [("", true), ("DigestEngine off\n", false)] {
+        let (server, _) = server_with(&format!("{load}{engine}"));
+        let mut c = server.client().await.expect("connect");
+        let feat = lines(&mut c, "FEAT").await;
+        for line in [" XCRC", " XMD5", " XSHA256"] {
+            assert_eq!(
+                feat.iter().any(|l| l == line),
+                listed,
+                "{engine:?} {line}: {feat:?}"
+            );
+        }
+    }
+}

@@ -82,7 +82,13 @@ pub fn mkd<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
-        match hx.user.fs.mkdir(&hx.target).await {
+        // The new directory's own `Umask` (a `<Directory>` matching its path), as mod_core
+        // looks it up for the path being made; else the session's.
+        let made = match hx.cfg.core.umask {
+            Some((_, dir_umask)) => hx.user.fs.mkdir_masked(&hx.target, dir_umask).await,
+            None => hx.user.fs.mkdir(&hx.target).await,
+        };
+        match made {
             Ok(()) => Ok(hx
                 .session
                 .send(&Reply::new(

@@ -185,13 +185,17 @@ pub fn quit<'a>(
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
         let ctx = &mut ctx;
-        let path = ctx
-            .server
-            .cfg
-            .core
-            .display_quit
-            .as_ref()
-            .map(std::path::PathBuf::from);
+        let path = ctx.server.cfg.core.display_quit.as_ref().map(|p| {
+            let p = std::path::Path::new(p);
+            // A relative name is the session's current directory's (the process's, for
+            // ProFTPD); before login, the daemon's.
+            match user {
+                Some(u) if !p.is_absolute() => {
+                    std::path::PathBuf::from(u.real_path(&u.resolve(&p.to_string_lossy())))
+                }
+                _ => p.to_path_buf(),
+            }
+        });
         let mut lines = display_file(
             ctx,
             path.as_deref(),

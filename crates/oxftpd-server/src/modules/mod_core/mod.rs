@@ -189,6 +189,9 @@ pub static MODULE: Module = Module {
     hooks: &[
         Hook::new(Phase::Pre, On::AnyLine, command_rate::pre_any),
         Hook::new(Phase::Pre, On::AnyCommand, trace::pre_cmd),
+        Hook::new(Phase::Pre, On::AnyCommand, rename::pre_cmd),
+        Hook::new(Phase::Post, On::Verb("RNTO"), rename::post_rnto),
+        Hook::new(Phase::PostErr, On::Verb("RNTO"), rename::post_rnto),
         Hook::new(Phase::Pre, On::AnyCommand, filters::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, ftpaccess::pre_cmd),
         Hook::new(Phase::Pre, On::AnyCommand, scoreboard::pre_cmd),

@@ -61,6 +61,9 @@ impl Default for SessionOpts {
     }
 }
 
+/// The most parameters OPTS takes.
+const MAX_PARAMS: usize = 8;
+
 /// `OPTS UTF8 ON|OFF`, `OPTS MLST facts`, `OPTS HASH [algorithm]`.
 pub fn opts<'a>(
     mut ctx: Session<'a>,
@@ -72,6 +75,13 @@ pub fn opts<'a>(
         let Some(arg) = arg else {
             return Err(CommandError::MissingArgument);
         };
+        // At most eight parameters (mod_core, Bug#3870).
+        if arg.split_whitespace().count() > MAX_PARAMS {
+            return Err(CommandError::refused(
+                codes::FILE_UNAVAILABLE,
+                "OPTS: Invalid argument",
+            ));
+        }
         let (word, rest) = match arg.split_once(' ') {
             Some((w, r)) => (w, Some(r.trim())),
             None => (arg, None),
@@ -132,7 +142,7 @@ pub fn opts<'a>(
             }
             _ => Err(CommandError::bad_argument(
                 codes::SYNTAX_ERROR,
-                format!("OPTS {word} not understood"),
+                format!("OPTS {} not understood", word.to_ascii_uppercase()),
             )),
         }
     })

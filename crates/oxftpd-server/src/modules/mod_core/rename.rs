@@ -6,6 +6,7 @@
 use oxftpd_proto::reply::codes;
 
 use crate::module::{CommandError, HandlerCtx, HandlerFuture};
+use crate::session::Ctx;
 
 /// `RNFR path`: `350` when the path exists.
 pub fn rnfr<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
@@ -66,5 +67,57 @@ pub fn rnto<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
                 .await?),
             Err(e) => Err(CommandError::storage(arg, e)),
         }
+    })
+}
+
+/// Commands that may come between RNFR and RNTO (mod_core, Bug#3829).
+const BETWEEN_RNFR_AND_RNTO: &[&str] = &["RNTO", "HELP", "NOOP", "QUIT", "STAT"];
+
+/// RFC 2228 commands that may come between them once TLS protects the control connection.
+const BETWEEN_WITH_TLS: &[&str] = &["CCC", "CONF", "ENC", "MIC", "PBSZ", "PROT"];
+
+/// `PRE_CMD` on every command: after an accepted RNFR, any command but RNTO (and the few
+/// above) is `501 Bad sequence of commands`, as mod_core refuses it; RNTO, which ends the
+/// pending rename either way, is then the only way on.
+pub fn pre_cmd<'a>(
+    ctx: &'a mut Ctx,
+    state: &'a mut crate::session::State,
+    cmd: crate::module::hooks::Cmd<'a>,
+) -> crate::module::hooks::HookFuture<'a> {
+    use crate::module::hooks::Outcome;
+    Box::pin(async move {
+        let crate::session::State::LoggedIn(user) = state else {
+            return Outcome::Continue;
+        };
+        if user.rename_from.is_none()
+            || BETWEEN_RNFR_AND_RNTO.contains(&cmd.verb)
+            || (BETWEEN_WITH_TLS.contains(&cmd.verb)
+                && crate::modules::mod_tls::tls_state(ctx).control)
+        {
+            return Outcome::Continue;
+        }
+        tracing::debug!(
+            "RNFR followed immediately by {} rather than RNTO, rejecting command",
+            cmd.verb
+        );
+        Outcome::Refuse(CommandError::refused(
+            codes::SYNTAX_ERROR_ARGUMENTS,
+            "Bad sequence of commands",
+        ))
+    })
+}
+
+/// `POST_CMD`/`POST_CMD_ERR` on RNTO: the pending rename ends whatever RNTO answered (also
+/// when a filter or `<Limit>` refused it before its handler ran), as mod_core's cleanup does.
+pub fn post_rnto<'a>(
+    _ctx: &'a mut Ctx,
+    state: &'a mut crate::session::State,
+    _cmd: crate::module::hooks::Cmd<'a>,
+) -> crate::module::hooks::HookFuture<'a> {
+    Box::pin(async move {
+        if let crate::session::State::LoggedIn(user) = state {
+            user.rename_from = None;
+        }
+        crate::module::hooks::Outcome::Continue
     })
 }

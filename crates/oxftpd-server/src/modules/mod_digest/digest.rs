@@ -321,6 +321,12 @@ pub fn algo(ctx: &Ctx) -> HashAlgo {
     ctx.ext.get::<HashAlgo>().copied().unwrap_or(HashAlgo::Sha1)
 }
 
+/// Whether `DigestEngine` is on for the session's server: FEAT lists mod_digest's commands
+/// only then, as mod_digest adds them only then.
+pub fn engine_on(ctx: &Ctx) -> bool {
+    ctx.server.cfg.digest.engine
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

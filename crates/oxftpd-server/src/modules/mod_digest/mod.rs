@@ -13,42 +13,45 @@ pub static MODULE: Module = Module {
         CommandSpec::new("HASH", Handler::Narrow(digest::hash))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;"))
+            .feat(Feat::When(
+                digest::engine_on,
+                "HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;",
+            ))
             .help("<sp> pathname"),
         CommandSpec::new("XCRC", Handler::Narrow(digest::xcrc))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("XCRC"))
+            .feat(Feat::When(digest::engine_on, "XCRC"))
             .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("MD5", Handler::Narrow(digest::md5))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("MD5"))
+            .feat(Feat::When(digest::engine_on, "MD5"))
             .help("<sp> pathname"),
         CommandSpec::new("XMD5", Handler::Narrow(digest::xmd5))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("XMD5"))
+            .feat(Feat::When(digest::engine_on, "XMD5"))
             .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA", Handler::Narrow(digest::xsha))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("XSHA"))
+            .feat(Feat::When(digest::engine_on, "XSHA"))
             .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA1", Handler::Narrow(digest::xsha1))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("XSHA1"))
+            .feat(Feat::When(digest::engine_on, "XSHA1"))
             .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA256", Handler::Narrow(digest::xsha256))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("XSHA256"))
+            .feat(Feat::When(digest::engine_on, "XSHA256"))
             .help("<sp> pathname [<sp> start <sp> end]"),
         CommandSpec::new("XSHA512", Handler::Narrow(digest::xsha512))
             .group(Read)
             .class(Cl::READ.with(Cl::INFO))
-            .feat(Feat::Line("XSHA512"))
+            .feat(Feat::When(digest::engine_on, "XSHA512"))
             .help("<sp> pathname [<sp> start <sp> end]"),
     ],
     ..Module::DEFAULT

@@ -73,7 +73,14 @@ pub fn mfmt<'a>(hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
         }
         match user.fs.set_times(&target, None, ts.secs).await {
             Ok(()) => Ok(ctx
-                .reply(codes::FILE_STATUS, format!("Modify={stamp}; {path}"))
+                // The fraction of a second is not set, so not shown (mod_facts).
+                .reply(
+                    codes::FILE_STATUS,
+                    format!(
+                        "Modify={}; {path}",
+                        stamp.split('.').next().unwrap_or(stamp)
+                    ),
+                )
                 .await?),
             Err(e) => Err(CommandError::attributes(path, e)),
         }

@@ -45,8 +45,9 @@ fn locale_installed(name: &str) -> bool {
 /// its locale is installed); oxftpd has no catalogs, so only a `LangDefault` naming that same
 /// language stays, and any other is dropped with a notice, as mod_lang drops it.
 pub fn default_lang(ctx: &Ctx) -> String {
+    // The bare `C` and `POSIX` locales name no language: mod_lang offers `en_US` then.
     let base = match std::env::var("LANG") {
-        Ok(env) if locale_installed(&env) => env,
+        Ok(env) if env != "C" && env != "POSIX" && locale_installed(&env) => env,
         _ => FALLBACK.to_string(),
     };
     match ctx.server.cfg.lang.default.as_deref() {

@@ -31,6 +31,16 @@ pub struct Options {
     pub one: bool,
     /// `-t`: newest first.
     pub by_time: bool,
+    /// Which time `-t` sorts by: `-u` access, `-c` status change, else modification.
+    pub time_key: TimeKey,
+    /// `-S`: largest first (when `-t` is not given).
+    pub by_size: bool,
+    /// `-r`: `-t` and `-S` in reverse.
+    pub reverse: bool,
+    /// `-U`: directory order, unsorted.
+    pub unsorted: bool,
+    /// `-C`: names only, in columns (LIST).
+    pub columns: bool,
     /// `-R`: subdirectories too.
     pub recursive: bool,
     /// `-d`: a directory itself, not its entries.
@@ -39,14 +49,53 @@ pub struct Options {
     pub classify: bool,
 }
 
+/// The time `LIST -t` sorts by.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum TimeKey {
+    /// Modification time (the default).
+    #[default]
+    Modified,
+    /// `-u`: access time.
+    Accessed,
+    /// `-c`: status change time.
+    Changed,
+}
+
+impl TimeKey {
+    fn of(self, meta: &Metadata) -> i64 {
+        match self {
+            TimeKey::Modified => meta.mtime,
+            TimeKey::Accessed => meta.atime,
+            TimeKey::Changed => meta.ctime,
+        }
+    }
+}
+
 impl Options {
     fn add(&mut self, word: &str) {
         for c in word.chars() {
             match c {
                 'a' => self.all = true,
                 'A' => self.almost_all = true,
-                '1' => self.one = true,
+                '1' => {
+                    self.one = true;
+                    self.columns = false;
+                }
+                'l' => {
+                    self.one = false;
+                    self.columns = false;
+                }
+                'C' => self.columns = true,
                 't' => self.by_time = true,
+                'u' => self.time_key = TimeKey::Accessed,
+                'c' => self.time_key = TimeKey::Changed,
+                'S' => self.by_size = true,
+                'r' => self.reverse = true,
+                'U' => {
+                    self.unsorted = true;
+                    self.by_time = false;
+                    self.by_size = false;
+                }
                 'R' => self.recursive = true,
                 'd' => self.dir_only = true,
                 'F' => self.classify = true,
@@ -54,15 +103,27 @@ impl Options {
             }
         }
     }
+
+    /// Whether a directory's entries are held to be sorted by time or size.
+    fn sorts_by_attribute(&self) -> bool {
+        self.by_time || self.by_size
+    }
+}
+
+/// `ls -F`'s type mark of an entry (`/` directory, `@` link, `*` executable).
+fn type_mark(meta: Option<&Metadata>) -> Option<u8> {
+    match meta {
+        Some(m) if m.kind == Kind::Dir => Some(b'/'),
+        Some(m) if m.kind == Kind::Symlink => Some(b'@'),
+        Some(m) if m.mode & 0o111 != 0 => Some(b'*'),
+        _ => None,
+    }
 }
 
 /// Puts `ls -F`'s type mark before the line end just written.
 fn mark_type(out: &mut Vec<u8>, meta: Option<&Metadata>) {
-    let mark = match meta {
-        Some(m) if m.kind == Kind::Dir => b'/',
-        Some(m) if m.kind == Kind::Symlink => b'@',
-        Some(m) if m.mode & 0o111 != 0 => b'*',
-        _ => return,
+    let Some(mark) = type_mark(meta) else {
+        return;
     };
     if out.ends_with(b"\r\n") {
         let at = out.len() - 2;
@@ -400,7 +461,7 @@ async fn listing(
     // A directory to list is opened (and its first batch read) while its attributes are
     // looked up and the data connection is made; if that fails, `list_dir` opens it again
     // and reports why.
-    let (meta, early) = if opts.dir_only && !names_only {
+    let (meta, early) = if opts.dir_only && !names_only && glob.is_none() {
         (user.fs.metadata(&vpath).await, None)
     } else {
         let (meta, dir) = tokio::join!(user.fs.metadata(&vpath), user.fs.read_dir(&vpath));
@@ -470,11 +531,13 @@ async fn listing(
                 .map_or(MAX_DEPTH, |d| (d as usize).min(MAX_DEPTH + 1)),
             sorted_nlst: lo.sorted_nlst,
             adjusted_symlinks: lo.adjusted_symlinks,
+            columns: (opts.columns && !opts.one && !names_only).then(Vec::new),
         };
-        if meta.kind != Kind::Dir || (opts.dir_only && !names_only) {
+        if meta.kind != Kind::Dir || (opts.dir_only && !names_only && glob.is_none()) {
             let name = path_arg.unwrap_or(".");
             if names_only {
-                write_nlst_line(name, w.out);
+                // Repeated slashes are shown as one (`test.d///f` as `test.d/f`).
+                write_nlst_line(&collapse_slashes(name), w.out);
             } else {
                 let link = if path_arg.is_some() {
                     symlink_target(user, &vpath).await
@@ -504,6 +567,9 @@ async fn listing(
             (true, Some((Some(dir), _)), _) => Some(dir),
             // `NLST .` names the entries bare, as ProFTPD does (observed).
             (true, None, Some(p)) if p != "." && p != "./" => Some(p),
+            // LIST of a pattern in another directory names each match with that directory
+            // (`LIST /*` shows `/foo.txt`), as mod_ls does.
+            (false, Some((Some(dir), _)), _) => Some(dir),
             _ => None,
         };
         let job = DirJob {
@@ -568,6 +634,8 @@ struct Writer<'a, 'c> {
     sorted_nlst: bool,
     /// `ListOptions AdjustedSymlinks`.
     adjusted_symlinks: bool,
+    /// `LIST -C`: the names of the directory being listed, laid out in columns at its end.
+    columns: Option<Vec<String>>,
 }
 
 /// Takes one from a `ListOptions` budget; `false` when it is spent (none configured: always
@@ -607,6 +675,36 @@ struct DirJob<'p> {
 /// The target of a symbolic link, when `ShowSymlinks` is on (the default).
 async fn symlink_target(user: &LoggedIn, vpath: &str) -> Option<String> {
     user.fs.read_link(vpath).await.ok()
+}
+
+/// `path` with each run of slashes made one.
+fn collapse_slashes(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains("//") {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c != '/' || !out.ends_with('/') {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether a link in `dir` whose target is `target` leads somewhere other than `dir` itself
+/// or one of its ancestors (`.`, `../`, `./..//`), as mod_ls judges it.
+fn is_safe_symlink(user: &LoggedIn, dir: &str, target: &str) -> bool {
+    if matches!(target, "." | ".." | "./" | "../") {
+        return false;
+    }
+    if target.len() >= 2
+        && target.starts_with('.')
+        && (target.ends_with('/') || target.ends_with('.'))
+    {
+        let resolved = user.resolve_from(dir, target);
+        return !dir.starts_with(resolved.as_str());
+    }
+    true
 }
 
 /// A link's target as `AdjustedSymlinks` shows it (mod_ls and mod_facts): a relative target
@@ -682,7 +780,21 @@ async fn list_dir(
     }
     // `SortedNLST`: the names of one directory, held to be sorted.
     let mut sorted = Vec::new();
-    if job.opts.by_time || !job.names_only {
+    // NLST -a names `.` and `..` too (mod_ls reads them from the directory like any entry).
+    if job.names_only && job.opts.all && !windows && job.pattern.is_none() {
+        for dot in [".", ".."] {
+            let m = user
+                .fs
+                .metadata(&user.resolve_from(&job.vpath, dot))
+                .await?;
+            if !list_entry(user, w, job, dot, &m, may_hide, &mut sorted).await? {
+                return Ok(());
+            }
+        }
+    }
+    // NLST keeps the directory's order (mod_ls sorts only LIST's lines); `-U` keeps it too.
+    let sort = !job.names_only && !job.opts.unsorted;
+    if sort {
         // LIST sorts a directory's entries by name (`-t`: newest first, then by name), as
         // mod_ls does: they are held, up to HOLD_MAX of them; the entries of a larger
         // directory past that follow unsorted, so that memory stays bounded.
@@ -699,10 +811,17 @@ async fn list_dir(
                     .filter_map(|e| e.meta.map(|m| (e.name.to_string(), m.clone()))),
             );
         }
+        // By name first; `-t` (or else `-S`) then orders by that attribute, keeping name
+        // order among equals, as mod_ls's stable sort does.
+        held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let key = job.opts.time_key;
         if job.opts.by_time {
-            held.sort_by(|a, b| b.1.mtime.cmp(&a.1.mtime).then_with(|| a.0.cmp(&b.0)));
-        } else {
-            held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            held.sort_by_key(|e| std::cmp::Reverse(key.of(&e.1)));
+        } else if job.opts.by_size {
+            held.sort_by_key(|e| std::cmp::Reverse(e.1.size));
+        }
+        if job.opts.reverse && job.opts.sorts_by_attribute() {
+            held.reverse();
         }
         for (name, meta) in &held {
             if !list_entry(user, w, job, name, meta, may_hide, &mut sorted).await? {
@@ -730,6 +849,10 @@ async fn list_dir(
                 }
             }
         }
+    }
+    if let Some(names) = w.columns.as_mut().map(std::mem::take) {
+        super::columns::write(&names, w.out);
+        w.flush_if_full().await?;
     }
     sorted.sort_unstable();
     for name in sorted {
@@ -764,10 +887,44 @@ async fn list_entry(
     if may_hide && crate::access::hiding::hide_entry(w.names.ctx(), user, &job.vpath, name, meta) {
         return Ok(true);
     }
+    // A link to its own directory or one above is left out of LIST (mod_ls, Bug#3719: `-R`
+    // would loop).
+    if !job.names_only && meta.kind == Kind::Symlink {
+        let path = user.resolve_from(&job.vpath, name);
+        if let Some(target) = symlink_target(user, &path).await
+            && !is_safe_symlink(user, &job.vpath, &target)
+        {
+            return Ok(true);
+        }
+    }
     // Sorted names count against `maxfiles` in their order, once sorted.
     let counted_now = !job.names_only || !w.sorted_nlst;
     if counted_now && !take(&mut w.files_left) {
         return Ok(false);
+    }
+    if let Some(columns) = w.columns.as_mut().filter(|_| !job.names_only) {
+        // `-C`: names (with `-F`'s mark) held for the column layout.
+        let mut shown = name.to_string();
+        if job.opts.classify {
+            let target = match meta.kind {
+                Kind::Symlink => user
+                    .fs
+                    .metadata(&user.resolve_from(&job.vpath, name))
+                    .await
+                    .ok(),
+                _ => Some(meta.clone()),
+            };
+            if let Some(mark) = type_mark(target.as_ref()) {
+                shown.push(char::from(mark));
+            }
+        }
+        columns.push(shown);
+        return Ok(true);
+    }
+    if job.names_only && job.opts.recursive && job.pattern.is_some() && meta.kind == Kind::Dir {
+        // `NLST -R pattern`: a matching directory is named by its entries (one level), as
+        // mod_ls does.
+        return nlst_dir_entries(user, w, job, name, sorted).await;
     }
     if job.names_only || job.opts.one {
         let shown = match job.prefix {
@@ -797,18 +954,30 @@ async fn list_entry(
             (None, None)
         };
         w.names.entry(user, &job.vpath, name);
+        let followed_kind = followed.as_ref().map(|m| m.kind);
+        let prefixed;
+        let label = match job.prefix {
+            Some(p) => {
+                prefixed = format!("{}/{}", p.trim_end_matches('/'), name);
+                prefixed.as_str()
+            }
+            None => name,
+        };
+        let mut shown = followed.unwrap_or_else(|| meta.clone());
+        // `-u`/`-c`: the time shown is the one sorted by, as mod_ls shows it.
+        shown.mtime = job.opts.time_key.of(&shown);
         write_entry(
             &mut w.names,
-            name,
-            followed.as_ref().unwrap_or(meta),
+            label,
+            &shown,
             link.as_deref(),
             &w.clock,
             w.out,
         );
         if job.opts.classify {
             // A link's mark is its target's, as mod_ls stats it.
-            match (meta.kind, &followed) {
-                (Kind::Symlink, Some(m)) => mark_type(w.out, Some(m)),
+            match (meta.kind, followed_kind) {
+                (Kind::Symlink, Some(_)) => mark_type(w.out, Some(&shown)),
                 (Kind::Symlink, None) => {
                     let path = user.resolve_from(&job.vpath, name);
                     let target = user.fs.metadata(&path).await.ok();
@@ -819,6 +988,53 @@ async fn list_entry(
         }
     }
     w.flush_if_full().await?;
+    Ok(true)
+}
+
+/// `NLST -R pattern`: the entries of the matching directory `name`, each as `name/entry`;
+/// `false` once `ListOptions maxfiles` is spent.
+async fn nlst_dir_entries(
+    user: &LoggedIn,
+    w: &mut Writer<'_, '_>,
+    job: &DirJob<'_>,
+    name: &str,
+    sorted: &mut Vec<String>,
+) -> Result<bool, ListError> {
+    let shown_dir = match job.prefix {
+        Some(p) => format!("{}/{}", p.trim_end_matches('/'), name),
+        None => name.to_string(),
+    };
+    let vpath = user.resolve_from(&job.vpath, name);
+    let dots = job.opts.all || job.opts.almost_all;
+    let may_hide = crate::access::hiding::may_hide(w.names.ctx(), user);
+    let mut dir = user.fs.read_dir(&vpath).await?;
+    while let Some(batch) = dir.next().await? {
+        for entry in batch.iter() {
+            let Some(meta) = entry.meta else { continue };
+            if (entry.name.starts_with('.') && !dots)
+                || (may_hide
+                    && crate::access::hiding::hide_entry(
+                        w.names.ctx(),
+                        user,
+                        &vpath,
+                        entry.name,
+                        meta,
+                    ))
+            {
+                continue;
+            }
+            let line = format!("{shown_dir}/{}", entry.name);
+            if w.sorted_nlst {
+                sorted.push(line);
+            } else {
+                if !take(&mut w.files_left) {
+                    return Ok(false);
+                }
+                write_nlst_line(&line, w.out);
+                w.flush_if_full().await?;
+            }
+        }
+    }
     Ok(true)
 }
 

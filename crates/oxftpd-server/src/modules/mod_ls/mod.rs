@@ -1,5 +1,6 @@
 //! mod_ls.c: directory listings.
 
+mod columns;
 mod fake;
 pub mod listing;
 pub mod status;

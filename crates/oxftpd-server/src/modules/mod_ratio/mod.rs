@@ -30,7 +30,7 @@ pub static MODULE: Module = Module {
         Hook::new(Phase::Post, On::Verb("NLST"), post_listing),
         Hook::new(Phase::Post, On::Verb("CWD"), post_cwd),
     ],
-    site: &[SiteSpec::new("RATIO", SiteHandler::User(site_ratio))
+    site: &[SiteSpec::new("RATIO", SiteHandler::Narrow(site_ratio))
         .help(SiteHelp::Hidden)
         .enabled_when(enabled)],
     events: Some(on_event),
@@ -291,14 +291,17 @@ fn post_cwd<'a>(ctx: &'a mut Ctx, state: &'a mut State, cmd: Cmd<'a>) -> HookFut
 
 /// `SITE RATIO`: the ratio in force.
 fn site_ratio<'a>(
-    ctx: &'a mut Ctx,
-    user: &'a mut LoggedIn,
+    hx: crate::module::HandlerCtx<'a>,
     _arg: &'a str,
     _rest: &'a str,
 ) -> HandlerFuture<'a> {
     Box::pin(async move {
+        let crate::module::HandlerCtx {
+            user, mut session, ..
+        } = hx;
+        let ctx = &mut session;
         let tally = persist::load(ctx, &name(user)).await;
-        if let Some(s) = ctx.ext.get_mut::<Session>() {
+        if let Some(s) = ctx.ext_mut().get_mut::<Session>() {
             s.tally = tally;
         }
         let ratio = match current(ctx, user) {

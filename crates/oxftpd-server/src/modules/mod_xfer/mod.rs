@@ -68,7 +68,7 @@ pub static MODULE: Module = Module {
             .path(PathArg::Cwd)
             .feat(Feat::Line("RANG STREAM"))
             .help("<sp> start-point <sp> end-point"),
-        CommandSpec::new("ALLO", Handler::Conn(params::allo))
+        CommandSpec::new("ALLO", Handler::Narrow(params::allo))
             .class(Cl::MISC)
             .path(PathArg::Cwd)
             .help("<sp> size"),

@@ -98,26 +98,51 @@ pub fn rest<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'
     })
 }
 
-/// `ALLO size [R record]`: nothing to reserve, `202`.
-pub fn allo<'a>(mut ctx: Session<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
+/// `ALLO size [R record]` (RFC 959 4.1.3), as mod_xfer answers it: in a jailed session `202`
+/// (nothing checked, Bug#3996); otherwise `552` when the filesystem of the current directory
+/// has fewer free KiB than asked for, else `200` (`202` when its space cannot be read).
+pub fn allo<'a>(mut hx: HandlerCtx<'a>, arg: Option<&'a str>) -> HandlerFuture<'a> {
     Box::pin(async move {
-        let ctx = &mut ctx;
+        let user = &*hx.user;
+        let ctx = &mut hx.session;
         let Some(arg) = arg else {
             return Err(CommandError::bad_argument(
                 codes::NOT_IMPLEMENTED_FOR_PARAMETER,
                 "'ALLO' not understood",
             ));
         };
-        let size = arg.split_whitespace().next().unwrap_or("");
-        if decimal(size).is_none() {
+        let words: Vec<&str> = arg.split_whitespace().collect();
+        if words.len() != 1 && words.len() != 3 {
+            return Err(CommandError::bad_argument(
+                codes::NOT_IMPLEMENTED_FOR_PARAMETER,
+                format!("'ALLO {arg}' not understood"),
+            ));
+        }
+        let Some(size) = decimal(words[0]) else {
             return Err(CommandError::bad_argument(
                 codes::NOT_IMPLEMENTED_FOR_PARAMETER,
                 format!("{arg}: Invalid ALLO argument"),
             ));
-        }
-        Ok(ctx
-            .reply(codes::SUPERFLUOUS, "No storage allocation necessary")
-            .await?)
+        };
+        let not_needed = || (codes::SUPERFLUOUS, "No storage allocation necessary");
+        let (code, text) = if user.root != "/" {
+            not_needed()
+        } else {
+            match user.fs.stat_fs(&user.cwd).await {
+                Ok(st) => {
+                    let available_kb = st.bavail.saturating_mul(st.frsize) / 1024;
+                    if size / 1024 > available_kb {
+                        return Err(CommandError::refused(
+                            codes::EXCEEDED_STORAGE,
+                            format!("{arg}: No space left on device"),
+                        ));
+                    }
+                    (codes::COMMAND_OK, "ALLO command successful")
+                }
+                Err(_) => not_needed(),
+            }
+        };
+        Ok(ctx.reply(code, text).await?)
     })
 }
 
