@@ -10,6 +10,7 @@
 //! | `Continue` | ask the next one | stop: `NoSuchUser` |
 //! | `Break(Ok(id))` | stop: `id` | stop: `id` |
 //! | `Break(Err(e))` | stop: `e` | stop: `e` |
+//! | `Vouch` (password checks) | stop: the chain's look-up of the user | the same |
 //!
 //! A user known to one provider with a wrong password is never tried against
 //! a later one. Name look-ups (`user_name`, `group_id`, …) follow the same
@@ -94,16 +95,22 @@ impl AuthChain {
             .collect()
     }
 
-    /// Walks the chain with `ask` until a provider breaks or an authoritative one ends it.
+    /// Walks the chain with `ask` until a provider breaks or an authoritative one ends it;
+    /// `password_check` lets a provider vouch ([`Flow::Vouch`]).
     fn walk(
         &self,
         user: &str,
         what: &str,
+        password_check: bool,
         ask: impl Fn(&dyn AuthProvider) -> Flow<Identity>,
     ) -> Result<Identity, AuthError> {
         for link in &self.links {
             let module = link.provider.module();
             match ask(link.provider.as_ref()) {
+                Flow::Vouch if password_check => {
+                    tracing::debug!("{what} '{user}': password accepted by {module}");
+                    return self.lookup(user);
+                }
                 Flow::Break(result) => {
                     match &result {
                         Ok(_) => tracing::debug!("{what} '{user}': accepted by {module}"),
@@ -111,11 +118,14 @@ impl AuthChain {
                     }
                     return result;
                 }
-                Flow::Continue if link.authoritative => {
+                Flow::Continue | Flow::Vouch
+                    if link.authoritative
+                        && (password_check || link.provider.answers_lookups()) =>
+                {
                     tracing::debug!("{what} '{user}': unknown to authoritative {module}");
                     return Err(AuthError::NoSuchUser);
                 }
-                Flow::Continue => {}
+                Flow::Continue | Flow::Vouch => {}
             }
         }
         Err(AuthError::NoSuchUser)
@@ -123,12 +133,14 @@ impl AuthChain {
 
     /// Checks `user`'s `password`; blocking (crypt), so run it off the async threads.
     pub fn authenticate(&self, user: &str, password: &str) -> Result<Identity, AuthError> {
-        self.walk(user, "authenticate", |p| p.authenticate(user, password))
+        self.walk(user, "authenticate", true, |p| {
+            p.authenticate(user, password)
+        })
     }
 
     /// Looks `user` up without a password.
     pub fn lookup(&self, user: &str) -> Result<Identity, AuthError> {
-        self.walk(user, "lookup", |p| p.lookup(user))
+        self.walk(user, "lookup", false, |p| p.lookup(user))
     }
 
     /// First answer in chain order (an authoritative provider ends the walk).
@@ -137,7 +149,7 @@ impl AuthChain {
             if let Some(v) = ask(link.provider.as_ref()) {
                 return Some(v);
             }
-            if link.authoritative {
+            if link.authoritative && link.provider.answers_lookups() {
                 return None;
             }
         }

@@ -14,6 +14,10 @@ use crate::AuthError;
 /// - `Break(Err(_))`: this provider knows the user and refuses (wrong password,
 ///   locked, expired) or failed while deciding; the chain ends with that error.
 ///   A provider that knows a user never lets another provider try the password.
+/// - `Vouch` (password checks only): the password is right, but the account is not this
+///   provider's to describe: the chain ends the check and takes the identity from its
+///   look-up (`AuthChain::lookup`), as ProFTPD's `getpwnam` is answered by another module
+///   after mod_radius (without `RadiusUserInfo`) said yes. In a look-up it means `Continue`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub enum Flow<T> {
@@ -21,6 +25,8 @@ pub enum Flow<T> {
     Continue,
     /// Mine: this is the answer, stop the chain.
     Break(Result<T, AuthError>),
+    /// The password is right; the account comes from the chain's look-up.
+    Vouch,
 }
 
 impl<T> Flow<T> {
@@ -32,7 +38,7 @@ impl<T> Flow<T> {
     /// The answer, if this is a `Break`.
     pub fn into_break(self) -> Option<Result<T, AuthError>> {
         match self {
-            Flow::Continue => None,
+            Flow::Continue | Flow::Vouch => None,
             Flow::Break(r) => Some(r),
         }
     }

@@ -16,6 +16,13 @@ pub trait AuthProvider: Send + Sync {
     /// Looks `user` up without a password (anonymous mapping, `~user` expansion).
     fn lookup(&self, user: &str) -> Flow<Identity>;
 
+    /// Whether this provider takes part in look-ups at all (ProFTPD: whether the module has
+    /// `getpwnam`-style handlers). One that only checks passwords (mod_auth_otp) is passed by
+    /// in look-ups even when it is authoritative.
+    fn answers_lookups(&self) -> bool {
+        true
+    }
+
     /// The name of user id `uid`, if this provider knows it.
     fn user_name(&self, uid: u32) -> Option<String>;
 

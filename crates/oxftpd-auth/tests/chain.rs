@@ -207,3 +207,58 @@ fn real_chain_file_then_unix() {
     let only_unix = from_auth_order(&["mod_auth_unix.c".to_string()], Some(&passwd), None).unwrap();
     assert_eq!(only_unix.lookup("root").unwrap().uid, 0);
 }
+
+/// A provider that only checks passwords (mod_radius without RadiusUserInfo): it vouches.
+struct Voucher(&'static str);
+
+impl AuthProvider for Voucher {
+    fn module(&self) -> &'static str {
+        "v.c"
+    }
+    fn authenticate(&self, _user: &str, password: &str) -> Flow<Identity> {
+        if password == self.0 {
+            Flow::Vouch
+        } else {
+            Flow::Break(Err(AuthError::BadPassword))
+        }
+    }
+    fn lookup(&self, _user: &str) -> Flow<Identity> {
+        Flow::Vouch
+    }
+    fn user_name(&self, _uid: u32) -> Option<String> {
+        None
+    }
+    fn group_name(&self, _gid: u32) -> Option<String> {
+        None
+    }
+    fn group_id(&self, _name: &str) -> Option<u32> {
+        None
+    }
+    fn user_id(&self, _name: &str) -> Option<u32> {
+        None
+    }
+}
+
+#[test]
+fn a_vouched_password_takes_the_account_from_the_look_up() {
+    let b = Fake::new("b.c", "sam", "file-password", 40);
+    let b_calls = Arc::clone(&b.calls);
+    let c = AuthChain::new(vec![
+        (Box::new(Voucher("radius")), false),
+        (Box::new(b), false),
+    ]);
+    // The voucher's password, the file's account; the file's password is never asked.
+    assert_eq!(c.authenticate("sam", "radius").unwrap().uid, 40);
+    assert_eq!(b_calls.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        c.authenticate("sam", "file-password"),
+        Err(AuthError::BadPassword)
+    );
+    // Vouched for, but nobody has the account.
+    assert_eq!(
+        c.authenticate("ghost", "radius"),
+        Err(AuthError::NoSuchUser)
+    );
+    // In a look-up a voucher is passed by.
+    assert_eq!(c.lookup("sam").unwrap().uid, 40);
+}

@@ -338,10 +338,6 @@ pub static REJECTED: &[(&str, &str)] = &[
         "removed from ProFTPD: make PAM authoritative with a '*' after it in AuthOrder (AuthOrder mod_auth_pam.c* mod_auth_unix.c)",
     ),
     (
-        "BanCache",
-        "memcache and redis ban caches are not supported: mod_ban keeps its bans in the CounterStore, which a cluster can share",
-    ),
-    (
         "QuotaOptions",
         "its one option, ScanOnLogin (a scan of the home directory at login), is not available yet",
     ),
@@ -376,6 +372,10 @@ pub static REJECTED: &[(&str, &str)] = &[
     (
         "LDAPUseSASL",
         "oxftpd's LDAP library (ldap3) has no SASL mechanisms but EXTERNAL and GSSAPI, none of ProFTPD's list (PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM); LDAPBindDN binds with a password (simple bind), protected by ldaps:// or LDAPUseTLS",
+    ),
+    (
+        "RadiusQuotaInfo",
+        "quota limits from RADIUS are read by mod_quotatab_radius.c, which oxftpd does not have",
     ),
     (
         "LDAPDefaultQuota",

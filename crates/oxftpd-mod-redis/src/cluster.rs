@@ -106,6 +106,8 @@ return 1
 struct Entry {
     cluster: Cluster,
     keys: Vec<(String, String)>,
+    /// The server's hash of session descriptions (`oxftpctl who --cluster`).
+    info: String,
     renewed: Instant,
 }
 
@@ -127,11 +129,13 @@ impl Drop for Lease {
             return;
         };
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let member = self.member.clone();
             handle.spawn(async move {
                 let mut pipe = redis::pipe();
                 for (key, member) in &entry.keys {
                     pipe.cmd("ZREM").arg(key).arg(member).ignore();
                 }
+                pipe.cmd("HDEL").arg(&entry.info).arg(&member).ignore();
                 let removed = store::within(&entry.cluster.target, |mut conn| async move {
                     pipe.query_async::<()>(&mut conn).await
                 });
@@ -140,6 +144,12 @@ impl Drop for Lease {
             });
         }
     }
+}
+
+/// The hash of a server's session descriptions, by member: `node TAB user TAB host TAB class
+/// TAB login time` (`oxftpctl who --cluster`).
+pub(crate) fn info_key(server: &str) -> String {
+    format!("oxftpd:{{{server}}}:info")
 }
 
 /// A session's key names: `oxftpd:{server}:{what}`, braces keeping a cluster's keys of one
@@ -239,11 +249,32 @@ pub fn admit<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn) -> AdmitFuture<'a> {
                     .map(|k| (k.clone(), member.clone()))
                     .collect();
                 entries.push((keys[4].clone(), format!("{host}|{member}")));
+                let info = info_key(&ctx.server.settings.name);
+                let description = [
+                    cluster.node.as_str(),
+                    &user.login_name,
+                    &host,
+                    class.as_deref().unwrap_or("-"),
+                    &oxftpd_server::shutmsg::now().to_string(),
+                ]
+                .join("\t");
+                let (target, at, m) = (cluster.target.clone(), info.clone(), member.clone());
+                // Only for `who --cluster`: a failure here does not refuse the login.
+                let _ = store::within(&target, |mut conn| async move {
+                    redis::cmd("HSET")
+                        .arg(&at)
+                        .arg(&m)
+                        .arg(&description)
+                        .query_async::<i64>(&mut conn)
+                        .await
+                })
+                .await;
                 live().insert(
                     member.clone(),
                     Entry {
                         cluster,
                         keys: entries,
+                        info,
                         renewed: Instant::now(),
                     },
                 );
@@ -277,8 +308,9 @@ pub fn admit<'a>(ctx: &'a mut Ctx, user: &'a mut LoggedIn) -> AdmitFuture<'a> {
     })
 }
 
-/// Renews the leases of this node's sessions, a third of a lease before they would end; runs
-/// once per process.
+/// Renews the leases of this node's sessions, a third of a lease before they would end, and
+/// every second applies the cluster-wide shutdowns ([`crate::cluster_admin::apply_shuts`]);
+/// runs once per process.
 pub fn start_renewing() {
     static STARTED: AtomicBool = AtomicBool::new(false);
     if STARTED.swap(true, Ordering::SeqCst) {
@@ -290,8 +322,13 @@ pub fn start_renewing() {
     };
     handle.spawn(async {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
+            ticks += 1;
+            if ticks.is_multiple_of(2) {
+                crate::cluster_admin::apply_shuts().await;
+            }
             let due: Vec<(String, Entry)> = {
                 let now = Instant::now();
                 live()

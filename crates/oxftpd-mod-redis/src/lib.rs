@@ -2,14 +2,17 @@
 //! `RedisServer`, `RedisTimeouts`, `RedisOptions`, `RedisLog`), and what oxftpd keeps there
 //! past ProFTPD: the cluster's shared session counts ([`cluster`], `ClusterEngine on` with
 //! `ClusterStore redis:`), so the `MaxClients*` limits hold across every node behind a load
-//! balancer.
+//! balancer, and the counter store ([`counters`], `CounterStore redis` or `BanCache redis:`),
+//! so mod_ban's bans and mod_quotatab's `store:` tallies are shared by those nodes.
 //!
 //! A crate of its own because it brings the `redis` client (its tokio connection manager and
 //! Lua scripting). Not yet here: Redis JSON logging (`RedisLogOnCommand`, `RedisLogOnEvent`,
 //! `RedisLogFormatExtra` are refused with that reason), Sentinel discovery, TLS to Redis, and
-//! the Redis-backed ban, TLS session and wrap2 tables.
+//! the Redis-backed TLS session and wrap2 tables.
 
 pub mod cluster;
+pub mod cluster_admin;
+pub mod counters;
 pub mod directives;
 pub mod store;
 
@@ -38,6 +41,7 @@ pub static MODULE: Module = Module {
     open: Some(open),
     server: Some(servers),
     start: Some(start),
+    store: Some(counters::offer),
     ..Module::DEFAULT
 };
 
@@ -69,6 +73,7 @@ fn open(config: &Config, _state: &mut ModuleState) -> Result<(), StartError> {
 
 /// Each server's cluster settings, checked when the configuration is read.
 fn servers(config: &Config, maps: &mut [TypeMap]) -> Result<(), StartError> {
+    check_counter_store(config)?;
     for (server, map) in config.servers().iter().zip(maps.iter_mut()) {
         let merged = Merged::of(&server.scope(None));
         let view = View::read(&merged);
@@ -103,6 +108,28 @@ fn servers(config: &Config, maps: &mut [TypeMap]) -> Result<(), StartError> {
     Ok(())
 }
 
+/// `CounterStore redis` needs the main server's Redis; `BanCache redis:` keeps mod_ban's bans
+/// in the counter store, which must then be Redis.
+fn check_counter_store(config: &Config) -> Result<(), StartError> {
+    let store = oxftpd_config::modules::mod_core::Daemon::of(config).counter_store;
+    if store == oxftpd_config::modules::mod_core::CounterStoreChoice::Redis {
+        counters::offer(config, &store)?;
+    }
+    let merged = Merged::of(&config.main_server().scope(None));
+    let Some(line) = merged.one("BanCache") else {
+        return Ok(());
+    };
+    if store != oxftpd_config::modules::mod_core::CounterStoreChoice::Redis {
+        return Err(StartError::at(
+            line,
+            format!(
+                "BanCache redis: conflicts with CounterStore {store:?}: oxftpd keeps mod_ban's bans in the counter store (leave CounterStore out, or set it to redis)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The host name and process id.
 fn default_node() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -112,8 +139,45 @@ fn default_node() -> String {
 }
 
 fn start(
-    _generation: &std::sync::Arc<oxftpd_server::context::Generation>,
+    generation: &std::sync::Arc<oxftpd_server::context::Generation>,
     _shared: &std::sync::Arc<oxftpd_server::context::Shared>,
 ) {
+    cluster_admin::follow(
+        generation
+            .servers
+            .iter()
+            .filter_map(|s| s.modules.get::<Cluster>().map(|c| c.target.clone()))
+            .collect(),
+    );
     cluster::start_renewing();
+}
+
+/// The Redis and the cluster servers' names of a configuration with `ClusterEngine on`
+/// (for `oxftpctl who --cluster`, `count --cluster`, `shut --cluster`).
+pub fn cluster_of(config: &Config) -> Result<(Target, Vec<String>), StartError> {
+    let mut maps: Vec<TypeMap> = config
+        .servers()
+        .iter()
+        .map(|_| TypeMap::default())
+        .collect();
+    servers(config, &mut maps)?;
+    let mut target = None;
+    let mut names = Vec::new();
+    for (server, map) in config.servers().iter().zip(&maps) {
+        if let Some(c) = map.get::<Cluster>() {
+            target.get_or_insert_with(|| c.target.clone());
+            let merged = Merged::of(&server.scope(None));
+            names.push(
+                merged
+                    .arg("ServerName", 0)
+                    .unwrap_or_else(|| "ProFTPD".to_string()),
+            );
+        }
+    }
+    match target {
+        Some(t) => Ok((t, names)),
+        None => Err(StartError::Message(
+            "no server of this configuration has ClusterEngine on".into(),
+        )),
+    }
 }

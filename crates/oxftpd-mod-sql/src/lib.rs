@@ -38,6 +38,7 @@ pub const VERSION: &str = "mod_sql/4.5";
 pub static MODULE: Module = Module {
     spec: &directives::SPEC,
     hooks: &[
+        Hook::new(Phase::Pre, On::AnyCommand, log::command_began),
         Hook::new(Phase::Pre, On::Verb("USER"), log::note_user),
         Hook::new(Phase::Pre, On::Verb("RETR"), log::transfer_began),
         Hook::new(Phase::Pre, On::Verb("STOR"), log::transfer_began),

@@ -30,6 +30,10 @@ struct Notes {
     user_arg: Option<String>,
     /// The last transfer: path, bytes, seconds, complete.
     transfer: Option<(String, u64, f64, bool)>,
+    /// When the command being logged came in (`%R`).
+    started: Option<std::time::Instant>,
+    /// The client sent QUIT (`%E` is then "Quit").
+    quit: bool,
 }
 
 fn logs() -> &'static Mutex<HashMap<String, File>> {
@@ -113,7 +117,10 @@ fn resolve(
     let transfer = notes.and_then(|n| n.transfer.as_ref());
     let name = user.map(|u| u.identity.name.clone());
     Some(match v {
-        Var::Short('u') => name.or_else(|| notes.and_then(|n| n.user_arg.clone()))?,
+        // "-" before any USER, as ProFTPD logs it.
+        Var::Short('u') => name
+            .or_else(|| notes.and_then(|n| n.user_arg.clone()))
+            .unwrap_or_else(|| "-".to_string()),
         Var::Short('U') => notes
             .and_then(|n| n.user_arg.clone())
             .or_else(|| user.map(|u| u.login_name.clone()))?,
@@ -158,6 +165,17 @@ fn resolve(
         Var::Short('g') => user
             .and_then(|u| u.identity.group_names.first().cloned())
             .unwrap_or_default(),
+        // Why the session ended, in ProFTPD's LogFormat words ("-" while it goes on).
+        Var::Short('E') => match ctx.ext.get::<oxftpd_server::module::events::EndReason>() {
+            Some(r) => r.0.clone(),
+            None if notes.is_some_and(|n| n.quit) => "Quit".to_string(),
+            None if cmd.is_none() => "Read EOF from client".to_string(),
+            None => "-".to_string(),
+        },
+        // Milliseconds from the command's arrival to now (its reply).
+        Var::Short('R') => notes
+            .and_then(|n| n.started)
+            .map_or_else(|| "-".to_string(), |t| t.elapsed().as_millis().to_string()),
         Var::Short('I') => ctx.control.raw_bytes().0.to_string(),
         Var::Short('O') => ctx.control.raw_bytes().1.to_string(),
         Var::Long("uid") => user.map(|u| u.identity.uid.to_string())?,
@@ -170,7 +188,9 @@ fn resolve(
             None => "-".to_string(),
         },
         Var::Long(other) => {
-            if let Some(name) = other.strip_prefix("env:") {
+            if let Some(key) = other.strip_prefix("note:") {
+                note(ctx, user, notes, key)
+            } else if let Some(name) = other.strip_prefix("env:") {
                 std::env::var(name).unwrap_or_default()
             } else if let Some(fmt) = other.strip_prefix("time:") {
                 oxftpd_server::localtime::strftime_now(fmt)
@@ -180,6 +200,25 @@ fn resolve(
         }
         _ => return None,
     })
+}
+
+/// `%{note:key}`: the session notes ProFTPD's modules keep that oxftpd knows (USER's
+/// argument, the RNFR path, the transfer's path), and those auth providers left at login
+/// (`mod_radius.class`, …); an unknown note is empty.
+fn note(ctx: &Ctx, user: Option<&LoggedIn>, notes: Option<&Notes>, key: &str) -> String {
+    match key {
+        "mod_auth.orig-user" => notes.and_then(|n| n.user_arg.clone()),
+        "mod_core.rnfr-path" => user.and_then(|u| u.rename_from.clone()),
+        "mod_xfer.retr-path" | "mod_xfer.store-path" => notes
+            .and_then(|n| n.transfer.as_ref())
+            .map(|t| real_path(user, &t.0)),
+        other => ctx
+            .ext
+            .get::<oxftpd_auth::session_info::Notes>()
+            .and_then(|n| n.get(other))
+            .map(|v| String::from_utf8_lossy(v).into_owned()),
+    }
+    .unwrap_or_default()
 }
 
 /// Runs `rule`'s query; a failure is logged (with `IGNORE_ERRORS` at debug level only).
@@ -221,6 +260,18 @@ pub fn note_user<'a>(ctx: &'a mut Ctx, _: &'a mut State, cmd: Cmd<'a>) -> HookFu
     Box::pin(async move {
         if settings(ctx).is_some() {
             ctx.ext.get_or_default::<Notes>().user_arg = cmd.arg.map(str::to_string);
+        }
+        Outcome::Continue
+    })
+}
+
+/// Notes when each command came in, for `%R` (only where mod_sql is on).
+pub fn command_began<'a>(ctx: &'a mut Ctx, _: &'a mut State, cmd: Cmd<'a>) -> HookFuture<'a> {
+    Box::pin(async move {
+        if settings(ctx).is_some() {
+            let n = ctx.ext.get_or_default::<Notes>();
+            n.started = Some(std::time::Instant::now());
+            n.quit |= cmd.verb == "QUIT";
         }
         Outcome::Continue
     })

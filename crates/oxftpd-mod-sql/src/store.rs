@@ -36,7 +36,7 @@ pub fn offer(
     choice: &CounterStoreChoice,
 ) -> Result<Option<Arc<dyn CounterStore>>, StartError> {
     let store = match choice {
-        CounterStoreChoice::Memory => return Ok(None),
+        CounterStoreChoice::Memory | CounterStoreChoice::Redis => return Ok(None),
         CounterStoreChoice::Sqlite(path) => SqlStore::sqlite(path)?,
         CounterStoreChoice::Sql => {
             let mut found = None;

@@ -18,6 +18,7 @@ mod detached;
 mod error;
 pub mod fixtures;
 mod process;
+pub mod redis;
 pub mod replies;
 mod server;
 mod setup;

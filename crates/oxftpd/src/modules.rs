@@ -25,6 +25,10 @@ const CRATES: &[&Module] = &[
     &oxftpd_mod_redis::MODULE,
     #[cfg(feature = "mod_ldap")]
     &oxftpd_mod_ldap::MODULE,
+    #[cfg(feature = "mod_radius")]
+    &oxftpd_mod_radius::MODULE,
+    #[cfg(feature = "mod_auth_otp")]
+    &oxftpd_mod_auth_otp::MODULE,
 ];
 
 /// Adds the module crates to the server's list; call before anything reads the list (the
@@ -53,6 +57,8 @@ pub fn crates() -> Vec<(bool, &'static str)> {
         (cfg!(feature = "mod_sftp"), "mod_sftp.c"),
         (cfg!(feature = "mod_redis"), "mod_redis.c"),
         (cfg!(feature = "mod_ldap"), "mod_ldap.c"),
+        (cfg!(feature = "mod_radius"), "mod_radius.c"),
+        (cfg!(feature = "mod_auth_otp"), "mod_auth_otp.c"),
     ]
 }
 

@@ -560,7 +560,7 @@ fn debians_stock_config_passes_the_syntax_check() {
         );
     }
     assert!(
-        warnings.iter().any(|w| w.contains("mod_radius.c")),
+        warnings.iter().any(|w| w.contains("mod_quotatab_radius.c")),
         "{}",
         out.stderr
     );

@@ -6,94 +6,14 @@
 //!
 //! ProFTPD shares no session counts between servers, so these run against oxftpd only.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use oxftpd_testkit::redis::Redis;
 use oxftpd_testkit::{Setup, TestServer};
 
 const PER_USER_2: &str =
     "Sorry, the maximum number of clients (2) for this user are already connected.";
-
-/// A Redis server in a temp dir, stopped when dropped.
-struct Redis {
-    child: Option<Child>,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Redis {
-    /// Starts one, or `None` (the test skips) when `redis-server` is not installed.
-    fn start() -> Option<Redis> {
-        if !oxftpd_testkit::tools::have("redis-server") {
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("dir");
-        let port = oxftpd_testkit::free_port().expect("port");
-        let mut r = Redis {
-            child: None,
-            port,
-            dir,
-        };
-        r.run();
-        Some(r)
-    }
-
-    fn run(&mut self) {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-            ])
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.pongs() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not answer PING"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn pongs(&self) -> bool {
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
-        let mut buf = [0u8; 16];
-        s.write_all(b"PING\r\n").is_ok()
-            && s.read(&mut buf)
-                .is_ok_and(|n| buf[..n].starts_with(b"+PONG"))
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 fn node(redis: &Redis, extra: &str) -> TestServer {
     let target = oxftpd_testkit::target!();

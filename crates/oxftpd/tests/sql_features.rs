@@ -183,3 +183,46 @@ UPDATE users SET passwd = '{twice}' WHERE userid = 'obrien';"
     assert_eq!(pass(&s, "obrien", "plainpw").await.code, 530);
     let _ = db.query("SELECT 1");
 }
+
+#[tokio::test]
+async fn log_variables_for_the_end_reason_response_time_and_notes() {
+    let (setup, db) = setup_db();
+    db.exec(
+        "CREATE TABLE ends (userid TEXT, reason TEXT, orig TEXT);
+CREATE TABLE took (cmd TEXT, ms INTEGER);",
+    );
+    let extra = "  SQLUserInfo users userid passwd uid gid homedir shell
+  SQLNamedQuery ends INSERT \"'%u', '%E', '%{note:mod_auth.orig-user}'\" ends
+  SQLNamedQuery took INSERT \"'%m', %R\" took
+  SQLLog EXIT ends
+  SQLLog NOOP took";
+    let s = sql_support::start(setup, &base(&db, extra, "Crypt"));
+    let mut c = s.login("sqluser", "secret").await.expect("login");
+    c.cmd_expect("NOOP", 200).await.expect("NOOP");
+    c.quit().await.expect("QUIT");
+    // A session that just goes away.
+    let c = s.login("sqluser", "secret").await.expect("login");
+    drop(c);
+    let rows =
+        || db.query("SELECT userid, reason, orig FROM ends WHERE userid <> '-' ORDER BY rowid");
+    let done = oxftpd_testkit::wait_until(std::time::Duration::from_secs(10), || {
+        rows().lines().count() >= 2
+    });
+    assert!(done, "{}\n{}", rows(), s.log());
+    assert_eq!(
+        rows().trim(),
+        "sqluser|Quit|sqluser\nsqluser|Read EOF from client|sqluser",
+        "{}",
+        s.log()
+    );
+    // Sessions without a USER (the harness's readiness probe) log '-' for %u.
+    assert_eq!(
+        db.query("SELECT COUNT(*) FROM ends WHERE userid = '%u'")
+            .trim(),
+        "0"
+    );
+    let took = db.query("SELECT cmd, ms FROM took");
+    let (cmd, ms) = took.trim().split_once('|').expect("one row");
+    assert_eq!(cmd, "NOOP");
+    assert!(ms.parse::<u64>().is_ok_and(|ms| ms < 5000), "{took}");
+}

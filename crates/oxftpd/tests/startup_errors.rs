@@ -123,7 +123,17 @@ fn a_counter_store_that_cannot_be_is_named() {
     let (code, err) = start_fails(&setup, false);
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains("CounterStore: expected 'sqlite PATH', 'sql' or 'memory', not 'redis'"),
+        err.contains("CounterStore: a Redis counter store needs RedisEngine on in the main server"),
+        "{err}"
+    );
+    let mut setup = Setup::new(&target).expect("setup");
+    setup.config("CounterStore nosuch");
+    let (code, err) = start_fails(&setup, false);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(
+            "CounterStore: expected 'sqlite PATH', 'sql', 'redis' or 'memory', not 'nosuch'"
+        ),
         "{err}"
     );
     let mut setup = Setup::new(&target).expect("setup");

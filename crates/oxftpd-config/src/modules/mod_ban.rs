@@ -57,11 +57,18 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         "a copy of the live bans for people to read, one a line, rewritten when a ban is added or removed (the bans themselves are in the CounterStore)",
     ),
     d(
+        "BanCache",
+        ROOT_GLOBAL,
+        Args::exact(1).checked(check_cache),
+        false,
+        "redis: keep the bans in Redis, shared by every node (oxftpd keeps bans in the CounterStore, which this makes `redis`)",
+    ),
+    d(
         "BanCacheOptions",
         C::SERVERS,
         Args::at_least(1).checked(check_cache_options),
         false,
-        "options of a BanCache (which oxftpd has none of: its bans are in the CounterStore)",
+        "options of the BanCache: MatchServer and UseJSON are accepted; the bans' form in Redis is oxftpd's counter store",
     ),
 ];
 
@@ -190,6 +197,16 @@ fn check_options(args: &[String]) -> Result<(), String> {
     {
         Some(other) => Err(format!("unknown BanOption: '{other}'")),
         None => Ok(()),
+    }
+}
+
+fn check_cache(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some(c) if c.eq_ignore_ascii_case("redis:") => Ok(()),
+        Some(c) => Err(format!(
+            "'{c}': oxftpd shares bans through Redis only (BanCache redis:); a memcache ban cache is not supported"
+        )),
+        None => Err("missing parameters".into()),
     }
 }
 

@@ -189,7 +189,7 @@ static DIRECTIVES: &[DirectiveSpec] = &[
         C::SERVER,
         Args::range(1, 2).checked(counter_store),
         false,
-        "where counters that outlive a session are kept (mod_ban's bans and event counts): sqlite PATH, sql (mod_sql's SQLConnectInfo) or memory; default: sqlite beside the ScoreboardFile",
+        "where counters that outlive a session are kept (mod_ban's bans and event counts): sqlite PATH, sql (mod_sql's SQLConnectInfo), redis (mod_redis's RedisServer) or memory; default: redis with BanCache redis:, else sqlite beside the ScoreboardFile",
     )
     .last_wins(),
     d(
@@ -557,6 +557,8 @@ pub enum CounterStoreChoice {
     Sqlite(String),
     /// `sql`: the database of mod_sql's `SQLConnectInfo` (of the first server that has one).
     Sql,
+    /// `redis`: the main server's `RedisServer` (mod_redis), shared by every node using it.
+    Redis,
 }
 
 impl CounterStoreChoice {
@@ -569,13 +571,14 @@ impl CounterStoreChoice {
         match (kind.as_str(), args.get(1)) {
             ("memory", None) => Ok(CounterStoreChoice::Memory),
             ("sql", None) => Ok(CounterStoreChoice::Sql),
+            ("redis", None) => Ok(CounterStoreChoice::Redis),
             ("sqlite", Some(path)) if path.starts_with('/') => {
                 Ok(CounterStoreChoice::Sqlite(path.clone()))
             }
             ("sqlite", Some(path)) => Err(format!("'{path}' is not an absolute path")),
             ("sqlite", None) => Err("sqlite needs the database file's path".into()),
             _ => Err(format!(
-                "expected 'sqlite PATH', 'sql' or 'memory', not '{}'",
+                "expected 'sqlite PATH', 'sql', 'redis' or 'memory', not '{}'",
                 args.join(" ")
             )),
         }
@@ -797,8 +800,8 @@ pub struct Daemon {
     pub scoreboard_file: Option<String>,
     /// `ScoreboardMutex`.
     pub scoreboard_mutex: Option<String>,
-    /// `CounterStore`, or its default: a SQLite file beside the `ScoreboardFile` (its path
-    /// plus `.db`), in memory without one.
+    /// `CounterStore`, or its default: Redis with `BanCache redis:`, else a SQLite file beside
+    /// the `ScoreboardFile` (its path plus `.db`), in memory without one.
     pub counter_store: CounterStoreChoice,
     /// `ScoreboardScrub`: seconds between scrubs (30 by default and for `on`), `None` for off.
     pub scoreboard_scrub: Option<u64>,
@@ -830,6 +833,12 @@ impl Daemon {
                 .located("CounterStore", |d| CounterStoreChoice::parse(&d.args))
                 .and_then(|l| l.value.ok())
                 .unwrap_or_else(|| match m.arg("ScoreboardFile", 0) {
+                    _ if m
+                        .arg("BanCache", 0)
+                        .is_some_and(|c| c.eq_ignore_ascii_case("redis:")) =>
+                    {
+                        CounterStoreChoice::Redis
+                    }
                     Some(sb) => CounterStoreChoice::Sqlite(format!("{sb}.db")),
                     None => CounterStoreChoice::Memory,
                 }),

@@ -38,10 +38,10 @@ static DIRECTIVES: &[DirectiveSpec] = &[
     partial(
         "QuotaTallyTable",
         S,
-        Args::exact(1).checked(check_table),
+        Args::exact(1).checked(check_tally_table),
         false,
         "sql: tables (mod_quotatab_sql) are refused: not available yet",
-        "the tally table: file:/path (ProFTPD's binary format, as ftpquota writes it)",
+        "the tally table: file:/path (ProFTPD's binary format, as ftpquota writes it), or oxftpd's store: (the CounterStore, shared by every node using it)",
     ),
     d(
         "QuotaDisplayUnits",
@@ -104,6 +104,13 @@ fn check_table(args: &[String]) -> Result<(), String> {
     }
 }
 
+fn check_tally_table(args: &[String]) -> Result<(), String> {
+    if args[0].eq_ignore_ascii_case("store:") {
+        return Ok(());
+    }
+    check_table(args)
+}
+
 fn check_units(args: &[String]) -> Result<(), String> {
     Units::parse(&args[0]).map(|_| ())
 }
@@ -161,6 +168,8 @@ pub struct View {
     pub limit_table: Option<String>,
     /// `QuotaTallyTable`'s file.
     pub tally_table: Option<String>,
+    /// `QuotaTallyTable store:`: the tallies are in the counter store.
+    pub tally_in_store: bool,
     /// `QuotaDisplayUnits`.
     pub units: Units,
     /// `QuotaShowQuotas` (on by default).
@@ -184,6 +193,9 @@ impl View {
             engine: m.flag("QuotaEngine").unwrap_or(false),
             limit_table: file_of(m.arg("QuotaLimitTable", 0)),
             tally_table: file_of(m.arg("QuotaTallyTable", 0)),
+            tally_in_store: m
+                .arg("QuotaTallyTable", 0)
+                .is_some_and(|t| t.eq_ignore_ascii_case("store:")),
             units: m
                 .arg("QuotaDisplayUnits", 0)
                 .and_then(|u| Units::parse(&u).ok())

@@ -49,14 +49,21 @@ impl Kind {
 /// The earliest deadline among the timeouts in force, with its kind and length.
 fn earliest(ctx: &Ctx, logged_in: bool, now: Instant) -> Option<(Instant, Kind, Duration)> {
     let t = &ctx.server.settings.timeouts;
+    // A login's own limits (mod_radius's Idle-Timeout and Session-Timeout) replace the
+    // configured ones for this session.
+    let own = logged_in
+        .then(|| ctx.ext.get::<oxftpd_auth::session_info::Notes>())
+        .flatten();
+    let idle = own.and_then(|n| n.idle_timeout).or(t.idle);
+    let session = own.and_then(|n| n.session_timeout).or(t.session);
     let candidates = [
         (!logged_in).then_some(t.login.map(|d| (now + d, Kind::Login, d))),
-        logged_in.then_some(t.idle.map(|d| (now + d, Kind::Idle, d))),
+        logged_in.then_some(idle.map(|d| (now + d, Kind::Idle, d))),
         logged_in.then_some(
             t.no_transfer
                 .map(|d| (ctx.last_transfer + d, Kind::NoTransfer, d)),
         ),
-        Some(t.session.map(|d| (ctx.started + d, Kind::Session, d))),
+        Some(session.map(|d| (ctx.started + d, Kind::Session, d))),
     ];
     candidates
         .into_iter()

@@ -67,7 +67,18 @@ fn reply(verb: &str, err: &CommandError) -> Option<Reply> {
         CommandError::LoginRequired => {
             Reply::new(codes::NOT_LOGGED_IN, "Please login with USER and PASS")
         }
-        CommandError::LoginRefused(text) => Reply::new(codes::NOT_LOGGED_IN, text.clone()),
+        // Several lines (a provider's messages before the refusal) make a multi-line 530.
+        CommandError::LoginRefused(text) => {
+            let mut lines = text.split('\n');
+            let mut reply = Reply::new(
+                codes::NOT_LOGGED_IN,
+                lines.next().unwrap_or_default().to_string(),
+            );
+            for line in lines {
+                reply.push_line(line.to_string());
+            }
+            reply
+        }
         CommandError::Limit { outcome, arg } => limit(verb, arg.as_deref(), *outcome),
         CommandError::Filter(FilterRefusal::Argument(arg)) => Reply::new(
             codes::FILE_UNAVAILABLE,

@@ -53,6 +53,11 @@ impl Counters {
                     "CounterStore sql: this build has no mod_sql".into(),
                 ));
             }
+            (None, CounterStoreChoice::Redis) => {
+                return Err(StartError::Message(
+                    "CounterStore redis: this build has no mod_redis".into(),
+                ));
+            }
         };
         Ok(Counters::new(store))
     }

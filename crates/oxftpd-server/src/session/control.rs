@@ -292,6 +292,24 @@ impl Control {
         }
     }
 
+    /// Replaces the last line of the last queued reply, when it is `code`'s final line, by
+    /// `text` (a `Post` hook answering in its own words, as ProFTPD's `pr_response_clear` and
+    /// `pr_response_add`: mod_auth_otp's `331`); whether it did.
+    pub fn replace_last(&mut self, code: u16, text: &str) -> bool {
+        let body = self.out.strip_suffix(b"\r\n").unwrap_or(&self.out);
+        let last = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if !self.out[last..].starts_with(format!("{code:03} ").as_bytes()) {
+            return false;
+        }
+        self.out.truncate(last);
+        let mut added = Vec::new();
+        oxftpd_proto::reply::write_reply(code, text, &mut added);
+        self.out.extend_from_slice(&added);
+        self.last_text.clear();
+        self.last_text.push_str(text);
+        true
+    }
+
     /// The text of the last line of the last reply queued.
     pub fn last_text(&self) -> &str {
         &self.last_text

@@ -1,4 +1,5 @@
-//! `oxftpctl count [--json]`: sessions and logged-in users per vhost and per `<Class>`.
+//! `oxftpctl count [--json] [--cluster]`: sessions and logged-in users per vhost and per
+//! `<Class>`, of one daemon or (`--cluster`) of every node.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -15,6 +16,9 @@ pub struct CountArgs {
     /// One JSON object: `sessions`, `users`, `vhosts` (each `sessions`, `users`), `classes`.
     #[arg(long)]
     pub json: bool,
+    /// Count every node's sessions, from the cluster's Redis (needs -c, with ClusterEngine on).
+    #[arg(long)]
+    pub cluster: bool,
 }
 
 /// The counts as the daemon reports them; from the `ScoreboardFile` when its control socket
@@ -62,7 +66,11 @@ pub fn tally(list: &[Value]) -> Value {
 
 /// Runs it.
 pub fn run(args: &CountArgs) -> Result<()> {
-    let v = counts(&args.socket)?;
+    let v = if args.cluster {
+        tally(&super::cluster::sessions(&args.socket, None)?)
+    } else {
+        counts(&args.socket)?
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());

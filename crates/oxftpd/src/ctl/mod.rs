@@ -3,6 +3,7 @@
 //! reads the configuration as `oxftpd -t` does.
 
 pub mod check;
+pub mod cluster;
 pub mod count;
 pub mod kick;
 pub mod may;

@@ -5,6 +5,8 @@
 //! refused with the message (`%s` shutdown time, `%r` refusal time, `%d` disconnect time);
 //! with `-d MIN`, running sessions are disconnected MIN minutes before TIME; without it they
 //! go on to their end. `shut --cancel [--vhost VHOST]` lifts it; `shut --list` shows them.
+//! With `--cluster` (and `-c`), the shutdown is written to the cluster's Redis and every node
+//! with `ClusterEngine on` applies it within about a second.
 
 use anyhow::{Result, bail};
 use clap::Args;
@@ -42,6 +44,10 @@ pub struct ShutArgs {
     /// Answer in JSON.
     #[arg(long)]
     pub json: bool,
+    /// On every node of the cluster, through its Redis (needs -c, with ClusterEngine on);
+    /// each node applies it within about a second.
+    #[arg(long, conflicts_with = "list")]
+    pub cluster: bool,
 }
 
 /// When TIME is, as unix seconds, from `now` (ftpshut's rules: `HHMM` already past today
@@ -115,6 +121,11 @@ pub fn run(args: &ShutArgs) -> Result<()> {
         return Ok(());
     }
     if args.cancel {
+        if args.cluster {
+            let line = super::cluster::shut(&args.socket, args.vhost.as_deref(), None)?;
+            report(args, &[line], None);
+            return Ok(());
+        }
         let lines = args.socket.ask(&["shut", "cancel", target(&args.vhost)])?;
         report(args, &lines, None);
         return Ok(());
@@ -130,6 +141,33 @@ pub fn run(args: &ShutArgs) -> Result<()> {
         || "never".to_string(),
         |d| (at - 60 * i64::from(d)).to_string(),
     );
+    if args.cluster {
+        let message = if args.message.is_empty() {
+            "going down at %s".to_string()
+        } else {
+            args.message.join(" ")
+        };
+        let schedule = oxftpd_server::shutmsg::Shutdown {
+            at,
+            deny,
+            disconnect: args.disconnect.map_or(i64::MAX, |d| at - 60 * i64::from(d)),
+            message: message.clone(),
+        };
+        let line = super::cluster::shut(&args.socket, args.vhost.as_deref(), Some(schedule))?;
+        report(
+            args,
+            &[line],
+            Some(json!({
+                "vhost": args.vhost,
+                "at": at,
+                "deny": deny,
+                "disconnect": args.disconnect.map(|d| at - 60 * i64::from(d)),
+                "message": message,
+                "cluster": true,
+            })),
+        );
+        return Ok(());
+    }
     let (at_s, deny_s) = (at.to_string(), deny.to_string());
     let mut words = vec![
         "shut",

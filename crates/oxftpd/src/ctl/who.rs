@@ -1,6 +1,7 @@
 //! `oxftpctl who [--json] [--vhost VHOST]`: who is connected, per vhost: user, address,
 //! login time, idle time, command, directory and the transfer in progress (bytes done, of
-//! how many, percent, rate).
+//! how many, percent, rate). With `--cluster`, every node's sessions from the cluster's Redis
+//! ([`super::cluster`]).
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,9 @@ pub struct WhoArgs {
     /// One JSON array of session objects.
     #[arg(long)]
     pub json: bool,
+    /// Every node's sessions, from the cluster's Redis (needs -c, with ClusterEngine on).
+    #[arg(long)]
+    pub cluster: bool,
 }
 
 /// The sessions as the daemon reports them, one JSON object each; when its control socket
@@ -170,6 +174,15 @@ pub fn doing(s: &Value) -> String {
 
 /// Runs it.
 pub fn run(args: &WhoArgs) -> Result<()> {
+    if args.cluster {
+        let list = super::cluster::sessions(&args.socket, args.vhost.as_deref())?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&Value::Array(list))?);
+        } else {
+            super::cluster::print(&list);
+        }
+        return Ok(());
+    }
     let list = sessions(&args.socket, args.vhost.as_deref())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&Value::Array(list))?);

@@ -170,7 +170,12 @@ pub async fn enter(
             PathBuf::from(session.real_path(&session.resolve(&p.to_string_lossy())))
         }
     });
-    let mut lines = display_file(ctx, display.as_deref(), &vars);
+    let mut lines: Vec<String> = ctx
+        .ext
+        .get::<oxftpd_auth::session_info::Notes>()
+        .map(|n| n.replies.clone())
+        .unwrap_or_default();
+    lines.extend(display_file(ctx, display.as_deref(), &vars));
     let grant = cfg
         .auth
         .access_grant_msg
@@ -286,7 +291,14 @@ pub async fn refuse(
         .as_deref()
         .map(|t| crate::messages::expand_user(t, name))
         .unwrap_or_else(|| "Login incorrect.".to_string());
-    let refused = CommandError::LoginRefused(deny);
+    // Lines a provider wants shown (mod_radius's Reply-Message) come first, one per line.
+    let mut lines: Vec<String> = ctx
+        .ext
+        .remove::<oxftpd_auth::session_info::Notes>()
+        .map(|n| n.replies)
+        .unwrap_or_default();
+    lines.push(deny);
+    let refused = CommandError::LoginRefused(lines.join("\n"));
     if last {
         info!(
             peer = %ctx.peer,
@@ -363,7 +375,7 @@ async fn login_as(
         && login_name != target.user
         && server.login_cfg(target.anon).auth.auth_using_alias)
         .then(|| login_name.to_string());
-    let mut identity = {
+    let (found, notes) = {
         let server = server.clone();
         let user = target.user.clone();
         let password = password.to_string();
@@ -377,18 +389,30 @@ async fn login_as(
         ctx.shared
             .pool
             .run(&ctx.shared.daemon_cred, move || {
-                oxftpd_auth::session_info::with_session(info, || match (authenticate, alias) {
-                    (true, Some(alias)) => server
-                        .auth
-                        .authenticate(&alias, &password)
-                        .and_then(|_| server.auth.lookup(&user)),
-                    (true, None) => server.auth.authenticate(&user, &password),
-                    (false, _) => server.auth.lookup(&user),
+                oxftpd_auth::session_info::with_session_notes(info, || {
+                    match (authenticate, alias) {
+                        (true, Some(alias)) => server
+                            .auth
+                            .authenticate(&alias, &password)
+                            .and_then(|_| server.auth.lookup(&user)),
+                        (true, None) => server.auth.authenticate(&user, &password),
+                        (false, _) => server.auth.lookup(&user),
+                    }
                 })
             })
             .await
-            .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))??
+            .map_err(|e| LoginError::Refused(format!("authentication could not run: {e}")))?
     };
+    // What the providers noted for this login (mod_radius's Reply-Message, Class, timeouts).
+    let groups = notes.groups.clone();
+    ctx.ext.insert(notes);
+    let mut identity = found?;
+    for (gid, name) in groups {
+        if !identity.groups.contains(&gid) {
+            identity.groups.push(gid);
+            identity.group_names.push(name);
+        }
+    }
     // From here on a refusal drops the hold, which closes PAM's session on the pool.
     let pam =
         crate::session::pam_hold::PamHold::new(identity.pam_session.take(), ctx.shared.clone());

@@ -4,9 +4,12 @@
 //! run (`552`/`451` with ProFTPD's "denied: quota exceeded" text) and counted after, in the
 //! `QuotaTallyTable` ([`table`]: one locked read-change-write per update, so parallel sessions
 //! of one user never lose an update); an upload past a hard byte limit is removed and its bytes
-//! taken back, as ProFTPD does. `SITE QUOTA` shows the limit and the tally ([`show`]).
+//! taken back, as ProFTPD does. `SITE QUOTA` shows the limit and the tally ([`show`]). Past
+//! ProFTPD, `QuotaTallyTable store:` keeps the tallies in the counter store ([`store_tally`]),
+//! so nodes sharing a database or Redis share them.
 
 pub mod show;
+pub mod store_tally;
 pub mod table;
 
 use std::collections::HashMap;
@@ -131,8 +134,9 @@ fn open(
 pub struct Quota {
     /// The limit row in force.
     pub limit: Limit,
-    /// The tally table, `None` for a per-session limit (counted in [`Quota::tally`] only).
-    table: Option<Arc<TallyTable>>,
+    /// Where the tally is kept, `None` for a per-session limit (counted in [`Quota::tally`]
+    /// only).
+    table: Option<Tally>,
     /// The tally as last read or written.
     pub tally: Figures,
     /// The size of the file a STOR/APPE/DELE is about, before it ran.
@@ -141,6 +145,15 @@ pub struct Quota {
     counted: bool,
     /// Bytes of the last transfer.
     moved: u64,
+}
+
+/// Where a tally is kept.
+#[derive(Clone)]
+enum Tally {
+    /// A `file:` table.
+    File(Arc<TallyTable>),
+    /// `store:`: the counter store ([`store_tally`]).
+    Store,
 }
 
 /// Writes to the server's `QuotaLog`, if any.
@@ -210,13 +223,21 @@ async fn login(ctx: &mut Ctx, user: &LoggedIn) {
     let Some(tables) = ctx.generation.modules.get::<Tables>() else {
         return;
     };
-    let (Some(limits), Some(tally_path)) = (
-        view.limit_table.as_ref().and_then(|p| tables.limits.get(p)),
-        view.tally_table.as_ref(),
-    ) else {
+    let Some(limits) = view.limit_table.as_ref().and_then(|p| tables.limits.get(p)) else {
         return;
     };
-    let tally_table = tables.tallies.get(tally_path).cloned();
+    let tally_table = if view.tally_in_store {
+        Tally::Store
+    } else {
+        match view
+            .tally_table
+            .as_ref()
+            .and_then(|p| tables.tallies.get(p))
+        {
+            Some(t) => Tally::File(t.clone()),
+            None => return,
+        }
+    };
     let file = limits.clone();
     let rows = match blocking(ctx, move || table::read_limits(&file)).await {
         Ok(rows) => rows,
@@ -232,11 +253,14 @@ async fn login(ctx: &mut Ctx, user: &LoggedIn) {
         );
         return;
     };
-    let table = if limit.per_session { None } else { tally_table };
+    let table = if limit.per_session {
+        None
+    } else {
+        Some(tally_table)
+    };
     let mut tally = Figures::default();
     if let Some(t) = table.clone() {
-        let (name, kind) = (limit.name.clone(), limit.kind);
-        match blocking(ctx, move || t.get(&name, kind)).await {
+        match change(ctx, &t, &limit, Delta::default()).await {
             Ok(f) => tally = f,
             Err(e) => {
                 log(ctx, &format!("error reading QuotaTallyTable: {e}"));
@@ -289,14 +313,32 @@ async fn count(ctx: &mut Ctx, d: Delta) {
         }
         return;
     };
-    let (name, kind) = (q.limit.name.clone(), q.limit.kind);
-    match blocking(ctx, move || t.add(&name, kind, &d)).await {
+    let limit = q.limit.clone();
+    match change(ctx, &t, &limit, d).await {
         Ok(f) => {
             if let Some(q) = ctx.ext.get_mut::<Quota>() {
                 q.tally = f;
             }
         }
         Err(e) => log(ctx, &format!("error updating QuotaTallyTable: {e}")),
+    }
+}
+
+/// Adds `d` to the tally of `limit`'s row where it is kept; the figures after.
+async fn change(ctx: &Ctx, t: &Tally, limit: &Limit, d: Delta) -> std::io::Result<Figures> {
+    match t {
+        Tally::File(t) => {
+            let (t, name, kind) = (t.clone(), limit.name.clone(), limit.kind);
+            blocking(ctx, move || t.add(&name, kind, &d)).await
+        }
+        Tally::Store => {
+            let store = crate::module::store::of(ctx)
+                .await
+                .map_err(std::io::Error::other)?;
+            store_tally::add(store.as_ref(), limit.kind, &limit.name, &d)
+                .await
+                .map_err(std::io::Error::other)
+        }
     }
 }
 
