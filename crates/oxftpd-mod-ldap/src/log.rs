@@ -1,29 +1,16 @@
 //! `LDAPLog`: mod_ldap's own log file, opened as root when a configuration is loaded.
 
-use std::collections::HashMap;
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
-
 use oxftpd_config::Config;
 use oxftpd_server::StartError;
+use oxftpd_server::module::log::PathLogs;
 use oxftpd_server::module::state::ModuleState;
 
-fn logs() -> &'static Mutex<HashMap<PathBuf, File>> {
-    static LOGS: OnceLock<Mutex<HashMap<PathBuf, File>>> = OnceLock::new();
-    LOGS.get_or_init(Default::default)
-}
+/// The `LDAPLog` files, by path.
+static LOGS: PathLogs = PathLogs::new("LDAPLog", crate::VERSION);
 
 /// Writes one line to `LDAPLog` (and the daemon's log at debug level).
-pub fn line(path: Option<&Path>, message: &str) {
-    tracing::debug!(target: "mod_ldap", "{message}");
-    let Some(path) = path else {
-        return;
-    };
-    let files = logs().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(f) = files.get(path) {
-        let _ = oxftpd_server::module::log::write(f, crate::VERSION, message);
-    }
+pub fn line(path: Option<&std::path::Path>, message: &str) {
+    LOGS.line(path, message);
 }
 
 /// Opens every server's `LDAPLog` (and checks its settings, so `-t` reports their errors).
@@ -33,13 +20,7 @@ pub fn open(config: &Config, _state: &mut ModuleState) -> Result<(), StartError>
             continue;
         };
         if let Some(path) = s.log {
-            let mut files = logs().lock().unwrap_or_else(|p| p.into_inner());
-            if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(path) {
-                let f = oxftpd_server::module::log::open(slot.key()).map_err(|e| {
-                    StartError::Message(format!("LDAPLog {}: {e}", slot.key().display()))
-                })?;
-                slot.insert(f);
-            }
+            LOGS.open(path)?;
         }
     }
     Ok(())

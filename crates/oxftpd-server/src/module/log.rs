@@ -46,6 +46,57 @@ pub fn open(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// The log files of a module crate whose log directive names a file per server (`LDAPLog`,
+/// `RadiusLog`, `AuthOTPLog`): opened as root by path when a configuration is loaded, then
+/// written by the sessions that name the same path.
+pub struct PathLogs {
+    /// The directive, for the error when a file cannot be opened.
+    directive: &'static str,
+    /// The tag of each line (`mod_radius/0.1`).
+    tag: &'static str,
+    files: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, File>>,
+}
+
+impl PathLogs {
+    /// No files yet, for `directive`'s lines tagged `tag`.
+    pub const fn new(directive: &'static str, tag: &'static str) -> Self {
+        PathLogs {
+            directive,
+            tag,
+            files: std::sync::Mutex::new(std::collections::BTreeMap::new()),
+        }
+    }
+
+    /// Opens `path` unless it is open already; the error names the directive and the path.
+    pub fn open(&self, path: std::path::PathBuf) -> Result<(), crate::StartError> {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(path) {
+            let f = open(slot.key()).map_err(|e| {
+                crate::StartError::Message(format!(
+                    "{} {}: {e}",
+                    self.directive,
+                    slot.key().display()
+                ))
+            })?;
+            slot.insert(f);
+        }
+        Ok(())
+    }
+
+    /// Writes one line to the log at `path` (when there is one) and to the daemon's log at
+    /// debug level.
+    pub fn line(&self, path: Option<&Path>, message: &str) {
+        tracing::debug!(module = self.tag, "{message}");
+        let Some(path) = path else {
+            return;
+        };
+        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = files.get(path) {
+            let _ = write(f, self.tag, message);
+        }
+    }
+}
+
 /// Opens, as root, each server's log of a module whose log directive is per server
 /// (`CaseLog`, `RewriteLog`, `WrapLog`): `path_of` reads the path from the server's merged
 /// scope, `None` when the module is off there or names no log. A log that cannot be opened is
