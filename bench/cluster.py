@@ -192,7 +192,7 @@ def sessions_per_s(c, bins, sessions, concurrency):
             r = json.loads(line)
         except ValueError:
             continue
-        if r.get("workload") == "sessions":
+        if r.get("workload") == "sessions" and "per_s" in r:
             return r
     raise RuntimeError(f"oxftpd-bench gave no sessions record: {out.stdout}{out.stderr}")
 
