@@ -56,12 +56,7 @@ fn per_server(
     config: &oxftpd_config::Config,
     servers: &mut [oxftpd_server::type_map::TypeMap],
 ) -> Result<(), StartError> {
-    for (server, state) in config.servers().iter().zip(servers.iter_mut()) {
-        if let Some(s) = settings_for(server)? {
-            state.insert(Arc::new(s));
-        }
-    }
-    Ok(())
+    oxftpd_server::module::state::keep_per_server(config, servers, settings_for)
 }
 
 /// The `AuthOrder` provider of a server: none unless `RadiusEngine on` with a

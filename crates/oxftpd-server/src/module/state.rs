@@ -31,3 +31,19 @@ impl SessionEnv {
             .map(|(_, v)| v.as_str())
     }
 }
+
+/// Keeps in each server's state, as an `Arc`, the settings `of` reads for that server (nothing
+/// where it gives `None`), stopping at the first configuration error so that `-t` reports it
+/// with file and line.
+pub fn keep_per_server<T: Send + Sync + 'static>(
+    config: &oxftpd_config::Config,
+    servers: &mut [TypeMap],
+    of: impl Fn(&oxftpd_config::Server) -> Result<Option<T>, crate::StartError>,
+) -> Result<(), crate::StartError> {
+    for (server, state) in config.servers().iter().zip(servers.iter_mut()) {
+        if let Some(s) = of(server)? {
+            state.insert(std::sync::Arc::new(s));
+        }
+    }
+    Ok(())
+}
